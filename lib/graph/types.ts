@@ -1,0 +1,102 @@
+// The topology model: the single source of truth for a design. React Flow nodes
+// and edges, manifests and compositions are all derived from it.
+
+export type NodeKind = "component" | "container" | "compiled" | "endpoint";
+
+/** Capabilities a platform (wasmCloud provider, Spin trigger/host) supplies. */
+export type Capability = "http-ingress" | "keyvalue" | "messaging";
+
+/**
+ * A port is a handle on a node.
+ * - `export` ports provide something (a WIT export, a container's listening
+ *   port) and are React Flow *source* handles.
+ * - `import` ports need something (a WIT import, a container's outbound network
+ *   access) and are React Flow *target* handles.
+ * A link always goes from an export port to an import port.
+ */
+export type PortDirection = "export" | "import";
+
+export interface WitPort {
+  id: string;
+  kind: "wit";
+  direction: PortDirection;
+  /** Fully qualified interface: `ns:pkg/iface@version` (version optional). */
+  interface: string;
+}
+
+export interface NetworkPort {
+  id: string;
+  kind: "network";
+  direction: PortDirection;
+  /** Listening port for exports; absent for the generic outbound import. */
+  port?: number;
+  protocol: "tcp" | "udp" | "http";
+}
+
+export type Port = WitPort | NetworkPort;
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+export interface ExposedPort {
+  port: number;
+  protocol: "tcp" | "udp";
+}
+
+export interface NodeConfig {
+  /** OCI reference of a container image, or of a published component. */
+  image?: string;
+  /** Where a component comes from: `builtin:<id>`, `upload:<artifactId>`, or a path/URL. */
+  source?: string;
+  /** WIT text of a component's world (the source of its WIT ports). */
+  wit?: string;
+  /** World inside `wit` whose imports/exports become ports. */
+  world?: string;
+  env: EnvVar[];
+  replicas: number;
+  exposedPorts: ExposedPort[];
+  /** For endpoint nodes. */
+  capability?: Capability;
+  /** For compiled containers: the compile job and artifact they came from. */
+  compile?: { jobId: string; artifactId?: string; originalImage?: string };
+}
+
+export interface TopologyNode {
+  id: string;
+  kind: NodeKind;
+  name: string;
+  position: { x: number; y: number };
+  ports: Port[];
+  config: NodeConfig;
+}
+
+export interface LinkEnd {
+  node: string;
+  port: string;
+}
+
+export interface Link {
+  id: string;
+  /** The providing side: an export port. */
+  from: LinkEnd;
+  /** The needing side: an import port. */
+  to: LinkEnd;
+}
+
+export interface Topology {
+  nodes: TopologyNode[];
+  links: Link[];
+}
+
+/** The saved design document. `trellisVersion` is bumped with a migration. */
+export interface DesignDocument {
+  trellisVersion: 1;
+  name: string;
+  description?: string;
+  topology: Topology;
+  viewport?: { x: number; y: number; zoom: number };
+}
+
+export const CURRENT_DESIGN_VERSION = 1 as const;
