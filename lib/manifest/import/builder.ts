@@ -1,0 +1,105 @@
+// Builds a topology while importing: unique ids, the port conventions of the
+// model, and one wire per (from port, to port) pair.
+import type { Capability, NodeConfig, NodeKind, Port, Topology, TopologyNode } from "../../graph/types";
+import { dnsLabel, parseInterface } from "../common";
+
+/** Standard ports of endpoint nodes (see the port conventions of lib/graph/types.ts). */
+export function endpointPorts(capability: Capability): Port[] {
+  switch (capability) {
+    case "http-ingress":
+      return [
+        { id: "imp:wasi:http/incoming-handler", kind: "wit", direction: "import", interface: "wasi:http/incoming-handler@0.2.0" },
+        { id: "net", kind: "network", direction: "import", protocol: "tcp" },
+      ];
+    case "keyvalue":
+      return [
+        { id: "exp:wasi:keyvalue/store", kind: "wit", direction: "export", interface: "wasi:keyvalue/store@0.2.0-draft" },
+        { id: "exp:wasi:keyvalue/atomics", kind: "wit", direction: "export", interface: "wasi:keyvalue/atomics@0.2.0-draft" },
+      ];
+    case "messaging":
+      return [
+        { id: "exp:wasmcloud:messaging/consumer", kind: "wit", direction: "export", interface: "wasmcloud:messaging/consumer@0.2.0" },
+        { id: "imp:wasmcloud:messaging/handler", kind: "wit", direction: "import", interface: "wasmcloud:messaging/handler@0.2.0" },
+      ];
+  }
+}
+
+export const witPortId = (direction: "import" | "export", iface: string): string => {
+  const p = parseInterface(iface);
+  return `${direction === "export" ? "exp" : "imp"}:${p ? p.id : iface}`;
+};
+
+export class TopologyBuilder {
+  private nodes: TopologyNode[] = [];
+  private byId = new Map<string, TopologyNode>();
+  private linkKeys = new Set<string>();
+  private links: Topology["links"] = [];
+
+  addNode(kind: NodeKind, name: string, config: Partial<NodeConfig> = {}): TopologyNode {
+    const base = `${kind === "endpoint" ? "ep" : kind === "container" ? "ct" : kind === "compiled" ? "cc" : "wc"}-${dnsLabel(name)}`;
+    let id = base;
+    for (let i = 2; this.byId.has(id); i++) id = `${base}-${i}`;
+    const node: TopologyNode = {
+      id,
+      kind,
+      name,
+      position: { x: 0, y: 0 },
+      ports: [],
+      config: { env: [], replicas: 1, exposedPorts: [], ...config },
+    };
+    if (kind === "container" || kind === "compiled") node.ports.push({ id: "net", kind: "network", direction: "import", protocol: "tcp" });
+    if (kind === "endpoint" && config.capability) node.ports.push(...endpointPorts(config.capability));
+    this.nodes.push(node);
+    this.byId.set(id, node);
+    return node;
+  }
+
+  node(id: string): TopologyNode | undefined {
+    return this.byId.get(id);
+  }
+
+  /** A WIT port for `iface` (`ns:pkg/name[@version]`), created if missing; returns its id. */
+  witPort(node: TopologyNode, direction: "import" | "export", iface: string): string {
+    const id = witPortId(direction, iface);
+    const existing = node.ports.find((p) => p.id === id);
+    if (existing) {
+      // Keep the most specific interface text (one with a version).
+      if (existing.kind === "wit" && !existing.interface.includes("@") && iface.includes("@")) existing.interface = iface;
+      return id;
+    }
+    node.ports.push({ id, kind: "wit", direction, interface: iface });
+    return id;
+  }
+
+  /** A listening network port `port:<n>`, created if missing; returns its id. */
+  listenPort(node: TopologyNode, port: number, protocol: "tcp" | "udp" | "http" = "tcp"): string {
+    const id = `port:${port}`;
+    if (!node.ports.some((p) => p.id === id)) node.ports.push({ id, kind: "network", direction: "export", port, protocol });
+    if (protocol !== "http" && !node.config.exposedPorts.some((e) => e.port === port && e.protocol === protocol)) {
+      node.config.exposedPorts.push({ port, protocol });
+    } else if (protocol === "http" && !node.config.exposedPorts.some((e) => e.port === port)) {
+      node.config.exposedPorts.push({ port, protocol: "tcp" });
+    }
+    return id;
+  }
+
+  /** Adds a wire unless the same pair of ports is already wired. Returns false for duplicates. */
+  link(fromNode: string, fromPort: string, toNode: string, toPort: string): boolean {
+    const key = `${fromNode}\u0000${fromPort}\u0000${toNode}\u0000${toPort}`;
+    if (this.linkKeys.has(key)) return false;
+    this.linkKeys.add(key);
+    this.links.push({ id: `w${this.links.length + 1}`, from: { node: fromNode, port: fromPort }, to: { node: toNode, port: toPort } });
+    return true;
+  }
+
+  /** True when some wire already joins the two nodes (either direction). */
+  hasWireBetween(a: string, b: string): boolean {
+    return this.links.some((l) => (l.from.node === a && l.to.node === b) || (l.from.node === b && l.to.node === a));
+  }
+
+  build(): Topology {
+    // Simple grid placement; importManifest replaces it with an ELK layout.
+    this.nodes.forEach((n, i) => (n.position = { x: (i % 6) * 260, y: Math.floor(i / 6) * 180 }));
+    return { nodes: this.nodes, links: this.links };
+  }
+}

@@ -1,0 +1,236 @@
+// Kubernetes YAML (multi-document) → topology. Workloads become nodes; a
+// Service selecting a workload gives it listening ports; an env value naming
+// another workload's Service becomes a wire (one per pair of workloads).
+import type { TopologyNode } from "../../graph/types";
+import type { SkippedItem } from "../types";
+import { TopologyBuilder } from "./builder";
+import { asArray, asRecord, asString, type YamlDoc } from "./yaml";
+
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Pod"]);
+/** runtimeClassName values that mean "runs Wasm" (runwasi shims, Spin, WasmEdge…). */
+const WASM_RUNTIME = /wasm|spin|wasmtime|wasmedge|wasmer|wws|slight/i;
+export const TRELLIS_KIND_ANNOTATION = "trellis.dev/kind";
+
+function skipReason(kind: string): string {
+  switch (kind) {
+    case "ConfigMap":
+      return "configuration data is not a workload; not modelled";
+    case "Secret":
+      return "secrets are not modelled in Trellis";
+    case "PersistentVolume":
+    case "PersistentVolumeClaim":
+    case "StorageClass":
+      return "storage is not modelled in Trellis";
+    case "Ingress":
+      return "ingress routing is not modelled (expose ports on the nodes instead)";
+    case "ServiceAccount":
+    case "Role":
+    case "RoleBinding":
+    case "ClusterRole":
+    case "ClusterRoleBinding":
+      return "access control is not modelled in Trellis";
+    case "HorizontalPodAutoscaler":
+    case "ScaledObject":
+      return "autoscaling is not modelled; replicas were kept";
+    case "PodDisruptionBudget":
+      return "disruption budgets are not modelled";
+    case "RuntimeClass":
+      return "runtime classes are generated on export, not imported";
+    case "SpinAppExecutor":
+      return "executors are cluster setup, not part of a design";
+    default:
+      return `kind ${kind} is not a workload Trellis models`;
+  }
+}
+
+interface Workload {
+  node: TopologyNode;
+  labels: Record<string, string>;
+  /** Named container ports, for Services whose targetPort is a name. */
+  namedPorts: Map<string, number>;
+  env: { name: string; value: string }[];
+}
+
+interface ServiceInfo {
+  name: string;
+  targets: Workload[];
+  ports: { port: number; targetPort: number }[];
+}
+
+const flatten = (docs: YamlDoc[]): Record<string, unknown>[] => {
+  const out: Record<string, unknown>[] = [];
+  for (const d of docs) {
+    const o = asRecord(d.value);
+    if (!o) continue;
+    if (o.kind === "List" || (typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items))) {
+      for (const i of asArray(o.items)) if (asRecord(i)) out.push(i as Record<string, unknown>);
+    } else out.push(o);
+  }
+  return out;
+};
+
+export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: string; builder: TopologyBuilder } {
+  const b = new TopologyBuilder();
+  const objects = flatten(docs);
+  const workloads: Workload[] = [];
+  const services: Record<string, unknown>[] = [];
+
+  for (const o of objects) {
+    const kind = asString(o.kind) ?? "(no kind)";
+    const meta = asRecord(o.metadata) ?? {};
+    const name = asString(meta.name) ?? asString(meta.generateName) ?? "unnamed";
+    if (kind === "Service") {
+      services.push(o);
+      continue;
+    }
+    if (kind === "SpinApp") {
+      importSpinApp(b, o, name, skipped);
+      continue;
+    }
+    if (!WORKLOAD_KINDS.has(kind)) {
+      skipped.push({ kind, name, reason: skipReason(kind) });
+      continue;
+    }
+    const spec = asRecord(o.spec) ?? {};
+    const template = kind === "Pod" ? o : asRecord(spec.template) ?? {};
+    const podSpec = asRecord(kind === "Pod" ? spec : asRecord(template.spec)) ?? {};
+    const labels = Object.fromEntries(
+      Object.entries(asRecord(asRecord(template.metadata)?.labels) ?? {}).map(([k, v]) => [k, String(v)]),
+    );
+    const containers = asArray(podSpec.containers).map(asRecord).filter((c): c is Record<string, unknown> => !!c);
+    if (containers.length === 0) {
+      skipped.push({ kind, name, reason: "workload has no containers" });
+      continue;
+    }
+    const annotations = asRecord(meta.annotations) ?? {};
+    const runtimeClass = asString(podSpec.runtimeClassName);
+    const declared = asString(annotations[TRELLIS_KIND_ANNOTATION]);
+    const nodeKind =
+      declared === "component" || declared === "compiled" || declared === "container"
+        ? declared
+        : runtimeClass && WASM_RUNTIME.test(runtimeClass)
+          ? "compiled"
+          : "container";
+    const first = containers[0]!;
+    const image = asString(first.image);
+    const replicas = typeof spec.replicas === "number" && Number.isInteger(spec.replicas) && spec.replicas >= 0 ? spec.replicas : 1;
+    const node = b.addNode(nodeKind, name, { ...(image ? { image } : {}), replicas });
+    if (nodeKind === "component") node.ports.push({ id: "net", kind: "network", direction: "import", protocol: "tcp" });
+    const w: Workload = { node, labels, namedPorts: new Map(), env: [] };
+    if (kind === "DaemonSet") skipped.push({ kind, name, reason: "DaemonSet runs one pod per node; imported with replicas 1" });
+    if (!image) skipped.push({ kind: "container", name: `${name}/${asString(first.name) ?? "?"}`, reason: "container has no image" });
+    for (const [i, c] of containers.entries()) {
+      const cname = asString(c.name) ?? `#${i}`;
+      if (i > 0) skipped.push({ kind: "container", name: `${name}/${cname}`, reason: "extra container folded into the workload node (its ports and env were kept, its image was not)" });
+      for (const p of asArray(c.ports)) {
+        const pr = asRecord(p);
+        const port = pr?.containerPort;
+        if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) continue;
+        b.listenPort(node, port, asString(pr?.protocol)?.toUpperCase() === "UDP" ? "udp" : "tcp");
+        const pname = asString(pr?.name);
+        if (pname) w.namedPorts.set(pname, port);
+      }
+      for (const e of asArray(c.env)) {
+        const er = asRecord(e);
+        const ename = asString(er?.name);
+        if (!ename) continue;
+        if (er && "value" in er && er.value !== null && er.value !== undefined) {
+          const value = String(er.value);
+          if (!node.config.env.some((x) => x.name === ename)) node.config.env.push({ name: ename, value });
+          w.env.push({ name: ename, value });
+        } else if (er?.valueFrom) {
+          skipped.push({ kind: "env", name: `${name}/${ename}`, reason: `valueFrom (${Object.keys(asRecord(er.valueFrom) ?? {}).join(", ")}) is resolved by the cluster; not imported` });
+        } else {
+          node.config.env.push({ name: ename, value: "" });
+        }
+      }
+      for (const ef of asArray(c.envFrom)) {
+        const src = asRecord(ef);
+        const ref = asString(asRecord(src?.configMapRef)?.name) ?? asString(asRecord(src?.secretRef)?.name) ?? "?";
+        skipped.push({ kind: "envFrom", name: `${name}/${ref}`, reason: "environment from a ConfigMap/Secret is resolved by the cluster; not imported" });
+      }
+    }
+    for (const ic of asArray(podSpec.initContainers)) skipped.push({ kind: "initContainer", name: `${name}/${asString(asRecord(ic)?.name) ?? "?"}`, reason: "init containers are not modelled" });
+    for (const v of asArray(podSpec.volumes)) skipped.push({ kind: "volume", name: `${name}/${asString(asRecord(v)?.name) ?? "?"}`, reason: "volumes are not modelled" });
+    for (const v of asArray(spec.volumeClaimTemplates)) skipped.push({ kind: "volumeClaimTemplate", name: `${name}/${asString(asRecord(asRecord(v)?.metadata)?.name) ?? "?"}`, reason: "storage is not modelled" });
+    workloads.push(w);
+  }
+
+  const svcInfos: ServiceInfo[] = [];
+  for (const s of services) {
+    const name = asString(asRecord(s.metadata)?.name) ?? "unnamed";
+    const spec = asRecord(s.spec) ?? {};
+    const selector = asRecord(spec.selector);
+    if (!selector || Object.keys(selector).length === 0) {
+      skipped.push({ kind: "Service", name, reason: "Service without a selector (external endpoints) has no workload to attach to" });
+      continue;
+    }
+    const targets = workloads.filter((w) => Object.entries(selector).every(([k, v]) => w.labels[k] === String(v)));
+    if (targets.length === 0) {
+      skipped.push({ kind: "Service", name, reason: `selector ${JSON.stringify(selector)} matches no workload in this input` });
+      continue;
+    }
+    const ports: ServiceInfo["ports"] = [];
+    for (const p of asArray(spec.ports)) {
+      const pr = asRecord(p);
+      const port = pr?.port;
+      if (typeof port !== "number") continue;
+      const tp = pr?.targetPort;
+      for (const w of targets) {
+        const target = typeof tp === "number" ? tp : typeof tp === "string" ? (w.namedPorts.get(tp) ?? Number(tp)) : port;
+        if (!Number.isInteger(target) || target < 1 || target > 65535) continue;
+        b.listenPort(w.node, target, asString(pr?.protocol)?.toUpperCase() === "UDP" ? "udp" : "tcp");
+        if (!ports.some((x) => x.port === port)) ports.push({ port, targetPort: target });
+      }
+    }
+    const type = asString(spec.type);
+    if (type === "LoadBalancer" || type === "NodePort") {
+      skipped.push({ kind: "Service", name, reason: `external exposure (type ${type}) is not modelled; its ports became listening ports of ${targets.map((t) => t.node.name).join(", ")}` });
+    }
+    svcInfos.push({ name, targets, ports });
+  }
+
+  // Wires from env values that name a Service (host, host:port, URL, FQDN).
+  for (const w of workloads) {
+    for (const e of w.env) {
+      for (const svc of svcInfos) {
+        const re = new RegExp(`(?:^|[^a-z0-9.-])${svc.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:\\.[a-z0-9.-]*)?(?::(\\d+))?(?![a-z0-9-])`);
+        const m = re.exec(e.value);
+        if (!m) continue;
+        const wanted = m[1] ? Number(m[1]) : undefined;
+        const sp = svc.ports.find((p) => p.port === wanted) ?? svc.ports[0];
+        for (const t of svc.targets) {
+          if (t === w) continue;
+          if (!sp) {
+            skipped.push({ kind: "wire", name: `${w.node.name} → ${t.node.name}`, reason: `Service ${svc.name} has no ports to wire to` });
+            continue;
+          }
+          if (b.hasWireBetween(t.node.id, w.node.id)) continue;
+          b.link(t.node.id, `port:${sp.targetPort}`, w.node.id, "net");
+        }
+      }
+    }
+  }
+  const firstName = objects.map((o) => asString(asRecord(o.metadata)?.name)).find((n) => !!n);
+  return { name: firstName ?? "imported", builder: b };
+}
+
+const SPINAPP_HANDLED = new Set(["image", "replicas", "variables", "executor"]);
+
+function importSpinApp(b: TopologyBuilder, o: Record<string, unknown>, name: string, skipped: SkippedItem[]): void {
+  const spec = asRecord(o.spec) ?? {};
+  const image = asString(spec.image);
+  const replicas = typeof spec.replicas === "number" && Number.isInteger(spec.replicas) && spec.replicas >= 0 ? spec.replicas : 1;
+  const node = b.addNode("component", name, { ...(image ? { image } : {}), replicas });
+  for (const v of asArray(spec.variables)) {
+    const vr = asRecord(v);
+    const vname = asString(vr?.name);
+    if (!vname) continue;
+    if (vr && vr.value !== undefined && vr.value !== null) node.config.env.push({ name: vname, value: String(vr.value) });
+    else skipped.push({ kind: "variable", name: `${name}/${vname}`, reason: "valueFrom (ConfigMap/Secret reference) is resolved by the cluster; not imported" });
+  }
+  for (const key of Object.keys(spec)) {
+    if (SPINAPP_HANDLED.has(key)) continue;
+    skipped.push({ kind: "SpinApp field", name: `${name}.spec.${key}`, reason: "not modelled in Trellis (re-add it to the exported SpinApp by hand)" });
+  }
+}
