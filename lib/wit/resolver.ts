@@ -1,0 +1,755 @@
+// Name resolution across the files of a package and its dependencies. Pure:
+// it takes parsed files and returns a model plus every error it found.
+import type {
+  FuncType, Gate, InterfaceDecl, InterfaceItem, TopItem, TypeDefItem, TypeExpr, UseItem, UsePath,
+  WitFile, WorldDecl,
+} from "./ast";
+import type { Span, WitError, WitErrorKind } from "./errors";
+import {
+  packageKey, typeToString, type NamedTypeDef, type ResolvedFunction, type ResolvedInterface,
+  type ResolvedPackage, type ResolvedWorld, type ResourceDef, type TypeEntry, type WitModel,
+  type WitType, type WorldEntry,
+} from "./model";
+
+export interface ParsedFile {
+  file: string;
+  ast: WitFile;
+}
+
+/** The root package's files plus dependency groups (each a `deps/<x>` folder or file). */
+export interface WitSources {
+  root: ParsedFile[];
+  deps?: ParsedFile[][];
+}
+
+export interface ResolveResult {
+  model: WitModel;
+  errors: WitError[];
+}
+
+interface FileScope {
+  /** Top-level `use` names of one file (or nested package block). */
+  uses: Map<string, { path: UsePath; span: Span }>;
+}
+
+interface Unit {
+  key: string;
+  namespace: string;
+  pkg: string;
+  version?: string;
+  interfaces: Map<string, { decl: InterfaceDecl; scope: FileScope }>;
+  worlds: Map<string, { decl: WorldDecl; scope: FileScope }>;
+  items: TopItem[];
+  docs?: string;
+  span: Span;
+}
+
+type Slot =
+  | { kind: "type"; name: string; item?: TypeDefItem; entry?: TypeEntry; state: "pending" | "visiting" | "done"; span: Span }
+  | { kind: "func"; name: string; span: Span };
+
+const MAP_KEYS = new Set(["bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"]);
+
+export function resolveWit(sources: WitSources): ResolveResult {
+  return new Resolver().run(sources);
+}
+
+class Resolver {
+  private errors: WitError[] = [];
+  private units = new Map<string, Unit>();
+  private unitOrder: Unit[] = [];
+  private ifaceState = new Map<InterfaceDecl, ResolvedInterface | "visiting">();
+  private worldState = new Map<WorldDecl, ResolvedWorld | "visiting">();
+  /** Direct `use` dependencies, for world elaboration. */
+  private deps = new WeakMap<object, ResolvedInterface[]>();
+  private rootKey?: string;
+
+  private error(kind: WitErrorKind, message: string, span: Span): void {
+    this.errors.push({ kind, message, span });
+  }
+
+  run(sources: WitSources): ResolveResult {
+    const rootFiles = [...sources.root].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    this.rootKey = this.addGroup(rootFiles, true);
+    for (const group of sources.deps ?? []) {
+      this.addGroup([...group].sort((a, b) => (a.file < b.file ? -1 : 1)), false);
+    }
+    const packages: ResolvedPackage[] = [];
+    for (const unit of this.unitOrder) {
+      const pkg: ResolvedPackage = {
+        name: unit.key, namespace: unit.namespace, package: unit.pkg, version: unit.version,
+        interfaces: [], worlds: [], docs: unit.docs, span: unit.span,
+      };
+      for (const { decl, scope } of unit.interfaces.values()) {
+        const r = this.resolveInterface(decl, unit, scope, decl.name.span);
+        if (r) pkg.interfaces.push(r);
+      }
+      for (const { decl, scope } of unit.worlds.values()) {
+        const w = this.resolveWorld(decl, unit, scope, decl.name.span);
+        if (w) pkg.worlds.push(w);
+      }
+      this.checkPackageGates(unit);
+      packages.push(pkg);
+    }
+    return { model: { root: this.rootKey, packages }, errors: this.errors };
+  }
+
+  // ---------- packages ----------
+  private addGroup(files: ParsedFile[], isRoot: boolean): string | undefined {
+    let header: { namespace: string; pkg: string; version?: string; span: Span; docs?: string } | undefined;
+    for (const f of files) {
+      const h = f.ast.package;
+      if (!h) continue;
+      const cur = { namespace: h.namespace.name, pkg: h.name.name, version: h.version, span: h.span, docs: h.docs };
+      if (!header) header = cur;
+      else if (packageKey(cur.namespace, cur.pkg, cur.version) !== packageKey(header.namespace, header.pkg, header.version)) {
+        this.error("package-mismatch",
+          `package identifier \`${packageKey(cur.namespace, cur.pkg, cur.version)}\` does not match previous package name of \`${packageKey(header.namespace, header.pkg, header.version)}\``,
+          cur.span);
+      } else if (cur.docs && !header.docs) header.docs = cur.docs;
+    }
+    let mainUnit: Unit | undefined;
+    const hasTopItems = files.some((f) => f.ast.items.some((i) => i.kind !== "package"));
+    if (header) {
+      mainUnit = this.newUnit(header.namespace, header.pkg, header.version, header.span, header.docs);
+    } else if (hasTopItems || (isRoot && files.length && !files.some((f) => f.ast.items.length))) {
+      const f = files.find((x) => x.ast.items.some((i) => i.kind !== "package")) ?? files[0];
+      const first = f.ast.items.find((i) => i.kind !== "package");
+      this.error("missing-package", "no `package` header was found in any WIT file for this package",
+        first?.span ?? { file: f.file, start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } });
+    }
+    const nested: { items: TopItem[]; name: { namespace: string; pkg: string; version?: string; span: Span; docs?: string } }[] = [];
+    for (const f of files) {
+      const scope: FileScope = { uses: new Map() };
+      this.collectItems(mainUnit, f.ast.items, scope, (np) => nested.push(np), true);
+    }
+    if (mainUnit) this.registerUnit(mainUnit);
+    for (const n of nested) {
+      const unit = this.newUnit(n.name.namespace, n.name.pkg, n.name.version, n.name.span, n.name.docs);
+      this.collectItems(unit, n.items, { uses: new Map() }, () => undefined, false);
+      this.registerUnit(unit);
+    }
+    return mainUnit?.key;
+  }
+
+  private newUnit(namespace: string, pkg: string, version: string | undefined, span: Span, docs?: string): Unit {
+    return { key: packageKey(namespace, pkg, version), namespace, pkg, version, interfaces: new Map(), worlds: new Map(), items: [], docs, span };
+  }
+
+  private registerUnit(unit: Unit): void {
+    const prev = this.units.get(unit.key);
+    if (prev) {
+      // The same package may legitimately appear twice (e.g. vendored in two deps) if identical.
+      if (fingerprint(prev.items) !== fingerprint(unit.items)) {
+        this.error("duplicate-package", `package \`${unit.key}\` is defined more than once with different contents`, unit.span);
+      }
+      return;
+    }
+    this.units.set(unit.key, unit);
+    this.unitOrder.push(unit);
+  }
+
+  private collectItems(
+    unit: Unit | undefined,
+    items: TopItem[],
+    scope: FileScope,
+    onNested: (n: { items: TopItem[]; name: { namespace: string; pkg: string; version?: string; span: Span; docs?: string } }) => void,
+    nestedAllowed: boolean,
+  ): void {
+    const fileNames = new Map<string, Span>();
+    for (const item of items) {
+      if (item.kind === "package") {
+        if (!nestedAllowed) {
+          this.error("syntax", "nested packages must be placed at the top-level", item.name.span);
+          continue;
+        }
+        onNested({ items: item.items, name: { namespace: item.name.namespace.name, pkg: item.name.name.name, version: item.name.version, span: item.name.span, docs: item.docs } });
+        continue;
+      }
+      if (!unit) continue;
+      unit.items.push(item);
+      if (item.kind === "toplevel-use") {
+        const local = item.as ?? item.path.name;
+        if (fileNames.has(local.name)) {
+          this.error("duplicate-name", `duplicate name \`${local.name}\` in this file`, local.span);
+          continue;
+        }
+        fileNames.set(local.name, local.span);
+        scope.uses.set(local.name, { path: item.path, span: local.span });
+        continue;
+      }
+      const name = item.name.name;
+      if (unit.interfaces.has(name) || unit.worlds.has(name)) {
+        this.error("duplicate-name", `duplicate item named \`${name}\``, item.name.span);
+        continue;
+      }
+      if (fileNames.has(name)) {
+        this.error("duplicate-name", `duplicate name \`${name}\` in this file`, item.name.span);
+        continue;
+      }
+      fileNames.set(name, item.name.span);
+      if (item.kind === "interface") unit.interfaces.set(name, { decl: item, scope });
+      else unit.worlds.set(name, { decl: item, scope });
+    }
+  }
+
+  private findUnit(path: Extract<UsePath, { kind: "qualified" }>): Unit | undefined {
+    const ns = path.namespace.name;
+    const pkg = path.package.name;
+    if (path.version !== undefined) {
+      const u = this.units.get(packageKey(ns, pkg, path.version));
+      if (u) return u;
+    } else {
+      const candidates = this.unitOrder.filter((u) => u.namespace === ns && u.pkg === pkg);
+      if (candidates.length === 1) return candidates[0];
+      if (candidates.length > 1) {
+        this.error("unknown-package",
+          `package \`${ns}:${pkg}\` is available in several versions (${candidates.map((c) => c.version ?? "none").join(", ")}); add @version`,
+          path.span);
+        return undefined;
+      }
+    }
+    const others = this.unitOrder.filter((u) => u.namespace === ns && u.pkg === pkg).map((u) => u.key);
+    this.error("unknown-package",
+      `package \`${packageKey(ns, pkg, path.version)}\` not found${others.length ? ` (available: ${others.join(", ")})` : ""}`,
+      path.span);
+    return undefined;
+  }
+
+  /** Resolve a path naming an interface (`want: interface`) or a world. */
+  private lookup(path: UsePath, unit: Unit, scope: FileScope | undefined, want: "interface" | "world"):
+    | { unit: Unit; iface?: { decl: InterfaceDecl; scope: FileScope }; world?: { decl: WorldDecl; scope: FileScope } }
+    | undefined {
+    let target = unit;
+    let name = path.name.name;
+    if (path.kind === "local") {
+      const viaUse = scope?.uses.get(name);
+      if (viaUse) {
+        if (viaUse.path.kind === "qualified") {
+          const u = this.findUnit(viaUse.path);
+          if (!u) return undefined;
+          target = u;
+        }
+        name = viaUse.path.name.name;
+      }
+    } else {
+      const u = this.findUnit(path);
+      if (!u) return undefined;
+      target = u;
+    }
+    const iface = target.interfaces.get(name);
+    const world = target.worlds.get(name);
+    if (want === "interface") {
+      if (iface) return { unit: target, iface };
+      if (world) {
+        this.error("wrong-item-kind", `name \`${name}\` is defined as a world, not an interface`, path.name.span);
+        return undefined;
+      }
+      this.error("unknown-interface", `interface \`${name}\` does not exist in package \`${target.key}\``, path.name.span);
+      return undefined;
+    }
+    if (world) return { unit: target, world };
+    if (iface) {
+      this.error("wrong-item-kind", `name \`${name}\` is defined as an interface, not a world`, path.name.span);
+      return undefined;
+    }
+    this.error("unknown-world", `world \`${name}\` does not exist in package \`${target.key}\``, path.name.span);
+    return undefined;
+  }
+
+  private interfaceAt(path: UsePath, unit: Unit, scope: FileScope | undefined): ResolvedInterface | undefined {
+    const found = this.lookup(path, unit, scope, "interface");
+    if (!found?.iface) return undefined;
+    return this.resolveInterface(found.iface.decl, found.unit, found.iface.scope, path.span);
+  }
+
+  // ---------- interfaces ----------
+  private resolveInterface(decl: InterfaceDecl, unit: Unit, scope: FileScope, refSpan: Span): ResolvedInterface | undefined {
+    const state = this.ifaceState.get(decl);
+    if (state === "visiting") {
+      this.error("use-cycle", `interface \`${decl.name.name}\` depends on itself through \`use\``, refSpan);
+      return undefined;
+    }
+    if (state) return state;
+    this.ifaceState.set(decl, "visiting");
+    const id = `${unit.namespace}:${unit.pkg}/${decl.name.name}`;
+    const qualifiedName = unit.version ? `${id}@${unit.version}` : id;
+    this.checkGates(decl.gates);
+    const body = this.resolveBody(decl.items, unit, scope, qualifiedName);
+    const r: ResolvedInterface = {
+      name: decl.name.name, package: unit.key, id, qualifiedName, version: unit.version, inline: false,
+      types: body.types, functions: body.functions, uses: body.deps.map((d) => d.qualifiedName),
+      docs: decl.docs, gates: decl.gates, span: decl.span,
+    };
+    this.deps.set(r, body.deps);
+    this.ifaceState.set(decl, r);
+    return r;
+  }
+
+  /** Resolve `use`s, type definitions and functions of an interface body (or world scope). */
+  private resolveBody(items: InterfaceItem[], unit: Unit, fileScope: FileScope, owner: string, extraFuncs: { name: string; span: Span }[] = []) {
+    const slots = new Map<string, Slot>();
+    const deps: ResolvedInterface[] = [];
+    const addSlot = (slot: Slot) => {
+      const k = slot.name.toLowerCase();
+      if (slots.has(k)) {
+        this.error("duplicate-name", `name \`${slot.name}\` is defined more than once`, slot.span);
+        return false;
+      }
+      slots.set(k, slot);
+      return true;
+    };
+    for (const item of items) {
+      if (item.kind !== "use") continue;
+      this.checkGates(item.gates);
+      const target = this.interfaceAt(item.path, unit, fileScope);
+      if (target && !deps.includes(target)) deps.push(target);
+      for (const n of item.names) {
+        const local = n.as ?? n.name;
+        let entry: TypeEntry | undefined;
+        if (target) {
+          const src = target.types.find((t) => t.name === n.name.name);
+          if (!src) {
+            if (target.functions.some((f) => f.name === n.name.name && f.kind === "freestanding")) {
+              this.error("wrong-item-kind", `cannot import function \`${n.name.name}\``, n.name.span);
+            } else {
+              this.error("unknown-type", `type \`${n.name.name}\` not defined in interface \`${target.qualifiedName}\``, n.name.span);
+            }
+          } else {
+            entry = { name: local.name, origin: "use", type: src.type, from: target.qualifiedName, docs: src.docs, gates: item.gates, span: local.span };
+          }
+        }
+        entry ??= { name: local.name, origin: "use", type: { kind: "unknown", name: local.name }, gates: item.gates, span: local.span };
+        addSlot({ kind: "type", name: local.name, entry, state: "done", span: local.span });
+      }
+    }
+    for (const item of items) {
+      if (item.kind === "use") continue;
+      if (item.kind === "func") addSlot({ kind: "func", name: item.name.name, span: item.name.span });
+      else addSlot({ kind: "type", name: item.name.name, item, state: "pending", span: item.name.span });
+    }
+    for (const f of extraFuncs) addSlot({ kind: "func", name: f.name, span: f.span });
+
+    const scope: TypeScope = { slots, owner, resolveSlot: (s) => this.resolveSlot(s, scope) };
+    const types: TypeEntry[] = [];
+    for (const slot of slots.values()) {
+      if (slot.kind !== "type") continue;
+      this.resolveSlot(slot, scope);
+      if (slot.entry) types.push(slot.entry);
+    }
+    // Keep declaration order (slots are in insertion order: uses first, then items).
+    const functions: ResolvedFunction[] = [];
+    for (const item of items) {
+      if (item.kind === "func") {
+        this.checkGates(item.gates);
+        functions.push(this.resolveFunc(item.name.name, item.func, scope, { kind: "freestanding", docs: item.docs, gates: item.gates, span: item.span }));
+      } else if (item.kind === "resource" && item.funcs) {
+        functions.push(...this.resourceFuncs(item, scope));
+      }
+    }
+    return { types, functions, deps, scope };
+  }
+
+  private resolveSlot(slot: Slot, scope: TypeScope): TypeEntry | undefined {
+    if (slot.kind !== "type") return undefined;
+    if (slot.state === "done") return slot.entry;
+    if (slot.state === "visiting") return undefined;
+    const item = slot.item!;
+    slot.state = "visiting";
+    this.checkGates(item.gates);
+    const base = { name: item.name.name, owner: scope.owner, docs: item.docs, gates: item.gates, span: item.span };
+    let type: WitType | ResourceDef;
+    switch (item.kind) {
+      case "alias":
+        type = this.typeOf(item.target, scope);
+        break;
+      case "record": {
+        const seen = new Set<string>();
+        type = {
+          ...base, kind: "record",
+          fields: item.fields.map((f) => {
+            this.uniqueMember(seen, f.name.name, "field", f.name.span);
+            return { name: f.name.name, type: this.typeOf(f.type, scope), docs: f.docs };
+          }),
+        };
+        break;
+      }
+      case "variant": {
+        if (item.cases.length === 0) this.error("empty-type", "empty variant", item.name.span);
+        const seen = new Set<string>();
+        type = {
+          ...base, kind: "variant",
+          cases: item.cases.map((c) => {
+            this.uniqueMember(seen, c.name.name, "case", c.name.span);
+            return { name: c.name.name, type: c.type ? this.typeOf(c.type, scope) : undefined, docs: c.docs };
+          }),
+        };
+        break;
+      }
+      case "enum": {
+        if (item.cases.length === 0) this.error("empty-type", "empty enum", item.name.span);
+        const seen = new Set<string>();
+        for (const c of item.cases) this.uniqueMember(seen, c.name.name, "case", c.name.span);
+        type = { ...base, kind: "enum", cases: item.cases.map((c) => c.name.name) };
+        break;
+      }
+      case "flags": {
+        const seen = new Set<string>();
+        for (const c of item.flags) this.uniqueMember(seen, c.name.name, "flag", c.name.span);
+        type = { ...base, kind: "flags", flags: item.flags.map((c) => c.name.name) };
+        break;
+      }
+      case "resource":
+        type = { ...base, kind: "resource" };
+        break;
+    }
+    slot.entry = {
+      name: item.name.name, origin: item.kind === "alias" ? "alias" : "defined", type,
+      docs: item.docs, gates: item.gates, span: item.span,
+    };
+    slot.state = "done";
+    return slot.entry;
+  }
+
+  private uniqueMember(seen: Set<string>, name: string, what: string, span: Span): void {
+    const k = name.toLowerCase();
+    if (seen.has(k)) this.error("duplicate-name", `${what} \`${name}\` is defined more than once`, span);
+    seen.add(k);
+  }
+
+  /** Look a type name up; resources become owned handles. */
+  private named(name: string, span: Span, scope: TypeScope): WitType | ResourceDef {
+    const slot = scope.slots.get(name.toLowerCase());
+    if (!slot || slot.name !== name) {
+      this.error("unknown-type", `name \`${name}\` is not defined`, span);
+      return { kind: "unknown", name };
+    }
+    if (slot.kind === "func") {
+      this.error("wrong-item-kind", `cannot use function \`${name}\` as a type`, span);
+      return { kind: "unknown", name };
+    }
+    if (slot.state === "visiting") {
+      this.error("type-cycle", `type \`${name}\` depends on itself`, span);
+      return { kind: "unknown", name };
+    }
+    const entry = scope.resolveSlot(slot);
+    return entry ? entry.type : { kind: "unknown", name };
+  }
+
+  private typeOf(t: TypeExpr, scope: TypeScope): WitType {
+    switch (t.kind) {
+      case "primitive": return { kind: "primitive", name: t.name };
+      case "named": {
+        const r = this.named(t.name.name, t.name.span, scope);
+        return r.kind === "resource" ? { kind: "handle", handle: "own", resource: r } : r;
+      }
+      case "handle": {
+        const r = this.named(t.resource.name, t.resource.span, scope);
+        if (r.kind === "resource") return { kind: "handle", handle: t.handle, resource: r };
+        if (r.kind === "handle") return { kind: "handle", handle: t.handle, resource: r.resource };
+        if (r.kind !== "unknown") this.error("not-a-resource", `type \`${t.resource.name}\` used in a handle must be a resource`, t.resource.span);
+        return { kind: "unknown", name: t.resource.name };
+      }
+      case "list": return { kind: "list", element: this.typeOf(t.element, scope), length: t.length };
+      case "map": {
+        const key = this.typeOf(t.key, scope);
+        if (!(key.kind === "primitive" && MAP_KEYS.has(key.name)) && key.kind !== "unknown") {
+          this.error("invalid-type", `invalid map key type \`${typeToString(key)}\`: map keys must be bool, integers, char or string`, t.key.span);
+        }
+        return { kind: "map", key, value: this.typeOf(t.value, scope) };
+      }
+      case "option": return { kind: "option", inner: this.typeOf(t.inner, scope) };
+      case "result": return { kind: "result", ok: t.ok && this.typeOf(t.ok, scope), err: t.err && this.typeOf(t.err, scope) };
+      case "tuple": return { kind: "tuple", elements: t.elements.map((e) => this.typeOf(e, scope)) };
+      case "future":
+      case "stream": return { kind: t.kind, inner: t.inner && this.typeOf(t.inner, scope) };
+    }
+  }
+
+  private resolveFunc(
+    name: string, f: FuncType, scope: TypeScope,
+    meta: { kind: ResolvedFunction["kind"]; resource?: ResourceDef; docs?: string; gates: Gate[]; span: Span },
+  ): ResolvedFunction {
+    const params: ResolvedFunction["params"] = [];
+    const seen = new Set<string>();
+    if (meta.kind === "method" && meta.resource) {
+      params.push({ name: "self", type: { kind: "handle", handle: "borrow", resource: meta.resource } });
+      seen.add("self");
+    }
+    for (const p of f.params) {
+      const k = p.name.name.toLowerCase();
+      if (seen.has(k)) this.error("duplicate-name", `param \`${p.name.name}\` is defined more than once`, p.name.span);
+      seen.add(k);
+      params.push({ name: p.name.name, type: this.typeOf(p.type, scope) });
+    }
+    let result = f.result && this.typeOf(f.result, scope);
+    if (meta.kind === "constructor" && meta.resource) {
+      const own: WitType = { kind: "handle", handle: "own", resource: meta.resource };
+      if (!result) result = own;
+      else if (result.kind !== "result") {
+        this.error("invalid-constructor", "if a constructor return type is declared it must be a `result`", f.result!.span);
+      } else if (!(result.ok?.kind === "handle" && result.ok.handle === "own" && result.ok.resource === meta.resource)) {
+        this.error("invalid-constructor", "the `ok` type must be the resource being constructed", f.result!.span);
+      }
+    }
+    if (result && meta.kind !== "constructor" && containsBorrow(result)) {
+      this.error("borrow-in-result", `function \`${name}\` returns a type which contains a \`borrow<T>\` which is not supported`, f.result!.span);
+    }
+    const r = meta.resource?.name;
+    const canonicalName =
+      meta.kind === "method" ? `[method]${r}.${name}` :
+      meta.kind === "static" ? `[static]${r}.${name}` :
+      meta.kind === "constructor" ? `[constructor]${r}` : name;
+    return {
+      name, kind: meta.kind, resource: r, canonicalName, async: f.async, params, result,
+      docs: meta.docs, gates: meta.gates, span: meta.span,
+    };
+  }
+
+  private resourceFuncs(item: Extract<TypeDefItem, { kind: "resource" }>, scope: TypeScope): ResolvedFunction[] {
+    const slot = scope.slots.get(item.name.name.toLowerCase());
+    const def = slot?.kind === "type" ? slot.entry?.type : undefined;
+    if (!def || def.kind !== "resource" || slot?.kind !== "type" || slot.item !== item) return [];
+    const out: ResolvedFunction[] = [];
+    const seen = new Set<string>();
+    let ctor = false;
+    for (const f of item.funcs ?? []) {
+      this.checkGates(f.gates);
+      if (f.kind === "constructor") {
+        if (ctor) this.error("duplicate-name", "duplicate constructors", f.name.span);
+        ctor = true;
+      } else {
+        const k = f.name.name.toLowerCase();
+        if (seen.has(k)) this.error("duplicate-name", `duplicate function name \`${f.name.name}\``, f.name.span);
+        seen.add(k);
+      }
+      out.push(this.resolveFunc(f.name.name, f.func, scope, { kind: f.kind, resource: def, docs: f.docs, gates: f.gates, span: f.span }));
+    }
+    return out;
+  }
+
+  // ---------- gates ----------
+  private checkGates(gates: Gate[]): void {
+    const count = (k: Gate["kind"]) => gates.filter((g) => g.kind === k);
+    for (const k of ["since", "unstable", "deprecated", "external-id"] as const) {
+      const gs = count(k);
+      if (gs.length > 1) this.error("invalid-gate", `cannot specify @${k} twice`, gs[1].span);
+    }
+    if (count("since").length && count("unstable").length) {
+      this.error("invalid-gate", "cannot specify both @since and @unstable", count("unstable")[0].span);
+    }
+    if (count("deprecated").length && !count("since").length && !count("unstable").length) {
+      this.error("invalid-gate", "cannot specify @deprecated without @since or @unstable", count("deprecated")[0].span);
+    }
+  }
+
+  private checkPackageGates(unit: Unit): void {
+    if (unit.version) return;
+    const first = findVersionGate(unit.items);
+    if (first) {
+      this.error("invalid-gate",
+        `package \`${unit.key}\` contains a feature gate with a version specifier, so it must have a version`, first.span);
+    }
+  }
+
+  // ---------- worlds ----------
+  private worldAt(path: UsePath, unit: Unit, scope: FileScope): ResolvedWorld | undefined {
+    const found = this.lookup(path, unit, scope, "world");
+    if (!found?.world) return undefined;
+    return this.resolveWorld(found.world.decl, found.unit, found.world.scope, path.span);
+  }
+
+  private resolveWorld(decl: WorldDecl, unit: Unit, fileScope: FileScope, refSpan: Span): ResolvedWorld | undefined {
+    const state = this.worldState.get(decl);
+    if (state === "visiting") {
+      this.error("include-cycle", `world \`${decl.name.name}\` includes itself`, refSpan);
+      return undefined;
+    }
+    if (state) return state;
+    this.worldState.set(decl, "visiting");
+    this.checkGates(decl.gates);
+    const qualifiedName = `${unit.namespace}:${unit.pkg}/${decl.name.name}${unit.version ? `@${unit.version}` : ""}`;
+
+    // World-level `use`s and type definitions form one type scope for world functions.
+    const typeItems = decl.items.filter((i): i is UseItem | TypeDefItem => i.kind !== "import" && i.kind !== "export" && i.kind !== "include");
+    const body = this.resolveBody(typeItems, unit, fileScope, qualifiedName);
+    const importNames = new Map<string, Span>();
+    for (const t of body.types) importNames.set(t.name.toLowerCase(), t.span);
+
+    const imports: WorldEntry[] = [];
+    const exports: WorldEntry[] = [];
+    const exportNames = new Map<string, Span>();
+    const worldDeps: ResolvedInterface[] = [...body.deps];
+
+    const add = (dir: "import" | "export", entry: WorldEntry, explicitSpan: Span): boolean => {
+      const list = dir === "import" ? imports : exports;
+      const names = dir === "import" ? importNames : exportNames;
+      const k = entry.key.toLowerCase();
+      if (names.has(k)) {
+        const named = entry.kind === "interface" && !entry.plainName;
+        this.error("duplicate-name",
+          named ? `interface \`${entry.key}\` cannot be ${dir}ed more than once` : `${dir} \`${entry.key}\` conflicts with a prior ${dir} of the same name`,
+          explicitSpan);
+        return false;
+      }
+      names.set(k, explicitSpan);
+      list.push(entry);
+      return true;
+    };
+
+    for (const item of decl.items) {
+      if (item.kind === "import" || item.kind === "export") {
+        this.checkGates(item.gates);
+        const t = item.target;
+        let entry: WorldEntry | undefined;
+        if (t.kind === "path" || t.kind === "named-path") {
+          const iface = this.interfaceAt(t.path, unit, fileScope);
+          if (iface) {
+            entry = t.kind === "path"
+              ? { kind: "interface", key: iface.qualifiedName, interface: iface, span: item.span }
+              : { kind: "interface", key: t.name.name, plainName: t.name.name, interface: iface, span: item.span };
+          }
+        } else if (t.kind === "func") {
+          const func = this.resolveFunc(t.name.name, t.func, body.scope, { kind: "freestanding", docs: item.docs, gates: item.gates, span: item.span });
+          entry = { kind: "function", key: t.name.name, plainName: t.name.name, func, span: item.span };
+        } else {
+          const inlineOwner = `${qualifiedName}#${t.name.name}`;
+          const b = this.resolveBody(t.items, unit, fileScope, inlineOwner);
+          const iface: ResolvedInterface = {
+            name: t.name.name, id: t.name.name, qualifiedName: t.name.name, inline: true,
+            types: b.types, functions: b.functions, uses: b.deps.map((d) => d.qualifiedName),
+            docs: item.docs, gates: item.gates, span: item.span,
+          };
+          this.deps.set(iface, b.deps);
+          entry = { kind: "interface", key: t.name.name, plainName: t.name.name, interface: iface, span: item.span };
+        }
+        if (entry) add(item.kind, entry, t.kind === "path" ? t.path.span : t.name.span);
+      } else if (item.kind === "include") {
+        this.checkGates(item.gates);
+        const inc = this.worldAt(item.path, unit, fileScope);
+        if (!inc) continue;
+        const renames = new Map(item.with.map((w) => [w.name.name, w]));
+        const used = new Set<string>();
+        for (const [dir, list] of [["import", inc.imports], ["export", inc.exports]] as const) {
+          for (const e of list) {
+            const names = dir === "import" ? importNames : exportNames;
+            if (e.plainName === undefined) {
+              // Named interfaces are de-duplicated across includes.
+              if (!names.has(e.key.toLowerCase())) add(dir, { ...e }, item.span);
+              continue;
+            }
+            const rename = renames.get(e.plainName);
+            if (rename) used.add(e.plainName);
+            const newName = rename ? rename.as.name : e.plainName;
+            if (names.has(newName.toLowerCase())) {
+              this.error("include-conflict",
+                `${dir} of \`${newName}\` from world \`${inc.qualifiedName}\` conflicts with an existing ${dir}; rename it with \`include ... with { ${e.plainName} as <new-name> }\``,
+                rename ? rename.as.span : item.path.span);
+              continue;
+            }
+            const copy: WorldEntry = e.kind === "function"
+              ? { ...e, key: newName, plainName: newName }
+              : { ...e, key: newName, plainName: newName };
+            add(dir, copy, item.span);
+          }
+        }
+        for (const w of item.with) {
+          if (!used.has(w.name.name)) {
+            this.error("unknown-name", `\`with\` name \`${w.name.name}\` is not a plain-named import or export of world \`${inc.qualifiedName}\``, w.name.span);
+          }
+        }
+      }
+    }
+
+    const world: ResolvedWorld = {
+      name: decl.name.name, package: unit.key, qualifiedName,
+      imports: this.elaborate(imports, exports, worldDeps), exports,
+      types: body.types, docs: decl.docs, gates: decl.gates, span: decl.span,
+    };
+    this.worldState.set(decl, world);
+    return world;
+  }
+
+  /** Add interfaces that imports/exports `use` (transitively) as implicit imports, before their users. */
+  private elaborate(imports: WorldEntry[], exports: WorldEntry[], worldDeps: ResolvedInterface[]): WorldEntry[] {
+    const out: WorldEntry[] = [];
+    const have = new Set<string>();
+    for (const e of imports) if (e.kind === "interface" && !e.plainName) have.add(e.key);
+    const exported = new Set<string>();
+    for (const e of exports) if (e.kind === "interface" && !e.plainName) exported.add(e.key);
+    const pull = (iface: ResolvedInterface, seen: Set<ResolvedInterface>) => {
+      if (seen.has(iface)) return;
+      seen.add(iface);
+      for (const dep of this.deps.get(iface) ?? []) {
+        pull(dep, seen);
+        if (!have.has(dep.qualifiedName) && !exported.has(dep.qualifiedName)) {
+          have.add(dep.qualifiedName);
+          out.push({ kind: "interface", key: dep.qualifiedName, interface: dep, implicit: true, span: dep.span });
+        }
+      }
+    };
+    const seen = new Set<ResolvedInterface>();
+    for (const d of worldDeps) {
+      pull(d, seen);
+      if (!have.has(d.qualifiedName) && !exported.has(d.qualifiedName)) {
+        have.add(d.qualifiedName);
+        out.push({ kind: "interface", key: d.qualifiedName, interface: d, implicit: true, span: d.span });
+      }
+    }
+    for (const e of imports) {
+      if (e.kind === "interface") pull(e.interface, seen);
+      out.push(e);
+    }
+    for (const e of exports) if (e.kind === "interface") pull(e.interface, seen);
+    return out;
+  }
+}
+
+interface TypeScope {
+  slots: Map<string, Slot>;
+  owner: string;
+  resolveSlot(slot: Slot): TypeEntry | undefined;
+}
+
+function containsBorrow(t: WitType, depth = 0): boolean {
+  if (depth > 200) return false;
+  switch (t.kind) {
+    case "handle": return t.handle === "borrow";
+    case "list": return containsBorrow(t.element, depth + 1);
+    case "map": return containsBorrow(t.key, depth + 1) || containsBorrow(t.value, depth + 1);
+    case "option": return containsBorrow(t.inner, depth + 1);
+    case "result": return (!!t.ok && containsBorrow(t.ok, depth + 1)) || (!!t.err && containsBorrow(t.err, depth + 1));
+    case "tuple": return t.elements.some((e) => containsBorrow(e, depth + 1));
+    case "future":
+    case "stream": return !!t.inner && containsBorrow(t.inner, depth + 1);
+    case "record": return t.fields.some((f) => containsBorrow(f.type, depth + 1));
+    case "variant": return t.cases.some((c) => !!c.type && containsBorrow(c.type, depth + 1));
+    default: return false;
+  }
+}
+
+function findVersionGate(items: unknown): Gate | undefined {
+  // Walk the AST generically: gates sit in `gates` arrays on any item.
+  const stack: unknown[] = [items];
+  while (stack.length) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      stack.push(...v);
+    } else if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (Array.isArray(o.gates)) {
+        const g = (o.gates as Gate[]).find((x) => x.kind === "since" || x.kind === "deprecated");
+        if (g) return g;
+      }
+      for (const k of ["items", "funcs"]) if (o[k]) stack.push(o[k]);
+      if (o.target && typeof o.target === "object" && (o.target as { items?: unknown }).items) stack.push((o.target as { items: unknown }).items);
+    }
+  }
+  return undefined;
+}
+
+function fingerprint(items: TopItem[]): string {
+  return JSON.stringify(items, (k, v) => (k === "span" || k === "docs" ? undefined : v));
+}
+
+export type { NamedTypeDef };
