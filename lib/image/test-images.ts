@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
+import tar, { type Header } from "tar-stream";
 
 export interface TestEntry {
   name: string;
@@ -25,7 +25,9 @@ export function sha256(b: Uint8Array): string {
 export async function makeTar(entries: TestEntry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on("data", (c: Buffer) => chunks.push(c));
+  pack.on("data", (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
   const done = new Promise<void>((res, rej) => {
     pack.on("end", () => res());
     pack.on("error", rej);
@@ -33,7 +35,7 @@ export async function makeTar(entries: TestEntry[]): Promise<Buffer> {
   for (const e of entries) {
     const type = e.type ?? "file";
     const content = type === "file" ? (typeof e.content === "string" ? Buffer.from(e.content) : (e.content ?? Buffer.alloc(0))) : undefined;
-    const header: tar.Headers = {
+    const header: Partial<Header> & { name: string } = {
       name: e.name,
       type,
       mode: e.mode ?? (type === "directory" ? 0o755 : type === "symlink" ? 0o777 : 0o644),
@@ -43,7 +45,11 @@ export async function makeTar(entries: TestEntry[]): Promise<Buffer> {
       ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
       ...(content ? { size: content.length } : {}),
     };
-    await new Promise<void>((res, rej) => pack.entry(header, content ?? null, (err) => (err ? rej(err) : res())));
+    await new Promise<void>((res, rej) => {
+      const cb = (err?: Error | null) => (err ? rej(err) : res());
+      if (content) pack.entry(header, content, cb);
+      else pack.entry(header, cb);
+    });
   }
   pack.finalize();
   await done;
