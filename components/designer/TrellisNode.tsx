@@ -1,0 +1,58 @@
+"use client";
+import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { memo } from "react";
+import type { FlowNode, PortView } from "@/lib/store/flow-adapter";
+
+const KIND_ICON: Record<string, string> = { component: "◆", container: "▣", compiled: "◈", endpoint: "◎" };
+
+function PortRow({ port, side }: { port: PortView; side: "in" | "out" }) {
+  return (
+    <div className={`port port-${side} port-${port.kind}`} data-testid={`port-${port.id}`} title={port.label}>
+      <Handle
+        id={port.id}
+        type={side === "in" ? "target" : "source"}
+        position={side === "in" ? Position.Left : Position.Right}
+        className={`handle handle-${port.kind}`}
+        data-testid={`handle-${side}-${port.id}`}
+      />
+      <span className="port-label">{port.label}</span>
+    </div>
+  );
+}
+
+function TrellisNodeView({ id, data, selected }: NodeProps<FlowNode>) {
+  return (
+    <div
+      className={`tnode tnode-${data.kind}${selected ? " selected" : ""}${data.highlighted ? " highlighted" : ""}`}
+      data-testid={`node-${id}`}
+      data-node-name={data.name}
+      data-kind={data.kind}
+    >
+      <div className="tnode-head">
+        <span className="tnode-icon">{KIND_ICON[data.kind]}</span>
+        <span className="tnode-name" data-testid="node-name">{data.name}</span>
+        {data.problemCount > 0 && (
+          <span className="tnode-badge" data-testid="node-problem-badge" title={`${data.problemCount} problem(s)`}>
+            {data.problemCount}
+          </span>
+        )}
+        {data.progress !== undefined && (
+          <span className="tnode-progress" data-testid="node-progress" title={`${Math.round(data.progress)}%`}>
+            <svg viewBox="0 0 20 20" width="18" height="18">
+              <circle cx="10" cy="10" r="8" fill="none" stroke="#334" strokeWidth="3" />
+              <circle cx="10" cy="10" r="8" fill="none" stroke="#6cf" strokeWidth="3" strokeDasharray={`${(data.progress / 100) * 50.3} 50.3`} transform="rotate(-90 10 10)" />
+            </svg>
+          </span>
+        )}
+      </div>
+      <div className="tnode-sub">{data.subtitle}</div>
+      {/* One row per port: imports (left handles) first, then exports (right handles). */}
+      <div className="tnode-ports">
+        {data.inputs.map((p) => <PortRow key={p.id} port={p} side="in" />)}
+        {data.outputs.map((p) => <PortRow key={p.id} port={p} side="out" />)}
+      </div>
+    </div>
+  );
+}
+
+export const TrellisNode = memo(TrellisNodeView);

@@ -1,0 +1,17 @@
+// The example designs: seeded as projects on first start and offered in
+// "New from example". The first one is the sample project.
+import type { DesignDocument } from "../lib/graph/types";
+import sample from "./sample-thumbnail-service.json";
+import events from "./event-pipeline.json";
+import web from "./web-shop-containers.json";
+
+export interface Example {
+  id: string;
+  doc: DesignDocument;
+}
+
+export const examples: Example[] = [
+  { id: "sample-thumbnail-service", doc: sample as DesignDocument },
+  { id: "event-pipeline", doc: events as DesignDocument },
+  { id: "web-shop-containers", doc: web as DesignDocument },
+];

@@ -1,0 +1,69 @@
+import type { Capability, ExposedPort, NetworkPort, NodeKind, Port, WitPort } from "./types";
+
+/** Interface without its `@version`: `wasi:http/incoming-handler@0.2.0` → `wasi:http/incoming-handler`. */
+export function interfaceName(iface: string): string {
+  const at = iface.lastIndexOf("@");
+  return at > 0 ? iface.slice(0, at) : iface;
+}
+
+export function interfaceVersion(iface: string): string | undefined {
+  const at = iface.lastIndexOf("@");
+  return at > 0 ? iface.slice(at + 1) : undefined;
+}
+
+export function witPort(direction: "export" | "import", iface: string): WitPort {
+  return {
+    id: `${direction === "export" ? "exp" : "imp"}:${interfaceName(iface)}`,
+    kind: "wit",
+    direction,
+    interface: iface,
+  };
+}
+
+export const NET_IMPORT_ID = "net";
+
+export function networkPorts(exposed: ExposedPort[]): NetworkPort[] {
+  const ports: NetworkPort[] = exposed.map((p) => ({
+    id: `port:${p.port}`,
+    kind: "network",
+    direction: "export",
+    port: p.port,
+    protocol: p.protocol,
+  }));
+  ports.push({ id: NET_IMPORT_ID, kind: "network", direction: "import", protocol: "tcp" });
+  return ports;
+}
+
+/** The ports a platform capability offers; these are what wasmCloud providers and Spin hosts supply. */
+export function capabilityPorts(capability: Capability): Port[] {
+  switch (capability) {
+    case "http-ingress":
+      return [
+        witPort("import", "wasi:http/incoming-handler@0.2.0"),
+        { id: NET_IMPORT_ID, kind: "network", direction: "import", protocol: "http" },
+      ];
+    case "keyvalue":
+      return [witPort("export", "wasi:keyvalue/store@0.2.0-draft"), witPort("export", "wasi:keyvalue/atomics@0.2.0-draft")];
+    case "messaging":
+      return [witPort("export", "wasmcloud:messaging/consumer@0.2.0"), witPort("import", "wasmcloud:messaging/handler@0.2.0")];
+  }
+}
+
+export const CAPABILITY_LABELS: Record<Capability, string> = {
+  "http-ingress": "HTTP ingress",
+  keyvalue: "Key-value store",
+  messaging: "Message bus",
+};
+
+export const KIND_LABELS: Record<NodeKind, string> = {
+  component: "Wasm component",
+  container: "Container image",
+  compiled: "Compiled container",
+  endpoint: "External endpoint",
+};
+
+export function portLabel(port: Port): string {
+  if (port.kind === "wit") return port.interface;
+  if (port.direction === "import") return "network out";
+  return `${port.port}/${port.protocol}`;
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { examples } from "../../examples";
+import { openDb, type Db } from "../db";
+import { ProjectRepo } from "./repo";
+
+let dir: string;
+let db: Db;
+let repo: ProjectRepo;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "trellis-repo-"));
+  db = openDb(join(dir, "t.db"));
+  repo = new ProjectRepo(db);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("ProjectRepo", () => {
+  it("seeds the examples once, the sample first", () => {
+    expect(repo.seedOnce(examples.map((e) => e.doc))).toBe(3);
+    expect(repo.seedOnce(examples.map((e) => e.doc))).toBe(0);
+    const list = repo.list();
+    expect(list).toHaveLength(3);
+    expect(list[0]!.name).toMatch(/^Sample/);
+  });
+
+  it("creates, renames, duplicates and deletes", () => {
+    const p = repo.create("one");
+    if (!p.ok) throw new Error(p.error.message);
+    expect(repo.rename(p.value.id, "two")).toMatchObject({ ok: true, value: { name: "two", revision: 2 } });
+    const d = repo.duplicate(p.value.id);
+    expect(d).toMatchObject({ ok: true, value: { name: "two (copy)" } });
+    expect(repo.duplicate(p.value.id)).toMatchObject({ ok: true, value: { name: "two (copy 2)" } });
+    expect(repo.delete(p.value.id)).toMatchObject({ ok: true });
+    expect(repo.get(p.value.id)).toMatchObject({ ok: false, error: { kind: "not-found" } });
+    expect(repo.create("  ")).toMatchObject({ ok: false, error: { kind: "invalid-name" } });
+  });
+
+  it("refuses an invalid document and keeps the stored copy untouched", () => {
+    const p = repo.create("keep", examples[0]!.doc);
+    if (!p.ok) throw new Error(p.error.message);
+    const bad = structuredClone(p.value.doc) as unknown as { topology: { links: { to: { node: string } }[] } };
+    bad.topology.links[0]!.to.node = "ghost";
+    const r = repo.save(p.value.id, bad);
+    expect(r).toMatchObject({ ok: false, error: { kind: "invalid-document", message: expect.stringContaining("/topology/links/0/to/node") } });
+    const after = repo.get(p.value.id);
+    expect(after.ok && after.value.doc).toEqual(p.value.doc);
+    expect(after.ok && after.value.revision).toBe(1);
+  });
+
+  it("refuses a save based on a stale revision", () => {
+    const p = repo.create("x");
+    if (!p.ok) throw new Error(p.error.message);
+    expect(repo.save(p.value.id, p.value.doc, 1).ok).toBe(true);
+    expect(repo.save(p.value.id, p.value.doc, 1)).toMatchObject({ ok: false, error: { kind: "revision-conflict", current: 2 } });
+  });
+
+  it("survives reopening the database (a server restart)", () => {
+    const p = repo.create("durable", examples[1]!.doc);
+    if (!p.ok) throw new Error(p.error.message);
+    db.close();
+    db = openDb(join(dir, "t.db"));
+    const again = new ProjectRepo(db).get(p.value.id);
+    expect(again.ok && again.value.doc.topology.nodes.length).toBe(examples[1]!.doc.topology.nodes.length);
+  });
+});

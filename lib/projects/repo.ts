@@ -1,0 +1,157 @@
+// Project persistence over the embedded store. Every document is validated
+// before it is written; a refused save leaves the stored copy untouched.
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db";
+import { parseDesign, type DesignIssue } from "../graph/document";
+import type { DesignDocument } from "../graph/types";
+import { err, ok, type Result } from "../result";
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  revision: number;
+  nodeCount: number;
+  linkCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Project extends ProjectSummary {
+  doc: DesignDocument;
+}
+
+export type ProjectError =
+  | { kind: "not-found"; projectId: string; message: string }
+  | { kind: "invalid-document"; issues: DesignIssue[]; message: string }
+  | { kind: "invalid-name"; message: string }
+  | { kind: "revision-conflict"; projectId: string; current: number; message: string };
+
+interface Row {
+  id: string;
+  name: string;
+  doc: string;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+}
+
+function toProject(r: Row): Project {
+  const doc = JSON.parse(r.doc) as DesignDocument;
+  return {
+    id: r.id,
+    name: r.name,
+    revision: r.revision,
+    nodeCount: doc.topology.nodes.length,
+    linkCount: doc.topology.links.length,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    doc,
+  };
+}
+
+function summary(p: Project): ProjectSummary {
+  const { doc: _doc, ...rest } = p;
+  return rest;
+}
+
+function checkName(name: unknown): Result<string, ProjectError> {
+  if (typeof name !== "string" || name.trim() === "" || name.length > 200) {
+    return err({ kind: "invalid-name", message: "a project name is 1–200 characters" });
+  }
+  return ok(name.trim());
+}
+
+export function emptyDesign(name: string): DesignDocument {
+  return { trellisVersion: 1, name, topology: { nodes: [], links: [] } };
+}
+
+export class ProjectRepo {
+  constructor(private readonly db: Db) {}
+
+  list(): ProjectSummary[] {
+    const rows = this.db.prepare("SELECT * FROM projects ORDER BY updated_at DESC, rowid DESC").all() as Row[];
+    return rows.map((r) => summary(toProject(r)));
+  }
+
+  get(id: string): Result<Project, ProjectError> {
+    const row = this.db.prepare("SELECT * FROM projects WHERE id = ?").get(id) as Row | undefined;
+    return row ? ok(toProject(row)) : err({ kind: "not-found", projectId: id, message: `no project '${id}'` });
+  }
+
+  create(name: unknown, doc?: unknown): Result<Project, ProjectError> {
+    const n = checkName(name);
+    if (!n.ok) return n;
+    const parsed = parseDesign(doc ?? emptyDesign(n.value));
+    if (!parsed.ok) return err({ kind: "invalid-document", issues: parsed.error, message: issuesMessage(parsed.error) });
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    const d: DesignDocument = { ...parsed.value, name: n.value };
+    this.db
+      .prepare("INSERT INTO projects (id, name, doc, revision, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)")
+      .run(id, n.value, JSON.stringify(d), now, now);
+    return this.get(id);
+  }
+
+  /** Saves a new document; with `baseRevision`, refuses to overwrite a newer save. */
+  save(id: string, doc: unknown, baseRevision?: number): Result<Project, ProjectError> {
+    const current = this.get(id);
+    if (!current.ok) return current;
+    if (baseRevision !== undefined && baseRevision !== current.value.revision) {
+      return err({
+        kind: "revision-conflict",
+        projectId: id,
+        current: current.value.revision,
+        message: `the project changed elsewhere (revision ${current.value.revision}, you edited ${baseRevision})`,
+      });
+    }
+    const parsed = parseDesign(doc);
+    if (!parsed.ok) return err({ kind: "invalid-document", issues: parsed.error, message: issuesMessage(parsed.error) });
+    const n = checkName(parsed.value.name);
+    if (!n.ok) return n;
+    this.db
+      .prepare("UPDATE projects SET name = ?, doc = ?, revision = revision + 1, updated_at = ? WHERE id = ?")
+      .run(n.value, JSON.stringify(parsed.value), new Date().toISOString(), id);
+    return this.get(id);
+  }
+
+  rename(id: string, name: unknown): Result<Project, ProjectError> {
+    const n = checkName(name);
+    if (!n.ok) return n;
+    const current = this.get(id);
+    if (!current.ok) return current;
+    return this.save(id, { ...current.value.doc, name: n.value });
+  }
+
+  duplicate(id: string): Result<Project, ProjectError> {
+    const current = this.get(id);
+    if (!current.ok) return current;
+    const names = new Set(this.list().map((p) => p.name));
+    let name = `${current.value.name} (copy)`;
+    for (let i = 2; names.has(name); i++) name = `${current.value.name} (copy ${i})`;
+    return this.create(name, current.value.doc);
+  }
+
+  delete(id: string): Result<{ id: string }, ProjectError> {
+    const r = this.db.prepare("DELETE FROM projects WHERE id = ?").run(id);
+    return r.changes ? ok({ id }) : err({ kind: "not-found", projectId: id, message: `no project '${id}'` });
+  }
+
+  /** Seeds the example designs once, on the first start of a fresh store. */
+  seedOnce(examples: DesignDocument[]): number {
+    const seeded = this.db.prepare("SELECT value FROM meta WHERE key = 'seeded'").get();
+    if (seeded) return 0;
+    this.db.transaction(() => {
+      // Reverse: the first example (the sample) is created last and lists first.
+      for (const ex of [...examples].reverse()) {
+        const r = this.create(ex.name, ex);
+        if (!r.ok) throw new Error(`example '${ex.name}' is invalid: ${r.error.message}`);
+      }
+      this.db.prepare("INSERT INTO meta (key, value) VALUES ('seeded', ?)").run(new Date().toISOString());
+    })();
+    return examples.length;
+  }
+}
+
+export function issuesMessage(issues: DesignIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+}

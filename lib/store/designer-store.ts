@@ -1,0 +1,302 @@
+// One store per designer, made by this factory and handed down by context.
+// The store is the only place that calls set(); all edits go through lib/graph ops.
+import { createStore, type StoreApi } from "zustand/vanilla";
+import type { LinkError, NodeError } from "../graph/errors";
+import {
+  addNode,
+  connect as connectOp,
+  copySelection,
+  createId,
+  moveNodes,
+  nameAndVersionChecker,
+  paste as pasteOp,
+  removeElements,
+  updateNode as updateNodeOp,
+  type Clipboard,
+  type InterfaceChecker,
+  type NodePatch,
+} from "../graph/ops";
+import { instantiate, type NodeTemplate } from "../graph/factory";
+import type { DesignDocument, LinkEnd, Topology } from "../graph/types";
+
+export type SaveStatus = "saved" | "saving" | "error";
+
+/** The last refused edit, shown to the user with the culprits highlighted. */
+export interface Notice {
+  level: "error" | "info";
+  message: string;
+  kind?: string;
+  nodeIds?: string[];
+  linkIds?: string[];
+}
+
+export interface Selection {
+  nodes: string[];
+  links: string[];
+}
+
+export interface DesignerState {
+  projectId: string;
+  doc: DesignDocument;
+  revision: number;
+  past: Topology[];
+  future: Topology[];
+  selection: Selection;
+  /** Positions of nodes being dragged, not yet committed to the topology. */
+  dragging: Record<string, { x: number; y: number }>;
+  saveStatus: SaveStatus;
+  saveError?: string;
+  notice?: Notice;
+  clipboard?: Clipboard;
+  pasteCount: number;
+  checker: InterfaceChecker;
+
+  addFromTemplate(template: NodeTemplate, position: { x: number; y: number }): string | null;
+  connect(from: LinkEnd, to: LinkEnd): LinkError | null;
+  dragNodes(positions: Record<string, { x: number; y: number }>): void;
+  endDrag(): void;
+  setSelection(sel: Selection): void;
+  deleteSelection(): void;
+  deleteElements(nodeIds: string[], linkIds: string[]): void;
+  updateNode(id: string, patch: NodePatch): NodeError | null;
+  copy(): void;
+  paste(): void;
+  undo(): void;
+  redo(): void;
+  /** Applies a whole new topology as one undoable step (layout, import). */
+  replaceTopology(t: Topology, message?: string): void;
+  replaceDocument(doc: DesignDocument): void;
+  rename(name: string): void;
+  setChecker(checker: InterfaceChecker): void;
+  notify(notice: Notice | undefined): void;
+  markSaving(): void;
+  markSaved(revision: number): void;
+  markSaveError(message: string): void;
+}
+
+export type DesignerStore = StoreApi<DesignerState>;
+
+const HISTORY_LIMIT = 200;
+
+export function createDesignerStore(init: { projectId: string; doc: DesignDocument; revision: number; checker?: InterfaceChecker }): DesignerStore {
+  return createStore<DesignerState>()((set, get) => {
+    /** Commits a new topology as one history step. */
+    const commit = (topology: Topology, extra: Partial<DesignerState> = {}) => {
+      const { doc, past } = get();
+      if (topology === doc.topology) return;
+      set({
+        doc: { ...doc, topology },
+        past: [...past, doc.topology].slice(-HISTORY_LIMIT),
+        future: [],
+        ...extra,
+      });
+    };
+    const prune = (sel: Selection, t: Topology): Selection => {
+      const nodes = new Set(t.nodes.map((n) => n.id));
+      const links = new Set(t.links.map((l) => l.id));
+      return { nodes: sel.nodes.filter((id) => nodes.has(id)), links: sel.links.filter((id) => links.has(id)) };
+    };
+
+    return {
+      projectId: init.projectId,
+      doc: init.doc,
+      revision: init.revision,
+      past: [],
+      future: [],
+      selection: { nodes: [], links: [] },
+      dragging: {},
+      saveStatus: "saved",
+      pasteCount: 0,
+      checker: init.checker ?? nameAndVersionChecker,
+
+      addFromTemplate(template, position) {
+        const node = instantiate(template, createId(template.kind), position);
+        // Names are unique so manifests get distinct object names.
+        const names = new Set(get().doc.topology.nodes.map((n) => n.name));
+        for (let i = 2; names.has(node.name); i++) node.name = `${template.name}-${i}`;
+        const r = addNode(get().doc.topology, node);
+        if (!r.ok) {
+          set({ notice: { level: "error", kind: r.error.kind, message: r.error.message } });
+          return null;
+        }
+        commit(r.value, { selection: { nodes: [node.id], links: [] }, notice: undefined });
+        return node.id;
+      },
+
+      connect(from, to) {
+        const r = connectOp(get().doc.topology, from, to, { checker: get().checker });
+        if (!r.ok) {
+          set({ notice: { level: "error", kind: r.error.kind, message: r.error.message, nodeIds: [from.node, to.node] } });
+          return r.error;
+        }
+        commit(r.value, { notice: undefined });
+        return null;
+      },
+
+      dragNodes(positions) {
+        set({ dragging: { ...get().dragging, ...positions } });
+      },
+
+      endDrag() {
+        const { dragging, doc } = get();
+        if (Object.keys(dragging).length === 0) return;
+        const moved = moveNodes(doc.topology, dragging);
+        if (moved === doc.topology) set({ dragging: {} });
+        else commit(moved, { dragging: {} });
+      },
+
+      setSelection(sel) {
+        const cur = get().selection;
+        if (same(cur.nodes, sel.nodes) && same(cur.links, sel.links)) return;
+        set({ selection: sel });
+      },
+
+      deleteSelection() {
+        const { selection } = get();
+        get().deleteElements(selection.nodes, selection.links);
+      },
+
+      deleteElements(nodeIds, linkIds) {
+        const t = removeElements(get().doc.topology, nodeIds, linkIds);
+        commit(t, { selection: prune(get().selection, t) });
+      },
+
+      updateNode(id, patch) {
+        const r = updateNodeOp(get().doc.topology, id, patch);
+        if (!r.ok) {
+          set({ notice: { level: "error", kind: r.error.kind, message: r.error.message, nodeIds: [id] } });
+          return r.error;
+        }
+        const removed = r.value.removedLinks;
+        commit(r.value.topology, {
+          notice: removed.length
+            ? { level: "info", message: `removed ${removed.length} wire(s) whose port no longer exists`, nodeIds: [id] }
+            : undefined,
+        });
+        return null;
+      },
+
+      copy() {
+        const { doc, selection } = get();
+        if (selection.nodes.length === 0) return;
+        set({ clipboard: copySelection(doc.topology, selection.nodes), pasteCount: 0 });
+      },
+
+      paste() {
+        const { clipboard, pasteCount, doc } = get();
+        if (!clipboard || clipboard.nodes.length === 0) return;
+        const step = (pasteCount + 1) * 40;
+        const r = pasteOp(doc.topology, clipboard, { x: step, y: step });
+        commit(r.topology, { selection: { nodes: r.nodeIds, links: [] }, pasteCount: pasteCount + 1 });
+      },
+
+      undo() {
+        const { past, future, doc, selection } = get();
+        const prev = past[past.length - 1];
+        if (!prev) return;
+        set({
+          doc: { ...doc, topology: prev },
+          past: past.slice(0, -1),
+          future: [doc.topology, ...future],
+          selection: prune(selection, prev),
+          dragging: {},
+        });
+      },
+
+      redo() {
+        const { past, future, doc, selection } = get();
+        const next = future[0];
+        if (!next) return;
+        set({
+          doc: { ...doc, topology: next },
+          past: [...past, doc.topology],
+          future: future.slice(1),
+          selection: prune(selection, next),
+          dragging: {},
+        });
+      },
+
+      replaceTopology(t, message) {
+        commit(t, { selection: prune(get().selection, t), notice: message ? { level: "info", message } : undefined });
+      },
+
+      replaceDocument(doc) {
+        const cur = get().doc;
+        commit(doc.topology, { selection: { nodes: [], links: [] } });
+        set({ doc: { ...doc, name: cur.name, topology: get().doc.topology } });
+      },
+
+      rename(name) {
+        if (name.trim() === "") return;
+        set({ doc: { ...get().doc, name: name.trim() } });
+      },
+
+      setChecker(checker) {
+        set({ checker });
+      },
+
+      notify(notice) {
+        set({ notice });
+      },
+
+      markSaving() {
+        set({ saveStatus: "saving", saveError: undefined });
+      },
+      markSaved(revision) {
+        set({ saveStatus: "saved", revision, saveError: undefined });
+      },
+      markSaveError(message) {
+        set({ saveStatus: "error", saveError: message });
+      },
+    };
+  });
+}
+
+function same(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Saves the document whenever it changes, debounced; one request in flight at a
+ * time, and the newest document always wins. Returns an unsubscribe function.
+ */
+export function attachAutosave(
+  store: DesignerStore,
+  save: (doc: DesignDocument, baseRevision: number) => Promise<{ revision: number }>,
+  delayMs = 500,
+): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight = false;
+  let pending = false;
+  const flush = async () => {
+    if (inFlight) {
+      pending = true;
+      return;
+    }
+    inFlight = true;
+    const s = store.getState();
+    s.markSaving();
+    try {
+      const r = await save(s.doc, s.revision);
+      store.getState().markSaved(r.revision);
+    } catch (e) {
+      store.getState().markSaveError((e as Error).message);
+    } finally {
+      inFlight = false;
+      if (pending) {
+        pending = false;
+        void flush();
+      }
+    }
+  };
+  const unsub = store.subscribe((s, prev) => {
+    if (s.doc === prev.doc) return;
+    if (timer) clearTimeout(timer);
+    store.getState().markSaving();
+    timer = setTimeout(() => void flush(), delayMs);
+  });
+  return () => {
+    if (timer) clearTimeout(timer);
+    unsub();
+  };
+}
