@@ -2,7 +2,7 @@
 // system, so the CLI (node:fs) and the browser (in-memory text) share the code.
 import type { Span, WitError } from "./errors";
 import { parseWit } from "./parser";
-import { resolveWit, type ParsedFile, type WitSources } from "./resolver";
+import { resolveWit, type ParsedFile, type ResolveOptions, type WitSources } from "./resolver";
 import type { WitModel } from "./model";
 
 export interface WitDirEntry {
@@ -122,9 +122,9 @@ export interface CheckedWit {
 }
 
 /** Load, parse and resolve; errors from every stage, sorted by file and position. */
-export function checkWit(fs: WitFs, path: string): CheckedWit {
+export function checkWit(fs: WitFs, path: string, options: ResolveOptions = {}): CheckedWit {
   const loaded = loadWit(fs, path);
-  const resolved = resolveWit(loaded.sources);
+  const resolved = resolveWit(loaded.sources, options);
   const errors = [...loaded.errors, ...resolved.errors].sort((a, b) =>
     a.span.file !== b.span.file ? (a.span.file < b.span.file ? -1 : 1) : a.span.start.offset - b.span.start.offset);
   return { model: resolved.model, errors, texts: loaded.texts };

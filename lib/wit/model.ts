@@ -75,6 +75,11 @@ export interface ResolvedInterface {
   qualifiedName: string;
   version?: string;
   inline: boolean;
+  /**
+   * Named by a world or `use` but its package was not supplied (only with the
+   * resolver's `opaqueUnknownPackages` option): its contents are unknown.
+   */
+  opaque?: boolean;
   types: TypeEntry[];
   functions: ResolvedFunction[];
   /** Interfaces this one depends on through `use` (qualified names, deduplicated). */

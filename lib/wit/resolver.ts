@@ -22,6 +22,16 @@ export interface WitSources {
   deps?: ParsedFile[][];
 }
 
+export interface ResolveOptions {
+  /**
+   * Treat interfaces of packages that were not supplied as opaque (known by
+   * name and version only) instead of reporting `unknown-package`. For
+   * editors and the designer, where a component's WIT imports e.g. `wasi:*`
+   * without shipping those packages.
+   */
+  opaqueUnknownPackages?: boolean;
+}
+
 export interface ResolveResult {
   model: WitModel;
   errors: WitError[];
@@ -50,8 +60,8 @@ type Slot =
 
 const MAP_KEYS = new Set(["bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"]);
 
-export function resolveWit(sources: WitSources): ResolveResult {
-  return new Resolver().run(sources);
+export function resolveWit(sources: WitSources, options: ResolveOptions = {}): ResolveResult {
+  return new Resolver(options).run(sources);
 }
 
 class Resolver {
@@ -63,6 +73,8 @@ class Resolver {
   /** Direct `use` dependencies, for world elaboration. */
   private deps = new WeakMap<object, ResolvedInterface[]>();
   private rootKey?: string;
+  private opaque = new Map<string, ResolvedInterface>();
+  constructor(private readonly options: ResolveOptions) {}
 
   private error(kind: WitErrorKind, message: string, span: Span): void {
     this.errors.push({ kind, message, span });
@@ -258,9 +270,40 @@ class Resolver {
   }
 
   private interfaceAt(path: UsePath, unit: Unit, scope: FileScope | undefined): ResolvedInterface | undefined {
+    const opaque = this.opaqueInterface(path, scope);
+    if (opaque) return opaque;
     const found = this.lookup(path, unit, scope, "interface");
     if (!found?.iface) return undefined;
     return this.resolveInterface(found.iface.decl, found.unit, found.iface.scope, path.span);
+  }
+
+  /** With `opaqueUnknownPackages`, a stand-in for an interface of a package nobody supplied. */
+  private opaqueInterface(path: UsePath, scope: FileScope | undefined): ResolvedInterface | undefined {
+    if (!this.options.opaqueUnknownPackages) return undefined;
+    let p = path;
+    if (p.kind === "local") {
+      const viaUse = scope?.uses.get(p.name.name);
+      if (!viaUse) return undefined;
+      p = viaUse.path;
+    }
+    if (p.kind !== "qualified") return undefined;
+    const ns = p.namespace.name;
+    const pkg = p.package.name;
+    const known = p.version !== undefined
+      ? this.units.has(packageKey(ns, pkg, p.version))
+      : this.unitOrder.some((u) => u.namespace === ns && u.pkg === pkg);
+    if (known) return undefined;
+    const id = `${ns}:${pkg}/${p.name.name}`;
+    const qualifiedName = p.version ? `${id}@${p.version}` : id;
+    let r = this.opaque.get(qualifiedName);
+    if (!r) {
+      r = {
+        name: p.name.name, package: packageKey(ns, pkg, p.version), id, qualifiedName, version: p.version,
+        inline: false, opaque: true, types: [], functions: [], uses: [], gates: [], span: p.span,
+      };
+      this.opaque.set(qualifiedName, r);
+    }
+    return r;
   }
 
   // ---------- interfaces ----------
@@ -309,7 +352,9 @@ class Resolver {
         let entry: TypeEntry | undefined;
         if (target) {
           const src = target.types.find((t) => t.name === n.name.name);
-          if (!src) {
+          if (!src && target.opaque) {
+            entry = { name: local.name, origin: "use", type: { kind: "unknown", name: n.name.name }, from: target.qualifiedName, gates: item.gates, span: local.span };
+          } else if (!src) {
             if (target.functions.some((f) => f.name === n.name.name && f.kind === "freestanding")) {
               this.error("wrong-item-kind", `cannot import function \`${n.name.name}\``, n.name.span);
             } else {

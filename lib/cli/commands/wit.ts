@@ -1,0 +1,61 @@
+// `trellis wit check <file.wit | package-folder>`: parse and resolve WIT (a
+// folder's `deps/` included), print each world's imports and exports, or
+// every error as `file:line:col: message`. Exit 0 when valid, 1 when not.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import type { CliCommand } from "../command";
+import { checkWit, formatWitError, funcToString, type WitFs, type WorldEntry } from "../../wit";
+
+const nodeFs: WitFs = {
+  kind(p) {
+    try {
+      return statSync(p).isDirectory() ? "dir" : "file";
+    } catch {
+      return "missing";
+    }
+  },
+  readDir: (p) =>
+    readdirSync(p, { withFileTypes: true }).map((d) => ({
+      name: d.name,
+      kind: d.isDirectory() || (d.isSymbolicLink() && statSync(`${p}/${d.name}`).isDirectory()) ? "dir" : "file",
+    })),
+  readFile: (p) => readFileSync(p, "utf8"),
+};
+
+function entryLine(e: WorldEntry): string {
+  if (e.kind === "function") return `${e.key}: ${funcToString(e.func)}`;
+  if (e.interface.inline) return `${e.key}: interface { ${e.interface.functions.length} function(s) }`;
+  if (e.plainName !== undefined) return `${e.key}: ${e.interface.qualifiedName}`;
+  return `${e.key}${e.implicit ? "  (implied by use)" : ""}`;
+}
+
+const command: CliCommand = {
+  name: "wit",
+  summary: "Check WIT: parse and resolve a file or package folder and list its worlds",
+  usage: "trellis wit check <file.wit | package-folder>",
+  async run(args) {
+    const [sub, target, ...rest] = args;
+    if (sub !== "check" || !target || rest.length) {
+      process.stderr.write(`usage: ${this.usage}\n`);
+      return 2;
+    }
+    const path = target.length > 1 ? target.replace(/\/+$/, "") : target;
+    const { model, errors } = checkWit(nodeFs, path);
+    if (errors.length) {
+      for (const e of errors) process.stderr.write(formatWitError(e) + "\n");
+      process.stderr.write(`${errors.length} error${errors.length === 1 ? "" : "s"}\n`);
+      return 1;
+    }
+    const root = model.packages.find((p) => p.name === model.root);
+    const lines: string[] = [];
+    lines.push(`package ${root?.name ?? "(none)"}: ${root?.interfaces.length ?? 0} interface(s), ${root?.worlds.length ?? 0} world(s)`);
+    for (const w of root?.worlds ?? []) {
+      lines.push(`world ${w.qualifiedName}`);
+      for (const e of w.imports) lines.push(`  import ${entryLine(e)}`);
+      for (const e of w.exports) lines.push(`  export ${entryLine(e)}`);
+    }
+    process.stdout.write(lines.join("\n") + "\n");
+    return 0;
+  },
+};
+
+export default command;
