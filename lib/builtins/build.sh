@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the built-in components: C → core wasm (clang-14, wasm32-wasi reactor),
+# then core → component against our WIT (jco componentEmbed + componentNew).
+# Output: build/builtins/<id>.wasm (git-ignored) and build/builtins/index.json.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+src=lib/builtins
+out=build/builtins
+mkdir -p "$out/core"
+
+CLANG="${CLANG:-clang-14}"
+cflags=(--target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror -mexec-model=reactor -Wl,--strip-all)
+
+pids=()
+ids=()
+for world in "$src"/*/world.wit; do
+  dir="$(dirname "$world")"
+  id="$(basename "$dir")"
+  ids+=("$id")
+  "$CLANG" "${cflags[@]}" "$dir/$id.c" -o "$out/core/$id.wasm" &
+  pids+=($!)
+done
+status=0
+for i in "${!pids[@]}"; do
+  if ! wait "${pids[$i]}"; then
+    echo "build.sh: compiling ${ids[$i]} failed" >&2
+    status=1
+  fi
+done
+[ "$status" -eq 0 ] || exit 1
+
+node --import tsx "$src/gen-wit.ts"
+node --import tsx "$src/componentize.ts" "$out"

@@ -1,0 +1,96 @@
+// Transpiles components with jco (instantiation: "async", so the caller
+// supplies every import) and caches the output by content hash, because a
+// transpile costs ~100 ms and runs repeat the same built-ins.
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { transpile } from "@bytecodealliance/jco";
+
+export interface TranspiledComponent {
+  hash: string;
+  dir: string;
+  /** The ES module exporting `instantiate(getCoreModule, imports, instantiateCore)`. */
+  jsFile: string;
+  /** Imported interfaces as jco names them in the import object (no version). */
+  imports: string[];
+  /** Exported names: an interface (`ns:pkg/iface@v` and its short alias) or a function. */
+  exports: Array<[string, "function" | "instance"]>;
+}
+
+/** `$TRELLIS_DATA_DIR/run-cache`, else `build/run-cache` under the working directory. */
+export function defaultCacheDir(): string {
+  const data = process.env.TRELLIS_DATA_DIR;
+  return data ? join(resolve(data), "run-cache") : join(process.cwd(), "build", "run-cache");
+}
+
+export function contentHash(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+export async function transpileCached(bytes: Uint8Array, cacheDir = defaultCacheDir()): Promise<TranspiledComponent> {
+  const hash = contentHash(bytes);
+  const dir = join(cacheDir, hash.slice(0, 32));
+  const metaFile = join(dir, "meta.json");
+  if (existsSync(metaFile)) {
+    const meta = JSON.parse(readFileSync(metaFile, "utf8")) as Omit<TranspiledComponent, "dir" | "jsFile">;
+    return { ...meta, dir, jsFile: join(dir, "component.js") };
+  }
+  const out = await transpile(bytes, { name: "component", instantiation: "async", noTypescript: true, quiet: true });
+  // Write to a private directory, then rename: concurrent runs never see half a cache entry.
+  const tmp = `${dir}.tmp-${randomBytes(6).toString("hex")}`;
+  for (const [name, data] of Object.entries(out.files)) {
+    const file = join(tmp, name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, data);
+  }
+  const meta = { hash, imports: out.imports, exports: out.exports };
+  writeFileSync(join(tmp, "meta.json"), JSON.stringify(meta));
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another run won the race; its copy is identical
+  }
+  return { ...meta, dir, jsFile: join(dir, "component.js") };
+}
+
+/** What jco's instantiate() returns: export name → interface object or function. */
+export type ComponentExports = Record<string, unknown>;
+export type ImportObject = Record<string, unknown>;
+
+export interface CoreInstanceHook {
+  (instance: WebAssembly.Instance): void;
+}
+
+/**
+ * Instantiates a transpiled component. `onCoreInstance` sees every core
+ * instance (the run engine watches their memories to enforce limits).
+ */
+export async function instantiateComponent(
+  c: Pick<TranspiledComponent, "dir" | "jsFile">,
+  imports: ImportObject,
+  onCoreInstance?: CoreInstanceHook,
+): Promise<ComponentExports> {
+  const mod = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(c.jsFile).href)) as {
+    instantiate: (
+      getCoreModule: (path: string) => Promise<WebAssembly.Module>,
+      imports: ImportObject,
+      instantiateCore: (m: WebAssembly.Module, i?: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
+    ) => Promise<ComponentExports>;
+  };
+  const modules = new Map<string, Promise<WebAssembly.Module>>();
+  const getCoreModule = (path: string) => {
+    let m = modules.get(path);
+    if (!m) {
+      m = WebAssembly.compile(readFileSync(join(c.dir, path)));
+      modules.set(path, m);
+    }
+    return m;
+  };
+  const instantiateCore = async (m: WebAssembly.Module, i?: WebAssembly.Imports) => {
+    const instance = await WebAssembly.instantiate(m, i ?? {});
+    onCoreInstance?.(instance);
+    return instance;
+  };
+  return mod.instantiate(getCoreModule, imports, instantiateCore);
+}

@@ -1,0 +1,24 @@
+// WASI for transpiled components: jco's preview2 shim, keyed the way jco's
+// instantiate() looks imports up (`wasi:cli/stderr`, with or without version).
+import * as shim from "@bytecodealliance/preview2-shim";
+import type { ImportObject } from "./transpile";
+
+const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/** The shim's implementation of `wasi:<pkg>/<iface>`, or undefined when it has none. */
+export function wasiInterface(name: string): unknown {
+  const m = /^wasi:([a-z0-9-]+)\/([a-z0-9-]+)(?:@.*)?$/.exec(name);
+  if (!m) return undefined;
+  const pkg = (shim as unknown as Record<string, Record<string, unknown> | undefined>)[camel(m[1]!)];
+  return pkg?.[camel(m[2]!)];
+}
+
+/** Import-object entries for every `wasi:*` interface in `names` that the shim provides. */
+export function wasiImports(names: string[]): ImportObject {
+  const out: ImportObject = {};
+  for (const n of names) {
+    const impl = wasiInterface(n);
+    if (impl !== undefined) out[n] = impl;
+  }
+  return out;
+}
