@@ -23,4 +23,36 @@ export const migrations: Migration[] = [
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    id: 2,
+    name: "jobs",
+    sql: `
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+        stage TEXT,
+        percent REAL NOT NULL DEFAULT 0,
+        params TEXT NOT NULL,
+        error TEXT,
+        retryable INTEGER NOT NULL DEFAULT 0,
+        result TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT
+      );
+      CREATE INDEX jobs_state ON jobs(state, created_at);
+      CREATE INDEX jobs_created ON jobs(created_at);
+      CREATE TABLE job_logs (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        line TEXT NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      );
+    `,
+  },
 ];
