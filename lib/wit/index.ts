@@ -16,3 +16,4 @@ export { portsFromWorld, worldPorts, entryInterface } from "./ports";
 export type { WorldPort } from "./ports";
 export { analyzeWit, selectWorld } from "./analyze";
 export type { WitAnalysis, AnalyzeOptions } from "./analyze";
+export { summarizeModel, summarizeInterface, summarizeWorld } from "./summary";

@@ -41,8 +41,9 @@ export interface TypeEntry {
   origin: "defined" | "alias" | "use";
   /** Definitions: the def itself (a resource def for resources); aliases and uses: the resolved target. */
   type: WitType | ResourceDef;
-  /** For `use`: the interface it came from (`ns:pkg/iface@version`). */
+  /** For `use`: the interface it came from (`ns:pkg/iface@version`) and the name there. */
   from?: string;
+  fromName?: string;
   docs?: string;
   gates: Gate[];
   span: Span;
@@ -160,13 +161,15 @@ export function typeToString(t: WitType | ResourceDef): string {
   }
 }
 
+const braces = (items: string[]) => (items.length ? `{ ${items.join(", ")} }` : "{}");
+
 /** Structure of a named definition, e.g. `record { a: u32, b: string }`. */
 export function defToString(d: NamedTypeDef): string {
   switch (d.kind) {
-    case "record": return `record { ${d.fields.map((f) => `${f.name}: ${typeToString(f.type)}`).join(", ")} }`;
-    case "variant": return `variant { ${d.cases.map((c) => (c.type ? `${c.name}(${typeToString(c.type)})` : c.name)).join(", ")} }`;
-    case "enum": return `enum { ${d.cases.join(", ")} }`;
-    case "flags": return `flags { ${d.flags.join(", ")} }`;
+    case "record": return `record ${braces(d.fields.map((f) => `${f.name}: ${typeToString(f.type)}`))}`;
+    case "variant": return `variant ${braces(d.cases.map((c) => (c.type ? `${c.name}(${typeToString(c.type)})` : c.name)))}`;
+    case "enum": return `enum ${braces(d.cases)}`;
+    case "flags": return `flags ${braces(d.flags)}`;
     case "resource": return "resource";
   }
 }

@@ -417,13 +417,39 @@ class Parser {
   private braceList<T>(item: (docs: string | undefined) => T): T[] {
     this.expect("{");
     const out: T[] = [];
-    while (!this.at("}")) {
-      const docs = docsText(this.peek());
-      out.push(item(docs));
-      if (!this.eat(",")) break;
+    const start = this.pos;
+    try {
+      while (!this.at("}")) {
+        const docs = docsText(this.peek());
+        out.push(item(docs));
+        if (!this.eat(",")) break;
+      }
+      this.expect("}");
+    } catch (e) {
+      // Keep what parsed; skip to this list's `}` so the enclosing item survives.
+      this.report(e);
+      this.skipListRest(start);
     }
-    this.expect("}");
     return out;
+  }
+
+  /** After an error inside `{ … }`: skip past the matching `}`; stop early at a `;` or a new item line. */
+  private skipListRest(start: number): void {
+    let depth = 0;
+    while (this.peek().kind !== "eof") {
+      const t = this.peek();
+      if (this.is(t, "{")) depth++;
+      else if (this.is(t, "}")) {
+        if (depth === 0) {
+          this.pos++;
+          return;
+        }
+        depth--;
+      } else if (depth === 0 && (this.is(t, ";") || (this.pos > start && this.startsItem(this.pos) && !this.is(this.peek(1), ":")))) {
+        return;
+      }
+      this.pos++;
+    }
   }
 
   private typeDef(first: Token, gates: Gate[]): TypeDefItem {

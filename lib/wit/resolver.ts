@@ -353,7 +353,7 @@ class Resolver {
         if (target) {
           const src = target.types.find((t) => t.name === n.name.name);
           if (!src && target.opaque) {
-            entry = { name: local.name, origin: "use", type: { kind: "unknown", name: n.name.name }, from: target.qualifiedName, gates: item.gates, span: local.span };
+            entry = { name: local.name, origin: "use", type: { kind: "unknown", name: n.name.name }, from: target.qualifiedName, fromName: n.name.name, gates: item.gates, span: local.span };
           } else if (!src) {
             if (target.functions.some((f) => f.name === n.name.name && f.kind === "freestanding")) {
               this.error("wrong-item-kind", `cannot import function \`${n.name.name}\``, n.name.span);
@@ -361,7 +361,7 @@ class Resolver {
               this.error("unknown-type", `type \`${n.name.name}\` not defined in interface \`${target.qualifiedName}\``, n.name.span);
             }
           } else {
-            entry = { name: local.name, origin: "use", type: src.type, from: target.qualifiedName, docs: src.docs, gates: item.gates, span: local.span };
+            entry = { name: local.name, origin: "use", type: src.type, from: target.qualifiedName, fromName: n.name.name, docs: src.docs, gates: item.gates, span: local.span };
           }
         }
         entry ??= { name: local.name, origin: "use", type: { kind: "unknown", name: local.name }, gates: item.gates, span: local.span };
