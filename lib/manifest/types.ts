@@ -17,6 +17,7 @@ export type ExportProblemKind =
   | "unsupported-node" // the target cannot run this node; it is left out
   | "unsupported-wire" // the target cannot realise this wire as designed
   | "dangling-wire" // a wire whose node or port does not exist
+  | "schema" // a generated object failed schema validation (names the object)
   | "empty"; // nothing to export for this target
 
 export interface ExportProblem {

@@ -185,7 +185,7 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
   };
 
   return {
-    files: isBlocking(problems) ? [] : [{ path: "wadm.yaml", content: stringify(manifest, { lineWidth: 0 }) }],
+    files: isBlocking(problems) ? [] : [{ path: "wadm.yaml", content: stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false }) }],
     problems,
     report: {
       target: "wadm",

@@ -1,0 +1,188 @@
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseToml } from "smol-toml";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import type { DesignDocument } from "../graph/types";
+import { exportDesign, validateExportFiles, validateK8sObjects, validateSpinApp, validateWadm } from "./index";
+import { upstreamSpinAppErrors, upstreamWadmErrors } from "./testing/upstream-schemas";
+import type { ExportTarget } from "./types";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const designsDir = join(here, "fixtures/designs");
+const goldenDir = join(here, "fixtures/golden");
+const UPDATE = process.env.UPDATE === "1";
+const TARGETS: ExportTarget[] = ["wadm", "spin", "k8s", "wac"];
+const designs = readdirSync(designsDir).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, "")).sort();
+const loadDesign = (name: string): DesignDocument => JSON.parse(readFileSync(join(designsDir, `${name}.json`), "utf8")) as DesignDocument;
+
+function listFiles(dir: string, prefix = ""): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
+}
+
+const yamlObjects = (text: string): unknown[] => parseAllDocuments(text).map((d) => d.toJS() as unknown);
+
+describe("golden exports", () => {
+  for (const design of designs) {
+    for (const target of TARGETS) {
+      it(`${design} → ${target}`, () => {
+        const result = exportDesign(loadDesign(design), target);
+        const dir = join(goldenDir, design, target);
+        const summary = JSON.stringify({ problems: result.problems, report: result.report }, null, 2) + "\n";
+        if (UPDATE) {
+          rmSync(dir, { recursive: true, force: true });
+          mkdirSync(dir, { recursive: true });
+          for (const f of result.files) {
+            mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+            writeFileSync(join(dir, f.path), f.content);
+          }
+          writeFileSync(join(dir, "_result.json"), summary);
+        }
+        expect(readFileSync(join(dir, "_result.json"), "utf8")).toBe(summary);
+        const golden = listFiles(dir).filter((f) => f !== "_result.json").sort();
+        expect(result.files.map((f) => f.path).sort()).toEqual(golden);
+        for (const f of result.files) expect(f.content, f.path).toBe(readFileSync(join(dir, f.path), "utf8"));
+      });
+    }
+  }
+});
+
+describe("every golden output validates", () => {
+  const all = designs.flatMap((d) => TARGETS.flatMap((t) => listFiles(join(goldenDir, d, t)).filter((f) => f !== "_result.json").map((f) => ({ d, t, f }))));
+  it("has golden files for every target", () => {
+    for (const t of TARGETS) expect(all.some((x) => x.t === t), t).toBe(true);
+  });
+  for (const { d, t, f } of all) {
+    it(`${d}/${t}/${f}`, () => {
+      const text = readFileSync(join(goldenDir, d, t, f), "utf8");
+      expect(validateExportFiles([{ path: f, content: text }])[0]!.errors).toEqual([]);
+      if (f === "wadm.yaml") {
+        const doc = yamlObjects(text)[0];
+        expect(upstreamWadmErrors(doc)).toEqual([]);
+        expect(validateWadm(doc)).toEqual({ ok: true });
+      } else if (f.endsWith("spinapp.yaml")) {
+        const doc = yamlObjects(text)[0];
+        expect(upstreamSpinAppErrors(doc)).toEqual([]);
+        expect(validateSpinApp(doc)).toEqual({ ok: true });
+      } else if (f === "kubernetes.yaml") {
+        expect(validateK8sObjects(yamlObjects(text))).toEqual({ ok: true });
+      } else if (f.endsWith("spin.toml")) {
+        const toml = parseToml(text) as { spin_manifest_version: number; trigger: { http: unknown[] } };
+        expect(toml.spin_manifest_version).toBe(2);
+        expect(toml.trigger.http.length).toBeGreaterThan(0);
+      } else if (f.endsWith(".wac")) {
+        expect(text).toMatch(/^package [a-z0-9-]+:[a-z0-9-]+;$/m);
+      } else {
+        expect(f).toMatch(/^deps\/[a-z0-9-]+\/[a-z0-9-]+\/[a-z0-9-]+\.wit$/);
+        expect(text).toMatch(/^package [a-z0-9-]+:[a-z0-9-]+(@[0-9.a-z-]+)?;/);
+      }
+    });
+  }
+});
+
+describe("validators reject what they should", () => {
+  it("wadm: a link trait without interfaces", () => {
+    const doc = yamlObjects(readFileSync(join(goldenDir, "hello/wadm/wadm.yaml"), "utf8"))[0] as { spec: { components: { traits: { type: string; properties: Record<string, unknown> }[] }[] } };
+    const link = doc.spec.components.flatMap((c) => c.traits).find((t) => t.type === "link")!;
+    delete link.properties.interfaces;
+    // Upstream's TraitProperty is `anyOf [..., true]`, so only Trellis' stricter subset catches this.
+    expect(upstreamWadmErrors(doc)).toEqual([]);
+    expect(validateWadm(doc).ok).toBe(false);
+  });
+  it("wadm: an unknown component type fails both schemas", () => {
+    const doc = yamlObjects(readFileSync(join(goldenDir, "hello/wadm/wadm.yaml"), "utf8"))[0] as { spec: { components: { type: string }[] } };
+    doc.spec.components[0]!.type = "widget";
+    expect(validateWadm(doc).ok).toBe(false);
+    expect(upstreamWadmErrors(doc).length).toBeGreaterThan(0);
+  });
+  it("k8s: a Deployment without a selector and a Service port out of range", () => {
+    const v = validateK8sObjects([
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x" }, spec: { template: { spec: { containers: [{ name: "x", image: "i" }] } } } },
+      { apiVersion: "v1", kind: "Service", metadata: { name: "x" }, spec: { ports: [{ port: 70000 }] } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } },
+    ]);
+    expect(v.ok).toBe(false);
+    if (!v.ok) {
+      expect(v.errors.map((e) => e.object)).toEqual(expect.arrayContaining(["Deployment/x", "Service/x", "ConfigMap/x"]));
+    }
+  });
+  it("SpinApp: missing executor", () => {
+    const doc = { apiVersion: "core.spinkube.dev/v1alpha1", kind: "SpinApp", metadata: { name: "a" }, spec: { image: "x" } };
+    expect(validateSpinApp(doc).ok).toBe(false);
+    expect(upstreamSpinAppErrors(doc).length).toBeGreaterThan(0);
+  });
+});
+
+describe("problems instead of invalid files", () => {
+  it("broken design: missing image, untyped component wire, unsatisfied import block every target", () => {
+    const doc = loadDesign("broken");
+    for (const t of TARGETS) {
+      const r = exportDesign(doc, t);
+      expect(r.files, t).toEqual([]);
+      expect(r.problems.some((p) => p.severity === "error"), t).toBe(true);
+    }
+    const wadm = exportDesign(doc, "wadm").problems;
+    expect(wadm.find((p) => p.kind === "missing-image")?.nodeIds).toEqual(["a"]);
+    expect(wadm.find((p) => p.kind === "untyped-wire" && p.linkIds[0] === "w1")?.nodeIds).toEqual(["b", "a"]);
+    expect(wadm.find((p) => p.kind === "unsatisfied-import")?.message).toContain("example:c/missing@1.0.0");
+  });
+  it("cycle: WAC and Spin refuse it, wadm and Kubernetes accept it", () => {
+    const doc = loadDesign("cycle");
+    expect(exportDesign(doc, "wac").problems.find((p) => p.kind === "cycle")?.nodeIds.sort()).toEqual(["ping", "pong"]);
+    expect(exportDesign(doc, "spin").problems.some((p) => p.kind === "cycle")).toBe(true);
+    expect(exportDesign(doc, "wadm").files.length).toBe(1);
+    expect(exportDesign(doc, "k8s").files.length).toBe(1);
+  });
+  it("a wire to a port that does not exist is reported, not dropped", () => {
+    const doc = loadDesign("hello");
+    doc.topology.links.push({ id: "ghost", from: { node: "hello", port: "exp:nope/x" }, to: { node: "srv", port: "net" } });
+    const r = exportDesign(doc, "wadm");
+    expect(r.problems.find((p) => p.kind === "dangling-wire")?.linkIds).toEqual(["ghost"]);
+    expect(r.files).toEqual([]);
+  });
+});
+
+describe("target semantics", () => {
+  it("wadm: link traits sit on the importer and target the exporter; http-server links to the component", () => {
+    const r = exportDesign(loadDesign("kvcounter"), "wadm");
+    const doc = yamlObjects(r.files[0]!.content)[0] as { spec: { components: { name: string; traits: { type: string; properties: { target?: { name: string; config?: unknown }; interfaces?: string[]; source?: unknown } }[] }[] } };
+    const links = doc.spec.components.flatMap((c) => c.traits.filter((t) => t.type === "link").map((t) => ({ on: c.name, ...t.properties })));
+    expect(links).toHaveLength(2);
+    const kv = links.find((l) => l.on === "counter")!;
+    expect(kv.target!.name).toBe("kvredis");
+    expect(kv.interfaces).toEqual(["atomics", "store"]);
+    expect(kv.target!.config).toEqual([{ name: "kvcounter-kvredis", properties: { url: "redis://127.0.0.1:6379" } }]);
+    const http = links.find((l) => l.on === "httpserver")!;
+    expect(http.target!.name).toBe("counter");
+    expect(http.source).toEqual({ config: [{ name: "kvcounter-httpserver", properties: { address: "0.0.0.0:8000" } }] });
+  });
+  it("wac: the pipeline's component wires become in-process calls, the rest stay outside", () => {
+    const r = exportDesign(loadDesign("pipeline"), "wac");
+    expect(r.report.inProcess.map((x) => x.linkId).sort()).toEqual(["w2", "w3"]);
+    expect(r.report.network.map((x) => x.linkId).sort()).toEqual(["w1", "w4", "w5"]);
+    expect(r.report.network.find((x) => x.linkId === "w5")!.via).toBe("network hop");
+  });
+  it("k8s: container wires become Service DNS names in env vars, Wasm workloads use the RuntimeClass", () => {
+    const r = exportDesign(loadDesign("shop"), "k8s", { namespace: "prod" });
+    const objs = yamlObjects(r.files[0]!.content) as { kind: string; metadata: { name: string }; spec: { template?: { spec: { runtimeClassName?: string; containers: { env?: { name: string; value: string }[] }[] } } }; handler?: string }[];
+    const api = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "api")!;
+    expect(api.spec.template!.spec.containers[0]!.env).toEqual(
+      expect.arrayContaining([
+        { name: "DB_ADDR", value: "db.prod.svc.cluster.local:5432" },
+        { name: "IMAGE_RESIZER_URL", value: "http://image-resizer.prod.svc.cluster.local:9000" },
+      ]),
+    );
+    expect(objs.find((o) => o.metadata.name === "image-resizer" && o.kind === "Deployment")!.spec.template!.spec.runtimeClassName).toBe("wasmtime");
+    expect(objs.find((o) => o.kind === "RuntimeClass")!.handler).toBe("wasmtime");
+    expect(validateK8sObjects(objs)).toEqual({ ok: true });
+  });
+  it("spin: component wires become dependencies of the importer", () => {
+    const r = exportDesign(loadDesign("pipeline"), "spin");
+    const toml = parseToml(r.files.find((f) => f.path.endsWith("spin.toml"))!.content) as { component: Record<string, { dependencies?: Record<string, { path: string }> }> };
+    expect(toml.component.frontend!.dependencies).toEqual({ "example:pipeline/transform@0.1.0": { path: "components/transform.wasm" } });
+  });
+});

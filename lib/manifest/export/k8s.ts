@@ -1,0 +1,181 @@
+// Kubernetes: every workload node becomes a Deployment (+ a Service when it
+// listens). Wasm nodes (components, compiled containers) run on a runwasi
+// RuntimeClass; wires between workloads become Service DNS names in env vars.
+import { stringify } from "yaml";
+import type { DesignDocument, TopologyNode } from "../../graph/types";
+import {
+  HOST_PACKAGES,
+  dnsLabel,
+  envName,
+  problem,
+  resolveLinks,
+  uniqueNames,
+  unsatisfiedImports,
+  wireInterface,
+  type ResolvedLink,
+} from "../common";
+import type { ExportOptions, ExportProblem, ExportResult } from "../types";
+import { isBlocking } from "../types";
+import { validateK8sObjects } from "../validate";
+
+/** runwasi's wasmtime shim: containerd handler `wasmtime` (containerd-shim-wasmtime-v1). */
+export const WASM_RUNTIME_CLASS = { name: "wasmtime", handler: "wasmtime" } as const;
+/** Port the wasmtime shim serves wasi:http components on. */
+export const WASI_HTTP_PORT = 8080;
+export const TRELLIS_KIND_ANNOTATION = "trellis.dev/kind";
+
+interface PortOut {
+  port: number;
+  protocol: "TCP" | "UDP";
+}
+
+const isWorkload = (n: TopologyNode): boolean => n.kind === "container" || n.kind === "compiled" || n.kind === "component";
+const isWasm = (n: TopologyNode): boolean => n.kind === "compiled" || n.kind === "component";
+
+function listeningPorts(n: TopologyNode): PortOut[] {
+  const out = new Map<string, PortOut>();
+  const add = (port: number, protocol: "TCP" | "UDP") => {
+    if (Number.isInteger(port) && port >= 1 && port <= 65535) out.set(`${protocol}/${port}`, { port, protocol });
+  };
+  for (const e of n.config.exposedPorts) add(e.port, e.protocol === "udp" ? "UDP" : "TCP");
+  for (const p of n.ports) if (p.kind === "network" && p.direction === "export" && p.port !== undefined) add(p.port, p.protocol === "udp" ? "UDP" : "TCP");
+  if (n.kind === "component" && n.ports.some((p) => p.kind === "wit" && p.direction === "export" && p.id === "exp:wasi:http/incoming-handler")) add(WASI_HTTP_PORT, "TCP");
+  return [...out.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
+export function buildK8sObjects(doc: DesignDocument, options: ExportOptions = {}): { objects: Record<string, unknown>[]; problems: ExportProblem[]; network: ExportResult["report"]["network"] } {
+  const { topology } = doc;
+  const app = dnsLabel(doc.name, "app");
+  const names = uniqueNames(topology.nodes);
+  const { links, problems } = resolveLinks(topology);
+  const network: ExportResult["report"]["network"] = [];
+  const ns = options.namespace ? dnsLabel(options.namespace) : undefined;
+  const host = (n: TopologyNode) => (ns ? `${names.get(n.id)}.${ns}.svc.cluster.local` : names.get(n.id)!);
+
+  const extraEnv = new Map<string, { name: string; value: string }[]>();
+  const exposed = new Set<string>();
+  const ports = new Map(topology.nodes.map((n) => [n.id, listeningPorts(n)]));
+  const pairs = new Map<string, number>();
+  for (const r of links) pairs.set(`${r.from.id}>${r.to.id}`, (pairs.get(`${r.from.id}>${r.to.id}`) ?? 0) + 1);
+
+  for (const r of links) {
+    const typed = wireInterface(r);
+    if (r.from.kind === "endpoint" || r.to.kind === "endpoint") {
+      const ep = r.from.kind === "endpoint" ? r.from : r.to;
+      const other = ep === r.from ? r.to : r.from;
+      if (ep.config.capability === "http-ingress" && isWorkload(other)) {
+        exposed.add(other.id);
+        network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: "Service type LoadBalancer" });
+      } else if (isWorkload(other)) {
+        problems.push(problem("unsupported-wire", "warning", `${other.name} ↔ ${ep.name}: Kubernetes has no ${ep.config.capability ?? "provider"} for this wire; provision it and configure ${other.name} to reach it`, [ep.id, other.id], [r.link.id]));
+      }
+      continue;
+    }
+    if (r.fromPort.kind === "wit" || r.toPort.kind === "wit") {
+      if (!typed && r.from.kind === "component" && r.to.kind === "component") {
+        problems.push(problem("untyped-wire", "error", `wire ${r.from.name} → ${r.to.name} joins two components without one WIT interface on both ends`, [r.from.id, r.to.id], [r.link.id]));
+      } else {
+        problems.push(problem("unsupported-wire", "warning", `${r.to.name} imports ${typed?.id ?? r.toPort.id} from ${r.from.name}: a WIT call cannot cross pods; compose the two first (WAC export) or deploy them with wadm`, [r.from.id, r.to.id], [r.link.id]));
+      }
+      continue;
+    }
+    // Network wire: the consumer gets the provider's Service address.
+    const port = r.fromPort.port ?? ports.get(r.from.id)?.[0]?.port;
+    if (port === undefined) {
+      problems.push(problem("unsupported-wire", "warning", `${r.from.name} has no listening port for the wire from ${r.to.name}`, [r.from.id, r.to.id], [r.link.id]));
+      continue;
+    }
+    if (!ports.get(r.from.id)!.some((p) => p.port === port)) ports.get(r.from.id)!.push({ port, protocol: r.fromPort.protocol === "udp" ? "UDP" : "TCP" });
+    const base = envName(r.from.name) + ((pairs.get(`${r.from.id}>${r.to.id}`) ?? 0) > 1 ? `_${port}` : "");
+    const value = r.fromPort.protocol === "http" ? `http://${host(r.from)}:${port}` : `${host(r.from)}:${port}`;
+    const list = extraEnv.get(r.to.id) ?? [];
+    list.push({ name: `${base}_${r.fromPort.protocol === "http" ? "URL" : "ADDR"}`, value });
+    extraEnv.set(r.to.id, list);
+    network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: `Service ${names.get(r.from.id)}:${port}` });
+  }
+
+  const workloads = topology.nodes.filter(isWorkload);
+  for (const n of topology.nodes) {
+    if (n.kind === "endpoint" && n.config.capability !== "http-ingress") {
+      problems.push(problem("unsupported-node", "warning", `${n.name} (${n.config.capability ?? "endpoint"}) is not deployed by the Kubernetes export; run the service it stands for yourself`, [n.id]));
+    }
+    if (isWorkload(n) && !n.config.image) {
+      problems.push(problem("missing-image", "error", `${n.name}: no image reference for its Deployment`, [n.id]));
+    }
+  }
+  problems.push(...unsatisfiedImports(workloads, links, HOST_PACKAGES.k8s));
+
+  const objects: Record<string, unknown>[] = [];
+  if (workloads.some(isWasm)) {
+    objects.push({ apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: WASM_RUNTIME_CLASS.name }, handler: WASM_RUNTIME_CLASS.handler });
+  }
+  for (const n of workloads) {
+    const name = names.get(n.id)!;
+    const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": app };
+    const meta = (extra: Record<string, unknown> = {}) => ({ name, ...(ns ? { namespace: ns } : {}), labels, ...extra });
+    const env = [...n.config.env.map((e) => ({ name: e.name, value: e.value }))];
+    for (const e of extraEnv.get(n.id) ?? []) if (!env.some((x) => x.name === e.name)) env.push(e);
+    const p = ports.get(n.id)!;
+    const container: Record<string, unknown> = { name, image: n.config.image ?? "" };
+    if (p.length > 0) container.ports = p.map((x) => ({ containerPort: x.port, protocol: x.protocol }));
+    if (env.length > 0) container.env = env;
+    const podSpec: Record<string, unknown> = { ...(isWasm(n) ? { runtimeClassName: WASM_RUNTIME_CLASS.name } : {}), containers: [container] };
+    objects.push({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: meta({ annotations: { [TRELLIS_KIND_ANNOTATION]: n.kind } }),
+      spec: {
+        replicas: Math.max(0, Math.trunc(n.config.replicas)),
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: podSpec },
+      },
+    });
+    if (p.length > 0) {
+      objects.push({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: meta(),
+        spec: {
+          ...(exposed.has(n.id) ? { type: "LoadBalancer" } : {}),
+          selector: labels,
+          ports: p.map((x) => ({ name: `${x.protocol.toLowerCase()}-${x.port}`, port: x.port, targetPort: x.port, protocol: x.protocol })),
+        },
+      });
+    } else if (exposed.has(n.id)) {
+      problems.push(problem("unsupported-wire", "warning", `${n.name} is wired to HTTP ingress but listens on no port; no Service was generated`, [n.id]));
+    }
+  }
+  if (workloads.length === 0) problems.push(problem("empty", "error", "the design has no containers or components to deploy on Kubernetes"));
+  return { objects, problems, network };
+}
+
+export function exportK8s(doc: DesignDocument, options: ExportOptions = {}): ExportResult {
+  const { objects, problems, network } = buildK8sObjects(doc, options);
+  // Schema check of what we generate; skipped when the design is already refused.
+  const v = isBlocking(problems) ? { ok: true as const } : validateK8sObjects(objects);
+  if (!v.ok) {
+    for (const e of v.errors) problems.push(problem("schema", "error", `${e.object ?? "object"} ${e.path}: ${e.message}`));
+  }
+  const content = objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  return {
+    files: isBlocking(problems) ? [] : [{ path: "kubernetes.yaml", content }],
+    problems,
+    report: {
+      target: "k8s",
+      filled: [
+        "Deployment: metadata (name, labels app.kubernetes.io/name + part-of, trellis.dev/kind annotation), replicas, selector, one container with image, ports, env",
+        "Deployment of components and compiled containers: runtimeClassName wasmtime (runwasi), plus the RuntimeClass object (handler wasmtime)",
+        "Service per listening workload: ClusterIP (LoadBalancer when wired to HTTP ingress), named ports = exposed ports and wired ports",
+        `env vars <TARGET>_ADDR / <TARGET>_URL with the Service DNS name for every network wire; components exporting wasi:http listen on ${WASI_HTTP_PORT}`,
+      ],
+      leftToUser: [
+        "installing the runwasi wasmtime shim on the nodes (the RuntimeClass only names it)",
+        "resources, probes, volumes, secrets, image pull secrets, Ingress/Gateway objects",
+        "backing services for keyvalue and messaging endpoints",
+        "WIT wires between separate pods (compose them with the WAC export first)",
+      ],
+      inProcess: [],
+      network,
+    },
+  };
+}

@@ -1,0 +1,177 @@
+// SpinKube: one Spin application per HTTP-triggered group of components. Each
+// app gets the spin.toml (manifest v2) that builds it and a SpinApp resource
+// that runs the pushed app. Components wired by WIT inside a group become Spin
+// component dependencies of their importer (composed when Spin loads the app).
+import { stringify as toToml } from "smol-toml";
+import { stringify } from "yaml";
+import type { DesignDocument, TopologyNode } from "../../graph/types";
+import {
+  HOST_PACKAGES,
+  connectedGroups,
+  dnsLabel,
+  formatInterface,
+  isHostProvided,
+  problem,
+  resolveLinks,
+  topoOrder,
+  uniqueNames,
+  witPorts,
+  wireInterface,
+  type ResolvedLink,
+} from "../common";
+import type { ExportOptions, ExportProblem, ExportResult } from "../types";
+import { isBlocking } from "../types";
+import { validateSpinApp } from "../validate";
+
+export const SPIN_EXECUTOR = "containerd-shim-spin";
+export const DEFAULT_SPIN_REGISTRY = "ttl.sh";
+const APP_VERSION = "0.1.0";
+
+/** Where spin.toml points for a component's Wasm file. */
+function componentSource(n: TopologyNode, name: string): { source: string; placeholder: boolean } {
+  const s = n.config.source;
+  if (s && !s.startsWith("builtin:") && !s.startsWith("upload:") && !/^[a-z]+:\/\//i.test(s) && !s.startsWith("/") && !s.split("/").includes("..")) {
+    return { source: s, placeholder: false };
+  }
+  return { source: `components/${name}.wasm`, placeholder: true };
+}
+
+export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): ExportResult {
+  const { topology } = doc;
+  const problems: ExportProblem[] = [];
+  const names = uniqueNames(topology.nodes);
+  const resolved = resolveLinks(topology);
+  problems.push(...resolved.problems);
+  const registry = (options.registry ?? DEFAULT_SPIN_REGISTRY).replace(/\/+$/, "");
+  const design = dnsLabel(doc.name, "app");
+
+  const components = topology.nodes.filter((n) => n.kind === "component");
+  for (const n of topology.nodes) {
+    if (n.kind === "container" || n.kind === "compiled") {
+      problems.push(problem("unsupported-node", "warning", `${n.name} is a ${n.kind === "container" ? "container" : "compiled container (WASI command)"}; SpinKube runs Spin components only, so it is left out`, [n.id]));
+    }
+    if (n.kind === "endpoint" && n.config.capability === "messaging") {
+      problems.push(problem("unsupported-node", "warning", `${n.name}: Spin has no wasmCloud messaging; wires to it are left out`, [n.id]));
+    }
+  }
+
+  const inner: ResolvedLink[] = [];
+  const httpRoots = new Set<string>();
+  const kvOf = new Map<string, TopologyNode[]>();
+  const network: ExportResult["report"]["network"] = [];
+  const inProcess: ExportResult["report"]["inProcess"] = [];
+  for (const r of resolved.links) {
+    const iface = wireInterface(r);
+    if (r.from.kind === "component" && r.to.kind === "component") {
+      if (!iface) problems.push(problem("untyped-wire", "error", `wire ${r.from.name} → ${r.to.name} joins two components without one WIT interface on both ends`, [r.from.id, r.to.id], [r.link.id]));
+      else inner.push(r);
+    } else if (r.from.kind === "component" && r.to.kind === "endpoint" && r.to.config.capability === "http-ingress") {
+      httpRoots.add(r.from.id);
+      network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: "Spin HTTP trigger (SpinApp Service)" });
+    } else if (r.from.kind === "endpoint" && r.from.config.capability === "keyvalue" && r.to.kind === "component") {
+      kvOf.set(r.to.id, [...(kvOf.get(r.to.id) ?? []), r.from]);
+      network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: "Spin key-value store (host)" });
+    }
+  }
+
+  const groups = connectedGroups(components.map((c) => c.id), inner.map((r) => [r.from.id, r.to.id]));
+  const byId = new Map(topology.nodes.map((n) => [n.id, n]));
+  const files: ExportResult["files"] = [];
+  const placeholders: string[] = [];
+  const usedApps = new Set<string>();
+  for (const group of groups) {
+    const roots = group.filter((id) => httpRoots.has(id));
+    if (roots.length === 0) {
+      problems.push(problem("unsupported-node", "warning", `${group.map((id) => byId.get(id)!.name).join(", ")}: not wired to HTTP ingress, so not part of any SpinApp`, group));
+      continue;
+    }
+    const groupSet = new Set(group);
+    const links = inner.filter((r) => groupSet.has(r.from.id));
+    // Dependencies are instantiated before their importers: no cycles.
+    const order = topoOrder(group, links.map((r) => [r.from.id, r.to.id]));
+    if ("cycle" in order) {
+      problems.push(problem("cycle", "error", `components ${order.cycle.map((id) => byId.get(id)!.name).join(", ")} import from each other in a cycle; Spin dependencies must form a tree`, order.cycle, links.filter((r) => order.cycle.includes(r.from.id) && order.cycle.includes(r.to.id)).map((r) => r.link.id)));
+      continue;
+    }
+    let app = dnsLabel(groups.length === 1 ? design : `${design}-${names.get(roots[0]!)}`);
+    for (let i = 2; usedApps.has(app); i++) app = `${app}-${i}`;
+    usedApps.add(app);
+
+    const componentTables: Record<string, Record<string, unknown>> = {};
+    const sources = new Map<string, string>();
+    for (const id of group) {
+      const n = byId.get(id)!;
+      const src = componentSource(n, names.get(id)!);
+      if (src.placeholder) placeholders.push(`spin/${app}/${src.source} (${n.name}${n.config.image ? `, image ${n.config.image}` : ""})`);
+      sources.set(id, src.source);
+    }
+    for (const id of group) {
+      const n = byId.get(id)!;
+      const table: Record<string, unknown> = { source: sources.get(id)! };
+      if (n.config.env.length > 0) table.environment = Object.fromEntries(n.config.env.map((e) => [e.name, e.value]));
+      const stores = (kvOf.get(id) ?? []).map((ep, i) => (i === 0 ? "default" : dnsLabel(ep.name)));
+      if (stores.length > 0) table.key_value_stores = stores;
+      if (stores.length > 1) problems.push(problem("unsupported-wire", "warning", `${n.name} uses several key-value stores; define labels ${stores.slice(1).join(", ")} in the Spin runtime config`, [id]));
+      const deps: Record<string, { path: string }> = {};
+      for (const r of links.filter((l) => l.to.id === id)) {
+        const iface = wireInterface(r)!;
+        deps[formatInterface(iface)] = { path: sources.get(r.from.id)! };
+        inProcess.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, interface: formatInterface(iface), file: `spin/${app}/spin.toml` });
+      }
+      if (Object.keys(deps).length > 0) table.dependencies = deps;
+      // Imports neither wired in the group, nor to a store, nor given by the Spin host.
+      for (const p of witPorts(n, "import")) {
+        const wired = resolved.links.some((r) => r.to.id === id && r.toPort.id === p.id);
+        if (!wired && !isHostProvided(p.interface, HOST_PACKAGES.spin)) {
+          problems.push(problem("unsatisfied-import", "error", `${n.name}: import ${p.interface} is not wired to anything that provides it`, [id]));
+        }
+      }
+      componentTables[names.get(id)!] = table;
+    }
+    const manifest = {
+      spin_manifest_version: 2,
+      application: {
+        name: app,
+        version: APP_VERSION,
+        ...(doc.description ? { description: doc.description } : {}),
+      },
+      trigger: {
+        http: roots.map((id) => ({ route: roots.length === 1 ? "/..." : `/${names.get(id)}/...`, component: names.get(id)! })),
+      },
+      component: componentTables,
+    };
+    const replicas = Math.max(...group.map((id) => byId.get(id)!.config.replicas));
+    const spinApp = {
+      apiVersion: "core.spinkube.dev/v1alpha1",
+      kind: "SpinApp",
+      metadata: { name: app },
+      spec: { image: `${registry}/${app}:${APP_VERSION}`, executor: SPIN_EXECUTOR, replicas: Math.max(0, Math.trunc(replicas)) },
+    };
+    const v = validateSpinApp(spinApp);
+    if (!v.ok) for (const e of v.errors) problems.push(problem("schema", "error", `SpinApp ${app} ${e.path}: ${e.message}`, group));
+    files.push({ path: `spin/${app}/spin.toml`, content: toToml(manifest) + "\n" });
+    files.push({ path: `spin/${app}/spinapp.yaml`, content: stringify(spinApp, { lineWidth: 0, aliasDuplicateObjects: false }) });
+  }
+  if (files.length === 0 && !problems.some((p) => p.severity === "error")) {
+    problems.push(problem("empty", "error", "no component is wired to an HTTP ingress endpoint; SpinKube export needs at least one HTTP-triggered component"));
+  }
+  return {
+    files: isBlocking(problems) ? [] : files,
+    problems,
+    report: {
+      target: "spin",
+      filled: [
+        "spin.toml: spin_manifest_version 2, application name/version/description, one [[trigger.http]] per component wired to HTTP ingress (route /... or /<component>/...)",
+        "spin.toml components: source (the node's source path, else components/<name>.wasm), environment, key_value_stores, dependencies for WIT wires inside the group",
+        `SpinApp: metadata.name, spec.image (${registry}/<app>:${APP_VERSION}), executor ${SPIN_EXECUTOR}, replicas (largest in the group)`,
+      ],
+      leftToUser: [
+        ...placeholders.map((p) => `place the built component at ${p}`),
+        `build and push each app: spin registry push ${registry}/<app>:${APP_VERSION} (then kubectl apply the spinapp.yaml)`,
+        "allowed_outbound_hosts, variables, files, runtime config for extra key-value labels, SpinApp resources/probes",
+      ],
+      inProcess,
+      network,
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// Public API of lib/manifest: exporters per target, validators, importers.
+import type { DesignDocument } from "../graph/types";
+import { exportK8s } from "./export/k8s";
+import { exportSpin } from "./export/spin";
+import { exportWac } from "./export/wac";
+import { exportWadm } from "./export/wadm";
+import type { ExportOptions, ExportResult, ExportTarget } from "./types";
+
+export type * from "./types";
+export { isBlocking } from "./types";
+export { exportWadm } from "./export/wadm";
+export { exportSpin } from "./export/spin";
+export { exportK8s } from "./export/k8s";
+export { exportWac } from "./export/wac";
+export { validateWadm, validateSpinApp, validateK8sObjects, type Validation, type SchemaError } from "./validate";
+export { validateExportFiles } from "./validate-files";
+export { importManifest, parseManifest } from "./import/index";
+
+export const EXPORT_TARGETS: { id: ExportTarget; label: string }[] = [
+  { id: "wadm", label: "wasmCloud (wadm)" },
+  { id: "spin", label: "SpinKube (SpinApp + spin.toml)" },
+  { id: "k8s", label: "Kubernetes" },
+  { id: "wac", label: "WAC composition" },
+];
+
+export function exportDesign(doc: DesignDocument, target: ExportTarget, options: ExportOptions = {}): ExportResult {
+  switch (target) {
+    case "wadm":
+      return exportWadm(doc, options);
+    case "spin":
+      return exportSpin(doc, options);
+    case "k8s":
+      return exportK8s(doc, options);
+    case "wac":
+      return exportWac(doc, options);
+  }
+}
