@@ -1,0 +1,310 @@
+// The default JobQueue: jobs persisted in SQLite, each run in its own forked
+// worker process (so a crashing or hung compile never takes the server down
+// and cancellation can always end it), with bounded concurrency.
+
+import { fork, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import type { Db } from "../db";
+import { isWorkerMessage, type ParentMessage, type WorkerMessage } from "./protocol";
+import { JobStore } from "./store";
+import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue, QueueError } from "./types";
+
+export interface EmbeddedQueueOptions {
+  db: Db;
+  /** Jobs live in `<dataDir>/jobs/<id>/`. */
+  dataDir: string;
+  /** Parallel workers; default one per two cores (at least one). */
+  concurrency?: number;
+  /** The worker entry (a .ts file run with `--import tsx`). */
+  workerEntry: string;
+  /** Module default-exporting the handlers (passed to workers as TRELLIS_JOB_HANDLERS). */
+  handlersModule?: string;
+  /** How long a cancelled running job may take to stop before it is killed. */
+  cancelGraceMs?: number;
+  /** Working directory for workers (so `--import tsx` resolves). */
+  cwd?: string;
+}
+
+interface Running {
+  child: ChildProcess;
+  cancelRequested: boolean;
+  settled: boolean;
+  killTimer?: NodeJS.Timeout;
+}
+
+// Queue instances alive in this process; a running job owned by an instance
+// that is not here (and whose pid is not alive) was orphaned by a crash.
+const g = globalThis as { __trellisLiveQueues?: Set<string> };
+const liveInstances = (g.__trellisLiveQueues ??= new Set<string>());
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function defaultConcurrency(): number {
+  const env = Number(process.env.TRELLIS_JOB_CONCURRENCY);
+  if (Number.isInteger(env) && env > 0) return env;
+  return Math.max(1, Math.floor(availableParallelism() / 2));
+}
+
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class EmbeddedJobQueue implements JobQueue {
+  private readonly store: JobStore;
+  private readonly running = new Map<string, Running>();
+  private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
+  private readonly instance = `${process.pid}:${randomUUID()}`;
+  private readonly concurrency: number;
+  private closed = false;
+  private pumping = false;
+
+  constructor(private readonly o: EmbeddedQueueOptions) {
+    this.store = new JobStore(o.db);
+    this.concurrency = o.concurrency ?? defaultConcurrency();
+    liveInstances.add(this.instance);
+    const recovered = this.store.recoverOrphans((owner) => {
+      if (liveInstances.has(owner)) return true;
+      const pid = Number(owner.split(":")[0]);
+      return pid !== process.pid && pidAlive(pid);
+    });
+    for (const id of recovered) this.emitState(id);
+    queueMicrotask(() => this.pump());
+  }
+
+  jobDir(id: string): string {
+    if (!ID_RE.test(id)) throw new Error(`invalid job id ${JSON.stringify(id)}`);
+    return join(this.o.dataDir, "jobs", id);
+  }
+
+  newJobId(): string {
+    return randomUUID();
+  }
+
+  enqueue(input: EnqueueInput): Job {
+    const id = input.id ?? this.newJobId();
+    mkdirSync(this.jobDir(id), { recursive: true });
+    const job = this.store.insert(id, input.kind, input.params);
+    this.store.appendLog(id, `queued (${input.kind})`);
+    this.emit({ type: "state", jobId: id, job });
+    queueMicrotask(() => this.pump());
+    return job;
+  }
+
+  get(id: string): Job | undefined {
+    return this.store.get(id);
+  }
+
+  list(opts: { limit?: number; kind?: string } = {}): Job[] {
+    return this.store.list(opts.limit ?? 200, opts.kind);
+  }
+
+  logs(id: string, afterSeq = 0): JobLogLine[] {
+    return this.store.logs(id, afterSeq);
+  }
+
+  cancel(id: string): { ok: true; value: Job } | { ok: false; error: QueueError } {
+    const job = this.store.get(id);
+    if (!job) return { ok: false, error: { kind: "not-found", message: `no job ${id}`, jobId: id } };
+    if (job.state === "queued") {
+      this.log(id, "cancelled before it started");
+      const j = this.store.finish(id, "cancelled")!;
+      this.emit({ type: "state", jobId: id, job: j });
+      return { ok: true, value: j };
+    }
+    if (job.state === "running") {
+      const r = this.running.get(id);
+      if (!r) {
+        // Running under another queue instance (another process): we cannot reach its worker.
+        return { ok: false, error: { kind: "invalid-state", message: `job ${id} runs in another server process`, jobId: id } };
+      }
+      if (!r.cancelRequested) {
+        r.cancelRequested = true;
+        this.log(id, "cancel requested");
+        this.sendTo(r.child, { type: "cancel" });
+        r.killTimer = setTimeout(() => {
+          if (!r.settled) {
+            this.log(id, "the worker did not stop in time; killing it");
+            r.child.kill("SIGKILL");
+          }
+        }, this.o.cancelGraceMs ?? 5000);
+        r.killTimer.unref();
+      }
+      return { ok: true, value: this.store.get(id)! };
+    }
+    return { ok: false, error: { kind: "invalid-state", message: `job ${id} is already ${job.state}`, jobId: id } };
+  }
+
+  retry(id: string): { ok: true; value: Job } | { ok: false; error: QueueError } {
+    const job = this.store.get(id);
+    if (!job) return { ok: false, error: { kind: "not-found", message: `no job ${id}`, jobId: id } };
+    if (job.state !== "failed" && job.state !== "cancelled") {
+      return { ok: false, error: { kind: "invalid-state", message: `only failed or cancelled jobs can be retried; job ${id} is ${job.state}`, jobId: id } };
+    }
+    this.log(id, `retry (attempt ${job.attempts + 1})`);
+    const j = this.store.requeue(id)!;
+    this.emit({ type: "state", jobId: id, job: j });
+    queueMicrotask(() => this.pump());
+    return { ok: true, value: j };
+  }
+
+  subscribe(id: string, listener: (e: JobEvent) => void): () => void {
+    let set = this.listeners.get(id);
+    if (!set) this.listeners.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set!.delete(listener);
+      if (set!.size === 0) this.listeners.delete(id);
+    };
+  }
+
+  /** Stops taking jobs and stops running workers; their jobs become failed-and-retryable. */
+  async close(): Promise<void> {
+    this.closed = true;
+    liveInstances.delete(this.instance);
+    const exits = [...this.running.entries()].map(
+      ([id, r]) =>
+        new Promise<void>((resolve) => {
+          if (!r.settled) {
+            r.settled = true;
+            this.log(id, "interrupted: the server is shutting down");
+            const job = this.store.finish(id, "failed", { error: { kind: "interrupted", message: "the server stopped while this job was running; retry it to run it again" }, retryable: true });
+            if (job) this.emit({ type: "state", jobId: id, job });
+          }
+          if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
+          r.child.once("exit", () => resolve());
+          r.child.kill("SIGKILL");
+        }),
+    );
+    await Promise.all(exits);
+  }
+
+  // -------------------------------------------------------------------------
+
+  private pump(): void {
+    if (this.closed || this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.running.size < this.concurrency) {
+        const job = this.store.claimNext(this.instance);
+        if (!job) break;
+        this.start(job);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private start(job: Job): void {
+    const dir = this.jobDir(job.id);
+    mkdirSync(dir, { recursive: true });
+    this.log(job.id, `started (attempt ${job.attempts})`);
+    this.emit({ type: "state", jobId: job.id, job });
+    const child = fork(this.o.workerEntry, [], {
+      execArgv: ["--import", "tsx"],
+      cwd: this.o.cwd ?? process.cwd(),
+      env: { ...process.env, ...(this.o.handlersModule ? { TRELLIS_JOB_HANDLERS: this.o.handlersModule } : {}) },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      serialization: "advanced",
+    });
+    const r: Running = { child, cancelRequested: false, settled: false };
+    this.running.set(job.id, r);
+    const pipeLines = (stream: NodeJS.ReadableStream | null, prefix: string) => {
+      let buf = "";
+      stream?.on("data", (c: Buffer) => {
+        buf += c.toString();
+        let i;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          if (line.trim()) this.log(job.id, prefix + line);
+        }
+      });
+    };
+    pipeLines(child.stdout, "");
+    pipeLines(child.stderr, "stderr: ");
+    child.on("message", (m) => {
+      if (!isWorkerMessage(m) || r.settled) return;
+      this.onWorkerMessage(job, r, m);
+    });
+    child.on("error", (e) => {
+      if (r.settled) return;
+      this.settle(job.id, r, "failed", { error: { kind: "worker-error", message: `could not run the worker: ${e.message}` }, retryable: true });
+    });
+    child.on("exit", (code, signal) => {
+      if (!r.settled) {
+        if (r.cancelRequested) this.settle(job.id, r, "cancelled", {});
+        else this.settle(job.id, r, "failed", { error: { kind: "worker-crashed", message: `the worker exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})` }, retryable: true });
+      }
+      if (r.killTimer) clearTimeout(r.killTimer);
+      this.running.delete(job.id);
+      this.pump();
+    });
+  }
+
+  private onWorkerMessage(job: Job, r: Running, m: WorkerMessage): void {
+    switch (m.type) {
+      case "ready":
+        this.sendTo(r.child, { type: "run", job: { id: job.id, kind: job.kind, params: job.params, dir: this.jobDir(job.id), attempt: job.attempts } });
+        if (r.cancelRequested) this.sendTo(r.child, { type: "cancel" });
+        break;
+      case "progress":
+        this.store.setProgress(job.id, m.stage, m.percent);
+        this.emit({ type: "progress", jobId: job.id, stage: m.stage, percent: m.percent });
+        break;
+      case "log":
+        this.log(job.id, m.line);
+        break;
+      case "succeeded":
+        this.settle(job.id, r, "succeeded", { result: m.result });
+        break;
+      case "failed":
+        this.log(job.id, `failed: ${m.error.kind}: ${m.error.message}`);
+        this.settle(job.id, r, "failed", { error: m.error, retryable: m.retryable });
+        break;
+      case "cancelled":
+        this.settle(job.id, r, "cancelled", {});
+        break;
+    }
+  }
+
+  private settle(id: string, r: Running, state: "succeeded" | "failed" | "cancelled", o: Parameters<JobStore["finish"]>[2]): void {
+    r.settled = true;
+    if (state !== "failed") this.log(id, state);
+    const job = this.store.finish(id, state, o);
+    if (job) this.emit({ type: "state", jobId: id, job });
+  }
+
+  private sendTo(child: ChildProcess, m: ParentMessage): void {
+    if (child.connected) child.send(m);
+  }
+
+  private log(id: string, line: string): void {
+    const l = this.store.appendLog(id, line);
+    this.emit({ type: "log", jobId: id, ...l });
+  }
+
+  private emitState(id: string): void {
+    const job = this.store.get(id);
+    if (job) this.emit({ type: "state", jobId: id, job });
+  }
+
+  private emit(e: JobEvent): void {
+    for (const key of [e.jobId, "*"]) {
+      for (const l of this.listeners.get(key) ?? []) {
+        try {
+          l(e);
+        } catch {
+          // A failing listener (a closed SSE stream) must not break the queue.
+        }
+      }
+    }
+  }
+}

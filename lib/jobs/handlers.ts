@@ -1,0 +1,3 @@
+import type { JobHandler } from "./protocol";
+const handlers: Record<string, JobHandler> = {};
+export default handlers;

@@ -1,0 +1,31 @@
+// The process-wide job queue, started lazily by the first route handler that
+// needs it. Kept on globalThis so dev-server module reloads reuse the running
+// queue (and its workers) instead of starting a second one.
+
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { dataDir, getDb } from "../db";
+import { EmbeddedJobQueue } from "./embedded-queue";
+import type { JobQueue } from "./types";
+
+export type { Job, JobEvent, JobLogLine, JobQueue, JobState, JobError, QueueError } from "./types";
+export { TERMINAL_STATES } from "./types";
+
+const g = globalThis as { __trellisJobQueue?: { db: unknown; queue: JobQueue } };
+
+/** Where the worker entry lives: the source tree (run with tsx), not the bundle. */
+export function workerEntry(): string {
+  const fromEnv = process.env.TRELLIS_WORKER_ENTRY;
+  if (fromEnv) return resolve(/*turbopackIgnore: true*/ fromEnv);
+  return join(/*turbopackIgnore: true*/ process.cwd(), "lib", "jobs", "worker-main.ts");
+}
+
+export function getJobQueue(): JobQueue {
+  const db = getDb();
+  if (g.__trellisJobQueue?.db === db) return g.__trellisJobQueue.queue;
+  const entry = workerEntry();
+  if (!existsSync(entry)) throw new Error(`the job worker entry ${entry} is missing (set TRELLIS_WORKER_ENTRY or start the server from the project root)`);
+  const queue = new EmbeddedJobQueue({ db, dataDir: dataDir(), workerEntry: entry });
+  g.__trellisJobQueue = { db, queue };
+  return queue;
+}
