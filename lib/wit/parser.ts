@@ -32,6 +32,13 @@ const ITEM_KEYWORDS = new Set([
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?/;
 const LOOSE_VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?/;
 
+/** Full semver 2.0: no leading zeros in numeric core parts or numeric pre-release identifiers. */
+export function validSemver(v: string): boolean {
+  const m = SEMVER.exec(v);
+  if (!m || m[0] !== v) return false;
+  return !(m[4] ?? "").split(".").some((id) => /^0\d+$/.test(id));
+}
+
 export function parseWit(text: string, file = "input.wit"): ParseResult {
   const src = new SourceText(file, text);
   if (text.length > MAX_FILE_CHARS) {
@@ -253,7 +260,7 @@ class Parser {
     if (!m || t.kind !== "int") this.fail(`expected a semver version like 1.2.3, found ${this.describe(t)}`, t, "invalid-version");
     const endOffset = t.start + m[0].length;
     while (this.peek().kind !== "eof" && this.peek().end <= endOffset) this.pos++;
-    if (!SEMVER.test(m[0]) || SEMVER.exec(m[0])![0] !== m[0] || /(^|\.)0\d+(\.|$|-|\+)/.test(m[0].split(/[+]/)[0])) {
+    if (!validSemver(m[0])) {
       throw new ParseFail({ kind: "invalid-version", message: `invalid version '${m[0]}' (leading zeros are not allowed)`, span: this.span(t.start, endOffset) });
     }
     return m[0];
@@ -386,7 +393,6 @@ class Parser {
       if (!this.eat(",")) break;
     }
     this.expect("}");
-    if (names.length === 0) this.fail("a 'use' must name at least one type", this.toks[this.pos - 1]);
     this.expect(";");
     return { kind: "use", path, names, gates, docs: docsText(first), span: this.spanFrom(first) };
   }

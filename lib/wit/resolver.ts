@@ -208,20 +208,10 @@ class Resolver {
   private findUnit(path: Extract<UsePath, { kind: "qualified" }>): Unit | undefined {
     const ns = path.namespace.name;
     const pkg = path.package.name;
-    if (path.version !== undefined) {
-      const u = this.units.get(packageKey(ns, pkg, path.version));
-      if (u) return u;
-    } else {
-      const candidates = this.unitOrder.filter((u) => u.namespace === ns && u.pkg === pkg);
-      if (candidates.length === 1) return candidates[0];
-      if (candidates.length > 1) {
-        this.error("unknown-package",
-          `package \`${ns}:${pkg}\` is available in several versions (${candidates.map((c) => c.version ?? "none").join(", ")}); add @version`,
-          path.span);
-        return undefined;
-      }
-    }
-    const others = this.unitOrder.filter((u) => u.namespace === ns && u.pkg === pkg).map((u) => u.key);
+    // Versions must match exactly (as wit-parser does): `a:b/c` names the unversioned `a:b` only.
+    const u = this.units.get(packageKey(ns, pkg, path.version));
+    if (u) return u;
+    const others = this.unitOrder.filter((x) => x.namespace === ns && x.pkg === pkg).map((x) => x.key);
     this.error("unknown-package",
       `package \`${packageKey(ns, pkg, path.version)}\` not found${others.length ? ` (available: ${others.join(", ")})` : ""}`,
       path.span);
@@ -289,10 +279,7 @@ class Resolver {
     if (p.kind !== "qualified") return undefined;
     const ns = p.namespace.name;
     const pkg = p.package.name;
-    const known = p.version !== undefined
-      ? this.units.has(packageKey(ns, pkg, p.version))
-      : this.unitOrder.some((u) => u.namespace === ns && u.pkg === pkg);
-    if (known) return undefined;
+    if (this.units.has(packageKey(ns, pkg, p.version))) return undefined;
     const id = `${ns}:${pkg}/${p.name.name}`;
     const qualifiedName = p.version ? `${id}@${p.version}` : id;
     let r = this.opaque.get(qualifiedName);
