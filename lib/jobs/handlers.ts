@@ -1,3 +1,52 @@
+// The job kinds the worker process can run.
+import { basename, join } from "node:path";
+import { compileImage, type CompileReport } from "../compile/compile-image";
 import type { JobHandler } from "./protocol";
-const handlers: Record<string, JobHandler> = {};
+
+/** What a compile job stores as its result (the full report is report.json in the job dir). */
+export interface CompileJobResult {
+  outcome: CompileReport["outcome"];
+  summary: string;
+  platform?: string;
+  classification?: string;
+  produced: CompileReport["produced"];
+}
+
+const compile: JobHandler = async (ctx) => {
+  const p = ctx.params as { upload?: unknown; fileName?: unknown; platform?: unknown; name?: unknown };
+  if (typeof p.upload !== "string" || basename(p.upload) !== p.upload) throw { kind: "invalid-params", message: "params.upload must be a file name inside the job directory" };
+  const report = await compileImage({
+    upload: join(ctx.dir, p.upload),
+    jobDir: ctx.dir,
+    ...(typeof p.fileName === "string" ? { fileName: p.fileName } : {}),
+    ...(typeof p.platform === "string" && p.platform ? { platform: p.platform } : {}),
+    ...(typeof p.name === "string" && p.name ? { name: p.name } : {}),
+    signal: ctx.signal,
+    onProgress: (stage, pct) => ctx.progress(stage, pct),
+    onLog: (line) => ctx.log(line),
+  });
+  ctx.log(report.summary);
+  if (report.outcome === "compiled") {
+    const result: CompileJobResult = {
+      outcome: report.outcome,
+      summary: report.summary,
+      ...(report.image ? { platform: report.image.platform } : {}),
+      ...(report.classification ? { classification: report.classification.kind } : {}),
+      produced: report.produced,
+    };
+    return result;
+  }
+  // Not compiled: the job fails with the reason; report.json says everything else.
+  const kind = report.outcome === "error" ? (report.error?.kind ?? "error") : report.outcome;
+  throw {
+    kind,
+    message: report.summary,
+    ...(report.error && "digest" in report.error && report.error.digest ? { digest: report.error.digest } : {}),
+    ...(report.error && "path" in report.error && report.error.path ? { path: report.error.path } : {}),
+    // Once the x86-64 core is built in, a retry can succeed; a bad image stays bad.
+    retryable: report.outcome === "needs-x86-64-core" || kind === "io",
+  };
+};
+
+const handlers: Record<string, JobHandler> = { "compile-image": compile };
 export default handlers;
