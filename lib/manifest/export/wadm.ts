@@ -27,6 +27,8 @@ export const WADM_PROVIDER_IMAGES = {
 
 /** Annotation carrying the WIT versions that wadm link traits cannot hold. */
 export const WIT_VERSIONS_ANNOTATION = "trellis.dev/wit-versions";
+/** Annotation listing components' WIT ports that no link mentions, so an import restores them. */
+export const UNLINKED_PORTS_ANNOTATION = "trellis.dev/unlinked-wit-ports";
 export const DEFAULT_HTTP_PORT = 8000;
 
 type ConfigProperty = { name: string; properties?: Record<string, string> };
@@ -177,6 +179,17 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
   if (Object.keys(versions).length > 0) {
     annotations[WIT_VERSIONS_ANNOTATION] = JSON.stringify(Object.fromEntries(Object.entries(versions).sort()));
   }
+  const linkedPorts = new Set(resolved.links.flatMap((r) => [`${r.from.id}\u0000${r.fromPort.id}`, `${r.to.id}\u0000${r.toPort.id}`]));
+  const unlinked: Record<string, string[]> = {};
+  for (const n of topology.nodes) {
+    if (!deployable.has(n.id) || n.kind === "endpoint") continue;
+    const list = n.ports
+      .filter((p) => p.kind === "wit" && !linkedPorts.has(`${n.id}\u0000${p.id}`))
+      .map((p) => `${p.direction} ${p.kind === "wit" ? p.interface : ""}`)
+      .sort();
+    if (list.length > 0) unlinked[names.get(n.id)!] = list;
+  }
+  if (Object.keys(unlinked).length > 0) annotations[UNLINKED_PORTS_ANNOTATION] = JSON.stringify(unlinked);
   const manifest = {
     apiVersion: "core.oam.dev/v1beta1",
     kind: "Application",
@@ -190,7 +203,7 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
     report: {
       target: "wadm",
       filled: [
-        "metadata.name (design name), metadata.annotations.description, trellis.dev/wit-versions",
+        "metadata.name (design name), metadata.annotations: description, trellis.dev/wit-versions and trellis.dev/unlinked-wit-ports (what wadm links cannot carry, for a lossless re-import)",
         "components[].name, type (component | capability), properties.image (node image; provider image for endpoints)",
         "properties.config (component environment as a named config)",
         "traits: spreadscaler.instances (replicas); one link per source/target/package with namespace, package, interfaces, target.name",

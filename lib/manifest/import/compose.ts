@@ -163,6 +163,15 @@ export function importCompose(root: Record<string, unknown>, skipped: SkippedIte
 
   for (const [svc, raw] of Object.entries(services)) {
     const s = asRecord(raw) ?? {};
+    // Env values first: they name the port, which depends_on cannot.
+    for (const e of envs.get(svc) ?? []) {
+      for (const other of nodes.keys()) {
+        if (other === svc) continue;
+        const re = new RegExp(`(?:^|[^A-Za-z0-9_.-])${other.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?::(\\d+))?(?![A-Za-z0-9_-])`);
+        const m = re.exec(e.value);
+        if (m) wire(other, svc, `${svc}'s ${e.name} names ${other}`, m[1] ? Number(m[1]) : undefined);
+      }
+    }
     const deps = Array.isArray(s.depends_on) ? s.depends_on.map(String) : Object.keys(asRecord(s.depends_on) ?? {});
     for (const d of deps) {
       if (!nodes.has(d)) skipped.push({ kind: "depends_on", name: `${svc} → ${d}`, reason: `no service named '${d}'` });
@@ -172,14 +181,6 @@ export function importCompose(root: Record<string, unknown>, skipped: SkippedIte
       const d = l.split(":")[0]!;
       if (!nodes.has(d)) skipped.push({ kind: "links", name: `${svc} → ${d}`, reason: `no service named '${d}'` });
       else wire(d, svc, `${svc} links ${d}`);
-    }
-    for (const e of envs.get(svc) ?? []) {
-      for (const other of nodes.keys()) {
-        if (other === svc) continue;
-        const re = new RegExp(`(?:^|[^A-Za-z0-9_.-])${other.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?::(\\d+))?(?![A-Za-z0-9_-])`);
-        const m = re.exec(e.value);
-        if (m) wire(other, svc, `${svc}'s ${e.name} names ${other}`, m[1] ? Number(m[1]) : undefined);
-      }
     }
   }
   return { name: asString(root.name) ?? "compose", builder: b };

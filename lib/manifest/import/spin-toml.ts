@@ -62,7 +62,12 @@ export function importSpinToml(root: Record<string, unknown>, skipped: SkippedIt
     for (const [k, v] of Object.entries(asRecord(c.variables) ?? {})) {
       if (!node.config.env.some((e) => e.name === k)) node.config.env.push({ name: k, value: String(v) });
     }
-    for (const label of asArray(c.key_value_stores).map(String)) {
+    for (const [i, label] of asArray(c.key_value_stores).map(String).entries()) {
+      if (i > 0) {
+        // One WIT import takes one provider; Spin tells further stores apart by label at run time.
+        skipped.push({ kind: "key_value_store", name: `${id}: ${label}`, reason: "only the first key-value store of a component is wired (one provider per import); further labels are not modelled" });
+        continue;
+      }
       let store = stores.get(label);
       if (!store) {
         store = b.addNode("endpoint", label === "default" ? "keyvalue" : `keyvalue-${label}`, { capability: "keyvalue" });

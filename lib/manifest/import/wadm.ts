@@ -2,7 +2,7 @@
 // importer of the interface) and name the exporter as target: each interface
 // becomes a wire from the target's export port to the source's import port.
 import type { Capability, TopologyNode } from "../../graph/types";
-import { WADM_PROVIDER_IMAGES, WIT_VERSIONS_ANNOTATION } from "../export/wadm";
+import { UNLINKED_PORTS_ANNOTATION, WADM_PROVIDER_IMAGES, WIT_VERSIONS_ANNOTATION } from "../export/wadm";
 import type { SkippedItem } from "../types";
 import { TopologyBuilder } from "./builder";
 import { asArray, asRecord, asString, type YamlDoc } from "./yaml";
@@ -31,6 +31,7 @@ export function importWadm(docs: YamlDoc[], skipped: SkippedItem[]): WadmImport 
   const pendingLinks: { source: TopologyNode; props: Record<string, unknown>; where: string }[] = [];
   const byName = new Map<string, TopologyNode>();
   let versions: Record<string, string> = {};
+  const unlinked: Record<string, unknown> = {};
 
   for (const d of docs) {
     const obj = asRecord(d.value);
@@ -50,6 +51,14 @@ export function importWadm(docs: YamlDoc[], skipped: SkippedItem[]): WadmImport 
         if (asRecord(parsed)) versions = { ...versions, ...(parsed as Record<string, string>) };
       } catch {
         skipped.push({ kind: "annotation", name: WIT_VERSIONS_ANNOTATION, reason: "not valid JSON; WIT versions left off the interfaces" });
+      }
+    }
+    const u = asString(annotations[UNLINKED_PORTS_ANNOTATION]);
+    if (u) {
+      try {
+        Object.assign(unlinked, asRecord(JSON.parse(u)) ?? {});
+      } catch {
+        skipped.push({ kind: "annotation", name: UNLINKED_PORTS_ANNOTATION, reason: "not valid JSON; unlinked WIT ports not restored" });
       }
     }
     const spec = asRecord(obj.spec) ?? {};
@@ -107,6 +116,14 @@ export function importWadm(docs: YamlDoc[], skipped: SkippedItem[]): WadmImport 
     }
   }
 
+  for (const [cname, list] of Object.entries(unlinked)) {
+    const node = byName.get(cname);
+    for (const entry of asArray(list).map(asString)) {
+      const m = entry ? /^(import|export) (\S+)$/.exec(entry) : null;
+      if (node && m) b.witPort(node, m[1] as "import" | "export", m[2]!);
+      else skipped.push({ kind: "annotation", name: `${UNLINKED_PORTS_ANNOTATION}: ${cname} ${entry ?? "?"}`, reason: node ? "entry is not '<import|export> <interface>'" : `no component named '${cname}'` });
+    }
+  }
   for (const { source, props, where } of pendingLinks) {
     const targetRaw = props.target;
     const targetRec = asRecord(targetRaw);

@@ -16,7 +16,7 @@ export const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
 export function parseYaml(text: string): Result<YamlDoc[], ImportError> {
   let docs;
   try {
-    docs = parseAllDocuments(text, { merge: true, prettyErrors: false, uniqueKeys: true });
+    docs = parseAllDocuments(text, { merge: true, prettyErrors: true, uniqueKeys: true });
   } catch (e) {
     return err({ kind: "parse", message: `YAML: ${(e as Error).message}` });
   }
