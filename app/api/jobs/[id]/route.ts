@@ -1,0 +1,15 @@
+import { getJobQueue } from "@/lib/jobs";
+import { notFound, readReport, validJobId } from "@/lib/jobs/http";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+/** `GET /api/jobs/:id` → `{ job, report }` (report: the compile report, or null before one exists). */
+export async function GET(_req: Request, { params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!validJobId(id)) return notFound(id);
+  const queue = getJobQueue();
+  const job = queue.get(id);
+  if (!job) return notFound(id);
+  return Response.json({ job, report: await readReport(queue, id) });
+}

@@ -1,0 +1,226 @@
+// HTTP shapes for images and jobs, kept out of app/ so route files stay thin
+// and this can be tested with plain Request objects. Web-standard Request /
+// Response only (no next imports).
+
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { basename, join, resolve, sep } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
+import { TERMINAL_STATES, type JobEvent, type JobQueue, type QueueError } from "./types";
+
+export const DEFAULT_MAX_UPLOAD = 4 * 1024 ** 3;
+
+export function maxUpload(): number {
+  const v = Number(process.env.TRELLIS_MAX_UPLOAD);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_UPLOAD;
+}
+
+export function errorJson(status: number, kind: string, message: string, extra: Record<string, unknown> = {}): Response {
+  return Response.json({ error: { kind, message, ...extra } }, { status });
+}
+
+export function queueErrorResponse(e: QueueError): Response {
+  return Response.json({ error: e }, { status: e.kind === "not-found" ? 404 : e.kind === "invalid-state" ? 409 : 400 });
+}
+
+const PLATFORM_RE = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?$/i;
+
+class TooLarge extends Error {}
+
+/**
+ * POST /api/images: streams the body (the raw archive bytes) into a new job
+ * directory, never holding it in memory, then enqueues a compile job.
+ * Query: `platform` (os/arch[/variant]), `name` (image name/tag in the archive),
+ * `filename` (or header `x-file-name`) for the report.
+ */
+export async function handleImageUpload(req: Request, queue: JobQueue, limit = maxUpload()): Promise<Response> {
+  const url = new URL(req.url);
+  const platform = url.searchParams.get("platform") ?? undefined;
+  const name = url.searchParams.get("name") ?? undefined;
+  const rawName = url.searchParams.get("filename") ?? req.headers.get("x-file-name") ?? undefined;
+  const fileName = rawName ? basename(decodeURIComponent(rawName)).slice(0, 200) : undefined;
+  if (platform !== undefined && !PLATFORM_RE.test(platform)) return errorJson(400, "invalid-platform", `platform must look like os/arch or os/arch/variant, got ${JSON.stringify(platform)}`);
+  if (name !== undefined && (name.length > 256 || /[\0\n]/.test(name))) return errorJson(400, "invalid-name", "name must be an image name or tag");
+  const ctype = req.headers.get("content-type") ?? "";
+  if (ctype.startsWith("multipart/")) return errorJson(415, "unsupported-content-type", "send the archive bytes as the request body (e.g. application/x-tar), not a multipart form");
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return errorJson(413, "too-large", `the upload is ${declared} bytes; the limit (TRELLIS_MAX_UPLOAD) is ${limit}`, { limit });
+  if (!req.body) return errorJson(400, "empty-upload", "the request has no body: send the image archive as the body");
+
+  const id = queue.newJobId();
+  const dir = queue.jobDir(id);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, "upload.tar");
+  let received = 0;
+  const limiter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      received += chunk.length;
+      if (received > limit) cb(new TooLarge());
+      else cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(Readable.fromWeb(req.body as unknown as NodeWebReadableStream<Uint8Array>), limiter, createWriteStream(file));
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    if (e instanceof TooLarge) return errorJson(413, "too-large", `the upload exceeds the limit (TRELLIS_MAX_UPLOAD) of ${limit} bytes`, { limit });
+    return errorJson(400, "upload-interrupted", `the upload did not complete: ${(e as Error).message}`);
+  }
+  if (received === 0) {
+    await rm(dir, { recursive: true, force: true });
+    return errorJson(400, "empty-upload", "the uploaded archive is empty");
+  }
+  const job = queue.enqueue({
+    id,
+    kind: "compile-image",
+    params: { upload: "upload.tar", bytes: received, ...(fileName ? { fileName } : {}), ...(platform ? { platform } : {}), ...(name ? { name } : {}) },
+  });
+  return Response.json({ jobId: id, job }, { status: 202 });
+}
+
+/** Reads a job's report.json (written by every compile, also on failure). */
+export async function readReport(queue: JobQueue, id: string): Promise<unknown | null> {
+  try {
+    return JSON.parse(await readFile(join(queue.jobDir(id), "report.json"), "utf8")) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+export function validJobId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{1,64}$/.test(id);
+}
+
+export function notFound(id: string): Response {
+  return errorJson(404, "not-found", `no job ${id}`);
+}
+
+/** GET /api/jobs/[id]/artifact: the produced file, streamed. */
+export async function artifactResponse(queue: JobQueue, id: string): Promise<Response> {
+  const job = queue.get(id);
+  if (!job) return notFound(id);
+  const produced = (job.result as { produced?: { file?: string } } | null)?.produced;
+  if (job.state !== "succeeded" || !produced?.file) {
+    return errorJson(404, "no-artifact", `job ${id} has no artifact (state: ${job.state})`);
+  }
+  const dir = resolve(queue.jobDir(id));
+  const file = resolve(dir, produced.file);
+  if (!file.startsWith(dir + sep)) return errorJson(500, "internal", "artifact path outside the job directory");
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    return errorJson(410, "artifact-gone", `the artifact of job ${id} is no longer on disk`);
+  }
+  const base = String(job.params.fileName ?? "image").replace(/\.(tar|tgz|tar\.gz|oci)$/i, "").replace(/[^A-Za-z0-9._-]/g, "_") || "image";
+  const body = Readable.toWeb(createReadStream(file)) as unknown as ReadableStream<Uint8Array>;
+  return new Response(body, {
+    headers: {
+      "content-type": file.endsWith(".wasm") ? "application/wasm" : "application/octet-stream",
+      "content-length": String(size),
+      "content-disposition": `attachment; filename="${base}${file.endsWith(".wasm") ? ".wasm" : ""}"`,
+    },
+  });
+}
+
+/**
+ * GET /api/jobs/[id]/events: Server-Sent Events.
+ * - `snapshot` {job, logs}: the job now and log lines after `Last-Event-ID` (or `?after=`)
+ * - `log` {seq, at, line} with `id: seq`
+ * - `progress` {stage, percent}
+ * - `state` {job}
+ * - `end` {state}: the job reached a final state; the server closes the stream.
+ */
+export function jobEventsResponse(req: Request, queue: JobQueue, id: string, heartbeatMs = 15_000): Response {
+  const job = queue.get(id);
+  if (!job) return notFound(id);
+  const url = new URL(req.url);
+  const after = Number(req.headers.get("last-event-id") ?? url.searchParams.get("after") ?? 0) || 0;
+  const enc = new TextEncoder();
+  let cleanup = () => undefined as void;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const send = (event: string, data: unknown, eventId?: number) => {
+        if (closed) return;
+        controller.enqueue(enc.encode(`${eventId !== undefined ? `id: ${eventId}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      };
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        cleanup();
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client
+        }
+      };
+      // Subscribe first, replay after: nothing falls between the two.
+      const pending: JobEvent[] = [];
+      let live = false;
+      let lastSeq = after;
+      const onEvent = (e: JobEvent) => {
+        if (!live) {
+          pending.push(e);
+          return;
+        }
+        deliver(e);
+      };
+      const deliver = (e: JobEvent) => {
+        if (e.type === "log") {
+          if (e.seq <= lastSeq) return;
+          lastSeq = e.seq;
+          send("log", { seq: e.seq, at: e.at, line: e.line }, e.seq);
+        } else if (e.type === "progress") send("progress", { stage: e.stage, percent: e.percent });
+        else {
+          send("state", { job: e.job });
+          if (TERMINAL_STATES.includes(e.job.state)) {
+            // Flush log lines written in the same tick as the final state.
+            for (const l of queue.logs(id, lastSeq)) {
+              lastSeq = l.seq;
+              send("log", l, l.seq);
+            }
+            send("end", { state: e.job.state });
+            close();
+          }
+        }
+      };
+      const unsubscribe = queue.subscribe(id, onEvent);
+      const hb = setInterval(() => {
+        if (!closed) controller.enqueue(enc.encode(`: keep-alive\n\n`));
+      }, heartbeatMs);
+      hb.unref?.();
+      cleanup = () => {
+        unsubscribe();
+        clearInterval(hb);
+      };
+      req.signal?.addEventListener("abort", close);
+
+      const now = queue.get(id)!;
+      const logs = queue.logs(id, after);
+      if (logs.length > 0) lastSeq = logs[logs.length - 1]!.seq;
+      controller.enqueue(enc.encode("retry: 2000\n\n"));
+      send("snapshot", { job: now, logs }, logs.length > 0 ? lastSeq : undefined);
+      if (TERMINAL_STATES.includes(now.state)) {
+        send("end", { state: now.state });
+        close();
+        return;
+      }
+      live = true;
+      for (const e of pending.splice(0)) deliver(e);
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    },
+  });
+}
