@@ -1,0 +1,176 @@
+// Shared declarations of the Trellis x86-64 user-mode emulator core.
+#ifndef TRELLIS_EMU_H
+#define TRELLIS_EMU_H
+#include <stdint.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t i8;
+typedef int16_t i16;
+typedef int32_t i32;
+typedef int64_t i64;
+
+#define PAGE 4096ull
+#define PAGE_MASK (PAGE - 1)
+
+// ---- guest memory (mem.c) ----
+enum { PROT_R = 1, PROT_W = 2, PROT_X = 4 };
+
+// A page buffer shared copy-on-write between forked address spaces.
+typedef struct PageBuf {
+  i32 refs;
+  u8 data[4096];
+} PageBuf;
+
+typedef struct Pte {
+  PageBuf *buf; // NULL: zero-filled on first touch
+  u8 prot;      // 0 means not mapped
+  u8 mapped;
+} Pte;
+
+#define TLB_SIZE 256
+typedef struct TlbEntry {
+  u64 tag; // page number + 1; 0 = empty
+  u8 *host;
+} TlbEntry;
+
+typedef struct Mem {
+  void **l4; // radix tree: 512 -> 512 -> 512 -> Pte[512]
+  TlbEntry rtlb[TLB_SIZE];
+  TlbEntry wtlb[TLB_SIZE];
+  u64 brk_start, brk;
+  u64 mmap_hint;
+  u64 fault_addr;
+  int fault; // set by accessors on unmapped/forbidden access
+  int refs;  // shared by vfork children
+} Mem;
+
+Mem *mem_new(void);
+Mem *mem_fork(Mem *m);
+void mem_free(Mem *m);
+void mem_map(Mem *m, u64 addr, u64 len, int prot);   // anonymous zero pages
+void mem_unmap(Mem *m, u64 addr, u64 len);
+int mem_protect(Mem *m, u64 addr, u64 len, int prot);
+int mem_is_free(Mem *m, u64 addr, u64 len);
+u64 mem_find_free(Mem *m, u64 len);
+int mem_is_mapped(Mem *m, u64 addr);
+int mem_prot_of(Mem *m, u64 addr);
+void tlb_flush(Mem *m);
+u8 *mem_slow_ptr(Mem *m, u64 addr, int write); // NULL on fault (sets fault)
+int mem_read(Mem *m, u64 addr, void *dst, u64 len);
+int mem_write(Mem *m, u64 addr, const void *src, u64 len);
+int mem_write_force(Mem *m, u64 addr, const void *src, u64 len); // ignores PROT_W (loader)
+long mem_strlen(Mem *m, u64 addr, long max);
+
+static inline u8 *mem_rptr(Mem *m, u64 addr) {
+  TlbEntry *e = &m->rtlb[(addr >> 12) & (TLB_SIZE - 1)];
+  if (e->tag == (addr >> 12) + 1) return e->host + (addr & PAGE_MASK);
+  return mem_slow_ptr(m, addr, 0);
+}
+static inline u8 *mem_wptr(Mem *m, u64 addr) {
+  TlbEntry *e = &m->wtlb[(addr >> 12) & (TLB_SIZE - 1)];
+  if (e->tag == (addr >> 12) + 1) return e->host + (addr & PAGE_MASK);
+  return mem_slow_ptr(m, addr, 1);
+}
+
+// ---- CPU state ----
+typedef union Xmm {
+  u8 b[16];
+  i8 sb[16];
+  u16 w[8];
+  i16 sw[8];
+  u32 d[4];
+  i32 sd[4];
+  u64 q[2];
+  i64 sq[2];
+  float f[4];
+  double fd[2];
+} Xmm;
+
+typedef struct Cpu {
+  u64 r[16];
+  u64 rip;
+  u64 fsbase, gsbase;
+  u64 flags; // materialised flags (DF etc. always; arithmetic ones when lf_op == 0)
+  int lf_op, lf_sz;
+  u64 lf_res, lf_a, lf_b, lf_cin;
+  Xmm xmm[16];
+  u32 mxcsr;
+  // x87: stack of 8 values held as host long double (binary128 on wasm32)
+  long double st[8];
+  int ftop;
+  u16 fcw, fsw, ftag;
+} Cpu;
+
+// ---- processes (proc.c) ----
+struct File;
+typedef struct FdTable {
+  int refs;
+  struct File *fd[256];
+  u8 cloexec[256];
+} FdTable;
+
+typedef struct SigAct {
+  u64 handler, flags, restorer, mask;
+} SigAct;
+
+enum { P_RUN = 1, P_BLOCKED, P_ZOMBIE, P_FREE = 0 };
+
+typedef struct Proc {
+  int state;
+  int pid, ppid, pgid, sid;
+  Cpu cpu;
+  Mem *mem;
+  FdTable *fds;
+  char cwd[1024];
+  char exe[1024];
+  u32 umask;
+  int exit_status; // wait status word
+  u64 clear_tid;
+  SigAct sig[65];
+  u64 sigmask, sigpending;
+  int vfork_parent; // pid of the parent suspended by vfork, or 0
+  int vfork_wait;   // this process waits for a vfork child to exec/exit
+  u64 start_ns;
+  u64 insns;
+} Proc;
+
+#define MAX_PROC 128
+extern Proc procs[MAX_PROC];
+extern Proc *cur;
+extern int trace_on;
+
+// cpu.c
+// Runs the process for up to `budget` instructions. Returns when budget is spent,
+// the process blocked, exited, or was stopped by a fault.
+void cpu_run(Proc *p, long budget);
+void cpu_reset(Cpu *c);
+u64 cpu_get_flags(Cpu *c);
+void cpu_set_flags(Cpu *c, u64 f);
+
+// syscall.c
+#define SYS_BLOCK (-100000) // internal: retry this syscall later
+i64 do_syscall(Proc *p);
+void kill_proc(Proc *p, int sig);
+void exit_proc(Proc *p, int status_word);
+void deliver_signals(Proc *p);
+void fxsave(Cpu *c, Mem *m, u64 a);
+void fxrstor(Cpu *c, Mem *m, u64 a);
+
+// elf.c
+int exec_load(Proc *p, const char *path, char **argv, char **envp, char *err, size_t errlen);
+
+// rootfs.c / vfs.c
+int rootfs_init(const u8 *base, u64 size);
+#include "vfs.h"
+
+void fatal(const char *fmt, ...);
+void tracef(const char *fmt, ...);
+u64 now_ns(void);
+u64 mono_ns(void);
+
+#endif

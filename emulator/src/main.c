@@ -1,0 +1,270 @@
+// Entry point of the Trellis x86-64 core: finds the rootfs and run config
+// (embedded by lib/compile/native-artifact.ts, or given on the command line),
+// starts the entrypoint as guest PID 1 and schedules guest processes until
+// PID 1 exits; its status becomes the module's exit code.
+#include "emu.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int trace_on;
+int init_done, init_exit_code;
+extern u32 guest_uid, guest_gid;
+
+// Patched in the artifact by lib/compile/native-artifact.ts, which finds the
+// magic in the data section. Offsets are linear-memory addresses.
+struct Embed {
+  char magic[16];
+  u32 version;
+  u32 cfg_addr, cfg_len;
+  u32 rootfs_addr, rootfs_len;
+  u32 reserved[3];
+};
+__attribute__((used)) volatile struct Embed trellis_embed = {{'T', 'R', 'E', 'L', 'L', 'I', 'S', '-', 'E', 'M', 'B', 'E', 'D', '-', 'V', '1'}, 1, 0, 0, 0, 0, {0, 0, 0}};
+
+void fatal(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "trellis-x86: ");
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\n");
+  va_end(ap);
+  exit(125);
+}
+
+u64 now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+u64 mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+void host_random(void *buf, size_t n) {
+  u8 *b = buf;
+  while (n) {
+    size_t k = n > 256 ? 256 : n;
+    if (getentropy(b, k)) memset(b, 0x5a, k);
+    b += k;
+    n -= k;
+  }
+}
+
+typedef struct StrList {
+  char **v;
+  int n, cap;
+} StrList;
+static void sl_add(StrList *l, const char *s) {
+  if (l->n + 2 > l->cap) {
+    l->cap = l->cap ? l->cap * 2 : 16;
+    l->v = realloc(l->v, sizeof(char *) * l->cap);
+  }
+  l->v[l->n++] = strdup(s);
+  l->v[l->n] = NULL;
+}
+static void env_set(StrList *l, const char *kv) {
+  const char *eq = strchr(kv, '=');
+  size_t k = eq ? (size_t)(eq - kv) : strlen(kv);
+  for (int i = 0; i < l->n; i++)
+    if (!strncmp(l->v[i], kv, k) && l->v[i][k] == '=') {
+      free(l->v[i]);
+      l->v[i] = strdup(kv);
+      return;
+    }
+  sl_add(l, kv);
+}
+
+static u8 *load_file(const char *path, u64 *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  if (n < 0) { fclose(f); return NULL; }
+  u8 *b = malloc((size_t)n + 1);
+  if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) { fclose(f); free(b); return NULL; }
+  fclose(f);
+  *len = (u64)n;
+  return b;
+}
+
+static int find_in_path(Proc *p, const char *name, const char *pathvar, char *out, size_t outlen) {
+  if (strchr(name, '/')) {
+    snprintf(out, outlen, "%s", name);
+    return 0;
+  }
+  const char *s = pathvar ? pathvar : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  while (*s) {
+    const char *e = strchr(s, ':');
+    size_t l = e ? (size_t)(e - s) : strlen(s);
+    char cand[1024], abs[1024];
+    snprintf(cand, sizeof cand, "%.*s/%s", (int)l, s, name);
+    VNode n;
+    if (!vfs_resolve(p->cwd, cand, 1, abs, sizeof abs) && !vfs_lookup(abs, &n)) {
+      VStat st;
+      vfs_stat(&n, &st);
+      if ((st.mode & S_IFMT_) == S_IFREG_ && (st.mode & 0111)) {
+        snprintf(out, outlen, "%s", cand);
+        return 0;
+      }
+    }
+    if (!e) break;
+    s = e + 1;
+  }
+  return -ENOENT;
+}
+
+static void usage(void) {
+  fprintf(stderr,
+          "usage: trellis-x86 --rootfs FILE [--workdir DIR] [--user UID[:GID]] [-e K=V]... [--] PROGRAM [ARGS...]\n"
+          "(artifacts built by `trellis compile` carry their rootfs and config inside)\n");
+  exit(125);
+}
+
+int main(int argc, char **argv) {
+  const char *tr = getenv("TRELLIS_TRACE");
+  trace_on = tr ? atoi(tr) : 0;
+  StrList entry = {0}, cmd = {0}, env = {0}, args = {0};
+  char workdir[1024] = "/";
+  const char *rootfs_path = NULL;
+  const u8 *rfs = NULL;
+  u64 rfs_len = 0;
+  int have_cfg = trellis_embed.cfg_len != 0 || trellis_embed.rootfs_len != 0;
+  if (have_cfg) {
+    const char *cfg = (const char *)(uintptr_t)trellis_embed.cfg_addr;
+    u32 n = trellis_embed.cfg_len, i = 0;
+    while (i < n) {
+      const char *rec = cfg + i;
+      size_t l = strnlen(rec, n - i);
+      if (l >= 2 && rec[1] == ':') {
+        char *v = strndup(rec + 2, l - 2);
+        switch (rec[0]) {
+        case 'p': sl_add(&entry, v); break;
+        case 'c': sl_add(&cmd, v); break;
+        case 'e': env_set(&env, v); break;
+        case 'w': snprintf(workdir, sizeof workdir, "%s", v); break;
+        case 'u': guest_uid = (u32)strtoul(v, NULL, 10); guest_gid = strchr(v, ':') ? (u32)strtoul(strchr(v, ':') + 1, NULL, 10) : guest_uid; break;
+        case 'r': rootfs_path = strdup(v); break;
+        }
+        free(v);
+      }
+      i += (u32)l + 1;
+    }
+    if (trellis_embed.rootfs_len) {
+      rfs = (const u8 *)(uintptr_t)trellis_embed.rootfs_addr;
+      rfs_len = trellis_embed.rootfs_len;
+    }
+    // run-time arguments replace the image's CMD, as `docker run IMAGE ARGS` does
+    if (argc > 1) {
+      for (int i = 0; i < cmd.n; i++) free(cmd.v[i]);
+      cmd.n = 0;
+      int start = 1;
+      if (!strcmp(argv[1], "--")) start = 2;
+      for (int i = start; i < argc; i++) sl_add(&cmd, argv[i]);
+    }
+    extern char **environ;
+    for (char **e = environ; e && *e; e++)
+      if (strncmp(*e, "TRELLIS_", 8)) env_set(&env, *e);
+    for (int i = 0; i < entry.n; i++) sl_add(&args, entry.v[i]);
+    for (int i = 0; i < cmd.n; i++) sl_add(&args, cmd.v[i]);
+  } else {
+    int i = 1;
+    for (; i < argc; i++) {
+      if (!strcmp(argv[i], "--rootfs") && i + 1 < argc) rootfs_path = argv[++i];
+      else if (!strcmp(argv[i], "--workdir") && i + 1 < argc) snprintf(workdir, sizeof workdir, "%s", argv[++i]);
+      else if (!strcmp(argv[i], "--user") && i + 1 < argc) {
+        const char *v = argv[++i];
+        guest_uid = (u32)strtoul(v, NULL, 10);
+        guest_gid = strchr(v, ':') ? (u32)strtoul(strchr(v, ':') + 1, NULL, 10) : guest_uid;
+      } else if (!strcmp(argv[i], "-e") && i + 1 < argc) env_set(&env, argv[++i]);
+      else if (!strcmp(argv[i], "--")) { i++; break; }
+      else if (argv[i][0] == '-') usage();
+      else break;
+    }
+    for (; i < argc; i++) sl_add(&args, argv[i]);
+  }
+  if (!rfs) {
+    if (!rootfs_path) usage();
+    u8 *b = load_file(rootfs_path, &rfs_len);
+    if (!b) fatal("cannot read rootfs %s: %s", rootfs_path, strerror(errno));
+    rfs = b;
+  }
+  int rc = rootfs_init(rfs, rfs_len);
+  if (rc) fatal("the rootfs is not a valid packed rootfs v1 (code %d)", rc);
+  vfs_init_dev();
+  if (args.n == 0) fatal("no program to run (the image has neither ENTRYPOINT nor CMD)");
+  if (!env.n) sl_add(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+
+  Proc *p = &procs[0];
+  memset(p, 0, sizeof *p);
+  p->pid = p->pgid = p->sid = 1;
+  p->ppid = 0;
+  p->umask = 022;
+  p->start_ns = mono_ns();
+  char abs[1024];
+  if (vfs_resolve("/", workdir, 1, abs, sizeof abs) == 0) {
+    VNode n;
+    if (vfs_lookup(abs, &n) == 0 && vfs_is_dir(&n)) snprintf(p->cwd, sizeof p->cwd, "%s", abs);
+    else snprintf(p->cwd, sizeof p->cwd, "/");
+  } else snprintf(p->cwd, sizeof p->cwd, "/");
+  p->fds = calloc(1, sizeof(FdTable));
+  p->fds->refs = 1;
+  for (int i = 0; i < 3; i++) {
+    File *f = file_new(FK_HOST);
+    f->hostfd = i;
+    f->flags = i == 0 ? 0 : 1;
+    p->fds->fd[i] = f;
+  }
+  const char *pathvar = NULL;
+  for (int i = 0; i < env.n; i++)
+    if (!strncmp(env.v[i], "PATH=", 5)) pathvar = env.v[i] + 5;
+  char prog[1024];
+  if (find_in_path(p, args.v[0], pathvar, prog, sizeof prog)) {
+    fprintf(stderr, "trellis-x86: %s: executable file not found in $PATH\n", args.v[0]);
+    return 127;
+  }
+  char err[256] = "";
+  rc = exec_load(p, prog, args.v, env.v, err, sizeof err);
+  if (rc) {
+    fprintf(stderr, "trellis-x86: cannot execute %s: %s\n", prog, err[0] ? err : strerror(-rc));
+    return rc == -ENOENT ? 127 : 126;
+  }
+  p->state = P_RUN;
+
+  while (!init_done) {
+    u64 progress = 0;
+    int alive = 0;
+    for (int i = 0; i < MAX_PROC && !init_done; i++) {
+      Proc *q = &procs[i];
+      if (q->state != P_RUN && q->state != P_BLOCKED) continue;
+      if (q->vfork_wait) {
+        Proc *child = NULL;
+        for (int j = 0; j < MAX_PROC; j++)
+          if (procs[j].state != P_FREE && procs[j].pid == q->vfork_wait) child = &procs[j];
+        if (child && child->state != P_ZOMBIE && child->vfork_parent == q->pid) { alive++; continue; }
+        q->vfork_wait = 0;
+      }
+      alive++;
+      cur = q;
+      if (q->state == P_BLOCKED) q->state = P_RUN;
+      deliver_signals(q);
+      if (q->state != P_RUN) { progress++; continue; }
+      u64 before = q->insns;
+      cpu_run(q, 500000);
+      progress += q->insns - before;
+      if (q->state != P_RUN && q->state != P_BLOCKED) progress++;
+    }
+    if (!alive) break;
+    if (!progress && !init_done) {
+      fprintf(stderr, "trellis-x86: all guest processes are blocked (deadlock)\n");
+      return 125;
+    }
+  }
+  fflush(stdout);
+  return init_exit_code;
+}
