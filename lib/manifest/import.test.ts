@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { parseDesign } from "../graph/document";
 import type { Topology } from "../graph/types";
 import { importManifest, parseManifest } from "./index";
 import { SHARED_DIR } from "./testing/upstream-schemas";
@@ -89,6 +90,9 @@ function goldenCase(dir: string, file: string, golden: string) {
     expect(s.kind && s.name && s.reason, JSON.stringify(s)).toBeTruthy();
   }
   if (r.ok) {
+    // What the importer produces must be a valid design document for the rest of Trellis.
+    const valid = parseDesign(JSON.parse(JSON.stringify(r.value.design)));
+    expect(valid.ok ? [] : valid.error).toEqual([]);
     checkTopology(r.value.design.topology);
     expect(r.value.design.topology.nodes.length).toBeGreaterThan(0);
   } else {

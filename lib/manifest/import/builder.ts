@@ -47,6 +47,8 @@ export class TopologyBuilder {
       ports: [],
       config: { env: [], replicas: 1, exposedPorts: [], ...config },
     };
+    // The design format caps replicas at 10000.
+    node.config.replicas = Math.min(10000, Math.max(0, Math.trunc(node.config.replicas)));
     if (kind === "container" || kind === "compiled") node.ports.push({ id: "net", kind: "network", direction: "import", protocol: "tcp" });
     if (kind === "endpoint" && config.capability) node.ports.push(...endpointPorts(config.capability));
     this.nodes.push(node);

@@ -30,6 +30,7 @@ export function importWadm(docs: YamlDoc[], skipped: SkippedItem[]): WadmImport 
   let description: string | undefined;
   const pendingLinks: { source: TopologyNode; props: Record<string, unknown>; where: string }[] = [];
   const byName = new Map<string, TopologyNode>();
+  const unmodelled = new Map<string, string>();
   let versions: Record<string, string> = {};
   const unlinked: Record<string, unknown> = {};
 
@@ -81,6 +82,12 @@ export function importWadm(docs: YamlDoc[], skipped: SkippedItem[]): WadmImport 
         node = b.addNode("component", cname, image ? { image } : {});
       } else if (type === "capability") {
         const capability = capabilityOfImage(image, shared ? `${asString(shared.component) ?? ""}` : cname);
+        if (!capability) {
+          // The model's endpoints are http-ingress, keyvalue and messaging; other providers have no node kind.
+          unmodelled.set(cname, image ?? `shared ${asString(shared?.name) ?? "?"}/${asString(shared?.component) ?? "?"}`);
+          skipped.push({ kind: "capability", name: cname, reason: `provider '${unmodelled.get(cname)}' is none of the modelled capabilities (http-ingress, keyvalue, messaging); the interfaces linked to it stay as unwired ports` });
+          continue;
+        }
         node = b.addNode("endpoint", cname, {
           ...(capability ? { capability } : {}),
           // The published provider image is the export default; keep others explicitly.
@@ -133,6 +140,15 @@ export function importWadm(docs: YamlDoc[], skipped: SkippedItem[]): WadmImport 
     const ifaces = asArray(props.interfaces).map(asString).filter((x): x is string => !!x);
     const label = `${where} → ${targetName ?? "?"} ${ns ?? "?"}:${pkg ?? "?"}/{${ifaces.join(",")}}`;
     const target = targetName ? byName.get(targetName) : undefined;
+    if (targetName && unmodelled.has(targetName) && ns && pkg) {
+      // Keep what the caller imports visible; the provider itself was not imported.
+      for (const i of ifaces) {
+        const id = `${ns}:${pkg}/${i}`;
+        b.witPort(source, "import", versions[id] ? `${id}@${versions[id]}` : id);
+      }
+      skipped.push({ kind: "link", name: label, reason: `target '${targetName}' is an unmodelled provider; ${where}'s import stays unwired` });
+      continue;
+    }
     if (!target || !ns || !pkg || ifaces.length === 0) {
       skipped.push({ kind: "link", name: label, reason: !target ? `target '${targetName ?? "(none)"}' is not a component of this manifest` : "link lacks namespace, package or interfaces" });
       continue;
