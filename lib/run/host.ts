@@ -1,0 +1,368 @@
+// A GraphHost instantiates some component nodes of a run in this process and
+// links them: a wire to a local node is a direct call into the provider's
+// exported interface; a wire to a node hosted elsewhere is a synchronous HTTP
+// call to that host (network mode). Every call across a wire is timed and,
+// when recording, reported as a CallEvent. Limits are checked after each call.
+import { createServer, type Server } from "node:http";
+import { interfaceName } from "../graph/ports";
+import { decodeValue, encodeValue, previewValue, valueSize, type EncodedValue } from "./codec";
+import { keyvalueImport, KvError, MemoryKeyValue, type KvMethod } from "./kv-store";
+import type { Binding } from "./plan";
+import { SyncHttpClient } from "./sync-http";
+import { instantiateComponent, type ComponentExports, type ImportObject } from "./transpile";
+import type { CallEvent, NodeSummary, RunError, RunEvent, RunLimits } from "./types";
+import { wasiInterface } from "./wasi";
+
+export interface HostComponent {
+  id: string;
+  name: string;
+  dir: string;
+  jsFile: string;
+  /** Import names of the transpiled component (jco's, no version). */
+  imports: string[];
+  bindings: Binding[];
+}
+
+export interface HostSpec {
+  /** Epoch milliseconds the run started at (event times are relative to it). */
+  runStart: number;
+  /** Local components in instantiation order. */
+  components: HostComponent[];
+  /** Key-value endpoint nodes served from this host's memory. */
+  keyvalueStores: string[];
+  /** nodeId → base URL (`http://127.0.0.1:port`) of the host serving it. */
+  remote: Record<string, string>;
+  limits: RunLimits;
+  /** Report every call with its values (off for benchmarks). */
+  record: boolean;
+}
+
+/** Stops a run: a limit was hit, a trap happened, a remote host failed. */
+export class RunStop extends Error {
+  constructor(readonly error: RunError) {
+    super(error.message);
+  }
+}
+
+export interface CallRequest {
+  to: string;
+  interface: string;
+  function: string;
+  args: EncodedValue[];
+  from: string | null;
+  linkId: string | null;
+  /** For resource methods (wasi:keyvalue bucket). */
+  handle?: number;
+}
+
+export type CallOutcome = { ok: EncodedValue } | { refused: EncodedValue } | { error: RunError };
+
+interface Frame {
+  nodeId: string;
+  childMs: number;
+}
+
+const hasPayload = (e: unknown): e is { payload: unknown } => typeof e === "object" && e !== null && Object.prototype.hasOwnProperty.call(e, "payload");
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function findInterface(exports: ComponentExports, iface: string): Record<string, unknown> | undefined {
+  const name = interfaceName(iface);
+  const hit = exports[iface] ?? exports[name] ?? Object.entries(exports).find(([k]) => interfaceName(k) === name)?.[1];
+  return hit && typeof hit === "object" ? (hit as Record<string, unknown>) : undefined;
+}
+
+export class GraphHost {
+  readonly summaries = new Map<string, NodeSummary>();
+  /** Latency (ms) of every call across a wire made from this host (local calls, or HTTP round trips). */
+  readonly wireLatencies: number[] = [];
+  readonly #exports = new Map<string, ComponentExports>();
+  readonly #kv = new Map<string, MemoryKeyValue>();
+  readonly #stack: Frame[] = [];
+  readonly #memories: WebAssembly.Memory[] = [];
+  #seq = 0;
+  #client?: SyncHttpClient;
+  #server?: Server;
+
+  private constructor(
+    readonly spec: HostSpec,
+    readonly emit: (e: RunEvent) => void,
+  ) {}
+
+  static async create(spec: HostSpec, emit: (e: RunEvent) => void): Promise<GraphHost> {
+    const host = new GraphHost(spec, emit);
+    for (const id of spec.keyvalueStores) {
+      host.#kv.set(id, new MemoryKeyValue(spec.limits.memoryBytes));
+      host.#summary(id);
+    }
+    for (const c of spec.components) {
+      const t0 = performance.now();
+      const imports = host.#importsFor(c);
+      try {
+        host.#exports.set(
+          c.id,
+          await instantiateComponent(c, imports, (instance) => {
+            for (const v of Object.values(instance.exports)) if (v instanceof WebAssembly.Memory) host.#memories.push(v);
+          }),
+        );
+      } catch (e) {
+        throw e instanceof RunStop ? e : new RunStop({ kind: "instantiate-failed", message: `'${c.name}' failed to instantiate: ${message(e)}`, nodeId: c.id });
+      }
+      host.#summary(c.id);
+      host.emit({ type: "node-ready", at: host.now(), nodeId: c.id, ms: performance.now() - t0 });
+    }
+    host.#checkMemory(spec.components[0]?.id ?? "");
+    return host;
+  }
+
+  now(): number {
+    return Date.now() - this.spec.runStart;
+  }
+
+  #summary(id: string): NodeSummary {
+    let s = this.summaries.get(id);
+    if (!s) {
+      s = { nodeId: id, calls: 0, totalMs: 0, selfMs: 0 };
+      this.summaries.set(id, s);
+    }
+    return s;
+  }
+
+  #importsFor(c: HostComponent): ImportObject {
+    const imports: ImportObject = {};
+    for (const name of c.imports) {
+      const binding = c.bindings.find((b) => interfaceName(b.interface) === interfaceName(name));
+      let impl: unknown;
+      if (binding) impl = this.#bindingImport(c.id, binding);
+      else if (name.startsWith("wasi:") && !name.startsWith("wasi:keyvalue/")) impl = wasiInterface(name);
+      if (impl === undefined)
+        throw new RunStop({
+          kind: "missing-link",
+          message: binding
+            ? `'${c.name}' imports ${name}, and its provider is not part of the run`
+            : `'${c.name}' imports ${name} but nothing provides it (wire it, or the host has no implementation)`,
+          nodeId: c.id,
+          interface: name,
+        });
+      imports[name] = impl;
+      imports[interfaceName(name)] = impl;
+    }
+    return imports;
+  }
+
+  #bindingImport(importer: string, b: Binding): unknown {
+    const p = b.provider;
+    const iface = interfaceName(p.interface);
+    if (p.kind === "keyvalue") {
+      const local = this.#kv.get(p.nodeId);
+      const url = this.spec.remote[p.nodeId];
+      if (!local && !url) return undefined;
+      return keyvalueImport((op) => {
+        const args = op.args as unknown[];
+        const handle = "handle" in op ? op.handle : undefined;
+        if (local)
+          return this.#record({ from: importer, to: p.nodeId, linkId: p.linkId, iface, fn: op.function, args }, () => this.#kvOp(local, op.function, handle, args));
+        return this.#remote(url!, { to: p.nodeId, interface: iface, function: op.function, args: args.map(encodeValue), from: importer, linkId: p.linkId, ...(handle !== undefined ? { handle } : {}) });
+      });
+    }
+    const local = this.#exports.get(p.nodeId);
+    if (local) {
+      const target = findInterface(local, p.interface);
+      if (!target) return undefined;
+      const wrapped: Record<string, unknown> = {};
+      for (const [fn, f] of Object.entries(target)) {
+        if (typeof f !== "function") continue;
+        wrapped[fn] = (...args: unknown[]) =>
+          this.#record({ from: importer, to: p.nodeId, linkId: p.linkId, iface, fn, args }, () => (f as (...a: unknown[]) => unknown).apply(target, args));
+      }
+      return wrapped;
+    }
+    const url = this.spec.remote[p.nodeId];
+    if (!url) return undefined;
+    return new Proxy(
+      {},
+      {
+        get: (_t, fn) =>
+          typeof fn === "string"
+            ? (...args: unknown[]) => this.#remote(url, { to: p.nodeId, interface: iface, function: fn, args: args.map(encodeValue), from: importer, linkId: p.linkId })
+            : undefined,
+      },
+    );
+  }
+
+  #kvOp(store: MemoryKeyValue, fn: string, handle: number | undefined, args: unknown[]): unknown {
+    if (fn === "open") return store.open(String(args[0]));
+    if (fn === "drop") return store.drop(handle ?? -1);
+    return store.call(handle ?? -1, fn as KvMethod, args);
+  }
+
+  /** A call over HTTP to the host serving `req.to`; blocks this thread until it answers. */
+  #remote(url: string, req: CallRequest): unknown {
+    this.#client ??= new SyncHttpClient();
+    const remaining = this.spec.limits.timeMs - this.now();
+    const t0 = performance.now();
+    const res = this.#client.post(`${url}/call`, JSON.stringify(req), Math.max(1, remaining));
+    const d = performance.now() - t0;
+    this.wireLatencies.push(d);
+    const top = this.#stack.at(-1);
+    if (top) top.childMs += d;
+    if (res.error !== undefined || res.body === undefined)
+      throw new RunStop({ kind: "network-failure", message: `call to '${req.to}' failed: ${res.error ?? "empty answer"}`, nodeId: req.to });
+    let outcome: CallOutcome;
+    try {
+      outcome = JSON.parse(res.body) as CallOutcome;
+    } catch {
+      throw new RunStop({ kind: "network-failure", message: `'${req.to}' answered ${res.status} with a body that is not JSON`, nodeId: req.to });
+    }
+    if ("ok" in outcome) return decodeValue(outcome.ok);
+    if ("refused" in outcome) throw Object.assign(new Error(`refused by ${req.to}`), { payload: decodeValue(outcome.refused) });
+    throw new RunStop(outcome.error);
+  }
+
+  #checkMemory(nodeId: string): RunStop | undefined {
+    let total = 0;
+    for (const m of this.#memories) total += m.buffer.byteLength;
+    if (total > this.spec.limits.memoryBytes)
+      return new RunStop({
+        kind: "memory-limit",
+        message: `component memory reached ${(total / 2 ** 20).toFixed(1)} MiB, over the limit of ${(this.spec.limits.memoryBytes / 2 ** 20).toFixed(1)} MiB`,
+        nodeId,
+      });
+    return undefined;
+  }
+
+  #record(call: { from: string | null; to: string; linkId: string | null; iface: string; fn: string; args: unknown[] }, thunk: () => unknown): unknown {
+    const seq = ++this.#seq;
+    const at = this.now();
+    const frame: Frame = { nodeId: call.to, childMs: 0 };
+    const parent = this.#stack.at(-1);
+    this.#stack.push(frame);
+    const t0 = performance.now();
+    let value: unknown;
+    let thrown: unknown;
+    let failed = false;
+    try {
+      value = thunk();
+    } catch (e) {
+      failed = true;
+      thrown = e;
+    }
+    const d = performance.now() - t0;
+    this.#stack.pop();
+    if (parent) parent.childMs += d;
+    if (call.from !== null) this.wireLatencies.push(d);
+
+    let stop: RunStop | undefined;
+    let refused = false;
+    if (failed) {
+      if (thrown instanceof RunStop) stop = thrown;
+      else if (hasPayload(thrown)) refused = true;
+      else stop = new RunStop({ kind: "trap", message: `'${call.to}' trapped in ${call.iface}.${call.fn}: ${message(thrown)}`, nodeId: call.to });
+    } else {
+      const size = valueSize(value);
+      if (size > this.spec.limits.outputBytes)
+        stop = new RunStop({
+          kind: "output-limit",
+          message: `${call.iface}.${call.fn} of '${call.to}' returned ${size} bytes, over the limit of ${this.spec.limits.outputBytes}`,
+          nodeId: call.to,
+        });
+      stop ??= this.#checkMemory(call.to);
+    }
+
+    const s = this.#summary(call.to);
+    s.calls++;
+    s.totalMs += d;
+    s.selfMs += d - frame.childMs;
+    if (this.spec.record) {
+      const args = call.args.map((a) => previewValue(a));
+      s.lastInput = args;
+      const ev: CallEvent = { type: "call", seq, at, from: call.from, to: call.to, linkId: call.linkId, interface: call.iface, function: call.fn, args, durationMs: d };
+      if (stop) {
+        ev.error = stop.message;
+        if (stop.error.nodeId === call.to) s.error = stop.message;
+      } else if (refused) {
+        ev.refused = previewValue((thrown as { payload: unknown }).payload);
+        s.lastRefusal = ev.refused;
+      } else {
+        ev.result = previewValue(value);
+        s.lastOutput = ev.result;
+      }
+      this.emit(ev);
+    }
+    if (stop) throw stop;
+    if (refused) throw thrown;
+    return value;
+  }
+
+  hosts(nodeId: string): boolean {
+    return this.#exports.has(nodeId) || this.#kv.has(nodeId);
+  }
+
+  /** Calls an export of a local node (the run's input, or an inbound wire call); never throws. */
+  invoke(req: CallRequest, record = this.spec.record): { value?: unknown; refused?: unknown; error?: RunError } {
+    const saved = this.spec.record;
+    this.spec.record = record;
+    try {
+      const args = req.args.map(decodeValue);
+      const kv = this.#kv.get(req.to);
+      if (kv) {
+        const v = this.#record({ from: req.from, to: req.to, linkId: req.linkId, iface: req.interface, fn: req.function, args }, () =>
+          this.#kvOp(kv, req.function, req.handle, args),
+        );
+        return { value: v };
+      }
+      const exports = this.#exports.get(req.to);
+      if (!exports) return { error: { kind: "missing-link", message: `node '${req.to}' is not hosted here`, nodeId: req.to } };
+      const target = findInterface(exports, req.interface);
+      const f = target?.[req.function];
+      if (typeof f !== "function")
+        return { error: { kind: "missing-link", message: `'${req.to}' has no function ${req.interface}.${req.function}`, nodeId: req.to, interface: req.interface } };
+      const v = this.#record({ from: req.from, to: req.to, linkId: req.linkId, iface: interfaceName(req.interface), fn: req.function, args }, () =>
+        (f as (...a: unknown[]) => unknown).apply(target, args),
+      );
+      return { value: v };
+    } catch (e) {
+      if (e instanceof RunStop) return { error: e.error };
+      if (e instanceof KvError || hasPayload(e)) return { refused: (e as { payload: unknown }).payload };
+      return { error: { kind: "trap", message: message(e), nodeId: req.to } };
+    } finally {
+      this.spec.record = saved;
+    }
+  }
+
+  /** Serves `POST /call` on 127.0.0.1 (a free port); resolves to the port. */
+  serve(): Promise<number> {
+    const server = createServer((req, res) => {
+      if (req.method !== "POST" || req.url !== "/call") {
+        res.writeHead(404).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        let outcome: CallOutcome;
+        try {
+          const r = this.invoke(JSON.parse(Buffer.concat(chunks).toString("utf8")) as CallRequest);
+          outcome = r.error ? { error: r.error } : "refused" in r ? { refused: encodeValue(r.refused) } : { ok: encodeValue(r.value) };
+        } catch (e) {
+          outcome = { error: { kind: "invalid-request", message: `bad call request: ${message(e)}` } };
+        }
+        const body = JSON.stringify(outcome);
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+      });
+    });
+    server.keepAliveTimeout = 30_000;
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => {
+        const addr = server.address();
+        resolve(typeof addr === "object" && addr ? addr.port : 0);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#client?.close();
+    await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
+  }
+}

@@ -1,0 +1,88 @@
+// Child-process entry of a run: hosts some nodes of the graph (all of them in
+// in-process mode, one in network mode) and obeys the parent over IPC.
+import { encodeValue } from "./codec";
+import { GraphHost, RunStop, type CallRequest, type HostSpec } from "./host";
+import type { RunEvent } from "./types";
+
+export type ParentMessage =
+  | { type: "start"; spec: HostSpec; listen: boolean }
+  | { type: "call"; id: number; req: CallRequest }
+  | { type: "drive"; id: number; n: number; req: CallRequest }
+  | { type: "stats"; id: number };
+
+export interface LatencyStats {
+  count: number;
+  p50: number;
+  p99: number;
+}
+
+export type ChildMessage =
+  | { type: "ready"; port?: number }
+  | { type: "failed"; error: import("./types").RunError }
+  | { type: "event"; event: RunEvent }
+  | { type: "result"; id: number; outcome: { value?: unknown; refused?: unknown; error?: import("./types").RunError } }
+  | { type: "drove"; id: number; elapsedMs: number; requests: LatencyStats; errors: number; firstError?: import("./types").RunError }
+  | { type: "stats"; id: number; summaries: import("./types").NodeSummary[]; rssBytes: number; wireLatencies: Float64Array };
+
+export function latencyStats(xs: ArrayLike<number>): LatencyStats {
+  if (xs.length === 0) return { count: 0, p50: 0, p99: 0 };
+  const s = Float64Array.from(xs).sort();
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { count: s.length, p50: at(0.5), p99: at(0.99) };
+}
+
+const send = (m: ChildMessage) => process.send?.(m);
+
+function main(): void {
+  let host: GraphHost | undefined;
+  process.on("message", (m: ParentMessage) => {
+    void (async () => {
+      switch (m.type) {
+        case "start":
+          try {
+            host = await GraphHost.create(m.spec, (event) => send({ type: "event", event }));
+            send({ type: "ready", ...(m.listen ? { port: await host.serve() } : {}) });
+          } catch (e) {
+            send({ type: "failed", error: e instanceof RunStop ? e.error : { kind: "instantiate-failed", message: String((e as Error)?.message ?? e) } });
+          }
+          return;
+        case "call": {
+          const r = host!.invoke(m.req);
+          // Structured clone carries the value as is (Uint8Array, bigint); encode only what clone cannot.
+          send({ type: "result", id: m.id, outcome: { ...r, value: r.value === undefined ? undefined : encodeValue(r.value), refused: r.refused === undefined ? undefined : encodeValue(r.refused) } });
+          return;
+        }
+        case "drive": {
+          const lat: number[] = [];
+          let errors = 0;
+          let firstError;
+          const t0 = performance.now();
+          for (let i = 0; i < m.n; i++) {
+            const s = performance.now();
+            const r = host!.invoke(m.req, false);
+            lat.push(performance.now() - s);
+            if (r.error) {
+              errors++;
+              firstError ??= r.error;
+              if (r.error.kind !== "trap") break; // limits and network failures end the drive
+            }
+          }
+          send({ type: "drove", id: m.id, elapsedMs: performance.now() - t0, requests: latencyStats(lat), errors, ...(firstError ? { firstError } : {}) });
+          return;
+        }
+        case "stats":
+          send({
+            type: "stats",
+            id: m.id,
+            summaries: host ? [...host.summaries.values()] : [],
+            rssBytes: process.memoryUsage().rss,
+            wireLatencies: Float64Array.from(host?.wireLatencies ?? []),
+          });
+          return;
+      }
+    })();
+  });
+  process.on("disconnect", () => process.exit(0));
+}
+
+if (process.send) main();

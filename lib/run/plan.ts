@@ -1,0 +1,179 @@
+// Pure planning of a run: which component is the entry, which nodes take part,
+// what each import is bound to, and an instantiation order (providers first).
+// Refusals are typed: a cycle, a missing link, a node kind that cannot run.
+import { err, ok, type Result } from "../result";
+import { interfaceName } from "../graph/ports";
+import type { Link, Topology, TopologyNode, WitPort } from "../graph/types";
+import type { RunError } from "./types";
+
+/** Interfaces the run engine knows how to feed a user's input into, in order of preference. */
+export const ENTRY_INTERFACES = [
+  "trellis:pipeline/handler",
+  "trellis:pipeline/stage",
+  "trellis:pipeline/text",
+  "trellis:pipeline/table",
+  "trellis:pipeline/log",
+] as const;
+
+export type EntryInterface = (typeof ENTRY_INTERFACES)[number];
+
+export type Provider =
+  | { kind: "node"; nodeId: string; interface: string; linkId: string }
+  | { kind: "keyvalue"; nodeId: string; interface: string; linkId: string };
+
+export interface Binding {
+  /** The importer's port and interface (`ns:pkg/iface@version`). */
+  portId: string;
+  interface: string;
+  provider: Provider;
+}
+
+export interface PlanNode {
+  id: string;
+  name: string;
+  source?: string;
+  bindings: Binding[];
+}
+
+export interface RunPlan {
+  entry: { nodeId: string; interface: string; entryInterface: EntryInterface };
+  /** Component nodes in instantiation order: every provider before its importers. */
+  order: string[];
+  nodes: Record<string, PlanNode>;
+  /** Key-value endpoint nodes the run serves from memory. */
+  keyvalueStores: string[];
+  /** Nodes of the design that the entry does not reach. */
+  skipped: string[];
+}
+
+export interface PlanOptions {
+  entryNodeId?: string;
+  /** Imports a host supplies without a wire (WASI); default: wasi:* except keyvalue. */
+  hostProvides?: (iface: string) => boolean;
+}
+
+export const defaultHostProvides = (iface: string): boolean => iface.startsWith("wasi:") && !iface.startsWith("wasi:keyvalue/");
+
+const witPorts = (n: TopologyNode, direction: "import" | "export"): WitPort[] =>
+  n.ports.filter((p): p is WitPort => p.kind === "wit" && p.direction === direction);
+
+function entryInterfaceOf(n: TopologyNode): { interface: string; entryInterface: EntryInterface } | undefined {
+  for (const want of ENTRY_INTERFACES) {
+    const p = witPorts(n, "export").find((q) => interfaceName(q.interface) === want);
+    if (p) return { interface: p.interface, entryInterface: want };
+  }
+  return undefined;
+}
+
+export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunPlan, RunError> {
+  const hostProvides = opts.hostProvides ?? defaultHostProvides;
+  const byId = new Map(topology.nodes.map((n) => [n.id, n]));
+  const linksInto = new Map<string, Link>(); // `${node}\u0000${port}` → link
+  for (const l of topology.links) linksInto.set(`${l.to.node}\u0000${l.to.port}`, l);
+
+  // 1. The entry.
+  let entryNode: TopologyNode | undefined;
+  if (opts.entryNodeId !== undefined) {
+    entryNode = byId.get(opts.entryNodeId);
+    if (!entryNode) return err({ kind: "no-entry", message: `no node '${opts.entryNodeId}' in the design`, nodeId: opts.entryNodeId });
+    if (entryNode.kind !== "component")
+      return err({ kind: "unsupported-entry", message: `'${entryNode.name}' is a ${entryNode.kind}, not a component`, nodeId: entryNode.id });
+  } else {
+    const ingress = topology.links.find((l) => byId.get(l.to.node)?.config.capability === "http-ingress" && byId.get(l.from.node)?.kind === "component");
+    if (ingress) entryNode = byId.get(ingress.from.node);
+  }
+  if (!entryNode) {
+    const called = new Set(topology.links.filter((l) => byId.get(l.to.node)?.kind === "component").map((l) => l.from.node));
+    const roots = topology.nodes.filter((n) => n.kind === "component" && !called.has(n.id) && entryInterfaceOf(n));
+    const heads = roots.filter((n) => topology.links.some((l) => l.to.node === n.id));
+    const pick = heads.length > 0 ? heads : roots;
+    if (pick.length === 0)
+      return err({ kind: "no-entry", message: "no component can take the input: none exports a stage, handler, text, table or log interface that nothing else calls" });
+    if (pick.length > 1)
+      return err({
+        kind: "ambiguous-entry",
+        message: `several components could take the input (${pick.map((n) => n.name).join(", ")}): choose one`,
+        nodeIds: pick.map((n) => n.id),
+      });
+    entryNode = pick[0]!;
+  }
+  const entry = entryInterfaceOf(entryNode);
+  if (!entry)
+    return err({
+      kind: "unsupported-entry",
+      message: `'${entryNode.name}' exports none of ${ENTRY_INTERFACES.join(", ")}, so the run cannot pass it an input`,
+      nodeId: entryNode.id,
+    });
+
+  // 2. Bindings of every reachable component, depth first; a back edge is a cycle.
+  const nodes: Record<string, PlanNode> = {};
+  const order: string[] = [];
+  const keyvalueStores = new Set<string>();
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+
+  const visit = (n: TopologyNode): RunError | undefined => {
+    state.set(n.id, "visiting");
+    stack.push(n.id);
+    const bindings: Binding[] = [];
+    for (const port of witPorts(n, "import")) {
+      const link = linksInto.get(`${n.id}\u0000${port.id}`);
+      if (!link) {
+        if (hostProvides(port.interface)) continue;
+        return {
+          kind: "missing-link",
+          message: `'${n.name}' imports ${port.interface} but nothing is wired to it`,
+          nodeId: n.id,
+          portId: port.id,
+          interface: port.interface,
+        };
+      }
+      const provider = byId.get(link.from.node);
+      const fromPort = provider?.ports.find((p) => p.id === link.from.port);
+      if (!provider || !fromPort || fromPort.kind !== "wit")
+        return { kind: "missing-link", message: `the wire into '${n.name}' ${port.id} starts at no WIT export`, nodeId: n.id, portId: port.id };
+      if (provider.kind === "endpoint" && provider.config.capability === "keyvalue" && interfaceName(fromPort.interface) === "wasi:keyvalue/store") {
+        keyvalueStores.add(provider.id);
+        bindings.push({ portId: port.id, interface: port.interface, provider: { kind: "keyvalue", nodeId: provider.id, interface: fromPort.interface, linkId: link.id } });
+        continue;
+      }
+      if (provider.kind !== "component")
+        return {
+          kind: "unsupported-node",
+          message: `'${provider.name}' (${provider.kind}${provider.config.capability ? ` ${provider.config.capability}` : ""}) cannot serve ${fromPort.interface} in a run`,
+          nodeId: provider.id,
+          interface: fromPort.interface,
+        };
+      const s = state.get(provider.id);
+      if (s === "visiting") {
+        const cycle = stack.slice(stack.indexOf(provider.id));
+        return {
+          kind: "cycle",
+          message: `the wires form a cycle: ${[...cycle, provider.id].map((id) => byId.get(id)?.name ?? id).join(" → ")}; a component cannot be instantiated before its providers`,
+          nodeIds: cycle,
+        };
+      }
+      if (s === undefined) {
+        const e = visit(provider);
+        if (e) return e;
+      }
+      bindings.push({ portId: port.id, interface: port.interface, provider: { kind: "node", nodeId: provider.id, interface: fromPort.interface, linkId: link.id } });
+    }
+    stack.pop();
+    state.set(n.id, "done");
+    nodes[n.id] = { id: n.id, name: n.name, ...(n.config.source !== undefined ? { source: n.config.source } : {}), bindings };
+    order.push(n.id);
+    return undefined;
+  };
+  const failure = visit(entryNode);
+  if (failure) return err(failure);
+
+  const reached = new Set([...order, ...keyvalueStores]);
+  return ok({
+    entry: { nodeId: entryNode.id, ...entry },
+    order,
+    nodes,
+    keyvalueStores: [...keyvalueStores],
+    skipped: topology.nodes.filter((n) => !reached.has(n.id) && !(n.kind === "endpoint" && n.config.capability === "http-ingress")).map((n) => n.id),
+  });
+}

@@ -1,0 +1,148 @@
+// Runs a design: plan → component bytes → transpile (cached) → a session of
+// child processes → the entry call → per-node results. Never throws for a bad
+// design or a misbehaving component: every failure is a typed RunError.
+import { readBuiltinWasm } from "../builtins/artifacts";
+import { builtinBySource } from "../builtins/catalog";
+import type { Topology, TopologyNode } from "../graph/types";
+import { err, ok, type Result } from "../result";
+import { decodeValue, encodeValue, type EncodedValue } from "./codec";
+import { entryCall } from "./entry";
+import { planRun, type RunPlan } from "./plan";
+import { RunSession } from "./session";
+import { transpileCached, type TranspiledComponent } from "./transpile";
+import { DEFAULT_LIMITS, type NodeSummary, type RunError, type RunEvent, type RunInput, type RunLimits, type RunMode, type RunResult } from "./types";
+
+export type ComponentResolver = (node: TopologyNode) => Result<Uint8Array, RunError> | Promise<Result<Uint8Array, RunError>>;
+
+/** Built-ins (`builtin:<id>`) from build/builtins; anything else is refused. */
+export const resolveBuiltin: ComponentResolver = (node) => {
+  const b = builtinBySource(node.config.source);
+  if (!b) return err({ kind: "missing-component", message: `'${node.name}' has no runnable component (source ${node.config.source ?? "unset"})`, nodeId: node.id });
+  const r = readBuiltinWasm(b.id);
+  return r.ok ? r : err({ kind: "missing-component", message: r.error.message, nodeId: node.id });
+};
+
+export interface RunRequest {
+  topology: Topology;
+  input: RunInput;
+  mode: RunMode;
+  limits?: Partial<RunLimits>;
+  /** Which component takes the input; found from the wiring when absent. */
+  entryNodeId?: string;
+}
+
+export interface RunOptions {
+  resolve?: ComponentResolver;
+  /** Called for every event as it happens (for streaming to the UI). */
+  onEvent?: (e: RunEvent) => void;
+  cacheDir?: string;
+}
+
+/** Clamps user limits to sane bounds (a request cannot ask for an hour or 64 GiB). */
+export function effectiveLimits(l: Partial<RunLimits> = {}): RunLimits {
+  const clamp = (v: unknown, lo: number, hi: number, d: number) => (typeof v === "number" && Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : d);
+  return {
+    timeMs: clamp(l.timeMs, 100, 120_000, DEFAULT_LIMITS.timeMs),
+    memoryBytes: clamp(l.memoryBytes, 16 * 2 ** 20, 2 * 2 ** 30, DEFAULT_LIMITS.memoryBytes),
+    outputBytes: clamp(l.outputBytes, 1, 64 * 2 ** 20, DEFAULT_LIMITS.outputBytes),
+  };
+}
+
+export interface PreparedRun {
+  plan: RunPlan;
+  transpiled: Map<string, TranspiledComponent>;
+}
+
+/** Plans the run and transpiles every component it needs. */
+export async function prepareRun(topology: Topology, entryNodeId: string | undefined, opts: RunOptions = {}): Promise<Result<PreparedRun, RunError>> {
+  const planned = planRun(topology, entryNodeId !== undefined ? { entryNodeId } : {});
+  if (!planned.ok) return planned;
+  const plan = planned.value;
+  const resolve = opts.resolve ?? resolveBuiltin;
+  const byId = new Map(topology.nodes.map((n) => [n.id, n]));
+  const transpiled = new Map<string, TranspiledComponent>();
+  for (const id of plan.order) {
+    const bytes = await resolve(byId.get(id)!);
+    if (!bytes.ok) return bytes;
+    try {
+      transpiled.set(id, await transpileCached(bytes.value, opts.cacheDir));
+    } catch (e) {
+      return err({ kind: "instantiate-failed", message: `'${byId.get(id)!.name}' is not a component jco can run: ${(e as Error).message ?? String(e)}`, nodeId: id });
+    }
+  }
+  return ok({ plan, transpiled });
+}
+
+export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
+  const runStart = Date.now();
+  const limits = effectiveLimits(req.limits);
+  const events: RunEvent[] = [];
+  const emit = (e: RunEvent) => {
+    events.push(e);
+    opts.onEvent?.(e);
+  };
+  const finish = (r: Omit<RunResult, "events" | "durationMs" | "mode" | "nodes"> & { nodes?: Record<string, NodeSummary> }): RunResult => {
+    emit({ type: "finished", at: Date.now() - runStart, ok: r.ok, ...(r.error ? { error: r.error } : {}) });
+    return { nodes: {}, ...r, mode: req.mode, events, durationMs: Date.now() - runStart };
+  };
+
+  const prepared = await prepareRun(req.topology, req.entryNodeId, opts);
+  if (!prepared.ok) return finish({ ok: false, error: prepared.error });
+  const { plan, transpiled } = prepared.value;
+  const call = entryCall(plan.entry.entryInterface, req.input);
+  if (!call.ok) return finish({ ok: false, error: call.error });
+  const entry = { nodeId: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function };
+  emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: [...plan.keyvalueStores, ...plan.order], entry: { nodeId: entry.nodeId, interface: entry.interface } });
+
+  // The time limit covers starting the processes too; on expiry every process is killed.
+  let session: RunSession | undefined;
+  let timedOut = false;
+  let failure: RunError | undefined;
+  let wake: (() => void) | undefined;
+  const stopped = new Promise<void>((r) => (wake = r));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    wake?.();
+  }, Math.max(1, limits.timeMs - (Date.now() - runStart)));
+  const timeError: RunError = { kind: "time-limit", message: `the run took longer than ${limits.timeMs} ms and was stopped` };
+
+  try {
+    const started = await Promise.race([RunSession.start(plan, transpiled, { mode: req.mode, limits, record: true, runStart, onEvent: emit }), stopped.then(() => undefined)]);
+    if (!started) return finish({ ok: false, error: timeError, entry });
+    if (!started.ok) return finish({ ok: false, error: started.error, entry });
+    session = started.value;
+    session.onFailure((e) => {
+      failure = e;
+      wake?.();
+    });
+    const outcome = await Promise.race([
+      session.call({ to: entry.nodeId, interface: entry.interface, function: entry.function, args: call.value.args.map(encodeValue), from: null, linkId: null }),
+      stopped.then(() => undefined),
+    ]);
+    if (!outcome) return finish({ ok: false, error: timedOut ? timeError : failure!, entry, nodes: nodesFrom(plan, []) });
+    const stats = await session.stats();
+    const nodes = nodesFrom(plan, stats.summaries);
+    const base = { entry, nodes, ...(req.mode === "network" ? { rssBytes: stats.rssBytes } : {}) };
+    if (outcome.error) return finish({ ok: false, error: outcome.error, ...base });
+    if (outcome.refused !== undefined) return finish({ ok: true, refused: outcome.refused as EncodedValue, ...base });
+    return finish({ ok: true, ...(outcome.value !== undefined ? { output: outcome.value as EncodedValue } : {}), ...base });
+  } finally {
+    clearTimeout(timer);
+    await session?.close();
+  }
+}
+
+function nodesFrom(plan: RunPlan, summaries: NodeSummary[]): Record<string, NodeSummary> {
+  const out: Record<string, NodeSummary> = {};
+  for (const id of [...plan.keyvalueStores, ...plan.order]) out[id] = { nodeId: id, calls: 0, totalMs: 0, selfMs: 0 };
+  for (const s of summaries) out[s.nodeId] = s;
+  return out;
+}
+
+/** The entry call's output as bytes/text when it is bytes (or a response record with a body). */
+export function outputText(r: RunResult): string | undefined {
+  const v = decodeValue(r.output ?? null) as unknown;
+  const bytes = v instanceof Uint8Array ? v : v && typeof v === "object" && (v as { body?: unknown }).body instanceof Uint8Array ? (v as { body: Uint8Array }).body : undefined;
+  if (bytes) return new TextDecoder().decode(bytes);
+  return typeof v === "string" ? v : undefined;
+}

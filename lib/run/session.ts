@@ -1,0 +1,211 @@
+// A running graph: the child processes that host its nodes. In-process mode is
+// one child hosting every node (wires are function calls); network mode is one
+// child per node behind a loopback HTTP endpoint (wires are HTTP calls).
+import { fork, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { err, ok, type Result } from "../result";
+import type { CallRequest, HostComponent, HostSpec } from "./host";
+import { latencyStats, type ChildMessage, type LatencyStats, type ParentMessage } from "./node-process";
+import type { RunPlan } from "./plan";
+import type { TranspiledComponent } from "./transpile";
+import type { NodeSummary, RunError, RunEvent, RunLimits, RunMode } from "./types";
+
+/** The repository root (where node_modules and lib/ live): `$TRELLIS_ROOT`, else the working directory. */
+export function repoRoot(): string {
+  return process.env.TRELLIS_ROOT ?? process.cwd();
+}
+
+interface Child {
+  proc: ChildProcess;
+  nodes: string[];
+  port?: number;
+  stderrTail: string;
+  exited: boolean;
+}
+
+export interface DriveResult {
+  elapsedMs: number;
+  requests: LatencyStats;
+  errors: number;
+  firstError?: RunError;
+}
+
+export interface SessionStats {
+  summaries: NodeSummary[];
+  rssBytes: number;
+  /** Calls across wires, as the caller saw them (in network mode: HTTP round trips). */
+  wire: LatencyStats;
+}
+
+export interface SessionOptions {
+  mode: RunMode;
+  limits: RunLimits;
+  record: boolean;
+  runStart: number;
+  onEvent: (e: RunEvent) => void;
+}
+
+export class RunSession {
+  readonly #children: Child[] = [];
+  readonly #pending = new Map<number, (m: ChildMessage) => void>();
+  #nextId = 1;
+  #failure?: RunError;
+  #closed = false;
+  #onFailure?: (e: RunError) => void;
+
+  private constructor(
+    readonly plan: RunPlan,
+    readonly opts: SessionOptions,
+  ) {}
+
+  /** Spawns and instantiates; providers start before their importers so their URLs are known. */
+  static async start(plan: RunPlan, transpiled: Map<string, TranspiledComponent>, opts: SessionOptions): Promise<Result<RunSession, RunError>> {
+    const s = new RunSession(plan, opts);
+    const component = (id: string): HostComponent => {
+      const t = transpiled.get(id)!;
+      const n = plan.nodes[id]!;
+      return { id, name: n.name, dir: t.dir, jsFile: t.jsFile, imports: t.imports, bindings: n.bindings };
+    };
+    const base = { runStart: opts.runStart, limits: opts.limits, record: opts.record };
+    try {
+      if (opts.mode === "in-process") {
+        const r = await s.#spawn({ ...base, components: plan.order.map(component), keyvalueStores: plan.keyvalueStores, remote: {} }, false);
+        if (!r.ok) return s.#fail(r.error);
+      } else {
+        const remote: Record<string, string> = {};
+        for (const id of [...plan.keyvalueStores, ...plan.order]) {
+          const isKv = plan.keyvalueStores.includes(id);
+          const spec: HostSpec = { ...base, components: isKv ? [] : [component(id)], keyvalueStores: isKv ? [id] : [], remote: { ...remote } };
+          const r = await s.#spawn(spec, true);
+          if (!r.ok) return s.#fail(r.error);
+          remote[id] = `http://127.0.0.1:${r.value}`;
+        }
+      }
+    } catch (e) {
+      return s.#fail({ kind: "crashed", message: `could not start the run: ${(e as Error).message}` });
+    }
+    return ok(s);
+  }
+
+  async #fail(e: RunError): Promise<Result<RunSession, RunError>> {
+    await this.close();
+    return err(e);
+  }
+
+  /** Called when a child dies unexpectedly (out of memory, killed). */
+  onFailure(f: (e: RunError) => void): void {
+    this.#onFailure = f;
+    if (this.#failure) f(this.#failure);
+  }
+
+  #spawn(spec: HostSpec, listen: boolean): Promise<Result<number, RunError>> {
+    const nodes = [...spec.components.map((c) => c.id), ...spec.keyvalueStores];
+    const heapMb = Math.max(64, Math.ceil(this.opts.limits.memoryBytes / 2 ** 20));
+    const proc = fork(join(repoRoot(), "lib", "run", "node-process.ts"), [], {
+      cwd: repoRoot(),
+      execArgv: ["--import", "tsx", `--max-old-space-size=${heapMb}`],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      serialization: "advanced",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    const child: Child = { proc, nodes, stderrTail: "", exited: false };
+    this.#children.push(child);
+    const owner = nodes.length === 1 ? nodes[0]! : null;
+    const stdio = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      if (stream === "stderr") child.stderrTail = (child.stderrTail + text).slice(-4000);
+      if (this.opts.record) this.opts.onEvent({ type: "stdio", at: Date.now() - this.opts.runStart, nodeId: owner, stream, text });
+    };
+    proc.stdout!.on("data", stdio("stdout"));
+    proc.stderr!.on("data", stdio("stderr"));
+    return new Promise((resolve) => {
+      let started = false;
+      proc.on("message", (m: ChildMessage) => {
+        if (m.type === "event") this.opts.onEvent(m.event);
+        else if (m.type === "ready") {
+          started = true;
+          resolve(ok(m.port ?? 0));
+        } else if (m.type === "failed") {
+          started = true;
+          resolve(err(m.error));
+        } else this.#pending.get(m.id)?.(m), this.#pending.delete(m.id);
+      });
+      proc.on("exit", (code, signal) => {
+        child.exited = true;
+        if (this.#closed) return;
+        const oom = /heap out of memory|Allocation failed/i.test(child.stderrTail);
+        const e: RunError = oom
+          ? { kind: "memory-limit", message: `the run ran out of memory (limit ${heapMb} MiB of heap)`, ...(owner ? { nodeId: owner } : {}) }
+          : { kind: "crashed", message: `the process hosting ${nodes.join(", ")} exited (${signal ?? `code ${code}`}): ${child.stderrTail.trim().split("\n").slice(-3).join(" | ")}`, ...(owner ? { nodeId: owner } : {}) };
+        this.#failure ??= e;
+        this.#onFailure?.(e);
+        for (const [, f] of this.#pending) f({ type: "result", id: -1, outcome: { error: e } });
+        this.#pending.clear();
+        if (!started) resolve(err(e));
+      });
+      proc.send({ type: "start", spec, listen } satisfies ParentMessage);
+    });
+  }
+
+  #ask<T extends ChildMessage>(child: Child, m: ParentMessage & { id: number }): Promise<T> {
+    return new Promise((resolve) => {
+      if (child.exited) {
+        resolve({ type: "result", id: m.id, outcome: { error: this.#failure ?? { kind: "crashed", message: "the host process is gone" } } } as unknown as T);
+        return;
+      }
+      this.#pending.set(m.id, resolve as (x: ChildMessage) => void);
+      child.proc.send(m);
+    });
+  }
+
+  #hostOf(nodeId: string): Child {
+    return this.#children.find((c) => c.nodes.includes(nodeId))!;
+  }
+
+  /** One call into a node (the run's input). */
+  async call(req: CallRequest): Promise<{ value?: unknown; refused?: unknown; error?: RunError }> {
+    const m = await this.#ask<ChildMessage & { type: "result" }>(this.#hostOf(req.to), { type: "call", id: this.#nextId++, req });
+    return m.outcome;
+  }
+
+  /** `n` calls in a row, driven inside the entry's host (so only the wires differ between modes). */
+  async drive(n: number, req: CallRequest): Promise<DriveResult> {
+    const m = await this.#ask<ChildMessage>(this.#hostOf(req.to), { type: "drive", id: this.#nextId++, n, req });
+    if (m.type === "drove") return { elapsedMs: m.elapsedMs, requests: m.requests, errors: m.errors, ...(m.firstError ? { firstError: m.firstError } : {}) };
+    const e = m.type === "result" ? m.outcome.error : undefined;
+    return { elapsedMs: 0, requests: { count: 0, p50: 0, p99: 0 }, errors: n, ...(e ? { firstError: e } : {}) };
+  }
+
+  async stats(): Promise<SessionStats> {
+    const all = await Promise.all(this.#children.filter((c) => !c.exited).map((c) => this.#ask<ChildMessage>(c, { type: "stats", id: this.#nextId++ })));
+    const summaries: NodeSummary[] = [];
+    let rssBytes = 0;
+    const latencies: number[] = [];
+    for (const m of all) {
+      if (m.type !== "stats") continue;
+      summaries.push(...m.summaries);
+      rssBytes += m.rssBytes;
+      for (const x of m.wireLatencies) latencies.push(x);
+    }
+    return { summaries, rssBytes, wire: latencyStats(latencies) };
+  }
+
+  get processCount(): number {
+    return this.#children.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(
+      this.#children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exited) return resolve();
+            c.proc.once("exit", () => resolve());
+            c.proc.kill("SIGKILL");
+          }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,56 @@
+// Synchronous HTTP POST for network mode. A component's import must return
+// synchronously, so a helper thread does the request while this thread
+// blocks on Atomics.wait, then reads the answer with receiveMessageOnPort.
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+
+const HELPER = `
+const { workerData } = require("node:worker_threads");
+const http = require("node:http");
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+const { port, signal } = workerData;
+port.on("message", ({ url, body }) => {
+  const done = (msg) => { port.postMessage(msg); Atomics.store(signal, 0, 1); Atomics.notify(signal, 0); };
+  const req = http.request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+    const chunks = [];
+    res.on("data", (c) => chunks.push(c));
+    res.on("end", () => done({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") }));
+    res.on("error", (e) => done({ error: String(e && e.message || e) }));
+  });
+  req.on("error", (e) => done({ error: String(e && e.message || e) }));
+  req.end(body);
+});
+`;
+
+export interface SyncResponse {
+  status?: number;
+  body?: string;
+  error?: string;
+}
+
+export class SyncHttpClient {
+  readonly #port: MessagePort;
+  readonly #signal = new Int32Array(new SharedArrayBuffer(4));
+  readonly #worker: Worker;
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#worker = new Worker(HELPER, { eval: true, workerData: { port: port2, signal: this.#signal }, transferList: [port2] });
+    this.#worker.unref();
+  }
+
+  /** POSTs `body` and blocks until the answer (or `timeoutMs`) arrives. */
+  post(url: string, body: string, timeoutMs: number): SyncResponse {
+    Atomics.store(this.#signal, 0, 0);
+    this.#port.postMessage({ url, body });
+    const waited = Atomics.wait(this.#signal, 0, 0, timeoutMs);
+    if (waited === "timed-out") return { error: `no answer from ${url} within ${timeoutMs} ms` };
+    const msg = receiveMessageOnPort(this.#port);
+    return (msg?.message as SyncResponse | undefined) ?? { error: "the HTTP helper thread returned nothing" };
+  }
+
+  close(): Promise<number> {
+    this.#port.close();
+    return this.#worker.terminate();
+  }
+}
