@@ -17,3 +17,6 @@ export type { WorldPort } from "./ports";
 export { analyzeWit, selectWorld } from "./analyze";
 export type { WitAnalysis, AnalyzeOptions } from "./analyze";
 export { summarizeModel, summarizeInterface, summarizeWorld } from "./summary";
+export { completionsAt, hoverAt, definitionAt, WIT_KEYWORDS } from "./editor";
+export type { EditorOptions, WitCompletion, WitCompletionKind, WitHover } from "./editor";
+export { WIT_LANGUAGE_ID, witMonarchLanguage, witLanguageConfiguration, WIT_ITEM_KEYWORDS, WIT_TYPE_KEYWORDS } from "./monarch";

@@ -5,7 +5,7 @@ import { portsFromWorld } from "./ports";
 
 function typeLine(t: TypeEntry): string {
   const ty = t.type;
-  const shape = "owner" in ty && ty.kind !== "unknown" ? defToString(ty) : typeToString(ty);
+  const shape = "owner" in ty ? defToString(ty) : typeToString(ty);
   if (t.origin === "use") return `use ${t.from}.${t.fromName ?? t.name} = ${shape}`;
   if (t.origin === "alias") return `= ${"owner" in ty ? `${ty.name} (${shape})` : shape}`;
   return shape;
