@@ -1,0 +1,163 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { componentEmbed, componentNew } from "@bytecodealliance/jco";
+import { IFACE } from "../builtins/catalog";
+import { witPort } from "../graph/ports";
+import type { Topology, TopologyNode } from "../graph/types";
+import { err, ok } from "../result";
+import { decodeValue } from "./codec";
+import { planRun } from "./plan";
+import { outputText, resolveBuiltin, runDesign, type ComponentResolver } from "./run";
+import { builtinNode, cachedTokenizer, csvPipeline, keyvalueNode, wire } from "./sample-designs";
+import type { RunResult } from "./types";
+
+const work = mkdtempSync(join(tmpdir(), "trellis-run-"));
+let misbehave: Uint8Array;
+
+const misbehaveNode = (id: string): TopologyNode => ({
+  ...builtinNode(id, "json-to-csv"),
+  ports: [witPort("export", IFACE.stage)],
+  config: { source: "test:misbehave", env: [], replicas: 1, exposedPorts: [] },
+});
+
+const resolve: ComponentResolver = (node) =>
+  node.config.source === "test:misbehave" ? ok(misbehave) : resolveBuiltin(node);
+
+const opts = { resolve, cacheDir: join(work, "cache") };
+
+beforeAll(async () => {
+  execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
+  const core = join(work, "misbehave.core.wasm");
+  execFileSync("clang-14", ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-mexec-model=reactor", "lib/run/fixtures/misbehave.c", "-o", core]);
+  const wit = readFileSync("lib/builtins/wit/pipeline.wit", "utf8") + "\n" + readFileSync("lib/run/fixtures/misbehave.wit", "utf8");
+  misbehave = await componentNew(await componentEmbed({ binary: readFileSync(core), witSource: wit, world: "misbehave" }), []);
+}, 60_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** What must agree between modes: outcome, output, and each node's last values and call counts. */
+const essence = (r: RunResult) => ({
+  ok: r.ok,
+  error: r.error,
+  output: r.output,
+  refused: r.refused,
+  nodes: Object.fromEntries(Object.values(r.nodes).map((n) => [n.nodeId, { calls: n.calls, in: n.lastInput, out: n.lastOutput, refusal: n.lastRefusal }])),
+  calls: r.events.flatMap((e) => (e.type === "call" ? [`${e.from}->${e.to} ${e.interface}.${e.function}`] : [])).sort(),
+});
+
+describe("planRun", () => {
+  it("finds the entry, binds each import and orders providers first", () => {
+    const p = planRun(cachedTokenizer());
+    expect(p.ok).toBe(true);
+    if (!p.ok) return;
+    expect(p.value.entry).toEqual({ nodeId: "api", interface: IFACE.handler, entryInterface: "trellis:pipeline/handler" });
+    expect(p.value.order.indexOf("words")).toBeLessThan(p.value.order.indexOf("cache"));
+    expect(p.value.order.at(-1)).toBe("api");
+    expect(p.value.keyvalueStores).toEqual(["kv"]);
+    expect(p.value.nodes.cache!.bindings.map((b) => [b.interface, b.provider.kind, b.provider.nodeId])).toEqual([
+      [IFACE.keyvalueStore, "keyvalue", "kv"],
+      [IFACE.stage, "node", "words"],
+    ]);
+  });
+
+  it("refuses a cycle with the nodes on it", () => {
+    const t: Topology = {
+      nodes: [builtinNode("api", "http-handler"), builtinNode("a", "kv-cache"), builtinNode("b", "kv-cache"), builtinNode("log", "logger"), keyvalueNode("kv")],
+      links: [wire("a", "api", IFACE.stage), wire("log", "api", IFACE.log), wire("b", "a", IFACE.stage), wire("a", "b", IFACE.stage), wire("kv", "a", IFACE.keyvalueStore), wire("kv", "b", IFACE.keyvalueStore)],
+    };
+    const p = planRun(t, { entryNodeId: "api" });
+    expect(p.ok).toBe(false);
+    if (p.ok) return;
+    expect(p.error.kind).toBe("cycle");
+    expect(p.error.nodeIds).toEqual(["a", "b"]);
+  });
+
+  it("refuses a missing link, naming the port", () => {
+    const t = csvPipeline();
+    t.links = t.links.filter((l) => !l.to.port.endsWith("/log"));
+    const p = planRun(t, { entryNodeId: "api" });
+    expect(!p.ok && p.error).toMatchObject({ kind: "missing-link", nodeId: "api", portId: "imp:trellis:pipeline/log", interface: IFACE.log });
+  });
+
+  it("asks which entry when several could take the input, and refuses non-components", () => {
+    const t: Topology = { nodes: [builtinNode("a", "tokenizer"), builtinNode("b", "json-to-csv")], links: [] };
+    const p = planRun(t);
+    expect(!p.ok && p.error).toMatchObject({ kind: "ambiguous-entry", nodeIds: ["a", "b"] });
+    expect(planRun(t, { entryNodeId: "b" }).ok).toBe(true);
+    expect(!planRun(t, { entryNodeId: "zz" }).ok).toBe(true);
+    const withKvOnly: Topology = { nodes: [keyvalueNode("kv")], links: [] };
+    const q = planRun(withKvOnly);
+    expect(!q.ok && q.error.kind).toBe("no-entry");
+  });
+});
+
+describe("runDesign", () => {
+  it("runs the csv pipeline in-process and over loopback HTTP with the same results", async () => {
+    const input = { json: [{ city: "Lisbon", temp: 21.5 }, { city: "Oslo", temp: 4, note: "snow, light" }] };
+    const a = await runDesign({ topology: csvPipeline(), input, mode: "in-process" }, opts);
+    const b = await runDesign({ topology: csvPipeline(), input, mode: "network" }, opts);
+    expect(a.error).toBeUndefined();
+    expect(outputText(a)).toBe('city,temp,note\nLisbon,21.5,\nOslo,4,"snow, light"\n');
+    expect((decodeValue(a.output!) as { status: number }).status).toBe(200);
+    expect(essence(b)).toEqual(essence(a));
+    expect(a.nodes.csv!.calls).toBe(1);
+    expect(a.nodes.api!.totalMs).toBeGreaterThanOrEqual(a.nodes.csv!.totalMs);
+    expect(b.rssBytes).toBeGreaterThan(0);
+    expect(a.events.some((e) => e.type === "stdio" && e.text.includes("[INFO] POST / -> 200"))).toBe(true);
+  });
+
+  it("runs a cache backed by a key-value endpoint in both modes", async () => {
+    const input = { text: "to be or not to be" };
+    const a = await runDesign({ topology: cachedTokenizer(), input, mode: "in-process" }, opts);
+    const b = await runDesign({ topology: cachedTokenizer(), input, mode: "network" }, opts);
+    expect(outputText(a)).toBe('[{"token":"to","count":2},{"token":"be","count":2},{"token":"or","count":1},{"token":"not","count":1}]');
+    expect(essence(b)).toEqual(essence(a));
+    expect(a.nodes.kv!.calls).toBeGreaterThanOrEqual(3); // open, get (miss), set
+  });
+
+  it("reports a refusal of the entry without failing the run", async () => {
+    const r = await runDesign({ topology: { nodes: [builtinNode("csv", "json-to-csv")], links: [] }, input: { text: "[1]" }, mode: "in-process" }, opts);
+    expect(r.ok).toBe(true);
+    expect(r.refused).toBe("invalid JSON at byte 1: array elements must be objects");
+    expect(r.nodes.csv!.lastRefusal).toBe(r.refused);
+  });
+
+  it("gives typed errors for a cycle, a missing link and a missing component", async () => {
+    const cyc: Topology = {
+      nodes: [builtinNode("a", "kv-cache"), builtinNode("b", "kv-cache"), keyvalueNode("kv"), builtinNode("api", "http-handler"), builtinNode("log", "logger")],
+      links: [wire("b", "a", IFACE.stage), wire("a", "b", IFACE.stage), wire("kv", "a", IFACE.keyvalueStore), wire("kv", "b", IFACE.keyvalueStore), wire("a", "api", IFACE.stage), wire("log", "api", IFACE.log)],
+    };
+    expect((await runDesign({ topology: cyc, input: { text: "x" }, mode: "in-process" }, opts)).error?.kind).toBe("cycle");
+    const missing = cachedTokenizer();
+    missing.links = missing.links.filter((l) => l.from.node !== "kv");
+    const m = await runDesign({ topology: missing, input: { text: "x" }, mode: "network" }, opts);
+    expect(m.error).toMatchObject({ kind: "missing-link", nodeId: "cache", interface: IFACE.keyvalueStore });
+    const unknown = { nodes: [{ ...builtinNode("x", "tokenizer"), config: { source: "upload:gone", env: [], replicas: 1, exposedPorts: [] } }], links: [] };
+    expect((await runDesign({ topology: unknown, input: { text: "x" }, mode: "in-process" }, opts)).error?.kind).toBe("missing-component");
+    expect((await runDesign({ topology: csvPipeline(), input: { base64: "***" }, mode: "in-process" }, opts)).error?.kind).toBe("invalid-request");
+  });
+
+  const one = (id = "bad") => ({ nodes: [misbehaveNode(id)], links: [] });
+
+  it("stops a runaway component at the time limit, and the host process lives on", async () => {
+    const events: string[] = [];
+    const r = await runDesign({ topology: one(), input: { text: "spin" }, mode: "in-process", limits: { timeMs: 2500 } }, { ...opts, onEvent: (e) => events.push(e.type) });
+    expect(r.ok).toBe(false);
+    expect(r.error?.kind).toBe("time-limit");
+    expect(events.at(-1)).toBe("finished");
+    const again = await runDesign({ topology: one(), input: { text: "fine" }, mode: "in-process" }, opts);
+    expect(outputText(again)).toBe("fine");
+  });
+
+  it("stops on the memory and output limits and reports traps with the node", async () => {
+    const mem = await runDesign({ topology: one(), input: { text: "grow" }, mode: "in-process", limits: { memoryBytes: 32 * 2 ** 20 } }, opts);
+    expect(mem.error).toMatchObject({ kind: "memory-limit", nodeId: "bad" });
+    const big = await runDesign({ topology: one(), input: { text: "big" }, mode: "in-process", limits: { outputBytes: 2 ** 20 } }, opts);
+    expect(big.error).toMatchObject({ kind: "output-limit", nodeId: "bad" });
+    const trap = await runDesign({ topology: one(), input: { text: "trap" }, mode: "network" }, opts);
+    expect(trap.error).toMatchObject({ kind: "trap", nodeId: "bad" });
+    expect(trap.nodes.bad!.error).toMatch(/unreachable/);
+  });
+});
