@@ -97,6 +97,12 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
     }
     const iface = wireInterface(r);
     if (!iface) {
+      const overNetwork = r.fromPort.kind === "network" || r.toPort.kind === "network";
+      if (overNetwork && !(r.from.kind === "component" && r.to.kind === "component")) {
+        problems.push(problem("unsupported-wire", "warning", `network wire ${r.from.name} → ${r.to.name} stays a network hop; wasmCloud links carry WIT calls only`, [r.from.id, r.to.id], [r.link.id]));
+        network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: "network hop" });
+        continue;
+      }
       const both = r.from.kind !== "endpoint" && r.to.kind !== "endpoint";
       problems.push(
         problem(
