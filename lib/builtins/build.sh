@@ -8,6 +8,9 @@ cd "$root"
 src=lib/builtins
 out=build/builtins
 mkdir -p "$out/core"
+# Concurrent builds (parallel test files) take turns.
+exec 9>"$out/.lock"
+flock 9
 
 CLANG="${CLANG:-clang-14}"
 cflags=(--target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror -mexec-model=reactor -Wl,--strip-all)

@@ -1,7 +1,7 @@
 // Second half of build.sh: wraps each core module built from lib/builtins/<id>
 // into a component with its WIT, checks the component's world against the
 // catalog, and writes build/builtins/<id>.wasm plus index.json (sizes, hashes).
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { componentEmbed, componentNew, componentWit, preview1AdapterReactorPath } from "@bytecodealliance/jco";
@@ -38,15 +38,22 @@ export async function componentize(b: BuiltinComponent, core: Uint8Array): Promi
   return { bytes, usesWasi };
 }
 
+/** Readers (the app, tests) never see half a file. */
+function writeAtomic(path: string, data: Uint8Array | string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
 async function main(outDir: string): Promise<void> {
   const index: BuiltIndexEntry[] = [];
   for (const b of BUILTINS) {
     const core = readFileSync(join(outDir, "core", `${b.id}.wasm`));
     const { bytes, usesWasi } = await componentize(b, core);
-    writeFileSync(join(outDir, `${b.id}.wasm`), bytes);
+    writeAtomic(join(outDir, `${b.id}.wasm`), bytes);
     index.push({ id: b.id, bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), usesWasi });
   }
-  writeFileSync(join(outDir, "index.json"), JSON.stringify(index, null, 2) + "\n");
+  writeAtomic(join(outDir, "index.json"), JSON.stringify(index, null, 2) + "\n");
   console.log(`built ${index.length} components: ${index.map((e) => `${e.id} (${(e.bytes / 1024).toFixed(1)} KiB)`).join(", ")}`);
 }
 

@@ -1,0 +1,64 @@
+import { execFileSync } from "node:child_process";
+import { beforeAll, describe, expect, it } from "vitest";
+import { POST } from "../../app/api/run/route";
+import { acquireRunSlot, parseRunRequest } from "./request";
+import { csvPipeline } from "./sample-designs";
+
+const design = { trellisVersion: 1, name: "csv", topology: csvPipeline() };
+
+beforeAll(() => {
+  execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
+}, 60_000);
+
+describe("parseRunRequest", () => {
+  it("accepts a valid body and refuses bad ones with reasons", () => {
+    const r = parseRunRequest({ design, input: { text: "x" }, mode: "network", limits: { timeMs: 500 } });
+    expect(r.ok && r.value.mode).toBe("network");
+    const bad = (b: unknown) => {
+      const x = parseRunRequest(b);
+      return x.ok ? "accepted" : x.error.message;
+    };
+    expect(bad(null)).toMatch(/JSON object/);
+    expect(bad({ design: { name: 1 }, input: { text: "" } })).toMatch(/^design:/);
+    expect(bad({ design, input: { text: "" }, mode: "cloud" })).toMatch(/mode/);
+    expect(bad({ design, input: 5 })).toMatch(/input must be/);
+    expect(bad({ design, input: { text: "" }, limits: { timeMs: -1 } })).toMatch(/limits.timeMs/);
+  });
+
+  it("caps concurrent runs", () => {
+    const a = acquireRunSlot(1);
+    expect(a).toBeTypeOf("function");
+    expect(acquireRunSlot(1)).toBeUndefined();
+    a!();
+    a!(); // releasing twice frees one slot only
+    const b = acquireRunSlot(1);
+    expect(b).toBeTypeOf("function");
+    b!();
+  });
+});
+
+describe("POST /api/run", () => {
+  const req = (body: unknown, accept = "application/json") =>
+    new Request("http://127.0.0.1/api/run", { method: "POST", headers: { "content-type": "application/json", accept }, body: JSON.stringify(body) });
+
+  it("answers a run as JSON", async () => {
+    const res = await POST(req({ design, input: { json: [{ a: 1 }] }, mode: "in-process" }));
+    expect(res.status).toBe(200);
+    const r = (await res.json()) as { ok: boolean; output: { body: { $text: string } }; nodes: Record<string, { calls: number }> };
+    expect(r.ok).toBe(true);
+    expect(r.nodes.csv!.calls).toBe(1);
+    expect((await POST(req({ design, input: {} }))).status).toBe(400);
+  });
+
+  it("streams events as SSE, ending with the result", async () => {
+    const res = await POST(req({ design, input: { text: '{"k":"v"}' }, mode: "in-process" }, "text/event-stream"));
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    const text = await res.text();
+    const names = [...text.matchAll(/^event: (.+)$/gm)].map((m) => m[1]);
+    expect(names[0]).toBe("started");
+    expect(names).toContain("call");
+    expect(names.slice(-2)).toEqual(["finished", "result"]);
+    const last = JSON.parse(text.trim().split("\n").at(-1)!.slice("data: ".length)) as { ok: boolean; nodes: object };
+    expect(last.ok).toBe(true);
+  });
+});

@@ -1,0 +1,54 @@
+// Validation of a run request body (POST /api/run) and a server-wide cap on
+// concurrent runs, so a burst of runs cannot fork the server to death.
+import { parseDesign } from "../graph/document";
+import { err, ok, type Result } from "../result";
+import type { RunRequest } from "./run";
+import type { RunError, RunInput, RunLimits } from "./types";
+
+export function parseRunRequest(body: unknown): Result<RunRequest, RunError> {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return err({ kind: "invalid-request", message: "the body must be a JSON object { design, input, mode }" });
+  const b = body as { design?: unknown; input?: unknown; mode?: unknown; limits?: unknown; entryNodeId?: unknown };
+  const design = parseDesign(b.design);
+  if (!design.ok)
+    return err({ kind: "invalid-request", message: `design: ${design.error.slice(0, 3).map((i) => `${i.path || "/"} ${i.message}`).join("; ")}` });
+  const mode = b.mode ?? "in-process";
+  if (mode !== "in-process" && mode !== "network") return err({ kind: "invalid-request", message: 'mode must be "in-process" or "network"' });
+  const input = b.input;
+  const validInput =
+    !!input &&
+    typeof input === "object" &&
+    (typeof (input as { text?: unknown }).text === "string" || typeof (input as { base64?: unknown }).base64 === "string" || "json" in input);
+  if (!validInput) return err({ kind: "invalid-request", message: "input must be { text: string }, { base64: string } or { json: any }" });
+  const limits: Partial<RunLimits> = {};
+  if (b.limits !== undefined) {
+    if (!b.limits || typeof b.limits !== "object") return err({ kind: "invalid-request", message: "limits must be an object" });
+    for (const k of ["timeMs", "memoryBytes", "outputBytes"] as const) {
+      const v = (b.limits as Record<string, unknown>)[k];
+      if (v === undefined) continue;
+      if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) return err({ kind: "invalid-request", message: `limits.${k} must be a positive number` });
+      limits[k] = v;
+    }
+  }
+  if (b.entryNodeId !== undefined && typeof b.entryNodeId !== "string") return err({ kind: "invalid-request", message: "entryNodeId must be a string" });
+  return ok({
+    topology: design.value.topology,
+    input: input as RunInput,
+    mode,
+    limits,
+    ...(typeof b.entryNodeId === "string" ? { entryNodeId: b.entryNodeId } : {}),
+  });
+}
+
+const g = globalThis as { __trellisRuns?: number };
+
+/** Takes one of `max` run slots; returns a release function, or undefined when all are busy. */
+export function acquireRunSlot(max = Number(process.env.TRELLIS_MAX_RUNS ?? 2)): (() => void) | undefined {
+  const busy = g.__trellisRuns ?? 0;
+  if (busy >= max) return undefined;
+  g.__trellisRuns = busy + 1;
+  let released = false;
+  return () => {
+    if (!released) g.__trellisRuns = (g.__trellisRuns ?? 1) - 1;
+    released = true;
+  };
+}
