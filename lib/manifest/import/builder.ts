@@ -1,28 +1,8 @@
 // Builds a topology while importing: unique ids, the port conventions of the
 // model, and one wire per (from port, to port) pair.
-import type { Capability, NodeConfig, NodeKind, Port, Topology, TopologyNode } from "../../graph/types";
+import { capabilityPorts } from "../../graph/ports";
+import type { NodeConfig, NodeKind, Topology, TopologyNode } from "../../graph/types";
 import { dnsLabel, parseInterface } from "../common";
-
-/** Standard ports of endpoint nodes (see the port conventions of lib/graph/types.ts). */
-export function endpointPorts(capability: Capability): Port[] {
-  switch (capability) {
-    case "http-ingress":
-      return [
-        { id: "imp:wasi:http/incoming-handler", kind: "wit", direction: "import", interface: "wasi:http/incoming-handler@0.2.0" },
-        { id: "net", kind: "network", direction: "import", protocol: "tcp" },
-      ];
-    case "keyvalue":
-      return [
-        { id: "exp:wasi:keyvalue/store", kind: "wit", direction: "export", interface: "wasi:keyvalue/store@0.2.0-draft" },
-        { id: "exp:wasi:keyvalue/atomics", kind: "wit", direction: "export", interface: "wasi:keyvalue/atomics@0.2.0-draft" },
-      ];
-    case "messaging":
-      return [
-        { id: "exp:wasmcloud:messaging/consumer", kind: "wit", direction: "export", interface: "wasmcloud:messaging/consumer@0.2.0" },
-        { id: "imp:wasmcloud:messaging/handler", kind: "wit", direction: "import", interface: "wasmcloud:messaging/handler@0.2.0" },
-      ];
-  }
-}
 
 export const witPortId = (direction: "import" | "export", iface: string): string => {
   const p = parseInterface(iface);
@@ -50,7 +30,7 @@ export class TopologyBuilder {
     // The design format caps replicas at 10000.
     node.config.replicas = Math.min(10000, Math.max(0, Math.trunc(node.config.replicas)));
     if (kind === "container" || kind === "compiled") node.ports.push({ id: "net", kind: "network", direction: "import", protocol: "tcp" });
-    if (kind === "endpoint" && config.capability) node.ports.push(...endpointPorts(config.capability));
+    if (kind === "endpoint" && config.capability) node.ports.push(...capabilityPorts(config.capability));
     this.nodes.push(node);
     this.byId.set(id, node);
     return node;
