@@ -31,6 +31,8 @@ export interface PlatformInfo {
   /** `os/architecture[/variant]` */
   label: string;
   manifestDigest: string;
+  /** False when the index lists the platform but the archive lacks its blobs. */
+  available: boolean;
 }
 
 export interface LayerRef {
@@ -267,22 +269,40 @@ async function resolveOci(archive: ImageArchive, o: OpenOptions): Promise<Resolv
     const named = candidates.filter((c) => c.names.some((n) => n === o.name || n.endsWith(`:${o.name}`) || n.split(":")[0] === o.name));
     if (named.length > 0) pool = named;
   }
-  // Candidates without a platform in the index get it from their config.
-  const platforms: PlatformInfo[] = [];
-  const loaded = new Map<string, { manifest: Json; config: unknown; configDigest: string; configMediaType: string }>();
-  for (const c of pool) {
+  // Load a candidate's manifest and config (verified). Candidates without a
+  // platform in the index get it from their config.
+  type Loaded = { manifest: Json; config: unknown; configDigest: string; configMediaType: string };
+  const load = async (c: Candidate): Promise<Loaded> => {
     const manifest = await archive.readJson(archive.member(blobPath(c.digest), c.digest), { digest: c.digest, size: c.size });
     if (!isObj(manifest) || !isObj(manifest.config) || !Array.isArray(manifest.layers)) fail("manifest-invalid", `manifest ${c.digest} has no config or layers`, { digest: c.digest });
     const configDigest = checkDigest(manifest.config.digest, `manifest ${c.digest} config`);
     const configSize = typeof manifest.config.size === "number" ? manifest.config.size : undefined;
     const config = await archive.readJson(archive.member(blobPath(configDigest), configDigest), { digest: configDigest, size: configSize });
-    const s = summarizeConfig(config);
-    const p = c.platform ?? { os: s.os || "unknown", architecture: s.architecture || "unknown", ...(s.variant ? { variant: s.variant } : {}) };
-    platforms.push({ ...p, label: platformLabel(p), manifestDigest: c.digest });
-    loaded.set(c.digest, { manifest, config, configDigest, configMediaType: String(manifest.config.mediaType ?? "") });
+    return { manifest, config, configDigest, configMediaType: String(manifest.config.mediaType ?? "") };
+  };
+  const platforms: PlatformInfo[] = [];
+  const loaded = new Map<string, Loaded>();
+  for (const c of pool) {
+    // `docker save` of one platform of a multi-platform image keeps the whole
+    // index but only that platform's blobs: list the others as unavailable.
+    const available = archive.members.has(blobPath(c.digest));
+    let p = c.platform;
+    if (!p) {
+      if (!available) continue;
+      const l = await load(c);
+      loaded.set(c.digest, l);
+      const s = summarizeConfig(l.config);
+      p = { os: s.os || "unknown", architecture: s.architecture || "unknown", ...(s.variant ? { variant: s.variant } : {}) };
+    }
+    platforms.push({ ...p, label: platformLabel(p), manifestDigest: c.digest, available });
   }
+  if (platforms.length === 0) fail("blob-missing", "none of the manifests index.json lists is in the archive", { digest: pool[0]!.digest });
   const chosen = choosePlatform(platforms, o.platform);
-  const { manifest, config, configDigest, configMediaType } = loaded.get(chosen.manifestDigest)!;
+  if (!chosen.available) {
+    fail("blob-missing", `platform ${chosen.label} is listed, but its manifest ${chosen.manifestDigest} is not in the archive`, { digest: chosen.manifestDigest });
+  }
+  const cand = pool.find((c) => c.digest === chosen.manifestDigest)!;
+  const { manifest, config, configDigest, configMediaType } = loaded.get(chosen.manifestDigest) ?? (await load(cand));
   const diffIds = diffIdsOf(config);
   const layerDescs = manifest.layers as unknown[];
   const layers: LayerRef[] = layerDescs.map((d, i) => {
@@ -317,15 +337,19 @@ function isTarMediaType(mt: string): boolean {
 }
 
 function choosePlatform(platforms: PlatformInfo[], wanted?: string): PlatformInfo {
-  const list = platforms.map((p) => p.label).join(", ");
+  const list = platforms.map((p) => p.label + (p.available ? "" : " (blobs not in the archive)")).join(", ");
   if (wanted) {
-    const hit = platforms.find((p) => p.label === wanted) ?? platforms.find((p) => `${p.os}/${p.architecture}` === wanted);
+    const hit =
+      platforms.find((p) => p.label === wanted && p.available) ??
+      platforms.find((p) => `${p.os}/${p.architecture}` === wanted && p.available) ??
+      platforms.find((p) => p.label === wanted || `${p.os}/${p.architecture}` === wanted);
     if (!hit) fail("platform-not-found", `platform ${wanted} is not in this image; it lists: ${list}`);
     return hit;
   }
-  if (platforms.length === 1) return platforms[0]!;
-  const amd = platforms.find((p) => p.os === "linux" && p.architecture === "amd64");
+  const usable = platforms.filter((p) => p.available);
+  const amd = usable.find((p) => p.os === "linux" && p.architecture === "amd64");
   if (amd) return amd;
+  if (usable.length === 1) return usable[0]!;
   fail("platform-not-found", `no linux/amd64 image here; choose one of: ${list}`);
 }
 
@@ -368,7 +392,7 @@ async function resolveDockerSave(archive: ImageArchive, o: OpenOptions): Promise
     format: "docker-save",
     archivePath: archive.path,
     outerCompression: archive.outerCompression,
-    platforms: [{ ...p, label, manifestDigest: configDigest ?? "" }],
+    platforms: [{ ...p, label, manifestDigest: configDigest ?? "", available: true }],
     platform: label,
     ...(configDigest ? { configDigest } : {}),
     names: strArr(entry.RepoTags) ?? [],

@@ -187,6 +187,37 @@ describe("OCI layout archives", () => {
   });
 });
 
+describe("archive quirks", () => {
+  it("lists platforms whose blobs a single-platform docker save left out, and picks the one present", async () => {
+    const mk = async (arch: string): Promise<TestImage> => ({
+      layers: [await layer([{ name: "arch", content: arch }])],
+      config: { Cmd: ["/arch"], architecture: arch },
+      platform: { os: "linux", architecture: arch },
+    });
+    const images = [await mk("arm64"), await mk("amd64")];
+    // Digests are deterministic: learn arm64's, then build the archive without its blobs.
+    const { digests } = await makeOciLayout(images, { nested: true });
+    const arm = new Set([digests.manifests[0]!, digests.configs[0]!, digests.layers[0]![0]!]);
+    const partial = await makeOciLayout(images, { nested: true, dropBlob: (d) => arm.has(d) });
+    const r = await must(partial.archive);
+    expect(r.platform).toBe("linux/amd64");
+    expect(r.platforms.map((p) => [p.label, p.available])).toEqual([["linux/arm64", false], ["linux/amd64", true]]);
+    const wantArm = await run(partial.archive, { platform: "linux/arm64" });
+    expect(wantArm.ok || wantArm.error).toMatchObject({ kind: "blob-missing", digest: digests.manifests[0] });
+  });
+
+  it("accepts empty layers, root entries and ./-prefixed names", async () => {
+    const empty = await makeTar([]);
+    const l1 = await layer([{ name: "./", type: "directory", mode: 0o700 }, { name: "./etc/motd", content: "hi" }]);
+    const r = await must(await makeDockerSave([{ blob: empty, tar: empty }, l1], { Cmd: ["/etc/motd"] }));
+    const fs = rootfsOf(r);
+    expect(text(fs, "/etc/motd")).toBe("hi");
+    const root = fs.stat("/");
+    expect(root.ok && root.value.mode & 0o777).toBe(0o700);
+    expect(r.layers[0]).toMatchObject({ entries: 0 });
+  });
+});
+
 describe("Wasm images", () => {
   const module = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
   const component = Buffer.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);

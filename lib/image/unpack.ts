@@ -184,7 +184,9 @@ async function run(o: UnpackOptions): Promise<UnpackResult> {
       await spool.close();
     }
     timings.layers = performance.now() - t;
-    for (const s of skipped) log(`skipped ${s.type} ${s.path} (layer ${s.layer})`);
+    // The report lists every skipped entry; the log names the first few.
+    for (const s of skipped.slice(0, 20)) log(`skipped ${s.type} ${s.path} (layer ${s.layer})`);
+    if (skipped.length > 20) log(`… and ${skipped.length - 20} more device/fifo entries skipped (listed in the report)`);
 
     const st = tree.stats();
     let rootfs: UnpackResult["rootfs"];
