@@ -230,7 +230,8 @@ export class GraphHost {
     return undefined;
   }
 
-  #record(call: { from: string | null; to: string; linkId: string | null; iface: string; fn: string; args: unknown[] }, thunk: () => unknown): unknown {
+  /** `inbound`: the call came from another host (its caller timed the wire already). */
+  #record(call: { from: string | null; to: string; linkId: string | null; iface: string; fn: string; args: unknown[]; inbound?: boolean }, thunk: () => unknown): unknown {
     const seq = ++this.#seq;
     const at = this.now();
     const frame: Frame = { nodeId: call.to, childMs: 0 };
@@ -249,7 +250,7 @@ export class GraphHost {
     const d = performance.now() - t0;
     this.#stack.pop();
     if (parent) parent.childMs += d;
-    if (call.from !== null) this.wireLatencies.push(d);
+    if (call.from !== null && !call.inbound) this.wireLatencies.push(d);
 
     let stop: RunStop | undefined;
     let refused = false;
@@ -305,7 +306,7 @@ export class GraphHost {
       const args = req.args.map(decodeValue);
       const kv = this.#kv.get(req.to);
       if (kv) {
-        const v = this.#record({ from: req.from, to: req.to, linkId: req.linkId, iface: req.interface, fn: req.function, args }, () =>
+        const v = this.#record({ from: req.from, to: req.to, linkId: req.linkId, iface: req.interface, fn: req.function, args, inbound: true }, () =>
           this.#kvOp(kv, req.function, req.handle, args),
         );
         return { value: v };
@@ -316,7 +317,7 @@ export class GraphHost {
       const f = target?.[req.function];
       if (typeof f !== "function")
         return { error: { kind: "missing-link", message: `'${req.to}' has no function ${req.interface}.${req.function}`, nodeId: req.to, interface: req.interface } };
-      const v = this.#record({ from: req.from, to: req.to, linkId: req.linkId, iface: interfaceName(req.interface), fn: req.function, args }, () =>
+      const v = this.#record({ from: req.from, to: req.to, linkId: req.linkId, iface: interfaceName(req.interface), fn: req.function, args, inbound: true }, () =>
         (f as (...a: unknown[]) => unknown).apply(target, args),
       );
       return { value: v };
