@@ -101,7 +101,7 @@ export class RunSession {
   #spawn(spec: HostSpec, listen: boolean): Promise<Result<number, RunError>> {
     const nodes = [...spec.components.map((c) => c.id), ...spec.keyvalueStores];
     const heapMb = Math.max(64, Math.ceil(this.opts.limits.memoryBytes / 2 ** 20));
-    const proc = fork(join(repoRoot(), "lib", "run", "node-process.ts"), [], {
+    const proc = fork(join(/*turbopackIgnore: true*/ repoRoot(), "lib", "run", "node-process.ts"), [], {
       cwd: repoRoot(),
       execArgv: ["--import", "tsx", `--max-old-space-size=${heapMb}`],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
