@@ -1,6 +1,8 @@
-// Splits WIT text into its packages without a full parser: the file's own
-// package (`package ns:name@ver;` at the top) and nested `package ns:name { … }`
-// blocks. Comments and strings are skipped so braces inside them don't count.
+// Splits WIT text into its packages: the file's own package (`package
+// ns:name@ver;` at the top) and nested `package ns:name { … }` blocks. The WIT
+// is parsed with lib/wit first (broken WIT is refused with its position); the
+// text is then cut at the package boundaries so each piece is a file of its own.
+import { parseWit } from "../../wit/parser";
 export interface WitPackageText {
   /** `ns:name` */
   name: string;
@@ -35,6 +37,21 @@ function blockEnd(src: string, open: number): number {
 }
 
 export function splitWitPackages(src: string): SplitResult {
+  const parsed = parseWit(src, "component.wit");
+  const first = parsed.errors[0];
+  if (first) return { ok: false, message: `${first.span.start.line}:${first.span.start.column}: ${first.message}` };
+  const declared = [
+    ...(parsed.ast.package ? [parsed.ast.package] : []),
+    ...parsed.ast.items.flatMap((i) => (i.kind === "package" ? [i.name] : [])),
+  ].map((p) => `${p.namespace.name}:${p.name.name}${p.version ? `@${p.version}` : ""}`);
+  const cut = cutPackages(src);
+  if (!cut.ok) return cut;
+  const found = cut.packages.map((p) => `${p.name}${p.version ? `@${p.version}` : ""}`);
+  if (found.join(",") !== declared.join(",")) return { ok: false, message: `could not separate packages ${declared.join(", ")}` };
+  return cut;
+}
+
+function cutPackages(src: string): SplitResult {
   const packages: WitPackageText[] = [];
   let header: { name: string; version?: string } | null = null;
   let lead = "";
