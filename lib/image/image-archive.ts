@@ -266,7 +266,7 @@ async function resolveOci(archive: ImageArchive, o: OpenOptions): Promise<Resolv
 
   let pool = candidates;
   if (o.name) {
-    const named = candidates.filter((c) => c.names.some((n) => n === o.name || n.endsWith(`:${o.name}`) || n.split(":")[0] === o.name));
+    const named = candidates.filter((c) => c.names.some((n) => nameMatches(n, o.name!)));
     if (named.length > 0) pool = named;
   }
   // Load a candidate's manifest and config (verified). Candidates without a
@@ -332,6 +332,19 @@ async function resolveOci(archive: ImageArchive, o: OpenOptions): Promise<Resolv
   };
 }
 
+/** `alpine`, `alpine:3`, `library/alpine:3` and `docker.io/library/alpine:3` name
+ *  the same image (an OCI `ref.name` that is only a tag matches that tag exactly). */
+export function nameMatches(candidate: string, wanted: string): boolean {
+  const norm = (x: string) => x.replace(/^docker\.io\//, "").replace(/^library\//, "");
+  const split = (x: string): [string, string | undefined] => {
+    const colon = x.lastIndexOf(":");
+    return colon > x.lastIndexOf("/") ? [x.slice(0, colon), x.slice(colon + 1)] : [x, undefined];
+  };
+  const c = norm(candidate), w = norm(wanted);
+  if (c === w) return true;
+  return !w.includes(":") && split(c)[0] === w;
+}
+
 function isTarMediaType(mt: string): boolean {
   return mt === "" || mt.includes(".tar") || mt.includes("rootfs.diff") || mt.endsWith("+tar");
 }
@@ -358,7 +371,7 @@ async function resolveDockerSave(archive: ImageArchive, o: OpenOptions): Promise
   if (!Array.isArray(man) || man.length === 0) fail("manifest-invalid", "manifest.json is not a non-empty array");
   let entry = man[0] as unknown;
   if (o.name) {
-    const hit = man.find((m) => isObj(m) && (strArr(m.RepoTags) ?? []).some((t) => t === o.name || t.split(":")[0] === o.name));
+    const hit = man.find((m) => isObj(m) && (strArr(m.RepoTags) ?? []).some((t) => nameMatches(t, o.name!)));
     if (hit) entry = hit;
   }
   if (!isObj(entry) || typeof entry.Config !== "string") fail("manifest-invalid", "manifest.json entry has no Config");

@@ -330,3 +330,21 @@ describe("hostile archives are refused with typed errors", () => {
     expect(readdirSync(join(base, `case${n}`))).toEqual([]);
   });
 });
+
+describe("image names", () => {
+  it("match with or without registry, library/ and tag", async () => {
+    const { nameMatches } = await import("./image-archive");
+    expect(nameMatches("docker.io/library/alpine:3.20", "alpine")).toBe(true);
+    expect(nameMatches("docker.io/library/alpine:3.20", "alpine:3.20")).toBe(true);
+    expect(nameMatches("docker.io/library/alpine:3.20", "alpine:3.19")).toBe(false);
+    expect(nameMatches("ghcr.io/acme/app:1", "ghcr.io/acme/app")).toBe(true);
+    expect(nameMatches("ghcr.io/acme/app:1", "app")).toBe(false);
+    expect(nameMatches("localhost:5000/app", "localhost:5000/app")).toBe(true);
+  });
+  it("pick one image out of a docker save with several", async () => {
+    const a = tarLayer(await makeTar([{ name: "which", content: "a" }]));
+    const arch = await makeDockerSave([a], { Cmd: ["/which"] }, { repoTags: ["docker.io/library/one:1"] });
+    const r = await must(arch, { name: "one" });
+    expect(r.names).toEqual(["docker.io/library/one:1"]);
+  });
+});
