@@ -14,8 +14,16 @@ export interface AnalyzeOptions {
    * names WASI interfaces without carrying their definitions.
    */
   opaqueUnknownPackages?: boolean;
+  /** `@unstable` features to include (default none, as in wit-parser); `"all"` for every one. */
+  features?: string[] | "all";
 }
 
+/**
+ * Resolved types share definition objects (a record used twice is one object),
+ * so the result is cheap in memory but must not be JSON-serialized wholesale:
+ * persist the WIT text and analyze again. `summarizeModel` gives a compact,
+ * serializable view.
+ */
 export interface WitAnalysis {
   ok: boolean;
   errors: WitError[];
@@ -49,7 +57,7 @@ export function analyzeWit(source: string | Record<string, string>, world?: stri
   const files = typeof source === "string" ? { "input.wit": source } : source;
   const fs = memoryWitFs(files);
   const rootPath = typeof source === "string" ? "input.wit" : "";
-  const checked = checkWit(fs, rootPath, { opaqueUnknownPackages: options.opaqueUnknownPackages ?? true });
+  const checked = checkWit(fs, rootPath, { opaqueUnknownPackages: options.opaqueUnknownPackages ?? true, features: options.features });
   const errors = [...checked.errors];
   const pkg = checked.model.packages.find((p) => p.name === checked.model.root);
   const worlds = pkg?.worlds ?? [];

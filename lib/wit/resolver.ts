@@ -30,6 +30,11 @@ export interface ResolveOptions {
    * without shipping those packages.
    */
   opaqueUnknownPackages?: boolean;
+  /**
+   * Features whose `@unstable(feature = …)` items are included. As in
+   * wit-parser, unstable items are left out by default; `"all"` keeps every one.
+   */
+  features?: string[] | "all";
 }
 
 export interface ResolveResult {
@@ -81,10 +86,11 @@ class Resolver {
   }
 
   run(sources: WitSources): ResolveResult {
-    const rootFiles = [...sources.root].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    const prune = (f: ParsedFile): ParsedFile => ({ file: f.file, ast: { ...f.ast, items: this.pruneTop(f.ast.items) } });
+    const rootFiles = [...sources.root].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)).map(prune);
     this.rootKey = this.addGroup(rootFiles, true);
     for (const group of sources.deps ?? []) {
-      this.addGroup([...group].sort((a, b) => (a.file < b.file ? -1 : 1)), false);
+      this.addGroup([...group].sort((a, b) => (a.file < b.file ? -1 : 1)).map(prune), false);
     }
     const packages: ResolvedPackage[] = [];
     for (const unit of this.unitOrder) {
@@ -104,6 +110,63 @@ class Resolver {
       packages.push(pkg);
     }
     return { model: { root: this.rootKey, packages }, errors: this.errors };
+  }
+
+  // ---------- feature gates ----------
+  /** Names left out because of an inactive `@unstable` feature, for better "unknown name" messages. */
+  private excluded = new Map<string, string>();
+
+  /** Validates an item's gates (every item passes here once) and says whether it is included. */
+  private active(gates: Gate[], name?: string): boolean {
+    this.checkGates(gates);
+    const g = gates.find((x): x is Extract<Gate, { kind: "unstable" }> => x.kind === "unstable");
+    if (!g) return true;
+    const f = this.options.features;
+    const on = f === "all" || (Array.isArray(f) && f.includes(g.feature));
+    if (!on && name) this.excluded.set(name, g.feature);
+    return on;
+  }
+
+  private gateHint(name: string): string {
+    const f = this.excluded.get(name);
+    return f ? ` (it is gated by \`@unstable(feature = ${f})\`, which is not enabled)` : "";
+  }
+
+  private pruneIface(items: InterfaceItem[]): InterfaceItem[] {
+    const out: InterfaceItem[] = [];
+    for (const i of items) {
+      if (!this.active(i.gates, i.kind === "use" ? undefined : i.name.name)) continue;
+      if (i.kind === "resource" && i.funcs) out.push({ ...i, funcs: i.funcs.filter((f) => this.active(f.gates, f.name.name)) });
+      else out.push(i);
+    }
+    return out;
+  }
+
+  private pruneTop(items: TopItem[]): TopItem[] {
+    const out: TopItem[] = [];
+    for (const i of items) {
+      if (i.kind === "package") {
+        out.push({ ...i, items: this.pruneTop(i.items) });
+      } else if (i.kind === "interface") {
+        if (this.active(i.gates, i.name.name)) out.push({ ...i, items: this.pruneIface(i.items) });
+      } else if (i.kind === "world") {
+        if (!this.active(i.gates, i.name.name)) continue;
+        const witems: WorldDecl["items"] = [];
+        for (const w of i.items) {
+          const name = w.kind === "import" || w.kind === "export"
+            ? (w.target.kind === "path" ? w.target.path.name.name : w.target.name.name)
+            : w.kind === "include" || w.kind === "use" ? undefined : (w as TypeDefItem).name.name;
+          if (!this.active(w.gates, name)) continue;
+          if ((w.kind === "import" || w.kind === "export") && w.target.kind === "interface") {
+            witems.push({ ...w, target: { ...w.target, items: this.pruneIface(w.target.items) } });
+          } else if (w.kind === "resource" && w.funcs) {
+            witems.push({ ...w, funcs: w.funcs.filter((f) => this.active(f.gates, f.name.name)) });
+          } else witems.push(w);
+        }
+        out.push({ ...i, items: witems });
+      } else out.push(i);
+    }
+    return out;
   }
 
   // ---------- packages ----------
@@ -247,7 +310,7 @@ class Resolver {
         this.error("wrong-item-kind", `name \`${name}\` is defined as a world, not an interface`, path.name.span);
         return undefined;
       }
-      this.error("unknown-interface", `interface \`${name}\` does not exist in package \`${target.key}\``, path.name.span);
+      this.error("unknown-interface", `interface \`${name}\` does not exist in package \`${target.key}\`${this.gateHint(name)}`, path.name.span);
       return undefined;
     }
     if (world) return { unit: target, world };
@@ -255,7 +318,7 @@ class Resolver {
       this.error("wrong-item-kind", `name \`${name}\` is defined as an interface, not a world`, path.name.span);
       return undefined;
     }
-    this.error("unknown-world", `world \`${name}\` does not exist in package \`${target.key}\``, path.name.span);
+    this.error("unknown-world", `world \`${name}\` does not exist in package \`${target.key}\`${this.gateHint(name)}`, path.name.span);
     return undefined;
   }
 
@@ -304,7 +367,6 @@ class Resolver {
     this.ifaceState.set(decl, "visiting");
     const id = `${unit.namespace}:${unit.pkg}/${decl.name.name}`;
     const qualifiedName = unit.version ? `${id}@${unit.version}` : id;
-    this.checkGates(decl.gates);
     const body = this.resolveBody(decl.items, unit, scope, qualifiedName);
     const r: ResolvedInterface = {
       name: decl.name.name, package: unit.key, id, qualifiedName, version: unit.version, inline: false,
@@ -331,9 +393,9 @@ class Resolver {
     };
     for (const item of items) {
       if (item.kind !== "use") continue;
-      this.checkGates(item.gates);
       const target = this.interfaceAt(item.path, unit, fileScope);
-      if (target && !deps.includes(target)) deps.push(target);
+      // `use x.{}` names nothing, so it creates no dependency.
+      if (target && item.names.length && !deps.includes(target)) deps.push(target);
       for (const n of item.names) {
         const local = n.as ?? n.name;
         let entry: TypeEntry | undefined;
@@ -345,7 +407,7 @@ class Resolver {
             if (target.functions.some((f) => f.name === n.name.name && f.kind === "freestanding")) {
               this.error("wrong-item-kind", `cannot import function \`${n.name.name}\``, n.name.span);
             } else {
-              this.error("unknown-type", `type \`${n.name.name}\` not defined in interface \`${target.qualifiedName}\``, n.name.span);
+              this.error("unknown-type", `type \`${n.name.name}\` not defined in interface \`${target.qualifiedName}\`${this.gateHint(n.name.name)}`, n.name.span);
             }
           } else {
             entry = { name: local.name, origin: "use", type: src.type, from: target.qualifiedName, fromName: n.name.name, docs: src.docs, gates: item.gates, span: local.span };
@@ -373,7 +435,6 @@ class Resolver {
     const functions: ResolvedFunction[] = [];
     for (const item of items) {
       if (item.kind === "func") {
-        this.checkGates(item.gates);
         functions.push(this.resolveFunc(item.name.name, item.func, scope, { kind: "freestanding", docs: item.docs, gates: item.gates, span: item.span }));
       } else if (item.kind === "resource" && item.funcs) {
         functions.push(...this.resourceFuncs(item, scope));
@@ -388,7 +449,6 @@ class Resolver {
     if (slot.state === "visiting") return undefined;
     const item = slot.item!;
     slot.state = "visiting";
-    this.checkGates(item.gates);
     const base = { name: item.name.name, owner: scope.owner, docs: item.docs, gates: item.gates, span: item.span };
     let type: WitType | ResourceDef;
     switch (item.kind) {
@@ -453,7 +513,7 @@ class Resolver {
   private named(name: string, span: Span, scope: TypeScope): WitType | ResourceDef {
     const slot = scope.slots.get(name.toLowerCase());
     if (!slot || slot.name !== name) {
-      this.error("unknown-type", `name \`${name}\` is not defined`, span);
+      this.error("unknown-type", `name \`${name}\` is not defined${this.gateHint(name)}`, span);
       return { kind: "unknown", name };
     }
     if (slot.kind === "func") {
@@ -546,7 +606,6 @@ class Resolver {
     const seen = new Set<string>();
     let ctor = false;
     for (const f of item.funcs ?? []) {
-      this.checkGates(f.gates);
       if (f.kind === "constructor") {
         if (ctor) this.error("duplicate-name", "duplicate constructors", f.name.span);
         ctor = true;
@@ -599,7 +658,6 @@ class Resolver {
     }
     if (state) return state;
     this.worldState.set(decl, "visiting");
-    this.checkGates(decl.gates);
     const qualifiedName = `${unit.namespace}:${unit.pkg}/${decl.name.name}${unit.version ? `@${unit.version}` : ""}`;
 
     // World-level `use`s and type definitions form one type scope for world functions.
@@ -631,7 +689,6 @@ class Resolver {
 
     for (const item of decl.items) {
       if (item.kind === "import" || item.kind === "export") {
-        this.checkGates(item.gates);
         const t = item.target;
         let entry: WorldEntry | undefined;
         if (t.kind === "path" || t.kind === "named-path") {
@@ -657,7 +714,6 @@ class Resolver {
         }
         if (entry) add(item.kind, entry, t.kind === "path" ? t.path.span : t.name.span);
       } else if (item.kind === "include") {
-        this.checkGates(item.gates);
         const inc = this.worldAt(item.path, unit, fileScope);
         if (!inc) continue;
         const renames = new Map(item.with.map((w) => [w.name.name, w]));
