@@ -4,6 +4,7 @@
 import type { TopologyNode } from "../../graph/types";
 import type { SkippedItem } from "../types";
 import { TopologyBuilder } from "./builder";
+import { hostRefs } from "./host-refs";
 import { asArray, asRecord, asString } from "./yaml";
 
 /** Default listening ports of common images, used when a dependency declares none. */
@@ -165,11 +166,8 @@ export function importCompose(root: Record<string, unknown>, skipped: SkippedIte
     const s = asRecord(raw) ?? {};
     // Env values first: they name the port, which depends_on cannot.
     for (const e of envs.get(svc) ?? []) {
-      for (const other of nodes.keys()) {
-        if (other === svc) continue;
-        const re = new RegExp(`(?:^|[^A-Za-z0-9_.-])${other.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?::(\\d+))?(?![A-Za-z0-9_-])`);
-        const m = re.exec(e.value);
-        if (m) wire(other, svc, `${svc}'s ${e.name} names ${other}`, m[1] ? Number(m[1]) : undefined);
+      for (const ref of hostRefs(e.value)) {
+        if (ref.host !== svc && nodes.has(ref.host)) wire(ref.host, svc, `${svc}'s ${e.name} names ${ref.host}`, ref.port);
       }
     }
     const deps = Array.isArray(s.depends_on) ? s.depends_on.map(String) : Object.keys(asRecord(s.depends_on) ?? {});

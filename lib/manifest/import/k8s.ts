@@ -4,6 +4,7 @@
 import type { TopologyNode } from "../../graph/types";
 import type { SkippedItem } from "../types";
 import { TopologyBuilder } from "./builder";
+import { hostRefs } from "./host-refs";
 import { asArray, asRecord, asString, type YamlDoc } from "./yaml";
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Pod"]);
@@ -191,21 +192,19 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
   }
 
   // Wires from env values that name a Service (host, host:port, URL, FQDN).
+  const byService = new Map(svcInfos.map((s) => [s.name, s]));
   for (const w of workloads) {
     for (const e of w.env) {
-      for (const svc of svcInfos) {
-        const re = new RegExp(`(?:^|[^a-z0-9.-])${svc.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:\\.[a-z0-9.-]*)?(?::(\\d+))?(?![a-z0-9-])`);
-        const m = re.exec(e.value);
-        if (!m) continue;
-        const wanted = m[1] ? Number(m[1]) : undefined;
-        const sp = svc.ports.find((p) => p.port === wanted) ?? svc.ports[0];
+      for (const ref of hostRefs(e.value)) {
+        const svc = byService.get(ref.host);
+        if (!svc) continue;
+        const sp = svc.ports.find((p) => p.port === ref.port) ?? svc.ports[0];
         for (const t of svc.targets) {
-          if (t === w) continue;
+          if (t === w || b.hasWireBetween(t.node.id, w.node.id)) continue;
           if (!sp) {
             skipped.push({ kind: "wire", name: `${w.node.name} → ${t.node.name}`, reason: `Service ${svc.name} has no ports to wire to` });
             continue;
           }
-          if (b.hasWireBetween(t.node.id, w.node.id)) continue;
           b.link(t.node.id, `port:${sp.targetPort}`, w.node.id, "net");
         }
       }
