@@ -115,4 +115,12 @@ describe("checkInterfaceCompat", () => {
     expect(checkInterfaceCompat(mk("0.1.1", ""), mk("0.1.0", ""))).toBeNull();
     expect(checkInterfaceCompat(mk("0.1.0", " -> u8"), mk("0.1.0", ""))?.kind).toBe("function-mismatch");
   });
+
+  it("checks only name and version when a side is opaque", () => {
+    const opaque = analyzeWit("package app:x;\nworld c { import acme:ml/infer@1.0.0; }").interfaces["imp:acme:ml/infer"];
+    expect(opaque.opaque).toBe(true);
+    expect(checkInterfaceCompat(infer("1.1.0", base), opaque)).toBeNull();
+    expect(checkInterfaceCompat(opaque, infer("1.0.0", base))).toBeNull();
+    expect(checkInterfaceCompat(infer("2.0.0", base), opaque)?.kind).toBe("version-mismatch");
+  });
 });

@@ -184,6 +184,11 @@ function describe(prefix: string, what: string, d: TypeDiff): string {
   return `${prefix}: ${what}${where} is ${d.got}, import expects ${d.want}`;
 }
 
+/**
+ * `null` when `exporter` satisfies `importer`, else the first mismatch. When
+ * either interface is opaque (see `ResolvedInterface.opaque`) only the name
+ * and version are checked.
+ */
 export function checkInterfaceCompat(exporter: ResolvedInterface, importer: ResolvedInterface): CompatError | null {
   if (exporter.id !== importer.id) {
     return {
@@ -199,6 +204,9 @@ export function checkInterfaceCompat(exporter: ResolvedInterface, importer: Reso
       path: importer.id,
     };
   }
+  // An opaque side (its package was not supplied, e.g. WIT printed by
+  // componentWit) is known by name and version only: nothing more to compare.
+  if (exporter.opaque || importer.opaque) return null;
   const cmp = new TypeComparer();
   const typeIndex = new Map<string, TypeEntry>(exporter.types.map((t) => [t.name, t]));
   for (const t of importer.types) {

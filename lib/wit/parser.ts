@@ -390,7 +390,10 @@ class Parser {
       const name = this.ident();
       const as = this.eat("as") ? this.ident() : undefined;
       names.push({ name, as });
-      if (!this.eat(",")) break;
+      if (!this.eat(",")) {
+        if (!this.at("}")) this.expected("',' or '}'");
+        break;
+      }
     }
     this.expect("}");
     this.expect(";");
@@ -413,7 +416,10 @@ class Parser {
       const name = this.ident();
       this.expect(":");
       params.push({ name, type: this.type(0) });
-      if (!this.eat(",")) break;
+      if (!this.eat(",")) {
+        if (!this.at(")")) this.expected("',' or ')'");
+        break;
+      }
     }
     this.expect(")");
     return params;
@@ -428,7 +434,10 @@ class Parser {
       while (!this.at("}")) {
         const docs = docsText(this.peek());
         out.push(item(docs));
-        if (!this.eat(",")) break;
+        if (!this.eat(",")) {
+          if (!this.at("}")) this.expected("',' or '}'");
+          break;
+        }
       }
       this.expect("}");
     } catch (e) {
@@ -613,7 +622,10 @@ class Parser {
         const elements: TypeExpr[] = [];
         while (!this.at(">")) {
           elements.push(one());
-          if (!this.eat(",")) break;
+          if (!this.eat(",")) {
+            if (!this.at(">")) this.expected("',' or '>'");
+            break;
+          }
         }
         this.expect(">");
         return { kind: "tuple", elements, span: this.spanFrom(t) };
@@ -713,7 +725,10 @@ class Parser {
         const name = this.ident();
         this.expect("as");
         withNames.push({ name, as: this.ident() });
-        if (!this.eat(",")) break;
+        if (!this.eat(",")) {
+          if (!this.at("}")) this.expected("',' or '}'");
+          break;
+        }
       }
       this.expect("}");
       this.eat(";");
