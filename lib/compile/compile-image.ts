@@ -5,7 +5,6 @@
 import { createHash } from "node:crypto";
 import { copyFile, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { componentWit } from "@bytecodealliance/jco";
 import type { ImageError } from "../image/errors";
 import type { Classification } from "../image/classify";
 import type { ElfInfo } from "../image/elf";
@@ -183,6 +182,8 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
       };
       if (c.wasmKind === "component") {
         try {
+          // jco is heavy to load: only components pay for it.
+          const { componentWit } = await import("@bytecodealliance/jco");
           produced.wit = await componentWit(bytes);
           await writeFile(join(o.jobDir, "artifact.wit"), produced.wit);
           produced.witFile = "artifact.wit";
