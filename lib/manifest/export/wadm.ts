@@ -166,6 +166,15 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
   }
 
   problems.push(...unsatisfiedImports(topology.nodes.filter((n) => deployable.has(n.id)), resolved.links, HOST_PACKAGES.wadm));
+  // One http-server listen address serves one component; several need distinct addresses or path routing.
+  for (const n of topology.nodes) {
+    if (n.config.capability !== "http-ingress" || !deployable.has(n.id)) continue;
+    const targets = [...traits.values()].filter((t) => t.source === n.id);
+    if (targets.length > 1) {
+      problems.push(problem("unsupported-wire", "warning", `${n.name} serves ${targets.length} components on one address; give each its own HTTP ingress endpoint (port) or configure the http-server provider's path routing`, [n.id, ...targets.map((t) => t.target)], targets.flatMap((t) => t.links.map((l) => l.link.id))));
+    }
+  }
+  const linkedEndpoints = new Set([...traits.values()].flatMap((t) => [t.source, t.target]));
 
   const components = topology.nodes
     .filter((n) => deployable.has(n.id))
@@ -173,7 +182,8 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
       const isProvider = n.kind === "endpoint";
       const image = n.config.image ?? (n.config.capability ? WADM_PROVIDER_IMAGES[n.config.capability] : undefined);
       const properties: Record<string, unknown> = { image: image ?? null };
-      if (!isProvider && n.config.env.length > 0) properties.config = [{ name: `${app}-${names.get(n.id)}`, properties: envProps(n) }];
+      // Endpoint settings travel as link config; an endpoint with no links gets them as provider config.
+      if ((!isProvider || !linkedEndpoints.has(n.id)) && n.config.env.length > 0) properties.config = [{ name: `${app}-${names.get(n.id)}`, properties: envProps(n) }];
       const traitsOut: unknown[] = [{ type: "spreadscaler", properties: { instances: Math.max(0, Math.trunc(n.config.replicas)) } }];
       traitsOut.push(...(linkTraits.get(n.id) ?? []));
       return { name: names.get(n.id)!, type: isProvider ? "capability" : "component", properties, traits: traitsOut };

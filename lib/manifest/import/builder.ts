@@ -13,6 +13,7 @@ export class TopologyBuilder {
   private nodes: TopologyNode[] = [];
   private byId = new Map<string, TopologyNode>();
   private linkKeys = new Set<string>();
+  private pairKeys = new Set<string>();
   private links: Topology["links"] = [];
 
   addNode(kind: NodeKind, name: string, config: Partial<NodeConfig> = {}): TopologyNode {
@@ -70,13 +71,14 @@ export class TopologyBuilder {
     const key = `${fromNode}\u0000${fromPort}\u0000${toNode}\u0000${toPort}`;
     if (this.linkKeys.has(key)) return false;
     this.linkKeys.add(key);
+    this.pairKeys.add(fromNode < toNode ? `${fromNode}\u0000${toNode}` : `${toNode}\u0000${fromNode}`);
     this.links.push({ id: `w${this.links.length + 1}`, from: { node: fromNode, port: fromPort }, to: { node: toNode, port: toPort } });
     return true;
   }
 
   /** True when some wire already joins the two nodes (either direction). */
   hasWireBetween(a: string, b: string): boolean {
-    return this.links.some((l) => (l.from.node === a && l.to.node === b) || (l.from.node === b && l.to.node === a));
+    return this.pairKeys.has(a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
   }
 
   build(): Topology {

@@ -2,6 +2,7 @@
 // Service selecting a workload gives it listening ports; an env value naming
 // another workload's Service becomes a wire (one per pair of workloads).
 import type { TopologyNode } from "../../graph/types";
+import { TRELLIS_KIND_ANNOTATION } from "../export/k8s";
 import type { SkippedItem } from "../types";
 import { TopologyBuilder } from "./builder";
 import { hostRefs } from "./host-refs";
@@ -10,7 +11,6 @@ import { asArray, asRecord, asString, type YamlDoc } from "./yaml";
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Pod"]);
 /** runtimeClassName values that mean "runs Wasm" (runwasi shims, Spin, WasmEdge…). */
 const WASM_RUNTIME = /wasm|spin|wasmtime|wasmedge|wasmer|wws|slight/i;
-export const TRELLIS_KIND_ANNOTATION = "trellis.dev/kind";
 
 function skipReason(kind: string): string {
   switch (kind) {
@@ -116,7 +116,6 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
     const image = asString(first.image);
     const replicas = typeof spec.replicas === "number" && Number.isInteger(spec.replicas) && spec.replicas >= 0 ? spec.replicas : 1;
     const node = b.addNode(nodeKind, name, { ...(image ? { image } : {}), replicas });
-    if (nodeKind === "component") node.ports.push({ id: "net", kind: "network", direction: "import", protocol: "tcp" });
     const w: Workload = { node, labels, namedPorts: new Map(), env: [] };
     if (kind === "DaemonSet") skipped.push({ kind, name, reason: "DaemonSet runs one pod per node; imported with replicas 1" });
     if (!image) skipped.push({ kind: "container", name: `${name}/${asString(first.name) ?? "?"}`, reason: "container has no image" });
@@ -205,6 +204,8 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
             skipped.push({ kind: "wire", name: `${w.node.name} → ${t.node.name}`, reason: `Service ${svc.name} has no ports to wire to` });
             continue;
           }
+          // Components have no outbound port of their own; one appears when a wire needs it.
+          if (!w.node.ports.some((p) => p.id === "net")) w.node.ports.push({ id: "net", kind: "network", direction: "import", protocol: "tcp" });
           b.link(t.node.id, `port:${sp.targetPort}`, w.node.id, "net");
         }
       }
