@@ -799,19 +799,27 @@ interface TypeScope {
   resolveSlot(slot: Slot): TypeEntry | undefined;
 }
 
-function containsBorrow(t: WitType, depth = 0): boolean {
-  if (depth > 200) return false;
+/** Named types are shared, so memoize per definition (a chain of records would otherwise be exponential). */
+const borrowCache = new WeakMap<object, boolean>();
+function containsBorrow(t: WitType): boolean {
   switch (t.kind) {
     case "handle": return t.handle === "borrow";
-    case "list": return containsBorrow(t.element, depth + 1);
-    case "map": return containsBorrow(t.key, depth + 1) || containsBorrow(t.value, depth + 1);
-    case "option": return containsBorrow(t.inner, depth + 1);
-    case "result": return (!!t.ok && containsBorrow(t.ok, depth + 1)) || (!!t.err && containsBorrow(t.err, depth + 1));
-    case "tuple": return t.elements.some((e) => containsBorrow(e, depth + 1));
+    case "list": return containsBorrow(t.element);
+    case "map": return containsBorrow(t.key) || containsBorrow(t.value);
+    case "option": return containsBorrow(t.inner);
+    case "result": return (!!t.ok && containsBorrow(t.ok)) || (!!t.err && containsBorrow(t.err));
+    case "tuple": return t.elements.some((e) => containsBorrow(e));
     case "future":
-    case "stream": return !!t.inner && containsBorrow(t.inner, depth + 1);
-    case "record": return t.fields.some((f) => containsBorrow(f.type, depth + 1));
-    case "variant": return t.cases.some((c) => !!c.type && containsBorrow(c.type, depth + 1));
+    case "stream": return !!t.inner && containsBorrow(t.inner);
+    case "record":
+    case "variant": {
+      const known = borrowCache.get(t);
+      if (known !== undefined) return known;
+      borrowCache.set(t, false);
+      const r = t.kind === "record" ? t.fields.some((f) => containsBorrow(f.type)) : t.cases.some((c) => !!c.type && containsBorrow(c.type));
+      borrowCache.set(t, r);
+      return r;
+    }
     default: return false;
   }
 }
