@@ -189,3 +189,29 @@ describe("target semantics", () => {
     expect(toml.component.frontend!.dependencies).toEqual({ "example:pipeline/transform@0.1.0": { path: "components/transform.wasm" } });
   });
 });
+
+describe("names and edge cases", () => {
+  const comp = (id: string, name: string): DesignDocument["topology"]["nodes"][number] => ({
+    id, kind: "component", name, position: { x: 0, y: 0 }, ports: [], config: { env: [], replicas: 1, exposedPorts: [], image: `ghcr.io/x/${id}:1` },
+  });
+  it("duplicate and non-DNS node names become distinct DNS labels in every target", () => {
+    const doc: DesignDocument = { trellisVersion: 1, name: "Edge Cases!", topology: { nodes: [comp("a", "My API"), comp("b", "my api"), comp("c", "9lives")], links: [] } };
+    const wadm = yamlObjects(exportDesign(doc, "wadm").files[0]!.content)[0] as { metadata: { name: string }; spec: { components: { name: string }[] } };
+    expect(wadm.metadata.name).toBe("edge-cases");
+    expect(wadm.spec.components.map((c) => c.name)).toEqual(["my-api", "my-api-2", "node-9lives"]);
+    const k8s = yamlObjects(exportDesign(doc, "k8s").files[0]!.content) as { kind: string; metadata: { name: string } }[];
+    expect(k8s.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name)).toEqual(["my-api", "my-api-2", "node-9lives"]);
+    expect(validateK8sObjects(k8s)).toEqual({ ok: true });
+  });
+  it("an empty design is refused by every target", () => {
+    const doc: DesignDocument = { trellisVersion: 1, name: "empty", topology: { nodes: [], links: [] } };
+    for (const t of TARGETS) expect(exportDesign(doc, t).problems.map((p) => p.kind), t).toContain("empty");
+  });
+  it("a design of containers only: wadm refuses (nothing to run), Kubernetes exports", () => {
+    const shop = loadDesign("shop");
+    shop.topology.nodes = shop.topology.nodes.filter((n) => n.kind === "container");
+    shop.topology.links = shop.topology.links.filter((l) => shop.topology.nodes.some((n) => n.id === l.from.node) && shop.topology.nodes.some((n) => n.id === l.to.node));
+    expect(exportDesign(shop, "wadm").problems.find((p) => p.severity === "error")?.kind).toBe("empty");
+    expect(exportDesign(shop, "k8s").files).toHaveLength(1);
+  });
+});
