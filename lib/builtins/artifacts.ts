@@ -27,3 +27,18 @@ export function readBuiltinWasm(id: string): Result<Uint8Array, BuiltinArtifactE
     return err({ kind: "not-built", id, path, message: `built-in '${id}' is not built: run \`bash lib/builtins/build.sh\` (expected ${path})` });
   }
 }
+
+/**
+ * The full WIT of a built-in: the build's copy (with the WASI packages it uses
+ * nested in) when built, else the catalog's.
+ */
+export function builtinWit(id: string): string | undefined {
+  const b = builtinById(id);
+  if (!b) return undefined;
+  if (b.externalPackages.length === 0) return b.wit;
+  try {
+    return readFileSync(join(builtinsDir(), `${id}.wit`), "utf8");
+  } catch {
+    return b.wit;
+  }
+}

@@ -7,7 +7,7 @@ import { componentEmbed, componentWit } from "@bytecodealliance/jco";
 import { instantiateComponent, transpileCached, type ComponentExports, type ImportObject } from "../run/transpile";
 import { wasiImports } from "../run/wasi";
 import { BUILTINS, IFACE, builtinById, builtinTemplate } from "./catalog";
-import { worldInterfaces } from "./componentize";
+import { buildWit, worldInterfaces } from "./componentize";
 import { renderGenerated, witFiles } from "./gen-wit";
 import { WIT_FILES } from "./wit-sources.generated";
 
@@ -45,7 +45,7 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 describe("catalog", () => {
   it("has at least six components with ports following the graph conventions", () => {
-    expect(BUILTINS.length).toBeGreaterThanOrEqual(6);
+    expect(BUILTINS.length).toBeGreaterThanOrEqual(7);
     for (const b of BUILTINS) {
       expect(b.source).toBe(`builtin:${b.id}`);
       for (const p of b.ports) {
@@ -62,10 +62,12 @@ describe("catalog", () => {
     expect(Object.keys(WIT_FILES)).toContain("wit/pipeline.wit");
   });
 
-  it("every world's WIT is valid for jco on its own", async () => {
+  it("every world's WIT is valid for jco on its own (with the WASI packages it names)", async () => {
     for (const b of BUILTINS) {
-      await expect(componentEmbed({ dummy: true, witSource: b.wit, world: b.world })).resolves.toBeInstanceOf(Uint8Array);
+      await expect(componentEmbed({ dummy: true, witSource: buildWit(b), world: b.world })).resolves.toBeInstanceOf(Uint8Array);
+      if (b.externalPackages.length === 0) expect(buildWit(b)).toBe(b.wit);
     }
+    expect(builtinById("http-gateway")?.externalPackages).toEqual(["wasi:http@0.2.0"]);
   });
 });
 
@@ -175,6 +177,38 @@ describe("built components", () => {
     expect(lines).toEqual(["info POST /x -> 200 (5 bytes)", "warn PUT /x -> 422 (10 bytes)", "info GET /health -> 200 (3 bytes)", "warn DELETE /x -> 405 (19 bytes)"]);
   });
 
+  it("http-gateway serves real HTTP through wasi:http (jco's preview2 shim server)", async () => {
+    // The package's type map points at the browser build; the Node build has the server.
+    const { HTTPServer } = (await import("@bytecodealliance/preview2-shim/http")) as unknown as {
+      HTTPServer: new (h: unknown) => { listen(port: number, host: string): void; address(): unknown; stop(): void };
+    };
+    const c = await load("http-gateway", {
+      "trellis:pipeline/stage": {
+        process(b: Uint8Array) {
+          if (b.length === 0) throw Object.assign(new Error("empty"), { payload: "empty body" });
+          return enc.encode(dec.decode(b).toUpperCase());
+        },
+      },
+    });
+    const server = new HTTPServer(iface(c, IFACE.incomingHandler));
+    server.listen(0, "127.0.0.1");
+    const { port } = server.address() as { port: number };
+    try {
+      const call = async (method: string, path: string, body?: string) => {
+        const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, ...(body !== undefined ? { body } : {}) });
+        return [r.status, r.headers.get("content-type"), await r.text()];
+      };
+      expect(await call("POST", "/x", "hello")).toEqual([200, "text/plain; charset=utf-8", "HELLO"]);
+      expect(await call("GET", "/health")).toEqual([200, "text/plain; charset=utf-8", "ok\n"]);
+      expect(await call("PUT", "/", "")).toEqual([422, "text/plain; charset=utf-8", "empty body"]);
+      expect((await call("DELETE", "/"))[0]).toBe(405);
+      const big = "abc".repeat(50_000); // many reads and 4 KiB writes
+      expect(await call("POST", "/", big)).toEqual([200, "text/plain; charset=utf-8", big.toUpperCase()]);
+    } finally {
+      server.stop();
+    }
+  });
+
   it("kv-cache memoizes the next stage through wasi:keyvalue", async () => {
     const store = new Map<string, Uint8Array>();
     class Bucket {
@@ -220,6 +254,10 @@ describe("artifacts", () => {
   it("the routes serve the catalog and the bytes", async () => {
     const list = (await (await import("../../app/api/builtins/route")).GET().json()) as Array<{ id: string; wit: string }>;
     expect(list.map((b) => b.id)).toEqual(BUILTINS.map((b) => b.id));
+    // The gateway's served WIT carries the WASI packages it uses, so it stands alone.
+    const gw = list.find((b) => b.id === "http-gateway")!;
+    expect(gw.wit).toContain("package wasi:http@0.2.0 {");
+    await expect(componentEmbed({ dummy: true, witSource: gw.wit, world: "http-gateway" })).resolves.toBeInstanceOf(Uint8Array);
     const { GET } = await import("../../app/api/builtins/[id]/wasm/route");
     const res = await GET(new Request("http://x/"), { params: Promise.resolve({ id: "json-to-csv" }) });
     expect(res.headers.get("content-type")).toBe("application/wasm");

@@ -16,6 +16,7 @@ export const IFACE = {
   text: "trellis:pipeline/text@0.1.0",
   image: "trellis:pipeline/image@0.1.0",
   keyvalueStore: "wasi:keyvalue/store@0.2.0-draft",
+  incomingHandler: "wasi:http/incoming-handler@0.2.0",
 } as const;
 
 interface BuiltinSpec {
@@ -31,8 +32,14 @@ interface BuiltinSpec {
 }
 
 export interface BuiltinComponent extends BuiltinSpec {
-  /** Self-contained WIT: the trellis:pipeline package, the world, and any nested dependency packages. */
+  /**
+   * The trellis:pipeline package, the world, and nested dependency packages we
+   * define (wasi:keyvalue). WASI packages from the WASI project (wasi:http…)
+   * are listed in `externalPackages`; the build adds them (from jco's copy) to
+   * build/builtins/<id>.wit, which `/api/builtins` serves when present.
+   */
   wit: string;
+  externalPackages: string[];
   ports: WitPort[];
   /** `config.source` of nodes made from it. */
   source: `builtin:${string}`;
@@ -48,6 +55,16 @@ const SPECS: BuiltinSpec[] = [
     imports: [IFACE.stage, IFACE.log],
     exports: [IFACE.handler],
     sampleInput: '[{"city":"Lisbon","temp":21.5},{"city":"Oslo","temp":4,"note":"snow, light"}]',
+  },
+  {
+    id: "http-gateway",
+    name: "HTTP gateway (wasi:http)",
+    description:
+      "Exports wasi:http/incoming-handler@0.2.0, so an HTTP ingress (wasmCloud HTTP server, Spin trigger) can call it: GET /health answers directly; POST/PUT bodies go to the next stage (200 with its output, 422 with its refusal).",
+    world: "http-gateway",
+    imports: [IFACE.stage],
+    exports: [IFACE.incomingHandler],
+    sampleInput: '[{"sku":"A-1","qty":2},{"sku":"B-7","qty":1,"gift":true}]',
   },
   {
     id: "json-to-csv",
@@ -107,9 +124,18 @@ function composeWit(spec: BuiltinSpec): string {
   return parts.map((p) => p.trimEnd()).join("\n\n") + "\n";
 }
 
+/** `wasi:http/incoming-handler@0.2.0` → `wasi:http@0.2.0`, for WASI packages we do not define. */
+function externalPackages(spec: BuiltinSpec): string[] {
+  const pkgs = [...spec.imports, ...spec.exports]
+    .filter((i) => i.startsWith("wasi:") && !i.startsWith("wasi:keyvalue/"))
+    .map((i) => i.replace(/\/[^@]+/, ""));
+  return [...new Set(pkgs)];
+}
+
 export const BUILTINS: readonly BuiltinComponent[] = SPECS.map((spec) => ({
   ...spec,
   wit: composeWit(spec),
+  externalPackages: externalPackages(spec),
   ports: [...spec.imports.map((i) => witPort("import", i)), ...spec.exports.map((e) => witPort("export", e))],
   source: `builtin:${spec.id}` as const,
 }));

@@ -3,7 +3,8 @@
 // catalog, and writes build/builtins/<id>.wasm plus index.json (sizes, hashes).
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { componentEmbed, componentNew, componentWit, preview1AdapterReactorPath } from "@bytecodealliance/jco";
 import { BUILTINS, type BuiltinComponent } from "./catalog";
 
@@ -21,9 +22,30 @@ export function worldInterfaces(wit: string): { imports: string[]; exports: stri
   return { imports: pick("import"), exports: pick("export") };
 }
 
-export async function componentize(b: BuiltinComponent, core: Uint8Array): Promise<{ bytes: Uint8Array; usesWasi: boolean }> {
+// jco ships the WASI 0.2 WIT (as 0.2.12); the built-ins target 0.2.0, which
+// every 0.2 host accepts, and these packages have no stable item newer than it.
+const WASI_WIT_DIR = join(dirname(fileURLToPath(import.meta.resolve("@bytecodealliance/jco"))), "..", "lib", "wit", "builtin", "0.2.12");
+const WASI_PACKAGES = ["wasi-io", "wasi-clocks", "wasi-random", "wasi-filesystem", "wasi-sockets", "wasi-cli", "wasi-http"];
+
+/** The WASI packages as nested `package wasi:x@<version> { … }` blocks. */
+export function wasiPackagesWit(version = "0.2.0"): string {
+  return WASI_PACKAGES.map((dir) => {
+    const text = readFileSync(join(WASI_WIT_DIR, dir, "package.wit"), "utf8").replaceAll("@0.2.12", `@${version}`);
+    const header = /^\s*package\s+([a-z0-9-]+:[a-z0-9-]+@[^;\s]+)\s*;/m.exec(text);
+    if (!header) throw new Error(`${dir}/package.wit has no package header`);
+    return `package ${header[1]} {\n${text.slice(header.index + header[0].length).trim()}\n}\n`;
+  }).join("\n");
+}
+
+/** The WIT a built-in is built against: its catalog WIT plus the external WASI packages it names. */
+export function buildWit(b: BuiltinComponent): string {
+  return b.externalPackages.length ? `${b.wit}\n${wasiPackagesWit()}` : b.wit;
+}
+
+export async function componentize(b: BuiltinComponent, core: Uint8Array): Promise<{ bytes: Uint8Array; usesWasi: boolean; wit: string }> {
   const usesWasi = WebAssembly.Module.imports(new WebAssembly.Module(new Uint8Array(core))).some((i) => i.module === "wasi_snapshot_preview1");
-  const embedded = await componentEmbed({ binary: core, witSource: b.wit, world: b.world });
+  const wit = buildWit(b);
+  const embedded = await componentEmbed({ binary: core, witSource: wit, world: b.world });
   const adapters: Array<[string, Uint8Array]> = usesWasi
     ? [["wasi_snapshot_preview1", readFileSync(preview1AdapterReactorPath())]]
     : [];
@@ -32,10 +54,10 @@ export async function componentize(b: BuiltinComponent, core: Uint8Array): Promi
   const world = worldInterfaces(await componentWit(bytes));
   const own = (xs: string[]) => xs.filter((x) => !x.startsWith("wasi:") || x.startsWith("wasi:keyvalue/")).sort();
   const want = { imports: [...b.imports].sort(), exports: [...b.exports].sort() };
-  if (JSON.stringify(own(world.imports)) !== JSON.stringify(want.imports) || JSON.stringify(own(world.exports)) !== JSON.stringify(want.exports)) {
+  if (JSON.stringify(own(world.imports)) !== JSON.stringify(own(want.imports)) || JSON.stringify([...world.exports].sort()) !== JSON.stringify(want.exports)) {
     throw new Error(`${b.id}: component world ${JSON.stringify(world)} differs from the catalog ${JSON.stringify(want)}`);
   }
-  return { bytes, usesWasi };
+  return { bytes, usesWasi, wit };
 }
 
 /** Readers (the app, tests) never see half a file. */
@@ -49,8 +71,9 @@ async function main(outDir: string): Promise<void> {
   const index: BuiltIndexEntry[] = [];
   for (const b of BUILTINS) {
     const core = readFileSync(join(outDir, "core", `${b.id}.wasm`));
-    const { bytes, usesWasi } = await componentize(b, core);
+    const { bytes, usesWasi, wit } = await componentize(b, core);
     writeAtomic(join(outDir, `${b.id}.wasm`), bytes);
+    writeAtomic(join(outDir, `${b.id}.wit`), wit);
     index.push({ id: b.id, bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), usesWasi });
   }
   writeAtomic(join(outDir, "index.json"), JSON.stringify(index, null, 2) + "\n");

@@ -1,8 +1,12 @@
+import { builtinWit } from "@/lib/builtins/artifacts";
 import { BUILTINS } from "@/lib/builtins/catalog";
 
-export const dynamic = "force-static";
+export const dynamic = "force-dynamic";
 
-/** The built-in component library: id, name, description, WIT text, world, ports. */
+/**
+ * The built-in component library: id, name, description, WIT text (self-contained
+ * once built: WASI packages it uses are nested in), world, ports.
+ */
 export function GET() {
   return Response.json(
     BUILTINS.map((b) => ({
@@ -11,7 +15,8 @@ export function GET() {
       description: b.description,
       source: b.source,
       world: b.world,
-      wit: b.wit,
+      wit: builtinWit(b.id) ?? b.wit,
+      externalPackages: b.externalPackages,
       imports: b.imports,
       exports: b.exports,
       ports: b.ports,
