@@ -37,9 +37,11 @@ export interface ImageError {
   path?: string;
   /** The blob digest the error is about, when there is one. */
   digest?: string;
+  /** platform-not-found: the platforms the image offers (`os/arch[/variant]`). */
+  platforms?: string[];
 }
 
-export function imageError(kind: ImageErrorKind, message: string, extra: { path?: string; digest?: string } = {}): ImageError {
+export function imageError(kind: ImageErrorKind, message: string, extra: { path?: string; digest?: string; platforms?: string[] } = {}): ImageError {
   return { kind, message, ...extra };
 }
 
@@ -53,7 +55,7 @@ export class ImageFailure extends Error {
   }
 }
 
-export function fail(kind: ImageErrorKind, message: string, extra: { path?: string; digest?: string } = {}): never {
+export function fail(kind: ImageErrorKind, message: string, extra: { path?: string; digest?: string; platforms?: string[] } = {}): never {
   throw new ImageFailure(imageError(kind, message, extra));
 }
 

@@ -351,19 +351,20 @@ function isTarMediaType(mt: string): boolean {
 
 function choosePlatform(platforms: PlatformInfo[], wanted?: string): PlatformInfo {
   const list = platforms.map((p) => p.label + (p.available ? "" : " (blobs not in the archive)")).join(", ");
+  const offered = { platforms: platforms.filter((p) => p.available).map((p) => p.label) };
   if (wanted) {
     const hit =
       platforms.find((p) => p.label === wanted && p.available) ??
       platforms.find((p) => `${p.os}/${p.architecture}` === wanted && p.available) ??
       platforms.find((p) => p.label === wanted || `${p.os}/${p.architecture}` === wanted);
-    if (!hit) fail("platform-not-found", `platform ${wanted} is not in this image; it lists: ${list}`);
+    if (!hit) fail("platform-not-found", `platform ${wanted} is not in this image; it lists: ${list}`, offered);
     return hit;
   }
   const usable = platforms.filter((p) => p.available);
   const amd = usable.find((p) => p.os === "linux" && p.architecture === "amd64");
   if (amd) return amd;
   if (usable.length === 1) return usable[0]!;
-  fail("platform-not-found", `no linux/amd64 image here; choose one of: ${list}`);
+  fail("platform-not-found", `no linux/amd64 image here; choose one of: ${list}`, offered);
 }
 
 async function resolveDockerSave(archive: ImageArchive, o: OpenOptions): Promise<ResolvedImage> {
@@ -399,7 +400,7 @@ async function resolveDockerSave(archive: ImageArchive, o: OpenOptions): Promise
   const p = { os: s.os || "unknown", architecture: s.architecture || "unknown", ...(s.variant ? { variant: s.variant } : {}) };
   const label = platformLabel(p);
   if (o.platform && o.platform !== label && o.platform !== `${p.os}/${p.architecture}`) {
-    fail("platform-not-found", `platform ${o.platform} is not in this image; it lists: ${label}`);
+    fail("platform-not-found", `platform ${o.platform} is not in this image; it lists: ${label}`, { platforms: [label] });
   }
   return {
     format: "docker-save",

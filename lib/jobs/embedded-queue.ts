@@ -142,14 +142,14 @@ export class EmbeddedJobQueue implements JobQueue {
     return { ok: false, error: { kind: "invalid-state", message: `job ${id} is already ${job.state}`, jobId: id } };
   }
 
-  retry(id: string): { ok: true; value: Job } | { ok: false; error: QueueError } {
+  retry(id: string, params?: Record<string, unknown>): { ok: true; value: Job } | { ok: false; error: QueueError } {
     const job = this.store.get(id);
     if (!job) return { ok: false, error: { kind: "not-found", message: `no job ${id}`, jobId: id } };
     if (job.state !== "failed" && job.state !== "cancelled") {
       return { ok: false, error: { kind: "invalid-state", message: `only failed or cancelled jobs can be retried; job ${id} is ${job.state}`, jobId: id } };
     }
-    this.log(id, `retry (attempt ${job.attempts + 1})`);
-    const j = this.store.requeue(id)!;
+    this.log(id, `retry (attempt ${job.attempts + 1})${params ? ` with ${JSON.stringify(params)}` : ""}`);
+    const j = this.store.requeue(id, params)!;
     this.emit({ type: "state", jobId: id, job: j });
     queueMicrotask(() => this.pump());
     return { ok: true, value: j };

@@ -43,8 +43,10 @@ const compile: JobHandler = async (ctx) => {
     message: report.summary,
     ...(report.error && "digest" in report.error && report.error.digest ? { digest: report.error.digest } : {}),
     ...(report.error && "path" in report.error && report.error.path ? { path: report.error.path } : {}),
+    ...(report.error && "platforms" in report.error && report.error.platforms ? { platforms: report.error.platforms } : {}),
     // Once the x86-64 core is built in, a retry can succeed; a bad image stays bad.
-    retryable: report.outcome === "needs-x86-64-core" || kind === "io",
+    // platform-not-found: retry with `{ platform }` picks one the image offers.
+    retryable: report.outcome === "needs-x86-64-core" || kind === "io" || kind === "platform-not-found",
   };
 };
 

@@ -6,7 +6,7 @@ import { componentEmbed, componentNew } from "@bytecodealliance/jco";
 import { openDb, type Db } from "../db";
 import { makeOciLayout } from "../image/test-images";
 import { EmbeddedJobQueue } from "./embedded-queue";
-import { artifactResponse, handleImageUpload, jobEventsResponse, readReport } from "./http";
+import { artifactResponse, handleImageUpload, jobEventsResponse, readReport, retryResponse } from "./http";
 import type { Job } from "./types";
 
 let dir: string;
@@ -105,6 +105,28 @@ describe("image upload and job HTTP API", () => {
     expect((await handleImageUpload(uploadRequest(Buffer.from("x"), "", { "content-type": "multipart/form-data; boundary=x" }), q)).status).toBe(415);
     expect((await handleImageUpload(uploadRequest(image, "?platform=../../etc"), q)).status).toBe(400);
     expect(readdirSync(join(dir, "jobs")).length).toBe(before);
+  });
+
+  it("platform-not-found lists the platforms; retry with one of them compiles without re-uploading", async () => {
+    const layerFor = (arch: string) => ({ blob: component, mediaType: "application/vnd.wasm.content.layer.v1+wasm", arch });
+    const multi = (
+      await makeOciLayout(
+        ["arm64", "riscv64"].map((arch) => ({ layers: [layerFor(arch)], config: { architecture: arch }, platform: { os: "linux", architecture: arch } })),
+      )
+    ).archive;
+    const { jobId: id } = (await (await handleImageUpload(uploadRequest(multi), q)).json()) as { jobId: string };
+    await sse(jobEventsResponse(new Request("http://x/"), q, id));
+    expect(q.get(id)).toMatchObject({ state: "failed", retryable: true, error: { kind: "platform-not-found", platforms: ["linux/arm64", "linux/riscv64"] } });
+    const post = (body: string) => retryResponse(new Request("http://x/", { method: "POST", body }), q, id);
+    expect((await post('{"platform":"../x"}')).status).toBe(400);
+    expect((await post('{"evil":1}')).status).toBe(400);
+    expect((await post("{nope")).status).toBe(400);
+    const ok = await post('{"platform":"linux/riscv64"}');
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { job: Job }).job).toMatchObject({ state: "queued", params: { platform: "linux/riscv64", upload: "upload.tar" } });
+    await sse(jobEventsResponse(new Request("http://x/"), q, id));
+    expect(q.get(id)).toMatchObject({ state: "succeeded", attempts: 2, result: { platform: "linux/riscv64" } });
+    expect((await post("")).status).toBe(409);
   });
 
   it("a non-image upload fails its job with a typed error and a report", async () => {

@@ -80,6 +80,33 @@ export async function handleImageUpload(req: Request, queue: JobQueue, limit = m
   return Response.json({ jobId: id, job }, { status: 202 });
 }
 
+/**
+ * POST /api/jobs/[id]/retry. Optional JSON body `{ platform?, name? }` changes
+ * those parameters of a compile job first (e.g. after `platform-not-found`,
+ * whose error lists `platforms`), so the upload is not sent again.
+ */
+export async function retryResponse(req: Request, queue: JobQueue, id: string): Promise<Response> {
+  let patch: Record<string, unknown> | undefined;
+  const text = await req.text();
+  if (text.trim()) {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      return errorJson(400, "invalid-json", `the request body is not JSON: ${(e as Error).message}`);
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return errorJson(400, "invalid-input", "the body must be an object like { \"platform\": \"linux/arm64\" }");
+    const b = body as Record<string, unknown>;
+    const unknownKeys = Object.keys(b).filter((k) => k !== "platform" && k !== "name");
+    if (unknownKeys.length) return errorJson(400, "invalid-input", `unknown retry parameters: ${unknownKeys.join(", ")}`);
+    if (b.platform !== undefined && (typeof b.platform !== "string" || !PLATFORM_RE.test(b.platform))) return errorJson(400, "invalid-platform", "platform must look like os/arch or os/arch/variant");
+    if (b.name !== undefined && (typeof b.name !== "string" || b.name.length > 256 || /[\0\n]/.test(b.name))) return errorJson(400, "invalid-name", "name must be an image name or tag");
+    patch = b;
+  }
+  const r = queue.retry(id, patch);
+  return r.ok ? Response.json({ job: r.value }) : queueErrorResponse(r.error);
+}
+
 /** Reads a job's report.json (written by every compile, also on failure). */
 export async function readReport(queue: JobQueue, id: string): Promise<unknown | null> {
   try {

@@ -96,10 +96,11 @@ export class JobStore {
     return this.get(id);
   }
 
-  requeue(id: string): Job | undefined {
+  requeue(id: string, params?: Record<string, unknown>): Job | undefined {
+    const merged = params ? JSON.stringify({ ...this.get(id)!.params, ...params }) : null;
     this.db
-      .prepare("UPDATE jobs SET state = 'queued', error = NULL, retryable = 0, result = NULL, stage = NULL, percent = 0, owner = NULL, started_at = NULL, finished_at = NULL, updated_at = ? WHERE id = ?")
-      .run(now(), id);
+      .prepare("UPDATE jobs SET state = 'queued', params = COALESCE(?, params), error = NULL, retryable = 0, result = NULL, stage = NULL, percent = 0, owner = NULL, started_at = NULL, finished_at = NULL, updated_at = ? WHERE id = ?")
+      .run(merged, now(), id);
     return this.get(id);
   }
 

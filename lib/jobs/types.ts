@@ -11,6 +11,8 @@ export interface JobError {
   message: string;
   path?: string;
   digest?: string;
+  /** platform-not-found: what the image offers (retry with `{ platform }` to pick one). */
+  platforms?: string[];
 }
 
 export interface Job {
@@ -70,8 +72,8 @@ export interface JobQueue {
   list(opts?: { limit?: number; kind?: string }): Job[];
   /** Queued jobs are cancelled at once; running ones are asked to stop (then killed). */
   cancel(id: string): { ok: true; value: Job } | { ok: false; error: QueueError };
-  /** Failed or cancelled jobs go back to the queue with the same id. */
-  retry(id: string): { ok: true; value: Job } | { ok: false; error: QueueError };
+  /** Failed or cancelled jobs go back to the queue with the same id; `params` are merged into the job's (e.g. another platform). */
+  retry(id: string, params?: Record<string, unknown>): { ok: true; value: Job } | { ok: false; error: QueueError };
   logs(id: string, afterSeq?: number): JobLogLine[];
   /** Live events for one job (or every job with `*`). Returns the unsubscribe function. */
   subscribe(id: string | "*", listener: (e: JobEvent) => void): () => void;

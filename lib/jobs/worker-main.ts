@@ -25,8 +25,11 @@ async function loadHandlers(): Promise<Record<string, JobHandler>> {
 function asJobError(e: unknown): { error: JobError; retryable: boolean } {
   if (typeof e === "object" && e !== null && typeof (e as JobError).kind === "string" && typeof (e as JobError).message === "string") {
     const x = e as JobError & { retryable?: boolean; error?: JobError };
-    const { kind, message, path, digest } = x;
-    return { error: { kind, message, ...(path ? { path } : {}), ...(digest ? { digest } : {}) }, retryable: x.retryable === true };
+    const { kind, message, path, digest, platforms } = x;
+    return {
+      error: { kind, message, ...(path ? { path } : {}), ...(digest ? { digest } : {}), ...(Array.isArray(platforms) ? { platforms: platforms.map(String) } : {}) },
+      retryable: x.retryable === true,
+    };
   }
   // ImageFailure-style wrappers carry the typed error in `.error`.
   const inner = (e as { error?: unknown })?.error;
