@@ -7,6 +7,7 @@ import { parseAllDocuments } from "yaml";
 import type { DesignDocument } from "../graph/types";
 import { exportDesign, validateExportFiles, validateK8sObjects, validateSpinApp, validateWadm } from "./index";
 import { splitWitPackages } from "./export/wit-packages";
+import { checkWacSyntax } from "./testing/wac-syntax";
 import { upstreamSpinAppErrors, upstreamWadmErrors } from "./testing/upstream-schemas";
 import type { ExportTarget } from "./types";
 
@@ -76,7 +77,7 @@ describe("every golden output validates", () => {
         expect(toml.spin_manifest_version).toBe(2);
         expect(toml.trigger.http.length).toBeGreaterThan(0);
       } else if (f.endsWith(".wac")) {
-        expect(text).toMatch(/^package [a-z0-9-]+:[a-z0-9-]+;$/m);
+        expect(checkWacSyntax(text)).toBeNull();
       } else {
         const m = /^deps\/([a-z0-9-]+)\/([a-z0-9-]+)\/\2\.wit$/.exec(f);
         expect(m, f).not.toBeNull();
@@ -88,6 +89,13 @@ describe("every golden output validates", () => {
 });
 
 describe("validators reject what they should", () => {
+  it("the WAC checker rejects what the grammar rejects", () => {
+    expect(checkWacSyntax("package a:b;\nlet x = new a:c { ... };\nexport x[\"i\"];\n")).toBeNull();
+    expect(checkWacSyntax("package a:b;\nlet api-2 = new a:c {};\n")).toMatch(/not a WAC identifier/);
+    expect(checkWacSyntax("package a:b;\nlet x = new a:c { ..., y };\n")).toMatch(/expected/);
+    expect(checkWacSyntax("let x = new a:c {};\n")).toMatch(/expected 'package'/);
+    expect(checkWacSyntax("package a:b;\nlet x = new a:c {};\nlet x = new a:d {};\n")).toMatch(/bound twice/);
+  });
   it("wadm: a link trait without interfaces", () => {
     const doc = yamlObjects(readFileSync(join(goldenDir, "hello/wadm/wadm.yaml"), "utf8"))[0] as { spec: { components: { traits: { type: string; properties: Record<string, unknown> }[] }[] } };
     const link = doc.spec.components.flatMap((c) => c.traits).find((t) => t.type === "link")!;

@@ -24,13 +24,41 @@ import { splitWitPackages } from "./wit-packages";
 
 const WAC_KEYWORDS = new Set(["import", "with", "type", "tuple", "list", "option", "result", "borrow", "resource", "variant", "record", "flags", "enum", "func", "static", "constructor", "u8", "s8", "u16", "s16", "u32", "s32", "u64", "s64", "f32", "f64", "char", "bool", "string", "interface", "world", "export", "new", "let", "use", "include", "package", "targets", "as"]);
 const ident = (s: string): string => (WAC_KEYWORDS.has(s) ? `%${s}` : s);
+
+/**
+ * A WAC/WIT identifier from a DNS label: every `-`-separated word must start
+ * with a letter, so a word starting with a digit joins the word before it
+ * (`api-2` → `api2`, `9lives` → `n9lives`).
+ */
+export function wacIdent(label: string): string {
+  const words: string[] = [];
+  for (const w of label.split("-").filter(Boolean)) {
+    if (/^[a-z]/.test(w)) words.push(w);
+    else if (words.length > 0) words[words.length - 1] += w;
+    else words.push(`n${w}`);
+  }
+  return words.join("-") || "n";
+}
+
+function uniqueIdents(labels: Map<string, string>): Map<string, string> {
+  const used = new Set<string>();
+  const out = new Map<string, string>();
+  for (const [id, label] of labels) {
+    const base = wacIdent(label);
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}-v${i}`;
+    used.add(name);
+    out.set(id, name);
+  }
+  return out;
+}
 const quote = (s: string): string => JSON.stringify(s);
 
 export function exportWac(doc: DesignDocument, _options: ExportOptions = {}): ExportResult {
   const { topology } = doc;
   const problems: ExportProblem[] = [];
-  const names = uniqueNames(topology.nodes);
-  const design = dnsLabel(doc.name, "app");
+  const names = uniqueIdents(uniqueNames(topology.nodes));
+  const design = wacIdent(dnsLabel(doc.name, "app"));
   const resolved = resolveLinks(topology);
   problems.push(...resolved.problems);
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));

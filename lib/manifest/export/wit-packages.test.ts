@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { wacIdent } from "./wac";
 import { splitWitPackages } from "./wit-packages";
 
 describe("splitWitPackages", () => {
@@ -34,5 +35,18 @@ package acme:lib@0.2.0 {
   it("refuses declarations outside any package", () => {
     const r = splitWitPackages("interface x {\n  f: func();\n}\n");
     expect(r.ok).toBe(false);
+  });
+});
+
+describe("wacIdent", () => {
+  it.each([
+    ["frontend", "frontend"],
+    ["my-api-2", "my-api2"],
+    ["node-9lives", "node9lives"],
+    ["9lives", "n9lives"],
+    ["a-1-2-b", "a12-b"],
+  ])("%s → %s", (label, id) => {
+    expect(wacIdent(label)).toBe(id);
+    expect(id).toMatch(/^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$/);
   });
 });
