@@ -105,6 +105,7 @@ export const JCO_SAMPLES: JcoSample[] = [
   x("non-ascii-identifier", `${P}interface i { caf\u00e9: func(); } world w { export i; }`),
   x("control-character", `${P}world w {\u0007}`),
   x("huge-list-length", `${P}interface i { f: func() -> list<u8, 99999999999>; } world w { export i; }`),
+  x("keyword-in-version", `package test:sample@1.0.0-rc.1+u32.5;\nworld w {}`),
   x("prerelease-leading-zero", `package test:sample@1.0.0-01;\nworld w {}`),
   x("use-from-world", `${P}world x {} interface i { use x.{t}; } world w { export i; }`),
   x("import-a-world", `${P}world x {} world w { import x; }`),

@@ -259,7 +259,11 @@ class Parser {
     const m = LOOSE_VERSION.exec(rest);
     if (!m || t.kind !== "int") this.fail(`expected a semver version like 1.2.3, found ${this.describe(t)}`, t, "invalid-version");
     const endOffset = t.start + m[0].length;
-    while (this.peek().kind !== "eof" && this.peek().end <= endOffset) this.pos++;
+    while (this.peek().kind !== "eof" && this.peek().end <= endOffset) {
+      // wit-parser reads versions token by token: a keyword (`1.0.0+u32`) ends it.
+      if (this.peek().kind === "keyword") this.fail(`'${this.peek().value}' is a keyword and cannot be part of a version`, this.peek(), "invalid-version");
+      this.pos++;
+    }
     if (!validSemver(m[0])) {
       throw new ParseFail({ kind: "invalid-version", message: `invalid version '${m[0]}' (leading zeros are not allowed)`, span: this.span(t.start, endOffset) });
     }
