@@ -34,9 +34,15 @@ export interface PackStats {
 
 /** Writes `tree` as a packed rootfs to `outFile`. File contents are streamed
  *  from their sources in 1 MiB batches; only the tables are built in memory. */
-export async function writePackedRootfs(tree: FsTree, outFile: string): Promise<Result<PackStats, ImageError>> {
+export interface WriteOptions {
+  /** Called with the fraction (0–1) of the file written. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+export async function writePackedRootfs(tree: FsTree, outFile: string, opts: WriteOptions = {}): Promise<Result<PackStats, ImageError>> {
   try {
-    return ok(await writeTree(tree, outFile));
+    return ok(await writeTree(tree, outFile, opts));
   } catch (e) {
     return err(toImageError(e));
   }
@@ -48,7 +54,7 @@ interface Row {
   node: FsNode;
 }
 
-async function writeTree(tree: FsTree, outFile: string): Promise<PackStats> {
+async function writeTree(tree: FsTree, outFile: string, opts: WriteOptions): Promise<PackStats> {
   const rows: Row[] = [];
   for (const [path, node] of tree.walk()) rows.push({ path, bytes: Buffer.from(path), node });
   rows.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
@@ -168,8 +174,14 @@ async function writeTree(tree: FsTree, outFile: string): Promise<PackStats> {
   try {
     const w = new BatchWriter(out);
     await w.write(head);
+    let reported = 0;
     for (let i = 0; i < m; i++) {
       if (blobSize[i] === 0) continue;
+      if (opts.signal?.aborted) fail("io", "cancelled");
+      if (opts.onProgress && w.offset - reported > 4 * 1024 * 1024) {
+        reported = w.offset;
+        opts.onProgress(w.offset / totalSize);
+      }
       await w.padTo(blobAt[i]!);
       const ino = inodes[i]!;
       if (ino.type === "dir") {

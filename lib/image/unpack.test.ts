@@ -187,6 +187,23 @@ describe("OCI layout archives", () => {
   });
 });
 
+describe("progress and cancellation", () => {
+  it("reports stages in order with percents in range, and stops when aborted", async () => {
+    const l = await layer(Array.from({ length: 200 }, (_, i) => ({ name: `f${i}`, content: Buffer.alloc(10_000, i) })), "gzip");
+    const archive = await makeDockerSave([l, l], { Cmd: ["/f1"] });
+    const seen: { stage: string; percent: number }[] = [];
+    await must(archive, { onProgress: (p) => seen.push(p) });
+    const order = ["open", "manifest", "layers", "pack", "classify"];
+    const stages = [...new Set(seen.map((p) => p.stage))];
+    expect(stages).toEqual(order);
+    expect(seen.every((p) => p.percent >= 0 && p.percent <= 100)).toBe(true);
+    const ac = new AbortController();
+    ac.abort();
+    const r = await run(archive, { signal: ac.signal });
+    expect(r.ok || r.error).toMatchObject({ kind: "io", message: expect.stringMatching(/cancel|abort/i) });
+  });
+});
+
 describe("archive quirks", () => {
   it("lists platforms whose blobs a single-platform docker save left out, and picks the one present", async () => {
     const mk = async (arch: string): Promise<TestImage> => ({

@@ -195,7 +195,7 @@ async function run(o: UnpackOptions): Promise<UnpackResult> {
     if (hasTarLayers) {
       progress("pack", 0, "writing the packed rootfs");
       const out = join(o.workDir, "rootfs.img");
-      const r = await writePackedRootfs(tree, out);
+      const r = await writePackedRootfs(tree, out, { onProgress: (f) => progress("pack", f * 100, "writing the packed rootfs"), ...(o.signal ? { signal: o.signal } : {}) });
       if (!r.ok) throw new ImageFailure(r.error);
       rootfs = { path: out, ...r.value };
       log(`packed rootfs: ${r.value.entries} entries, ${r.value.totalSize} bytes`);
