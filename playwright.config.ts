@@ -1,6 +1,11 @@
 import { defineConfig } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 
-const port = Number(process.env.E2E_PORT ?? 3123);
+// A free port, chosen once; workers inherit it through the environment.
+if (!process.env.E2E_PORT) {
+  process.env.E2E_PORT = execFileSync(process.execPath, ["-e", "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], { encoding: "utf8" }).trim();
+}
+const port = Number(process.env.E2E_PORT);
 
 export default defineConfig({
   testDir: "./e2e",
@@ -16,6 +21,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
+    screenshot: "only-on-failure",
     launchOptions: {
       executablePath: "/usr/bin/chromium",
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

@@ -27,6 +27,8 @@ const edgeTypes = { trellis: TrellisEdge };
 const MINIMAP_COLORS: Record<string, string> = { component: "#8f7bff", container: "#3fc99a", compiled: "#6cc4ff", endpoint: "#ffb547" };
 const minimapColor = (n: FlowNode) => MINIMAP_COLORS[n.data.kind] ?? "#888";
 
+const FIT_OPTIONS = { maxZoom: 1, padding: 0.15 };
+
 export const TEMPLATE_MIME = "application/x-trellis-template";
 
 export function Canvas({ onFilesDropped, progress }: { onFilesDropped?: (files: File[], at: { x: number; y: number }) => void; progress?: Map<string, number> }) {
@@ -41,6 +43,9 @@ export function Canvas({ onFilesDropped, progress }: { onFilesDropped?: (files: 
   const adapter = useRef(createFlowAdapter()).current;
   const [reason, setReason] = useState<{ text: string; x: number; y: number } | null>(null);
   const cursor = useRef({ x: 0, y: 0 });
+  // Fit only a design that opens with nodes; an empty one keeps zoom 1 so the
+  // first dropped node does not fill the screen.
+  const [openedWithNodes] = useState(() => store.getState().doc.topology.nodes.length > 0);
 
   const problems = useMemo(() => findProblems(topology, checker), [topology, checker]);
   const nodeProblems = useMemo(() => {
@@ -202,7 +207,8 @@ export function Canvas({ onFilesDropped, progress }: { onFilesDropped?: (files: 
         selectionKeyCode="Shift"
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         connectionRadius={24}
-        fitView
+        fitView={openedWithNodes}
+        fitViewOptions={FIT_OPTIONS}
         minZoom={0.05}
         proOptions={{ hideAttribution: true }}
       >

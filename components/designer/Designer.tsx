@@ -3,6 +3,7 @@ import { ReactFlowProvider } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { genericTemplates, templateLabel, type NodeTemplate } from "@/lib/graph/factory";
 import type { DesignDocument } from "@/lib/graph/types";
+import { builtinTemplate, type BuiltinComponent } from "@/lib/builtins/catalog";
 import { attachAutosave, createDesignerStore } from "@/lib/store/designer-store";
 import { Canvas } from "./Canvas";
 import { Inspector } from "./Inspector";
@@ -84,11 +85,11 @@ function DesignerLayout() {
     let cancelled = false;
     fetch("/api/builtins")
       .then((r) => (r.ok ? r.json() : []))
-      .then((list: { id: string; name: string; description?: string; template: NodeTemplate }[]) => {
+      .then((list: BuiltinComponent[]) => {
         if (cancelled || !Array.isArray(list) || list.length === 0) return;
         setSections((s) => [
           ...s.filter((x) => x.title !== "Built-in components"),
-          { title: "Built-in components", items: list.map((b) => ({ id: `builtin-${b.id}`, label: b.name, detail: b.description, template: b.template })) },
+          { title: "Built-in components", items: list.map((b) => ({ id: `builtin-${b.id}`, label: b.name, detail: b.description, template: builtinTemplate(b) })) },
         ]);
       })
       .catch(() => undefined);

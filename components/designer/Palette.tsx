@@ -20,7 +20,7 @@ function PaletteItem({ id, label, detail, template, onAdd }: { id: string; label
       onDragStart={onDragStart}
       onDoubleClick={() => onAdd(template)}
       data-testid={`palette-${id}`}
-      title={`${templateLabel(template)} — drag onto the canvas, or double-click to add`}
+      title={`${templateLabel(template)}${detail ? `: ${detail}` : ""} — drag onto the canvas, or double-click to add`}
     >
       <div className="palette-label">{label}</div>
       {detail && <div className="palette-detail">{detail}</div>}

@@ -51,7 +51,7 @@ export function Toolbar({ onLayout, children }: { onLayout: () => Promise<void>;
     }
     store.getState().replaceDocument(r.value);
     store.getState().notify({ level: "info", message: `imported ${r.value.topology.nodes.length} nodes and ${r.value.topology.links.length} wires from ${file.name}` });
-    requestAnimationFrame(() => void fitView({ duration: 200 }));
+    requestAnimationFrame(() => void fitView({ duration: 200, maxZoom: 1, padding: 0.15 }));
   };
 
   return (
@@ -90,7 +90,7 @@ export function Toolbar({ onLayout, children }: { onLayout: () => Promise<void>;
             setBusy(true);
             try {
               await onLayout();
-              requestAnimationFrame(() => void fitView({ duration: 200 }));
+              requestAnimationFrame(() => void fitView({ duration: 200, maxZoom: 1, padding: 0.15 }));
             } finally {
               setBusy(false);
             }
@@ -98,7 +98,7 @@ export function Toolbar({ onLayout, children }: { onLayout: () => Promise<void>;
         >
           Auto-layout
         </button>
-        <button data-testid="fit-view" onClick={() => void fitView({ duration: 200 })}>
+        <button data-testid="fit-view" onClick={() => void fitView({ duration: 200, maxZoom: 1, padding: 0.15 })}>
           Fit view
         </button>
       </div>
