@@ -1,3 +1,4 @@
+import { componentEmbed, componentNew, componentWit } from "@bytecodealliance/jco";
 import { describe, expect, it } from "vitest";
 import { analyzeWit, selectWorld } from "./analyze";
 import { checkInterfaceCompat } from "./compat";
@@ -85,5 +86,24 @@ describe("analyzeWit", () => {
       ["syntax", 2, 41],
     ]);
     expect(a.ports.map((p) => p.id)).toEqual(["imp:h", "exp:a:b/i"]);
+  });
+
+  it("gives ports for the WIT jco prints from a component (the upload path)", async () => {
+    const src = `package acme:up@0.1.0;
+interface api { record item { id: u64 } get: func(id: u64) -> option<item>; }
+world svc { import wasi:logging/logging@0.1.0-draft; import clock: func() -> u64; export api; }
+package wasi:logging@0.1.0-draft { interface logging { log: func(msg: string); } }`;
+    const component = await componentNew(await componentEmbed({ witSource: src, dummy: true, world: "svc" }), []);
+    const printed = await componentWit(component);
+    const a = analyzeWit(printed);
+    expect(a.errors).toEqual([]);
+    expect(a.ports.map((p) => `${p.id} ${p.interface}`)).toEqual([
+      "imp:wasi:logging/logging wasi:logging/logging@0.1.0-draft",
+      "imp:clock clock",
+      "exp:acme:up/api acme:up/api@0.1.0",
+    ]);
+    // componentWit prints the world without its packages' definitions: those interfaces are opaque.
+    expect(a.interfaces["exp:acme:up/api"].opaque).toBe(true);
+    expect(a.interfaces["imp:clock"].functions[0].result).toEqual({ kind: "primitive", name: "u64" });
   });
 });

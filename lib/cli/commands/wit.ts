@@ -2,6 +2,7 @@
 // folder's `deps/` included), print each world's imports and exports, or
 // every error as `file:line:col: message`. Exit 0 when valid, 1 when not.
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
 import type { CliCommand } from "../command";
 import { checkWit, formatWitError, funcToString, type WitFs, type WorldEntry } from "../../wit";
 
@@ -38,7 +39,11 @@ const command: CliCommand = {
       process.stderr.write(`usage: ${this.usage}\n`);
       return 2;
     }
-    const path = target.length > 1 ? target.replace(/\/+$/, "") : target;
+    // `npm run trellis -- …` runs in the package root; resolve relative paths
+    // against the directory the user ran npm from (INIT_CWD).
+    const base = process.env.INIT_CWD;
+    const located = base && !isAbsolute(target) && resolve(base) !== process.cwd() ? relative(process.cwd(), resolve(base, target)) || "." : target;
+    const path = located.length > 1 ? located.replace(/\/+$/, "") : located;
     const { model, errors } = checkWit(nodeFs, path);
     if (errors.length) {
       for (const e of errors) process.stderr.write(formatWitError(e) + "\n");
