@@ -22,6 +22,7 @@ import {
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { validateSpinApp } from "../validate";
+import { uniqueIdents, wacIdent } from "./wac";
 
 export const SPIN_EXECUTOR = "containerd-shim-spin";
 export const DEFAULT_SPIN_REGISTRY = "ttl.sh";
@@ -39,7 +40,8 @@ function componentSource(n: TopologyNode, name: string): { source: string; place
 export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): ExportResult {
   const { topology } = doc;
   const problems: ExportProblem[] = [];
-  const names = uniqueNames(topology.nodes);
+  // Spin component ids are kebab-case words that each start with a letter (as WIT names).
+  const names = uniqueIdents(uniqueNames(topology.nodes));
   const resolved = resolveLinks(topology);
   problems.push(...resolved.problems);
   const registry = (options.registry ?? DEFAULT_SPIN_REGISTRY).replace(/\/+$/, "");
@@ -109,7 +111,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
       const n = byId.get(id)!;
       const table: Record<string, unknown> = { source: sources.get(id)! };
       if (n.config.env.length > 0) table.environment = Object.fromEntries(n.config.env.map((e) => [e.name, e.value]));
-      const stores = (kvOf.get(id) ?? []).map((ep, i) => (i === 0 ? "default" : dnsLabel(ep.name)));
+      const stores = (kvOf.get(id) ?? []).map((ep, i) => (i === 0 ? "default" : wacIdent(dnsLabel(ep.name)).replace(/-/g, "_")));
       if (stores.length > 0) table.key_value_stores = stores;
       if (stores.length > 1) problems.push(problem("unsupported-wire", "warning", `${n.name} uses several key-value stores; define labels ${stores.slice(1).join(", ")} in the Spin runtime config`, [id]));
       const deps: Record<string, { path: string }> = {};

@@ -40,7 +40,7 @@ export function wacIdent(label: string): string {
   return words.join("-") || "n";
 }
 
-function uniqueIdents(labels: Map<string, string>): Map<string, string> {
+export function uniqueIdents(labels: Map<string, string>): Map<string, string> {
   const used = new Set<string>();
   const out = new Map<string, string>();
   for (const [id, label] of labels) {
