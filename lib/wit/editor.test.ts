@@ -112,3 +112,15 @@ describe("monarch definition", () => {
     for (const rule of tokenizer.root as [RegExp, unknown][]) expect(rule[0]).toBeInstanceOf(RegExp);
   });
 });
+
+describe("editor helpers on text being typed", () => {
+  it("never throw at any offset of incomplete WIT", () => {
+    const broken = `package a:b;\ninterface i {\n  use j.{t, \n  record r { a: list<t\n  f: func(x: r) -> \n}\nworld w { import i; include \n`;
+    for (let o = 0; o <= broken.length; o++) {
+      expect(() => completionsAt(broken, o)).not.toThrow();
+      expect(() => hoverAt(broken, o)).not.toThrow();
+      expect(() => definitionAt(broken, o)).not.toThrow();
+    }
+  });
+});
+
