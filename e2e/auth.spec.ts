@@ -1,0 +1,56 @@
+import { expect, test } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { snap } from "./helpers";
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+let server: ChildProcess;
+let base: string;
+let dir: string;
+
+test.beforeAll(async () => {
+  const port = await freePort();
+  dir = mkdtempSync(join(tmpdir(), "trellis-auth-"));
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, ["scripts/start.mjs"], {
+    env: { ...process.env, PORT: String(port), TRELLIS_DATA_DIR: dir, TRELLIS_TOKEN: "e2e-token" },
+    stdio: "ignore",
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`${base}/api/health`);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error("token server did not start");
+});
+
+test.afterAll(() => {
+  server.kill("SIGTERM");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("with TRELLIS_TOKEN set, pages and APIs need the token", async ({ page }) => {
+  expect((await fetch(`${base}/api/projects`)).status).toBe(401);
+  expect((await fetch(`${base}/`)).status).toBe(401);
+  expect((await fetch(`${base}/api/projects`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  expect((await fetch(`${base}/api/projects`, { headers: { authorization: "Bearer e2e-token" } })).status).toBe(200);
+  // A browser opens the link with the token once and keeps it as a cookie.
+  await page.goto(`${base}/?token=e2e-token`);
+  await expect(page.getByTestId("project-list")).toBeVisible();
+  await page.goto(`${base}/`);
+  await expect(page.getByTestId("project-row").first()).toBeVisible();
+  await snap(page, "auth-token-cookie");
+});
