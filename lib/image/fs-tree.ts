@@ -86,31 +86,63 @@ function newDir(meta: Meta = {}): FsInode {
 export class FsTree {
   readonly root: FsNode = { inode: newDir(), layer: -1 };
 
-  /** Walks to the directory that holds `path`'s last component, creating
-   *  missing parents. Refuses to pass through a symlink or a non-directory:
-   *  following a link while unpacking is how a hostile tar escapes. */
-  private parentOf(path: string, layer: number): { dir: FsInode; name: string } {
+  /**
+   * Walks to the directory that holds `path`'s last component, creating missing
+   * parents (0755) when `create` is set. A symlink among the parents is
+   * resolved inside the tree, the way `docker` applies a layer inside a chroot:
+   * absolute targets start at the rootfs root and `..` stops there, so an entry
+   * can never land outside the rootfs, and nothing on the host is touched.
+   */
+  private parentOf(path: string, layer: number, create = true): { dir: FsInode; name: string; real: string } | undefined {
     const parts = splitPath(path);
     if (parts.length === 0) fail("path-invalid", "the root has no parent", { path: "/" });
-    let cur = this.root.inode;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const name = parts[i]!;
-      const next = cur.children!.get(name);
-      if (!next) {
-        const d: FsNode = { inode: newDir(), layer };
-        cur.children!.set(name, d);
-        cur = d.inode;
+    const name = parts[parts.length - 1]!;
+    let pending = parts.slice(0, -1);
+    const done: string[] = [];
+    const stack: FsInode[] = [this.root.inode];
+    let hops = 0;
+    while (pending.length > 0) {
+      const c = pending.shift()!;
+      if (c === "" || c === ".") continue;
+      if (c === "..") {
+        if (done.length > 0) {
+          done.pop();
+          stack.pop();
+        }
         continue;
       }
+      const cur = stack[stack.length - 1]!;
+      let next = cur.children!.get(c);
+      if (!next) {
+        if (!create) return undefined;
+        next = { inode: newDir(), layer };
+        cur.children!.set(c, next);
+      }
       if (next.inode.type === "symlink") {
-        fail("path-through-symlink", `entry ${path} goes through the symlink /${parts.slice(0, i + 1).join("/")}`, { path });
+        if (++hops > 40) fail("path-through-symlink", `entry ${path}: too many levels of symbolic links`, { path });
+        const target = next.inode.target ?? "";
+        if (target.startsWith("/")) {
+          done.length = 0;
+          stack.length = 1;
+        }
+        pending = [...target.split("/"), ...pending];
+        continue;
       }
       if (next.inode.type !== "dir") {
-        fail("not-a-directory", `entry ${path} goes through the non-directory /${parts.slice(0, i + 1).join("/")}`, { path });
+        fail("not-a-directory", `entry ${path} goes through the non-directory /${[...done, c].join("/")}`, { path });
       }
-      cur = next.inode;
+      done.push(c);
+      stack.push(next.inode);
     }
-    return { dir: cur, name: parts[parts.length - 1]! };
+    return { dir: stack[stack.length - 1]!, name, real: [...done, name].join("/") };
+  }
+
+  /** Looks a path up, resolving symlinks among its parents (not the last component). */
+  lookup(path: string): { node: FsNode; real: string } | undefined {
+    if (path === "") return { node: this.root, real: "" };
+    const p = this.parentOf(path, -1, false);
+    const node = p?.dir.children!.get(p.name);
+    return p && node ? { node, real: p.real } : undefined;
   }
 
   /** Looks a path up without following any symlink. */
@@ -130,7 +162,7 @@ export class FsTree {
       Object.assign(this.root.inode, stripUndefined(meta));
       return;
     }
-    const { dir, name } = this.parentOf(path, layer);
+    const { dir, name } = this.parentOf(path, layer)!;
     const existing = dir.children!.get(name);
     if (existing && existing.inode.type === "dir") {
       // A directory entry over an existing directory updates its metadata and keeps its children.
@@ -169,7 +201,7 @@ export class FsTree {
 
   /** `path` becomes another name for the inode at `target` (both rootfs paths). */
   addHardLink(path: string, target: string, layer: number): void {
-    const t = this.get(target);
+    const t = this.lookup(target)?.node;
     if (!t) fail("hardlink-invalid", `hard link ${path} points to a missing entry ${target}`, { path });
     if (t.inode.type === "dir") fail("hardlink-invalid", `hard link ${path} points to a directory ${target}`, { path });
     if (path === target) return;
@@ -178,23 +210,21 @@ export class FsTree {
 
   private put(path: string, inode: FsInode, layer: number): void {
     if (path === "") fail("path-invalid", "only a directory may replace the root", { path: "/" });
-    const { dir, name } = this.parentOf(path, layer);
+    const { dir, name } = this.parentOf(path, layer)!;
     dir.children!.set(name, { inode, layer });
   }
 
   /** `.wh.<name>`: removes `path` (and its subtree) if a lower layer made it. */
   whiteout(path: string, layer: number): void {
-    const parts = splitPath(path);
-    const parent = this.get(parts.slice(0, -1).join("/"));
-    if (!parent || parent.inode.type !== "dir") return;
-    const name = parts[parts.length - 1]!;
-    const node = parent.inode.children!.get(name);
-    if (node && node.layer < layer) parent.inode.children!.delete(name);
+    const p = this.parentOf(path, layer, false);
+    const node = p?.dir.children!.get(p.name);
+    if (p && node && node.layer < layer) p.dir.children!.delete(p.name);
   }
 
   /** `.wh..wh..opq`: hides everything lower layers put in `dir`. */
   opaque(dirPath: string, layer: number): void {
-    const node = this.get(dirPath);
+    const found = this.lookup(dirPath);
+    const node = found?.node.inode.type === "symlink" ? undefined : found?.node;
     if (!node || node.inode.type !== "dir") return;
     for (const [name, child] of node.inode.children!) {
       if (child.layer < layer) node.inode.children!.delete(name);
