@@ -196,6 +196,11 @@ describe("target semantics", () => {
     const toml = parseToml(r.files.find((f) => f.path.endsWith("spin.toml"))!.content) as { component: Record<string, { dependencies?: Record<string, { path: string }> }> };
     expect(toml.component.frontend!.dependencies).toEqual({ "example:pipeline/transform@0.1.0": { path: "components/transform.wasm" } });
   });
+  it("spin: store and atomics wires to one key-value endpoint are one store", () => {
+    const r = exportDesign(loadDesign("kvcounter"), "spin");
+    const toml = parseToml(r.files.find((f) => f.path.endsWith("spin.toml"))!.content) as { component: Record<string, { key_value_stores?: string[] }> };
+    expect(toml.component.counter!.key_value_stores).toEqual(["default"]);
+  });
 });
 
 describe("names and edge cases", () => {

@@ -71,7 +71,8 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
       httpRoots.add(r.from.id);
       network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: "Spin HTTP trigger (SpinApp Service)" });
     } else if (r.from.kind === "endpoint" && r.from.config.capability === "keyvalue" && r.to.kind === "component") {
-      kvOf.set(r.to.id, [...(kvOf.get(r.to.id) ?? []), r.from]);
+      // store and atomics wires to the same endpoint are one store
+      if (!(kvOf.get(r.to.id) ?? []).includes(r.from)) kvOf.set(r.to.id, [...(kvOf.get(r.to.id) ?? []), r.from]);
       network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: "Spin key-value store (host)" });
     }
   }
