@@ -101,6 +101,8 @@ describe("completionsAt", () => {
     const inWorld = labels(src, src.indexOf("  import infer"));
     expect(inWorld).toContain("import");
     expect(labels(src, src.indexOf("run: func(t") - 1)).toEqual(["constructor"]);
+    const e = "package a:b;\ninterface i { enum e { one, } }";
+    expect(labels(e, e.indexOf("one,") + 5)).toEqual([]);
   });
 });
 

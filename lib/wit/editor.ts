@@ -423,12 +423,10 @@ export function completionsAt(source: string, offset: number, options: EditorOpt
   const count = (re: RegExp) => stmt.match(re)?.length ?? 0;
   const arrows = count(/->/g);
   const inParens = count(/\(/g) > count(/\)/g) || count(/</g) > count(/>/g) - arrows;
-  const insideRecordOrVariant = (() => {
-    const before2 = source.slice(0, offset);
-    const m = /\b(record|variant)\s+%?[a-zA-Z][a-zA-Z0-9-]*\s*\{[^{}]*$/.exec(before2);
-    return !!m;
-  })();
+  const insideRecordOrVariant = /\b(record|variant)\s+%?[a-zA-Z][a-zA-Z0-9-]*\s*\{[^{}]*$/.test(source.slice(0, offset));
   if (/(->|<|=)$/.test(last) || (/[:,(]$/.test(last) && (inParens || insideRecordOrVariant))) return typeItems();
+  // Case and flag names are new names: nothing to complete.
+  if (/\b(enum|flags)\s+%?[a-zA-Z][a-zA-Z0-9-]*\s*\{[^{}]*$/.test(source.slice(0, offset))) return [];
   if (/:$/.test(last)) {
     // `name:` at item level: a function (or, in a resource, a static function).
     return [
