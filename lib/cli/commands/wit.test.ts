@@ -53,6 +53,18 @@ describe("trellis wit check", () => {
     ]);
   });
 
+  it("prints JSON with --json", async () => {
+    const file = join(dir, "j.wit");
+    writeFileSync(file, "package a:b;\nworld w { import f: func(); }\n");
+    const ok = await run(["check", "--json", file]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ ok: true, errors: [], package: "a:b", worlds: [{ name: "a:b/w", imports: ["f: func()"], ports: ["imp:f f"] }] });
+    writeFileSync(file, "package a:b;\nworld w { import f: func() }\n");
+    const bad = await run(["check", file, "--json"]);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.out).errors).toEqual([{ kind: "syntax", message: "expected ';', found '}'", file, line: 2, column: 28 }]);
+  });
+
   it("reports a missing path and bad usage", async () => {
     expect((await run(["check", join(dir, "missing")])).code).toBe(1);
     expect((await run(["frobnicate"])).code).toBe(2);

@@ -1,10 +1,11 @@
-// `trellis wit check <file.wit | package-folder>`: parse and resolve WIT (a
-// folder's `deps/` included), print each world's imports and exports, or
-// every error as `file:line:col: message`. Exit 0 when valid, 1 when not.
+// `trellis wit check [--json] <file.wit | package-folder>`: parse and resolve
+// WIT (a folder's `deps/` included), print each world's imports and exports,
+// or every error as `file:line:col: message`. Exit 0 when valid, 1 when not.
+// `--json` prints the same as one JSON object (for CI tooling).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { CliCommand } from "../command";
-import { checkWit, formatWitError, funcToString, type WitFs, type WorldEntry } from "../../wit";
+import { checkWit, formatWitError, funcToString, summarizeWorld, type WitFs, type WorldEntry } from "../../wit";
 
 const nodeFs: WitFs = {
   kind(p) {
@@ -32,9 +33,10 @@ function entryLine(e: WorldEntry): string {
 const command: CliCommand = {
   name: "wit",
   summary: "Check WIT: parse and resolve a file or package folder and list its worlds",
-  usage: "trellis wit check <file.wit | package-folder>",
+  usage: "trellis wit check [--json] <file.wit | package-folder>",
   async run(args) {
-    const [sub, target, ...rest] = args;
+    const json = args.includes("--json");
+    const [sub, target, ...rest] = args.filter((a) => a !== "--json");
     if (sub !== "check" || !target || rest.length) {
       process.stderr.write(`usage: ${this.usage}\n`);
       return 2;
@@ -45,6 +47,17 @@ const command: CliCommand = {
     const located = base && !isAbsolute(target) && resolve(base) !== process.cwd() ? relative(process.cwd(), resolve(base, target)) || "." : target;
     const path = located.length > 1 ? located.replace(/\/+$/, "") : located;
     const { model, errors } = checkWit(nodeFs, path);
+    if (json) {
+      const root = model.packages.find((p) => p.name === model.root);
+      const out = {
+        ok: errors.length === 0,
+        errors: errors.map((e) => ({ kind: e.kind, message: e.message, file: e.span.file, line: e.span.start.line, column: e.span.start.column })),
+        package: root?.name ?? null,
+        worlds: (root?.worlds ?? []).map(summarizeWorld),
+      };
+      process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+      return errors.length ? 1 : 0;
+    }
     if (errors.length) {
       for (const e of errors) process.stderr.write(formatWitError(e) + "\n");
       process.stderr.write(`${errors.length} error${errors.length === 1 ? "" : "s"}\n`);
