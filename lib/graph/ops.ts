@@ -3,7 +3,7 @@
 import { err, ok, type Result } from "../result";
 import type { GraphError, LinkError, NodeError } from "./errors";
 import { capabilityPorts, interfaceName, interfaceVersion, networkPorts } from "./ports";
-import { semverSatisfies } from "./semver";
+import { versionsCompatible } from "../wit/compat";
 import type { Link, LinkEnd, NodeConfig, Port, Topology, TopologyNode } from "./types";
 
 export const emptyTopology = (): Topology => ({ nodes: [], links: [] });
@@ -39,7 +39,7 @@ export const nameAndVersionChecker: InterfaceChecker = ({ from, to }) => {
   }
   const pv = interfaceVersion(provided);
   const wv = interfaceVersion(wanted);
-  if (!semverSatisfies(pv, wv)) {
+  if (!versionsCompatible(pv, wv)) {
     return `${interfaceName(wanted)}: export is version ${pv ?? "(none)"}, import expects ${wv ?? "(none)"}`;
   }
   return null;

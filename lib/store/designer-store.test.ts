@@ -72,7 +72,7 @@ describe("autosave", () => {
   it("debounces edits into one save and reports saved with the new revision", async () => {
     vi.useFakeTimers();
     const s = make();
-    const save = vi.fn(async () => ({ revision: 2 }));
+    const save = vi.fn(async (_doc: DesignDocument, _base: number) => ({ revision: 2 }));
     const stop = attachAutosave(s, save, 100);
     s.getState().addFromTemplate(containerTpl, { x: 0, y: 0 });
     s.getState().addFromTemplate(containerTpl, { x: 0, y: 0 });

@@ -8,7 +8,6 @@ import {
   copySelection,
   createId,
   moveNodes,
-  nameAndVersionChecker,
   paste as pasteOp,
   removeElements,
   updateNode as updateNodeOp,
@@ -17,6 +16,7 @@ import {
   type NodePatch,
 } from "../graph/ops";
 import { instantiate, type NodeTemplate } from "../graph/factory";
+import { portsAfterWitEdit, witChecker } from "../graph/wit-checker";
 import type { DesignDocument, LinkEnd, Topology } from "../graph/types";
 
 export type SaveStatus = "saved" | "saving" | "error";
@@ -107,7 +107,7 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
       dragging: {},
       saveStatus: "saved",
       pasteCount: 0,
-      checker: init.checker ?? nameAndVersionChecker,
+      checker: init.checker ?? witChecker,
 
       addFromTemplate(template, position) {
         const node = instantiate(template, createId(template.kind), position);
@@ -162,7 +162,14 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
       },
 
       updateNode(id, patch) {
-        const r = updateNodeOp(get().doc.topology, id, patch);
+        const t = get().doc.topology;
+        const node = t.nodes.find((n) => n.id === id);
+        if (node?.kind === "component" && patch.config && ("wit" in patch.config || "world" in patch.config) && !patch.ports) {
+          // A WIT edit re-derives the ports; a WIT with errors keeps the old ones.
+          const edited = { ...node, config: { ...node.config, ...patch.config } };
+          patch = { ...patch, ports: portsAfterWitEdit(edited, t.links).ports };
+        }
+        const r = updateNodeOp(t, id, patch);
         if (!r.ok) {
           set({ notice: { level: "error", kind: r.error.kind, message: r.error.message, nodeIds: [id] } });
           return r.error;
