@@ -31,6 +31,7 @@ export function entryCall(iface: EntryInterface, input: RunInput): Result<EntryC
     }
   };
   switch (iface) {
+    case "wasi:http/incoming-handler":
     case "trellis:pipeline/handler": {
       const contentType = "json" in input ? "application/json" : "text" in input ? "text/plain; charset=utf-8" : "application/octet-stream";
       return ok({ function: "handle", args: [{ method: "POST", path: "/", headers: [["content-type", contentType]], body: bytes.value }] });

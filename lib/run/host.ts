@@ -294,6 +294,87 @@ export class GraphHost {
     return value;
   }
 
+  #httpServers = new Map<string, { port: number; stop(): void }>();
+
+  /**
+   * The run's input into a wasi:http/incoming-handler export: a real HTTP
+   * request to jco's preview2 shim server wrapped around the export (what an
+   * HTTP ingress does). `req.args[0]` is `{ method, path, headers, body }`.
+   */
+  async invokeHttp(req: CallRequest): Promise<{ value?: unknown; refused?: unknown; error?: RunError }> {
+    const exports = this.#exports.get(req.to);
+    const target = exports && findInterface(exports, req.interface);
+    if (!target || typeof target.handle !== "function")
+      return { error: { kind: "missing-link", message: `'${req.to}' does not export ${req.interface}`, nodeId: req.to, interface: req.interface } };
+    const input = decodeValue(req.args[0] ?? null) as { method?: string; path?: string; headers?: Array<[string, string]>; body?: Uint8Array };
+    let server = this.#httpServers.get(req.to);
+    let handled: { ms: number; childMs: number; error?: RunStop } | undefined;
+    if (!server) {
+      const { HTTPServer } = (await import("@bytecodealliance/preview2-shim/http")) as unknown as {
+        HTTPServer: new (h: unknown) => { listen(port: number, host: string): void; address(): { port: number }; stop(): void };
+      };
+      const handle = target.handle as (rq: unknown, out: unknown) => void;
+      const s = new HTTPServer({
+        handle: (rq: unknown, out: unknown) => {
+          const frame: Frame = { nodeId: req.to, childMs: 0 };
+          this.#stack.push(frame);
+          const t0 = performance.now();
+          try {
+            handle.call(target, rq, out);
+          } catch (e) {
+            handled = { ms: 0, childMs: 0, error: e instanceof RunStop ? e : new RunStop({ kind: "trap", message: `'${req.to}' trapped in ${req.interface}.handle: ${message(e)}`, nodeId: req.to }) };
+          } finally {
+            this.#stack.pop();
+            handled = { ...handled, ms: performance.now() - t0, childMs: frame.childMs };
+          }
+        },
+      });
+      s.listen(0, "127.0.0.1");
+      server = { port: s.address().port, stop: () => s.stop() };
+      this.#httpServers.set(req.to, server);
+    }
+    const seq = ++this.#seq;
+    const at = this.now();
+    const t0 = performance.now();
+    let value: { status: number; headers: Array<[string, string]>; body: Uint8Array } | undefined;
+    let failure: RunError | undefined;
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}${input.path ?? "/"}`, {
+        method: input.method ?? "POST",
+        headers: input.headers ?? [],
+        ...(input.body && input.method !== "GET" && input.method !== "HEAD" ? { body: input.body as Uint8Array<ArrayBuffer> } : {}),
+        signal: AbortSignal.timeout(Math.max(1, this.spec.limits.timeMs - this.now())),
+      });
+      value = { status: res.status, headers: [...res.headers.entries()], body: new Uint8Array(await res.arrayBuffer()) };
+    } catch (e) {
+      failure = { kind: "network-failure", message: `HTTP request to '${req.to}' failed: ${message(e)}`, nodeId: req.to };
+    }
+    const h = handled as { ms: number; childMs: number; error?: RunStop } | undefined;
+    if (h?.error) failure = h.error.error;
+    const d = h?.ms ?? performance.now() - t0;
+    if (!failure && value && value.body.byteLength > this.spec.limits.outputBytes)
+      failure = { kind: "output-limit", message: `the HTTP response of '${req.to}' has ${value.body.byteLength} bytes, over the limit of ${this.spec.limits.outputBytes}`, nodeId: req.to };
+    failure ??= this.#checkMemory(req.to)?.error;
+    const s = this.#summary(req.to);
+    s.calls++;
+    s.totalMs += d;
+    s.selfMs += d - (h?.childMs ?? 0);
+    const args = [previewValue(input)];
+    if (this.spec.record) {
+      s.lastInput = args;
+      const ev: CallEvent = { type: "call", seq, at, from: null, to: req.to, linkId: null, interface: interfaceName(req.interface), function: "handle", args, durationMs: d };
+      if (failure) {
+        ev.error = failure.message;
+        s.error = failure.message;
+      } else {
+        ev.result = previewValue(value);
+        s.lastOutput = ev.result;
+      }
+      this.emit(ev);
+    }
+    return failure ? { error: failure } : { value };
+  }
+
   hosts(nodeId: string): boolean {
     return this.#exports.has(nodeId) || this.#kv.has(nodeId);
   }
@@ -363,6 +444,7 @@ export class GraphHost {
   }
 
   async close(): Promise<void> {
+    for (const s of this.#httpServers.values()) s.stop();
     await this.#client?.close();
     await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
   }

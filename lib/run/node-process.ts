@@ -47,7 +47,7 @@ function main(): void {
           }
           return;
         case "call": {
-          const r = host!.invoke(m.req);
+          const r = m.req.interface.startsWith("wasi:http/incoming-handler") ? await host!.invokeHttp(m.req) : host!.invoke(m.req);
           // Structured clone carries the value as is (Uint8Array, bigint); encode only what clone cannot.
           send({ type: "result", id: m.id, outcome: { ...r, value: r.value === undefined ? undefined : encodeValue(r.value), refused: r.refused === undefined ? undefined : encodeValue(r.refused) } });
           return;

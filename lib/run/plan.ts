@@ -8,6 +8,7 @@ import type { RunError } from "./types";
 
 /** Interfaces the run engine knows how to feed a user's input into, in order of preference. */
 export const ENTRY_INTERFACES = [
+  "wasi:http/incoming-handler",
   "trellis:pipeline/handler",
   "trellis:pipeline/stage",
   "trellis:pipeline/text",
@@ -88,7 +89,7 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
     const heads = roots.filter((n) => topology.links.some((l) => l.to.node === n.id));
     const pick = heads.length > 0 ? heads : roots;
     if (pick.length === 0)
-      return err({ kind: "no-entry", message: "no component can take the input: none exports a stage, handler, text, table or log interface that nothing else calls" });
+      return err({ kind: "no-entry", message: "no component can take the input: none exports wasi:http/incoming-handler or a trellis:pipeline handler, stage, text, table or log interface that nothing else calls" });
     if (pick.length > 1)
       return err({
         kind: "ambiguous-entry",

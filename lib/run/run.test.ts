@@ -11,7 +11,7 @@ import { err, ok } from "../result";
 import { decodeValue } from "./codec";
 import { planRun } from "./plan";
 import { outputText, resolveBuiltin, runDesign, type ComponentResolver } from "./run";
-import { builtinNode, cachedTokenizer, csvPipeline, keyvalueNode, wire } from "./sample-designs";
+import { builtinNode, cachedTokenizer, csvPipeline, keyvalueNode, wasiHttpPipeline, wire } from "./sample-designs";
 import type { RunResult } from "./types";
 
 const work = mkdtempSync(join(tmpdir(), "trellis-run-"));
@@ -115,6 +115,21 @@ describe("runDesign", () => {
     expect(outputText(a)).toBe('[{"token":"to","count":2},{"token":"be","count":2},{"token":"or","count":1},{"token":"not","count":1}]');
     expect(essence(b)).toEqual(essence(a));
     expect(a.nodes.kv!.calls).toBeGreaterThanOrEqual(3); // open, get (miss), set
+  });
+
+  it("serves a wasi:http gateway behind an HTTP ingress with a real request, in both modes", async () => {
+    const input = { json: [{ sku: "A-1", qty: 2 }] };
+    const a = await runDesign({ topology: wasiHttpPipeline(), input, mode: "in-process" }, opts);
+    const b = await runDesign({ topology: wasiHttpPipeline(), input, mode: "network" }, opts);
+    expect(a.error).toBeUndefined();
+    expect(a.entry).toMatchObject({ nodeId: "gateway", interface: IFACE.incomingHandler });
+    const res = decodeValue(a.output!) as { status: number; headers: Array<[string, string]> };
+    expect(res.status).toBe(200);
+    expect(res.headers).toContainEqual(["x-served-by", "trellis:builtins/http-gateway"]);
+    expect(outputText(a)).toBe("sku,qty\nA-1,2\n");
+    expect(outputText(b)).toBe(outputText(a));
+    expect(a.nodes.csv!.calls).toBe(1);
+    expect(b.nodes.csv!.lastOutput).toEqual(a.nodes.csv!.lastOutput);
   });
 
   it("reports a refusal of the entry without failing the run", async () => {

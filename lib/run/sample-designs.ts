@@ -34,6 +34,18 @@ export function csvPipeline(): Topology {
   };
 }
 
+export function httpIngressNode(id: string): TopologyNode {
+  return { id, kind: "endpoint", name: id, position: { x: 0, y: 0 }, ports: capabilityPorts("http-ingress"), config: { capability: "http-ingress", env: [], replicas: 1, exposedPorts: [] } };
+}
+
+/** HTTP ingress → http-gateway (wasi:http) → json-to-csv. */
+export function wasiHttpPipeline(): Topology {
+  return {
+    nodes: [httpIngressNode("ingress"), builtinNode("gateway", "http-gateway"), builtinNode("csv", "json-to-csv")],
+    links: [wire("gateway", "ingress", IFACE.incomingHandler), wire("csv", "gateway", IFACE.stage)],
+  };
+}
+
 /** http-handler → kv-cache → tokenizer, the cache backed by a key-value endpoint. */
 export function cachedTokenizer(): Topology {
   return {

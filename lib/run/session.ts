@@ -2,11 +2,11 @@
 // one child hosting every node (wires are function calls); network mode is one
 // child per node behind a loopback HTTP endpoint (wires are HTTP calls).
 import { fork, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { err, ok, type Result } from "../result";
 import type { CallRequest, HostComponent, HostSpec } from "./host";
 import { latencyStats, type ChildMessage, type LatencyStats, type ParentMessage } from "./node-process";
 import type { RunPlan } from "./plan";
+import { runnerEntry } from "./runner-entry";
 import type { TranspiledComponent } from "./transpile";
 import type { NodeSummary, RunError, RunEvent, RunLimits, RunMode } from "./types";
 
@@ -18,9 +18,10 @@ export function repoRoot(): string {
 interface Child {
   proc: ChildProcess;
   nodes: string[];
-  port?: number;
   stderrTail: string;
   exited: boolean;
+  started: boolean;
+  onStart?: (r: Result<number, RunError>) => void;
 }
 
 export interface DriveResult {
@@ -69,14 +70,19 @@ export class RunSession {
     const base = { runStart: opts.runStart, limits: opts.limits, record: opts.record };
     try {
       if (opts.mode === "in-process") {
-        const r = await s.#spawn({ ...base, components: plan.order.map(component), keyvalueStores: plan.keyvalueStores, remote: {} }, false);
+        const child = s.#spawn([...plan.keyvalueStores, ...plan.order]);
+        const r = await s.#start(child, { ...base, components: plan.order.map(component), keyvalueStores: plan.keyvalueStores, remote: {} }, false);
         if (!r.ok) return s.#fail(r.error);
       } else {
+        // Boot every process at once (the slow part), then instantiate providers
+        // first so each importer is told its providers' URLs.
+        const ids = [...plan.keyvalueStores, ...plan.order];
+        const children = new Map(ids.map((id) => [id, s.#spawn([id])]));
         const remote: Record<string, string> = {};
-        for (const id of [...plan.keyvalueStores, ...plan.order]) {
+        for (const id of ids) {
           const isKv = plan.keyvalueStores.includes(id);
           const spec: HostSpec = { ...base, components: isKv ? [] : [component(id)], keyvalueStores: isKv ? [id] : [], remote: { ...remote } };
-          const r = await s.#spawn(spec, true);
+          const r = await s.#start(children.get(id)!, spec, true);
           if (!r.ok) return s.#fail(r.error);
           remote[id] = `http://127.0.0.1:${r.value}`;
         }
@@ -98,17 +104,18 @@ export class RunSession {
     if (this.#failure) f(this.#failure);
   }
 
-  #spawn(spec: HostSpec, listen: boolean): Promise<Result<number, RunError>> {
-    const nodes = [...spec.components.map((c) => c.id), ...spec.keyvalueStores];
+  /** Starts a process that will host `nodes`; it boots while others start. */
+  #spawn(nodes: string[]): Child {
     const heapMb = Math.max(64, Math.ceil(this.opts.limits.memoryBytes / 2 ** 20));
-    const proc = fork(join(/*turbopackIgnore: true*/ repoRoot(), "lib", "run", "node-process.ts"), [], {
+    const entry = runnerEntry(repoRoot());
+    const proc = fork(entry.file, [], {
       cwd: repoRoot(),
-      execArgv: ["--import", "tsx", `--max-old-space-size=${heapMb}`],
+      execArgv: [...entry.execArgv, `--max-old-space-size=${heapMb}`],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
       env: { ...process.env, NODE_OPTIONS: "" },
     });
-    const child: Child = { proc, nodes, stderrTail: "", exited: false };
+    const child: Child = { proc, nodes, stderrTail: "", exited: false, started: false };
     this.#children.push(child);
     const owner = nodes.length === 1 ? nodes[0]! : null;
     const stdio = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
@@ -118,32 +125,42 @@ export class RunSession {
     };
     proc.stdout!.on("data", stdio("stdout"));
     proc.stderr!.on("data", stdio("stderr"));
+    proc.on("message", (m: ChildMessage) => {
+      if (m.type === "event") this.opts.onEvent(m.event);
+      else if (m.type === "ready" || m.type === "failed") {
+        child.started = true;
+        child.onStart?.(m.type === "ready" ? ok(m.port ?? 0) : err(m.error));
+      } else {
+        this.#pending.get(m.id)?.(m);
+        this.#pending.delete(m.id);
+      }
+    });
+    proc.on("exit", (code, signal) => {
+      child.exited = true;
+      if (this.#closed) return;
+      const oom = /heap out of memory|Allocation failed/i.test(child.stderrTail);
+      const e: RunError = oom
+        ? { kind: "memory-limit", message: `the run ran out of memory (limit ${heapMb} MiB of heap)`, ...(owner ? { nodeId: owner } : {}) }
+        : {
+            kind: "crashed",
+            message: `the process hosting ${nodes.join(", ")} exited (${signal ?? `code ${code}`}): ${child.stderrTail.trim().split("\n").slice(-3).join(" | ")}`,
+            ...(owner ? { nodeId: owner } : {}),
+          };
+      this.#failure ??= e;
+      this.#onFailure?.(e);
+      for (const [, f] of this.#pending) f({ type: "result", id: -1, outcome: { error: e } });
+      this.#pending.clear();
+      if (!child.started) child.onStart?.(err(e));
+    });
+    return child;
+  }
+
+  /** Instantiates the child's nodes; resolves to its HTTP port (0 when not listening). */
+  #start(child: Child, spec: HostSpec, listen: boolean): Promise<Result<number, RunError>> {
     return new Promise((resolve) => {
-      let started = false;
-      proc.on("message", (m: ChildMessage) => {
-        if (m.type === "event") this.opts.onEvent(m.event);
-        else if (m.type === "ready") {
-          started = true;
-          resolve(ok(m.port ?? 0));
-        } else if (m.type === "failed") {
-          started = true;
-          resolve(err(m.error));
-        } else this.#pending.get(m.id)?.(m), this.#pending.delete(m.id);
-      });
-      proc.on("exit", (code, signal) => {
-        child.exited = true;
-        if (this.#closed) return;
-        const oom = /heap out of memory|Allocation failed/i.test(child.stderrTail);
-        const e: RunError = oom
-          ? { kind: "memory-limit", message: `the run ran out of memory (limit ${heapMb} MiB of heap)`, ...(owner ? { nodeId: owner } : {}) }
-          : { kind: "crashed", message: `the process hosting ${nodes.join(", ")} exited (${signal ?? `code ${code}`}): ${child.stderrTail.trim().split("\n").slice(-3).join(" | ")}`, ...(owner ? { nodeId: owner } : {}) };
-        this.#failure ??= e;
-        this.#onFailure?.(e);
-        for (const [, f] of this.#pending) f({ type: "result", id: -1, outcome: { error: e } });
-        this.#pending.clear();
-        if (!started) resolve(err(e));
-      });
-      proc.send({ type: "start", spec, listen } satisfies ParentMessage);
+      if (child.exited) return resolve(err(this.#failure ?? { kind: "crashed", message: "the host process exited before starting" }));
+      child.onStart = resolve;
+      child.proc.send({ type: "start", spec, listen } satisfies ParentMessage);
     });
   }
 

@@ -5,7 +5,6 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { transpile } from "@bytecodealliance/jco";
 
 export interface TranspiledComponent {
   hash: string;
@@ -36,6 +35,8 @@ export async function transpileCached(bytes: Uint8Array, cacheDir = defaultCache
     const meta = JSON.parse(readFileSync(metaFile, "utf8")) as Omit<TranspiledComponent, "dir" | "jsFile">;
     return { ...meta, dir, jsFile: join(dir, "component.js") };
   }
+  // Loaded on a cache miss only: jco is large, and run processes never need it.
+  const { transpile } = await import("@bytecodealliance/jco");
   const out = await transpile(bytes, { name: "component", instantiation: "async", noTypescript: true, quiet: true });
   // Write to a private directory, then rename: concurrent runs never see half a cache entry.
   const tmp = `${dir}.tmp-${randomBytes(6).toString("hex")}`;
