@@ -7,7 +7,7 @@ import { parseAllDocuments } from "yaml";
 import type { DesignDocument } from "../graph/types";
 import { exportDesign, validateExportFiles, validateK8sObjects, validateSpinApp, validateWadm } from "./index";
 import { splitWitPackages } from "./export/wit-packages";
-import { checkWacSyntax } from "./testing/wac-syntax";
+import { checkWacSyntax } from "./wac-syntax";
 import { upstreamSpinAppErrors, upstreamWadmErrors } from "./testing/upstream-schemas";
 import type { ExportTarget } from "./types";
 

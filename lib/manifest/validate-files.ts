@@ -2,7 +2,9 @@
 // before a download: wadm.yaml, SpinApp YAML, Kubernetes YAML, spin.toml.
 import { parse as parseToml } from "smol-toml";
 import { parseAllDocuments } from "yaml";
+import { splitWitPackages } from "./export/wit-packages";
 import type { ExportFile } from "./types";
+import { checkWacSyntax } from "./wac-syntax";
 import { validateK8sObjects, validateSpinApp, validateWadm, type SchemaError } from "./validate";
 
 export interface FileValidation {
@@ -41,7 +43,11 @@ export function validateExportFiles(files: ExportFile[]): FileValidation[] {
         errors.push({ path: "/", message: (e as Error).message });
       }
     } else if (f.path.endsWith(".wac")) {
-      if (!/^package [a-z][a-z0-9-]*:[a-z][a-z0-9-]*;$/m.test(f.content)) errors.push({ path: "/", message: "missing package declaration" });
+      const e = checkWacSyntax(f.content);
+      if (e) errors.push({ path: "/", message: e });
+    } else if (f.path.endsWith(".wit")) {
+      const split = splitWitPackages(f.content);
+      if (!split.ok) errors.push({ path: "/", message: split.message });
     }
     return { path: f.path, ok: errors.length === 0, errors };
   });

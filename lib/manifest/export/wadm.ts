@@ -176,6 +176,16 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
   }
   const linkedEndpoints = new Set([...traits.values()].flatMap((t) => [t.source, t.target]));
 
+  for (const n of topology.nodes) {
+    if (!deployable.has(n.id)) continue;
+    if (n.kind === "endpoint" && !linkedEndpoints.has(n.id)) {
+      // A provider nothing links to would run idle.
+      deployable.delete(n.id);
+      problems.push(problem("unsupported-node", "warning", `${n.name} has no WIT wires to Wasm components, so no provider is deployed for it`, [n.id]));
+    } else if (n.kind === "compiled" && n.ports.some((p) => p.kind === "network" && p.direction === "export")) {
+      problems.push(problem("unsupported-node", "warning", `${n.name} listens on network ports; wasmCloud reaches components through WIT links (e.g. wasi:http), not listening sockets`, [n.id]));
+    }
+  }
   const components = topology.nodes
     .filter((n) => deployable.has(n.id))
     .map((n) => {

@@ -1,4 +1,4 @@
-// Test support: a checker for the part of the WAC grammar (bytecodealliance/wac,
+// A checker for the part of the WAC grammar (bytecodealliance/wac,
 // LANGUAGE.md) that Trellis emits — package directive, `let` with `new`
 // expressions and access postfixes, `export` statements. Returns the first
 // syntax error with its line, or null.
