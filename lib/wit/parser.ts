@@ -53,7 +53,7 @@ export function parseWit(text: string, file = "input.wit"): ParseResult {
   return { ast, errors: [...lexed.errors, ...p.errors].sort((a, b) => a.span.start.offset - b.span.start.offset) };
 }
 
-/** Identifier spelled so it parses back: keywords get a `%`. */
+/** The doc comment attached to a token, as one string. */
 export function docsText(t: Token | undefined): string | undefined {
   return t?.docs?.length ? t.docs.join("\n") : undefined;
 }

@@ -6,7 +6,7 @@ import type {
 } from "./ast";
 import type { Span, WitError, WitErrorKind } from "./errors";
 import {
-  packageKey, typeToString, type NamedTypeDef, type ResolvedFunction, type ResolvedInterface,
+  packageKey, typeToString, type ResolvedFunction, type ResolvedInterface,
   type ResolvedPackage, type ResolvedWorld, type ResourceDef, type TypeEntry, type WitModel,
   type WitType, type WorldEntry,
 } from "./model";
@@ -848,4 +848,3 @@ function fingerprint(items: TopItem[]): string {
   return JSON.stringify(items, (k, v) => (k === "span" || k === "docs" ? undefined : v));
 }
 
-export type { NamedTypeDef };
