@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Db } from "../db";
@@ -153,6 +154,17 @@ export class EmbeddedJobQueue implements JobQueue {
     this.emit({ type: "state", jobId: id, job: j });
     queueMicrotask(() => this.pump());
     return { ok: true, value: j };
+  }
+
+  async remove(id: string): Promise<{ ok: true; value: null } | { ok: false; error: QueueError }> {
+    const job = this.store.get(id);
+    if (!job) return { ok: false, error: { kind: "not-found", message: `no job ${id}`, jobId: id } };
+    if (job.state === "queued" || job.state === "running") {
+      return { ok: false, error: { kind: "invalid-state", message: `job ${id} is ${job.state}; cancel it first`, jobId: id } };
+    }
+    this.store.delete(id);
+    await rm(this.jobDir(id), { recursive: true, force: true });
+    return { ok: true, value: null };
   }
 
   subscribe(id: string, listener: (e: JobEvent) => void): () => void {

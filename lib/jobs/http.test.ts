@@ -6,7 +6,7 @@ import { componentEmbed, componentNew } from "@bytecodealliance/jco";
 import { openDb, type Db } from "../db";
 import { makeOciLayout } from "../image/test-images";
 import { EmbeddedJobQueue } from "./embedded-queue";
-import { artifactResponse, handleImageUpload, jobEventsResponse, readReport, retryResponse } from "./http";
+import { allJobsEventsResponse, artifactResponse, handleImageUpload, jobEventsResponse, readReport, retryResponse } from "./http";
 import type { Job } from "./types";
 
 let dir: string;
@@ -127,6 +127,30 @@ describe("image upload and job HTTP API", () => {
     await sse(jobEventsResponse(new Request("http://x/"), q, id));
     expect(q.get(id)).toMatchObject({ state: "succeeded", attempts: 2, result: { platform: "linux/riscv64" } });
     expect((await post("")).status).toBe(409);
+  });
+
+  it("streams every job's state and progress on one stream, and deletes finished jobs", async () => {
+    const ac = new AbortController();
+    const res = allJobsEventsResponse(new Request("http://x/api/jobs/events", { signal: ac.signal }), q);
+    const reader = res.body!.getReader();
+    let text = "";
+    const { jobId: id } = (await (await handleImageUpload(uploadRequest(image), q)).json()) as { jobId: string };
+    const finished = () => text.split("\n\n").some((b) => b.startsWith("event: state") && b.includes(`"id":"${id}"`) && b.includes(`"state":"succeeded"`));
+    while (!finished()) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    ac.abort();
+    expect(text.indexOf("event: snapshot")).toBeGreaterThanOrEqual(0);
+    expect(text).toContain("event: progress");
+    expect(text).toMatch(new RegExp(`"jobId":"${id}"`));
+    expect(existsSync(q.jobDir(id))).toBe(true);
+    expect(await q.remove(id)).toEqual({ ok: true, value: null });
+    expect(q.get(id)).toBeUndefined();
+    expect(q.logs(id)).toEqual([]);
+    expect(existsSync(q.jobDir(id))).toBe(false);
+    expect(await q.remove(id)).toMatchObject({ ok: false, error: { kind: "not-found" } });
   });
 
   it("a non-image upload fails its job with a typed error and a report", async () => {

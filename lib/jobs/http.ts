@@ -251,3 +251,58 @@ export function jobEventsResponse(req: Request, queue: JobQueue, id: string, hea
     },
   });
 }
+
+/**
+ * GET /api/jobs/events: one Server-Sent Events stream for a job panel.
+ * - `snapshot` {jobs}: the newest jobs now (as GET /api/jobs)
+ * - `state` {job}: a job was queued, started, finished, retried
+ * - `progress` {jobId, stage, percent}
+ * Log lines are per job (GET /api/jobs/[id]/events). The stream stays open.
+ */
+export function allJobsEventsResponse(req: Request, queue: JobQueue, heartbeatMs = 15_000): Response {
+  const enc = new TextEncoder();
+  let cleanup = () => undefined as void;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const send = (event: string, data: unknown) => {
+        if (!closed) controller.enqueue(enc.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      };
+      const pending: JobEvent[] = [];
+      let live = false;
+      const deliver = (e: JobEvent) => {
+        if (e.type === "state") send("state", { job: e.job });
+        else if (e.type === "progress") send("progress", { jobId: e.jobId, stage: e.stage, percent: e.percent });
+      };
+      const unsubscribe = queue.subscribe("*", (e) => (live ? deliver(e) : pending.push(e)));
+      const hb = setInterval(() => {
+        if (!closed) controller.enqueue(enc.encode(": keep-alive\n\n"));
+      }, heartbeatMs);
+      hb.unref?.();
+      cleanup = () => {
+        unsubscribe();
+        clearInterval(hb);
+      };
+      req.signal?.addEventListener("abort", () => {
+        if (closed) return;
+        closed = true;
+        cleanup();
+        try {
+          controller.close();
+        } catch {
+          // already closed
+        }
+      });
+      controller.enqueue(enc.encode("retry: 2000\n\n"));
+      send("snapshot", { jobs: queue.list({ limit: 200 }) });
+      live = true;
+      for (const e of pending.splice(0)) deliver(e);
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+  return new Response(stream, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },
+  });
+}

@@ -104,6 +104,13 @@ export class JobStore {
     return this.get(id);
   }
 
+  delete(id: string): void {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM job_logs WHERE job_id = ?").run(id);
+      this.db.prepare("DELETE FROM jobs WHERE id = ?").run(id);
+    })();
+  }
+
   appendLog(id: string, line: string): JobLogLine {
     const at = now();
     const seq = ((this.db.prepare("SELECT MAX(seq) AS m FROM job_logs WHERE job_id = ?").get(id) as { m: number | null }).m ?? 0) + 1;

@@ -75,6 +75,8 @@ export interface JobQueue {
   /** Failed or cancelled jobs go back to the queue with the same id; `params` are merged into the job's (e.g. another platform). */
   retry(id: string, params?: Record<string, unknown>): { ok: true; value: Job } | { ok: false; error: QueueError };
   logs(id: string, afterSeq?: number): JobLogLine[];
+  /** Deletes a finished (succeeded/failed/cancelled) job, its logs and its directory. */
+  remove(id: string): Promise<{ ok: true; value: null } | { ok: false; error: QueueError }>;
   /** Live events for one job (or every job with `*`). Returns the unsubscribe function. */
   subscribe(id: string | "*", listener: (e: JobEvent) => void): () => void;
   close(): Promise<void>;

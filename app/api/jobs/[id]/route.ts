@@ -1,5 +1,5 @@
 import { getJobQueue } from "@/lib/jobs";
-import { notFound, readReport, validJobId } from "@/lib/jobs/http";
+import { notFound, queueErrorResponse, readReport, validJobId } from "@/lib/jobs/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -12,4 +12,12 @@ export async function GET(_req: Request, { params }: { params: Promise<{ id: str
   const job = queue.get(id);
   if (!job) return notFound(id);
   return Response.json({ job, report: await readReport(queue, id) });
+}
+
+/** `DELETE /api/jobs/:id` → 204; removes a finished job and its files (409 while queued or running). */
+export async function DELETE(_req: Request, { params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!validJobId(id)) return notFound(id);
+  const r = await getJobQueue().remove(id);
+  return r.ok ? new Response(null, { status: 204 }) : queueErrorResponse(r.error);
 }
