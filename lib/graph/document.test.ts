@@ -71,3 +71,18 @@ describe("design documents", () => {
     expect(migrateDesign({ trellisVersion: 1 }, {}, 2)).toMatchObject({ ok: false, error: [{ message: "no migration from version 1" }] });
   });
 });
+
+describe("example designs", () => {
+  it("carry valid WIT whose world gives exactly the ports they declare", async () => {
+    const { analyzeNodeWit } = await import("./wit-checker");
+    for (const f of readdirSync("examples").filter((x) => x.endsWith(".json"))) {
+      const d = JSON.parse(readFileSync(`examples/${f}`, "utf8"));
+      for (const n of d.topology.nodes) {
+        const a = analyzeNodeWit(n);
+        if (!a) continue;
+        expect(a.errors, `${f} ${n.id}`).toEqual([]);
+        expect(a.ports.map((p) => p.id).sort(), `${f} ${n.id}`).toEqual(n.ports.filter((p: { kind: string }) => p.kind === "wit").map((p: { id: string }) => p.id).sort());
+      }
+    }
+  });
+});
