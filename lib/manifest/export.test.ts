@@ -128,6 +128,25 @@ describe("validators reject what they should", () => {
   });
 });
 
+describe("validateExportFiles (the check before a download)", () => {
+  it("flags each kind of broken file and passes good ones", () => {
+    const results = validateExportFiles([
+      { path: "a.wac", content: "package a:b;\nlet 2x = new a:c {};\n" },
+      { path: "spin/x/spin.toml", content: "spin_manifest_version = 1\n" },
+      { path: "kubernetes.yaml", content: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: Bad_Name\nspec: {}\n" },
+      { path: "wadm.yaml", content: "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: { name: x, annotations: {} }\nspec: { components: [] }\n" },
+      { path: "deps/a/b/b.wit", content: "package a:b;\ninterface i { f: func(; }\n" },
+    ]);
+    expect(results.map((r) => [r.path, r.ok])).toEqual([
+      ["a.wac", false],
+      ["spin/x/spin.toml", false],
+      ["kubernetes.yaml", false],
+      ["wadm.yaml", true],
+      ["deps/a/b/b.wit", false],
+    ]);
+  });
+});
+
 describe("problems instead of invalid files", () => {
   it("broken design: missing image, untyped component wire, unsatisfied import block every target", () => {
     const doc = loadDesign("broken");

@@ -35,7 +35,7 @@ function lex(src: string): Tok[] | string {
     const m = /^%?[A-Za-z0-9-]+/.exec(src.slice(i));
     if (!m) return `line ${line}: unexpected character '${c}'`;
     const w = m[0];
-    if (!ID.test(w) && !/^\d/.test(w)) return `line ${line}: '${w}' is not a WAC identifier`;
+    if (!ID.test(w)) return `line ${line}: '${w}' is not a WAC identifier`;
     toks.push({ t: KEYWORDS.has(w) ? "kw" : "id", v: w, line });
     i += w.length;
   }
