@@ -148,8 +148,26 @@ export class ImageArchive {
     await this.fh.close();
   }
 
+  /** The file member `name`; symlinks and hard links among members (older
+   *  `docker save` links duplicate layers) are followed, inside the archive only. */
   member(name: string, digest?: string): TarMember {
-    const m = this.members.get(name);
+    let m = this.members.get(name);
+    for (let hops = 0; m && (m.type === "symlink" || m.type === "hardlink") && hops < 8; hops++) {
+      const base = m.type === "symlink" ? m.name.split("/").slice(0, -1).join("/") : "";
+      const target = m.linkname ?? "";
+      // Resolve `..` against the member's directory; anything leaving the archive root is refused.
+      const joined = target.startsWith("/") ? target.slice(1) : base ? `${base}/${target}` : target;
+      const parts: string[] = [];
+      for (const c of joined.split("/")) {
+        if (c === "" || c === ".") continue;
+        if (c === "..") {
+          if (parts.length === 0) fail("path-escape", `archive member ${m.name} links outside the archive: ${target}`, { path: m.name });
+          parts.pop();
+        } else parts.push(c);
+      }
+      const resolved = parts.join("/");
+      m = this.members.get(resolved);
+    }
     if (!m || m.type !== "file") {
       fail("blob-missing", digest ? `blob ${digest} is referenced but not in the archive` : `${name} is referenced but not in the archive`, digest ? { digest } : { path: name });
     }

@@ -14,7 +14,9 @@ export interface TarMember {
   /** Byte offset of the member's content in the archive file. */
   offset: number;
   size: number;
-  type: "file" | "dir" | "other";
+  type: "file" | "dir" | "symlink" | "hardlink" | "other";
+  /** Symlinks and hard links: the target as stored. */
+  linkname?: string;
 }
 
 const BLOCK = 512;
@@ -62,6 +64,7 @@ export async function indexTar(fh: FileHandle, fileSize: number, opts: { maxMemb
   const header = Buffer.alloc(BLOCK);
   let pos = 0;
   let longName: string | undefined;
+  let longLink: string | undefined;
   let pax: Record<string, string> = {};
   let sawEnd = false;
   while (pos + BLOCK <= fileSize) {
@@ -76,18 +79,19 @@ export async function indexTar(fh: FileHandle, fileSize: number, opts: { maxMemb
     if (parseNumber(header, 148, 8, "checksum") !== sum) fail("archive-invalid", `tar header checksum mismatch at byte ${pos}`);
     const type = String.fromCharCode(header[156]!);
     let size = parseNumber(header, 124, 12, "size");
-    if (type !== "L" && type !== "x" && type !== "g" && pax.size !== undefined) {
+    if (type !== "L" && type !== "K" && type !== "x" && type !== "g" && pax.size !== undefined) {
       size = Number(pax.size);
       if (!Number.isSafeInteger(size) || size < 0) fail("archive-invalid", "malformed pax size");
     }
     const dataAt = pos + BLOCK;
     if (dataAt + size > fileSize) fail("archive-truncated", `the archive ends inside a member (at byte ${fileSize}, member needs ${dataAt + size})`);
     const next = dataAt + Math.ceil(size / BLOCK) * BLOCK;
-    if (type === "L" || type === "x" || type === "g") {
+    if (type === "L" || type === "K" || type === "x" || type === "g") {
       if (size > 1 << 20) fail("archive-invalid", "oversized long-name or pax header");
       const data = Buffer.alloc(size);
       await fh.read(data, 0, size, dataAt);
       if (type === "L") longName = cstr(data, 0, size);
+      else if (type === "K") longLink = cstr(data, 0, size);
       else if (type === "x") pax = parsePax(data);
       pos = next;
       continue;
@@ -99,15 +103,19 @@ export async function indexTar(fh: FileHandle, fileSize: number, opts: { maxMemb
     }
     if (longName !== undefined) name = longName;
     if (pax.path !== undefined) name = pax.path;
-    longName = undefined;
-    pax = {};
     const norm = normalizeArchivePath(name, { allowAbsolute: false });
+    const linkname = pax.linkpath ?? longLink ?? cstr(header, 157, 100);
+    const kind: TarMember["type"] = type === "0" || type === "\0" || type === "7" ? "file" : type === "5" ? "dir" : type === "2" ? "symlink" : type === "1" ? "hardlink" : "other";
     members.set(norm, {
       name: norm,
       offset: dataAt,
       size,
-      type: type === "0" || type === "\0" || type === "7" ? "file" : type === "5" ? "dir" : "other",
+      type: kind,
+      ...(kind === "symlink" || kind === "hardlink" ? { linkname } : {}),
     });
+    longName = undefined;
+    longLink = undefined;
+    pax = {};
     if (members.size > maxMembers) fail("limit-entries", `the archive has more than ${maxMembers} members`);
     pos = next;
   }

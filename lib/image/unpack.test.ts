@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { openPackedRootfs, type PackedRootfs } from "./packed-rootfs";
 import { unpackImage, type UnpackOptions, type UnpackResult } from "./unpack";
-import { gzip, makeDockerSave, makeOciLayout, makeTar, sha256, tarLayer, type TestEntry, type TestImage } from "./test-images";
+import { configJson, gzip, makeDockerSave, makeOciLayout, makeTar, sha256, tarLayer, type TestEntry, type TestImage } from "./test-images";
 import type { ImageError } from "./errors";
 
 let base: string;
@@ -221,6 +221,24 @@ describe("archive quirks", () => {
     expect(r.platforms.map((p) => [p.label, p.available])).toEqual([["linux/arm64", false], ["linux/amd64", true]]);
     const wantArm = await run(partial.archive, { platform: "linux/arm64" });
     expect(wantArm.ok || wantArm.error).toMatchObject({ kind: "blob-missing", digest: digests.manifests[0] });
+  });
+
+  it("follows symlinked duplicate layers in a docker save, but not out of the archive", async () => {
+    const t = await makeTar([{ name: "same", content: "layer" }]);
+    const cfg = configJson({ Cmd: ["/same"] }, [sha256(t), sha256(t)]);
+    const cfgName = `${sha256(cfg).slice(7)}.json`;
+    const build = (link: string) =>
+      makeTar([
+        { name: "manifest.json", content: JSON.stringify([{ Config: cfgName, Layers: ["a/layer.tar", "b/layer.tar"] }]) },
+        { name: cfgName, content: cfg },
+        { name: "a/layer.tar", content: t },
+        { name: "b/layer.tar", type: "symlink", linkname: link },
+      ]);
+    const r = await must(await build("../a/layer.tar"));
+    expect(r.layers.map((l) => l.diffId)).toEqual([sha256(t), sha256(t)]);
+    expect(text(rootfsOf(r), "/same")).toBe("layer");
+    const evil = await run(await build("../../../etc/passwd"));
+    expect(evil.ok || evil.error).toMatchObject({ kind: "path-escape" });
   });
 
   it("applies upper layers through usrmerge symlinks, like docker", async () => {
