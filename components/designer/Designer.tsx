@@ -8,7 +8,8 @@ import { attachAutosave, createDesignerStore } from "@/lib/store/designer-store"
 import { Canvas } from "./Canvas";
 import { Inspector } from "./Inspector";
 import { Palette, type PaletteSection } from "./Palette";
-import { ProblemsPanel } from "./ProblemsPanel";
+import { Dock, type DockTab } from "./Dock";
+import { ProblemsPanel, ProblemsTabLabel } from "./ProblemsPanel";
 import { DesignerStoreContext, useDesignerStore } from "./store-context";
 import { Toolbar } from "./Toolbar";
 
@@ -112,6 +113,10 @@ function DesignerLayout() {
     store.getState().replaceTopology(laid, "auto-layout applied (undo to revert)");
   }, [store]);
 
+  // Feature panels add a tab here.
+  const [dockTab, setDockTab] = useState("problems");
+  const tabs: DockTab[] = [{ id: "problems", label: <ProblemsTabLabel />, render: () => <ProblemsPanel /> }];
+
   return (
     <div className="designer" data-testid="designer">
       <Toolbar onLayout={onLayout} />
@@ -119,7 +124,7 @@ function DesignerLayout() {
         <Palette sections={sections} onAdd={onAdd} />
         <div className="designer-center">
           <Canvas />
-          <ProblemsPanel />
+          <Dock tabs={tabs} active={dockTab} onActive={setDockTab} />
         </div>
         <Inspector />
       </div>

@@ -11,7 +11,7 @@ export function ProblemsPanel() {
   const setSelection = useDesigner((s) => s.setSelection);
   const problems = useMemo(() => findProblems(topology, checker), [topology, checker]);
   return (
-    <section className="problems" data-testid="problems-panel">
+    <div className="problems" data-testid="problems-panel">
       {notice && (
         <div className={`notice notice-${notice.level}`} data-testid="notice" data-kind={notice.kind ?? ""}>
           <span>{notice.message}</span>
@@ -34,6 +34,18 @@ export function ProblemsPanel() {
           </li>
         ))}
       </ul>
-    </section>
+    </div>
+  );
+}
+
+/** Tab label with the live problem count. */
+export function ProblemsTabLabel() {
+  const topology = useDesigner((s) => s.doc.topology);
+  const checker = useDesigner((s) => s.checker);
+  const n = useMemo(() => findProblems(topology, checker).length, [topology, checker]);
+  return (
+    <span data-testid="problems-count" data-count={n}>
+      Problems{n ? ` (${n})` : ""}
+    </span>
   );
 }
