@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseAllDocuments } from "yaml";
 import type { DesignDocument, Link, Port, TopologyNode } from "../lib/graph/types";
-import { exportK8s, exportWadm, validateK8sObjects, validateWadm } from "../lib/manifest/index";
+import { exportK8s, exportWadm, parseManifest, validateK8sObjects, validateWadm } from "../lib/manifest/index";
 
 /** Deterministic PRNG (mulberry32) so every run exports the same design. */
 function rng(seed: number): () => number {
@@ -115,6 +115,14 @@ export async function runExportBench(): Promise<string[]> {
     const objects = parseAllDocuments(k8s.last.files[0].content).map((d) => d.toJS() as unknown);
     const v = validateK8sObjects(objects);
     lines.push(`k8s objects: ${objects.length} (${v.ok ? "all valid" : "INVALID"})`);
+    const back = time(3, () => parseManifest(k8s.last.files[0]!.content));
+    const t = back.last.ok ? back.last.value.design.topology : undefined;
+    lines.push(`import of that kubernetes.yaml: median ${back.median.toFixed(1)} ms over 3 runs; ${t ? `${t.nodes.length} nodes, ${t.links.length} wires` : "FAILED"}`);
+  }
+  if (wadm.last.files[0]) {
+    const back = time(3, () => parseManifest(wadm.last.files[0]!.content));
+    const t = back.last.ok ? back.last.value.design.topology : undefined;
+    lines.push(`import of that wadm.yaml: median ${back.median.toFixed(1)} ms over 3 runs; ${t ? `${t.nodes.length} nodes, ${t.links.length} wires` : "FAILED"}`);
   }
   return lines;
 }

@@ -35,3 +35,4 @@ export function exportDesign(doc: DesignDocument, target: ExportTarget, options:
       return exportWac(doc, options);
   }
 }
+export { zipExportFiles, fileLanguage, type FileLanguage } from "./bundle";
