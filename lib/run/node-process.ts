@@ -56,10 +56,17 @@ function main(): void {
           const lat: number[] = [];
           let errors = 0;
           let firstError;
+          const http = m.req.interface.startsWith("wasi:http/incoming-handler");
+          const limit = host!.spec.limits.timeMs;
           const t0 = performance.now();
           for (let i = 0; i < m.n; i++) {
+            if (host!.now() > limit) {
+              errors++;
+              firstError ??= { kind: "time-limit" as const, message: `stopped after ${i} requests: the time limit of ${limit} ms was reached` };
+              break;
+            }
             const s = performance.now();
-            const r = host!.invoke(m.req, false);
+            const r = http ? await host!.invokeHttp(m.req) : host!.invoke(m.req, false);
             lat.push(performance.now() - s);
             if (r.error) {
               errors++;

@@ -62,3 +62,22 @@ describe("POST /api/run", () => {
     expect(last.ok).toBe(true);
   });
 });
+
+describe("POST /api/run/compare", () => {
+  it("measures both modes on the same design", async () => {
+    const { POST: compare } = await import("../../app/api/run/compare/route");
+    const res = await compare(
+      new Request("http://127.0.0.1/api/run/compare", { method: "POST", body: JSON.stringify({ design, input: { json: [{ a: 1 }] }, requests: 40 }) }),
+    );
+    expect(res.status).toBe(200);
+    const c = (await res.json()) as { inProcess: { requests: number; processes: number; wire: { count: number } }; network: { processes: number; rssBytes: number }; throughputRatio: number };
+    expect(c.inProcess.requests).toBe(40);
+    expect(c.inProcess.processes).toBe(1);
+    expect(c.network.processes).toBe(3);
+    expect(c.inProcess.wire.count).toBe(2 * (40 + 4)); // two wires per request, warm-up included
+    expect(c.network.rssBytes).toBeGreaterThan(0);
+    expect(c.throughputRatio).toBeGreaterThan(0);
+    const bad = await compare(new Request("http://x/", { method: "POST", body: JSON.stringify({ design, input: { text: "" }, requests: 0 }) }));
+    expect(bad.status).toBe(400);
+  });
+});

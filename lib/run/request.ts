@@ -39,6 +39,18 @@ export function parseRunRequest(body: unknown): Result<RunRequest, RunError> {
   });
 }
 
+export const MAX_COMPARE_REQUESTS = 20_000;
+
+/** Body of POST /api/run/compare: a run request plus `requests` (default 500). */
+export function parseCompareRequest(body: unknown): Result<RunRequest & { requests: number }, RunError> {
+  const r = parseRunRequest(body && typeof body === "object" ? { ...body, mode: "in-process" } : body);
+  if (!r.ok) return r;
+  const n = (body as { requests?: unknown }).requests ?? 500;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > MAX_COMPARE_REQUESTS)
+    return err({ kind: "invalid-request", message: `requests must be an integer from 1 to ${MAX_COMPARE_REQUESTS}` });
+  return ok({ ...r.value, requests: n });
+}
+
 const g = globalThis as { __trellisRuns?: number };
 
 /** Takes one of `max` run slots; returns a release function, or undefined when all are busy. */

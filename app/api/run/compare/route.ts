@@ -1,0 +1,32 @@
+import { compareModes } from "@/lib/run/compare";
+import { acquireRunSlot, parseCompareRequest } from "@/lib/run/request";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+/**
+ * Both run modes side by side on the same design and input. Body: `{ design,
+ * input, requests?: 1..20000 (default 500), entryNodeId?, limits? }`. Answer:
+ * `Comparison` (per mode: requests/s, wire calls/s, request and wire-call
+ * p50/p99 in ms, RSS of all processes; plus throughput and memory ratios), or
+ * `{ error: RunError }` with 400 (bad body), 422 (the design cannot run) or 429.
+ */
+export async function POST(req: Request) {
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch (e) {
+    return Response.json({ error: { kind: "invalid-request", message: `the request body is not JSON: ${(e as Error).message}` } }, { status: 400 });
+  }
+  const parsed = parseCompareRequest(body);
+  if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
+  const release = acquireRunSlot();
+  if (!release) return Response.json({ error: { kind: "busy", message: "too many runs in progress; try again shortly" } }, { status: 429 });
+  try {
+    const { topology, input, requests, entryNodeId, limits } = parsed.value;
+    const r = await compareModes({ topology, input, requests, ...(entryNodeId !== undefined ? { entryNodeId } : {}), ...(limits ? { limits } : {}) });
+    return r.ok ? Response.json(r.value) : Response.json({ error: r.error }, { status: 422 });
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,103 @@
+// The numbers behind "typed links beat network links": the same design and
+// input, driven `requests` times in-process (one process, wires are calls) and
+// in network mode (a process per node, wires are loopback HTTP), measured in
+// the same run. Requests are driven inside the entry's process in both modes,
+// so only the wires differ.
+import type { Topology } from "../graph/types";
+import { err, ok, type Result } from "../result";
+import { encodeValue } from "./codec";
+import { entryCall } from "./entry";
+import type { LatencyStats } from "./node-process";
+import { prepareRun, type RunOptions } from "./run";
+import { RunSession } from "./session";
+import type { RunError, RunInput, RunLimits, RunMode } from "./types";
+
+export interface ModeMetrics {
+  mode: RunMode;
+  requests: number;
+  elapsedMs: number;
+  requestsPerSecond: number;
+  /** Latency of each whole request at the entry. */
+  request: LatencyStats;
+  /** Latency of each call across a wire, as its caller saw it. */
+  wire: LatencyStats;
+  wireCallsPerSecond: number;
+  /** Resident memory of all processes of the mode, summed after the run. */
+  rssBytes: number;
+  processes: number;
+}
+
+export interface Comparison {
+  entry: { nodeId: string; interface: string };
+  inProcess: ModeMetrics;
+  network: ModeMetrics;
+  /** network time / in-process time for the same requests. */
+  throughputRatio: number;
+  /** network RSS / in-process RSS. */
+  memoryRatio: number;
+}
+
+export interface CompareRequest {
+  topology: Topology;
+  input: RunInput;
+  requests: number;
+  warmup?: number;
+  entryNodeId?: string;
+  limits?: Partial<RunLimits>;
+}
+
+const COMPARE_LIMITS: RunLimits = { timeMs: 15 * 60_000, memoryBytes: 512 * 2 ** 20, outputBytes: 4 * 2 ** 20 };
+
+export async function compareModes(req: CompareRequest, opts: RunOptions = {}): Promise<Result<Comparison, RunError>> {
+  const prepared = await prepareRun(req.topology, req.entryNodeId, opts);
+  if (!prepared.ok) return prepared;
+  const { plan, transpiled } = prepared.value;
+  const call = entryCall(plan.entry.entryInterface, req.input);
+  if (!call.ok) return call;
+  const limits = { ...COMPARE_LIMITS, ...req.limits };
+  const target = { to: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function, args: call.value.args.map(encodeValue), from: null, linkId: null };
+
+  const measure = async (mode: RunMode): Promise<Result<ModeMetrics, RunError>> => {
+    const runStart = Date.now();
+    const started = await RunSession.start(plan, transpiled, { mode, limits, record: false, runStart, onEvent: () => {} });
+    if (!started.ok) return started;
+    const session = started.value;
+    const timer = setTimeout(() => void session.close(), limits.timeMs);
+    try {
+      const warm = await session.drive(req.warmup ?? Math.min(300, Math.ceil(req.requests / 10)), target);
+      if (warm.errors) return err(warm.firstError ?? { kind: "crashed", message: `${mode}: warm-up failed` });
+      const d = await session.drive(req.requests, target);
+      if (d.errors) return err(d.firstError ?? { kind: "crashed", message: `${mode}: ${d.errors} requests failed` });
+      const stats = await session.stats();
+      const seconds = d.elapsedMs / 1000;
+      // The wire stats cover warm-up and measured requests alike; rates use the measured share.
+      const wirePerRequest = stats.wire.count / (req.requests + (req.warmup ?? Math.min(300, Math.ceil(req.requests / 10))));
+      return ok({
+        mode,
+        requests: req.requests,
+        elapsedMs: d.elapsedMs,
+        requestsPerSecond: req.requests / seconds,
+        request: d.requests,
+        wire: stats.wire,
+        wireCallsPerSecond: (wirePerRequest * req.requests) / seconds,
+        rssBytes: stats.rssBytes,
+        processes: session.processCount,
+      });
+    } finally {
+      clearTimeout(timer);
+      await session.close();
+    }
+  };
+
+  const inProcess = await measure("in-process");
+  if (!inProcess.ok) return inProcess;
+  const network = await measure("network");
+  if (!network.ok) return network;
+  return ok({
+    entry: { nodeId: plan.entry.nodeId, interface: plan.entry.interface },
+    inProcess: inProcess.value,
+    network: network.value,
+    throughputRatio: network.value.elapsedMs / inProcess.value.elapsedMs,
+    memoryRatio: network.value.rssBytes / inProcess.value.rssBytes,
+  });
+}
