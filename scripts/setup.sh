@@ -30,7 +30,9 @@ fi
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f node_modules/.trellis-lock-hash ] || [ "$(cat node_modules/.trellis-lock-hash)" != "$lock_hash" ]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund
+  # `npm install` (not `npm ci`): it installs the locked versions, and npm 11
+  # refuses `ci` on its own lockfiles when they omit other platforms' optional packages.
+  npm install --no-audit --no-fund
   echo "$lock_hash" > node_modules/.trellis-lock-hash
 fi
 
