@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { decodeValue, encodeValue, previewValue, valueSize } from "./codec";
+import { entryCall, inputBytes } from "./entry";
+import { keyvalueImport, KvError, MemoryKeyValue } from "./kv-store";
+import { effectiveLimits } from "./run";
+import { latencyStats } from "./node-process";
+
+describe("codec", () => {
+  it("round-trips what jco passes across boundaries", () => {
+    const v = { a: new Uint8Array([0, 255, 7]), n: 12n, list: [1, "x", null, true], nested: { tag: "ok", val: { $weird: 1 } }, f: Float32Array.from([1.5]) };
+    const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(v)))) as typeof v;
+    expect(back.a).toEqual(v.a);
+    expect(back.n).toBe(12n);
+    expect(back.list).toEqual(v.list);
+    expect(back.nested).toEqual(v.nested);
+    expect(back.f).toEqual(v.f);
+  });
+
+  it("previews cut big bytes but keep their size, and add text for UTF-8", () => {
+    const p = previewValue(new Uint8Array(10_000).fill(65), 16) as { $size: number; $truncated: boolean; $text: string };
+    expect(p.$size).toBe(10_000);
+    expect(p.$truncated).toBe(true);
+    expect(p.$text).toBe("A".repeat(16));
+    expect((previewValue(new Uint8Array([0xff])) as { $text?: string }).$text).toBeUndefined();
+    expect(valueSize({ s: "é", b: new Uint8Array(3), l: [new Uint8Array(2)] })).toBe(7);
+  });
+});
+
+describe("entry calls", () => {
+  it("maps inputs to the entry interface's function", () => {
+    const stage = entryCall("trellis:pipeline/stage", { text: "hi" });
+    expect(stage.ok && stage.value.function).toBe("process");
+    const h = entryCall("trellis:pipeline/handler", { json: { a: 1 } });
+    expect(h.ok && (h.value.args[0] as { headers: unknown }).headers).toEqual([["content-type", "application/json"]]);
+    const t = entryCall("trellis:pipeline/text", { base64: Buffer.from("a b").toString("base64") });
+    expect(t.ok && t.value.args).toEqual(["a b"]);
+    const notText = entryCall("trellis:pipeline/table", { base64: "/w==" });
+    expect(!notText.ok && notText.error.kind).toBe("invalid-request");
+    expect(inputBytes({ base64: "!!" }).ok).toBe(false);
+  });
+
+  it("clamps limits", () => {
+    expect(effectiveLimits({ timeMs: 1e12, memoryBytes: 1, outputBytes: Number.NaN })).toEqual({ timeMs: 120_000, memoryBytes: 16 * 2 ** 20, outputBytes: 4 * 2 ** 20 });
+  });
+
+  it("computes latency percentiles", () => {
+    const xs = Array.from({ length: 100 }, (_v, i) => 100 - i);
+    expect(latencyStats(xs)).toEqual({ count: 100, p50: 51, p99: 100 });
+    expect(latencyStats([])).toEqual({ count: 0, p50: 0, p99: 0 });
+  });
+});
+
+describe("in-memory wasi:keyvalue", () => {
+  it("stores, lists with a cursor, refuses when full, and drops handles", () => {
+    const kv = new MemoryKeyValue(10_000);
+    const { open, Bucket } = keyvalueImport((op) => ("handle" in op ? (op.function === "drop" ? kv.drop(op.handle) : kv.call(op.handle, op.function, op.args)) : kv.open(op.args[0])));
+    const b = open("x") as InstanceType<typeof Bucket & (new (h: number) => { get(k: string): unknown; set(k: string, v: Uint8Array): void; exists(k: string): boolean; listKeys(c?: bigint): { keys: string[]; cursor?: bigint }; delete(k: string): void; handle: number })>;
+    for (let i = 0; i < 1001; i++) b.set(`k${String(i).padStart(4, "0")}`, new Uint8Array(0));
+    expect(b.exists("k0005")).toBe(true);
+    const page = b.listKeys();
+    expect(page.keys).toHaveLength(1000);
+    expect(page.cursor).toBe(1000n);
+    expect(b.listKeys(page.cursor).keys).toEqual(["k1000"]);
+    expect(() => b.set("big", new Uint8Array(6000))).toThrow(KvError);
+    b.set("v", new Uint8Array([1, 2]));
+    expect(b.get("v")).toEqual(new Uint8Array([1, 2]));
+    b.delete("v");
+    expect(b.get("v")).toBeUndefined();
+    const other = open("y") as typeof b;
+    expect(other.exists("k0005")).toBe(false);
+    kv.drop(b.handle);
+    expect(() => kv.call(b.handle, "get", ["k"])).toThrow(/not open/);
+  });
+});
