@@ -129,7 +129,8 @@ export type UnsupportedCode =
   | "missing-interpreter"
   | "unknown-binary"
   | "bad-wasm"
-  | "wasm-platform-without-module";
+  | "wasm-platform-without-module"
+  | "other-os";
 
 export type Classification =
   | {
@@ -201,6 +202,9 @@ export async function classifyImage(input: {
     return { kind: "wasm", wasmKind: k, source: "layer", layerDigest: l.digest, size: l.size, why: `layer media type ${l.mediaType}` };
   }
   const wasiOs = /^wasi/.test(config.os) || config.architecture === "wasm";
+  if (config.os && config.os !== "linux" && !wasiOs) {
+    return { kind: "unsupported", code: "other-os", reason: `the image is built for ${config.os}; only linux (x86-64) and Wasm images are supported`, argv };
+  }
   if (argv.length === 0) {
     if (wasiOs) {
       const lone = findLoneWasm(view);

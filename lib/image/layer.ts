@@ -218,7 +218,8 @@ export async function applyLayer(source: Readable, compression: Compression, o: 
         uid: h.uid ?? 0,
         gid: h.gid ?? 0,
         mtime: h.mtime ? Math.floor(h.mtime.getTime() / 1000) : 0,
-        mtimeNsec: 0,
+        // pax headers carry sub-second times; tar-stream keeps milliseconds of them.
+        mtimeNsec: h.mtime ? (((h.mtime.getTime() % 1000) + 1000) % 1000) * 1_000_000 : 0,
       };
       if (base.startsWith(".wh.")) {
         whiteouts++;

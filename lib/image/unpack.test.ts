@@ -137,6 +137,8 @@ describe("docker save archives", () => {
       ])], { Entrypoint: ["/app"] }),
     );
     expect(dynOk.classification).toMatchObject({ kind: "native", elf: { linking: "dynamic", interpreter: "/lib64/ld-linux-x86-64.so.2" } });
+    const win = await must(await makeDockerSave([await layer([{ name: "app.exe", content: "MZ", mode: 0o755 }])], { Entrypoint: ["app.exe"], os: "windows" }));
+    expect(win.classification).toMatchObject({ kind: "unsupported", code: "other-os" });
     const none = await must(await makeDockerSave([await layer([{ name: "x", content: "x" }])], {}));
     expect(none.classification).toMatchObject({ kind: "unsupported", code: "no-entrypoint" });
     const missing = await must(await makeDockerSave([await layer([{ name: "x", content: "x" }])], { Cmd: ["nginx"] }));
