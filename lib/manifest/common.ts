@@ -1,6 +1,7 @@
 // Helpers shared by the exporters: interface names, DNS-safe names, wire
 // resolution, graph groups and ordering. Pure functions over the topology.
 import type { Link, Port, Topology, TopologyNode, WitPort } from "../graph/types";
+import { versionsCompatible } from "../wit/compat";
 import type { ExportProblem, ExportProblemKind } from "./types";
 
 export interface InterfaceName {
@@ -104,15 +105,32 @@ export function resolveLinks(topology: Topology): { links: ResolvedLink[]; probl
   return { links, problems };
 }
 
-/** The WIT interface a wire carries, if both ends are WIT ports naming the same interface. */
-export function wireInterface(r: ResolvedLink): InterfaceName | null {
-  if (r.fromPort.kind !== "wit" || r.toPort.kind !== "wit") return null;
+/**
+ * Why a wire carries no usable WIT interface, or null when it does: both ends
+ * are WIT ports naming the same interface, with compatible versions (lib/wit's
+ * semver rule) when both ends state one.
+ */
+export function untypedReason(r: ResolvedLink): string | null {
+  if (r.fromPort.kind !== "wit" || r.toPort.kind !== "wit") return `${r.fromPort.id} → ${r.toPort.id} is not a WIT port pair`;
   const a = parseInterface(r.fromPort.interface);
   const b = parseInterface(r.toPort.interface);
-  if (!a || !b || a.id !== b.id) return null;
+  if (!a || !b) return `'${!a ? r.fromPort.interface : r.toPort.interface}' is not a WIT interface name`;
+  if (a.id !== b.id) return `export ${a.id} does not match import ${b.id}`;
+  if (a.version && b.version && !versionsCompatible(a.version, b.version)) return `${a.id}: export version ${a.version} does not satisfy import version ${b.version}`;
+  return null;
+}
+
+/** The WIT interface a wire carries (see `untypedReason`), or null. */
+export function wireInterface(r: ResolvedLink): InterfaceName | null {
+  if (untypedReason(r) !== null) return null;
+  const a = parseInterface((r.fromPort as WitPort).interface)!;
+  const b = parseInterface((r.toPort as WitPort).interface)!;
   // Prefer the importer's version: it is what the consumer was built against.
   return b.version ? b : a;
 }
+
+/** The standard problem for a wire between two components that is not typed. */
+export const untypedMessage = (r: ResolvedLink): string => `wire ${r.from.name} → ${r.to.name} is not a typed WIT wire: ${untypedReason(r) ?? "?"}`;
 
 export const witPorts = (n: TopologyNode, direction: "import" | "export"): WitPort[] =>
   n.ports.filter((p): p is WitPort => p.kind === "wit" && p.direction === direction);

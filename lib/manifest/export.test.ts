@@ -247,3 +247,17 @@ describe("names and edge cases", () => {
     expect(exportDesign(shop, "k8s").files).toHaveLength(1);
   });
 });
+
+describe("typed wires", () => {
+  it("incompatible versions on the two ends block the wire; a missing version does not", () => {
+    const doc = loadDesign("composition");
+    const hello = doc.topology.nodes.find((n) => n.id === "hello")!;
+    const port = hello.ports.find((p) => p.id === "imp:example:pong/pingpong")!;
+    if (port.kind !== "wit") throw new Error("fixture");
+    port.interface = "example:pong/pingpong@0.2.0";
+    const wac = exportDesign(doc, "wac");
+    expect(wac.problems.find((p) => p.kind === "untyped-wire")?.message).toContain("export version 0.1.0 does not satisfy import version 0.2.0");
+    port.interface = "example:pong/pingpong";
+    expect(exportDesign(doc, "wac").problems.filter((p) => p.severity === "error")).toEqual([]);
+  });
+});

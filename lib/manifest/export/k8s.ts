@@ -10,6 +10,7 @@ import {
   problem,
   resolveLinks,
   uniqueNames,
+  untypedMessage,
   unsatisfiedImports,
   wireInterface,
   type ResolvedLink,
@@ -73,7 +74,7 @@ export function buildK8sObjects(doc: DesignDocument, options: ExportOptions = {}
     }
     if (r.fromPort.kind === "wit" || r.toPort.kind === "wit") {
       if (!typed && r.from.kind === "component" && r.to.kind === "component") {
-        problems.push(problem("untyped-wire", "error", `wire ${r.from.name} → ${r.to.name} joins two components without one WIT interface on both ends`, [r.from.id, r.to.id], [r.link.id]));
+        problems.push(problem("untyped-wire", "error", untypedMessage(r), [r.from.id, r.to.id], [r.link.id]));
       } else {
         problems.push(problem("unsupported-wire", "warning", `${r.to.name} imports ${typed?.id ?? r.toPort.id} from ${r.from.name}: a WIT call cannot cross pods; compose the two first (WAC export) or deploy them with wadm`, [r.from.id, r.to.id], [r.link.id]));
       }

@@ -15,6 +15,7 @@ import {
   resolveLinks,
   topoOrder,
   uniqueNames,
+  untypedMessage,
   witPorts,
   wireInterface,
   type ResolvedLink,
@@ -65,7 +66,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
   for (const r of resolved.links) {
     const iface = wireInterface(r);
     if (r.from.kind === "component" && r.to.kind === "component") {
-      if (!iface) problems.push(problem("untyped-wire", "error", `wire ${r.from.name} → ${r.to.name} joins two components without one WIT interface on both ends`, [r.from.id, r.to.id], [r.link.id]));
+      if (!iface) problems.push(problem("untyped-wire", "error", untypedMessage(r), [r.from.id, r.to.id], [r.link.id]));
       else inner.push(r);
     } else if (r.from.kind === "component" && r.to.kind === "endpoint" && r.to.config.capability === "http-ingress") {
       httpRoots.add(r.from.id);

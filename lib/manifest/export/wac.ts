@@ -14,6 +14,7 @@ import {
   resolveLinks,
   topoOrder,
   uniqueNames,
+  untypedMessage,
   witPorts,
   wireInterface,
   type ResolvedLink,
@@ -67,7 +68,7 @@ export function exportWac(doc: DesignDocument, _options: ExportOptions = {}): Ex
   for (const r of resolved.links) {
     if (r.from.kind !== "component" || r.to.kind !== "component") continue;
     if (!wireInterface(r)) {
-      problems.push(problem("untyped-wire", "error", `wire ${r.from.name} → ${r.to.name} joins two components without one WIT interface on both ends`, [r.from.id, r.to.id], [r.link.id]));
+      problems.push(problem("untyped-wire", "error", untypedMessage(r), [r.from.id, r.to.id], [r.link.id]));
       continue;
     }
     inner.push(r);

@@ -11,6 +11,7 @@ import {
   problem,
   resolveLinks,
   uniqueNames,
+  untypedMessage,
   unsatisfiedImports,
   wireInterface,
   type ResolvedLink,
@@ -108,7 +109,7 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
         problem(
           "untyped-wire",
           both ? "error" : "warning",
-          `wire ${r.from.name} → ${r.to.name} does not carry one WIT interface on both ends (${r.fromPort.id} → ${r.toPort.id}); wadm links need a typed interface`,
+          `${untypedMessage(r)}; wadm links need a typed interface`,
           [r.from.id, r.to.id],
           [r.link.id],
         ),
