@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -204,6 +205,30 @@ describe("progress and cancellation", () => {
     const r = await run(archive, { signal: ac.signal });
     expect(r.ok || r.error).toMatchObject({ kind: "io", message: expect.stringMatching(/cancel|abort/i) });
   });
+});
+
+describe("layers made by GNU tar", () => {
+  for (const format of ["gnu", "pax", "ustar"] as const) {
+    it(`reads ${format} archives: long names, hard links, symlinks, fifos`, async () => {
+      const src = join(base, `gnutar-${format}`);
+      const long = "d".repeat(60) + "/" + "e".repeat(60);
+      mkdirSync(join(src, long), { recursive: true });
+      writeFileSync(join(src, long, "file-with-a-long-name.txt"), "deep");
+      writeFileSync(join(src, "a.txt"), "aaa");
+      linkSync(join(src, "a.txt"), join(src, "a-hard.txt"));
+      // ustar cannot hold a link target longer than 100 bytes.
+      symlinkSync(format === "ustar" ? "a.txt" : `${long}/file-with-a-long-name.txt`, join(src, "s"));
+      execFileSync("mkfifo", [join(src, "pipe")]);
+      const t = execFileSync("tar", [`--format=${format}`, "-C", src, "-cf", "-", "."], { maxBuffer: 1 << 26 });
+      const r = await must(await makeDockerSave([{ blob: gzip(t), tar: t }], { Cmd: ["/a.txt"] }));
+      const fs = rootfsOf(r);
+      expect(text(fs, `/${long}/file-with-a-long-name.txt`)).toBe("deep");
+      expect(text(fs, "/s")).toBe(format === "ustar" ? "aaa" : "deep");
+      const a = fs.stat("/a.txt"), b = fs.stat("/a-hard.txt");
+      expect(a.ok && b.ok && a.value.inode === b.value.inode).toBe(true);
+      expect(r.skipped).toEqual([{ path: "/pipe", type: "fifo", layer: 0 }]);
+    });
+  }
 });
 
 describe("archive quirks", () => {
