@@ -231,6 +231,24 @@ describe("layers made by GNU tar", () => {
   }
 });
 
+describe("outer archives made by GNU tar", () => {
+  for (const format of ["gnu", "pax", "ustar"] as const) {
+    it(`indexes a ${format} OCI layout archive`, async () => {
+      const { archive } = await makeOciLayout([{ layers: [await layer([{ name: "hello", content: "world" }], "gzip")], config: { Cmd: ["/hello"] } }]);
+      const dir = join(base, `outer-${format}`);
+      mkdirSync(dir, { recursive: true });
+      execFileSync("tar", ["-x", "-C", dir], { input: archive });
+      // A long-named extra member exercises the long-name headers of each format.
+      const deep = join(dir, "x".repeat(90), "y".repeat(40));
+      mkdirSync(deep, { recursive: true });
+      writeFileSync(join(deep, "note.txt"), "not part of the image");
+      const out = execFileSync("tar", [`--format=${format}`, "-C", dir, "-cf", "-", "."], { maxBuffer: 1 << 26 });
+      const r = await must(out);
+      expect(text(rootfsOf(r), "/hello")).toBe("world");
+    });
+  }
+});
+
 describe("archive quirks", () => {
   it("lists platforms whose blobs a single-platform docker save left out, and picks the one present", async () => {
     const mk = async (arch: string): Promise<TestImage> => ({
