@@ -13,7 +13,6 @@ import {
   untypedMessage,
   unsatisfiedImports,
   wireInterface,
-  type ResolvedLink,
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";

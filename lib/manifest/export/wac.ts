@@ -3,7 +3,7 @@
 // the exports of the others, remaining imports passed through with `...`.
 // Those wires become in-process calls; every other wire stays a network hop
 // or a host/provider call.
-import type { DesignDocument, TopologyNode } from "../../graph/types";
+import type { DesignDocument } from "../../graph/types";
 import {
   byKey,
   connectedGroups,
