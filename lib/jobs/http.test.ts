@@ -104,6 +104,14 @@ describe("image upload and job HTTP API", () => {
     expect((await handleImageUpload(new Request("http://x/api/images", { method: "POST" }), q)).status).toBe(400);
     expect((await handleImageUpload(uploadRequest(Buffer.from("x"), "", { "content-type": "multipart/form-data; boundary=x" }), q)).status).toBe(415);
     expect((await handleImageUpload(uploadRequest(image, "?platform=../../etc"), q)).status).toBe(400);
+    // A malformed encoded file name header is kept as sent, not a server error.
+    const odd = await handleImageUpload(uploadRequest(image, "", { "x-file-name": "%E0%A4%A" }), q);
+    expect(odd.status).toBe(202);
+    const oddJob = ((await odd.json()) as { job: Job }).job;
+    expect(oddJob.params.fileName).toBe("%E0%A4%A");
+    q.cancel(oddJob.id);
+    await sse(jobEventsResponse(new Request("http://x/"), q, oddJob.id));
+    await q.remove(oddJob.id);
     expect(readdirSync(join(dir, "jobs")).length).toBe(before);
   });
 

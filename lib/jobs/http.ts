@@ -29,6 +29,15 @@ const PLATFORM_RE = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0
 
 class TooLarge extends Error {}
 
+/** Header values may be URI-encoded (non-ASCII file names); a malformed one is kept as sent. */
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
 /**
  * POST /api/images: streams the body (the raw archive bytes) into a new job
  * directory, never holding it in memory, then enqueues a compile job.
@@ -39,8 +48,9 @@ export async function handleImageUpload(req: Request, queue: JobQueue, limit = m
   const url = new URL(req.url);
   const platform = url.searchParams.get("platform") ?? undefined;
   const name = url.searchParams.get("name") ?? undefined;
-  const rawName = url.searchParams.get("filename") ?? req.headers.get("x-file-name") ?? undefined;
-  const fileName = rawName ? basename(decodeURIComponent(rawName)).slice(0, 200) : undefined;
+  const header = req.headers.get("x-file-name");
+  const rawName = url.searchParams.get("filename") ?? (header !== null ? safeDecode(header) : undefined);
+  const fileName = rawName ? basename(rawName).replace(/[\0\r\n]/g, "").slice(0, 200) || undefined : undefined;
   if (platform !== undefined && !PLATFORM_RE.test(platform)) return errorJson(400, "invalid-platform", `platform must look like os/arch or os/arch/variant, got ${JSON.stringify(platform)}`);
   if (name !== undefined && (name.length > 256 || /[\0\n]/.test(name))) return errorJson(400, "invalid-name", "name must be an image name or tag");
   const ctype = req.headers.get("content-type") ?? "";
