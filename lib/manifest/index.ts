@@ -36,3 +36,4 @@ export function exportDesign(doc: DesignDocument, target: ExportTarget, options:
   }
 }
 export { zipExportFiles, fileLanguage, type FileLanguage } from "./bundle";
+export { TOML_LANGUAGE_ID, WAC_LANGUAGE_ID, tomlMonarchLanguage, tomlLanguageConfiguration, wacMonarchLanguage, wacLanguageConfiguration } from "./monarch";
