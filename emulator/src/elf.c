@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lx.h"
 
 #define PT_LOAD 1
 #define PT_INTERP 3
@@ -104,6 +105,11 @@ int exec_load(Proc *p, const char *path, char **argv, char **envp, char *err, si
   char abs[1024];
   const u8 *data;
   u64 len;
+  char self[1024];
+  if (!strcmp(path, "/proc/self/exe")) { // busybox re-executes itself this way
+    snprintf(self, sizeof self, "%s", p->exe);
+    path = self;
+  }
   int rc = read_file(p, path, &data, &len, abs, 1);
   if (rc) return rc;
   // shebang: "#!interp [one-arg]"

@@ -321,10 +321,10 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
     int bytes = pf == 3 ? 4 : pf == 2 ? 8 : 16;
     s = xsrc(c, m, d, &tmp, bytes);
     switch (pf) {
-    case 0: { Xmm r; for (int i = 0; i < 4; i++) r.f[i] = farith(op, x->f[i], s->f[i]); *x = r; break; }
-    case 1: { Xmm r; for (int i = 0; i < 2; i++) r.fd[i] = darith(op, x->fd[i], s->fd[i]); *x = r; break; }
-    case 2: x->fd[0] = darith(op, x->fd[0], s->fd[0]); break;
-    case 3: x->f[0] = farith(op, x->f[0], s->f[0]); break;
+    case 0: { Xmm r; for (int i = 0; i < 4; i++) r.f[i] = farith(op & 0xff, x->f[i], s->f[i]); *x = r; break; }
+    case 1: { Xmm r; for (int i = 0; i < 2; i++) r.fd[i] = darith(op & 0xff, x->fd[i], s->fd[i]); *x = r; break; }
+    case 2: x->fd[0] = darith(op & 0xff, x->fd[0], s->fd[0]); break;
+    case 3: x->f[0] = farith(op & 0xff, x->f[0], s->f[0]); break;
     }
     return 1;
   }

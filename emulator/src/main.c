@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "lx.h"
 
 int trace_on;
 int init_done, init_exit_code;
@@ -231,7 +232,7 @@ int main(int argc, char **argv) {
   char err[256] = "";
   rc = exec_load(p, prog, args.v, env.v, err, sizeof err);
   if (rc) {
-    fprintf(stderr, "trellis-x86: cannot execute %s: %s\n", prog, err[0] ? err : strerror(-rc));
+    fprintf(stderr, "trellis-x86: cannot execute %s: %s\n", prog, err[0] ? err : rc == -ENOENT ? "no such file" : rc == -EACCES ? "permission denied" : rc == -ENOEXEC ? "exec format error" : "error");
     return rc == -ENOENT ? 127 : 126;
   }
   p->state = P_RUN;

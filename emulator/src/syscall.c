@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include "lx.h"
 
 #define E(x) (-(i64)(x))
 #define RAXR 0
@@ -113,7 +114,7 @@ static int file_stat(Proc *p, File *f, VStat *st) {
 static int put_stat(Proc *p, u64 a, VStat *st) {
   u8 b[144];
   memset(b, 0, sizeof b);
-  u64 dev = 0x803, blksize = 4096, blocks = (st->size + 511) / 512;
+  u64 dev = 0x803, blksize = 4096, blocks = (st->size + 4095) / 4096 * 8; // 4 KiB allocation units, like ext4
   u64 nlink = st->nlink;
   memcpy(b, &dev, 8);
   memcpy(b + 8, &st->ino, 8);
@@ -137,7 +138,7 @@ static int put_statx(Proc *p, u64 a, VStat *st) {
   memset(b, 0, sizeof b);
   u32 mask = 0x7ff, blksize = 4096;
   u16 mode = (u16)st->mode;
-  u64 blocks = (st->size + 511) / 512;
+  u64 blocks = (st->size + 4095) / 4096 * 8;
   memcpy(b, &mask, 4);
   memcpy(b + 4, &blksize, 4);
   memcpy(b + 16, &st->nlink, 4);
@@ -194,11 +195,11 @@ static i64 file_read(Proc *p, File *f, u8 *buf, u64 n, i64 at) {
     case 1: return 0;
     case 2: case 5: memset(buf, 0, n); return (i64)n;
     case 3: { extern void host_random(void *, size_t); host_random(buf, n); return (i64)n; }
-    default: { ssize_t r = read(0, buf, n); return r < 0 ? E(errno) : r; }
+    default: { ssize_t r = read(0, buf, n); return r < 0 ? E(EIO) : r; }
     }
   case FK_HOST: {
     ssize_t r = read(f->hostfd, buf, n);
-    return r < 0 ? E(errno) : r;
+    return r < 0 ? E(EIO) : r;
   }
   }
   return E(EBADF);
@@ -236,13 +237,13 @@ static i64 file_write(Proc *p, File *f, const u8 *buf, u64 n, i64 at) {
   }
   case FK_DEV:
     if (f->dev == 5) return E(ENOSPC);
-    if (f->dev == 4) { ssize_t r = write(2, buf, n); return r < 0 ? E(errno) : r; }
+    if (f->dev == 4) { ssize_t r = write(2, buf, n); return r < 0 ? E(EIO) : r; }
     return (i64)n;
   case FK_HOST: {
     u64 done = 0;
     while (done < n) {
       ssize_t r = write(f->hostfd, buf + done, n - done);
-      if (r < 0) return done ? (i64)done : E(errno);
+      if (r < 0) return done ? (i64)done : E(EIO);
       done += (u64)r;
     }
     return (i64)n;
@@ -1028,6 +1029,30 @@ static i64 sys_rw(Proc *p, i64 fd, u64 ubuf, u64 n, i64 at, int write) {
   return r;
 }
 
+static i64 sys_sendfile(Proc *p, i64 outfd, i64 infd, u64 uoff, u64 count) {
+  File *out = fd_get(p, outfd), *in = fd_get(p, infd);
+  if (!out || !in) return E(EBADF);
+  u64 n = count < 65536 ? count : 65536;
+  if (out->kind == FK_PIPE_W) {
+    if (out->pipe->readers == 0) { p->sigpending |= 1ull << 12; return E(EPIPE); }
+    u64 room = out->pipe->cap - out->pipe->len;
+    if (room == 0) return SYS_BLOCK;
+    if (n > room) n = room;
+  }
+  if (!n) return 0;
+  i64 off = -1;
+  if (uoff && get(p, uoff, &off, 8)) return E(EFAULT);
+  u8 *buf = malloc(n);
+  i64 r = file_read(p, in, buf, n, off);
+  if (r > 0) {
+    i64 w = file_write(p, out, buf, (u64)r, -1);
+    if (w < 0) r = w == SYS_BLOCK ? E(EAGAIN) : w;
+    else if (uoff) { off += w; put(p, uoff, &off, 8); }
+  }
+  free(buf);
+  return r;
+}
+
 static int logged[512];
 
 i64 do_syscall(Proc *p) {
@@ -1490,6 +1515,7 @@ i64 do_syscall(Proc *p) {
     break;
   }
   case 334: r = E(ENOSYS); break; // rseq
+  case 40: r = sys_sendfile(p, (i32)ARG0, (i32)ARG1, ARG2, ARG3); break;
   case 41: case 53: r = E(EAFNOSUPPORT); break;
   default:
     if (trace_on && nr >= 0 && nr < 512 && !logged[nr]) {

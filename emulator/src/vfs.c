@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lx.h"
 
 static const u8 *rfs;
 static u64 rfs_size;

@@ -1,0 +1,76 @@
+// Helpers for differential tests: build the core if needed, stage a rootfs
+// directory, pack it with lib/image, and run a guest natively and emulated.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { packDirectory } from "../../lib/image/packed-rootfs";
+
+export const emulatorDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const corePath = join(emulatorDir, "build", "trellis-x86.wasm");
+const runner = join(emulatorDir, "test", "run-core.mjs");
+
+/** Builds the core when it is missing or older than a source file. */
+export function ensureCore(): string {
+  const src = join(emulatorDir, "src");
+  const newest = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs), statSync(join(emulatorDir, "build.sh")).mtimeMs);
+  if (!existsSync(corePath) || statSync(corePath).mtimeMs < newest) {
+    execFileSync("bash", [join(emulatorDir, "build.sh")], { stdio: "pipe" });
+  }
+  return corePath;
+}
+
+export function hasCommand(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+export async function packStage(stage: string, out: string): Promise<void> {
+  const r = await packDirectory(stage, out);
+  if (!r.ok) throw new Error(`packing ${stage}: ${r.error.message}`);
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+}
+
+export interface RunSpec {
+  argv: string[];
+  stdin?: string | Buffer;
+  env?: Record<string, string>;
+}
+
+/** Runs natively with `hostCwd` as the working directory. `hostArgv0` replaces argv[0]. */
+export function runNative(spec: RunSpec, hostCwd: string, hostArgv0?: string): RunResult {
+  const [cmd, ...args] = spec.argv;
+  const r = spawnSync(hostArgv0 ?? cmd, args, {
+    cwd: hostCwd,
+    env: spec.env ?? {},
+    input: spec.stdin ?? "",
+    timeout: 60_000,
+    maxBuffer: 64 << 20,
+    argv0: cmd,
+  });
+  return { stdout: r.stdout.toString("latin1"), stderr: r.stderr.toString("latin1"), status: r.status };
+}
+
+/** Runs inside the emulator with the packed rootfs; `workdir` is a rootfs path. */
+export function runEmulated(spec: RunSpec, rootfsFile: string, workdir: string, tmp: string): RunResult {
+  const args = ["trellis-x86", "--rootfs", "/rootfs/" + rootfsFile.split("/").pop(), "--workdir", workdir];
+  for (const [k, v] of Object.entries(spec.env ?? {})) args.push("-e", `${k}=${v}`);
+  args.push("--", ...spec.argv);
+  let stdinFile: string | undefined;
+  if (spec.stdin !== undefined) {
+    mkdirSync(tmp, { recursive: true });
+    stdinFile = join(tmp, `stdin-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(stdinFile, spec.stdin);
+  }
+  const cfg = { args, env: process.env.TRELLIS_TRACE ? { TRELLIS_TRACE: process.env.TRELLIS_TRACE } : {}, preopens: { "/rootfs": dirname(rootfsFile) }, stdinFile };
+  const r = spawnSync(process.execPath, ["--no-warnings", runner, corePath, JSON.stringify(cfg)], {
+    timeout: 120_000,
+    maxBuffer: 64 << 20,
+    input: stdinFile ? undefined : "",
+  });
+  return { stdout: r.stdout.toString("latin1"), stderr: r.stderr.toString("latin1"), status: r.status };
+}
