@@ -3,6 +3,7 @@
 // native image) plus a JSON report that is always written, even on failure.
 
 import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { copyFile, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { ImageError } from "../image/errors";
@@ -100,8 +101,11 @@ export async function loadNativeBuilder(): Promise<BuildNativeArtifact | undefin
   }
 }
 
+/** Streams the file through sha256 (native artifacts embed whole rootfs images). */
 async function sha256File(file: string): Promise<string> {
-  return "sha256:" + createHash("sha256").update(await readFile(file)).digest("hex");
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return "sha256:" + h.digest("hex");
 }
 
 /** Runs the pipeline; always writes `<jobDir>/report.json` and returns the report. */

@@ -152,8 +152,8 @@ export interface LayerResult {
   compressedSize: number;
   /** Size of the uncompressed tar stream. */
   tarSize: number;
-  /** sha256 of the bytes as stored (the blob digest). */
-  digest: string;
+  /** sha256 of the bytes as stored (the blob digest); absent when not asked for and not free. */
+  digest?: string;
   /** sha256 of the uncompressed tar (the config's diff_id). */
   diffId: string;
   entries: number;
@@ -168,6 +168,8 @@ export interface ApplyLayerOptions {
   limits: Limits;
   budget: Budget;
   skipped: SkippedEntry[];
+  /** Hash the blob as stored (needed when the manifest states its digest). Uncompressed blobs get it free from the diff_id. */
+  hashBlob?: boolean;
   /** Called with compressed bytes read so far in this layer. */
   onProgress?: (compressedBytes: number) => void;
   signal?: AbortSignal;
@@ -191,7 +193,8 @@ export function streamError(e: unknown, what: string): ImageFailure {
 export async function applyLayer(source: Readable, compression: Compression, o: ApplyLayerOptions): Promise<LayerResult> {
   const { tree, layer, spool, limits, budget } = o;
   const what = `layer ${layer}`;
-  const tapIn = new Tap(true, (_n, total) => o.onProgress?.(total));
+  // An uncompressed blob's digest is its diff_id: hash it once.
+  const tapIn = new Tap(compression !== "none" && o.hashBlob !== false, (_n, total) => o.onProgress?.(total));
   const tapOut = new Tap(true, (_n, total) => {
     if (total > limits.ratioFloorBytes && total > tapIn.bytes * limits.maxCompressionRatio && compression !== "none") {
       fail("limit-ratio", `${what} expands more than ${limits.maxCompressionRatio}:1 (${tapIn.bytes} → ${total} bytes so far): refusing a likely decompression bomb`);
@@ -279,12 +282,14 @@ export async function applyLayer(source: Readable, compression: Compression, o: 
     extract.destroy();
     throw streamError(e, what);
   }
+  const diffId = "sha256:" + tapOut.hash!.digest("hex");
+  const digest = tapIn.hash ? "sha256:" + tapIn.hash.digest("hex") : compression === "none" ? diffId : undefined;
   return {
     compression,
     compressedSize: tapIn.bytes,
     tarSize: tapOut.bytes,
-    digest: "sha256:" + tapIn.hash!.digest("hex"),
-    diffId: "sha256:" + tapOut.hash!.digest("hex"),
+    diffId,
+    ...(digest ? { digest } : {}),
     entries,
     fileBytes,
     whiteouts,

@@ -41,8 +41,8 @@ export interface UnpackOptions {
 export interface LayerReport {
   index: number;
   mediaType: string;
-  /** Blob digest (as stored). */
-  digest: string;
+  /** Blob digest (as stored); absent for a compressed layer of a legacy docker save, which names layers by diff_id only. */
+  digest?: string;
   /** Blob size (as stored). */
   size: number;
   diffId?: string;
@@ -159,6 +159,8 @@ async function run(o: UnpackOptions): Promise<UnpackResult> {
             budget,
             skipped,
             onProgress: onBytes,
+            // Legacy docker-save states no blob digest (diff_ids are checked instead); skip hashing compressed bytes then.
+            hashBlob: l.digest !== undefined,
             ...(o.signal ? { signal: o.signal } : {}),
           });
           if (l.digest && r.digest !== l.digest) fail("digest-mismatch", `blob ${l.digest} has digest ${r.digest}`, { digest: l.digest });
@@ -166,7 +168,7 @@ async function run(o: UnpackOptions): Promise<UnpackResult> {
           layers.push({
             index: l.index,
             mediaType: l.mediaType,
-            digest: r.digest,
+            ...(r.digest ? { digest: r.digest } : {}),
             size: r.compressedSize,
             ...(l.diffId ? { diffId: l.diffId } : { diffId: r.diffId }),
             compression,

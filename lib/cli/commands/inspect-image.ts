@@ -69,7 +69,7 @@ const command: CliCommand = {
         `  entrypoint: ${JSON.stringify(v.config.entrypoint)}  cmd: ${JSON.stringify(v.config.cmd)}${v.config.workingDir ? `  workdir: ${v.config.workingDir}` : ""}${v.config.user ? `  user: ${v.config.user}` : ""}`,
         ...(v.config.exposedPorts.length ? [`  ports: ${v.config.exposedPorts.join(", ")}`] : []),
         `  layers:`,
-        ...v.layers.map((l) => `    ${l.index}: ${l.digest} ${human(l.size)} ${l.wasm ? "wasm" : l.compression === "none" ? "tar" : `tar+${l.compression}`}${l.entries !== undefined ? `, ${l.entries} entries` : ""}`),
+        ...v.layers.map((l) => `    ${l.index}: ${l.digest ?? `diff_id ${l.diffId}`} ${human(l.size)} ${l.wasm ? "wasm" : l.compression === "none" ? "tar" : `tar+${l.compression}`}${l.entries !== undefined ? `, ${l.entries} entries` : ""}`),
         `  rootfs: ${v.files} files, ${v.dirs} dirs, ${v.symlinks} symlinks, ${human(v.unpackedBytes)}${v.skipped.length ? `, ${v.skipped.length} device/fifo entries skipped` : ""}`,
         ...(rootfsOut && v.rootfs ? [`  packed rootfs written to ${rootfsOut} (${human(v.rootfs.totalSize)})`] : []),
         c.kind === "wasm"
