@@ -8,6 +8,8 @@ import { attachAutosave, createDesignerStore } from "@/lib/store/designer-store"
 import { Canvas } from "./Canvas";
 import { Inspector } from "./Inspector";
 import { Palette, type PaletteSection } from "./Palette";
+import { ExportPanel } from "../manifest/ExportPanel";
+import { ImportPanel } from "../manifest/ImportPanel";
 import { Dock, type DockTab } from "./Dock";
 import { ProblemsPanel, ProblemsTabLabel } from "./ProblemsPanel";
 import { DesignerStoreContext, useDesignerStore } from "./store-context";
@@ -113,13 +115,24 @@ function DesignerLayout() {
     store.getState().replaceTopology(laid, "auto-layout applied (undo to revert)");
   }, [store]);
 
+  const [modal, setModal] = useState<null | "export" | "import">(null);
+  const closeModal = useCallback(() => setModal(null), []);
   // Feature panels add a tab here.
   const [dockTab, setDockTab] = useState("problems");
   const tabs: DockTab[] = [{ id: "problems", label: <ProblemsTabLabel />, render: () => <ProblemsPanel /> }];
 
   return (
     <div className="designer" data-testid="designer">
-      <Toolbar onLayout={onLayout} />
+      <Toolbar onLayout={onLayout}>
+        <button data-testid="open-export" onClick={() => setModal("export")}>
+          Export…
+        </button>
+        <button data-testid="open-import" onClick={() => setModal("import")}>
+          Import manifest…
+        </button>
+      </Toolbar>
+      {modal === "export" && <ExportPanel onClose={closeModal} />}
+      {modal === "import" && <ImportPanel onClose={closeModal} />}
       <div className="designer-main">
         <Palette sections={sections} onAdd={onAdd} />
         <div className="designer-center">
