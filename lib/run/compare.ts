@@ -51,7 +51,7 @@ const COMPARE_LIMITS: RunLimits = { timeMs: 15 * 60_000, memoryBytes: 512 * 2 **
 export async function compareModes(req: CompareRequest, opts: RunOptions = {}): Promise<Result<Comparison, RunError>> {
   const prepared = await prepareRun(req.topology, req.entryNodeId, opts);
   if (!prepared.ok) return prepared;
-  const { plan, transpiled } = prepared.value;
+  const { plan } = prepared.value;
   const call = entryCall(plan.entry.entryInterface, req.input);
   if (!call.ok) return call;
   const limits = { ...COMPARE_LIMITS, ...req.limits };
@@ -59,7 +59,7 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
 
   const measure = async (mode: RunMode): Promise<Result<ModeMetrics, RunError>> => {
     const runStart = Date.now();
-    const started = await RunSession.start(plan, transpiled, { mode, limits, record: false, runStart, onEvent: () => {} });
+    const started = await RunSession.start(prepared.value, { mode, limits, record: false, runStart, onEvent: () => {} });
     if (!started.ok) return started;
     const session = started.value;
     const timer = setTimeout(() => void session.close(), limits.timeMs);

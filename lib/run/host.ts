@@ -3,7 +3,11 @@
 // exported interface; a wire to a node hosted elsewhere is a synchronous HTTP
 // call to that host (network mode). Every call across a wire is timed and,
 // when recording, reported as a CallEvent. Limits are checked after each call.
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WASI } from "node:wasi";
 import { interfaceName } from "../graph/ports";
 import { decodeValue, encodeValue, previewValue, valueSize, type EncodedValue } from "./codec";
 import { keyvalueImport, KvError, MemoryKeyValue, type KvMethod } from "./kv-store";
@@ -23,6 +27,14 @@ export interface HostComponent {
   bindings: Binding[];
 }
 
+/** A compiled container run as a WASI preview1 command per call. */
+export interface HostCommand {
+  id: string;
+  name: string;
+  /** The core module (a WASI preview1 command). */
+  file: string;
+}
+
 export interface HostSpec {
   /** Epoch milliseconds the run started at (event times are relative to it). */
   runStart: number;
@@ -30,6 +42,8 @@ export interface HostSpec {
   components: HostComponent[];
   /** Key-value endpoint nodes served from this host's memory. */
   keyvalueStores: string[];
+  /** Compiled containers served from this host as stdin → stdout stages. */
+  commands: HostCommand[];
   /** nodeId → base URL (`http://127.0.0.1:port`) of the host serving it. */
   remote: Record<string, string>;
   limits: RunLimits;
@@ -77,6 +91,7 @@ export class GraphHost {
   readonly wireLatencies: number[] = [];
   readonly #exports = new Map<string, ComponentExports>();
   readonly #kv = new Map<string, MemoryKeyValue>();
+  readonly #commands = new Map<string, { name: string; module: WebAssembly.Module }>();
   readonly #stack: Frame[] = [];
   readonly #memories: WebAssembly.Memory[] = [];
   #seq = 0;
@@ -93,6 +108,16 @@ export class GraphHost {
     for (const id of spec.keyvalueStores) {
       host.#kv.set(id, new MemoryKeyValue(spec.limits.memoryBytes));
       host.#summary(id);
+    }
+    for (const c of spec.commands) {
+      const t0 = performance.now();
+      try {
+        host.#commands.set(c.id, { name: c.name, module: new WebAssembly.Module(readFileSync(c.file)) });
+      } catch (e) {
+        throw new RunStop({ kind: "instantiate-failed", message: `'${c.name}' is not a loadable WASI command: ${message(e)}`, nodeId: c.id });
+      }
+      host.#summary(c.id);
+      host.emit({ type: "node-ready", at: host.now(), nodeId: c.id, ms: performance.now() - t0 });
     }
     for (const c of spec.components) {
       const t0 = performance.now();
@@ -164,6 +189,11 @@ export class GraphHost {
         return this.#remote(url!, { to: p.nodeId, interface: iface, function: op.function, args: args.map(encodeValue), from: importer, linkId: p.linkId, ...(handle !== undefined ? { handle } : {}) });
       });
     }
+    if (p.kind === "command" && this.#commands.has(p.nodeId))
+      return {
+        process: (input: Uint8Array) =>
+          this.#record({ from: importer, to: p.nodeId, linkId: p.linkId, iface, fn: "process", args: [input] }, () => this.#runCommand(p.nodeId, input)),
+      };
     const local = this.#exports.get(p.nodeId);
     if (local) {
       const target = findInterface(local, p.interface);
@@ -376,7 +406,48 @@ export class GraphHost {
   }
 
   hosts(nodeId: string): boolean {
-    return this.#exports.has(nodeId) || this.#kv.has(nodeId);
+    return this.#exports.has(nodeId) || this.#kv.has(nodeId) || this.#commands.has(nodeId);
+  }
+
+  /**
+   * One run of a WASI command: `input` on stdin, stdout returned; a non-zero
+   * exit is a refusal carrying the exit code and the end of stderr. No
+   * preopened directories: the command sees no files.
+   */
+  #runCommand(id: string, input: unknown): Uint8Array {
+    const cmd = this.#commands.get(id)!;
+    if (!(input instanceof Uint8Array)) throw new RunStop({ kind: "invalid-request", message: `'${cmd.name}' takes bytes on stdin`, nodeId: id });
+    const dir = mkdtempSync(join(tmpdir(), "trellis-cmd-"));
+    const fds: number[] = [];
+    try {
+      writeFileSync(join(dir, "stdin"), input);
+      const [stdin, stdout, stderr] = [openSync(join(dir, "stdin"), "r"), openSync(join(dir, "stdout"), "w+"), openSync(join(dir, "stderr"), "w+")];
+      fds.push(stdin, stdout, stderr);
+      const wasi = new WASI({ version: "preview1", args: [cmd.name], env: {}, stdin, stdout, stderr, returnOnExit: true });
+      let code: number;
+      let memory: WebAssembly.Memory | undefined;
+      try {
+        const instance = new WebAssembly.Instance(cmd.module, wasi.getImportObject() as WebAssembly.Imports);
+        memory = instance.exports.memory instanceof WebAssembly.Memory ? instance.exports.memory : undefined;
+        code = wasi.start(instance);
+      } catch (e) {
+        throw new RunStop({ kind: "trap", message: `'${cmd.name}' trapped: ${message(e)}`, nodeId: id });
+      }
+      if (memory && memory.buffer.byteLength > this.spec.limits.memoryBytes)
+        throw new RunStop({ kind: "memory-limit", message: `'${cmd.name}' used ${(memory.buffer.byteLength / 2 ** 20).toFixed(1)} MiB of memory`, nodeId: id });
+      const outSize = fstatSync(stdout).size;
+      if (outSize > this.spec.limits.outputBytes)
+        throw new RunStop({ kind: "output-limit", message: `'${cmd.name}' wrote ${outSize} bytes to stdout, over the limit of ${this.spec.limits.outputBytes}`, nodeId: id });
+      const out = new Uint8Array(readFileSync(join(dir, "stdout")));
+      if (code !== 0) {
+        const err = readFileSync(join(dir, "stderr"), "utf8").trim().split("\n").slice(-5).join("\n");
+        throw Object.assign(new Error(`exit ${code}`), { payload: `exit code ${code}${err ? `: ${err}` : ""}` });
+      }
+      return out;
+    } finally {
+      for (const fd of fds) closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   /** Calls an export of a local node (the run's input, or an inbound wire call); never throws. */
@@ -389,6 +460,12 @@ export class GraphHost {
       if (kv) {
         const v = this.#record({ from: req.from, to: req.to, linkId: req.linkId, iface: req.interface, fn: req.function, args, inbound: true }, () =>
           this.#kvOp(kv, req.function, req.handle, args),
+        );
+        return { value: v };
+      }
+      if (this.#commands.has(req.to)) {
+        const v = this.#record({ from: req.from, to: req.to, linkId: req.linkId, iface: interfaceName(req.interface), fn: "process", args, inbound: req.from !== null }, () =>
+          this.#runCommand(req.to, args[0]),
         );
         return { value: v };
       }

@@ -20,6 +20,8 @@ export type EntryInterface = (typeof ENTRY_INTERFACES)[number];
 
 export type Provider =
   | { kind: "node"; nodeId: string; interface: string; linkId: string }
+  /** A compiled container run as a WASI command: stdin is the input, stdout the output. */
+  | { kind: "command"; nodeId: string; interface: string; linkId: string }
   | { kind: "keyvalue"; nodeId: string; interface: string; linkId: string };
 
 export interface Binding {
@@ -43,6 +45,8 @@ export interface RunPlan {
   nodes: Record<string, PlanNode>;
   /** Key-value endpoint nodes the run serves from memory. */
   keyvalueStores: string[];
+  /** Compiled containers run as WASI commands (stdin → stdout stages). */
+  commands: string[];
   /** Nodes of the design that the entry does not reach. */
   skipped: string[];
 }
@@ -52,6 +56,9 @@ export interface PlanOptions {
   /** Imports a host supplies without a wire (WASI); default: wasi:* except keyvalue. */
   hostProvides?: (iface: string) => boolean;
 }
+
+/** What a compiled container offers when run as a WASI command: stdin → stdout. */
+export const STAGE_INTERFACE = "trellis:pipeline/stage@0.1.0";
 
 export const defaultHostProvides = (iface: string): boolean => iface.startsWith("wasi:") && !iface.startsWith("wasi:keyvalue/");
 
@@ -77,8 +84,8 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
   if (opts.entryNodeId !== undefined) {
     entryNode = byId.get(opts.entryNodeId);
     if (!entryNode) return err({ kind: "no-entry", message: `no node '${opts.entryNodeId}' in the design`, nodeId: opts.entryNodeId });
-    if (entryNode.kind !== "component")
-      return err({ kind: "unsupported-entry", message: `'${entryNode.name}' is a ${entryNode.kind}, not a component`, nodeId: entryNode.id });
+    if (entryNode.kind !== "component" && entryNode.kind !== "compiled")
+      return err({ kind: "unsupported-entry", message: `'${entryNode.name}' is a ${entryNode.kind}, not a component or compiled container`, nodeId: entryNode.id });
   } else {
     const ingress = topology.links.find((l) => byId.get(l.to.node)?.config.capability === "http-ingress" && byId.get(l.from.node)?.kind === "component");
     if (ingress) entryNode = byId.get(ingress.from.node);
@@ -87,7 +94,9 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
     const called = new Set(topology.links.filter((l) => byId.get(l.to.node)?.kind === "component").map((l) => l.from.node));
     const roots = topology.nodes.filter((n) => n.kind === "component" && !called.has(n.id) && entryInterfaceOf(n));
     const heads = roots.filter((n) => topology.links.some((l) => l.to.node === n.id));
-    const pick = heads.length > 0 ? heads : roots;
+    // A lone compiled container (a WASI command) can take the input on its stdin.
+    const commandRoots = topology.nodes.filter((n) => n.kind === "compiled" && !topology.links.some((l) => l.from.node === n.id));
+    const pick = heads.length > 0 ? heads : roots.length > 0 ? roots : commandRoots;
     if (pick.length === 0)
       return err({ kind: "no-entry", message: "no component can take the input: none exports wasi:http/incoming-handler or a trellis:pipeline handler, stage, text, table or log interface that nothing else calls" });
     if (pick.length > 1)
@@ -97,6 +106,17 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
         nodeIds: pick.map((n) => n.id),
       });
     entryNode = pick[0]!;
+  }
+  if (entryNode.kind === "compiled") {
+    const only = entryNode;
+    return ok({
+      entry: { nodeId: only.id, interface: STAGE_INTERFACE, entryInterface: "trellis:pipeline/stage" },
+      order: [],
+      nodes: {},
+      keyvalueStores: [],
+      commands: [only.id],
+      skipped: topology.nodes.filter((n) => n.id !== only.id).map((n) => n.id),
+    });
   }
   const entry = entryInterfaceOf(entryNode);
   if (!entry)
@@ -110,6 +130,7 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
   const nodes: Record<string, PlanNode> = {};
   const order: string[] = [];
   const keyvalueStores = new Set<string>();
+  const commands = new Set<string>();
   const state = new Map<string, "visiting" | "done">();
   const stack: string[] = [];
 
@@ -136,6 +157,11 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
       if (provider.kind === "endpoint" && provider.config.capability === "keyvalue" && interfaceName(fromPort.interface) === "wasi:keyvalue/store") {
         keyvalueStores.add(provider.id);
         bindings.push({ portId: port.id, interface: port.interface, provider: { kind: "keyvalue", nodeId: provider.id, interface: fromPort.interface, linkId: link.id } });
+        continue;
+      }
+      if (provider.kind === "compiled" && interfaceName(fromPort.interface) === "trellis:pipeline/stage") {
+        commands.add(provider.id);
+        bindings.push({ portId: port.id, interface: port.interface, provider: { kind: "command", nodeId: provider.id, interface: fromPort.interface, linkId: link.id } });
         continue;
       }
       if (provider.kind !== "component")
@@ -169,12 +195,13 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
   const failure = visit(entryNode);
   if (failure) return err(failure);
 
-  const reached = new Set([...order, ...keyvalueStores]);
+  const reached = new Set([...order, ...keyvalueStores, ...commands]);
   return ok({
     entry: { nodeId: entryNode.id, ...entry },
     order,
     nodes,
     keyvalueStores: [...keyvalueStores],
+    commands: [...commands],
     skipped: topology.nodes.filter((n) => !reached.has(n.id) && !(n.kind === "endpoint" && n.config.capability === "http-ingress")).map((n) => n.id),
   });
 }

@@ -16,6 +16,17 @@ import type { RunResult } from "./types";
 
 const work = mkdtempSync(join(tmpdir(), "trellis-run-"));
 let misbehave: Uint8Array;
+let shout: Uint8Array;
+
+/** A compiled container whose WASI command is the `shout` fixture, offering stdin → stdout as a stage. */
+const compiledNode = (id: string, jobId = "shout"): TopologyNode => ({
+  id,
+  kind: "compiled",
+  name: id,
+  position: { x: 0, y: 0 },
+  ports: [witPort("export", IFACE.stage), { id: "net", kind: "network", direction: "import", protocol: "tcp" }],
+  config: { compile: { jobId }, env: [], replicas: 1, exposedPorts: [] },
+});
 
 const misbehaveNode = (id: string): TopologyNode => ({
   ...builtinNode(id, "json-to-csv"),
@@ -23,8 +34,10 @@ const misbehaveNode = (id: string): TopologyNode => ({
   config: { source: "test:misbehave", env: [], replicas: 1, exposedPorts: [] },
 });
 
-const resolve: ComponentResolver = (node) =>
-  node.config.source === "test:misbehave" ? ok(misbehave) : resolveBuiltin(node);
+const resolve: ComponentResolver = (node) => {
+  if (node.kind === "compiled") return node.config.compile?.jobId === "shout" ? ok(shout) : resolveBuiltin({ ...node, config: { ...node.config, source: "builtin:tokenizer" } });
+  return node.config.source === "test:misbehave" ? ok(misbehave) : resolveBuiltin(node);
+};
 
 const opts = { resolve, cacheDir: join(work, "cache") };
 
@@ -34,6 +47,9 @@ beforeAll(async () => {
   execFileSync("clang-14", ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-mexec-model=reactor", "lib/run/fixtures/misbehave.c", "-o", core]);
   const wit = readFileSync("lib/builtins/wit/pipeline.wit", "utf8") + "\n" + readFileSync("lib/run/fixtures/misbehave.wit", "utf8");
   misbehave = await componentNew(await componentEmbed({ binary: readFileSync(core), witSource: wit, world: "misbehave" }), []);
+  const cmd = join(work, "shout.wasm");
+  execFileSync("clang-14", ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "lib/run/fixtures/shout.c", "-o", cmd]);
+  shout = new Uint8Array(readFileSync(cmd));
 }, 60_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -152,6 +168,25 @@ describe("runDesign", () => {
     const unknown = { nodes: [{ ...builtinNode("x", "tokenizer"), config: { source: "upload:gone", env: [], replicas: 1, exposedPorts: [] } }], links: [] };
     expect((await runDesign({ topology: unknown, input: { text: "x" }, mode: "in-process" }, opts)).error?.kind).toBe("missing-component");
     expect((await runDesign({ topology: csvPipeline(), input: { base64: "***" }, mode: "in-process" }, opts)).error?.kind).toBe("invalid-request");
+  });
+
+  it("runs a compiled container as a WASI command stage (stdin → stdout), alone and wired, in both modes", async () => {
+    const alone = await runDesign({ topology: { nodes: [compiledNode("sh")], links: [] }, input: { text: "quiet please" }, mode: "in-process" }, opts);
+    expect(alone.entry).toMatchObject({ nodeId: "sh", function: "process" });
+    expect(outputText(alone)).toBe("QUIET PLEASE");
+    const wired: Topology = {
+      nodes: [builtinNode("api", "http-handler"), compiledNode("sh"), builtinNode("log", "logger")],
+      links: [wire("sh", "api", IFACE.stage), wire("log", "api", IFACE.log)],
+    };
+    const a = await runDesign({ topology: wired, input: { text: "hello" }, mode: "in-process" }, opts);
+    const b = await runDesign({ topology: wired, input: { text: "hello" }, mode: "network" }, opts);
+    expect(outputText(a)).toBe("HELLO");
+    expect(essence(b)).toEqual(essence(a));
+    const refused = await runDesign({ topology: wired, input: { text: "fail" }, mode: "in-process" }, opts);
+    expect((decodeValue(refused.output!) as { status: number }).status).toBe(422);
+    expect(outputText(refused)).toBe("exit code 3: shout: refusing to shout 'fail'");
+    const notCommand = await runDesign({ topology: { nodes: [compiledNode("x", "component")], links: [] }, input: { text: "x" }, mode: "in-process" }, opts);
+    expect(notCommand.error?.kind).toBe("unsupported-node");
   });
 
   const one = (id = "bad") => ({ nodes: [misbehaveNode(id)], links: [] });

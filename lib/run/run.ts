@@ -1,6 +1,8 @@
 // Runs a design: plan → component bytes → transpile (cached) → a session of
 // child processes → the entry call → per-node results. Never throws for a bad
 // design or a misbehaving component: every failure is a typed RunError.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join, resolve as resolvePath, sep } from "node:path";
 import { readBuiltinWasm } from "../builtins/artifacts";
 import { builtinBySource } from "../builtins/catalog";
 import type { Topology, TopologyNode } from "../graph/types";
@@ -9,7 +11,7 @@ import { decodeValue, encodeValue, type EncodedValue } from "./codec";
 import { entryCall } from "./entry";
 import { planRun, type RunPlan } from "./plan";
 import { RunSession } from "./session";
-import { transpileCached, type TranspiledComponent } from "./transpile";
+import { contentHash, defaultCacheDir, transpileCached, type TranspiledComponent } from "./transpile";
 import { DEFAULT_LIMITS, type NodeSummary, type RunError, type RunEvent, type RunInput, type RunLimits, type RunMode, type RunResult } from "./types";
 
 export type ComponentResolver = (node: TopologyNode) => Result<Uint8Array, RunError> | Promise<Result<Uint8Array, RunError>>;
@@ -21,6 +23,31 @@ export const resolveBuiltin: ComponentResolver = (node) => {
   const r = readBuiltinWasm(b.id);
   return r.ok ? r : err({ kind: "missing-component", message: r.error.message, nodeId: node.id });
 };
+
+/** A compiled container's artifact (a WASI command module) from the job that produced it. */
+export const resolveCompiled: ComponentResolver = async (node) => {
+  const jobId = node.config.compile?.jobId;
+  if (!jobId) return err({ kind: "missing-component", message: `'${node.name}' has no compile job`, nodeId: node.id });
+  try {
+    const { getJobQueue } = await import("../jobs/index");
+    const queue = getJobQueue();
+    const job = queue.get(jobId);
+    const produced = (job?.result as { produced?: { kind?: string; file?: string } } | null | undefined)?.produced;
+    if (!job || job.state !== "succeeded" || !produced?.file)
+      return err({ kind: "missing-component", message: `compile job ${jobId} of '${node.name}' has no artifact (${job ? job.state : "no such job"})`, nodeId: node.id });
+    if (produced.kind !== "wasm-module")
+      return err({ kind: "unsupported-node", message: `'${node.name}' compiled to a ${produced.kind ?? "unknown artifact"}; only WASI command modules run as stdin → stdout stages`, nodeId: node.id });
+    const dir = resolvePath(queue.jobDir(jobId));
+    const file = resolvePath(dir, produced.file);
+    if (!file.startsWith(dir + sep)) return err({ kind: "missing-component", message: `the artifact of job ${jobId} lies outside its directory`, nodeId: node.id });
+    return ok(new Uint8Array(readFileSync(file)));
+  } catch (e) {
+    return err({ kind: "missing-component", message: `cannot read the artifact of '${node.name}': ${(e as Error).message}`, nodeId: node.id });
+  }
+};
+
+/** Built-ins for components, compile-job artifacts for compiled containers. */
+export const resolveDefault: ComponentResolver = (node) => (node.kind === "compiled" ? resolveCompiled(node) : resolveBuiltin(node));
 
 export interface RunRequest {
   topology: Topology;
@@ -51,6 +78,23 @@ export function effectiveLimits(l: Partial<RunLimits> = {}): RunLimits {
 export interface PreparedRun {
   plan: RunPlan;
   transpiled: Map<string, TranspiledComponent>;
+  /** Compiled containers: node id → its WASI command module on disk. */
+  commandFiles: Map<string, { name: string; file: string }>;
+}
+
+/** A WASI preview1 command: a core module importing only wasi_snapshot_preview1 and exporting `_start`. */
+export function checkCommand(bytes: Uint8Array, node: TopologyNode): Result<WebAssembly.Module, RunError> {
+  let m: WebAssembly.Module;
+  try {
+    m = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    return err({ kind: "unsupported-node", message: `'${node.name}' is not a core WebAssembly module (a component? wire its WIT ports instead): ${(e as Error).message}`, nodeId: node.id });
+  }
+  const foreign = WebAssembly.Module.imports(m).find((i) => i.module !== "wasi_snapshot_preview1");
+  if (foreign) return err({ kind: "unsupported-node", message: `'${node.name}' imports ${foreign.module}.${foreign.name}; only WASI preview1 commands run as stages`, nodeId: node.id });
+  if (!WebAssembly.Module.exports(m).some((e) => e.name === "_start" && e.kind === "function"))
+    return err({ kind: "unsupported-node", message: `'${node.name}' has no _start: it is not a WASI command`, nodeId: node.id });
+  return ok(m);
 }
 
 /** Plans the run and transpiles every component it needs. */
@@ -58,9 +102,25 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
   const planned = planRun(topology, entryNodeId !== undefined ? { entryNodeId } : {});
   if (!planned.ok) return planned;
   const plan = planned.value;
-  const resolve = opts.resolve ?? resolveBuiltin;
+  const resolve = opts.resolve ?? resolveDefault;
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const transpiled = new Map<string, TranspiledComponent>();
+  const commandFiles = new Map<string, { name: string; file: string }>();
+  for (const id of plan.commands) {
+    const node = byId.get(id)!;
+    const bytes = await resolve(node);
+    if (!bytes.ok) return bytes;
+    const checked = checkCommand(bytes.value, node);
+    if (!checked.ok) return checked;
+    const dir = join(opts.cacheDir ?? defaultCacheDir(), "commands");
+    const file = join(dir, `${contentHash(bytes.value).slice(0, 32)}.wasm`);
+    if (!existsSync(file)) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${file}.${process.pid}`, bytes.value);
+      renameSync(`${file}.${process.pid}`, file);
+    }
+    commandFiles.set(id, { name: node.name, file });
+  }
   for (const id of plan.order) {
     const bytes = await resolve(byId.get(id)!);
     if (!bytes.ok) return bytes;
@@ -70,7 +130,7 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
       return err({ kind: "instantiate-failed", message: `'${byId.get(id)!.name}' is not a component jco can run: ${(e as Error).message ?? String(e)}`, nodeId: id });
     }
   }
-  return ok({ plan, transpiled });
+  return ok({ plan, transpiled, commandFiles });
 }
 
 export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
@@ -88,11 +148,11 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
 
   const prepared = await prepareRun(req.topology, req.entryNodeId, opts);
   if (!prepared.ok) return finish({ ok: false, error: prepared.error });
-  const { plan, transpiled } = prepared.value;
+  const { plan } = prepared.value;
   const call = entryCall(plan.entry.entryInterface, req.input);
   if (!call.ok) return finish({ ok: false, error: call.error });
   const entry = { nodeId: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function };
-  emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: [...plan.keyvalueStores, ...plan.order], entry: { nodeId: entry.nodeId, interface: entry.interface } });
+  emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: [...plan.keyvalueStores, ...plan.commands, ...plan.order], entry: { nodeId: entry.nodeId, interface: entry.interface } });
 
   // The time limit covers starting the processes too; on expiry every process is killed.
   let session: RunSession | undefined;
@@ -107,7 +167,7 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
   const timeError: RunError = { kind: "time-limit", message: `the run took longer than ${limits.timeMs} ms and was stopped` };
 
   try {
-    const started = await Promise.race([RunSession.start(plan, transpiled, { mode: req.mode, limits, record: true, runStart, onEvent: emit }), stopped.then(() => undefined)]);
+    const started = await Promise.race([RunSession.start(prepared.value, { mode: req.mode, limits, record: true, runStart, onEvent: emit }), stopped.then(() => undefined)]);
     if (!started) return finish({ ok: false, error: timeError, entry });
     if (!started.ok) return finish({ ok: false, error: started.error, entry });
     session = started.value;
@@ -134,7 +194,7 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
 
 function nodesFrom(plan: RunPlan, summaries: NodeSummary[]): Record<string, NodeSummary> {
   const out: Record<string, NodeSummary> = {};
-  for (const id of [...plan.keyvalueStores, ...plan.order]) out[id] = { nodeId: id, calls: 0, totalMs: 0, selfMs: 0 };
+  for (const id of [...plan.keyvalueStores, ...plan.commands, ...plan.order]) out[id] = { nodeId: id, calls: 0, totalMs: 0, selfMs: 0 };
   for (const s of summaries) out[s.nodeId] = s;
   return out;
 }

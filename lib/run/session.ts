@@ -3,11 +3,11 @@
 // child per node behind a loopback HTTP endpoint (wires are HTTP calls).
 import { fork, type ChildProcess } from "node:child_process";
 import { err, ok, type Result } from "../result";
-import type { CallRequest, HostComponent, HostSpec } from "./host";
+import type { CallRequest, HostCommand, HostComponent, HostSpec } from "./host";
 import { latencyStats, type ChildMessage, type LatencyStats, type ParentMessage } from "./node-process";
 import type { RunPlan } from "./plan";
+import type { PreparedRun } from "./run";
 import { runnerEntry } from "./runner-entry";
-import type { TranspiledComponent } from "./transpile";
 import type { NodeSummary, RunError, RunEvent, RunLimits, RunMode } from "./types";
 
 /** The repository root (where node_modules and lib/ live): `$TRELLIS_ROOT`, else the working directory. */
@@ -60,8 +60,10 @@ export class RunSession {
   ) {}
 
   /** Spawns and instantiates; providers start before their importers so their URLs are known. */
-  static async start(plan: RunPlan, transpiled: Map<string, TranspiledComponent>, opts: SessionOptions): Promise<Result<RunSession, RunError>> {
+  static async start(prepared: PreparedRun, opts: SessionOptions): Promise<Result<RunSession, RunError>> {
+    const { plan, transpiled, commandFiles } = prepared;
     const s = new RunSession(plan, opts);
+    const command = (id: string): HostCommand => ({ id, ...commandFiles.get(id)! });
     const component = (id: string): HostComponent => {
       const t = transpiled.get(id)!;
       const n = plan.nodes[id]!;
@@ -70,18 +72,29 @@ export class RunSession {
     const base = { runStart: opts.runStart, limits: opts.limits, record: opts.record };
     try {
       if (opts.mode === "in-process") {
-        const child = s.#spawn([...plan.keyvalueStores, ...plan.order]);
-        const r = await s.#start(child, { ...base, components: plan.order.map(component), keyvalueStores: plan.keyvalueStores, remote: {} }, false);
+        const child = s.#spawn([...plan.keyvalueStores, ...plan.commands, ...plan.order]);
+        const r = await s.#start(
+          child,
+          { ...base, components: plan.order.map(component), keyvalueStores: plan.keyvalueStores, commands: plan.commands.map(command), remote: {} },
+          false,
+        );
         if (!r.ok) return s.#fail(r.error);
       } else {
         // Boot every process at once (the slow part), then instantiate providers
         // first so each importer is told its providers' URLs.
-        const ids = [...plan.keyvalueStores, ...plan.order];
+        const ids = [...plan.keyvalueStores, ...plan.commands, ...plan.order];
         const children = new Map(ids.map((id) => [id, s.#spawn([id])]));
         const remote: Record<string, string> = {};
         for (const id of ids) {
           const isKv = plan.keyvalueStores.includes(id);
-          const spec: HostSpec = { ...base, components: isKv ? [] : [component(id)], keyvalueStores: isKv ? [id] : [], remote: { ...remote } };
+          const isCommand = plan.commands.includes(id);
+          const spec: HostSpec = {
+            ...base,
+            components: isKv || isCommand ? [] : [component(id)],
+            keyvalueStores: isKv ? [id] : [],
+            commands: isCommand ? [command(id)] : [],
+            remote: { ...remote },
+          };
           const r = await s.#start(children.get(id)!, spec, true);
           if (!r.ok) return s.#fail(r.error);
           remote[id] = `http://127.0.0.1:${r.value}`;
