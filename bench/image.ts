@@ -1,4 +1,4 @@
-// Image unpack benchmark: builds a ~200 MB multi-layer gzip docker-save image,
+// Image unpack benchmark: builds a ~200 MB multi-layer gzip OCI image archive,
 // then times Trellis's unpack + packed-rootfs write (in a fresh process, for an
 // honest peak RSS) against `tar -xzf` of the same layer files, in the same run.
 //
@@ -20,12 +20,15 @@ const MiB = 1024 * 1024;
 const fmt = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
 
 /** Streams one gzip layer tar to `out`: `files` files mixing random (incompressible) and text-like content. */
-async function writeLayer(out: string, layer: number, files: number, bytes: number): Promise<{ tarSha: string; files: number; bytes: number }> {
+async function writeLayer(out: string, layer: number, files: number, bytes: number): Promise<{ tarSha: string; blobSha: string; files: number; bytes: number }> {
   const pack = tar.pack();
   const hash = createHash("sha256");
+  const blobHash = createHash("sha256");
   const tap = new PassThrough();
   tap.on("data", (c: Buffer) => hash.update(c));
-  const done = pipeline(pack, tap, createGzip({ level: 6 }), createWriteStream(out));
+  const blobTap = new PassThrough();
+  blobTap.on("data", (c: Buffer) => blobHash.update(c));
+  const done = pipeline(pack, tap, createGzip({ level: 6 }), blobTap, createWriteStream(out));
   const text = Buffer.from("lorem ipsum dolor sit amet, consectetur adipiscing elit; ".repeat(64));
   let written = 0;
   const avg = bytes / files;
@@ -39,24 +42,36 @@ async function writeLayer(out: string, layer: number, files: number, bytes: numb
   }
   pack.finalize();
   await done;
-  return { tarSha: "sha256:" + hash.digest("hex"), files, bytes: written };
+  return { tarSha: "sha256:" + hash.digest("hex"), blobSha: "sha256:" + blobHash.digest("hex"), files, bytes: written };
 }
 
-/** Writes a docker-save archive around the layer files (streamed, not buffered). */
-async function writeDockerSave(out: string, layers: { file: string; tarSha: string }[]): Promise<void> {
+/** Writes an OCI image layout archive around the layer files (streamed, not
+ *  buffered), so the unpack verifies both blob digests and diff_ids. */
+async function writeOciLayout(out: string, layers: { file: string; tarSha: string; blobSha: string }[]): Promise<void> {
   const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Cmd: ["/bin/sh"] }, rootfs: { type: "layers", diff_ids: layers.map((l) => l.tarSha) } }));
-  const cfgName = createHash("sha256").update(config).digest("hex") + ".json";
-  const names = layers.map((_, i) => `${createHash("sha256").update(`bench${i}`).digest("hex")}/layer.tar`);
+  const digest = (b: Buffer) => "sha256:" + createHash("sha256").update(b).digest("hex");
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: digest(config), size: config.length },
+      layers: layers.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l.blobSha, size: statSync(l.file).size })),
+    }),
+  );
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: digest(manifest), size: manifest.length, platform: { os: "linux", architecture: "amd64" } }] }));
   const pack = tar.pack();
   const done = pipeline(pack, createWriteStream(out));
   const add = (name: string, content: Buffer) => new Promise<void>((res, rej) => pack.entry({ name, size: content.length }, content, (e) => (e ? rej(e) : res())));
-  await add("manifest.json", Buffer.from(JSON.stringify([{ Config: cfgName, RepoTags: ["bench:1"], Layers: names }])));
-  await add(cfgName, config);
-  for (let i = 0; i < layers.length; i++) {
-    const size = statSync(layers[i]!.file).size;
+  const blob = (d: string) => `blobs/sha256/${d.slice(7)}`;
+  await add("oci-layout", Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+  await add("index.json", index);
+  await add(blob(digest(manifest)), manifest);
+  await add(blob(digest(config)), config);
+  for (const l of layers) {
+    const size = statSync(l.file).size;
     await new Promise<void>((res, rej) => {
-      const entry = pack.entry({ name: names[i]!, size }, (e) => (e ? rej(e) : res()));
-      createReadStream(layers[i]!.file).pipe(entry);
+      const entry = pack.entry({ name: blob(l.blobSha), size }, (e) => (e ? rej(e) : res()));
+      createReadStream(l.file).pipe(entry);
     });
   }
   pack.finalize();
@@ -86,7 +101,7 @@ export async function runImageBench(): Promise<string[]> {
   const layerCount = 4;
   const root = await mkdtemp(join(tmpdir(), "trellis-bench-image-"));
   try {
-    const layers: { file: string; tarSha: string; files: number; bytes: number }[] = [];
+    const layers: { file: string; tarSha: string; blobSha: string; files: number; bytes: number }[] = [];
     // Uncompressed content sized so the gzip layers total about `totalMb`.
     const perLayer = Math.round((totalMb * MiB) / 0.71 / layerCount);
     for (let i = 0; i < layerCount; i++) {
@@ -94,7 +109,7 @@ export async function runImageBench(): Promise<string[]> {
       layers.push({ file, ...(await writeLayer(file, i, 2500, perLayer)) });
     }
     const image = join(root, "image.tar");
-    await writeDockerSave(image, layers);
+    await writeOciLayout(image, layers);
     const imageSize = statSync(image).size;
     const unpacked = layers.reduce((a, l) => a + l.bytes, 0);
     const files = layers.reduce((a, l) => a + l.files, 0);
@@ -111,8 +126,8 @@ export async function runImageBench(): Promise<string[]> {
     const bestTar = Math.min(...tarMs);
     const peak = Math.max(...trellis.map((t) => t.maxRss));
     return [
-      `image: docker-save, ${layerCount} gzip layers, ${files} files, ${fmt(unpacked)} unpacked, ${fmt(imageSize)} archive`,
-      `trellis unpack+pack (digests verified, packed rootfs ${fmt(best.rootfsBytes)}): ${(best.ms / 1000).toFixed(2)} s (best of ${trellis.length})`,
+      `image: OCI layout, ${layerCount} gzip layers, ${files} files, ${fmt(unpacked)} unpacked, ${fmt(imageSize)} archive`,
+      `trellis unpack+pack (blob digests and diff_ids verified, packed rootfs ${fmt(best.rootfsBytes)}): ${(best.ms / 1000).toFixed(2)} s (best of ${trellis.length})`,
       `tar -xzf of the same layers: ${(bestTar / 1000).toFixed(2)} s (best of ${tarMs.length})`,
       `ratio trellis / tar -xzf: ${(best.ms / bestTar).toFixed(2)}`,
       `trellis peak RSS (whole unpack process): ${fmt(peak)}`,
