@@ -7,7 +7,7 @@ import type { Topology } from "../graph/types";
 import { err, ok, type Result } from "../result";
 import { encodeValue } from "./codec";
 import { entryCall } from "./entry";
-import type { LatencyStats } from "./node-process";
+import type { LatencyStats } from "./stats";
 import { prepareRun, type RunOptions } from "./run";
 import { RunSession } from "./session";
 import type { RunError, RunInput, RunLimits, RunMode } from "./types";

@@ -2,19 +2,16 @@
 // in-process mode, one in network mode) and obeys the parent over IPC.
 import { encodeValue } from "./codec";
 import { GraphHost, RunStop, type CallRequest, type HostSpec } from "./host";
+import { latencyStats, type LatencyStats } from "./stats";
 import type { RunEvent } from "./types";
+
+export type { LatencyStats };
 
 export type ParentMessage =
   | { type: "start"; spec: HostSpec; listen: boolean }
   | { type: "call"; id: number; req: CallRequest }
   | { type: "drive"; id: number; n: number; req: CallRequest }
   | { type: "stats"; id: number };
-
-export interface LatencyStats {
-  count: number;
-  p50: number;
-  p99: number;
-}
 
 export type ChildMessage =
   | { type: "ready"; port?: number }
@@ -23,13 +20,6 @@ export type ChildMessage =
   | { type: "result"; id: number; outcome: { value?: unknown; refused?: unknown; error?: import("./types").RunError } }
   | { type: "drove"; id: number; elapsedMs: number; requests: LatencyStats; errors: number; firstError?: import("./types").RunError }
   | { type: "stats"; id: number; summaries: import("./types").NodeSummary[]; rssBytes: number; wireLatencies: Float64Array };
-
-export function latencyStats(xs: ArrayLike<number>): LatencyStats {
-  if (xs.length === 0) return { count: 0, p50: 0, p99: 0 };
-  const s = Float64Array.from(xs).sort();
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { count: s.length, p50: at(0.5), p99: at(0.99) };
-}
 
 const send = (m: ChildMessage) => process.send?.(m);
 
@@ -92,4 +82,5 @@ function main(): void {
   process.on("disconnect", () => process.exit(0));
 }
 
-if (process.send) main();
+// Only as a run process (the session sets the variable): importing this module never hijacks IPC.
+if (process.send && process.env.TRELLIS_RUN_CHILD === "1") main();

@@ -4,7 +4,8 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { err, ok, type Result } from "../result";
 import type { CallRequest, HostCommand, HostComponent, HostSpec } from "./host";
-import { latencyStats, type ChildMessage, type LatencyStats, type ParentMessage } from "./node-process";
+import type { ChildMessage, ParentMessage } from "./node-process";
+import { latencyStats, type LatencyStats } from "./stats";
 import type { RunPlan } from "./plan";
 import type { PreparedRun } from "./run";
 import { runnerEntry } from "./runner-entry";
@@ -126,7 +127,8 @@ export class RunSession {
       execArgv: [...entry.execArgv, `--max-old-space-size=${heapMb}`],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
-      env: { ...process.env, NODE_OPTIONS: "" },
+      // Components can read their environment through WASI: give them none of the server's.
+      env: { NODE_ENV: process.env.NODE_ENV, PATH: process.env.PATH ?? "/usr/bin:/bin", TRELLIS_RUN_CHILD: "1" },
     });
     const child: Child = { proc, nodes, stderrTail: "", exited: false, started: false };
     this.#children.push(child);

@@ -3,7 +3,7 @@ import { decodeValue, encodeValue, previewValue, valueSize } from "./codec";
 import { entryCall, inputBytes } from "./entry";
 import { keyvalueImport, KvError, MemoryKeyValue } from "./kv-store";
 import { effectiveLimits } from "./run";
-import { latencyStats } from "./node-process";
+import { latencyStats } from "./stats";
 
 describe("codec", () => {
   it("round-trips what jco passes across boundaries", () => {

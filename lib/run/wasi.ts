@@ -3,6 +3,11 @@
 import * as shim from "@bytecodealliance/preview2-shim";
 import type { ImportObject } from "./transpile";
 
+// Components see no environment variables, no arguments and (the shim's
+// default) no preopened directories.
+(shim.cli as unknown as { _setEnv(e: Record<string, string>): void; _setArgs(a: string[]): void })._setEnv({});
+(shim.cli as unknown as { _setEnv(e: Record<string, string>): void; _setArgs(a: string[]): void })._setArgs([]);
+
 const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /** The shim's implementation of `wasi:<pkg>/<iface>`, or undefined when it has none. */
