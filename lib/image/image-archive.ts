@@ -130,7 +130,7 @@ export class ImageArchive {
       try {
         await pipeline(createReadStream(file), tap, decompressor(comp), out, createWriteStream(tarPath), { signal: o.signal });
       } catch (e) {
-        throw streamError(e, "the upload");
+        throw streamError(e, "the upload", "archive-invalid");
       }
     }
     const fh = await open(tarPath, "r");

@@ -176,7 +176,7 @@ export interface ApplyLayerOptions {
 }
 
 /** Maps stream/zlib/tar-stream errors to typed image errors. */
-export function streamError(e: unknown, what: string): ImageFailure {
+export function streamError(e: unknown, what: string, badDataKind: "layer-invalid" | "archive-invalid" = "layer-invalid"): ImageFailure {
   if (e instanceof ImageFailure) return e;
   const x = e as NodeJS.ErrnoException;
   const msg = x?.message ?? String(e);
@@ -184,8 +184,8 @@ export function streamError(e: unknown, what: string): ImageFailure {
   if (x?.code === "Z_BUF_ERROR" || /unexpected end|premature|truncated/i.test(msg)) {
     return new ImageFailure(imageError("archive-truncated", `${what} is truncated: ${msg}`));
   }
-  if (typeof x?.code === "string" && x.code.startsWith("Z_")) return new ImageFailure(imageError("layer-invalid", `${what}: bad compressed data (${msg})`));
-  if (/tar header|invalid/i.test(msg)) return new ImageFailure(imageError("layer-invalid", `${what}: ${msg}`));
+  if (typeof x?.code === "string" && x.code.startsWith("Z_")) return new ImageFailure(imageError(badDataKind, `${what}: bad compressed data (${msg})`));
+  if (/tar header|invalid/i.test(msg)) return new ImageFailure(imageError(badDataKind, `${what}: ${msg}`));
   return new ImageFailure(imageError("io", `${what}: ${msg}`));
 }
 

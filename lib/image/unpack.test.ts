@@ -424,6 +424,8 @@ describe("hostile archives are refused with typed errors", () => {
   it("not an image at all", async () => {
     await refuse(await makeTar([{ name: "hello.txt", content: "hi" }]), "unknown-format");
     await refuse(Buffer.from("this is not a tar archive, just text that is long enough ".repeat(20)), "archive-invalid");
+    // gzip magic, then garbage
+    await refuse(Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), Buffer.alloc(2000, 0xee)]), "archive-invalid");
   });
   it("a 10,000-entry layer unpacks; an entry limit stops it", async () => {
     const entries: TestEntry[] = Array.from({ length: 10_000 }, (_, i) => ({ name: `d${i % 100}/f${i}`, content: `${i}` }));
