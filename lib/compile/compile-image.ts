@@ -132,8 +132,11 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
   };
   const finish = async (): Promise<CompileReport> => {
     report.timingsMs.total = Math.round(performance.now() - t0);
-    await writeFile(join(o.jobDir, "report.json"), JSON.stringify(report, null, 2));
-    return report;
+    // A fixed key order, most telling first, for people reading the downloaded file.
+    const order: (keyof CompileReport)[] = ["reportVersion", "outcome", "summary", "error", "input", "image", "entrypoint", "classification", "elf", "produced", "layers", "files", "dirs", "symlinks", "entries", "unpackedBytes", "skipped", "rootfs", "timingsMs"];
+    const ordered = Object.fromEntries(order.filter((k) => report[k] !== undefined).map((k) => [k, report[k]])) as unknown as CompileReport;
+    await writeFile(join(o.jobDir, "report.json"), JSON.stringify(ordered, null, 2));
+    return ordered;
   };
 
   const u = await unpackImage({
