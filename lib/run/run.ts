@@ -1,7 +1,7 @@
 // Runs a design: plan → component bytes → transpile (cached) → a session of
 // child processes → the entry call → per-node results. Never throws for a bad
 // design or a misbehaving component: every failure is a typed RunError.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { join, resolve as resolvePath, sep } from "node:path";
 import { readBuiltinWasm } from "../builtins/artifacts";
 import { builtinBySource } from "../builtins/catalog";
@@ -11,7 +11,7 @@ import { decodeValue, encodeValue, type EncodedValue } from "./codec";
 import { entryCall } from "./entry";
 import { planRun, type RunPlan } from "./plan";
 import { RunSession } from "./session";
-import { contentHash, defaultCacheDir, transpileCached, type TranspiledComponent } from "./transpile";
+import { contentHash, defaultCacheDir, pruneCache, transpileCached, type TranspiledComponent } from "./transpile";
 import { DEFAULT_LIMITS, type NodeSummary, type RunError, type RunEvent, type RunInput, type RunLimits, type RunMode, type RunResult } from "./types";
 
 export type ComponentResolver = (node: TopologyNode) => Result<Uint8Array, RunError> | Promise<Result<Uint8Array, RunError>>;
@@ -118,6 +118,10 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
       mkdirSync(dir, { recursive: true });
       writeFileSync(`${file}.${process.pid}`, bytes.value);
       renameSync(`${file}.${process.pid}`, file);
+      pruneCache(dir);
+    } else {
+      const now = new Date();
+      utimesSync(file, now, now);
     }
     commandFiles.set(id, { name: node.name, file });
   }
@@ -182,7 +186,7 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
     if (!outcome) return finish({ ok: false, error: timedOut ? timeError : failure!, entry, nodes: nodesFrom(plan, []) });
     const stats = await session.stats();
     const nodes = nodesFrom(plan, stats.summaries);
-    const base = { entry, nodes, ...(req.mode === "network" ? { rssBytes: stats.rssBytes } : {}) };
+    const base = { entry, nodes, rssBytes: stats.rssBytes };
     if (outcome.error) return finish({ ok: false, error: outcome.error, ...base });
     if (outcome.refused !== undefined) return finish({ ok: true, refused: outcome.refused as EncodedValue, ...base });
     return finish({ ok: true, ...(outcome.value !== undefined ? { output: outcome.value as EncodedValue } : {}), ...base });

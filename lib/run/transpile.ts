@@ -2,7 +2,7 @@
 // supplies every import) and caches the output by content hash, because a
 // transpile costs ~100 ms and runs repeat the same built-ins.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -32,6 +32,12 @@ export async function transpileCached(bytes: Uint8Array, cacheDir = defaultCache
   const dir = join(cacheDir, hash.slice(0, 32));
   const metaFile = join(dir, "meta.json");
   if (existsSync(metaFile)) {
+    try {
+      const now = new Date();
+      utimesSync(dir, now, now); // recently used: pruning keeps it
+    } catch {
+      // a concurrent prune removed it a moment ago; the read below decides
+    }
     const meta = JSON.parse(readFileSync(metaFile, "utf8")) as Omit<TranspiledComponent, "dir" | "jsFile">;
     return { ...meta, dir, jsFile: join(dir, "component.js") };
   }
@@ -52,7 +58,25 @@ export async function transpileCached(bytes: Uint8Array, cacheDir = defaultCache
   } catch {
     rmSync(tmp, { recursive: true, force: true }); // another run won the race; its copy is identical
   }
+  pruneCache(cacheDir);
   return { ...meta, dir, jsFile: join(dir, "component.js") };
+}
+
+/** Keeps the cache to its `keep` most recently used entries (uploads would otherwise pile up). */
+export function pruneCache(cacheDir: string, keep = Number(process.env.TRELLIS_RUN_CACHE_ENTRIES ?? 200)): number {
+  let entries: Array<{ path: string; used: number }>;
+  try {
+    entries = readdirSync(cacheDir)
+      .filter((n) => /^[0-9a-f]{32}(\.wasm)?$/.test(n))
+      .map((n) => ({ path: join(cacheDir, n), used: statSync(join(cacheDir, n)).mtimeMs }));
+  } catch {
+    return 0;
+  }
+  if (entries.length <= keep) return 0;
+  entries.sort((a, b) => b.used - a.used);
+  const old = entries.slice(keep);
+  for (const e of old) rmSync(e.path, { recursive: true, force: true });
+  return old.length;
 }
 
 /** What jco's instantiate() returns: export name → interface object or function. */

@@ -98,6 +98,6 @@ export interface RunResult {
   nodes: Record<string, NodeSummary>;
   events: RunEvent[];
   durationMs: number;
-  /** Network mode: resident memory of every process of the run, summed (bytes). */
+  /** Resident memory of every process of the run, summed (bytes), measured after the entry call. */
   rssBytes?: number;
 }

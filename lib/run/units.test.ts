@@ -50,6 +50,29 @@ describe("entry calls", () => {
   });
 });
 
+describe("transpile cache", () => {
+  it("keeps the most recently used entries", async () => {
+    const { mkdtempSync, mkdirSync, utimesSync, readdirSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { pruneCache } = await import("./transpile");
+    const dir = mkdtempSync(join(tmpdir(), "trellis-cache-"));
+    try {
+      for (let i = 0; i < 5; i++) {
+        const p = join(dir, String(i).repeat(32));
+        mkdirSync(p);
+        utimesSync(p, 1000 + i, 1000 + i);
+      }
+      mkdirSync(join(dir, "commands"));
+      expect(pruneCache(dir, 3)).toBe(2);
+      expect(readdirSync(dir).sort()).toEqual(["2".repeat(32), "3".repeat(32), "4".repeat(32), "commands"]);
+      expect(pruneCache(join(dir, "missing"), 1)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("in-memory wasi:keyvalue", () => {
   it("stores, lists with a cursor, refuses when full, and drops handles", () => {
     const kv = new MemoryKeyValue(10_000);
