@@ -287,7 +287,8 @@ export class GraphHost {
     if (failed) {
       if (thrown instanceof RunStop) stop = thrown;
       else if (hasPayload(thrown)) refused = true;
-      else stop = new RunStop({ kind: "trap", message: `'${call.to}' trapped in ${call.iface}.${call.fn}: ${message(thrown)}`, nodeId: call.to });
+      // A trap with memory over the limit is most likely an allocation that hit V8's page cap.
+      else stop = this.#checkMemory(call.to) ?? new RunStop({ kind: "trap", message: `'${call.to}' trapped in ${call.iface}.${call.fn}: ${message(thrown)}`, nodeId: call.to });
     } else {
       const size = valueSize(value);
       if (size > this.spec.limits.outputBytes)

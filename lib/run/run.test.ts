@@ -204,6 +204,9 @@ describe("runDesign", () => {
   it("stops on the memory and output limits and reports traps with the node", async () => {
     const mem = await runDesign({ topology: one(), input: { text: "grow" }, mode: "in-process", limits: { memoryBytes: 32 * 2 ** 20 } }, opts);
     expect(mem.error).toMatchObject({ kind: "memory-limit", nodeId: "bad" });
+    // Past 4× the limit V8 refuses to grow the memory inside the call; still reported as the memory limit.
+    const capped = await runDesign({ topology: one(), input: { text: "grow" }, mode: "in-process", limits: { memoryBytes: 16 * 2 ** 20 } }, opts);
+    expect(capped.error).toMatchObject({ kind: "memory-limit", nodeId: "bad" });
     const big = await runDesign({ topology: one(), input: { text: "big" }, mode: "in-process", limits: { outputBytes: 2 ** 20 } }, opts);
     expect(big.error).toMatchObject({ kind: "output-limit", nodeId: "bad" });
     const trap = await runDesign({ topology: one(), input: { text: "trap" }, mode: "network" }, opts);

@@ -124,7 +124,8 @@ export class RunSession {
     const entry = runnerEntry(repoRoot());
     const proc = fork(entry.file, [], {
       cwd: repoRoot(),
-      execArgv: [...entry.execArgv, `--max-old-space-size=${heapMb}`],
+      // The memory limit is checked after each call; V8's page cap bounds what one call can take meanwhile.
+      execArgv: [...entry.execArgv, `--max-old-space-size=${heapMb}`, `--wasm-max-mem-pages=${Math.ceil((4 * this.opts.limits.memoryBytes) / 65536)}`],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
       // Components can read their environment through WASI: give them none of the server's.
