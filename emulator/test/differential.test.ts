@@ -3,8 +3,8 @@
 // match byte for byte. The corpus is built here from Debian's busybox-static
 // and from the C programs in programs/ (gcc -static and musl-gcc -static).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emulatorDir, ensureCore, hasCommand, packStage, runEmulated, runNative, type RunSpec } from "./harness";
 
@@ -15,6 +15,13 @@ const stage = join(work, "stage");
 const rootfs = join(work, "rootfs.img");
 const hostWork = join(stage, "work");
 const ENV = { PATH: "/bin", HOME: "/", LC_ALL: "C" };
+
+// Shared objects for dynamically linked guests, copied to the same paths as on the host.
+const glibcFiles = ["/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libm.so.6"];
+const muslLoader = "/lib/ld-musl-x86_64.so.1";
+const haveDynamic = glibcFiles.every((f) => existsSync(f));
+const haveMuslDynamic = haveMusl && existsSync(muslLoader);
+const dynamicPrograms = ["floats", "files", "procs"];
 
 const programs = readdirSync(join(emulatorDir, "test", "programs")).filter((f) => f.endsWith(".c")).map((f) => f.slice(0, -2));
 
@@ -56,10 +63,17 @@ function stageTree(): void {
     ].join("\n") + "\n",
     { mode: 0o755 },
   );
+  for (const f of [...(haveDynamic ? glibcFiles : []), ...(haveMuslDynamic ? [muslLoader] : [])]) {
+    mkdirSync(join(stage, dirname(f)), { recursive: true });
+    copyFileSync(realpathSync(f), join(stage, f));
+  }
   for (const p of programs) {
     const src = join(emulatorDir, "test", "programs", `${p}.c`);
     execFileSync("gcc", ["-static", "-O2", "-o", join(hostWork, "prog", `${p}-gcc`), src, "-lm"]);
     if (haveMusl) execFileSync("musl-gcc", ["-static", "-O2", "-o", join(hostWork, "prog", `${p}-musl`), src, "-lm"]);
+    if (!dynamicPrograms.includes(p)) continue;
+    if (haveDynamic) execFileSync("gcc", ["-O2", "-o", join(hostWork, "prog", `${p}-gcc-dyn`), src, "-lm"]);
+    if (haveMuslDynamic) execFileSync("musl-gcc", ["-O2", "-o", join(hostWork, "prog", `${p}-musl-dyn`), src, "-lm"]);
   }
 }
 
@@ -111,6 +125,9 @@ for (const p of programs) {
   const args = p === "cpuloop" ? ["300000"] : [];
   cases.push({ name: `gcc -static ${p}`, argv: [`./prog/${p}-gcc`, ...args], stdin });
   if (haveMusl) cases.push({ name: `musl-gcc -static ${p}`, argv: [`./prog/${p}-musl`, ...args], stdin });
+  if (!dynamicPrograms.includes(p)) continue;
+  if (haveDynamic) cases.push({ name: `gcc dynamic (glibc ld.so) ${p}`, argv: [`./prog/${p}-gcc-dyn`, ...args], stdin });
+  if (haveMuslDynamic) cases.push({ name: `musl-gcc dynamic (musl ld.so) ${p}`, argv: [`./prog/${p}-musl-dyn`, ...args], stdin });
 }
 
 describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
