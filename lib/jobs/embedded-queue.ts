@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { availableParallelism } from "node:os";
+import { availableParallelism, setPriority } from "node:os";
 import { join } from "node:path";
 import type { Db } from "../db";
 import { isWorkerMessage, type ParentMessage, type WorkerMessage } from "./protocol";
@@ -57,6 +57,14 @@ export function defaultConcurrency(): number {
 }
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The server's environment minus debugger flags (a second `--inspect` would fight over the port). */
+function workerEnv(handlersModule?: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (env.NODE_OPTIONS) env.NODE_OPTIONS = env.NODE_OPTIONS.split(/\s+/).filter((f) => f && !f.startsWith("--inspect")).join(" ");
+  if (handlersModule) env.TRELLIS_JOB_HANDLERS = handlersModule;
+  return env;
+}
 
 export class EmbeddedJobQueue implements JobQueue {
   private readonly store: JobStore;
@@ -222,10 +230,16 @@ export class EmbeddedJobQueue implements JobQueue {
     const child = fork(this.o.workerEntry, [], {
       execArgv: ["--import", "tsx"],
       cwd: this.o.cwd ?? process.cwd(),
-      env: { ...process.env, ...(this.o.handlersModule ? { TRELLIS_JOB_HANDLERS: this.o.handlersModule } : {}) },
+      env: workerEnv(this.o.handlersModule),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });
+    try {
+      // Compiles are batch work: let the web server win the CPU.
+      if (child.pid) setPriority(child.pid, 10);
+    } catch {
+      // not permitted here; run at normal priority
+    }
     const r: Running = { child, cancelRequested: false, settled: false };
     this.running.set(job.id, r);
     const pipeLines = (stream: NodeJS.ReadableStream | null, prefix: string) => {
