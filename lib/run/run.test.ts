@@ -17,6 +17,7 @@ import type { RunResult } from "./types";
 const work = mkdtempSync(join(tmpdir(), "trellis-run-"));
 let misbehave: Uint8Array;
 let shout: Uint8Array;
+let hangInit: Uint8Array;
 
 /** A compiled container whose WASI command is the `shout` fixture, offering stdin → stdout as a stage. */
 const compiledNode = (id: string, jobId = "shout"): TopologyNode => ({
@@ -36,6 +37,7 @@ const misbehaveNode = (id: string): TopologyNode => ({
 
 const resolve: ComponentResolver = (node) => {
   if (node.kind === "compiled") return node.config.compile?.jobId === "shout" ? ok(shout) : resolveBuiltin({ ...node, config: { ...node.config, source: "builtin:tokenizer" } });
+  if (node.config.source === "test:hang-init") return ok(hangInit);
   return node.config.source === "test:misbehave" ? ok(misbehave) : resolveBuiltin(node);
 };
 
@@ -47,6 +49,9 @@ beforeAll(async () => {
   execFileSync("clang-14", ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-mexec-model=reactor", "lib/run/fixtures/misbehave.c", "-o", core]);
   const wit = readFileSync("lib/builtins/wit/pipeline.wit", "utf8") + "\n" + readFileSync("lib/run/fixtures/misbehave.wit", "utf8");
   misbehave = await componentNew(await componentEmbed({ binary: readFileSync(core), witSource: wit, world: "misbehave" }), []);
+  const hang = join(work, "hang.core.wasm");
+  execFileSync("clang-14", ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-mexec-model=reactor", "lib/run/fixtures/hang-init.c", "-o", hang]);
+  hangInit = await componentNew(await componentEmbed({ binary: readFileSync(hang), witSource: wit, world: "misbehave" }), []);
   const cmd = join(work, "shout.wasm");
   execFileSync("clang-14", ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "lib/run/fixtures/shout.c", "-o", cmd]);
   shout = new Uint8Array(readFileSync(cmd));
@@ -199,6 +204,12 @@ describe("runDesign", () => {
     expect(events.at(-1)).toBe("finished");
     const again = await runDesign({ topology: one(), input: { text: "fine" }, mode: "in-process" }, opts);
     expect(outputText(again)).toBe("fine");
+    // Stuck while instantiating (a constructor that never returns): stopped the same way, in both modes.
+    const stuck = { nodes: [{ ...misbehaveNode("init"), config: { source: "test:hang-init", env: [], replicas: 1, exposedPorts: [] } }], links: [] };
+    for (const mode of ["in-process", "network"] as const) {
+      const r2 = await runDesign({ topology: stuck, input: { text: "x" }, mode, limits: { timeMs: 1500 } }, opts);
+      expect(r2.error?.kind).toBe("time-limit");
+    }
   });
 
   it("stops on the memory and output limits and reports traps with the node", async () => {

@@ -171,7 +171,10 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
   const timeError: RunError = { kind: "time-limit", message: `the run took longer than ${limits.timeMs} ms and was stopped` };
 
   try {
-    const started = await Promise.race([RunSession.start(prepared.value, { mode: req.mode, limits, record: true, runStart, onEvent: emit }), stopped.then(() => undefined)]);
+    const started = await Promise.race([
+      RunSession.start(prepared.value, { mode: req.mode, limits, record: true, runStart, onEvent: emit, abort: stopped }),
+      stopped.then(() => undefined),
+    ]);
     if (!started) return finish({ ok: false, error: timeError, entry });
     if (!started.ok) return finish({ ok: false, error: started.error, entry });
     session = started.value;

@@ -45,6 +45,8 @@ export interface SessionOptions {
   record: boolean;
   runStart: number;
   onEvent: (e: RunEvent) => void;
+  /** Resolving it stops a session that is still starting (its processes are killed). */
+  abort?: Promise<unknown>;
 }
 
 export class RunSession {
@@ -64,6 +66,7 @@ export class RunSession {
   static async start(prepared: PreparedRun, opts: SessionOptions): Promise<Result<RunSession, RunError>> {
     const { plan, transpiled, commandFiles } = prepared;
     const s = new RunSession(plan, opts);
+    void opts.abort?.then(() => s.close());
     const command = (id: string): HostCommand => ({ id, ...commandFiles.get(id)! });
     const component = (id: string): HostComponent => {
       const t = transpiled.get(id)!;
@@ -153,7 +156,10 @@ export class RunSession {
     });
     proc.on("exit", (code, signal) => {
       child.exited = true;
-      if (this.#closed) return;
+      if (this.#closed) {
+        if (!child.started) child.onStart?.(err({ kind: "crashed", message: "the run was stopped while starting" }));
+        return;
+      }
       const oom = /heap out of memory|Allocation failed/i.test(child.stderrTail);
       const e: RunError = oom
         ? { kind: "memory-limit", message: `the run ran out of memory (limit ${heapMb} MiB of heap)`, ...(owner ? { nodeId: owner } : {}) }
