@@ -199,7 +199,8 @@ export async function classifyImage(input: {
     const l = input.wasmLayers[0]!;
     const k = wasmKindOf(l.head);
     if (!k) return { kind: "unsupported", code: "bad-wasm", reason: `the Wasm layer ${l.digest} does not start with a Wasm header`, argv };
-    return { kind: "wasm", wasmKind: k, source: "layer", layerDigest: l.digest, size: l.size, why: `layer media type ${l.mediaType}` };
+    const many = input.wasmLayers.length > 1 ? `; the first of ${input.wasmLayers.length} Wasm layers` : "";
+    return { kind: "wasm", wasmKind: k, source: "layer", layerDigest: l.digest, size: l.size, why: `layer media type ${l.mediaType}${many}` };
   }
   const wasiOs = /^wasi/.test(config.os) || config.architecture === "wasm";
   if (config.os && config.os !== "linux" && !wasiOs) {

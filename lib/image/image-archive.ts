@@ -47,6 +47,8 @@ export interface LayerRef {
   /** sha256 of the uncompressed layer, from the config's rootfs.diff_ids. */
   diffId?: string;
   wasm: boolean;
+  /** A data layer of a Wasm artifact (e.g. a Spin app's config): verified, reported, not unpacked. */
+  other?: boolean;
 }
 
 export interface ImageConfigSummary {
@@ -323,16 +325,19 @@ async function resolveOci(archive: ImageArchive, o: OpenOptions): Promise<Resolv
   const { manifest, config, configDigest, configMediaType } = loaded.get(chosen.manifestDigest) ?? (await load(cand));
   const diffIds = diffIdsOf(config);
   const layerDescs = manifest.layers as unknown[];
+  // Wasm artifacts may carry data layers of their own types next to the Wasm ones.
+  const anyWasm = layerDescs.some((d) => isObj(d) && typeof d.mediaType === "string" && WASM_LAYER_TYPES.has(d.mediaType));
   const layers: LayerRef[] = layerDescs.map((d, i) => {
     if (!isObj(d)) fail("manifest-invalid", `manifest ${chosen.manifestDigest} has a malformed layer descriptor`);
     const digest = checkDigest(d.digest, `layer ${i}`);
     const mediaType = typeof d.mediaType === "string" ? d.mediaType : "";
     const wasm = WASM_LAYER_TYPES.has(mediaType);
-    if (!wasm && !isTarMediaType(mediaType)) fail("unsupported-media-type", `layer ${i} (${digest}) has media type ${mediaType || "(none)"}, which is neither a tar layer nor a Wasm layer`, { digest });
+    const other = !wasm && !isTarMediaType(mediaType);
+    if (other && !anyWasm) fail("unsupported-media-type", `layer ${i} (${digest}) has media type ${mediaType || "(none)"}, which is neither a tar layer nor a Wasm layer`, { digest });
     const member = archive.member(blobPath(digest), digest);
     const size = typeof d.size === "number" ? d.size : member.size;
     if (size !== member.size) fail("digest-mismatch", `blob ${digest} has ${member.size} bytes, the manifest says ${size}`, { digest });
-    return { index: i, member, mediaType, digest, size, wasm, ...(diffIds[i] && !wasm ? { diffId: diffIds[i] } : {}) };
+    return { index: i, member, mediaType, digest, size, wasm, ...(other ? { other } : {}), ...(diffIds[i] && !wasm && !other ? { diffId: diffIds[i] } : {}) };
   });
   const names = [...new Set(pool.find((c) => c.digest === chosen.manifestDigest)?.names ?? [])];
   return {

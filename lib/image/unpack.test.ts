@@ -328,6 +328,29 @@ describe("Wasm images", () => {
       expect(Buffer.compare(readFileSync(r.wasmFile!), bytes)).toBe(0);
     }
   });
+  it("keeps data layers of a Wasm artifact out of the rootfs (Spin-style apps), still verified", async () => {
+    const data = Buffer.from('{"spin_manifest_version":2}');
+    const img: TestImage = {
+      layers: [
+        { blob: data, mediaType: "application/vnd.fermyon.spin.application.v1+config" },
+        { blob: component, mediaType: "application/vnd.wasm.content.layer.v1+wasm" },
+        { blob: module, mediaType: "application/vnd.wasm.content.layer.v1+wasm" },
+      ],
+      config: { os: "wasip1", architecture: "wasm" },
+    };
+    const r = await must((await makeOciLayout([img])).archive);
+    expect(r.layers.map((l) => [l.other ?? false, l.wasm])).toEqual([[true, false], [false, true], [false, true]]);
+    expect(r.classification).toMatchObject({ kind: "wasm", wasmKind: "component", why: expect.stringContaining("first of 2 Wasm layers") });
+    expect(r.rootfs).toBeUndefined();
+    const tampered = await makeOciLayout([img], { corrupt: (b) => b.set(sha256(data), Buffer.from("tampered")) });
+    const bad = await run(tampered.archive);
+    expect(bad.ok || bad.error).toMatchObject({ kind: "digest-mismatch", digest: sha256(data) });
+    // Without any Wasm layer, an unknown layer type is refused.
+    const noWasm = await makeOciLayout([{ layers: [{ blob: data, mediaType: "application/vnd.example.data" }], config: {} }]);
+    const nw = await run(noWasm.archive);
+    expect(nw.ok || nw.error).toMatchObject({ kind: "unsupported-media-type" });
+  });
+
   it("recognises a .wasm entrypoint in the rootfs", async () => {
     const { archive } = await makeOciLayout([{ layers: [await layer([{ name: "app/server.wasm", content: component }])], config: { Entrypoint: ["/app/server.wasm"], os: "wasip1", architecture: "wasm" }, platform: { os: "wasip1", architecture: "wasm" } }]);
     const r = await must(archive);

@@ -4,7 +4,7 @@
 
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -48,6 +48,8 @@ export interface LayerReport {
   diffId?: string;
   compression: Compression;
   wasm: boolean;
+  /** A data layer of a Wasm artifact: digest verified, not unpacked. */
+  other?: boolean;
   /** Uncompressed tar size (tar layers). */
   tarSize?: number;
   entries?: number;
@@ -131,7 +133,18 @@ async function run(o: UnpackOptions): Promise<UnpackResult> {
       for (const l of img.layers) {
         cancelled();
         const onBytes = (n: number) => progress("layers", ((doneBytes + n) / totalBytes) * 100, `layer ${l.index + 1}/${img.layers.length}`);
-        if (l.wasm) {
+        if (l.other) {
+          const tap = new Tap(true, (_n, total) => onBytes(total));
+          try {
+            await pipeline(archive.stream(l.member), tap, new Writable({ write: (_c, _e, cb) => cb() }), o.signal ? { signal: o.signal } : {});
+          } catch (e) {
+            throw streamError(e, `layer ${l.index}`);
+          }
+          const digest = "sha256:" + tap.hash!.digest("hex");
+          if (l.digest && digest !== l.digest) fail("digest-mismatch", `blob ${l.digest} has digest ${digest}`, { digest: l.digest });
+          layers.push({ index: l.index, mediaType: l.mediaType, digest, size: l.member.size, compression: "none", wasm: false, other: true });
+          log(`layer ${l.index}: ${l.mediaType}, ${l.member.size} bytes (a data layer of the artifact; not unpacked)`);
+        } else if (l.wasm) {
           const dir = join(o.workDir, "wasm");
           await mkdir(dir, { recursive: true });
           const out = join(dir, `layer-${l.index}.wasm`);
@@ -193,7 +206,7 @@ async function run(o: UnpackOptions): Promise<UnpackResult> {
     const st = tree.stats();
     let rootfs: UnpackResult["rootfs"];
     t = performance.now();
-    const hasTarLayers = img.layers.some((l) => !l.wasm);
+    const hasTarLayers = img.layers.some((l) => !l.wasm && !l.other);
     if (hasTarLayers) {
       progress("pack", 0, "writing the packed rootfs");
       const out = join(o.workDir, "rootfs.img");
