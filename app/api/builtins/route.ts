@@ -4,8 +4,10 @@ import { BUILTINS } from "@/lib/builtins/catalog";
 export const dynamic = "force-dynamic";
 
 /**
- * The built-in component library: id, name, description, WIT text (self-contained
- * once built: WASI packages it uses are nested in), world, ports.
+ * The built-in component library: id, name, description, world, ports, and WIT:
+ * `wit` is the text the ports derive from (WASI packages from the WASI project
+ * referenced, not included: lib/wit treats them as opaque); `witComplete` also
+ * nests those packages (from the build), so it stands alone for wit-parser.
  */
 export function GET() {
   return Response.json(
@@ -15,7 +17,8 @@ export function GET() {
       description: b.description,
       source: b.source,
       world: b.world,
-      wit: builtinWit(b.id) ?? b.wit,
+      wit: b.wit,
+      witComplete: builtinWit(b.id) ?? b.wit,
       externalPackages: b.externalPackages,
       imports: b.imports,
       exports: b.exports,
