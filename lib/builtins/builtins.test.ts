@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { componentEmbed, componentWit } from "@bytecodealliance/jco";
 import { instantiateComponent, transpileCached, type ComponentExports, type ImportObject } from "../run/transpile";
 import { wasiImports } from "../run/wasi";
-import { analyzeWit } from "../wit";
+import { analyzeWit, checkInterfaceCompat } from "../wit";
 import { BUILTINS, IFACE, builtinById, builtinTemplate } from "./catalog";
 import { buildWit, worldInterfaces } from "./componentize";
 import { renderGenerated, witFiles } from "./gen-wit";
@@ -64,6 +64,21 @@ describe("catalog", () => {
       expect(a.errors).toEqual([]);
       expect(a.ports).toEqual(b.ports);
     }
+  });
+
+  it("type-checks with lib/wit: every built-in export satisfies every built-in import of the same interface", () => {
+    const analyses = new Map(BUILTINS.map((b) => [b.id, analyzeWit(b.wit, b.world)]));
+    let pairs = 0;
+    for (const exporter of BUILTINS)
+      for (const importer of BUILTINS)
+        for (const ex of exporter.ports.filter((p) => p.direction === "export"))
+          for (const im of importer.ports.filter((p) => p.direction === "import" && p.id === `imp:${ex.id.slice(4)}`)) {
+            const e = analyses.get(exporter.id)!.interfaces[ex.id]!;
+            const i = analyses.get(importer.id)!.interfaces[im.id]!;
+            expect(checkInterfaceCompat(e, i)).toBeNull();
+            pairs++;
+          }
+    expect(pairs).toBeGreaterThanOrEqual(8); // stage ×(4 exporters × 2 importers) + log
   });
 
   it("the generated WIT module matches the .wit files", () => {
