@@ -6,7 +6,7 @@
 
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { open, stat, type FileHandle } from "node:fs/promises";
+import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fail } from "./errors";
@@ -113,7 +113,7 @@ export class ImageArchive {
   ) {}
 
   /** Opens the upload; a compressed outer tar is first decompressed into workDir (with bomb limits). */
-  static async open(file: string, o: { limits: Limits; workDir: string; signal?: AbortSignal }): Promise<ImageArchive> {
+  static async open(file: string, o: { limits: Limits; workDir: string; signal?: AbortSignal; onProgress?: (fraction: number) => void }): Promise<ImageArchive> {
     const head = Buffer.alloc(4);
     const fh0 = await open(file, "r");
     await fh0.read(head, 0, 4, 0);
@@ -122,7 +122,8 @@ export class ImageArchive {
     let tarPath = file;
     if (comp !== "none") {
       tarPath = `${o.workDir}/upload.tar`;
-      const tap = new Tap(false);
+      const total = (await stat(file)).size || 1;
+      const tap = new Tap(false, (_n, read) => o.onProgress?.(read / total));
       const out = new Tap(false, (_n, total) => {
         if (total > o.limits.ratioFloorBytes && total > tap.bytes * o.limits.maxCompressionRatio) {
           fail("limit-ratio", `the upload expands more than ${o.limits.maxCompressionRatio}:1: refusing a likely decompression bomb`);
@@ -132,6 +133,7 @@ export class ImageArchive {
       try {
         await pipeline(createReadStream(file), tap, decompressor(comp), out, createWriteStream(tarPath), { signal: o.signal });
       } catch (e) {
+        await rm(tarPath, { force: true });
         throw streamError(e, "the upload", "archive-invalid");
       }
     }

@@ -105,7 +105,12 @@ async function run(o: UnpackOptions): Promise<UnpackResult> {
 
   let t = performance.now();
   progress("open", 0, "reading the archive");
-  const archive = await ImageArchive.open(o.file, { limits, workDir: o.workDir, ...(o.signal ? { signal: o.signal } : {}) });
+  const archive = await ImageArchive.open(o.file, {
+    limits,
+    workDir: o.workDir,
+    onProgress: (f) => progress("open", f * 100, "decompressing the archive"),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
   try {
     timings.open = performance.now() - t;
     log(`archive: ${archive.members.size} members${archive.outerCompression !== "none" ? ` (outer ${archive.outerCompression})` : ""}`);
