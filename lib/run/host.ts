@@ -3,6 +3,7 @@
 // exported interface; a wire to a node hosted elsewhere is a synchronous HTTP
 // call to that host (network mode). Every call across a wire is timed and,
 // when recording, reported as a CallEvent. Limits are checked after each call.
+import { timingSafeEqual } from "node:crypto";
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -49,6 +50,8 @@ export interface HostSpec {
   limits: RunLimits;
   /** Report every call with its values (off for benchmarks). */
   record: boolean;
+  /** Secret of this run; `POST /call` without it in `x-trellis-run` is refused. */
+  callToken: string;
 }
 
 /** Stops a run: a limit was hit, a trap happened, a remote host failed. */
@@ -77,6 +80,7 @@ interface Frame {
 }
 
 const hasPayload = (e: unknown): e is { payload: unknown } => typeof e === "object" && e !== null && Object.prototype.hasOwnProperty.call(e, "payload");
+const safeEqual = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function findInterface(exports: ComponentExports, iface: string): Record<string, unknown> | undefined {
@@ -227,7 +231,7 @@ export class GraphHost {
 
   /** A call over HTTP to the host serving `req.to`; blocks this thread until it answers. */
   #remote(url: string, req: CallRequest): unknown {
-    this.#client ??= new SyncHttpClient();
+    this.#client ??= new SyncHttpClient(this.spec.callToken);
     const remaining = this.spec.limits.timeMs - this.now();
     const t0 = performance.now();
     const res = this.#client.post(`${url}/call`, JSON.stringify(req), Math.max(1, remaining));
@@ -494,6 +498,11 @@ export class GraphHost {
     const server = createServer((req, res) => {
       if (req.method !== "POST" || req.url !== "/call") {
         res.writeHead(404).end();
+        return;
+      }
+      const token = req.headers["x-trellis-run"];
+      if (typeof token !== "string" || !safeEqual(token, this.spec.callToken)) {
+        res.writeHead(403).end();
         return;
       }
       const chunks: Buffer[] = [];

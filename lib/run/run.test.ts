@@ -10,7 +10,8 @@ import type { Topology, TopologyNode } from "../graph/types";
 import { err, ok } from "../result";
 import { decodeValue } from "./codec";
 import { planRun } from "./plan";
-import { outputText, resolveBuiltin, runDesign, type ComponentResolver } from "./run";
+import { effectiveLimits, outputText, prepareRun, resolveBuiltin, runDesign, type ComponentResolver } from "./run";
+import { RunSession } from "./session";
 import { builtinNode, cachedTokenizer, csvPipeline, keyvalueNode, wasiHttpPipeline, wire } from "./sample-designs";
 import type { RunResult } from "./types";
 
@@ -151,6 +152,25 @@ describe("runDesign", () => {
     expect(outputText(b)).toBe(outputText(a));
     expect(a.nodes.csv!.calls).toBe(1);
     expect(b.nodes.csv!.lastOutput).toEqual(a.nodes.csv!.lastOutput);
+  });
+
+  it("network endpoints listen on loopback and answer only their own run", async () => {
+    const prepared = await prepareRun(csvPipeline(), undefined, opts);
+    if (!prepared.ok) throw new Error(prepared.error.message);
+    const started = await RunSession.start(prepared.value, { mode: "network", limits: effectiveLimits(), record: false, runStart: Date.now(), onEvent: () => {} });
+    if (!started.ok) throw new Error(started.error.message);
+    const session = started.value;
+    try {
+      const url = session.endpoint("csv")!;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const body = JSON.stringify({ to: "csv", interface: IFACE.stage, function: "process", args: [], from: null, linkId: null });
+      expect((await fetch(`${url}/call`, { method: "POST", body })).status).toBe(403);
+      expect((await fetch(`${url}/call`, { method: "POST", body, headers: { "x-trellis-run": "guess" } })).status).toBe(403);
+      const viaRun = await session.call({ to: "csv", interface: IFACE.stage, function: "process", args: [{ $bytes: Buffer.from('{"a":1}').toString("base64") }], from: null, linkId: null });
+      expect(new TextDecoder().decode(decodeValue(viaRun.value as never) as Uint8Array)).toBe("a\n1\n");
+    } finally {
+      await session.close();
+    }
   });
 
   it("reports a refusal of the entry without failing the run", async () => {

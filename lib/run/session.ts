@@ -2,6 +2,7 @@
 // one child hosting every node (wires are function calls); network mode is one
 // child per node behind a loopback HTTP endpoint (wires are HTTP calls).
 import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { err, ok, type Result } from "../result";
 import type { CallRequest, HostCommand, HostComponent, HostSpec } from "./host";
 import type { ChildMessage, ParentMessage } from "./node-process";
@@ -51,6 +52,7 @@ export interface SessionOptions {
 
 export class RunSession {
   readonly #children: Child[] = [];
+  readonly #endpoints = new Map<string, string>();
   readonly #pending = new Map<number, (m: ChildMessage) => void>();
   #nextId = 1;
   #failure?: RunError;
@@ -73,7 +75,7 @@ export class RunSession {
       const n = plan.nodes[id]!;
       return { id, name: n.name, dir: t.dir, jsFile: t.jsFile, imports: t.imports, bindings: n.bindings };
     };
-    const base = { runStart: opts.runStart, limits: opts.limits, record: opts.record };
+    const base = { runStart: opts.runStart, limits: opts.limits, record: opts.record, callToken: randomBytes(18).toString("base64url") };
     try {
       if (opts.mode === "in-process") {
         const child = s.#spawn([...plan.keyvalueStores, ...plan.commands, ...plan.order]);
@@ -102,6 +104,7 @@ export class RunSession {
           const r = await s.#start(children.get(id)!, spec, true);
           if (!r.ok) return s.#fail(r.error);
           remote[id] = `http://127.0.0.1:${r.value}`;
+          s.#endpoints.set(id, remote[id]!);
         }
       }
     } catch (e) {
@@ -227,6 +230,11 @@ export class RunSession {
       for (const x of m.wireLatencies) latencies.push(x);
     }
     return { summaries, rssBytes, wire: latencyStats(latencies) };
+  }
+
+  /** Network mode: the loopback URL serving a node (answers `POST /call` with the run's token only). */
+  endpoint(nodeId: string): string | undefined {
+    return this.#endpoints.get(nodeId);
   }
 
   get processCount(): number {

@@ -7,10 +7,10 @@ const HELPER = `
 const { workerData } = require("node:worker_threads");
 const http = require("node:http");
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-const { port, signal } = workerData;
+const { port, signal, token } = workerData;
 port.on("message", ({ url, body }) => {
   const done = (msg) => { port.postMessage(msg); Atomics.store(signal, 0, 1); Atomics.notify(signal, 0); };
-  const req = http.request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+  const req = http.request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-trellis-run": token } }, (res) => {
     const chunks = [];
     res.on("data", (c) => chunks.push(c));
     res.on("end", () => done({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") }));
@@ -32,10 +32,11 @@ export class SyncHttpClient {
   readonly #signal = new Int32Array(new SharedArrayBuffer(4));
   readonly #worker: Worker;
 
-  constructor() {
+  /** `token` goes in the `x-trellis-run` header: run processes only answer their own run. */
+  constructor(token: string) {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    this.#worker = new Worker(HELPER, { eval: true, workerData: { port: port2, signal: this.#signal }, transferList: [port2] });
+    this.#worker = new Worker(HELPER, { eval: true, workerData: { port: port2, signal: this.#signal, token }, transferList: [port2] });
     this.#worker.unref();
   }
 
