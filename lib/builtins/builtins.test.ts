@@ -160,6 +160,13 @@ describe("built components", () => {
     expect(body[0]).toBe(0);
     expect(body[63]).toBe(200);
     expect(payloadOf(() => stage.process(enc.encode("P5\n10 10\n255\n" + "x".repeat(5))))).toBe("PNM pixel data is truncated");
+    // The catalog's sample (96×64) comes out 64×43.
+    const sample = stage.process(new Uint8Array(Buffer.from(builtinById("thumbnail")!.sampleInputBase64!, "base64")));
+    expect(dec.decode(sample.subarray(0, 13))).toBe("P5\n64 43\n255\n");
+    expect(sample.length).toBe(13 + 64 * 43);
+    // P6 (RGB) with a smaller maxval is rescaled to 255.
+    const p6 = stage.process(new Uint8Array([...enc.encode("P6 2 1 15\n"), 15, 0, 0, 0, 15, 0]));
+    expect([...p6]).toEqual([...enc.encode("P6\n2 1\n255\n"), 255, 0, 0, 0, 255, 0]);
     expect(payloadOf(() => stage.process(enc.encode("GIF89a")))).toBe("not a binary PGM (P5) or PPM (P6) image");
     const image = iface<{ thumbnail(b: object, max: number): { width: number; height: number; channels: number; pixels: Uint8Array } }>(c, IFACE.image);
     const rgb = image.thumbnail({ width: 4, height: 2, channels: 3, pixels: new Uint8Array(24).fill(90) }, 2);

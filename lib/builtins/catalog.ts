@@ -29,6 +29,17 @@ interface BuiltinSpec {
   exports: string[];
   /** A text input that shows what the component does, for the run panel. */
   sampleInput?: string;
+  /** A binary sample (base64) when text does not fit, e.g. an image. */
+  sampleInputBase64?: string;
+}
+
+/** A 96×64 grey gradient as binary PGM (P5), base64: the thumbnail's sample input. */
+function samplePgmBase64(): string {
+  const w = 96;
+  const h = 64;
+  let s = `P5\n${w} ${h}\n255\n`;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) s += String.fromCharCode(Math.round(((x + y) / (w + h - 2)) * 255));
+  return btoa(s);
 }
 
 export interface BuiltinComponent extends BuiltinSpec {
@@ -100,6 +111,7 @@ const SPECS: BuiltinSpec[] = [
     world: "thumbnail",
     imports: [],
     exports: [IFACE.stage, IFACE.image],
+    sampleInputBase64: samplePgmBase64(),
   },
   {
     id: "logger",

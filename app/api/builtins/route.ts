@@ -24,6 +24,7 @@ export function GET() {
       exports: b.exports,
       ports: b.ports,
       sampleInput: b.sampleInput ?? null,
+      sampleInputBase64: b.sampleInputBase64 ?? null,
       wasmUrl: `/api/builtins/${b.id}/wasm`,
     })),
   );
