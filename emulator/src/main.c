@@ -24,7 +24,7 @@ struct Embed {
   u32 rootfs_addr, rootfs_len;
   u32 reserved[3];
 };
-__attribute__((used)) volatile struct Embed trellis_embed = {{'T', 'R', 'E', 'L', 'L', 'I', 'S', '-', 'E', 'M', 'B', 'E', 'D', '-', 'V', '1'}, 1, 0, 0, 0, 0, {0, 0, 0}};
+__attribute__((used)) volatile struct Embed trellis_embed = {{'T', 'R', 'E', 'L', 'L', 'I', 'S', '-', 'E', 'M', 'B', 'E', 'D', '-', 'V', '1'}, 1, 0, 0, 0, 0, {0, 0, 0x21444e45u}}; // last word non-zero so the linker keeps the whole struct in the data segment
 
 void fatal(const char *fmt, ...) {
   va_list ap;
@@ -120,6 +120,30 @@ static int find_in_path(Proc *p, const char *name, const char *pathvar, char *ou
   return -ENOENT;
 }
 
+// The embedded config and rootfs sit in linear memory past the core's original
+// end, which wasi-libc's allocator regards as free heap (it starts at
+// __heap_base and runs to the memory size). Take that range out of the heap
+// with one allocation that is never freed, before anything else allocates.
+static void claim_embedded_region(void) {
+  uintptr_t lo = UINTPTR_MAX, hi = 0;
+  if (trellis_embed.cfg_len) {
+    lo = trellis_embed.cfg_addr;
+    hi = (uintptr_t)trellis_embed.cfg_addr + trellis_embed.cfg_len;
+  }
+  if (trellis_embed.rootfs_len) {
+    if (trellis_embed.rootfs_addr < lo) lo = trellis_embed.rootfs_addr;
+    if ((uintptr_t)trellis_embed.rootfs_addr + trellis_embed.rootfs_len > hi) hi = (uintptr_t)trellis_embed.rootfs_addr + trellis_embed.rootfs_len;
+  }
+  if (!hi) return;
+  void *probe = malloc(1);
+  uintptr_t at = (uintptr_t)probe;
+  free(probe);
+  if (at >= hi) return; // the heap already lies above the data
+  void *claim = malloc(hi - at);
+  if (!claim || (uintptr_t)claim > lo || (uintptr_t)claim + (hi - at) < hi)
+    fatal("the embedded rootfs overlaps the heap (claim %p for [%p, %p))", claim, (void *)lo, (void *)hi);
+}
+
 static void usage(void) {
   fprintf(stderr,
           "usage: trellis-x86 --rootfs FILE [--workdir DIR] [--user UID[:GID]] [-e K=V]... [--] PROGRAM [ARGS...]\n"
@@ -130,6 +154,7 @@ static void usage(void) {
 int main(int argc, char **argv) {
   const char *tr = getenv("TRELLIS_TRACE");
   trace_on = tr ? atoi(tr) : 0;
+  claim_embedded_region();
   StrList entry = {0}, cmd = {0}, env = {0}, args = {0};
   char workdir[1024] = "/";
   const char *rootfs_path = NULL;

@@ -1,0 +1,100 @@
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packDirectory } from "../image/packed-rootfs";
+import { buildArtifactBytes, buildNativeArtifact, defaultCorePath, encodeRunConfig, planArtifact, runNativeArtifact, wrapAsComponent } from "./native-artifact";
+
+const haveTools = existsSync("/bin/busybox") && existsSync("/usr/bin/clang-14");
+const dir = mkdtempSync(join(tmpdir(), "trellis-native-"));
+const rootfs = join(dir, "rootfs.img");
+let core: Buffer;
+
+describe.skipIf(!haveTools)("native artifact", () => {
+  beforeAll(async () => {
+    if (!existsSync(defaultCorePath())) execFileSync("bash", ["emulator/build.sh"], { stdio: "pipe" });
+    core = readFileSync(defaultCorePath());
+    const stage = join(dir, "stage");
+    mkdirSync(join(stage, "bin"), { recursive: true });
+    mkdirSync(join(stage, "app"), { recursive: true });
+    copyFileSync("/bin/busybox", join(stage, "bin", "busybox"));
+    symlinkSync("busybox", join(stage, "bin", "sh"));
+    writeFileSync(join(stage, "app", "hello.txt"), "hello from the rootfs\n");
+    const r = await packDirectory(stage, rootfs);
+    if (!r.ok) throw new Error(r.error.message);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("encodes the run config as NUL-terminated records", () => {
+    const b = Buffer.from(encodeRunConfig({ entrypoint: ["/bin/sh", "-c"], cmd: ["echo hi"], env: ["A=1"], workdir: "/app", user: "1000:1000" }));
+    expect(b.toString("utf8").split("\0")).toEqual(["p:/bin/sh", "p:-c", "c:echo hi", "e:A=1", "w:/app", "u:1000:1000", ""]);
+  });
+
+  it("refuses a module that is not the core", () => {
+    const notCore = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    const r = planArtifact(notCore, null, { entrypoint: [], cmd: ["x"], env: [] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.kind).toBe("core-malformed");
+    const bad = planArtifact(Buffer.from("nope"), null, { entrypoint: [], cmd: ["x"], env: [] });
+    expect(bad.ok ? "" : bad.error.kind).toBe("core-malformed");
+  });
+
+  it("embeds rootfs + config and runs the entrypoint; args replace CMD; exit status passes through", async () => {
+    const rfs = readFileSync(rootfs);
+    const art = buildArtifactBytes(core, rfs, { entrypoint: ["/bin/busybox"], cmd: ["cat", "hello.txt"], env: ["GREETING=hi there"], workdir: "/app" });
+    expect(art.ok).toBe(true);
+    if (!art.ok) return;
+    expect(art.value.length).toBeGreaterThan(rfs.length + core.length - 1024);
+    const file = join(dir, "a.wasm");
+    writeFileSync(file, art.value);
+    const r1 = await runNativeArtifact(file);
+    expect(r1.stdout.toString()).toBe("hello from the rootfs\n");
+    expect(r1.exitCode).toBe(0);
+    const r2 = await runNativeArtifact(file, { args: ["sh", "-c", 'echo "$GREETING $EXTRA"; pwd; read x; echo got $x; exit 7'], env: { EXTRA: "x" }, stdin: "typed\n" });
+    expect(r2.stdout.toString()).toBe("hi there x\n/app\ngot typed\n");
+    expect(r2.exitCode).toBe(7);
+  });
+
+  it("buildNativeArtifact writes the module (and a component) for compile-image", async () => {
+    const out = join(dir, "job");
+    mkdirSync(out, { recursive: true });
+    const built = await buildNativeArtifact({
+      rootfsPath: rootfs,
+      outDir: out,
+      argv: ["/bin/busybox", "echo", "built"],
+      executable: "/bin/busybox",
+      elf: {} as never,
+      env: ["PATH=/bin"],
+      workingDir: "/",
+      user: "",
+    });
+    expect(built.kind).toBe("module");
+    const r = await runNativeArtifact(built.file);
+    expect(r.stdout.toString()).toBe("built\n");
+    const comp = built.extraFiles?.find((f) => f.role.startsWith("component"));
+    expect(comp).toBeDefined();
+    const { componentWit } = (await import("@bytecodealliance/jco")) as unknown as { componentWit: (b: Uint8Array) => Promise<string> };
+    expect(await componentWit(readFileSync(comp!.file))).toContain("export wasi:cli/run");
+  });
+
+  it("keeps the rootfs as a separate file opened through a preopen", async () => {
+    const out = join(dir, "job2");
+    mkdirSync(out, { recursive: true });
+    process.env.TRELLIS_NATIVE_SEPARATE_ROOTFS_BYTES = "1";
+    try {
+      const built = await buildNativeArtifact({ rootfsPath: rootfs, outDir: out, argv: ["/bin/sh", "-c", "cat /app/hello.txt"], executable: "/bin/busybox", elf: {} as never, env: [], workingDir: "", user: "" });
+      expect(built.extraFiles?.some((f) => f.file.endsWith("artifact.rootfs.img"))).toBe(true);
+      expect(readFileSync(built.file).length).toBeLessThan(core.length + 4096);
+      const r = await runNativeArtifact(built.file);
+      expect(r.stdout.toString()).toBe("hello from the rootfs\n");
+    } finally {
+      delete process.env.TRELLIS_NATIVE_SEPARATE_ROOTFS_BYTES;
+    }
+  });
+
+  it("wrapAsComponent rejects garbage with a typed error", async () => {
+    const r = await wrapAsComponent(Buffer.from([1, 2, 3]));
+    expect(r.ok ? "" : r.error.kind).toBe("component-failed");
+  });
+});

@@ -1,0 +1,419 @@
+// Builds the Wasm artifact of a native linux/amd64 image: the prebuilt x86-64
+// core (emulator/build/trellis-x86.wasm) plus the packed rootfs and the run
+// config, as one WASI preview1 command module. No C compiler runs here: the
+// rootfs and config are appended as an active data segment placed past the
+// core's initial memory (which is raised so the core's heap starts after it),
+// and the core's `trellis_embed` descriptor (found by its magic in the data
+// section) is patched to point at them. Optionally the rootfs stays a separate
+// file that the core opens through a WASI preopen.
+
+import { spawn } from "node:child_process";
+import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { finished } from "node:stream/promises";
+import { err, ok, type Result } from "../result";
+import type { BuildNativeArtifact, NativeArtifactInput, NativeArtifactOutput } from "./native-contract";
+
+export type ArtifactErrorKind = "core-missing" | "core-malformed" | "rootfs-too-large" | "component-failed" | "io";
+export interface ArtifactError {
+  kind: ArtifactErrorKind;
+  message: string;
+  path?: string;
+}
+
+/** What the guest runs, as in an image config. Run-time arguments replace `cmd`. */
+export interface RunConfig {
+  entrypoint: string[];
+  cmd: string[];
+  /** `NAME=value` */
+  env: string[];
+  workdir?: string;
+  /** `uid[:gid]` (numeric; names are not resolved) */
+  user?: string;
+}
+
+/** Where the core reads a separately shipped rootfs: a path inside a preopen. */
+export const SEPARATE_ROOTFS_DIR = "/trellis";
+const EMBED_MAGIC = Buffer.from("TRELLIS-EMBED-V1", "latin1");
+const WASM_PAGE = 65536;
+/** wasm32 linear memory ends at 4 GiB; keep 256 MiB for the core's heap. */
+const MAX_EMBED = 4 * 1024 * 1024 * 1024 - 256 * 1024 * 1024;
+
+export function defaultCorePath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), "..", "..", "emulator", "build", "trellis-x86.wasm");
+}
+
+/** Encodes the run config as NUL-terminated `key:value` records (read by emulator/src/main.c). */
+export function encodeRunConfig(cfg: RunConfig, separateRootfs?: string): Uint8Array {
+  const recs: string[] = [];
+  for (const a of cfg.entrypoint) recs.push("p:" + a);
+  for (const a of cfg.cmd) recs.push("c:" + a);
+  for (const e of cfg.env) recs.push("e:" + e);
+  if (cfg.workdir) recs.push("w:" + cfg.workdir);
+  if (cfg.user && /^\d+(:\d+)?$/.test(cfg.user)) recs.push("u:" + cfg.user);
+  if (separateRootfs) recs.push("r:" + separateRootfs);
+  return Buffer.from(recs.map((r) => r.replace(/\0/g, "") + "\0").join(""), "utf8");
+}
+
+// ---- minimal wasm binary reading/writing ----
+function readLeb(b: Uint8Array, pos: number): [number, number] {
+  let result = 0,
+    shift = 0,
+    p = pos;
+  for (;;) {
+    if (p >= b.length) throw new Error("truncated LEB128");
+    const byte = b[p++]!;
+    result += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (!(byte & 0x80)) break;
+    if (shift > 35) throw new Error("LEB128 too long");
+  }
+  return [result, p];
+}
+function readSleb32(b: Uint8Array, pos: number): [number, number] {
+  let result = 0,
+    shift = 0,
+    p = pos,
+    byte: number;
+  do {
+    if (p >= b.length) throw new Error("truncated LEB128");
+    byte = b[p++]!;
+    result |= (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte & 0x80 && shift < 35);
+  if (shift < 32 && byte & 0x40) result |= -1 << shift;
+  return [result, p];
+}
+function leb(n: number): Buffer {
+  const out: number[] = [];
+  do {
+    let byte = n % 128;
+    n = Math.floor(n / 128);
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return Buffer.from(out);
+}
+function sleb32(n: number): Buffer {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
+      out.push(byte);
+      return Buffer.from(out);
+    }
+    out.push(byte | 0x80);
+  }
+}
+function section(id: number, body: Buffer[]): Buffer[] {
+  const len = body.reduce((s, x) => s + x.length, 0);
+  return [Buffer.from([id]), leb(len), ...body];
+}
+
+interface Section {
+  id: number;
+  start: number; // first byte of the section id
+  body: number; // first byte of the body
+  end: number;
+}
+
+function sections(core: Uint8Array): Section[] {
+  if (core.length < 8 || Buffer.compare(Buffer.from(core.subarray(0, 8)), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])) !== 0)
+    throw new Error("not a Wasm core module (bad magic or version)");
+  const out: Section[] = [];
+  let p = 8;
+  while (p < core.length) {
+    const id = core[p]!;
+    const [len, body] = readLeb(core, p + 1);
+    if (body + len > core.length) throw new Error(`section ${id} runs past the end`);
+    out.push({ id, start: p, body, end: body + len });
+    p = body + len;
+  }
+  return out;
+}
+
+/** A piece of the output: bytes, or a range of the rootfs file streamed at write time. */
+export type Chunk = Uint8Array | { file: string; length: number };
+
+export interface ArtifactPlan {
+  chunks: Chunk[];
+  bytes: number;
+  /** Linear-memory address of the config and rootfs. */
+  layout: { cfgAddr: number; cfgLen: number; rootfsAddr: number; rootfsLen: number; initialPages: number };
+}
+
+/**
+ * Plans the artifact: the core's sections with memory and data rewritten, the
+ * appended segment holding config + rootfs. `rootfs` is bytes, a file (streamed
+ * later), or null when the rootfs ships separately (`separateRootfs` is then the
+ * path the core opens).
+ */
+export function planArtifact(
+  core: Uint8Array,
+  rootfs: Uint8Array | { file: string; length: number } | null,
+  cfg: RunConfig,
+  separateRootfs?: string,
+): Result<ArtifactPlan, ArtifactError> {
+  try {
+    const secs = sections(core);
+    const mem = secs.find((s) => s.id === 5);
+    const data = secs.find((s) => s.id === 11);
+    if (!mem || !data) return err({ kind: "core-malformed", message: "the core defines no memory or no data section" });
+    // memory: one memory, flags 0 (min) or 1 (min, max)
+    let [count, p] = readLeb(core, mem.body);
+    if (count !== 1) return err({ kind: "core-malformed", message: `the core defines ${count} memories` });
+    const flags = core[p++]!;
+    if (flags & ~1) return err({ kind: "core-malformed", message: `unsupported memory flags ${flags}` });
+    let initial: number, max: number | undefined;
+    [initial, p] = readLeb(core, p);
+    if (flags & 1) [max, p] = readLeb(core, p);
+    // data segments
+    const segs: { head: Buffer; payload: Buffer; addr?: number }[] = [];
+    let q: number;
+    [count, q] = readLeb(core, data.body);
+    for (let i = 0; i < count; i++) {
+      const s0 = q;
+      let kind: number;
+      [kind, q] = readLeb(core, q);
+      let addr: number | undefined;
+      if (kind === 0 || kind === 2) {
+        if (kind === 2) [, q] = readLeb(core, q);
+        if (core[q] !== 0x41) return err({ kind: "core-malformed", message: "data segment offset is not an i32.const" });
+        [addr, q] = readSleb32(core, q + 1);
+        if (core[q++] !== 0x0b) return err({ kind: "core-malformed", message: "data segment offset expression too long" });
+        addr >>>= 0;
+      } else if (kind !== 1) return err({ kind: "core-malformed", message: `data segment kind ${kind}` });
+      let len: number;
+      [len, q] = readLeb(core, q);
+      segs.push({ head: Buffer.from(core.subarray(s0, q)), payload: Buffer.from(core.subarray(q, q + len)), ...(addr !== undefined ? { addr } : {}) });
+      q += len;
+    }
+    const cfgBytes = encodeRunConfig(cfg, separateRootfs);
+    const rootfsLen = rootfs === null ? 0 : rootfs instanceof Uint8Array ? rootfs.length : rootfs.length;
+    const cfgPadded = Math.ceil(cfgBytes.length / 16) * 16;
+    const base = initial * WASM_PAGE;
+    const total = cfgPadded + rootfsLen;
+    if (base + total > MAX_EMBED)
+      return err({ kind: "rootfs-too-large", message: `a ${rootfsLen}-byte rootfs does not fit in wasm32 memory; keep it as a separate file` });
+    const layout = { cfgAddr: base, cfgLen: cfgBytes.length, rootfsAddr: base + cfgPadded, rootfsLen, initialPages: Math.ceil((base + total) / WASM_PAGE) + 1 };
+    // the descriptor: its zero fields may be left out of the segments (memory
+    // starts zeroed), so a later segment overwrites them at the magic's address
+    let descAddr: number | undefined;
+    for (const s of segs) {
+      const at = s.payload.indexOf(EMBED_MAGIC);
+      if (at >= 0 && s.addr !== undefined) {
+        descAddr = s.addr + at;
+        break;
+      }
+    }
+    if (descAddr === undefined) return err({ kind: "core-malformed", message: "the core has no trellis_embed descriptor (is this the Trellis x86-64 core?)" });
+    const fields = Buffer.alloc(20);
+    fields.writeUInt32LE(1, 0);
+    fields.writeUInt32LE(layout.cfgAddr, 4);
+    fields.writeUInt32LE(layout.cfgLen, 8);
+    fields.writeUInt32LE(rootfsLen ? layout.rootfsAddr : 0, 12);
+    fields.writeUInt32LE(rootfsLen, 16);
+    const descSeg = Buffer.concat([leb(0), Buffer.from([0x41]), sleb32((descAddr + 16) | 0), Buffer.from([0x0b]), leb(fields.length), fields]);
+    const memBody = [leb(1), Buffer.from([flags]), leb(layout.initialPages), ...(max !== undefined ? [leb(Math.max(max, layout.initialPages))] : [])];
+    const newSegHead = Buffer.concat([leb(0), Buffer.from([0x41]), sleb32(layout.cfgAddr | 0), Buffer.from([0x0b]), leb(total)]);
+    const cfgBlock = Buffer.alloc(cfgPadded);
+    Buffer.from(cfgBytes).copy(cfgBlock);
+    const segChunks: Chunk[] = [leb(segs.length + 2)];
+    for (const s of segs) segChunks.push(s.head, s.payload);
+    segChunks.push(descSeg, newSegHead, cfgBlock);
+    if (rootfs) segChunks.push(rootfs);
+    const dataLen = segChunks.reduce((n, c) => n + (c instanceof Uint8Array ? c.length : c.length), 0);
+    const chunks: Chunk[] = [Buffer.from(core.subarray(0, 8))];
+    for (const s of secs) {
+      if (s.id === 5) chunks.push(...section(5, memBody));
+      else if (s.id === 11) chunks.push(Buffer.from([11]), leb(dataLen), ...segChunks);
+      else if (s.id === 12) chunks.push(...section(12, [leb(segs.length + 2)]));
+      else chunks.push(Buffer.from(core.subarray(s.start, s.end)));
+    }
+    const bytes = chunks.reduce((n, c) => n + (c instanceof Uint8Array ? c.length : c.length), 0);
+    return ok({ chunks, bytes, layout });
+  } catch (e) {
+    return err({ kind: "core-malformed", message: (e as Error).message });
+  }
+}
+
+/** In-memory variant for small rootfs images (tests, bench, previews). */
+export function buildArtifactBytes(core: Uint8Array, rootfs: Uint8Array | null, cfg: RunConfig, separateRootfs?: string): Result<Uint8Array, ArtifactError> {
+  const plan = planArtifact(core, rootfs, cfg, separateRootfs);
+  if (!plan.ok) return plan;
+  return ok(Buffer.concat(plan.value.chunks as Uint8Array[]));
+}
+
+/** Writes a plan to a file, streaming file-backed chunks. */
+export async function writePlan(plan: ArtifactPlan, out: string): Promise<void> {
+  const ws = createWriteStream(out);
+  const write = (b: Uint8Array) => new Promise<void>((res, rej) => (ws.write(b, (e) => (e ? rej(e) : res()))));
+  for (const c of plan.chunks) {
+    if (c instanceof Uint8Array) await write(c);
+    else {
+      let seen = 0;
+      for await (const part of createReadStream(c.file, { start: 0, end: c.length - 1 })) {
+        const b = part as Buffer;
+        seen += b.length;
+        await write(b);
+      }
+      if (seen !== c.length) throw Object.assign(new Error(`${c.file} changed size while being embedded`), { kind: "io" });
+    }
+  }
+  ws.end();
+  await finished(ws);
+}
+
+/** Wraps a WASI preview1 command module as a component exporting `wasi:cli/run` (jco + the preview1 command adapter). */
+export async function wrapAsComponent(module: Uint8Array): Promise<Result<Uint8Array, ArtifactError>> {
+  try {
+    // the adapter ships in jco's lib/ (not in its exports map): find it from the package entry
+    const entry = fileURLToPath(import.meta.resolve("@bytecodealliance/jco"));
+    let root = dirname(entry);
+    while (!existsSync(join(root, "package.json")) && dirname(root) !== root) root = dirname(root);
+    const adapterPath = join(root, "lib", "wasi_snapshot_preview1.command.wasm");
+    const adapter = await readFile(adapterPath);
+    const { componentNew } = (await import("@bytecodealliance/jco")) as unknown as {
+      componentNew: (b: Uint8Array, a?: [string, Uint8Array][]) => Promise<Uint8Array>;
+    };
+    return ok(await componentNew(module, [["wasi_snapshot_preview1", adapter]]));
+  } catch (e) {
+    return err({ kind: "component-failed", message: (e as Error).message });
+  }
+}
+
+/** Rootfs images above this size ship as a separate file (TRELLIS_NATIVE_SEPARATE_ROOTFS_BYTES overrides). */
+export function separateThreshold(): number {
+  const v = Number(process.env.TRELLIS_NATIVE_SEPARATE_ROOTFS_BYTES);
+  return Number.isFinite(v) && v > 0 ? v : 1024 * 1024 * 1024;
+}
+
+/**
+ * The compile pipeline's entry point (see native-contract.ts). Writes
+ * `artifact.wasm` (module with the rootfs embedded, or beside it as
+ * `artifact.rootfs.img` when large) and `artifact.component.wasm` when the
+ * image is small enough to wrap in memory. Throws an Error with `kind` on failure.
+ */
+export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArtifactInput): Promise<NativeArtifactOutput> => {
+  const fail = (e: ArtifactError): never => {
+    throw Object.assign(new Error(e.message), { kind: e.kind });
+  };
+  const corePath = defaultCorePath();
+  if (!existsSync(corePath)) fail({ kind: "core-missing", message: `the x86-64 core is not built (${corePath}); run npm run build:emulator`, path: corePath });
+  const core = await readFile(corePath);
+  const rootfsSize = (await stat(input.rootfsPath)).size;
+  const extended = input as NativeArtifactInput & { entrypoint?: string[]; cmd?: string[] };
+  const cfg: RunConfig = {
+    entrypoint: extended.entrypoint ?? [],
+    cmd: extended.cmd ?? input.argv,
+    env: input.env,
+    workdir: input.workingDir || "/",
+    ...(input.user ? { user: input.user } : {}),
+  };
+  input.onProgress?.(10, "planning artifact");
+  const separate = rootfsSize > separateThreshold();
+  const out = join(input.outDir, "artifact.wasm");
+  const extraFiles: { file: string; role: string }[] = [];
+  let rootfsFile: string | undefined;
+  if (separate) {
+    rootfsFile = join(input.outDir, "artifact.rootfs.img");
+    const { copyFile } = await import("node:fs/promises");
+    await copyFile(input.rootfsPath, rootfsFile);
+    extraFiles.push({ file: rootfsFile, role: `rootfs (preopen ${SEPARATE_ROOTFS_DIR})` });
+  }
+  const plan = planArtifact(core, separate ? null : { file: input.rootfsPath, length: rootfsSize }, cfg, separate ? `${SEPARATE_ROOTFS_DIR}/${basename(rootfsFile!)}` : undefined);
+  if (!plan.ok) fail(plan.error);
+  const p = (plan as { ok: true; value: ArtifactPlan }).value;
+  input.onProgress?.(30, "writing artifact");
+  await writePlan(p, out);
+  input.onLog?.(`native artifact: core ${core.length} B + rootfs ${rootfsSize} B${separate ? " (separate file)" : " embedded"} -> ${p.bytes} B`);
+  let componentBytes: number | undefined;
+  if (p.bytes <= 256 * 1024 * 1024) {
+    input.onProgress?.(70, "wrapping as a wasi:cli/run component");
+    const mod = await readFile(out);
+    const comp = await wrapAsComponent(mod);
+    if (comp.ok) {
+      const cfile = join(input.outDir, "artifact.component.wasm");
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(cfile, comp.value);
+      extraFiles.push({ file: cfile, role: "component (wasi:cli/run)" });
+      componentBytes = comp.value.length;
+    } else input.onLog?.(`note: component wrapping failed: ${comp.error.message}`);
+  }
+  input.onProgress?.(100);
+  return {
+    file: out,
+    kind: "module",
+    ...(extraFiles.length ? { extraFiles } : {}),
+    details: {
+      coreBytes: core.length,
+      rootfsBytes: rootfsSize,
+      artifactBytes: p.bytes,
+      rootfsEmbedded: !separate,
+      ...(componentBytes !== undefined ? { componentBytes } : {}),
+      run: "WASI preview1 command: run it with `trellis run artifact.wasm -- ARGS`; ARGS replace the image's CMD",
+      config: cfg,
+    },
+  };
+};
+
+export interface RunArtifactOptions {
+  args?: string[];
+  env?: Record<string, string>;
+  stdin?: string | Uint8Array;
+  /** A separate rootfs file; defaults to `artifact.rootfs.img` beside a module that needs one. */
+  rootfsFile?: string;
+  timeoutMs?: number;
+}
+
+export interface RunArtifactResult {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number | null;
+  timedOut: boolean;
+}
+
+// Runs in a child Node so a long guest never blocks the caller's event loop.
+const CHILD = `
+import { WASI } from "node:wasi";
+import { readFileSync } from "node:fs";
+const cfg = JSON.parse(process.argv[1]);
+const wasi = new WASI({ version: "preview1", args: cfg.args, env: cfg.env, preopens: cfg.preopens, returnOnExit: true });
+const mod = await WebAssembly.compile(readFileSync(cfg.file));
+const inst = await WebAssembly.instantiate(mod, wasi.getImportObject());
+process.exitCode = wasi.start(inst);
+`;
+
+/** WASI preopens an artifact needs (the separate rootfs directory, if any). */
+export function preopensFor(file: string, rootfsFile?: string): Record<string, string> {
+  const sep = rootfsFile ?? join(dirname(file), "artifact.rootfs.img");
+  return existsSync(sep) ? { [SEPARATE_ROOTFS_DIR]: dirname(sep) } : {};
+}
+
+/** Runs a native artifact (module) under node:wasi in a child process and collects its output. */
+export function runNativeArtifact(file: string, o: RunArtifactOptions = {}): Promise<RunArtifactResult> {
+  const cfg = { file, args: [basename(file), ...(o.args ?? [])], env: o.env ?? {}, preopens: preopensFor(file, o.rootfsFile) };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--no-warnings", "--input-type=module", "-e", CHILD, JSON.stringify(cfg)], { stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const errs: Buffer[] = [];
+    let timedOut = false;
+    const timer = o.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGKILL");
+        }, o.timeoutMs)
+      : undefined;
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => errs.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(errs), exitCode: code, timedOut });
+    });
+    child.stdin.end(o.stdin ?? "");
+  });
+}
