@@ -10,7 +10,7 @@ export type BuiltinArtifactError =
 
 /** `$TRELLIS_BUILTINS_DIR`, else `build/builtins` under the working directory (the app runs from the repo root). */
 export function builtinsDir(): string {
-  return process.env.TRELLIS_BUILTINS_DIR ?? join(process.cwd(), "build", "builtins");
+  return process.env.TRELLIS_BUILTINS_DIR ?? join(/*turbopackIgnore: true*/ process.cwd(), "build", "builtins");
 }
 
 export function builtinWasmPath(id: string): string {

@@ -14,7 +14,7 @@ import type { NodeSummary, RunError, RunEvent, RunLimits, RunMode } from "./type
 
 /** The repository root (where node_modules and lib/ live): `$TRELLIS_ROOT`, else the working directory. */
 export function repoRoot(): string {
-  return process.env.TRELLIS_ROOT ?? process.cwd();
+  return process.env.TRELLIS_ROOT ?? /*turbopackIgnore: true*/ process.cwd();
 }
 
 interface Child {

@@ -20,7 +20,7 @@ export interface TranspiledComponent {
 /** `$TRELLIS_DATA_DIR/run-cache`, else `build/run-cache` under the working directory. */
 export function defaultCacheDir(): string {
   const data = process.env.TRELLIS_DATA_DIR;
-  return data ? join(resolve(data), "run-cache") : join(process.cwd(), "build", "run-cache");
+  return data ? join(resolve(/*turbopackIgnore: true*/ data), "run-cache") : join(/*turbopackIgnore: true*/ process.cwd(), "build", "run-cache");
 }
 
 export function contentHash(bytes: Uint8Array): string {
@@ -42,7 +42,9 @@ export async function transpileCached(bytes: Uint8Array, cacheDir = defaultCache
     return { ...meta, dir, jsFile: join(dir, "component.js") };
   }
   // Loaded on a cache miss only: jco is large, and run processes never need it.
-  const { transpile } = await import("@bytecodealliance/jco");
+  // Resolved by Node at run time, not bundled into the app's server chunks.
+  const jco = "@bytecodealliance/jco";
+  const { transpile } = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ jco)) as typeof import("@bytecodealliance/jco");
   const out = await transpile(bytes, { name: "component", instantiation: "async", noTypescript: true, quiet: true });
   // Write to a private directory, then rename: concurrent runs never see half a cache entry.
   const tmp = `${dir}.tmp-${randomBytes(6).toString("hex")}`;
