@@ -174,10 +174,19 @@ describe("built components", () => {
     expect(payloadOf(() => image.thumbnail({ width: 4, height: 2, channels: 3, pixels: new Uint8Array(5) }, 2))).toMatch(/does not match/);
   });
 
-  it("logger keeps recent lines", async () => {
+  it("logger keeps recent lines and writes each to stderr through WASI", async () => {
     const c = await load("logger");
     const log = iface<{ log(level: string, m: string): void; recent(max: number): string[] }>(c, IFACE.log);
-    for (let i = 0; i < 66; i++) log.log(i % 2 ? "warn" : "info", `line ${i}`);
+    // The preview2 shim writes the component's stderr to process.stderr: capture it.
+    const written: string[] = [];
+    const original = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (written.push(typeof chunk === "string" ? chunk : dec.decode(chunk)), true)) as typeof process.stderr.write;
+    try {
+      for (let i = 0; i < 66; i++) log.log(i % 2 ? "warn" : "info", `line ${i}`);
+    } finally {
+      process.stderr.write = original;
+    }
+    expect(written.join("")).toBe(Array.from({ length: 66 }, (_v, i) => `[${i % 2 ? "WARN" : "INFO"}] line ${i}\n`).join(""));
     expect(log.recent(3)).toEqual(["[WARN] line 63", "[INFO] line 64", "[WARN] line 65"]);
     expect(log.recent(1000)).toHaveLength(64);
   });
