@@ -92,6 +92,16 @@ describe("compileImage", () => {
     expect(existsSync(join(jobDir, "native.wasm"))).toBe(true);
   });
 
+  const core = join(import.meta.dirname, "..", "..", "emulator", "build", "trellis-x86.wasm");
+  it.skipIf(!existsSync(core))("compiles busybox with the real x86-64 core when it is built", async () => {
+    const { report, jobDir } = await compile(await busyboxImage());
+    expect(report.outcome).toBe("compiled");
+    expect(report.produced).toMatchObject({ kind: "native-artifact", native: { kind: "module" } });
+    const head = readFileSync(join(jobDir, report.produced!.file)).subarray(0, 8);
+    expect([...head]).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    for (const x of report.produced!.native!.extraFiles ?? []) expect(existsSync(join(jobDir, x.file))).toBe(true);
+  });
+
   it("reports unsupported images and unreadable ones", async () => {
     const none = await compile(await makeDockerSave([tarLayer(await makeTar([{ name: "x", content: "x" }]))], {}));
     expect(none.report).toMatchObject({ outcome: "unsupported", produced: null, classification: { kind: "unsupported", code: "no-entrypoint" } });

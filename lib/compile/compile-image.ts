@@ -237,7 +237,11 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
           file: relative(o.jobDir, built.file),
           bytes: st.size,
           sha256: await sha256File(built.file),
-          native: { ...built, file: relative(o.jobDir, built.file) },
+          native: {
+            ...built,
+            file: relative(o.jobDir, built.file),
+            ...(built.extraFiles ? { extraFiles: built.extraFiles.map((x) => ({ ...x, file: relative(o.jobDir, x.file) })) } : {}),
+          },
         };
         report.outcome = "compiled";
         report.summary = `Native x86-64 image compiled with the x86-64 core into a Wasm ${built.kind} (${st.size} bytes).`;
