@@ -387,10 +387,11 @@ const inst = await WebAssembly.instantiate(mod, wasi.getImportObject());
 process.exitCode = wasi.start(inst);
 `;
 
-/** WASI preopens an artifact needs (the separate rootfs directory, if any). */
+/** WASI preopens an artifact needs: the directory holding a separately shipped
+ *  rootfs (beside the module unless given), seen by the core as /trellis. Only
+ *  the core opens it; guests see the packed rootfs, never this directory. */
 export function preopensFor(file: string, rootfsFile?: string): Record<string, string> {
-  const sep = rootfsFile ?? join(dirname(file), "artifact.rootfs.img");
-  return existsSync(sep) ? { [SEPARATE_ROOTFS_DIR]: dirname(sep) } : {};
+  return { [SEPARATE_ROOTFS_DIR]: rootfsFile ? dirname(rootfsFile) : dirname(file) };
 }
 
 /** Runs a native artifact (module) under node:wasi in a child process and collects its output. */

@@ -1,0 +1,149 @@
+import { copyFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { compileImage } from "../../compile/compile-image";
+import { buildArtifactBytes, defaultCorePath, planArtifact, wrapAsComponent, writePlan, type RunConfig } from "../../compile/native-artifact";
+import { packDirectory } from "../../image/packed-rootfs";
+import type { CliCommand } from "../command";
+
+const USAGE = [
+  "trellis compile <image.tar> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm]",
+  "trellis compile --rootfs <dir|packed.img> --entrypoint 'prog arg...' [--cmd 'arg...'] [-e K=V]... [--workdir DIR] [--user UID[:GID]] [--separate-rootfs] -o out.wasm [--component out.component.wasm]",
+].join("\n       ");
+
+function words(s: string): string[] {
+  return s.split(/\s+/).filter((w) => w.length > 0);
+}
+
+async function fromRootfs(o: {
+  rootfs: string;
+  out: string;
+  cfg: RunConfig;
+  separate: boolean;
+  component?: string;
+}): Promise<number> {
+  const core = defaultCorePath();
+  if (!existsSync(core)) {
+    process.stderr.write(`trellis compile: the x86-64 core is not built (${core}); run npm run build:emulator\n`);
+    return 1;
+  }
+  const coreBytes = await readFile(core);
+  let packed = o.rootfs;
+  let tmp: string | undefined;
+  if ((await stat(o.rootfs)).isDirectory()) {
+    tmp = await mkdtemp(join(tmpdir(), "trellis-compile-"));
+    packed = join(tmp, "rootfs.img");
+    const r = await packDirectory(o.rootfs, packed);
+    if (!r.ok) {
+      process.stderr.write(`trellis compile: ${r.error.kind}: ${r.error.message}\n`);
+      return 1;
+    }
+  }
+  try {
+    const size = (await stat(packed)).size;
+    let sepName: string | undefined;
+    if (o.separate) {
+      sepName = basename(o.out).replace(/\.wasm$/, "") + ".rootfs.img";
+      await copyFile(packed, join(dirname(o.out), sepName));
+    }
+    const plan = planArtifact(coreBytes, o.separate ? null : { file: packed, length: size }, o.cfg, sepName ? `/trellis/${sepName}` : undefined);
+    if (!plan.ok) {
+      process.stderr.write(`trellis compile: ${plan.error.kind}: ${plan.error.message}\n`);
+      return 1;
+    }
+    await writePlan(plan.value, o.out);
+    process.stdout.write(`${o.out}: ${plan.value.bytes} bytes (core ${coreBytes.length} + rootfs ${size}${o.separate ? `, rootfs kept in ${sepName}` : " embedded"})\n`);
+    if (o.component) {
+      const comp = await wrapAsComponent(await readFile(o.out));
+      if (!comp.ok) {
+        process.stderr.write(`trellis compile: ${comp.error.kind}: ${comp.error.message}\n`);
+        return 1;
+      }
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(o.component, comp.value);
+      process.stdout.write(`${o.component}: ${comp.value.length} bytes (component exporting wasi:cli/run)\n`);
+    }
+    return 0;
+  } finally {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+const command: CliCommand = {
+  name: "compile",
+  summary: "compile a container image (or a rootfs + entrypoint) into a WASI module that runs it on the x86-64 core",
+  usage: USAGE,
+  async run(args) {
+    let image: string | undefined, out: string | undefined, rootfs: string | undefined, component: string | undefined;
+    let platform: string | undefined, name: string | undefined, workdir: string | undefined, user: string | undefined;
+    let entrypoint: string[] | undefined, cmd: string[] = [];
+    const env: string[] = [];
+    let separate = false;
+    const bad = () => {
+      process.stderr.write(`usage: ${USAGE}\n`);
+      return 2;
+    };
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      const val = () => {
+        const v = args[++i];
+        if (v === undefined) throw new Error(`${a} needs a value`);
+        return v;
+      };
+      try {
+        if (a === "-o" || a === "--out") out = val();
+        else if (a === "--rootfs") rootfs = val();
+        else if (a === "--entrypoint") entrypoint = words(val());
+        else if (a === "--cmd") cmd = words(val());
+        else if (a === "-e" || a === "--env") env.push(val());
+        else if (a === "--workdir") workdir = val();
+        else if (a === "--user") user = val();
+        else if (a === "--platform") platform = val();
+        else if (a === "--name") name = val();
+        else if (a === "--component") component = val();
+        else if (a === "--separate-rootfs") separate = true;
+        else if (!a.startsWith("-") && !image) image = a;
+        else return bad();
+      } catch {
+        return bad();
+      }
+    }
+    if (!out || (!image && !rootfs) || (image && rootfs)) return bad();
+    if (rootfs) {
+      if (!entrypoint && cmd.length === 0) {
+        process.stderr.write("trellis compile: --rootfs needs --entrypoint and/or --cmd\n");
+        return 2;
+      }
+      if (!env.some((e) => e.startsWith("PATH="))) env.unshift("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+      return fromRootfs({ rootfs, out, separate, ...(component ? { component } : {}), cfg: { entrypoint: entrypoint ?? [], cmd, env, ...(workdir ? { workdir } : {}), ...(user ? { user } : {}) } });
+    }
+    const jobDir = await mkdtemp(join(tmpdir(), "trellis-compile-"));
+    try {
+      const report = await compileImage({
+        upload: image!,
+        jobDir,
+        fileName: basename(image!),
+        ...(platform ? { platform } : {}),
+        ...(name ? { name } : {}),
+        onLog: (l) => process.stderr.write(`  ${l}\n`),
+      });
+      process.stderr.write(`${report.summary}\n`);
+      if (report.outcome !== "compiled" || !report.produced) return 1;
+      await copyFile(join(jobDir, report.produced.file), out);
+      for (const extra of report.produced.native?.extraFiles ?? []) {
+        const src = extra.file.startsWith("/") ? extra.file : join(jobDir, extra.file);
+        if (extra.role.startsWith("rootfs")) await copyFile(src, join(dirname(out), basename(src)));
+        else if (extra.role.startsWith("component") && component) await copyFile(src, component);
+      }
+      process.stdout.write(`${out}: ${report.produced.bytes} bytes (${report.produced.kind})\n`);
+      return 0;
+    } finally {
+      await rm(jobDir, { recursive: true, force: true });
+    }
+  },
+};
+
+export default command;
+// keep the in-memory builder reachable for scripts importing this command module
+export { buildArtifactBytes };
