@@ -75,6 +75,16 @@ describe("compileImage", () => {
     expect(existsSync(join(jobDir, "artifact.wasm"))).toBe(false);
   });
 
+  it("a builder whose core binary is missing also ends at the 'needs the x86-64 core' report", async () => {
+    const { report } = await compile(await busyboxImage(), {
+      loadNativeBuilder: async () => async () => {
+        throw Object.assign(new Error("the x86-64 core is not built"), { kind: "core-missing" });
+      },
+    });
+    expect(report).toMatchObject({ outcome: "needs-x86-64-core", produced: null });
+    expect(report.summary).toMatch(/not built on this server/);
+  });
+
   it("hands native images to buildNativeArtifact when the core provides it", async () => {
     const calls: unknown[] = [];
     const { report, jobDir } = await compile(await busyboxImage(), {
@@ -86,7 +96,7 @@ describe("compileImage", () => {
         return { file, kind: "module", details: { rootfsEmbedded: true } };
       },
     });
-    expect(calls[0]).toMatchObject({ executable: "/bin/busybox", argv: ["/bin/sh", "-c", "echo hi"], elf: { linking: "static" } });
+    expect(calls[0]).toMatchObject({ executable: "/bin/busybox", argv: ["/bin/sh", "-c", "echo hi"], entrypoint: ["/bin/sh", "-c"], cmd: ["echo hi"], elf: { linking: "static" } });
     expect(report.outcome).toBe("compiled");
     expect(report.produced).toMatchObject({ kind: "native-artifact", file: "native.wasm", native: { kind: "module", details: { rootfsEmbedded: true } } });
     expect(existsSync(join(jobDir, "native.wasm"))).toBe(true);

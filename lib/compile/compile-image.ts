@@ -221,6 +221,8 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
           rootfsPath: r.rootfs!.path,
           outDir: o.jobDir,
           argv: c.argv,
+          entrypoint: r.config.entrypoint ?? [],
+          cmd: r.config.cmd ?? [],
           executable: c.executable,
           ...(c.script ? { script: c.script } : {}),
           elf: c.elf,
@@ -251,9 +253,17 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
       report.summary = `Unsupported image: ${c.reason}.`;
     }
   } catch (e) {
-    report.outcome = "error";
-    report.error = { kind: (e as { kind?: string }).kind ?? "produce-failed", message: (e as Error).message ?? String(e) };
-    report.summary = `Producing the artifact failed: ${report.error.message}`;
+    const kind = (e as { kind?: string }).kind ?? "produce-failed";
+    const message = (e as Error).message ?? String(e);
+    if (kind === "core-missing") {
+      // The builder exists but the core binary is not built on this server.
+      report.outcome = "needs-x86-64-core";
+      report.summary = `Native x86-64 image (${c.kind === "native" ? c.why : "native"}); compiling it needs the x86-64 core, which is not built on this server (${message}). No artifact was produced.`;
+    } else {
+      report.outcome = "error";
+      report.error = { kind, message };
+      report.summary = `Producing the artifact failed: ${message}`;
+    }
   }
   report.timingsMs.produce = Math.round(performance.now() - tp);
   progress("produce", 100);
