@@ -13,10 +13,9 @@ export interface NativeArtifactInput {
   outDir: string;
   /** Entrypoint + Cmd as the image config states them (argv[0] unresolved). */
   argv: string[];
-  /** The two halves of argv as the config states them (run arguments replace `cmd`, as with
-   *  `docker run`). The compile pipeline always sets both; optional for other callers. */
-  entrypoint?: string[];
-  cmd?: string[];
+  /** The two halves of argv as the config states them (run arguments replace `cmd`, as with `docker run`). */
+  entrypoint: string[];
+  cmd: string[];
   /** Rootfs path of the ELF that runs (PATH, symlinks and shebangs resolved). */
   executable: string;
   /** Set when the entrypoint is a script run by `executable`. */
