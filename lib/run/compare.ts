@@ -6,7 +6,7 @@
 import type { Topology } from "../graph/types";
 import { err, ok, type Result } from "../result";
 import { encodeValue } from "./codec";
-import { entryCall } from "./entry";
+import { entryCall, type HttpRequestShape } from "./entry";
 import type { LatencyStats } from "./stats";
 import { prepareRun, type RunOptions } from "./run";
 import { RunSession } from "./session";
@@ -44,6 +44,7 @@ export interface CompareRequest {
   warmup?: number;
   entryNodeId?: string;
   limits?: Partial<RunLimits>;
+  request?: HttpRequestShape;
 }
 
 const COMPARE_LIMITS: RunLimits = { timeMs: 15 * 60_000, memoryBytes: 512 * 2 ** 20, outputBytes: 4 * 2 ** 20 };
@@ -52,7 +53,7 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
   const prepared = await prepareRun(req.topology, req.entryNodeId, opts);
   if (!prepared.ok) return prepared;
   const { plan } = prepared.value;
-  const call = entryCall(plan.entry.entryInterface, req.input);
+  const call = entryCall(plan.entry.entryInterface, req.input, req.request);
   if (!call.ok) return call;
   const limits = { ...COMPARE_LIMITS, ...req.limits };
   const target = { to: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function, args: call.value.args.map(encodeValue), from: null, linkId: null };

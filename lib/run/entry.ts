@@ -20,7 +20,16 @@ export function inputBytes(input: RunInput): Result<Uint8Array, RunError> {
   return err({ kind: "invalid-request", message: "input must be { text }, { base64 } or { json }" });
 }
 
-export function entryCall(iface: EntryInterface, input: RunInput): Result<EntryCall, RunError> {
+/** For HTTP entries: the request line and headers (the input is the body). */
+export interface HttpRequestShape {
+  method?: string;
+  path?: string;
+  headers?: Array<[string, string]>;
+}
+
+const METHOD = /^[A-Z]{1,16}$/;
+
+export function entryCall(iface: EntryInterface, input: RunInput, http: HttpRequestShape = {}): Result<EntryCall, RunError> {
   const bytes = inputBytes(input);
   if (!bytes.ok) return bytes;
   const text = (): Result<string, RunError> => {
@@ -33,8 +42,15 @@ export function entryCall(iface: EntryInterface, input: RunInput): Result<EntryC
   switch (iface) {
     case "wasi:http/incoming-handler":
     case "trellis:pipeline/handler": {
+      const method = http.method ?? "POST";
+      const path = http.path ?? "/";
+      if (!METHOD.test(method)) return err({ kind: "invalid-request", message: `request method '${method}' is not an HTTP method` });
+      if (!path.startsWith("/") || /[\s\u0000-\u001f]/.test(path)) return err({ kind: "invalid-request", message: `request path '${path}' must start with / and hold no spaces or control characters` });
       const contentType = "json" in input ? "application/json" : "text" in input ? "text/plain; charset=utf-8" : "application/octet-stream";
-      return ok({ function: "handle", args: [{ method: "POST", path: "/", headers: [["content-type", contentType]], body: bytes.value }] });
+      const headers = http.headers ?? [["content-type", contentType]];
+      if (!headers.every((h) => Array.isArray(h) && h.length === 2 && typeof h[0] === "string" && typeof h[1] === "string" && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h[0])))
+        return err({ kind: "invalid-request", message: "request headers must be [name, value] string pairs with token names" });
+      return ok({ function: "handle", args: [{ method, path, headers, body: bytes.value }] });
     }
     case "trellis:pipeline/stage":
       return ok({ function: "process", args: [bytes.value] });

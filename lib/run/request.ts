@@ -2,12 +2,13 @@
 // concurrent runs, so a burst of runs cannot fork the server to death.
 import { parseDesign } from "../graph/document";
 import { err, ok, type Result } from "../result";
+import type { HttpRequestShape } from "./entry";
 import type { RunRequest } from "./run";
 import type { RunError, RunInput, RunLimits } from "./types";
 
 export function parseRunRequest(body: unknown): Result<RunRequest, RunError> {
   if (!body || typeof body !== "object" || Array.isArray(body)) return err({ kind: "invalid-request", message: "the body must be a JSON object { design, input, mode }" });
-  const b = body as { design?: unknown; input?: unknown; mode?: unknown; limits?: unknown; entryNodeId?: unknown };
+  const b = body as { design?: unknown; input?: unknown; mode?: unknown; limits?: unknown; entryNodeId?: unknown; request?: unknown };
   const design = parseDesign(b.design);
   if (!design.ok)
     return err({ kind: "invalid-request", message: `design: ${design.error.slice(0, 3).map((i) => `${i.path || "/"} ${i.message}`).join("; ")}` });
@@ -30,12 +31,16 @@ export function parseRunRequest(body: unknown): Result<RunRequest, RunError> {
     }
   }
   if (b.entryNodeId !== undefined && typeof b.entryNodeId !== "string") return err({ kind: "invalid-request", message: "entryNodeId must be a string" });
+  const rq = b.request;
+  if (rq !== undefined && (!rq || typeof rq !== "object" || Array.isArray(rq))) return err({ kind: "invalid-request", message: "request must be { method?, path?, headers? }" });
   return ok({
     topology: design.value.topology,
     input: input as RunInput,
     mode,
     limits,
     ...(typeof b.entryNodeId === "string" ? { entryNodeId: b.entryNodeId } : {}),
+    // Shape checked here; method, path and header syntax are checked with the entry (typed errors).
+    ...(rq !== undefined ? { request: rq as HttpRequestShape } : {}),
   });
 }
 

@@ -152,6 +152,9 @@ describe("runDesign", () => {
     expect(outputText(b)).toBe(outputText(a));
     expect(a.nodes.csv!.calls).toBe(1);
     expect(b.nodes.csv!.lastOutput).toEqual(a.nodes.csv!.lastOutput);
+    const health = await runDesign({ topology: wasiHttpPipeline(), input: { text: "" }, mode: "in-process", request: { method: "GET", path: "/health" } }, opts);
+    expect([(decodeValue(health.output!) as { status: number }).status, outputText(health)]).toEqual([200, "ok\n"]);
+    expect(health.nodes.csv!.calls).toBe(0);
   });
 
   it("network endpoints listen on loopback and answer only their own run", async () => {
@@ -193,6 +196,12 @@ describe("runDesign", () => {
     const unknown = { nodes: [{ ...builtinNode("x", "tokenizer"), config: { source: "upload:gone", env: [], replicas: 1, exposedPorts: [] } }], links: [] };
     expect((await runDesign({ topology: unknown, input: { text: "x" }, mode: "in-process" }, opts)).error?.kind).toBe("missing-component");
     expect((await runDesign({ topology: csvPipeline(), input: { base64: "***" }, mode: "in-process" }, opts)).error?.kind).toBe("invalid-request");
+    // Bytes that are not a component (random, or a core module) are refused before anything runs.
+    const junk: ComponentResolver = (node) => ok(node.id === "csv" ? new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]) : new Uint8Array(64).fill(7));
+    for (const bytes of ["csv", "x"]) {
+      const r = await runDesign({ topology: { nodes: [builtinNode(bytes, "json-to-csv")], links: [] }, input: { text: "[]" }, mode: "in-process" }, { ...opts, resolve: junk });
+      expect(r.error).toMatchObject({ kind: "instantiate-failed", nodeId: bytes });
+    }
   });
 
   it("runs a compiled container as a WASI command stage (stdin → stdout), alone and wired, in both modes", async () => {

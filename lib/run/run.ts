@@ -8,7 +8,7 @@ import { builtinBySource } from "../builtins/catalog";
 import type { Topology, TopologyNode } from "../graph/types";
 import { err, ok, type Result } from "../result";
 import { decodeValue, encodeValue, type EncodedValue } from "./codec";
-import { entryCall } from "./entry";
+import { entryCall, type HttpRequestShape } from "./entry";
 import { planRun, type RunPlan } from "./plan";
 import { RunSession } from "./session";
 import { contentHash, defaultCacheDir, pruneCache, transpileCached, type TranspiledComponent } from "./transpile";
@@ -56,6 +56,8 @@ export interface RunRequest {
   limits?: Partial<RunLimits>;
   /** Which component takes the input; found from the wiring when absent. */
   entryNodeId?: string;
+  /** HTTP entries: method, path and headers of the request (default POST / with a content type). */
+  request?: HttpRequestShape;
 }
 
 export interface RunOptions {
@@ -153,7 +155,7 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
   const prepared = await prepareRun(req.topology, req.entryNodeId, opts);
   if (!prepared.ok) return finish({ ok: false, error: prepared.error });
   const { plan } = prepared.value;
-  const call = entryCall(plan.entry.entryInterface, req.input);
+  const call = entryCall(plan.entry.entryInterface, req.input, req.request);
   if (!call.ok) return finish({ ok: false, error: call.error });
   const entry = { nodeId: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function };
   emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: [...plan.keyvalueStores, ...plan.commands, ...plan.order], entry: { nodeId: entry.nodeId, interface: entry.interface } });

@@ -37,6 +37,12 @@ describe("entry calls", () => {
     const notText = entryCall("trellis:pipeline/table", { base64: "/w==" });
     expect(!notText.ok && notText.error.kind).toBe("invalid-request");
     expect(inputBytes({ base64: "!!" }).ok).toBe(false);
+    const get = entryCall("wasi:http/incoming-handler", { text: "" }, { method: "GET", path: "/health?x=1", headers: [["accept", "*/*"]] });
+    expect(get.ok && get.value.args[0]).toMatchObject({ method: "GET", path: "/health?x=1", headers: [["accept", "*/*"]] });
+    for (const bad of [{ method: "get me" }, { path: "no-slash" }, { path: "/a b" }, { headers: [["bad name", "v"]] as Array<[string, string]> }]) {
+      const r = entryCall("trellis:pipeline/handler", { text: "" }, bad);
+      expect(!r.ok && r.error.kind).toBe("invalid-request");
+    }
   });
 
   it("clamps limits", () => {
