@@ -46,7 +46,7 @@ export function runNative(spec: RunSpec, hostCwd: string, hostArgv0?: string): R
   const [cmd, ...args] = spec.argv;
   const r = spawnSync(hostArgv0 ?? cmd, args, {
     cwd: hostCwd,
-    env: spec.env ?? {},
+    env: (spec.env ?? {}) as NodeJS.ProcessEnv,
     input: spec.stdin ?? "",
     timeout: 60_000,
     maxBuffer: 64 << 20,

@@ -63,6 +63,8 @@ describe.skipIf(!haveTools)("native artifact", () => {
       rootfsPath: rootfs,
       outDir: out,
       argv: ["/bin/busybox", "echo", "built"],
+      entrypoint: ["/bin/busybox"],
+      cmd: ["echo", "built"],
       executable: "/bin/busybox",
       elf: {} as never,
       env: ["PATH=/bin"],
@@ -72,6 +74,7 @@ describe.skipIf(!haveTools)("native artifact", () => {
     expect(built.kind).toBe("module");
     const r = await runNativeArtifact(built.file);
     expect(r.stdout.toString()).toBe("built\n");
+    expect((await runNativeArtifact(built.file, { args: ["echo", "again"] })).stdout.toString()).toBe("again\n");
     const comp = built.extraFiles?.find((f) => f.role.startsWith("component"));
     expect(comp).toBeDefined();
     const { componentWit } = (await import("@bytecodealliance/jco")) as unknown as { componentWit: (b: Uint8Array) => Promise<string> };
@@ -83,7 +86,7 @@ describe.skipIf(!haveTools)("native artifact", () => {
     mkdirSync(out, { recursive: true });
     process.env.TRELLIS_NATIVE_SEPARATE_ROOTFS_BYTES = "1";
     try {
-      const built = await buildNativeArtifact({ rootfsPath: rootfs, outDir: out, argv: ["/bin/sh", "-c", "cat /app/hello.txt"], executable: "/bin/busybox", elf: {} as never, env: [], workingDir: "", user: "" });
+      const built = await buildNativeArtifact({ rootfsPath: rootfs, outDir: out, argv: ["/bin/sh", "-c", "cat /app/hello.txt"], entrypoint: [], cmd: ["/bin/sh", "-c", "cat /app/hello.txt"], executable: "/bin/busybox", elf: {} as never, env: [], workingDir: "", user: "" });
       expect(built.extraFiles?.some((f) => f.file.endsWith("artifact.rootfs.img"))).toBe(true);
       expect(readFileSync(built.file).length).toBeLessThan(core.length + 4096);
       const r = await runNativeArtifact(built.file);

@@ -305,10 +305,13 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
   if (!existsSync(corePath)) fail({ kind: "core-missing", message: `the x86-64 core is not built (${corePath}); run npm run build:emulator`, path: corePath });
   const core = await readFile(corePath);
   const rootfsSize = (await stat(input.rootfsPath)).size;
-  const extended = input as NativeArtifactInput & { entrypoint?: string[]; cmd?: string[] };
+  // run arguments replace `cmd`, as `docker run IMAGE ARGS` does
+  const entrypoint = input.entrypoint ?? [];
+  const cmdPart = input.cmd ?? [];
+  const split = entrypoint.length + cmdPart.length > 0;
   const cfg: RunConfig = {
-    entrypoint: extended.entrypoint ?? [],
-    cmd: extended.cmd ?? input.argv,
+    entrypoint: split ? entrypoint : [],
+    cmd: split ? cmdPart : input.argv,
     env: input.env,
     workdir: input.workingDir || "/",
     ...(input.user ? { user: input.user } : {}),
