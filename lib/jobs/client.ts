@@ -126,6 +126,7 @@ export const jobsApi = {
   retry: (id: string, params?: { platform?: string; name?: string }, baseUrl = "") =>
     call<{ job: Job }>("POST", `/api/jobs/${encodeURIComponent(id)}/retry`, params, baseUrl).then((r) => r.job),
   remove: (id: string, baseUrl = "") => call<null>("DELETE", `/api/jobs/${encodeURIComponent(id)}`, undefined, baseUrl),
-  artifactUrl: (id: string, baseUrl = "") => `${baseUrl}/api/jobs/${encodeURIComponent(id)}/artifact`,
+  /** `file`: one of `produced.native.extraFiles[].file` (e.g. the wasi:cli/run component); default the main artifact. */
+  artifactUrl: (id: string, file?: string, baseUrl = "") => `${baseUrl}/api/jobs/${encodeURIComponent(id)}/artifact${file ? `?file=${encodeURIComponent(file)}` : ""}`,
   reportUrl: (id: string, download = false, baseUrl = "") => `${baseUrl}/api/jobs/${encodeURIComponent(id)}/report${download ? "?download=1" : ""}`,
 };

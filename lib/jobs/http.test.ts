@@ -91,6 +91,10 @@ describe("image upload and job HTTP API", () => {
     expect(Buffer.compare(Buffer.from(await res.arrayBuffer()), component)).toBe(0);
     expect(await readReport(q, jobId)).toMatchObject({ outcome: "compiled", produced: { kind: "wasm-component" }, input: { fileName: "hello.tar" } });
     expect((await artifactResponse(q, "nope")).status).toBe(404);
+    // Only produced files are served.
+    expect((await artifactResponse(q, jobId, "upload.tar")).status).toBe(404);
+    expect((await artifactResponse(q, jobId, "../../trellis.db")).status).toBe(404);
+    expect((await artifactResponse(q, jobId, "artifact.wasm")).status).toBe(200);
   });
 
   it("refuses oversized, empty, multipart and malformed uploads without leaving files", async () => {

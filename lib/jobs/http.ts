@@ -134,16 +134,23 @@ export function notFound(id: string): Response {
   return errorJson(404, "not-found", `no job ${id}`);
 }
 
-/** GET /api/jobs/[id]/artifact: the produced file, streamed. */
-export async function artifactResponse(queue: JobQueue, id: string): Promise<Response> {
+/**
+ * GET /api/jobs/[id]/artifact[?file=<name>]: the produced file, streamed.
+ * `file` picks one of the artifact's extra files (e.g. a native artifact's
+ * `artifact.component.wasm` or separate rootfs); nothing else is served.
+ */
+export async function artifactResponse(queue: JobQueue, id: string, which?: string | null): Promise<Response> {
   const job = queue.get(id);
   if (!job) return notFound(id);
-  const produced = (job.result as { produced?: { file?: string } } | null)?.produced;
+  const produced = (job.result as { produced?: { file?: string; native?: { extraFiles?: { file: string }[] } } } | null)?.produced;
   if (job.state !== "succeeded" || !produced?.file) {
     return errorJson(404, "no-artifact", `job ${id} has no artifact (state: ${job.state})`);
   }
+  const allowed = [produced.file, ...(produced.native?.extraFiles ?? []).map((x) => x.file)];
+  const name = which ?? produced.file;
+  if (!allowed.includes(name)) return errorJson(404, "no-artifact", `job ${id} produced no file ${JSON.stringify(name)}; it has: ${allowed.join(", ")}`);
   const dir = resolve(queue.jobDir(id));
-  const file = resolve(dir, produced.file);
+  const file = resolve(dir, name);
   if (!file.startsWith(dir + sep)) return errorJson(500, "internal", "artifact path outside the job directory");
   let size: number;
   try {
@@ -152,12 +159,14 @@ export async function artifactResponse(queue: JobQueue, id: string): Promise<Res
     return errorJson(410, "artifact-gone", `the artifact of job ${id} is no longer on disk`);
   }
   const base = String(job.params.fileName ?? "image").replace(/\.(tar|tgz|tar\.gz|oci)$/i, "").replace(/[^A-Za-z0-9._-]/g, "_") || "image";
+  // The main file is named after the upload; extra files keep their own names.
+  const downloadName = which ? basename(file) : `${base}${file.endsWith(".wasm") ? ".wasm" : ""}`;
   const body = Readable.toWeb(createReadStream(file)) as unknown as ReadableStream<Uint8Array>;
   return new Response(body, {
     headers: {
       "content-type": file.endsWith(".wasm") ? "application/wasm" : "application/octet-stream",
       "content-length": String(size),
-      "content-disposition": `attachment; filename="${base}${file.endsWith(".wasm") ? ".wasm" : ""}"`,
+      "content-disposition": `attachment; filename="${downloadName}"`,
     },
   });
 }
