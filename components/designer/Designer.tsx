@@ -1,7 +1,7 @@
 "use client";
 import { ReactFlowProvider } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { genericTemplates, templateLabel, type NodeTemplate } from "@/lib/graph/factory";
+import { freeSpot, genericTemplates, templateLabel, type NodeTemplate } from "@/lib/graph/factory";
 import type { DesignDocument } from "@/lib/graph/types";
 import { builtinTemplate, type BuiltinComponent } from "@/lib/builtins/catalog";
 import { attachAutosave, createDesignerStore } from "@/lib/store/designer-store";
@@ -10,7 +10,12 @@ import { Inspector } from "./Inspector";
 import { Palette, type PaletteSection } from "./Palette";
 import { ExportPanel } from "../manifest/ExportPanel";
 import { ImportPanel } from "../manifest/ImportPanel";
+import { JobsPanel, JobsTabLabel } from "../jobs/JobsPanel";
+import { JobsProvider, useJobs, useNodeProgress } from "../jobs/JobsProvider";
+import { CompileInspector } from "../jobs/CompileInspector";
+import { ReportView } from "../jobs/ReportView";
 import { Dock, type DockTab } from "./Dock";
+import { useDesigner } from "./store-context";
 import { ProblemsPanel, ProblemsTabLabel } from "./ProblemsPanel";
 import { DesignerStoreContext, useDesignerStore } from "./store-context";
 import { Toolbar } from "./Toolbar";
@@ -103,8 +108,7 @@ function DesignerLayout() {
 
   const onAdd = useCallback(
     (t: NodeTemplate) => {
-      const n = store.getState().doc.topology.nodes.length;
-      store.getState().addFromTemplate(t, { x: 80 + (n % 5) * 60, y: 80 + (n % 7) * 50 });
+      store.getState().addFromTemplate(t, freeSpot(store.getState().doc.topology.nodes));
     },
     [store],
   );
@@ -119,7 +123,47 @@ function DesignerLayout() {
   const closeModal = useCallback(() => setModal(null), []);
   // Feature panels add a tab here.
   const [dockTab, setDockTab] = useState("problems");
-  const tabs: DockTab[] = [{ id: "problems", label: <ProblemsTabLabel />, render: () => <ProblemsPanel /> }];
+  const tabs: DockTab[] = [
+    { id: "problems", label: <ProblemsTabLabel />, render: () => <ProblemsPanel /> },
+    { id: "jobs", label: <JobsTabLabel />, render: () => <JobsPanel /> },
+  ];
+  const { startUpload, reportJobId, openReport } = useJobs();
+  const nodes = useDesigner((s) => s.doc.topology.nodes);
+  const progress = useNodeProgress(nodes);
+  const onFilesDropped = useCallback(
+    (files: File[], at: { x: number; y: number }) => {
+      for (const f of files) {
+        if (/\.(tar|tar\.gz|tgz|oci)$/i.test(f.name)) {
+          startUpload(f, at);
+          setDockTab("jobs");
+        } else {
+          store.getState().notify({ level: "error", kind: "unsupported-file", message: `${f.name}: drop a container image (docker save or OCI layout .tar / .tar.gz)` });
+        }
+      }
+    },
+    [startUpload, store],
+  );
+  const imageInput = (
+    <div className="palette-actions">
+      <label className="button" data-testid="add-image">
+        Add image…
+        <input
+          type="file"
+          hidden
+          accept=".tar,.tgz,.gz,.oci,application/x-tar,application/gzip"
+          data-testid="add-image-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = "";
+            if (f) {
+              startUpload(f);
+              setDockTab("jobs");
+            }
+          }}
+        />
+      </label>
+    </div>
+  );
 
   return (
     <div className="designer" data-testid="designer">
@@ -134,12 +178,13 @@ function DesignerLayout() {
       {modal === "export" && <ExportPanel onClose={closeModal} />}
       {modal === "import" && <ImportPanel onClose={closeModal} />}
       <div className="designer-main">
-        <Palette sections={sections} onAdd={onAdd} />
+        <Palette sections={sections} onAdd={onAdd} footer={imageInput} />
         <div className="designer-center">
-          <Canvas />
+          <Canvas onFilesDropped={onFilesDropped} progress={progress} />
           <Dock tabs={tabs} active={dockTab} onActive={setDockTab} />
         </div>
-        <Inspector />
+        <Inspector extra={(node) => <CompileInspector node={node} />} />
+        {reportJobId && <ReportView jobId={reportJobId} onClose={() => openReport(null)} />}
       </div>
     </div>
   );
@@ -160,7 +205,9 @@ export function Designer({ projectId, doc, revision }: DesignerProps) {
   return (
     <DesignerStoreContext.Provider value={value}>
       <ReactFlowProvider>
-        <DesignerLayout />
+        <JobsProvider>
+          <DesignerLayout />
+        </JobsProvider>
       </ReactFlowProvider>
     </DesignerStoreContext.Provider>
   );

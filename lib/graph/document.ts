@@ -98,7 +98,7 @@ export const designSchema = {
                   compile: {
                     type: "object",
                     required: ["jobId"],
-                    properties: { jobId: { type: "string" }, artifactId: { type: "string" }, originalImage: { type: "string" } },
+                    properties: { jobId: { type: "string" }, artifactId: { type: "string" }, originalImage: { type: "string" }, keepContainer: { type: "boolean" } },
                   },
                 },
               },

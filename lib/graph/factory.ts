@@ -57,3 +57,11 @@ export function genericTemplates(): NodeTemplate[] {
 export function templateLabel(t: NodeTemplate): string {
   return t.kind === "endpoint" && t.config.capability ? CAPABILITY_LABELS[t.config.capability] : KIND_LABELS[t.kind];
 }
+
+/** A spot for a new node that overlaps none: below the lowest node, at the left edge of the design. */
+export function freeSpot(nodes: { position: { x: number; y: number } }[]): { x: number; y: number } {
+  if (nodes.length === 0) return { x: 80, y: 80 };
+  const left = Math.min(...nodes.map((n) => n.position.x));
+  const bottom = Math.max(...nodes.map((n) => n.position.y));
+  return { x: left, y: bottom + 160 };
+}

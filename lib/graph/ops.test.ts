@@ -139,3 +139,23 @@ describe("node ops", () => {
     expect(p.nodeIds).toContain(pasted.to.node);
   });
 });
+
+describe("compiled containers", () => {
+  it("convert keeps id, settings and network wires, and adds the artifact's WIT ports; keep-as-container reverts", async () => {
+    const { convertToCompiled, keepAsContainer } = await import("./ops");
+    const r = connect(base(), { node: "db", port: "port:5432" }, { node: "web", port: "net" });
+    if (!r.ok) throw new Error("setup");
+    const c = convertToCompiled(r.value, "db", { jobId: "job-1", witPorts: [witPort("export", "wasi:cli/run@0.2.0")], originalImage: "postgres:16" });
+    expect(c.ok).toBe(true);
+    if (!c.ok) return;
+    const db = c.value.nodes.find((n) => n.id === "db")!;
+    expect(db.kind).toBe("compiled");
+    expect(db.ports.map((p) => p.id)).toEqual(["exp:wasi:cli/run", "port:5432", "net"]);
+    expect(db.config.compile).toEqual({ jobId: "job-1", artifactId: "job-1", originalImage: "postgres:16" });
+    expect(c.value.links).toHaveLength(1);
+    const k = keepAsContainer(c.value, "db");
+    expect(k.ok && k.value.nodes.find((n) => n.id === "db")).toMatchObject({ kind: "container", config: { compile: { keepContainer: true } } });
+    expect(k.ok && k.value.links).toHaveLength(1);
+    expect(convertToCompiled(base(), "a", { jobId: "j", witPorts: [] })).toMatchObject({ ok: false, error: { kind: "invalid-field" } });
+  });
+});

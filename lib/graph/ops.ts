@@ -243,3 +243,48 @@ export function paste(
 }
 
 export type { GraphError };
+
+export interface CompiledFacts {
+  jobId: string;
+  /** The artifact's WIT ports (a component's world; `wasi:cli/run` for a command). */
+  witPorts: Port[];
+  wit?: string;
+  world?: string;
+  originalImage?: string;
+}
+
+/**
+ * A container whose image compiled to Wasm becomes a compiled container: same
+ * id, name, position, settings and network ports, so every wire is kept; the
+ * artifact's WIT ports are added.
+ */
+export function convertToCompiled(t: Topology, id: string, facts: CompiledFacts): Result<Topology, NodeError> {
+  const node = findNode(t, id);
+  if (!node) return err({ kind: "unknown-node", nodeId: id, message: `no node '${id}'` });
+  if (node.kind !== "container" && node.kind !== "compiled") {
+    return err({ kind: "invalid-field", nodeId: id, field: "kind", message: `${node.name} is a ${node.kind}, not a container` });
+  }
+  const config: NodeConfig = {
+    ...node.config,
+    wit: facts.wit,
+    world: facts.world,
+    compile: { jobId: facts.jobId, artifactId: facts.jobId, originalImage: facts.originalImage ?? node.config.image },
+  };
+  const updated: TopologyNode = { ...node, kind: "compiled", config, ports: [...facts.witPorts, ...networkPorts(config.exposedPorts)] };
+  return ok({ ...t, nodes: t.nodes.map((n) => (n.id === id ? updated : n)) });
+}
+
+/** Back to a plain container (the user keeps the image as is); WIT wires go, network wires stay. */
+export function keepAsContainer(t: Topology, id: string): Result<Topology, NodeError> {
+  const node = findNode(t, id);
+  if (!node) return err({ kind: "unknown-node", nodeId: id, message: `no node '${id}'` });
+  const { wit: _wit, world: _world, ...rest } = node.config;
+  const config: NodeConfig = { ...rest, compile: node.config.compile ? { ...node.config.compile, keepContainer: true } : undefined };
+  const ports = networkPorts(config.exposedPorts);
+  const ids = new Set(ports.map((p) => p.id));
+  const updated: TopologyNode = { ...node, kind: "container", config, ports };
+  return ok({
+    nodes: t.nodes.map((n) => (n.id === id ? updated : n)),
+    links: t.links.filter((l) => !((l.from.node === id && !ids.has(l.from.port)) || (l.to.node === id && !ids.has(l.to.port)))),
+  });
+}

@@ -60,7 +60,13 @@ export interface NodeConfig {
   /** For endpoint nodes. */
   capability?: Capability;
   /** For compiled containers: the compile job and artifact they came from. */
-  compile?: { jobId: string; artifactId?: string; originalImage?: string };
+  compile?: {
+    jobId: string;
+    artifactId?: string;
+    originalImage?: string;
+    /** The user chose to keep this node a container after its compile succeeded. */
+    keepContainer?: boolean;
+  };
 }
 
 export interface TopologyNode {

@@ -10,6 +10,9 @@ import {
   moveNodes,
   paste as pasteOp,
   removeElements,
+  convertToCompiled as convertOp,
+  keepAsContainer as keepOp,
+  type CompiledFacts,
   updateNode as updateNodeOp,
   type Clipboard,
   type InterfaceChecker,
@@ -68,6 +71,9 @@ export interface DesignerState {
   replaceDocument(doc: DesignDocument): void;
   rename(name: string): void;
   setChecker(checker: InterfaceChecker): void;
+  /** A compile succeeded: the container node becomes a compiled container (one undo step). */
+  convertToCompiled(nodeId: string, facts: CompiledFacts): NodeError | null;
+  keepAsContainer(nodeId: string): NodeError | null;
   notify(notice: Notice | undefined): void;
   markSaving(): void;
   markSaved(revision: number): void;
@@ -236,6 +242,20 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
       rename(name) {
         if (name.trim() === "") return;
         set({ doc: { ...get().doc, name: name.trim() } });
+      },
+
+      convertToCompiled(nodeId, facts) {
+        const r = convertOp(get().doc.topology, nodeId, facts);
+        if (!r.ok) return r.error;
+        commit(r.value);
+        return null;
+      },
+
+      keepAsContainer(nodeId) {
+        const r = keepOp(get().doc.topology, nodeId);
+        if (!r.ok) return r.error;
+        commit(r.value);
+        return null;
       },
 
       setChecker(checker) {

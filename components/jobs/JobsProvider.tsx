@@ -1,0 +1,155 @@
+"use client";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { ApiFailure, uploadImage, watchAllJobs } from "@/lib/jobs/client";
+import type { Job } from "@/lib/jobs/types";
+import { freeSpot } from "@/lib/graph/factory";
+import { witPort } from "@/lib/graph/ports";
+import { analyzeWit } from "@/lib/wit";
+import type { Port } from "@/lib/graph/types";
+import { useDesignerStore } from "../designer/store-context";
+
+export interface Upload {
+  key: string;
+  fileName: string;
+  loaded: number;
+  total: number;
+  percent: number | null;
+  state: "uploading" | "failed" | "cancelled";
+  error?: string;
+  abort: () => void;
+}
+
+interface JobsValue {
+  jobs: Job[];
+  uploads: Upload[];
+  startUpload(file: File, at?: { x: number; y: number }, platform?: string): void;
+  dismissUpload(key: string): void;
+  reportJobId: string | null;
+  openReport(jobId: string | null): void;
+}
+
+const JobsContext = createContext<JobsValue | null>(null);
+
+export function useJobs(): JobsValue {
+  const v = useContext(JobsContext);
+  if (!v) throw new Error("useJobs outside JobsProvider");
+  return v;
+}
+
+interface CompileResult {
+  produced?: { kind: "wasm-module" | "wasm-component" | "native-artifact"; wit?: string };
+  image?: { names?: string[]; config?: { exposedPorts?: string[] } };
+}
+
+/** WIT ports of a compile's artifact: a component's world; a native command runs as `wasi:cli/run`. */
+function artifactPorts(result: CompileResult): { ports: Port[]; wit?: string; world?: string } {
+  const p = result.produced;
+  if (p?.kind === "wasm-component" && p.wit) {
+    const a = analyzeWit(p.wit);
+    return { ports: a.ports, wit: p.wit, world: a.world?.name };
+  }
+  if (p?.kind === "native-artifact") return { ports: [witPort("export", "wasi:cli/run@0.2.0")] };
+  return { ports: [] };
+}
+
+const baseName = (f: string) => f.replace(/\.(tar\.gz|tgz|tar|oci)$/i, "").replace(/[^A-Za-z0-9._-]+/g, "-") || "image";
+
+export function JobsProvider({ children }: { children: ReactNode }) {
+  const store = useDesignerStore();
+  const [jobs, setJobs] = useState<Map<string, Job>>(new Map());
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const [reportJobId, openReport] = useState<string | null>(null);
+  const handled = useRef(new Set<string>());
+
+  // A finished compile converts the node that uploaded it, once.
+  const onFinished = useCallback(
+    async (job: Job) => {
+      if (job.state !== "succeeded" || handled.current.has(job.id)) return;
+      handled.current.add(job.id);
+      const s = store.getState();
+      const node = s.doc.topology.nodes.find((n) => n.config.compile?.jobId === job.id);
+      if (!node || node.kind !== "container" || node.config.compile?.keepContainer) return;
+      const res = await fetch(`/api/jobs/${job.id}`);
+      const body = (await res.json()) as { job: Job; report: (CompileResult & { image?: { names?: string[] } }) | null };
+      const result = { ...(job.result as CompileResult), image: body.report?.image };
+      const { ports, wit, world } = artifactPorts(result);
+      const exposed = (result.image?.config?.exposedPorts ?? [])
+        .map((e) => /^(\d+)\/(tcp|udp)$/.exec(e))
+        .filter((m): m is RegExpExecArray => !!m)
+        .map((m) => ({ port: Number(m[1]), protocol: m[2] as "tcp" | "udp" }));
+      if (exposed.length) s.updateNode(node.id, { config: { exposedPorts: exposed } });
+      const originalImage = result.image?.names?.[0];
+      store.getState().convertToCompiled(node.id, { jobId: job.id, witPorts: ports, wit, world, originalImage });
+      store.getState().notify({ level: "info", message: `${node.name} compiled to Wasm and is now a compiled container (undo, or "Keep as container" in the inspector, to keep it as a container)`, nodeIds: [node.id] });
+    },
+    [store],
+  );
+
+  useEffect(
+    () =>
+      watchAllJobs({
+        snapshot: (list) => {
+          setJobs(new Map(list.map((j) => [j.id, j])));
+          for (const j of list) void onFinished(j);
+        },
+        state: (job) => {
+          setJobs((m) => new Map(m).set(job.id, job));
+          void onFinished(job);
+        },
+        progress: (jobId, stage, percent) =>
+          setJobs((m) => {
+            const j = m.get(jobId);
+            return j ? new Map(m).set(jobId, { ...j, stage, percent }) : m;
+          }),
+      }),
+    [onFinished],
+  );
+
+  const startUpload = useCallback(
+    (file: File, at?: { x: number; y: number }, platform?: string) => {
+      const key = `${Date.now()}-${Math.random().toString(36).slice(2, 7)}`;
+      const ctrl = new AbortController();
+      const patch = (p: Partial<Upload>) => setUploads((us) => us.map((u) => (u.key === key ? { ...u, ...p } : u)));
+      setUploads((us) => [...us, { key, fileName: file.name, loaded: 0, total: file.size, percent: 0, state: "uploading", abort: () => ctrl.abort() }]);
+      uploadImage(file, { platform, signal: ctrl.signal, onProgress: (p) => patch({ loaded: p.loaded, total: p.total, percent: p.percent }) })
+        .then(({ jobId, job }) => {
+          setUploads((us) => us.filter((u) => u.key !== key));
+          setJobs((m) => new Map(m).set(jobId, job));
+          const s = store.getState();
+          const id = s.addFromTemplate(
+            { kind: "container", name: baseName(file.name), config: { image: file.name, exposedPorts: [], compile: { jobId } } },
+            at ?? freeSpot(s.doc.topology.nodes),
+          );
+          if (id) s.notify({ level: "info", message: `${file.name} uploaded; compiling (job ${jobId})`, nodeIds: [id] });
+        })
+        .catch((e: unknown) => {
+          const cancelled = e instanceof ApiFailure && e.error.kind === "aborted";
+          patch({ state: cancelled ? "cancelled" : "failed", error: e instanceof Error ? e.message : String(e) });
+        });
+    },
+    [store],
+  );
+
+  const dismissUpload = useCallback((key: string) => setUploads((us) => us.filter((u) => u.key !== key)), []);
+
+  const value = useMemo<JobsValue>(
+    () => ({ jobs: [...jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)), uploads, startUpload, dismissUpload, reportJobId, openReport }),
+    [jobs, uploads, startUpload, dismissUpload, reportJobId],
+  );
+  return <JobsContext.Provider value={value}>{children}</JobsContext.Provider>;
+}
+
+/** Percent per node id for nodes whose compile is still running (the canvas draws a ring). */
+export function useNodeProgress(nodes: { id: string; config: { compile?: { jobId: string } } }[]): Map<string, number> | undefined {
+  const { jobs } = useJobs();
+  return useMemo(() => {
+    const active = new Map(jobs.filter((j) => j.state === "queued" || j.state === "running").map((j) => [j.id, j.percent]));
+    if (active.size === 0) return undefined;
+    const m = new Map<string, number>();
+    for (const n of nodes) {
+      const p = n.config.compile && active.get(n.config.compile.jobId);
+      if (p !== undefined) m.set(n.id, p);
+    }
+    return m;
+  }, [jobs, nodes]);
+}

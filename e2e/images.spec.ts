@@ -1,0 +1,78 @@
+import { expect, test } from "@playwright/test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { gzip, makeDockerSave, makeTar, tarLayer } from "../lib/image/test-images";
+import { newProject, nodeByName, snap } from "./helpers";
+
+test("upload a Wasm image: progress, job states, report, node becomes a compiled container", async ({ page }, info) => {
+  // An image whose entrypoint is a real component (a built-in, built by `npm run build`).
+  const component = readFileSync("build/builtins/json-to-csv.wasm");
+  const layer = tarLayer(await makeTar([{ name: "app", type: "directory" }, { name: "app/json-to-csv.wasm", content: component }]), "gzip");
+  const image = await makeDockerSave([layer], { Entrypoint: ["/app/json-to-csv.wasm"], ExposedPorts: { "8080/tcp": {} } }, { repoTags: ["acme/json-to-csv:1.0"] });
+  const file = info.outputPath("json-to-csv-image.tar");
+  writeFileSync(file, image);
+
+  await newProject(page, "Image upload");
+  await page.getByTestId("add-image-input").setInputFiles(file);
+  await expect(page.getByTestId("dock-jobs")).toBeVisible();
+  const row = page.getByTestId("job-row").first();
+  await expect(row).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  await expect(row.getByTestId("job-progress")).toHaveAttribute("data-percent", "100");
+  const node = nodeByName(page, "json-to-csv-image");
+  await expect(node).toHaveAttribute("data-kind", "compiled");
+  // The component's WIT exports became typed ports; the image's exposed port stays.
+  await expect(node.getByTestId("handle-out-exp:trellis:pipeline/stage")).toBeVisible();
+  await expect(node.getByTestId("handle-out-port:8080")).toBeVisible();
+  await row.getByTestId("job-toggle-logs").click();
+  await expect(row.getByTestId("job-logs")).not.toHaveText("(no log lines yet)");
+  await row.getByTestId("job-open-report").click();
+  const report = page.getByTestId("report-view");
+  await expect(report.getByTestId("report-outcome")).toHaveAttribute("data-outcome", "compiled");
+  await expect(report.getByTestId("report-classification")).toHaveText("wasm");
+  await expect(report.getByTestId("report-produced")).toContainText("wasm-component");
+  await expect(report.getByTestId("report-wit")).toContainText("trellis:pipeline");
+  await snap(page, "image-report-wasm");
+  await report.getByTestId("report-view-close").click();
+
+  // The user can keep it as a container instead.
+  await node.locator(".tnode-head").click();
+  await page.getByTestId("keep-as-container").click();
+  await expect(node).toHaveAttribute("data-kind", "container");
+  await snap(page, "image-kept-container");
+});
+
+test("a native busybox image gives a clear report; a broken upload gets a clear error", async ({ page }, info) => {
+  const busybox = readFileSync("/bin/busybox");
+  const layer = tarLayer(
+    await makeTar([
+      { name: "bin", type: "directory" },
+      { name: "bin/busybox", content: busybox, mode: 0o755 },
+      { name: "bin/sh", type: "symlink", linkname: "busybox" },
+    ]),
+    "gzip",
+  );
+  const image = await makeDockerSave([layer], { Entrypoint: ["/bin/busybox", "echo", "hello from busybox"] }, { repoTags: ["acme/busybox:1"] });
+  const file = info.outputPath("busybox-image.tar");
+  writeFileSync(file, image);
+  await newProject(page, "Native image");
+  await page.getByTestId("add-image-input").setInputFiles(file);
+  const row = page.getByTestId("job-row").first();
+  await expect(row).toHaveAttribute("data-state", /succeeded|failed/, { timeout: 90_000 });
+  await row.getByTestId("job-open-report").click();
+  const report = page.getByTestId("report-view");
+  await expect(report.getByTestId("report-classification")).toHaveText("native");
+  await expect(report.getByTestId("report-elf")).toContainText("x86-64");
+  const outcome = await report.getByTestId("report-outcome").getAttribute("data-outcome");
+  // Either the x86-64 core built an artifact, or the report says plainly that it is needed.
+  expect(["compiled", "needs-x86-64-core"]).toContain(outcome);
+  await snap(page, "image-report-native");
+  await report.getByTestId("report-view-close").click();
+
+  // Not an image: the job fails with the reason; the node stays a plain container.
+  const junk = info.outputPath("junk.tar");
+  writeFileSync(junk, gzip(Buffer.from("this is not a tar archive at all".repeat(50))));
+  await page.getByTestId("add-image-input").setInputFiles(junk);
+  const failed = page.locator('[data-testid="job-row"][data-state="failed"]').first();
+  await expect(failed).toBeVisible({ timeout: 60_000 });
+  await expect(failed.getByTestId("job-error")).not.toBeEmpty();
+  await snap(page, "image-failed");
+});
