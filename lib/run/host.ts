@@ -97,7 +97,7 @@ export class GraphHost {
   readonly #kv = new Map<string, MemoryKeyValue>();
   readonly #commands = new Map<string, { name: string; module: WebAssembly.Module }>();
   readonly #stack: Frame[] = [];
-  readonly #memories: WebAssembly.Memory[] = [];
+  readonly #memories: Array<{ nodeId: string; memory: WebAssembly.Memory }> = [];
   #seq = 0;
   #client?: SyncHttpClient;
   #server?: Server;
@@ -130,7 +130,7 @@ export class GraphHost {
         host.#exports.set(
           c.id,
           await instantiateComponent(c, imports, (instance) => {
-            for (const v of Object.values(instance.exports)) if (v instanceof WebAssembly.Memory) host.#memories.push(v);
+            for (const v of Object.values(instance.exports)) if (v instanceof WebAssembly.Memory) host.#memories.push({ nodeId: c.id, memory: v });
           }),
         );
       } catch (e) {
@@ -139,7 +139,10 @@ export class GraphHost {
       host.#summary(c.id);
       host.emit({ type: "node-ready", at: host.now(), nodeId: c.id, ms: performance.now() - t0 });
     }
-    host.#checkMemory(spec.components[0]?.id ?? "");
+    for (const c of spec.components) {
+      const over = host.#checkMemory(c.id); // instantiation alone can take more than allowed
+      if (over) throw over;
+    }
     return host;
   }
 
@@ -252,16 +255,21 @@ export class GraphHost {
     throw new RunStop(outcome.error);
   }
 
+  /** Over the limit: a stop naming the node holding the most memory (else `nodeId`). */
   #checkMemory(nodeId: string): RunStop | undefined {
     let total = 0;
-    for (const m of this.#memories) total += m.buffer.byteLength;
-    if (total > this.spec.limits.memoryBytes)
-      return new RunStop({
-        kind: "memory-limit",
-        message: `component memory reached ${(total / 2 ** 20).toFixed(1)} MiB, over the limit of ${(this.spec.limits.memoryBytes / 2 ** 20).toFixed(1)} MiB`,
-        nodeId,
-      });
-    return undefined;
+    const perNode = new Map<string, number>();
+    for (const { nodeId: id, memory } of this.#memories) {
+      total += memory.buffer.byteLength;
+      perNode.set(id, (perNode.get(id) ?? 0) + memory.buffer.byteLength);
+    }
+    if (total <= this.spec.limits.memoryBytes) return undefined;
+    const [biggest] = [...perNode.entries()].sort((a, b) => b[1] - a[1])[0] ?? [nodeId];
+    return new RunStop({
+      kind: "memory-limit",
+      message: `component memory reached ${(total / 2 ** 20).toFixed(1)} MiB (most of it in '${biggest}'), over the limit of ${(this.spec.limits.memoryBytes / 2 ** 20).toFixed(1)} MiB`,
+      nodeId: biggest,
+    });
   }
 
   /** `inbound`: the call came from another host (its caller timed the wire already). */
@@ -329,7 +337,11 @@ export class GraphHost {
     return value;
   }
 
-  #httpServers = new Map<string, { port: number; stop(): void }>();
+  /** Per node: the shim's HTTP server around its incoming-handler, and the request in flight. */
+  #httpServers = new Map<
+    string,
+    { port: number; stop(): void; current?: { handled?: { ms: number; childMs: number; error?: RunStop }; abort: AbortController } }
+  >();
 
   /**
    * The run's input into a wasi:http/incoming-handler export: a real HTTP
@@ -343,7 +355,6 @@ export class GraphHost {
       return { error: { kind: "missing-link", message: `'${req.to}' does not export ${req.interface}`, nodeId: req.to, interface: req.interface } };
     const input = decodeValue(req.args[0] ?? null) as { method?: string; path?: string; headers?: Array<[string, string]>; body?: Uint8Array };
     let server = this.#httpServers.get(req.to);
-    let handled: { ms: number; childMs: number; error?: RunStop } | undefined;
     if (!server) {
       const { HTTPServer } = (await import("@bytecodealliance/preview2-shim/http")) as unknown as {
         HTTPServer: new (h: unknown) => { listen(port: number, host: string): void; address(): { port: number }; stop(): void };
@@ -351,16 +362,20 @@ export class GraphHost {
       const handle = target.handle as (rq: unknown, out: unknown) => void;
       const s = new HTTPServer({
         handle: (rq: unknown, out: unknown) => {
+          const current = this.#httpServers.get(req.to)?.current;
           const frame: Frame = { nodeId: req.to, childMs: 0 };
           this.#stack.push(frame);
           const t0 = performance.now();
+          let error: RunStop | undefined;
           try {
             handle.call(target, rq, out);
           } catch (e) {
-            handled = { ms: 0, childMs: 0, error: e instanceof RunStop ? e : new RunStop({ kind: "trap", message: `'${req.to}' trapped in ${req.interface}.handle: ${message(e)}`, nodeId: req.to }) };
-          } finally {
-            this.#stack.pop();
-            handled = { ...handled, ms: performance.now() - t0, childMs: frame.childMs };
+            error = e instanceof RunStop ? e : new RunStop({ kind: "trap", message: `'${req.to}' trapped in ${req.interface}.handle: ${message(e)}`, nodeId: req.to });
+          }
+          this.#stack.pop();
+          if (current) {
+            current.handled = { ms: performance.now() - t0, childMs: frame.childMs, ...(error ? { error } : {}) };
+            if (error) current.abort.abort(); // no response will come
           }
         },
       });
@@ -368,6 +383,8 @@ export class GraphHost {
       server = { port: s.address().port, stop: () => s.stop() };
       this.#httpServers.set(req.to, server);
     }
+    const current: { handled?: { ms: number; childMs: number; error?: RunStop }; abort: AbortController } = { abort: new AbortController() };
+    server.current = current;
     const seq = ++this.#seq;
     const at = this.now();
     const t0 = performance.now();
@@ -378,13 +395,14 @@ export class GraphHost {
         method: input.method ?? "POST",
         headers: input.headers ?? [],
         ...(input.body && input.method !== "GET" && input.method !== "HEAD" ? { body: input.body as Uint8Array<ArrayBuffer> } : {}),
-        signal: AbortSignal.timeout(Math.max(1, this.spec.limits.timeMs - this.now())),
+        signal: AbortSignal.any([current.abort.signal, AbortSignal.timeout(Math.max(1, this.spec.limits.timeMs - this.now()))]),
       });
       value = { status: res.status, headers: [...res.headers.entries()], body: new Uint8Array(await res.arrayBuffer()) };
     } catch (e) {
       failure = { kind: "network-failure", message: `HTTP request to '${req.to}' failed: ${message(e)}`, nodeId: req.to };
     }
-    const h = handled as { ms: number; childMs: number; error?: RunStop } | undefined;
+    server.current = undefined;
+    const h = current.handled;
     if (h?.error) failure = h.error.error;
     const d = h?.ms ?? performance.now() - t0;
     if (!failure && value && value.body.byteLength > this.spec.limits.outputBytes)

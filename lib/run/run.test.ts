@@ -155,6 +155,13 @@ describe("runDesign", () => {
     const health = await runDesign({ topology: wasiHttpPipeline(), input: { text: "" }, mode: "in-process", request: { method: "GET", path: "/health" } }, opts);
     expect([(decodeValue(health.output!) as { status: number }).status, outputText(health)]).toEqual([200, "ok\n"]);
     expect(health.nodes.csv!.calls).toBe(0);
+    // A trap behind the gateway ends the request at once, blamed on the node that trapped.
+    const trapping = wasiHttpPipeline();
+    trapping.nodes = trapping.nodes.map((n) => (n.id === "csv" ? { ...misbehaveNode("csv") } : n));
+    for (const mode of ["in-process", "network"] as const) {
+      const t = await runDesign({ topology: trapping, input: { text: "trap" }, mode, limits: { timeMs: 20_000 } }, opts);
+      expect(t.error).toMatchObject({ kind: "trap", nodeId: "csv" }); // a time-limit error would mean the request hung
+    }
   });
 
   it("network endpoints listen on loopback and answer only their own run", async () => {
