@@ -95,6 +95,7 @@ export interface AllJobsHandlers {
   snapshot?: (jobs: Job[]) => void;
   state?: (job: Job) => void;
   progress?: (jobId: string, stage: string | null, percent: number) => void;
+  removed?: (jobId: string) => void;
 }
 
 /** Watches every job (`/api/jobs/events`), for a job panel. */
@@ -104,6 +105,7 @@ export function watchAllJobs(h: AllJobsHandlers, baseUrl = ""): () => void {
   on<{ jobs: Job[] }>("snapshot", (d) => h.snapshot?.(d.jobs));
   on<{ job: Job }>("state", (d) => h.state?.(d.job));
   on<{ jobId: string; stage: string | null; percent: number }>("progress", (d) => h.progress?.(d.jobId, d.stage, d.percent));
+  on<{ jobId: string }>("removed", (d) => h.removed?.(d.jobId));
   return () => es.close();
 }
 

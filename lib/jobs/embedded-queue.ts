@@ -172,6 +172,7 @@ export class EmbeddedJobQueue implements JobQueue {
     }
     this.store.delete(id);
     await rm(this.jobDir(id), { recursive: true, force: true });
+    this.emit({ type: "removed", jobId: id });
     return { ok: true, value: null };
   }
 

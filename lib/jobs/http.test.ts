@@ -153,12 +153,17 @@ describe("image upload and job HTTP API", () => {
       if (done) break;
       text += new TextDecoder().decode(value);
     }
+    expect(await q.remove(id)).toEqual({ ok: true, value: null });
+    while (!text.includes("event: removed")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
     ac.abort();
+    expect(text).toContain(`event: removed\ndata: {"jobId":"${id}"}`);
     expect(text.indexOf("event: snapshot")).toBeGreaterThanOrEqual(0);
     expect(text).toContain("event: progress");
     expect(text).toMatch(new RegExp(`"jobId":"${id}"`));
-    expect(existsSync(q.jobDir(id))).toBe(true);
-    expect(await q.remove(id)).toEqual({ ok: true, value: null });
     expect(q.get(id)).toBeUndefined();
     expect(q.logs(id)).toEqual([]);
     expect(existsSync(q.jobDir(id))).toBe(false);

@@ -220,6 +220,7 @@ export function jobEventsResponse(req: Request, queue: JobQueue, id: string, hea
           lastSeq = e.seq;
           send("log", { seq: e.seq, at: e.at, line: e.line }, e.seq);
         } else if (e.type === "progress") send("progress", { stage: e.stage, percent: e.percent });
+        else if (e.type === "removed") close();
         else {
           send("state", { job: e.job });
           if (TERMINAL_STATES.includes(e.job.state)) {
@@ -276,6 +277,7 @@ export function jobEventsResponse(req: Request, queue: JobQueue, id: string, hea
  * - `snapshot` {jobs}: the newest jobs now (as GET /api/jobs)
  * - `state` {job}: a job was queued, started, finished, retried
  * - `progress` {jobId, stage, percent}
+ * - `removed` {jobId}: the job was deleted
  * Log lines are per job (GET /api/jobs/[id]/events). The stream stays open.
  */
 export function allJobsEventsResponse(req: Request, queue: JobQueue, heartbeatMs = 15_000): Response {
@@ -292,6 +294,7 @@ export function allJobsEventsResponse(req: Request, queue: JobQueue, heartbeatMs
       const deliver = (e: JobEvent) => {
         if (e.type === "state") send("state", { job: e.job });
         else if (e.type === "progress") send("progress", { jobId: e.jobId, stage: e.stage, percent: e.percent });
+        else if (e.type === "removed") send("removed", { jobId: e.jobId });
       };
       const unsubscribe = queue.subscribe("*", (e) => (live ? deliver(e) : pending.push(e)));
       const hb = setInterval(() => {

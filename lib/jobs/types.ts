@@ -46,7 +46,8 @@ export interface JobLogLine {
 export type JobEvent =
   | { type: "progress"; jobId: string; stage: string | null; percent: number }
   | { type: "log"; jobId: string; seq: number; at: string; line: string }
-  | { type: "state"; jobId: string; job: Job };
+  | { type: "state"; jobId: string; job: Job }
+  | { type: "removed"; jobId: string };
 
 export type QueueErrorKind = "not-found" | "invalid-state" | "invalid-input";
 
