@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { migrateDesign, parseDesign, validateDesign } from "./document";
 
-const sample = () => JSON.parse(readFileSync("examples/sample-thumbnail-service.json", "utf8"));
+const sample = () => JSON.parse(readFileSync("examples/thumbnail-service.json", "utf8"));
 
 describe("design documents", () => {
   it("accepts every shipped example", () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { findProblems } from "./problems";
 import type { DesignDocument } from "./types";
 
-const sample = (): DesignDocument => JSON.parse(readFileSync("examples/sample-thumbnail-service.json", "utf8"));
+const sample = (): DesignDocument => JSON.parse(readFileSync("examples/thumbnail-service.json", "utf8"));
 
 describe("findProblems", () => {
   it("finds nothing in the sample", () => {

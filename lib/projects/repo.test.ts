@@ -21,10 +21,10 @@ afterEach(() => {
 
 describe("ProjectRepo", () => {
   it("seeds the examples once, the sample first", () => {
-    expect(repo.seedOnce(examples.map((e) => e.doc))).toBe(3);
+    expect(repo.seedOnce(examples.map((e) => e.doc))).toBe(examples.length);
     expect(repo.seedOnce(examples.map((e) => e.doc))).toBe(0);
     const list = repo.list();
-    expect(list).toHaveLength(3);
+    expect(list).toHaveLength(examples.length);
     expect(list[0]!.name).toMatch(/^Sample/);
   });
 

@@ -4,7 +4,7 @@ import { genericTemplates } from "../graph/factory";
 import type { DesignDocument } from "../graph/types";
 import { attachAutosave, createDesignerStore } from "./designer-store";
 
-const sample = (): DesignDocument => JSON.parse(readFileSync("examples/sample-thumbnail-service.json", "utf8"));
+const sample = (): DesignDocument => JSON.parse(readFileSync("examples/thumbnail-service.json", "utf8"));
 const make = () => createDesignerStore({ projectId: "p", doc: sample(), revision: 1 });
 const containerTpl = genericTemplates().find((t) => t.kind === "container")!;
 

@@ -8,15 +8,15 @@ const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/trellis.mjs
 
 describe("trellis validate", () => {
   it("prints a summary and exits 0 for a valid design", () => {
-    const r = cli("validate", "examples/sample-thumbnail-service.json");
+    const r = cli("validate", "examples/thumbnail-service.json");
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('valid trellis design v1 "Sample: thumbnail service": 6 nodes');
+    expect(r.stdout).toContain('valid trellis design v1 "Example: thumbnail service (design only)": 6 nodes');
     expect(r.stdout).toContain("4 wires");
   });
 
   it("prints every problem with its JSON path and exits 1", () => {
     const dir = mkdtempSync(join(tmpdir(), "trellis-cli-"));
-    const d = JSON.parse(readFileSync("examples/sample-thumbnail-service.json", "utf8"));
+    const d = JSON.parse(readFileSync("examples/thumbnail-service.json", "utf8"));
     d.topology.nodes[0].kind = "vm";
     d.topology.links[1].from.node = "ghost";
     const f = join(dir, "bad.json");
