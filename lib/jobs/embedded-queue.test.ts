@@ -147,3 +147,11 @@ describe("embedded job queue", () => {
     expect(await settled(q, "host-queued")).toMatchObject({ state: "succeeded" });
   });
 });
+
+describe("compile job limits", () => {
+  it("come from the environment", async () => {
+    const { limitsFromEnv } = await import("./handlers");
+    expect(limitsFromEnv({ TRELLIS_IMAGE_MAX_BYTES: "1000", TRELLIS_IMAGE_MAX_ENTRIES: "5", TRELLIS_IMAGE_MAX_RATIO: "50" })).toEqual({ maxUnpackedBytes: 1000, maxEntries: 5, maxCompressionRatio: 50 });
+    expect(limitsFromEnv({ TRELLIS_IMAGE_MAX_BYTES: "lots" })).toEqual({});
+  });
+});

@@ -1,6 +1,7 @@
 // The job kinds the worker process can run.
 import { basename, join } from "node:path";
 import { compileImage, type CompileReport } from "../compile/compile-image";
+import type { Limits } from "../image/layer";
 import type { JobHandler } from "./protocol";
 
 /** What a compile job stores as its result (the full report is report.json in the job dir). */
@@ -12,6 +13,22 @@ export interface CompileJobResult {
   produced: CompileReport["produced"];
 }
 
+/** Unpack limits from the environment (defaults in lib/image/layer.ts DEFAULT_LIMITS). */
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Limits> {
+  const num = (name: string): number | undefined => {
+    const v = Number(env[name]);
+    return Number.isFinite(v) && v > 0 ? v : undefined;
+  };
+  const out: Partial<Limits> = {};
+  const bytes = num("TRELLIS_IMAGE_MAX_BYTES");
+  const entries = num("TRELLIS_IMAGE_MAX_ENTRIES");
+  const ratio = num("TRELLIS_IMAGE_MAX_RATIO");
+  if (bytes) out.maxUnpackedBytes = bytes;
+  if (entries) out.maxEntries = entries;
+  if (ratio) out.maxCompressionRatio = ratio;
+  return out;
+}
+
 const compile: JobHandler = async (ctx) => {
   const p = ctx.params as { upload?: unknown; fileName?: unknown; platform?: unknown; name?: unknown };
   if (typeof p.upload !== "string" || basename(p.upload) !== p.upload) throw { kind: "invalid-params", message: "params.upload must be a file name inside the job directory" };
@@ -21,6 +38,7 @@ const compile: JobHandler = async (ctx) => {
     ...(typeof p.fileName === "string" ? { fileName: p.fileName } : {}),
     ...(typeof p.platform === "string" && p.platform ? { platform: p.platform } : {}),
     ...(typeof p.name === "string" && p.name ? { name: p.name } : {}),
+    limits: limitsFromEnv(),
     signal: ctx.signal,
     onProgress: (stage, pct) => ctx.progress(stage, pct),
     onLog: (line) => ctx.log(line),
