@@ -14,7 +14,7 @@ export interface CompileJobResult {
 }
 
 /** Unpack limits from the environment (defaults in lib/image/layer.ts DEFAULT_LIMITS). */
-export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Limits> {
+export function limitsFromEnv(env: Record<string, string | undefined> = process.env): Partial<Limits> {
   const num = (name: string): number | undefined => {
     const v = Number(env[name]);
     return Number.isFinite(v) && v > 0 ? v : undefined;
