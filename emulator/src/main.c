@@ -292,5 +292,6 @@ int main(int argc, char **argv) {
     }
   }
   fflush(stdout);
+  if (trace_on) fprintf(stderr, "trellis-x86: pid 1 executed %llu instructions\n", (unsigned long long)procs[0].insns);
   return init_exit_code;
 }

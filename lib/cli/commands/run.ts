@@ -41,6 +41,9 @@ const command: CliCommand = {
       process.stderr.write(file ? `trellis run: ${file}: no such file\n` : `usage: ${USAGE}\n`);
       return 2;
     }
+    // compile with V8's optimizing tier up front: the core's interpreter loop is
+    // one large, long-running function that Liftoff + late tier-up slow 2-3x
+    (await import("node:v8")).setFlagsFromString("--no-liftoff");
     const bytes = await readFile(file);
     let mod: WebAssembly.Module;
     try {

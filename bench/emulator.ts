@@ -1,0 +1,137 @@
+// x86-64 core benchmark: the same Linux binaries run natively on the host and
+// inside the emulator (node:wasi), measured in the same run.
+//
+//   node --import tsx bench/emulator.ts        (BENCH_EMU_SHA_MB=32, BENCH_EMU_LOOP=20000000)
+//
+// Figures: emulated/native wall-time ratio for `busybox sha256sum` of a
+// 32 MiB file and for a CPU-bound C loop (gcc -static); cold start of
+// `busybox echo hi` as a module run (compile + instantiate + run, in this
+// process and as a fresh `node` process) against spawning busybox natively;
+// and the size of the artifact against the rootfs it embeds. Emulated times
+// include loading the rootfs; the ratios are of medians of 3 runs.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, openSync, closeSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { WASI } from "node:wasi";
+import { buildArtifactBytes } from "../lib/compile/native-artifact";
+import { ensureCore, emulatorDir, packStage } from "../emulator/test/harness";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const MiB = 1024 * 1024;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function timeSpawn(cmd: string, args: string[], cwd: string): { ms: number; out: string } {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { cwd, env: { PATH: "/bin" }, maxBuffer: 64 * MiB });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  return { ms, out: r.stdout.toString() };
+}
+
+export async function runEmulatorBench(): Promise<string[]> {
+  const lines: string[] = [];
+  // as in `trellis run`: the optimizing tier from the start (see lib/cli/commands/run.ts)
+  (await import("node:v8")).setFlagsFromString("--no-liftoff");
+  const core = ensureCore();
+  const shaMb = Number(process.env.BENCH_EMU_SHA_MB ?? 32);
+  const loopN = Number(process.env.BENCH_EMU_LOOP ?? 20_000_000);
+  const work = join(here, ".work", "emulator");
+  rmSync(work, { recursive: true, force: true });
+  const stage = join(work, "stage");
+  const wd = join(stage, "work");
+  mkdirSync(join(stage, "bin"), { recursive: true });
+  mkdirSync(wd, { recursive: true });
+  copyFileSync("/bin/busybox", join(stage, "bin", "busybox"));
+  symlinkSync("busybox", join(stage, "bin", "sh"));
+  // deterministic incompressible-ish data
+  const data = Buffer.alloc(shaMb * MiB);
+  let x = 0x12345678;
+  for (let i = 0; i < data.length; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    data.writeUInt32LE(x >>> 0, i);
+  }
+  writeFileSync(join(wd, "data.bin"), data);
+  execFileSync("gcc", ["-static", "-O2", "-o", join(wd, "cpuloop"), join(emulatorDir, "test", "programs", "cpuloop.c")]);
+  const rootfs = join(work, "rootfs.img");
+  await packStage(stage, rootfs);
+
+  const runner = join(emulatorDir, "test", "run-core.mjs");
+  const emu = (argv: string[]) => {
+    const cfg = { args: ["trellis-x86", "--rootfs", "/r/rootfs.img", "--workdir", "/work", "-e", "PATH=/bin", "--", ...argv], preopens: { "/r": work } };
+    return timeSpawn(process.execPath, ["--no-warnings", runner, core, JSON.stringify(cfg)], work);
+  };
+
+  const compare = (label: string, argv: string[], nativeArgv: string[]) => {
+    const n: number[] = [], e: number[] = [];
+    let nOut = "", eOut = "";
+    for (let i = 0; i < 3; i++) {
+      const a = timeSpawn(nativeArgv[0]!, nativeArgv.slice(1), wd);
+      n.push(a.ms);
+      nOut = a.out;
+    }
+    for (let i = 0; i < 3; i++) {
+      const b = emu(argv);
+      e.push(b.ms);
+      eOut = b.out;
+    }
+    const same = nOut === eOut ? "outputs identical" : "OUTPUTS DIFFER";
+    lines.push(`${label}: native ${median(n).toFixed(0)} ms, emulated ${median(e).toFixed(0)} ms, ratio ${(median(e) / median(n)).toFixed(1)}x (${same})`);
+  };
+
+  compare(`busybox sha256sum ${shaMb} MiB`, ["/bin/busybox", "sha256sum", "data.bin"], ["/bin/busybox", "sha256sum", "data.bin"]);
+  compare(`CPU-bound C loop (gcc -static, n=${loopN})`, ["./cpuloop", String(loopN)], [join(wd, "cpuloop"), String(loopN)]);
+
+  // cold start: a module whose rootfs holds only busybox
+  const small = join(work, "small");
+  mkdirSync(join(small, "bin"), { recursive: true });
+  copyFileSync("/bin/busybox", join(small, "bin", "busybox"));
+  const smallImg = join(work, "small.img");
+  await packStage(small, smallImg);
+  const rootfsBytes = readFileSync(smallImg);
+  const art = buildArtifactBytes(readFileSync(core), rootfsBytes, { entrypoint: ["/bin/busybox"], cmd: ["echo", "hi"], env: ["PATH=/bin"] });
+  if (!art.ok) throw new Error(art.error.message);
+  const artFile = join(work, "echo.wasm");
+  writeFileSync(artFile, art.value);
+  const inProc: number[] = [];
+  const outFile = join(work, "echo.out");
+  for (let i = 0; i < 5; i++) {
+    const fd = openSync(outFile, "w");
+    const t = performance.now();
+    const mod = await WebAssembly.compile(readFileSync(artFile));
+    const wasi = new WASI({ version: "preview1", args: ["echo.wasm"], env: {}, stdout: fd, returnOnExit: true });
+    const inst = await WebAssembly.instantiate(mod, wasi.getImportObject() as WebAssembly.Imports);
+    const code = wasi.start(inst);
+    inProc.push(performance.now() - t);
+    closeSync(fd);
+    if (code !== 0 || readFileSync(outFile, "utf8") !== "hi\n") throw new Error("cold start run gave the wrong result");
+  }
+  const child: number[] = [];
+  const childRunner = `import v8 from "node:v8";v8.setFlagsFromString("--no-liftoff");import{WASI}from"node:wasi";import{readFileSync}from"node:fs";const w=new WASI({version:"preview1",args:["x"],env:{},returnOnExit:true});const m=await WebAssembly.compile(readFileSync(process.argv[1]));process.exitCode=w.start(await WebAssembly.instantiate(m,w.getImportObject()));`;
+  for (let i = 0; i < 5; i++) child.push(timeSpawn(process.execPath, ["--no-warnings", "--input-type=module", "-e", childRunner, artFile], work).ms);
+  const nodeBare: number[] = [];
+  for (let i = 0; i < 5; i++) nodeBare.push(timeSpawn(process.execPath, ["-e", "0"], work).ms);
+  const nat: number[] = [];
+  for (let i = 0; i < 5; i++) nat.push(timeSpawn("/bin/busybox", ["echo", "hi"], work).ms);
+  lines.push(
+    `cold start of busybox echo hi as a module: ${median(inProc).toFixed(1)} ms in-process (compile+instantiate+run), ` +
+      `${median(child).toFixed(0)} ms as a fresh node process (node alone: ${median(nodeBare).toFixed(0)} ms); ` +
+      `native spawn ${median(nat).toFixed(1)} ms; ratio in-process/native ${(median(inProc) / median(nat)).toFixed(1)}x`,
+  );
+  lines.push(
+    `artifact size: ${art.value.length} bytes = rootfs ${rootfsBytes.length} bytes + ${art.value.length - rootfsBytes.length} bytes (core + config), ` +
+      `${((art.value.length / rootfsBytes.length - 1) * 100).toFixed(1)}% over the rootfs`,
+  );
+  return lines;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  for (const l of await runEmulatorBench()) console.log(l);
+}
