@@ -61,6 +61,9 @@ export class RunStop extends Error {
   }
 }
 
+/** Most call events one host reports in a run. */
+export const MAX_CALL_EVENTS = 2000;
+
 export interface CallRequest {
   to: string;
   interface: string;
@@ -272,6 +275,17 @@ export class GraphHost {
     });
   }
 
+  #events = 0;
+
+  /** Call events are capped per host (a runaway loop of calls must not flood the server); summaries keep counting. */
+  #eventBudget(): boolean {
+    this.#events++;
+    if (this.#events <= MAX_CALL_EVENTS) return true;
+    if (this.#events === MAX_CALL_EVENTS + 1)
+      this.emit({ type: "stdio", at: this.now(), nodeId: null, stream: "stderr", text: `[trellis] more than ${MAX_CALL_EVENTS} calls: further calls are counted, not reported one by one\n` });
+    return false;
+  }
+
   /** `inbound`: the call came from another host (its caller timed the wire already). */
   #record(call: { from: string | null; to: string; linkId: string | null; iface: string; fn: string; args: unknown[]; inbound?: boolean }, thunk: () => unknown): unknown {
     const seq = ++this.#seq;
@@ -316,7 +330,7 @@ export class GraphHost {
     s.calls++;
     s.totalMs += d;
     s.selfMs += d - frame.childMs;
-    if (this.spec.record) {
+    if (this.spec.record && this.#eventBudget()) {
       const args = call.args.map((a) => previewValue(a));
       s.lastInput = args;
       const ev: CallEvent = { type: "call", seq, at, from: call.from, to: call.to, linkId: call.linkId, interface: call.iface, function: call.fn, args, durationMs: d };
@@ -413,7 +427,7 @@ export class GraphHost {
     s.totalMs += d;
     s.selfMs += d - (h?.childMs ?? 0);
     const args = [previewValue(input)];
-    if (this.spec.record) {
+    if (this.spec.record && this.#eventBudget()) {
       s.lastInput = args;
       const ev: CallEvent = { type: "call", seq, at, from: null, to: req.to, linkId: null, interface: interfaceName(req.interface), function: "handle", args, durationMs: d };
       if (failure) {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { componentEmbed, componentNew } from "@bytecodealliance/jco";
+import { componentEmbed, componentNew, preview1AdapterReactorPath } from "@bytecodealliance/jco";
 import { IFACE } from "../builtins/catalog";
 import { witPort } from "../graph/ports";
 import type { Topology, TopologyNode } from "../graph/types";
@@ -49,7 +49,8 @@ beforeAll(async () => {
   const core = join(work, "misbehave.core.wasm");
   execFileSync("clang-14", ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-mexec-model=reactor", "lib/run/fixtures/misbehave.c", "-o", core]);
   const wit = readFileSync("lib/builtins/wit/pipeline.wit", "utf8") + "\n" + readFileSync("lib/run/fixtures/misbehave.wit", "utf8");
-  misbehave = await componentNew(await componentEmbed({ binary: readFileSync(core), witSource: wit, world: "misbehave" }), []);
+  const adapter: Array<[string, Uint8Array]> = [["wasi_snapshot_preview1", readFileSync(preview1AdapterReactorPath())]];
+  misbehave = await componentNew(await componentEmbed({ binary: readFileSync(core), witSource: wit, world: "misbehave" }), adapter);
   const hang = join(work, "hang.core.wasm");
   execFileSync("clang-14", ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-mexec-model=reactor", "lib/run/fixtures/hang-init.c", "-o", hang]);
   hangInit = await componentNew(await componentEmbed({ binary: readFileSync(hang), witSource: wit, world: "misbehave" }), []);
@@ -259,5 +260,12 @@ describe("runDesign", () => {
     const trap = await runDesign({ topology: one(), input: { text: "trap" }, mode: "network" }, opts);
     expect(trap.error).toMatchObject({ kind: "trap", nodeId: "bad" });
     expect(trap.nodes.bad!.error).toMatch(/unreachable/);
+    // 1 MiB of stderr: reported up to the output limit, then one notice.
+    const chatty = await runDesign({ topology: one(), input: { text: "chatty" }, mode: "in-process", limits: { outputBytes: 64 * 1024 } }, opts);
+    expect(outputText(chatty)).toBe("chatty");
+    const shown = chatty.events.flatMap((e) => (e.type === "stdio" && e.nodeId === "bad" ? [e.text] : [])).join("");
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThanOrEqual(64 * 1024);
+    expect(chatty.events.filter((e) => e.type === "stdio" && e.text.includes("is not shown"))).toHaveLength(1);
   });
 });

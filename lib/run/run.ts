@@ -143,12 +143,15 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
   const runStart = Date.now();
   const limits = effectiveLimits(req.limits);
   const events: RunEvent[] = [];
+  let done = false;
   const emit = (e: RunEvent) => {
+    if (done) return; // late output of processes being stopped
     events.push(e);
     opts.onEvent?.(e);
   };
   const finish = (r: Omit<RunResult, "events" | "durationMs" | "mode" | "nodes"> & { nodes?: Record<string, NodeSummary> }): RunResult => {
     emit({ type: "finished", at: Date.now() - runStart, ok: r.ok, ...(r.error ? { error: r.error } : {}) });
+    done = true;
     return { nodes: {}, ...r, mode: req.mode, events, durationMs: Date.now() - runStart };
   };
 

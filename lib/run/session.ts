@@ -55,6 +55,8 @@ export class RunSession {
   readonly #endpoints = new Map<string, string>();
   readonly #pending = new Map<number, (m: ChildMessage) => void>();
   #nextId = 1;
+  #stdioBytes = 0;
+  #stdioCut = false;
   #failure?: RunError;
   #closed = false;
   #onFailure?: (e: RunError) => void;
@@ -143,7 +145,16 @@ export class RunSession {
     const stdio = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
       const text = chunk.toString("utf8");
       if (stream === "stderr") child.stderrTail = (child.stderrTail + text).slice(-4000);
-      if (this.opts.record) this.opts.onEvent({ type: "stdio", at: Date.now() - this.opts.runStart, nodeId: owner, stream, text });
+      if (!this.opts.record) return;
+      // Output is reported up to the output limit per run; a chatty component cannot flood the server.
+      const room = this.opts.limits.outputBytes - this.#stdioBytes;
+      this.#stdioBytes += chunk.length;
+      const at = Date.now() - this.opts.runStart;
+      if (room > 0) this.opts.onEvent({ type: "stdio", at, nodeId: owner, stream, text: room >= chunk.length ? text : chunk.subarray(0, room).toString("utf8") });
+      if (room < chunk.length && !this.#stdioCut) {
+        this.#stdioCut = true;
+        this.opts.onEvent({ type: "stdio", at, nodeId: null, stream: "stderr", text: `[trellis] output beyond ${this.opts.limits.outputBytes} bytes is not shown\n` });
+      }
     };
     proc.stdout!.on("data", stdio("stdout"));
     proc.stderr!.on("data", stdio("stderr"));
