@@ -275,11 +275,18 @@ static void cpuid(Cpu *c) {
 
 static void sigill(Proc *p, D *d) {
   char hex[64] = "";
-  int n = d->avail < 15 ? d->avail : 15;
-  int used = (int)(d->ip - d->base) + 1;
-  if (used < n) n = used < 1 ? 1 : used;
+  // the bytes the decoder consumed; for VEX/EVEX-encoded instructions (which
+  // this CPU does not have) the prefix, opcode and ModRM
+  int n = (int)(d->ip - d->base);
+  const u8 *q = d->base;
+  while (q < d->base + 14 && (*q == 0x66 || *q == 0x67 || *q == 0xf2 || *q == 0xf3 || *q == 0xf0 || *q == 0x2e || *q == 0x3e || *q == 0x26 || *q == 0x36 || *q == 0x64 || *q == 0x65 || (*q & 0xf0) == 0x40)) q++;
+  if (*q == 0xc5) n = (int)(q - d->base) + 4;
+  else if (*q == 0xc4) n = (int)(q - d->base) + 5;
+  else if (*q == 0x62) n = (int)(q - d->base) + 6;
   if (n < 1) n = 1;
-  for (int i = 0; i < n && i < d->avail; i++) snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%s%02x", i ? " " : "", d->base[i]);
+  if (n > 15) n = 15;
+  if (n > d->avail) n = d->avail;
+  for (int i = 0; i < n; i++) snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%s%02x", i ? " " : "", d->base[i]);
   fprintf(stderr, "trellis-x86: SIGILL: unimplemented or undefined instruction [%s] at rip=0x%llx (pid %d)\n", hex,
           (unsigned long long)d->start, p->pid);
   p->cpu.rip = d->start;

@@ -1053,7 +1053,7 @@ static i64 sys_sendfile(Proc *p, i64 outfd, i64 infd, u64 uoff, u64 count) {
   return r;
 }
 
-static int logged[512];
+static int logged[1024];
 
 i64 do_syscall(Proc *p) {
   Cpu *c = &p->cpu;
@@ -1518,7 +1518,7 @@ i64 do_syscall(Proc *p) {
   case 40: r = sys_sendfile(p, (i32)ARG0, (i32)ARG1, ARG2, ARG3); break;
   case 41: case 53: r = E(EAFNOSUPPORT); break;
   default:
-    if (trace_on && nr >= 0 && nr < 512 && !logged[nr]) {
+    if (trace_on && nr >= 0 && nr < 1024 && !logged[nr]) {
       logged[nr] = 1;
       fprintf(stderr, "trellis-x86: unsupported syscall %lld (%s) -> ENOSYS\n", (long long)nr, sys_name((int)nr));
     }

@@ -67,6 +67,24 @@ function stageTree(): void {
     mkdirSync(join(stage, dirname(f)), { recursive: true });
     copyFileSync(realpathSync(f), join(stage, f));
   }
+  // guests that must be stopped or reported rather than compared
+  writeFileSync(
+    join(work, "special.c"),
+    [
+      "#include <stdio.h>",
+      "#include <string.h>",
+      "#include <errno.h>",
+      "#include <unistd.h>",
+      "#include <sys/syscall.h>",
+      "int main(int argc, char **argv) {",
+      '  if (argc > 1 && !strcmp(argv[1], "avx")) { puts("before"); fflush(stdout); __asm__ volatile("vpxor %%xmm1, %%xmm1, %%xmm1" ::: "xmm1"); puts("after"); }',
+      '  if (argc > 1 && !strcmp(argv[1], "ud2")) { __asm__ volatile("ud2"); }',
+      '  if (argc > 1 && !strcmp(argv[1], "nosys")) { for (int i = 0; i < 3; i++) { long r = syscall(999); printf("%ld %s\\n", r, strerror(errno)); } }',
+      "  return 0;",
+      "}",
+    ].join("\n") + "\n",
+  );
+  execFileSync("gcc", ["-static", "-O2", "-o", join(hostWork, "prog", "special"), join(work, "special.c")]);
   for (const p of programs) {
     const src = join(emulatorDir, "test", "programs", `${p}.c`);
     execFileSync("gcc", ["-static", "-O2", "-o", join(hostWork, "prog", `${p}-gcc`), src, "-lm"]);
@@ -135,6 +153,28 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
     ensureCore();
     stageTree();
     await packStage(stage, rootfs);
+  });
+
+  it("stops at an unimplemented instruction (AVX) with a SIGILL report naming bytes and address, status 132", () => {
+    const emu = runEmulated({ argv: ["./prog/special", "avx"], env: ENV }, rootfs, "/work", join(work, "tmp"));
+    expect(emu.stdout).toBe("before\n");
+    expect(emu.stderr).toMatch(/SIGILL: unimplemented or undefined instruction \[c5 f1 ef c9\] at rip=0x[0-9a-f]+/);
+    expect(emu.status).toBe(132);
+  });
+
+  it("ud2 is reported the same way", () => {
+    const emu = runEmulated({ argv: ["./prog/special", "ud2"], env: ENV }, rootfs, "/work", join(work, "tmp"));
+    expect(emu.stderr).toMatch(/SIGILL: .*\[0f 0b\]/);
+    expect(emu.status).toBe(132);
+  });
+
+  it("unknown syscalls return ENOSYS (like the host) and are logged once under TRELLIS_TRACE=1", () => {
+    const spec = { argv: ["./prog/special", "nosys"], env: ENV };
+    const native = runNative(spec, hostWork, join(hostWork, "prog", "special"));
+    const emu = runEmulated(spec, rootfs, "/work", join(work, "tmp"), "1");
+    expect(emu.stdout).toBe(native.stdout);
+    expect(emu.stderr.match(/unsupported syscall 999 \(\?\) -> ENOSYS/g)).toHaveLength(1);
+    expect(runEmulated(spec, rootfs, "/work", join(work, "tmp"), "0").stderr).toBe("");
   });
 
   for (const c of cases) {

@@ -56,7 +56,7 @@ export function runNative(spec: RunSpec, hostCwd: string, hostArgv0?: string): R
 }
 
 /** Runs inside the emulator with the packed rootfs; `workdir` is a rootfs path. */
-export function runEmulated(spec: RunSpec, rootfsFile: string, workdir: string, tmp: string): RunResult {
+export function runEmulated(spec: RunSpec, rootfsFile: string, workdir: string, tmp: string, trace?: string): RunResult {
   const args = ["trellis-x86", "--rootfs", "/rootfs/" + rootfsFile.split("/").pop(), "--workdir", workdir];
   for (const [k, v] of Object.entries(spec.env ?? {})) args.push("-e", `${k}=${v}`);
   args.push("--", ...spec.argv);
@@ -66,7 +66,7 @@ export function runEmulated(spec: RunSpec, rootfsFile: string, workdir: string, 
     stdinFile = join(tmp, `stdin-${process.pid}-${Math.random().toString(36).slice(2)}`);
     writeFileSync(stdinFile, spec.stdin);
   }
-  const cfg = { args, env: process.env.TRELLIS_TRACE ? { TRELLIS_TRACE: process.env.TRELLIS_TRACE } : {}, preopens: { "/rootfs": dirname(rootfsFile) }, stdinFile };
+  const cfg = { args, env: trace ?? process.env.TRELLIS_TRACE ? { TRELLIS_TRACE: trace ?? process.env.TRELLIS_TRACE } : {}, preopens: { "/rootfs": dirname(rootfsFile) }, stdinFile };
   const r = spawnSync(process.execPath, ["--no-warnings", runner, corePath, JSON.stringify(cfg)], {
     timeout: 120_000,
     maxBuffer: 64 << 20,
