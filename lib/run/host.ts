@@ -454,10 +454,14 @@ export class GraphHost {
   #runCommand(id: string, input: unknown): Uint8Array {
     const cmd = this.#commands.get(id)!;
     if (!(input instanceof Uint8Array)) throw new RunStop({ kind: "invalid-request", message: `'${cmd.name}' takes bytes on stdin`, nodeId: id });
-    const dir = mkdtempSync(join(tmpdir(), "trellis-cmd-"));
+    const dir = mkdtempSync(join(process.env.TRELLIS_SCRATCH || tmpdir(), "cmd-"));
     const fds: number[] = [];
     try {
-      writeFileSync(join(dir, "stdin"), input);
+      try {
+        writeFileSync(join(dir, "stdin"), input);
+      } catch (e) {
+        throw new RunStop({ kind: "output-limit", message: `the input of '${cmd.name}' (${input.byteLength} bytes) is too large: ${message(e)}`, nodeId: id });
+      }
       const [stdin, stdout, stderr] = [openSync(join(dir, "stdin"), "r"), openSync(join(dir, "stdout"), "w+"), openSync(join(dir, "stderr"), "w+")];
       fds.push(stdin, stdout, stderr);
       const wasi = new WASI({ version: "preview1", args: [cmd.name], env: {}, stdin, stdout, stderr, returnOnExit: true });

@@ -227,6 +227,9 @@ describe("runDesign", () => {
     const refused = await runDesign({ topology: wired, input: { text: "fail" }, mode: "in-process" }, opts);
     expect((decodeValue(refused.output!) as { status: number }).status).toBe(422);
     expect(outputText(refused)).toBe("exit code 3: shout: refusing to shout 'fail'");
+    // A command printing forever is stopped by the output limit (its files cannot outgrow it), not the clock.
+    const flood = await runDesign({ topology: { nodes: [compiledNode("sh")], links: [] }, input: { text: "flood" }, mode: "in-process", limits: { outputBytes: 64 * 1024, timeMs: 30_000 } }, opts);
+    expect(flood.error).toMatchObject({ kind: "output-limit", nodeId: "sh" });
     const notCommand = await runDesign({ topology: { nodes: [compiledNode("x", "component")], links: [] }, input: { text: "x" }, mode: "in-process" }, opts);
     expect(notCommand.error?.kind).toBe("unsupported-node");
   });

@@ -1,7 +1,10 @@
 // A running graph: the child processes that host its nodes. In-process mode is
 // one child hosting every node (wires are function calls); network mode is one
 // child per node behind a loopback HTTP endpoint (wires are HTTP calls).
-import { fork, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { err, ok, type Result } from "../result";
 import type { CallRequest, HostCommand, HostComponent, HostSpec } from "./host";
@@ -56,6 +59,8 @@ export class RunSession {
   readonly #pending = new Map<number, (m: ChildMessage) => void>();
   #nextId = 1;
   #stdioBytes = 0;
+  /** Scratch space of this run's processes (WASI command stdio); removed on close even if they were killed. */
+  readonly #scratch = mkdtempSync(join(tmpdir(), "trellis-run-"));
   #stdioCut = false;
   #failure?: RunError;
   #closed = false;
@@ -130,15 +135,29 @@ export class RunSession {
   #spawn(nodes: string[]): Child {
     const heapMb = Math.max(64, Math.ceil(this.opts.limits.memoryBytes / 2 ** 20));
     const entry = runnerEntry(repoRoot());
-    const proc = fork(entry.file, [], {
-      cwd: repoRoot(),
-      // The memory limit is checked after each call; V8's page cap bounds what one call can take meanwhile.
-      execArgv: [...entry.execArgv, `--max-old-space-size=${heapMb}`, `--wasm-max-mem-pages=${Math.ceil((4 * this.opts.limits.memoryBytes) / 65536)}`],
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      serialization: "advanced",
-      // Components can read their environment through WASI: give them none of the server's.
-      env: { NODE_ENV: process.env.NODE_ENV, PATH: process.env.PATH ?? "/usr/bin:/bin", TRELLIS_RUN_CHILD: "1" },
-    });
+    // Through sh for `ulimit -f`: no file a run process writes (WASI command stdio) can outgrow
+    // twice the output limit, so a command printing forever cannot fill the disk before the time limit.
+    const fileBlocks = Math.ceil((2 * this.opts.limits.outputBytes + 2 ** 20) / 512);
+    const proc = spawn(
+      "/bin/sh",
+      [
+        "-c",
+        'ulimit -f "$TRELLIS_FSIZE_BLOCKS" && exec "$0" "$@"',
+        process.execPath,
+        ...entry.execArgv,
+        `--max-old-space-size=${heapMb}`,
+        // The memory limit is checked after each call; V8's page cap bounds what one call can take meanwhile.
+        `--wasm-max-mem-pages=${Math.ceil((4 * this.opts.limits.memoryBytes) / 65536)}`,
+        entry.file,
+      ],
+      {
+        cwd: repoRoot(),
+        stdio: ["ignore", "pipe", "pipe", "ipc"],
+        serialization: "advanced",
+        // Components can read their environment through WASI: give them none of the server's.
+        env: { NODE_ENV: process.env.NODE_ENV, PATH: process.env.PATH ?? "/usr/bin:/bin", TRELLIS_RUN_CHILD: "1", TRELLIS_FSIZE_BLOCKS: String(fileBlocks), TRELLIS_SCRATCH: this.#scratch },
+      },
+    );
     const child: Child = { proc, nodes, stderrTail: "", exited: false, started: false };
     this.#children.push(child);
     const owner = nodes.length === 1 ? nodes[0]! : null;
@@ -265,5 +284,6 @@ export class RunSession {
           }),
       ),
     );
+    rmSync(this.#scratch, { recursive: true, force: true });
   }
 }
