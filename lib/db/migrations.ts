@@ -55,4 +55,21 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    id: 3,
+    name: "uploaded components",
+    sql: `
+      CREATE TABLE components (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('component', 'converted', 'core-module')),
+        bytes INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        info TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX components_created ON components(created_at);
+    `,
+  },
 ];
