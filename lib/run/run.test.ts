@@ -127,6 +127,7 @@ describe("runDesign", () => {
     expect(essence(b)).toEqual(essence(a));
     expect(a.nodes.csv!.calls).toBe(1);
     expect(a.nodes.api!.totalMs).toBeGreaterThanOrEqual(a.nodes.csv!.totalMs);
+    expect(a.events[0]).toMatchObject({ type: "started", nodes: ["csv", "log", "api"], skipped: [] });
     expect(b.rssBytes).toBeGreaterThan(0);
     expect(a.events.some((e) => e.type === "stdio" && e.text.includes("[INFO] POST / -> 200"))).toBe(true);
   });

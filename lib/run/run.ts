@@ -161,7 +161,7 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
   const call = entryCall(plan.entry.entryInterface, req.input, req.request);
   if (!call.ok) return finish({ ok: false, error: call.error });
   const entry = { nodeId: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function };
-  emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: [...plan.keyvalueStores, ...plan.commands, ...plan.order], entry: { nodeId: entry.nodeId, interface: entry.interface } });
+  emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: [...plan.keyvalueStores, ...plan.commands, ...plan.order], skipped: plan.skipped, entry: { nodeId: entry.nodeId, interface: entry.interface } });
 
   // The time limit covers starting the processes too; on expiry every process is killed.
   let session: RunSession | undefined;

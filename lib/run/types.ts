@@ -67,7 +67,8 @@ export interface CallEvent {
 }
 
 export type RunEvent =
-  | { type: "started"; at: number; mode: RunMode; nodes: string[]; entry: { nodeId: string; interface: string } }
+  /** `nodes` take part in the run; `skipped` are nodes of the design the entry does not reach. */
+  | { type: "started"; at: number; mode: RunMode; nodes: string[]; skipped: string[]; entry: { nodeId: string; interface: string } }
   | { type: "node-ready"; at: number; nodeId: string; ms: number }
   | CallEvent
   | { type: "stdio"; at: number; nodeId: string | null; stream: "stdout" | "stderr"; text: string }
