@@ -48,6 +48,17 @@ describe("POST /api/run", () => {
     expect(r.ok).toBe(true);
     expect(r.nodes.csv!.calls).toBe(1);
     expect((await POST(req({ design, input: {} }))).status).toBe(400);
+    const notJson = await POST(new Request("http://127.0.0.1/api/run", { method: "POST", body: "{nope" }));
+    expect([notJson.status, ((await notJson.json()) as { error: { kind: string } }).error.kind]).toEqual([400, "invalid-request"]);
+  });
+
+  it("refuses bodies over the size cap without reading them whole", async () => {
+    const { readRunBody } = await import("./request");
+    const big = new Request("http://127.0.0.1/api/run", { method: "POST", body: "x".repeat(5000) });
+    const r = await readRunBody(big, 1000);
+    expect(!r.ok && r.error.status).toBe(413);
+    const declared = new Request("http://127.0.0.1/api/run", { method: "POST", body: "{}", headers: { "content-length": "999999999" } });
+    expect((await POST(declared)).status).toBe(413);
   });
 
   it("streams events as SSE, ending with the result", async () => {

@@ -1,4 +1,4 @@
-import { acquireRunSlot, parseRunRequest } from "@/lib/run/request";
+import { acquireRunSlot, parseRunRequest, readRunBody } from "@/lib/run/request";
 import { runDesign } from "@/lib/run/run";
 import type { RunEvent } from "@/lib/run/types";
 
@@ -12,16 +12,12 @@ export const runtime = "nodejs";
  * With `Accept: text/event-stream` the answer is SSE: one `event: <type>` per
  * RunEvent as it happens, then `event: result` with the RunResult (without
  * `events`). Otherwise the answer is the RunResult as JSON.
- * 400 for a bad body, 429 when the server is already running its maximum of runs.
+ * 400 for a bad body, 413 over 32 MiB, 429 when the server is already running its maximum of runs.
  */
 export async function POST(req: Request) {
-  let body: unknown;
-  try {
-    body = await req.json();
-  } catch (e) {
-    return Response.json({ error: { kind: "invalid-request", message: `the request body is not JSON: ${(e as Error).message}` } }, { status: 400 });
-  }
-  const parsed = parseRunRequest(body);
+  const body = await readRunBody(req);
+  if (!body.ok) return Response.json({ error: body.error.error }, { status: body.error.status });
+  const parsed = parseRunRequest(body.value);
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
   const release = acquireRunSlot();
   if (!release) return Response.json({ error: { kind: "busy", message: "too many runs in progress; try again shortly" } }, { status: 429 });

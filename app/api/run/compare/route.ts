@@ -1,5 +1,5 @@
 import { compareModes } from "@/lib/run/compare";
-import { acquireRunSlot, parseCompareRequest } from "@/lib/run/request";
+import { acquireRunSlot, parseCompareRequest, readRunBody } from "@/lib/run/request";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -12,13 +12,9 @@ export const runtime = "nodejs";
  * `{ error: RunError }` with 400 (bad body), 422 (the design cannot run) or 429.
  */
 export async function POST(req: Request) {
-  let body: unknown;
-  try {
-    body = await req.json();
-  } catch (e) {
-    return Response.json({ error: { kind: "invalid-request", message: `the request body is not JSON: ${(e as Error).message}` } }, { status: 400 });
-  }
-  const parsed = parseCompareRequest(body);
+  const body = await readRunBody(req);
+  if (!body.ok) return Response.json({ error: body.error.error }, { status: body.error.status });
+  const parsed = parseCompareRequest(body.value);
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
   const release = acquireRunSlot();
   if (!release) return Response.json({ error: { kind: "busy", message: "too many runs in progress; try again shortly" } }, { status: 429 });
