@@ -30,7 +30,7 @@ function timeSpawn(cmd: string, args: string[], cwd: string): { ms: number; out:
   const t = performance.now();
   const r = spawnSync(cmd, args, { cwd, env: { PATH: "/bin" }, maxBuffer: 64 * MiB });
   const ms = performance.now() - t;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status ?? r.signal}: ${r.stderr}`);
   return { ms, out: r.stdout.toString() };
 }
 

@@ -287,8 +287,18 @@ int main(int argc, char **argv) {
     }
     if (!alive) break;
     if (!progress && !init_done) {
-      fprintf(stderr, "trellis-x86: all guest processes are blocked (deadlock)\n");
-      return 125;
+      u64 wake = 0;
+      for (int i = 0; i < MAX_PROC; i++)
+        if (procs[i].state == P_BLOCKED && procs[i].sleep_until && (!wake || procs[i].sleep_until < wake)) wake = procs[i].sleep_until;
+      if (!wake) {
+        fprintf(stderr, "trellis-x86: all guest processes are blocked (deadlock)\n");
+        return 125;
+      }
+      u64 now = mono_ns();
+      if (wake > now) {
+        struct timespec ts = {(time_t)((wake - now) / 1000000000ull), (long)((wake - now) % 1000000000ull)};
+        nanosleep(&ts, NULL);
+      }
     }
   }
   fflush(stdout);

@@ -343,7 +343,9 @@ static int enter_handler(Proc *p, int sig) {
   g[17] = cpu_get_flags(c);
   g[18] = 0x33;
   uc[28] = fpstate;
-  uc[37] = p->sigmask;
+  uc[37] = p->in_suspend ? p->suspend_mask : p->sigmask;
+  if (p->in_suspend) p->sigmask = p->suspend_mask;
+  p->in_suspend = 0;
   u8 info[128];
   memset(info, 0, sizeof info);
   memcpy(info, &sig, 4);
@@ -397,6 +399,7 @@ void deliver_signals(Proc *p) {
       // interrupt the blocked syscall
       p->cpu.rip += 2;
       p->cpu.r[0] = (u64)E(EINTR);
+      p->sleep_until = 0;
       p->state = P_RUN;
     }
     if (enter_handler(p, sig) < 0) { kill_proc(p, 11); return; }
@@ -973,13 +976,26 @@ static void put_timespec(Proc *p, u64 a, u64 ns) {
   put(p, a, t, 16);
 }
 
-static i64 sys_nanosleep(Proc *p, u64 ureq) {
+// Sleeping blocks only this guest process: the scheduler runs the others and
+// sleeps the host when every process waits (see main.c).
+static i64 sys_nanosleep(Proc *p, u64 ureq, int abs_realtime) {
   u64 t[2];
   if (get(p, ureq, t, 16)) return E(EFAULT);
-  struct timespec ts = {(time_t)t[0], (long)t[1]};
-  // other guest processes do not run during the sleep; tolerable for scripts
-  nanosleep(&ts, NULL);
-  return 0;
+  if (t[1] >= 1000000000ull) return E(EINVAL);
+  u64 now = mono_ns();
+  if (!p->sleep_until) {
+    u64 d = t[0] * 1000000000ull + t[1];
+    if (abs_realtime) {
+      u64 rt = now_ns();
+      d = d > rt ? d - rt : 0;
+    }
+    p->sleep_until = now + d;
+  }
+  if (now >= p->sleep_until) {
+    p->sleep_until = 0;
+    return 0;
+  }
+  return SYS_BLOCK;
 }
 
 static i64 rw_vec(Proc *p, i64 fd, u64 iov, i64 cnt, i64 at, int write) {
@@ -1215,8 +1231,8 @@ i64 do_syscall(Proc *p) {
     break;
   }
   case 34: r = SYS_BLOCK; break; // pause: until a signal
-  case 35: r = sys_nanosleep(p, ARG0); break;
-  case 230: r = sys_nanosleep(p, ARG2); break;
+  case 35: r = sys_nanosleep(p, ARG0, 0); break;
+  case 230: r = sys_nanosleep(p, ARG2, (ARG1 & 1) && (ARG0 == 0)); break;
   case 37: r = 0; break; // alarm
   case 39: r = p->pid; break;
   case 110: r = p->ppid; break;
@@ -1444,9 +1460,20 @@ i64 do_syscall(Proc *p) {
   case 112: p->sid = p->pgid = p->pid; r = p->pid; break;
   case 124: { Proc *q = ARG0 ? find_proc((i32)ARG0) : p; r = q ? q->sid : E(ESRCH); break; }
   case 127: r = put(p, ARG0, &p->sigpending, 8); break;
-  case 130: { // rt_sigsuspend
-    r = SYS_BLOCK;
-    if (p->sigpending & ~p->sigmask) r = E(EINTR);
+  case 130: { // rt_sigsuspend: wait with a temporary mask for a signal that does something
+    u64 nm;
+    if (get(p, ARG0, &nm, 8)) { r = E(EFAULT); break; }
+    u64 ready = p->sigpending & ~nm, acting = 0;
+    for (int s = 1; s <= 64; s++)
+      if ((ready >> (s - 1)) & 1) {
+        if (p->sig[s].handler > 1 || (p->sig[s].handler == 0 && !sig_default_ignored(s))) acting |= 1ull << (s - 1);
+        else p->sigpending &= ~(1ull << (s - 1)); // ignored: consumed without waking
+      }
+    if (!acting) { r = SYS_BLOCK; break; }
+    p->suspend_mask = p->sigmask;
+    p->in_suspend = 1;
+    p->sigmask = nm;
+    r = E(EINTR);
     break;
   }
   case 131: r = ARG1 ? put(p, ARG1, (u64[3]){0, 2, 0}, 24) : 0; break;

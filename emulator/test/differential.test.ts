@@ -135,6 +135,10 @@ const cases: Case[] = [
   bb("stderr + status", ["ls", "/nonexistent-dir"]),
   bb("unknown applet", ["no-such-applet"]),
   bb("sort -u stdin", ["sort", "-u"], "b\na\nc\na\nb\n"),
+  bb("sh SIGPIPE (yes | head)", ["sh", "-c", "yes | head -n 3; echo ${PIPESTATUS:-ok}"]),
+  bb("sh background + wait", ["sh", "-c", "sleep 0.2 & sleep 0.1 & wait; echo waited $?; (sleep 5; echo late) & kill $!; wait; echo killed"]),
+  bb("sh trap + here-doc + read loop", ["sh", "-c", "trap 'echo bye' EXIT; cat <<EOF\nsum $((2+3))\nEOF\nprintf '%s\\n' a b | while read x; do echo got $x; done"]),
+  bb("sh kill self", ["sh", "-c", "echo before; kill -TERM $$; echo not reached"]),
   bb("cmp + diff-like", ["sh", "-c", "cp data/words.txt /tmp/w; echo extra >> /tmp/w; cmp data/words.txt /tmp/w; echo $?"]),
 ];
 

@@ -2,6 +2,7 @@
 // directory, pack it with lib/image, and run a guest natively and emulated.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { packDirectory } from "../../lib/image/packed-rootfs";
@@ -52,7 +53,9 @@ export function runNative(spec: RunSpec, hostCwd: string, hostArgv0?: string): R
     maxBuffer: 64 << 20,
     argv0: cmd,
   });
-  return { stdout: r.stdout.toString("latin1"), stderr: r.stderr.toString("latin1"), status: r.status };
+  // a WASI module cannot die by a signal: the core exits with 128 + signal, as shells report it
+  const status = r.status ?? (r.signal ? 128 + constants.signals[r.signal] : null);
+  return { stdout: r.stdout.toString("latin1"), stderr: r.stderr.toString("latin1"), status };
 }
 
 /** Runs inside the emulator with the packed rootfs; `workdir` is a rootfs path. */
