@@ -14,6 +14,8 @@ import { JobsPanel, JobsTabLabel } from "../jobs/JobsPanel";
 import { JobsProvider, useJobs, useNodeProgress } from "../jobs/JobsProvider";
 import { CompileInspector } from "../jobs/CompileInspector";
 import { ReportView } from "../jobs/ReportView";
+import { ComponentUploadButton, useComponentUploads } from "../wit/ComponentUpload";
+import { WitInspector } from "../wit/WitInspector";
 import { Dock, type DockTab } from "./Dock";
 import { useDesigner } from "./store-context";
 import { ProblemsPanel, ProblemsTabLabel } from "./ProblemsPanel";
@@ -130,18 +132,22 @@ function DesignerLayout() {
   const { startUpload, reportJobId, openReport } = useJobs();
   const nodes = useDesigner((s) => s.doc.topology.nodes);
   const progress = useNodeProgress(nodes);
+  const uploads = useComponentUploads();
+  const uploadComponent = uploads.upload;
   const onFilesDropped = useCallback(
     (files: File[], at: { x: number; y: number }) => {
       for (const f of files) {
-        if (/\.(tar|tar\.gz|tgz|oci)$/i.test(f.name)) {
+        if (/\.wasm$/i.test(f.name)) {
+          void uploadComponent(f, at);
+        } else if (/\.(tar|tar\.gz|tgz|oci)$/i.test(f.name)) {
           startUpload(f, at);
           setDockTab("jobs");
         } else {
-          store.getState().notify({ level: "error", kind: "unsupported-file", message: `${f.name}: drop a container image (docker save or OCI layout .tar / .tar.gz)` });
+          store.getState().notify({ level: "error", kind: "unsupported-file", message: `${f.name}: drop a Wasm component or module (.wasm) or a container image (docker save or OCI layout .tar / .tar.gz)` });
         }
       }
     },
-    [startUpload, store],
+    [startUpload, store, uploadComponent],
   );
   const imageInput = (
     <div className="palette-actions">
@@ -178,12 +184,28 @@ function DesignerLayout() {
       {modal === "export" && <ExportPanel onClose={closeModal} />}
       {modal === "import" && <ImportPanel onClose={closeModal} />}
       <div className="designer-main">
-        <Palette sections={sections} onAdd={onAdd} footer={imageInput} />
+        <Palette
+          sections={uploads.section ? [...sections, uploads.section] : sections}
+          onAdd={onAdd}
+          footer={
+            <>
+              {imageInput}
+              <ComponentUploadButton uploads={uploads} />
+            </>
+          }
+        />
         <div className="designer-center">
           <Canvas onFilesDropped={onFilesDropped} progress={progress} />
           <Dock tabs={tabs} active={dockTab} onActive={setDockTab} />
         </div>
-        <Inspector extra={(node) => <CompileInspector node={node} />} />
+        <Inspector
+          extra={(node) => (
+            <>
+              <CompileInspector node={node} />
+              <WitInspector node={node} />
+            </>
+          )}
+        />
         {reportJobId && <ReportView jobId={reportJobId} onClose={() => openReport(null)} />}
       </div>
     </div>

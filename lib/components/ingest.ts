@@ -111,7 +111,7 @@ export async function ingestWasm(bytes: Uint8Array, fileName = "the file"): Prom
 
   let mod: WebAssembly.Module;
   try {
-    mod = await WebAssembly.compile(bytes);
+    mod = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   } catch (e) {
     return err({ kind: "malformed-wasm", message: `${fileName} is not a valid WebAssembly module: ${message(e)}` });
   }

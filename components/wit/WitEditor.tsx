@@ -1,0 +1,150 @@
+"use client";
+// The WIT editor panel for one component node: Monaco with diagnostics while
+// typing, the world's ports as they would become, and Apply (one undo step).
+import dynamic from "next/dynamic";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { portLabel } from "@/lib/graph/ports";
+import type { TopologyNode } from "@/lib/graph/types";
+import { analyzeWit, formatWitError, type WitAnalysis, type WitError } from "@/lib/wit";
+import { useDesigner } from "../designer/store-context";
+
+const MonacoWit = dynamic(() => import("./MonacoWit"), {
+  ssr: false,
+  loading: () => <div className="wit-loading">Loading editor…</div>,
+});
+
+const DEBOUNCE_MS = 250;
+
+/** `builtin:x` / `upload:y` → `user:x`: an edited WIT no longer describes the shipped binary. */
+export function userSourceFor(node: TopologyNode): string | undefined {
+  const s = node.config.source;
+  if (!s || s.startsWith("user:")) return undefined;
+  const base = s.startsWith("builtin:") ? s.slice("builtin:".length) : node.name;
+  return `user:${base}`;
+}
+
+function analyze(text: string, world: string | undefined): WitAnalysis {
+  return analyzeWit(text, world || undefined);
+}
+
+export function WitEditor({ node, onClose }: { node: TopologyNode; onClose: () => void }) {
+  const updateNode = useDesigner((s) => s.updateNode);
+  const [text, setText] = useState(node.config.wit ?? "");
+  const [world, setWorld] = useState(node.config.world ?? "");
+  // Analysis trails typing by a debounce; the first one is immediate.
+  const [analysis, setAnalysis] = useState<WitAnalysis>(() => analyze(node.config.wit ?? "", node.config.world));
+  const [applied, setApplied] = useState<null | { errors: number; ports: number }>(null);
+  const reveal = useRef<((span: WitError["span"]) => void) | null>(null);
+  useEffect(() => {
+    const t = setTimeout(() => setAnalysis(analyze(text, world)), DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [text, world]);
+
+  const dirty = text !== (node.config.wit ?? "") || world !== (node.config.world ?? "");
+  const converting = userSourceFor(node);
+  const worldNames = analysis.worlds.map((w) => w.name);
+
+  const apply = useCallback(() => {
+    const a = analyze(text, world);
+    setAnalysis(a);
+    const source = userSourceFor(node);
+    // With errors the store keeps the ports as they were; the text is still saved.
+    const chosenWorld = world || a.world?.name;
+    updateNode(node.id, { config: { wit: text, world: chosenWorld, ...(source ? { source } : {}) } });
+    if (chosenWorld && chosenWorld !== world) setWorld(chosenWorld);
+    setApplied({ errors: a.errors.length, ports: a.ports.length });
+  }, [text, world, node, updateNode]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
+        e.preventDefault();
+        apply();
+      } else if (e.key === "Escape" && !(e.target as HTMLElement | null)?.closest?.(".monaco-editor")) onClose();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [apply, onClose]);
+
+  const errors = analysis.errors;
+  const portsPreview = useMemo(() => analysis.ports, [analysis]);
+
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="modal modal-wide wit-editor" data-testid="wit-editor" role="dialog" aria-label={`WIT of ${node.name}`}>
+        <header className="modal-head">
+          <h2>
+            WIT · {node.name} <span className="wit-source">{node.config.source ?? ""}</span>
+          </h2>
+          <button className="icon" onClick={onClose} data-testid="wit-editor-close" title="Close (Esc)">
+            ×
+          </button>
+        </header>
+        <div className="wit-editor-body">
+          <div className="wit-editor-main">
+            <div className="wit-monaco" data-testid="wit-monaco">
+              <MonacoWit value={text} onChange={setText} errors={errors} onReady={(r) => (reveal.current = r)} />
+            </div>
+            <div className="wit-diagnostics" data-testid="wit-diagnostics" data-count={errors.length}>
+              {errors.length === 0 ? (
+                <div className="wit-ok" data-testid="wit-valid">
+                  No problems{analysis.world ? ` · world ${analysis.world.name}` : " · no world selected (no ports)"}
+                </div>
+              ) : (
+                <ul>
+                  {errors.map((e, i) => (
+                    <li key={i} data-testid="wit-error" data-kind={e.kind} onClick={() => reveal.current?.(e.span)} title="Show in the editor">
+                      {formatWitError(e)}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          </div>
+          <aside className="wit-side">
+            <label className="field">
+              <span>World</span>
+              <select data-testid="wit-world" value={world} onChange={(e) => setWorld(e.target.value)}>
+                <option value="">{worldNames.length === 1 ? `(the only world: ${worldNames[0]})` : "(choose)"}</option>
+                {worldNames.map((w) => (
+                  <option key={w} value={w}>
+                    {w}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <div className="section-title">Ports {errors.length ? "(kept as they are while the WIT has errors)" : "after Apply"}</div>
+            <ul className="port-list" data-testid="wit-ports-preview">
+              {(errors.length ? node.ports : portsPreview).map((p) => (
+                <li key={p.id}>
+                  <span className={`dir dir-${p.direction}`}>{p.direction}</span> {portLabel(p)}
+                </li>
+              ))}
+            </ul>
+            {converting && (
+              <p className="wit-note" data-testid="wit-copy-note">
+                Applying makes this node a user-defined component ({converting}): its WIT no longer describes the {node.config.source?.startsWith("builtin:") ? "built-in" : "uploaded"} binary.
+              </p>
+            )}
+            {applied && (
+              <p className={`wit-note${applied.errors ? " bad" : ""}`} data-testid="wit-applied" data-errors={applied.errors}>
+                {applied.errors
+                  ? `Saved with ${applied.errors} error(s): the ports were not changed.`
+                  : `Applied: ${applied.ports} port(s). Wires that no longer type-check turn red and show in Problems.`}
+              </p>
+            )}
+            <div className="row-actions left">
+              <button className="primary" data-testid="wit-apply" onClick={apply} disabled={!dirty} title="Apply (Ctrl+S): one undo step">
+                Apply
+              </button>
+              <button data-testid="wit-revert" disabled={!dirty} onClick={() => { setText(node.config.wit ?? ""); setWorld(node.config.world ?? ""); }}>
+                Revert
+              </button>
+            </div>
+            <p className="wit-help">Hover a name for its docs, Ctrl+Space completes, F12 goes to a definition.</p>
+          </aside>
+        </div>
+      </div>
+    </div>
+  );
+}
