@@ -26,16 +26,17 @@ function fresh(bundle: string, inputsFile: string, root: string): boolean {
   }
 }
 
-let cached: RunnerEntry | undefined;
+let noEsbuild = false;
 
+/** Checked on every run (a few stats), so edits to lib/run reach the next run without a restart. */
 export function runnerEntry(root: string): RunnerEntry {
-  if (cached) return cached;
   const source = join(root, "lib", "run", "node-process.ts");
   const tsx: RunnerEntry = { file: source, execArgv: ["--import", "tsx"] };
   const outDir = join(root, "build", "run");
   const bundle = join(outDir, "node-process.mjs");
   const inputsFile = join(outDir, "node-process.inputs.json");
-  if (fresh(bundle, inputsFile, root)) return (cached = { file: bundle, execArgv: [] });
+  if (fresh(bundle, inputsFile, root)) return { file: bundle, execArgv: [] };
+  if (noEsbuild) return tsx;
   try {
     const moduleName = "esbuild"; // a variable, so app bundlers leave this require alone
     const esbuild = createRequire(join(root, "package.json"))(moduleName) as EsbuildLike;
@@ -55,8 +56,9 @@ export function runnerEntry(root: string): RunnerEntry {
     });
     writeFileSync(inputsFile, JSON.stringify(Object.keys(r.metafile?.inputs ?? {})));
     renameSync(tmp, bundle);
-    return (cached = { file: bundle, execArgv: [] });
+    return { file: bundle, execArgv: [] };
   } catch {
-    return (cached = tsx);
+    noEsbuild = true;
+    return tsx;
   }
 }
