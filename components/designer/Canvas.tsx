@@ -31,7 +31,15 @@ const FIT_OPTIONS = { maxZoom: 1, padding: 0.15 };
 
 export const TEMPLATE_MIME = "application/x-trellis-template";
 
-export function Canvas({ onFilesDropped, progress }: { onFilesDropped?: (files: File[], at: { x: number; y: number }) => void; progress?: Map<string, number> }) {
+export function Canvas({
+  onFilesDropped,
+  progress,
+  run,
+}: {
+  onFilesDropped?: (files: File[], at: { x: number; y: number }) => void;
+  progress?: Map<string, number>;
+  run?: { nodes: Map<string, { text: string; error: boolean }>; links: Map<string, string> };
+}) {
   const store = useDesignerStore();
   const topology = useDesigner((s) => s.doc.topology);
   const selection = useDesigner((s) => s.selection);
@@ -77,13 +85,14 @@ export function Canvas({ onFilesDropped, progress }: { onFilesDropped?: (files: 
     highlightedNodes: highlighted.nodes,
     highlightedLinks: highlighted.links,
     progress,
+    run,
     measured,
   };
-  const nodes = useMemo(() => adapter.nodes(input), [adapter, topology.nodes, selNodes, dragging, nodeProblems, highlighted, progress, measured]); // eslint-disable-line react-hooks/exhaustive-deps
+  const nodes = useMemo(() => adapter.nodes(input), [adapter, topology.nodes, selNodes, dragging, nodeProblems, highlighted, progress, run, measured]); // eslint-disable-line react-hooks/exhaustive-deps
   const portIndex = useMemo(() => new Map(topology.nodes.map((n) => [n.id, n])), [topology.nodes]);
   const edges = useMemo(
     () => adapter.edges(input, (end) => portIndex.get(end.node)?.ports.find((p) => p.id === end.port)),
-    [adapter, topology.links, selLinks, linkProblems, highlighted, portIndex], // eslint-disable-line react-hooks/exhaustive-deps
+    [adapter, topology.links, selLinks, linkProblems, highlighted, portIndex, run], // eslint-disable-line react-hooks/exhaustive-deps
   );
 
   const onNodesChange = useCallback(

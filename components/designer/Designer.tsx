@@ -16,6 +16,8 @@ import { CompileInspector } from "../jobs/CompileInspector";
 import { ReportView } from "../jobs/ReportView";
 import { ComponentUploadButton, useComponentUploads } from "../wit/ComponentUpload";
 import { WitInspector } from "../wit/WitInspector";
+import { RunPanel, RunTabLabel } from "../run/RunPanel";
+import { RunProvider, useRun } from "../run/RunProvider";
 import { Dock, type DockTab } from "./Dock";
 import { useDesigner } from "./store-context";
 import { ProblemsPanel, ProblemsTabLabel } from "./ProblemsPanel";
@@ -128,7 +130,9 @@ function DesignerLayout() {
   const tabs: DockTab[] = [
     { id: "problems", label: <ProblemsTabLabel />, render: () => <ProblemsPanel /> },
     { id: "jobs", label: <JobsTabLabel />, render: () => <JobsPanel /> },
+    { id: "run", label: <RunTabLabel />, render: () => <RunPanel /> },
   ];
+  const { canvas: runOnCanvas } = useRun();
   const { startUpload, reportJobId, openReport } = useJobs();
   const nodes = useDesigner((s) => s.doc.topology.nodes);
   const progress = useNodeProgress(nodes);
@@ -174,6 +178,9 @@ function DesignerLayout() {
   return (
     <div className="designer" data-testid="designer">
       <Toolbar onLayout={onLayout}>
+        <button data-testid="open-run" className="primary" onClick={() => setDockTab("run")}>
+          ▶ Run…
+        </button>
         <button data-testid="open-export" onClick={() => setModal("export")}>
           Export…
         </button>
@@ -195,7 +202,7 @@ function DesignerLayout() {
           }
         />
         <div className="designer-center">
-          <Canvas onFilesDropped={onFilesDropped} progress={progress} />
+          <Canvas onFilesDropped={onFilesDropped} progress={progress} run={runOnCanvas} />
           <Dock tabs={tabs} active={dockTab} onActive={setDockTab} />
         </div>
         <Inspector
@@ -228,7 +235,9 @@ export function Designer({ projectId, doc, revision }: DesignerProps) {
     <DesignerStoreContext.Provider value={value}>
       <ReactFlowProvider>
         <JobsProvider>
-          <DesignerLayout />
+          <RunProvider>
+            <DesignerLayout />
+          </RunProvider>
         </JobsProvider>
       </ReactFlowProvider>
     </DesignerStoreContext.Provider>

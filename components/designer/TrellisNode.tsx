@@ -46,6 +46,11 @@ function TrellisNodeView({ id, data, selected }: NodeProps<FlowNode>) {
         )}
       </div>
       <div className="tnode-sub">{data.subtitle}</div>
+      {data.run && (
+        <div className={`tnode-run${data.run.error ? " error" : ""}`} data-testid="node-run" title={data.run.text}>
+          {data.run.text}
+        </div>
+      )}
       {/* One row per port: imports (left handles) first, then exports (right handles). */}
       <div className="tnode-ports">
         {data.inputs.map((p) => <PortRow key={p.id} port={p} side="in" />)}

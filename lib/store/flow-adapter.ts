@@ -22,6 +22,8 @@ export interface NodeView extends Record<string, unknown> {
   problemCount: number;
   highlighted: boolean;
   progress?: number;
+  /** What the last run saw at this node (calls, time, error). */
+  run?: { text: string; error: boolean };
 }
 
 export interface EdgeView extends Record<string, unknown> {
@@ -61,6 +63,7 @@ export interface AdapterInput {
   highlightedNodes: Set<string>;
   highlightedLinks: Set<string>;
   progress?: Map<string, number>;
+  run?: { nodes: Map<string, { text: string; error: boolean }>; links: Map<string, string> };
   /** Sizes React Flow measured; it needs them back on controlled nodes. */
   measured: Record<string, { width: number; height: number }>;
 }
@@ -78,7 +81,8 @@ export function createFlowAdapter() {
       seen.add(n.id);
       const pos = input.dragging[n.id] ?? n.position;
       const m = input.measured[n.id];
-      const key = [n, pos.x, pos.y, m?.width, m?.height, input.selectedNodes.has(n.id), input.nodeProblems.get(n.id) ?? 0, input.highlightedNodes.has(n.id), input.progress?.get(n.id)];
+      const run = input.run?.nodes.get(n.id);
+      const key = [n, pos.x, pos.y, m?.width, m?.height, input.selectedNodes.has(n.id), input.nodeProblems.get(n.id) ?? 0, input.highlightedNodes.has(n.id), input.progress?.get(n.id), run];
       const cached = nodeCache.get(n.id);
       if (cached && unchanged(cached.key, key)) return cached.node;
       const node: FlowNode = {
@@ -97,6 +101,7 @@ export function createFlowAdapter() {
           problemCount: input.nodeProblems.get(n.id) ?? 0,
           highlighted: input.highlightedNodes.has(n.id),
           progress: input.progress?.get(n.id),
+          run,
         },
       };
       nodeCache.set(n.id, { key, node });
@@ -111,7 +116,8 @@ export function createFlowAdapter() {
     const out = input.links.map((l) => {
       seen.add(l.id);
       const problem = input.linkProblems.get(l.id);
-      const key = [l, input.selectedLinks.has(l.id), problem, input.highlightedLinks.has(l.id)];
+      const value = input.run?.links.get(l.id);
+      const key = [l, input.selectedLinks.has(l.id), problem, input.highlightedLinks.has(l.id), value];
       const cached = edgeCache.get(l.id);
       if (cached && unchanged(cached.key, key)) return cached.edge;
       const fromPort = portOf(l.from);
@@ -128,6 +134,7 @@ export function createFlowAdapter() {
           linkKind: fromPort?.kind ?? "network",
           problem,
           highlighted: input.highlightedLinks.has(l.id),
+          value,
         },
       };
       edgeCache.set(l.id, { key, edge });

@@ -1,0 +1,157 @@
+"use client";
+import { useMemo, useState } from "react";
+import { builtinBySource } from "@/lib/builtins/catalog";
+import type { RunMode } from "@/lib/run/types";
+import { useDesigner } from "../designer/store-context";
+import { fmtMiB, fmtMs } from "./format";
+import { useRun } from "./RunProvider";
+
+/** A sensible first input: the sample of a built-in wired to an ingress, else any built-in's sample. */
+function useSampleInput(): string {
+  const topology = useDesigner((s) => s.doc.topology);
+  return useMemo(() => {
+    const fed = new Set(topology.links.map((l) => l.from.node));
+    const candidates = topology.nodes.filter((n) => n.kind === "component" && builtinBySource(n.config.source)?.sampleInput);
+    const entry = candidates.find((n) => fed.has(n.id) && topology.links.some((l) => l.from.node === n.id && topology.nodes.find((x) => x.id === l.to.node)?.kind === "endpoint")) ?? candidates[0];
+    return (entry && builtinBySource(entry.config.source)?.sampleInput) ?? "";
+  }, [topology]);
+}
+
+export function RunPanel() {
+  const { run, compare, start, stop, startCompare, clear } = useRun();
+  const sample = useSampleInput();
+  const [input, setInput] = useState<string | null>(null);
+  const [mode, setMode] = useState<RunMode>("in-process");
+  const [requests, setRequests] = useState(500);
+  const nodes = useDesigner((s) => s.doc.topology.nodes);
+  const nameOf = (id: string) => nodes.find((n) => n.id === id)?.name ?? id;
+  const text = input ?? sample;
+  const calls = run.events.filter((e) => e.type === "call");
+  return (
+    <div className="run-panel" data-testid="run-panel">
+      <div className="run-controls">
+        <textarea data-testid="run-input" value={text} onChange={(e) => setInput(e.target.value)} placeholder="Input for the entry node (text or JSON)" spellCheck={false} />
+        <div className="run-buttons">
+          <select data-testid="run-mode" value={mode} onChange={(e) => setMode(e.target.value as RunMode)}>
+            <option value="in-process">in-process (typed calls)</option>
+            <option value="network">network (one process per component, HTTP)</option>
+          </select>
+          {run.status === "running" ? (
+            <button data-testid="run-stop" onClick={stop}>
+              Stop
+            </button>
+          ) : (
+            <button data-testid="run-start" className="primary" onClick={() => start(text, mode)}>
+              ▶ Run
+            </button>
+          )}
+          <span className="inline">
+            <input type="number" min={1} max={20000} value={requests} onChange={(e) => setRequests(Number(e.target.value))} data-testid="compare-requests" />
+            <button data-testid="compare-start" disabled={compare.status === "running"} onClick={() => startCompare(text, requests)}>
+              {compare.status === "running" ? "Comparing…" : "Compare both modes"}
+            </button>
+          </span>
+          <button onClick={clear} data-testid="run-clear">
+            Clear
+          </button>
+        </div>
+      </div>
+      <div className="run-results">
+        <div className="run-col">
+          <div className="run-status" data-testid="run-status" data-status={run.status}>
+            {run.status === "idle" ? "Not run yet." : `${run.status}${run.durationMs !== undefined ? ` in ${fmtMs(run.durationMs)}` : ""} (${run.mode})`}
+          </div>
+          {run.error && (
+            <div className="notice notice-error" data-testid="run-error" data-kind={run.error.kind}>
+              {run.error.kind}: {run.error.message}
+            </div>
+          )}
+          {run.output !== undefined && (
+            <pre className="run-output" data-testid="run-output">
+              {run.output}
+            </pre>
+          )}
+          <ul className="run-nodes" data-testid="run-nodes">
+            {Object.entries(run.nodes).map(([id, s]) => (
+              <li key={id} data-testid="run-node" data-node-id={id}>
+                <b>{nameOf(id)}</b> · {s.calls} call{s.calls === 1 ? "" : "s"}, {fmtMs(s.ms)}
+                <div className="mono">in: {s.lastIn}</div>
+                <div className="mono">out: {s.lastOut}</div>
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div className="run-col">
+          <div className="section-title">Calls ({calls.length})</div>
+          <ol className="run-calls" data-testid="run-calls">
+            {calls.slice(-50).map((c) =>
+              c.type === "call" ? (
+                <li key={c.seq} className="mono">
+                  {c.from ? nameOf(c.from) : "input"} → {nameOf(c.to)} {c.interface}.{c.function} · {fmtMs(c.durationMs)}
+                  {c.error ? ` ✕ ${c.error}` : ""}
+                </li>
+              ) : null,
+            )}
+          </ol>
+          {run.stdio.length > 0 && <pre className="run-output small">{run.stdio.join("")}</pre>}
+        </div>
+        <div className="run-col" data-testid="compare">
+          <div className="section-title">Typed calls vs network hops</div>
+          {compare.status === "failed" && <div className="notice notice-error" data-testid="compare-error">{compare.error}</div>}
+          {compare.result && (
+            <table className="kv compare-table" data-testid="compare-table">
+              <thead>
+                <tr>
+                  <th />
+                  <th>in-process</th>
+                  <th>network</th>
+                </tr>
+              </thead>
+              <tbody>
+                <tr>
+                  <th>requests/s</th>
+                  <td data-testid="compare-rps-in">{compare.result.inProcess.requestsPerSecond.toFixed(0)}</td>
+                  <td data-testid="compare-rps-net">{compare.result.network.requestsPerSecond.toFixed(0)}</td>
+                </tr>
+                <tr>
+                  <th>calls/s across wires</th>
+                  <td>{compare.result.inProcess.wireCallsPerSecond.toFixed(0)}</td>
+                  <td>{compare.result.network.wireCallsPerSecond.toFixed(0)}</td>
+                </tr>
+                <tr>
+                  <th>p50 / p99 per call</th>
+                  <td>
+                    {fmtMs(compare.result.inProcess.wire.p50)} / {fmtMs(compare.result.inProcess.wire.p99)}
+                  </td>
+                  <td>
+                    {fmtMs(compare.result.network.wire.p50)} / {fmtMs(compare.result.network.wire.p99)}
+                  </td>
+                </tr>
+                <tr>
+                  <th>resident memory</th>
+                  <td>
+                    {fmtMiB(compare.result.inProcess.rssBytes)} ({compare.result.inProcess.processes} proc)
+                  </td>
+                  <td>
+                    {fmtMiB(compare.result.network.rssBytes)} ({compare.result.network.processes} proc)
+                  </td>
+                </tr>
+                <tr>
+                  <th>ratio</th>
+                  <td colSpan={2} data-testid="compare-ratio">
+                    typed links {compare.result.throughputRatio.toFixed(1)}× the throughput, {compare.result.memoryRatio.toFixed(1)}× less memory
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function RunTabLabel() {
+  const { run } = useRun();
+  return <span data-testid="run-tab-label">Run{run.status === "running" ? " (running)" : run.status === "failed" ? " (failed)" : ""}</span>;
+}
