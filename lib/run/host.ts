@@ -276,6 +276,26 @@ export class GraphHost {
   }
 
   #events = 0;
+  #outputBytes = 0;
+  #outputCut = false;
+
+  /**
+   * Output a component wrote (WASI stdout/stderr reach process.stdout/stderr
+   * through the preview2 shim), attributed to the node running at the time and
+   * reported up to the output limit.
+   */
+  noteOutput(stream: "stdout" | "stderr", chunk: string | Uint8Array): void {
+    if (!this.spec.record) return;
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const room = this.spec.limits.outputBytes - this.#outputBytes;
+    this.#outputBytes += bytes.length;
+    const nodeId = this.#stack.at(-1)?.nodeId ?? null;
+    if (room > 0) this.emit({ type: "stdio", at: this.now(), nodeId, stream, text: bytes.subarray(0, Math.min(room, bytes.length)).toString("utf8") });
+    if (room < bytes.length && !this.#outputCut) {
+      this.#outputCut = true;
+      this.emit({ type: "stdio", at: this.now(), nodeId: null, stream: "stderr", text: `[trellis] output beyond ${this.spec.limits.outputBytes} bytes is not shown\n` });
+    }
+  }
 
   /** Call events are capped per host (a runaway loop of calls must not flood the server); summaries keep counting. */
   #eventBudget(): boolean {

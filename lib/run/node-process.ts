@@ -25,6 +25,18 @@ const send = (m: ChildMessage) => process.send?.(m);
 
 function main(): void {
   let host: GraphHost | undefined;
+  // Component output goes to the node that wrote it (the pipes only carry what Node itself prints).
+  for (const stream of ["stdout", "stderr"] as const) {
+    const target = process[stream];
+    const original = target.write.bind(target);
+    target.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (!host) return original(chunk as string, ...(rest as []));
+      host.noteOutput(stream, chunk);
+      const cb = rest.find((x) => typeof x === "function") as (() => void) | undefined;
+      cb?.();
+      return true;
+    }) as typeof target.write;
+  }
   process.on("message", (m: ParentMessage) => {
     void (async () => {
       switch (m.type) {

@@ -132,7 +132,8 @@ describe("runDesign", () => {
     expect(a.nodes.api!.totalMs).toBeGreaterThanOrEqual(a.nodes.csv!.totalMs);
     expect(a.events[0]).toMatchObject({ type: "started", nodes: ["csv", "log", "api"], skipped: [] });
     expect(b.rssBytes).toBeGreaterThan(0);
-    expect(a.events.some((e) => e.type === "stdio" && e.text.includes("[INFO] POST / -> 200"))).toBe(true);
+    // The logger's stderr line is attributed to the logger, in both modes.
+    for (const r of [a, b]) expect(r.events.some((e) => e.type === "stdio" && e.nodeId === "log" && e.text === "[INFO] POST / -> 200 (49 bytes)\n")).toBe(true);
   });
 
   it("runs a cache backed by a key-value endpoint in both modes", async () => {
@@ -284,6 +285,7 @@ describe("runDesign", () => {
     const chatty = await runDesign({ topology: one(), input: { text: "chatty" }, mode: "in-process", limits: { outputBytes: 64 * 1024 } }, opts);
     expect(outputText(chatty)).toBe("chatty");
     const shown = chatty.events.flatMap((e) => (e.type === "stdio" && e.nodeId === "bad" ? [e.text] : [])).join("");
+    expect(shown.startsWith("zzzz")).toBe(true);
     expect(shown.length).toBeGreaterThan(0);
     expect(shown.length).toBeLessThanOrEqual(64 * 1024);
     expect(chatty.events.filter((e) => e.type === "stdio" && e.text.includes("is not shown"))).toHaveLength(1);

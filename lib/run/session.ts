@@ -145,6 +145,7 @@ export class RunSession {
         'ulimit -f "$TRELLIS_FSIZE_BLOCKS" && exec "$0" "$@"',
         process.execPath,
         ...entry.execArgv,
+        "--disable-warning=ExperimentalWarning", // node:wasi's notice is not the user's output
         `--max-old-space-size=${heapMb}`,
         // The memory limit is checked after each call; V8's page cap bounds what one call can take meanwhile.
         `--wasm-max-mem-pages=${Math.ceil((4 * this.opts.limits.memoryBytes) / 65536)}`,
