@@ -155,7 +155,13 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
     return { nodes: {}, ...r, mode: req.mode, events, durationMs: Date.now() - runStart };
   };
 
-  const prepared = await prepareRun(req.topology, req.entryNodeId, opts);
+  let prepared: Result<PreparedRun, RunError>;
+  try {
+    prepared = await prepareRun(req.topology, req.entryNodeId, opts);
+  } catch (e) {
+    // A resolver that throws (I/O, a bug) still ends as a typed failure of this run only.
+    prepared = err({ kind: "missing-component", message: `could not load the components: ${(e as Error)?.message ?? String(e)}` });
+  }
   if (!prepared.ok) return finish({ ok: false, error: prepared.error });
   const { plan } = prepared.value;
   const call = entryCall(plan.entry.entryInterface, req.input, req.request);
