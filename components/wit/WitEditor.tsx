@@ -24,7 +24,10 @@ export function userSourceFor(node: TopologyNode): string | undefined {
 }
 
 function analyze(text: string, world: string | undefined): WitAnalysis {
-  return analyzeWit(text, world || undefined);
+  const a = analyzeWit(text, world || undefined);
+  // The chosen world was renamed or replaced: a text with one world means that one.
+  if (world && !world.includes(":") && !a.worlds.some((w) => w.name === world) && a.worlds.length === 1) return analyzeWit(text);
+  return a;
 }
 
 export function WitEditor({ node, onClose }: { node: TopologyNode; onClose: () => void }) {
@@ -49,7 +52,7 @@ export function WitEditor({ node, onClose }: { node: TopologyNode; onClose: () =
     setAnalysis(a);
     const source = userSourceFor(node);
     // With errors the store keeps the ports as they were; the text is still saved.
-    const chosenWorld = world || a.world?.name;
+    const chosenWorld = a.world?.name ?? (world || undefined);
     updateNode(node.id, { config: { wit: text, world: chosenWorld, ...(source ? { source } : {}) } });
     if (chosenWorld && chosenWorld !== world) setWorld(chosenWorld);
     setApplied({ errors: a.errors.length, ports: a.ports.length });
@@ -82,7 +85,7 @@ export function WitEditor({ node, onClose }: { node: TopologyNode; onClose: () =
         </header>
         <div className="wit-editor-body">
           <div className="wit-editor-main">
-            <div className="wit-monaco" data-testid="wit-monaco">
+            <div className="wit-monaco" data-testid="wit-monaco" data-chars={text.length}>
               <MonacoWit value={text} onChange={setText} errors={errors} onReady={(r) => (reveal.current = r)} />
             </div>
             <div className="wit-diagnostics" data-testid="wit-diagnostics" data-count={errors.length}>

@@ -28,11 +28,11 @@ function UploadInfo({ id }: { id: string }) {
         <a href={info.wasmUrl} download>
           {info.fileName}
         </a>{" "}
-        · {(info.bytes / 1024).toFixed(1)} KiB · {info.note}
+        · {(info.bytes / 1024).toFixed(1)} KiB{info.kind === "core-module" ? "" : ` · ${info.note}`}
       </p>
       {info.kind === "core-module" && info.core && (
         <div data-testid="core-module-info">
-          <p className="wit-note bad">Not a component: it cannot be wired by interface until it is wrapped as a component.</p>
+          <p className="wit-note bad">A core module without WASI, not a component: it has no WIT interfaces, so it cannot be wired by interface until it is wrapped as a component.</p>
           <div className="section-title">Raw imports</div>
           <ul className="port-list mono" data-testid="core-imports">
             {info.core.imports.map((i) => (
