@@ -4,6 +4,7 @@ import type { CompileReport } from "@/lib/compile/compile-image";
 import { jobsApi } from "@/lib/jobs/client";
 import type { Job } from "@/lib/jobs/types";
 import { Modal } from "../designer/Modal";
+import { RunArtifact } from "./RunArtifact";
 
 const fmtBytes = (n?: number) => (n === undefined ? "—" : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
@@ -32,7 +33,9 @@ export function ReportView({ jobId, onClose }: { jobId: string; onClose: () => v
       {r && (
         <div className="report">
           <div className={`notice ${r.outcome === "compiled" ? "notice-info" : "notice-error"}`} data-testid="report-outcome" data-outcome={r.outcome}>
-            <b>{r.outcome}</b>: {r.summary}
+            <span>
+              <b>{r.outcome}</b>: {r.summary}
+            </span>
           </div>
           <div className="report-actions">
             <a className="button" href={jobsApi.reportUrl(jobId, true)} data-testid="report-download">
@@ -100,6 +103,7 @@ export function ReportView({ jobId, onClose }: { jobId: string; onClose: () => v
               </table>
             </section>
           </div>
+          {(r.produced?.kind === "native-artifact" || r.produced?.kind === "wasm-module") && <RunArtifact jobId={jobId} defaultArgs={(cfg?.cmd ?? []).join(" ")} />}
           <h3>Layers ({r.layers.length})</h3>
           <table className="layers" data-testid="report-layers">
             <thead>
