@@ -14,19 +14,26 @@ import { decodeValue, encodeValue, previewValue, valueSize, type EncodedValue } 
 import { keyvalueImport, KvError, MemoryKeyValue, type KvMethod } from "./kv-store";
 import type { Binding } from "./plan";
 import { SyncHttpClient } from "./sync-http";
-import { instantiateComponent, type ComponentExports, type ImportObject } from "./transpile";
+import { instantiateComponent, transpileCached, type ComponentExports, type ImportObject } from "./transpile";
 import type { CallEvent, NodeSummary, RunError, RunEvent, RunLimits } from "./types";
 import { wasiInterface } from "./wasi";
 
-export interface HostComponent {
+/** A component to host: already transpiled, or its bytes to transpile here first. */
+export type HostComponent = {
   id: string;
   name: string;
-  dir: string;
-  jsFile: string;
-  /** Import names of the transpiled component (jco's, no version). */
-  imports: string[];
   bindings: Binding[];
-}
+} & (
+  | {
+      dir: string;
+      jsFile: string;
+      /** Import names of the transpiled component (jco's, no version). */
+      imports: string[];
+    }
+  | { componentFile: string; cacheDir: string }
+);
+
+type ReadyComponent = Extract<HostComponent, { jsFile: string }>;
 
 /** A compiled container run as a WASI preview1 command per call. */
 export interface HostCommand {
@@ -126,8 +133,21 @@ export class GraphHost {
       host.#summary(c.id);
       host.emit({ type: "node-ready", at: host.now(), nodeId: c.id, ms: performance.now() - t0 });
     }
-    for (const c of spec.components) {
+    for (const given of spec.components) {
       const t0 = performance.now();
+      let c: ReadyComponent;
+      if ("componentFile" in given) {
+        host.emit({ type: "compiling", at: host.now(), nodeId: given.id, done: false });
+        const c0 = performance.now();
+        try {
+          const t = await transpileCached(new Uint8Array(readFileSync(given.componentFile)), given.cacheDir);
+          c = { id: given.id, name: given.name, bindings: given.bindings, dir: t.dir, jsFile: t.jsFile, imports: t.imports };
+        } catch (e) {
+          throw new RunStop({ kind: "instantiate-failed", message: `'${given.name}' is not a component jco can run: ${message(e)}`, nodeId: given.id });
+        } finally {
+          host.emit({ type: "compiling", at: host.now(), nodeId: given.id, done: true, ms: performance.now() - c0 });
+        }
+      } else c = given;
       const imports = host.#importsFor(c);
       try {
         host.#exports.set(
@@ -162,7 +182,7 @@ export class GraphHost {
     return s;
   }
 
-  #importsFor(c: HostComponent): ImportObject {
+  #importsFor(c: ReadyComponent): ImportObject {
     const imports: ImportObject = {};
     for (const name of c.imports) {
       const binding = c.bindings.find((b) => interfaceName(b.interface) === interfaceName(name));
@@ -238,9 +258,10 @@ export class GraphHost {
   /** A call over HTTP to the host serving `req.to`; blocks this thread until it answers. */
   #remote(url: string, req: CallRequest): unknown {
     this.#client ??= new SyncHttpClient(this.spec.callToken);
-    const remaining = this.spec.limits.timeMs - this.now();
+    // The parent's clock (which pauses while components transpile) is authoritative and kills
+    // the run; a single call just never waits longer than the whole budget.
     const t0 = performance.now();
-    const res = this.#client.post(`${url}/call`, JSON.stringify(req), Math.max(1, remaining));
+    const res = this.#client.post(`${url}/call`, JSON.stringify(req), this.spec.limits.timeMs);
     const d = performance.now() - t0;
     this.wireLatencies.push(d);
     const top = this.#stack.at(-1);
@@ -429,7 +450,7 @@ export class GraphHost {
         method: input.method ?? "POST",
         headers: input.headers ?? [],
         ...(input.body && input.method !== "GET" && input.method !== "HEAD" ? { body: input.body as Uint8Array<ArrayBuffer> } : {}),
-        signal: AbortSignal.any([current.abort.signal, AbortSignal.timeout(Math.max(1, this.spec.limits.timeMs - this.now()))]),
+        signal: AbortSignal.any([current.abort.signal, AbortSignal.timeout(this.spec.limits.timeMs)]),
       });
       value = { status: res.status, headers: [...res.headers.entries()], body: new Uint8Array(await res.arrayBuffer()) };
     } catch (e) {

@@ -11,7 +11,7 @@ import { decodeValue, encodeValue, type EncodedValue } from "./codec";
 import { entryCall, type HttpRequestShape } from "./entry";
 import { planRun, type RunPlan } from "./plan";
 import { RunSession } from "./session";
-import { contentHash, defaultCacheDir, pruneCache, transpileCached, type TranspiledComponent } from "./transpile";
+import { contentHash, defaultCacheDir, lookupTranspiled, pruneCache, type TranspiledComponent } from "./transpile";
 import { DEFAULT_LIMITS, type NodeSummary, type RunError, type RunEvent, type RunInput, type RunLimits, type RunMode, type RunResult } from "./types";
 
 export type ComponentResolver = (node: TopologyNode) => Result<Uint8Array, RunError> | Promise<Result<Uint8Array, RunError>>;
@@ -79,7 +79,11 @@ export function effectiveLimits(l: Partial<RunLimits> = {}): RunLimits {
 
 export interface PreparedRun {
   plan: RunPlan;
+  /** Components found transpiled in the cache. */
   transpiled: Map<string, TranspiledComponent>;
+  /** The others: node id → component bytes on disk, transpiled by the run process. */
+  pendingComponents: Map<string, string>;
+  cacheDir: string;
   /** Compiled containers: node id → its WASI command module on disk. */
   commandFiles: Map<string, { name: string; file: string }>;
 }
@@ -127,16 +131,31 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
     }
     commandFiles.set(id, { name: node.name, file });
   }
+  // Components already transpiled come from the cache; the others are handed
+  // to their run process as bytes and transpiled there (seconds for a big
+  // upload), so the server's event loop never does that work.
+  const pendingComponents = new Map<string, string>();
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
   for (const id of plan.order) {
     const bytes = await resolve(byId.get(id)!);
     if (!bytes.ok) return bytes;
-    try {
-      transpiled.set(id, await transpileCached(bytes.value, opts.cacheDir));
-    } catch (e) {
-      return err({ kind: "instantiate-failed", message: `'${byId.get(id)!.name}' is not a component jco can run: ${(e as Error).message ?? String(e)}`, nodeId: id });
+    const hash = contentHash(bytes.value);
+    const hit = lookupTranspiled(hash, cacheDir);
+    if (hit) {
+      transpiled.set(id, hit);
+      continue;
     }
+    const dir = join(cacheDir, "incoming");
+    const file = join(dir, `${hash.slice(0, 32)}.wasm`);
+    if (!existsSync(file)) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${file}.${process.pid}`, bytes.value);
+      renameSync(`${file}.${process.pid}`, file);
+      pruneCache(dir);
+    }
+    pendingComponents.set(id, file);
   }
-  return ok({ plan, transpiled, commandFiles });
+  return ok({ plan, transpiled, pendingComponents, cacheDir, commandFiles });
 }
 
 export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
@@ -144,8 +163,12 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
   const limits = effectiveLimits(req.limits);
   const events: RunEvent[] = [];
   let done = false;
+  // The run's clock: paused while components are transpiled (a platform step, seconds for a big
+  // upload, once per content), which has its own budget.
+  const clock = new RunClock(limits.timeMs, COMPILE_BUDGET_MS);
   const emit = (e: RunEvent) => {
     if (done) return; // late output of processes being stopped
+    if (e.type === "compiling") clock.compiling(e.nodeId, e.done);
     events.push(e);
     opts.onEvent?.(e);
   };
@@ -169,24 +192,23 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
   const entry = { nodeId: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function };
   emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: [...plan.keyvalueStores, ...plan.commands, ...plan.order], skipped: plan.skipped, entry: { nodeId: entry.nodeId, interface: entry.interface } });
 
-  // The time limit covers starting the processes too; on expiry every process is killed.
+  // The time limit covers starting the processes too (not transpiling); on expiry every process is killed.
   let session: RunSession | undefined;
-  let timedOut = false;
   let failure: RunError | undefined;
   let wake: (() => void) | undefined;
   const stopped = new Promise<void>((r) => (wake = r));
-  const timer = setTimeout(() => {
-    timedOut = true;
-    wake?.();
-  }, Math.max(1, limits.timeMs - (Date.now() - runStart)));
-  const timeError: RunError = { kind: "time-limit", message: `the run took longer than ${limits.timeMs} ms and was stopped` };
+  clock.start(() => wake?.());
+  const timeError = (): RunError =>
+    clock.compileExceeded
+      ? { kind: "time-limit", message: `transpiling the components took longer than ${COMPILE_BUDGET_MS} ms and was stopped` }
+      : { kind: "time-limit", message: `the run took longer than ${limits.timeMs} ms and was stopped` };
 
   try {
     const started = await Promise.race([
       RunSession.start(prepared.value, { mode: req.mode, limits, record: true, runStart, onEvent: emit, abort: stopped }),
       stopped.then(() => undefined),
     ]);
-    if (!started) return finish({ ok: false, error: timeError, entry });
+    if (!started) return finish({ ok: false, error: timeError(), entry });
     if (!started.ok) return finish({ ok: false, error: started.error, entry });
     session = started.value;
     session.onFailure((e) => {
@@ -197,7 +219,7 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
       session.call({ to: entry.nodeId, interface: entry.interface, function: entry.function, args: call.value.args.map(encodeValue), from: null, linkId: null }),
       stopped.then(() => undefined),
     ]);
-    if (!outcome) return finish({ ok: false, error: timedOut ? timeError : failure!, entry, nodes: nodesFrom(plan, []) });
+    if (!outcome) return finish({ ok: false, error: clock.expired ? timeError() : failure!, entry, nodes: nodesFrom(plan, []) });
     const stats = await session.stats();
     const nodes = nodesFrom(plan, stats.summaries);
     const base = { entry, nodes, rssBytes: stats.rssBytes };
@@ -205,8 +227,64 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
     if (outcome.refused !== undefined) return finish({ ok: true, refused: outcome.refused as EncodedValue, ...base });
     return finish({ ok: true, ...(outcome.value !== undefined ? { output: outcome.value as EncodedValue } : {}), ...base });
   } finally {
-    clearTimeout(timer);
+    clock.stop();
     await session?.close();
+  }
+}
+
+/** Longest time the transpiles of one run may take together. */
+export const COMPILE_BUDGET_MS = Number(process.env.TRELLIS_COMPILE_BUDGET_MS ?? 120_000);
+
+/** A countdown that stops while any component is being transpiled; transpiling has its own budget. */
+export class RunClock {
+  #left: number;
+  #compileLeft: number;
+  #since = 0;
+  #timer?: ReturnType<typeof setTimeout>;
+  #onExpire?: () => void;
+  readonly #compiling = new Set<string>();
+  expired = false;
+  compileExceeded = false;
+
+  constructor(ms: number, compileBudgetMs: number) {
+    this.#left = ms;
+    this.#compileLeft = compileBudgetMs;
+  }
+
+  start(onExpire: () => void): void {
+    this.#onExpire = onExpire;
+    this.#arm();
+  }
+
+  compiling(nodeId: string, done: boolean): void {
+    if (this.expired || !this.#onExpire) return;
+    this.#spend();
+    if (done) this.#compiling.delete(nodeId);
+    else this.#compiling.add(nodeId);
+    this.#arm();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#onExpire = undefined;
+  }
+
+  /** Charges the time since the last change to the run or to the compile budget. */
+  #spend(): void {
+    const spent = Date.now() - this.#since;
+    if (this.#compiling.size > 0) this.#compileLeft -= spent;
+    else this.#left -= spent;
+  }
+
+  #arm(): void {
+    clearTimeout(this.#timer);
+    this.#since = Date.now();
+    const compiling = this.#compiling.size > 0;
+    this.#timer = setTimeout(() => {
+      this.expired = true;
+      this.compileExceeded = compiling;
+      this.#onExpire?.();
+    }, Math.max(1, compiling ? this.#compileLeft : this.#left));
   }
 }
 

@@ -78,9 +78,10 @@ export class RunSession {
     void opts.abort?.then(() => s.close());
     const command = (id: string): HostCommand => ({ id, ...commandFiles.get(id)! });
     const component = (id: string): HostComponent => {
-      const t = transpiled.get(id)!;
       const n = plan.nodes[id]!;
-      return { id, name: n.name, dir: t.dir, jsFile: t.jsFile, imports: t.imports, bindings: n.bindings };
+      const t = transpiled.get(id);
+      if (t) return { id, name: n.name, dir: t.dir, jsFile: t.jsFile, imports: t.imports, bindings: n.bindings };
+      return { id, name: n.name, componentFile: prepared.pendingComponents.get(id)!, cacheDir: prepared.cacheDir, bindings: n.bindings };
     };
     const base = { runStart: opts.runStart, limits: opts.limits, record: opts.record, callToken: randomBytes(18).toString("base64url") };
     try {

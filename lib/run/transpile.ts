@@ -2,7 +2,7 @@
 // supplies every import) and caches the output by content hash, because a
 // transpile costs ~100 ms and runs repeat the same built-ins.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -27,20 +27,24 @@ export function contentHash(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** The cached transpile of the component with this content hash, if there is one. */
+export function lookupTranspiled(hash: string, cacheDir = defaultCacheDir()): TranspiledComponent | undefined {
+  const dir = join(cacheDir, hash.slice(0, 32));
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as Omit<TranspiledComponent, "dir" | "jsFile">;
+    const now = new Date();
+    utimesSync(dir, now, now); // recently used: pruning keeps it
+    return { ...meta, dir, jsFile: join(dir, "component.js") };
+  } catch {
+    return undefined; // not cached (or pruned a moment ago)
+  }
+}
+
 export async function transpileCached(bytes: Uint8Array, cacheDir = defaultCacheDir()): Promise<TranspiledComponent> {
   const hash = contentHash(bytes);
   const dir = join(cacheDir, hash.slice(0, 32));
-  const metaFile = join(dir, "meta.json");
-  if (existsSync(metaFile)) {
-    try {
-      const now = new Date();
-      utimesSync(dir, now, now); // recently used: pruning keeps it
-    } catch {
-      // a concurrent prune removed it a moment ago; the read below decides
-    }
-    const meta = JSON.parse(readFileSync(metaFile, "utf8")) as Omit<TranspiledComponent, "dir" | "jsFile">;
-    return { ...meta, dir, jsFile: join(dir, "component.js") };
-  }
+  const hit = lookupTranspiled(hash, cacheDir);
+  if (hit) return hit;
   // Loaded on a cache miss only: jco is large, and run processes never need it.
   // Resolved by Node at run time, not bundled into the app's server chunks.
   const jco = "@bytecodealliance/jco";

@@ -69,6 +69,8 @@ export interface CallEvent {
 export type RunEvent =
   /** `nodes` take part in the run; `skipped` are nodes of the design the entry does not reach. */
   | { type: "started"; at: number; mode: RunMode; nodes: string[]; skipped: string[]; entry: { nodeId: string; interface: string } }
+  /** A component is being transpiled (first run of these bytes); the run's clock stops meanwhile. */
+  | { type: "compiling"; at: number; nodeId: string; done: boolean; ms?: number }
   | { type: "node-ready"; at: number; nodeId: string; ms: number }
   | CallEvent
   | { type: "stdio"; at: number; nodeId: string | null; stream: "stdout" | "stderr"; text: string }

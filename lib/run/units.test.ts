@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { decodeValue, encodeValue, previewValue, valueSize } from "./codec";
 import { entryCall, inputBytes } from "./entry";
 import { keyvalueImport, KvError, MemoryKeyValue } from "./kv-store";
-import { effectiveLimits } from "./run";
+import { effectiveLimits, RunClock } from "./run";
 import { latencyStats } from "./stats";
 
 describe("codec", () => {
@@ -53,6 +53,39 @@ describe("entry calls", () => {
     const xs = Array.from({ length: 100 }, (_v, i) => 100 - i);
     expect(latencyStats(xs)).toEqual({ count: 100, p50: 51, p99: 100 });
     expect(latencyStats([])).toEqual({ count: 0, p50: 0, p99: 0 });
+  });
+});
+
+describe("run clock", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("stops while components transpile, which has its own budget", () => {
+    vi.useFakeTimers();
+    const clock = new RunClock(1000, 3000);
+    let fired = 0;
+    clock.start(() => fired++);
+    vi.advanceTimersByTime(500);
+    clock.compiling("a", false);
+    clock.compiling("b", false);
+    vi.advanceTimersByTime(2000); // transpiling: the run's clock stands still
+    clock.compiling("a", true);
+    vi.advanceTimersByTime(500); // b still transpiling
+    clock.compiling("b", true);
+    vi.advanceTimersByTime(499);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(2);
+    expect([fired, clock.expired, clock.compileExceeded]).toEqual([1, true, false]);
+  });
+
+  it("expires when transpiling exceeds its budget", () => {
+    vi.useFakeTimers();
+    const clock = new RunClock(1000, 3000);
+    let fired = 0;
+    clock.start(() => fired++);
+    clock.compiling("a", false);
+    vi.advanceTimersByTime(3001);
+    expect([fired, clock.compileExceeded]).toEqual([1, true]);
+    clock.stop();
   });
 });
 
