@@ -83,7 +83,7 @@ test("typed wiring: a structurally different interface is refused with its reaso
   await snap(page, "wit-refused-and-accepted");
 });
 
-test("the WIT editor: highlighting, diagnostics while typing, hover, completion; an edit turns a wire red", async ({ page }) => {
+test("the WIT editor: highlighting, hover, completion, go to definition, diagnostics while typing; an edit turns a wire red", async ({ page }) => {
   await newProject(page, "WIT edit");
   await dropFromPalette(page, "builtin-json-to-csv", { x: 160, y: 160 });
   await dropFromPalette(page, "builtin-http-handler", { x: 700, y: 200 });
@@ -106,11 +106,18 @@ test("the WIT editor: highlighting, diagnostics while typing, hover, completion;
   await expect(page.locator(".monaco-hover").filter({ hasText: "A pipeline stage" }).first()).toBeVisible();
 
   // Completion offers the types in scope (cursor after `poi`).
-  await setWit(page, editor, "package acme:shapes@0.1.0;\n\ninterface shapes {\n  record point { x: f32, y: f32 }\n  area: func(p: poi);\n}\n");
+  const shapes = "package acme:shapes@0.1.0;\n\ninterface shapes {\n  record point { x: f32, y: f32 }\n  area: func(p: poi);\n}\n";
+  await setWit(page, editor, shapes);
   for (const key of ["ArrowUp", "ArrowUp", "End", "ArrowLeft", "ArrowLeft"]) await page.keyboard.press(key);
   await page.keyboard.press("Control+Space");
-  await expect(page.locator(".suggest-widget .monaco-list-row").filter({ hasText: "point" }).first()).toBeVisible();
-  await page.keyboard.press("Escape");
+  await expect(page.locator(".suggest-widget .monaco-list-row.focused")).toContainText("point");
+  await page.keyboard.press("Enter");
+  await expect(editor.getByTestId("wit-monaco")).toHaveAttribute("data-chars", String(shapes.length + 2));
+  await expect(editor.getByTestId("wit-valid")).toBeVisible();
+  // Go to definition (F12) from the use of `point` on line 5 to the record on line 4.
+  await expect(editor.locator(".active-line-number")).toHaveText("5");
+  await page.keyboard.press("F12");
+  await expect(editor.locator(".active-line-number")).toHaveText("4");
 
   const original = builtinById("json-to-csv")!.wit;
   // Diagnostics while typing: a broken WIT shows markers and errors; Apply keeps the ports.

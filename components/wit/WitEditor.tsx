@@ -2,7 +2,7 @@
 // The WIT editor panel for one component node: Monaco with diagnostics while
 // typing, the world's ports as they would become, and Apply (one undo step).
 import dynamic from "next/dynamic";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { portLabel } from "@/lib/graph/ports";
 import type { TopologyNode } from "@/lib/graph/types";
 import { analyzeWit, formatWitError, type WitAnalysis, type WitError } from "@/lib/wit";
@@ -58,23 +58,21 @@ export function WitEditor({ node, onClose }: { node: TopologyNode; onClose: () =
     setApplied({ errors: a.errors.length, ports: a.ports.length });
   }, [text, world, node, updateNode]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
-        e.preventDefault();
-        apply();
-      } else if (e.key === "Escape" && !(e.target as HTMLElement | null)?.closest?.(".monaco-editor")) onClose();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [apply, onClose]);
+  // Keys stay inside the panel: the designer's Delete/Ctrl+Z shortcuts must not act on the canvas behind it.
+  const onKeyDown = (e: KeyboardEvent) => {
+    e.stopPropagation();
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
+      e.preventDefault();
+      apply();
+    } else if (e.key === "Escape" && !(e.target as HTMLElement | null)?.closest?.(".monaco-editor")) onClose();
+  };
 
   const errors = analysis.errors;
   const portsPreview = useMemo(() => analysis.ports, [analysis]);
 
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="modal modal-wide wit-editor" data-testid="wit-editor" role="dialog" aria-label={`WIT of ${node.name}`}>
+      <div className="modal modal-wide wit-editor" data-testid="wit-editor" role="dialog" aria-label={`WIT of ${node.name}`} onKeyDown={onKeyDown}>
         <header className="modal-head">
           <h2>
             WIT · {node.name} <span className="wit-source">{node.config.source ?? ""}</span>
@@ -116,7 +114,7 @@ export function WitEditor({ node, onClose }: { node: TopologyNode; onClose: () =
                 ))}
               </select>
             </label>
-            <div className="section-title">Ports {errors.length ? "(kept as they are while the WIT has errors)" : "after Apply"}</div>
+            <div className="section-title">Ports {errors.length ? "(kept as they are while the WIT has errors)" : dirty ? "after Apply" : ""}</div>
             <ul className="port-list" data-testid="wit-ports-preview">
               {(errors.length ? node.ports : portsPreview).map((p) => (
                 <li key={p.id}>

@@ -121,3 +121,19 @@ describe("component store and routes", () => {
     expect(componentName(".wasm")).toBe("component");
   });
 });
+
+describe("preview1 reactors", () => {
+  it("a WASI module without _start is converted with the reactor adapter", async () => {
+    const { parse } = await import("@bytecodealliance/jco");
+    const reactor = await parse(`(module
+      (import "wasi_snapshot_preview1" "random_get" (func (param i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_initialize")))`);
+    const r = await ingestWasm(reactor, "lib.wasm");
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.kind).toBe("converted");
+    expect(r.value.note).toMatch(/reactor adapter/);
+    expect(r.value.ports.some((p) => p.id === "exp:wasi:cli/run")).toBe(false);
+  });
+});
