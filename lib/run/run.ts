@@ -46,8 +46,44 @@ export const resolveCompiled: ComponentResolver = async (node) => {
   }
 };
 
-/** Built-ins for components, compile-job artifacts for compiled containers. */
-export const resolveDefault: ComponentResolver = (node) => (node.kind === "compiled" ? resolveCompiled(node) : resolveBuiltin(node));
+/** What the run needs of the uploaded-components store (lib/components). */
+export interface UploadSource {
+  get(id: string): { name: string; kind: string } | undefined;
+  readWasm(id: string): Uint8Array | undefined;
+}
+
+/** `upload:<id>` components from a store of uploads. */
+export function uploadResolver(store: () => UploadSource): ComponentResolver {
+  return (node) => {
+    const id = node.config.source?.slice("upload:".length) ?? "";
+    let up: ReturnType<UploadSource["get"]>;
+    let bytes: Uint8Array | undefined;
+    try {
+      const s = store();
+      up = s.get(id);
+      bytes = up && s.readWasm(id);
+    } catch (e) {
+      return err({ kind: "missing-component", message: `cannot read uploaded component ${id}: ${(e as Error).message}`, nodeId: node.id });
+    }
+    if (!up || !bytes) return err({ kind: "missing-component", message: `'${node.name}' refers to upload ${id}, which is gone`, nodeId: node.id });
+    if (up.kind === "core-module")
+      return err({ kind: "unsupported-node", message: `'${node.name}' is a core module (${up.name}), not a component: it cannot be called by interface until wrapped`, nodeId: node.id });
+    return ok(bytes);
+  };
+}
+
+/** Uploaded components from the app's store (`$TRELLIS_DATA_DIR/components`). */
+export const resolveUpload: ComponentResolver = async (node) => {
+  const { componentStore } = await import("../components/http");
+  return uploadResolver(componentStore)(node);
+};
+
+/** Built-ins and uploads for components, compile-job artifacts for compiled containers. */
+export const resolveDefault: ComponentResolver = (node) => {
+  if (node.kind === "compiled") return resolveCompiled(node);
+  if (node.config.source?.startsWith("upload:")) return resolveUpload(node);
+  return resolveBuiltin(node);
+};
 
 export interface RunRequest {
   topology: Topology;
