@@ -837,7 +837,8 @@ void cpu_run(Proc *p, long budget) {
         return;
       }
       p->insns++;
-      if (p->state != P_RUN || p != cur || p->vfork_wait) return;
+      extern int resched;
+      if (p->state != P_RUN || p != cur || p->vfork_wait || resched) { resched = 0; return; }
       m = p->mem; // execve replaces the address space
       continue;
     case 0x10b: ok = 0; break; // ud2

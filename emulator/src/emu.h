@@ -123,6 +123,10 @@ enum { P_RUN = 1, P_BLOCKED, P_ZOMBIE, P_FREE = 0 };
 typedef struct Proc {
   int state;
   int pid, ppid, pgid, sid;
+  int tgid;       // thread group (the process id getpid reports); pid is the thread id
+  int is_thread;  // a CLONE_THREAD child: no zombie, no SIGCHLD
+  u64 futex_addr; // address a blocked FUTEX_WAIT waits on
+  int futex_woken;
   Cpu cpu;
   Mem *mem;
   FdTable *fds;

@@ -228,7 +228,7 @@ int main(int argc, char **argv) {
 
   Proc *p = &procs[0];
   memset(p, 0, sizeof *p);
-  p->pid = p->pgid = p->sid = 1;
+  p->pid = p->pgid = p->sid = p->tgid = 1;
   p->ppid = 0;
   p->umask = 022;
   p->start_ns = mono_ns();

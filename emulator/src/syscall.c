@@ -20,6 +20,7 @@
 #define AT_FDCWD_ (-100)
 
 u32 guest_uid = 0, guest_gid = 0;
+int resched; // ask the interpreter loop to return to the scheduler after this syscall
 int next_pid = 2;
 
 static const char *sys_name(int n);
@@ -296,6 +297,8 @@ void exit_proc(Proc *p, int status_word) {
     u32 z = 0;
     mem_write(p->mem, p->clear_tid, &z, 4);
     p->mem->fault = 0;
+    extern int futex_wake_ext(Mem *, u64, int);
+    futex_wake_ext(p->mem, p->clear_tid, 1); // pthread_join waits on this
   }
   wake_vfork_parent(p);
   fds_release(p->fds);
@@ -303,6 +306,10 @@ void exit_proc(Proc *p, int status_word) {
   mem_free(p->mem);
   p->mem = NULL;
   p->exit_status = status_word;
+  if (p->is_thread) { // threads leave no zombie and send no SIGCHLD
+    p->state = P_FREE;
+    return;
+  }
   p->state = P_ZOMBIE;
   for (int i = 0; i < MAX_PROC; i++)
     if (procs[i].state != P_FREE && procs[i].ppid == p->pid) {
@@ -400,6 +407,8 @@ void deliver_signals(Proc *p) {
       p->cpu.rip += 2;
       p->cpu.r[0] = (u64)E(EINTR);
       p->sleep_until = 0;
+      p->futex_addr = 0;
+      p->futex_woken = 0;
       p->state = P_RUN;
     }
     if (enter_handler(p, sig) < 0) { kill_proc(p, 11); return; }
@@ -407,7 +416,8 @@ void deliver_signals(Proc *p) {
 }
 
 static i64 do_fork(Proc *p, u64 flags, u64 newsp, u64 ptid, u64 ctid, u64 tls) {
-  if (flags & 0x10000) return E(ENOSYS); // CLONE_THREAD: not yet
+  int thread = (flags & 0x10000) != 0; // CLONE_THREAD: runs one at a time with the others
+  if (thread && !(flags & 0x100)) return E(EINVAL);
   Proc *n = NULL;
   for (int i = 0; i < MAX_PROC; i++)
     if (procs[i].state == P_FREE) { n = &procs[i]; break; }
@@ -415,17 +425,25 @@ static i64 do_fork(Proc *p, u64 flags, u64 newsp, u64 ptid, u64 ctid, u64 tls) {
   memset(n, 0, sizeof *n);
   *n = *p;
   n->pid = next_pid++;
-  n->ppid = p->pid;
+  n->ppid = thread ? p->ppid : p->tgid;
+  n->tgid = thread ? p->tgid : n->pid;
+  n->is_thread = thread;
+  n->futex_addr = 0;
+  n->futex_woken = 0;
+  n->sleep_until = 0;
+  n->in_suspend = 0;
   n->insns = 0;
   n->sigpending = 0;
   n->vfork_parent = 0;
   n->vfork_wait = 0;
   n->clear_tid = 0;
-  if (flags & 0x100) { // CLONE_VM: share and suspend the parent (vfork semantics)
+  if (flags & 0x100) { // CLONE_VM: share the address space
     n->mem = p->mem;
     p->mem->refs++;
-    n->vfork_parent = p->pid;
-    p->vfork_wait = n->pid;
+    if (flags & 0x4000) { // CLONE_VFORK: the parent waits for exec or exit
+      n->vfork_parent = p->pid;
+      p->vfork_wait = n->pid;
+    }
   } else {
     n->mem = mem_fork(p->mem);
   }
@@ -499,6 +517,11 @@ static i64 sys_execve(Proc *p, i64 dirfd, u64 upath, u64 uargv, u64 uenvp) {
   }
   mem_free(old); // drop the extra reference
   wake_vfork_parent(p);
+  for (int i = 0; i < MAX_PROC; i++) // other threads of the group end at exec
+    if (&procs[i] != p && procs[i].tgid == p->tgid && (procs[i].state == P_RUN || procs[i].state == P_BLOCKED)) {
+      procs[i].clear_tid = 0;
+      exit_proc(&procs[i], 0);
+    }
   for (int i = 0; i < 256; i++)
     if (p->fds->cloexec[i]) fd_close(p, i);
   p->sigpending &= 0;
@@ -510,7 +533,7 @@ static i64 sys_wait4(Proc *p, i64 pid, u64 ustatus, i64 options, u64 rusage) {
   int have = 0;
   for (int i = 0; i < MAX_PROC; i++) {
     Proc *q = &procs[i];
-    if (q->state == P_FREE || q->ppid != p->pid || q == p) continue;
+    if (q->state == P_FREE || q->ppid != p->tgid || q == p || q->is_thread) continue;
     if (pid > 0 && q->pid != pid) continue;
     if (pid == 0 && q->pgid != p->pgid) continue;
     if (pid < -1 && q->pgid != -pid) continue;
@@ -535,6 +558,7 @@ static i64 sys_kill(Proc *p, i64 pid, i64 sig) {
   for (int i = 0; i < MAX_PROC; i++) {
     Proc *q = &procs[i];
     if (q->state != P_RUN && q->state != P_BLOCKED) continue;
+    if (q->is_thread) continue;
     int match = pid > 0 ? q->pid == pid : pid == 0 ? q->pgid == p->pgid : pid == -1 ? q->pid != 1 || q == p : q->pgid == -pid;
     if (!match) continue;
     found = 1;
@@ -1069,6 +1093,93 @@ static i64 sys_sendfile(Proc *p, i64 outfd, i64 infd, u64 uoff, u64 count) {
   return r;
 }
 
+// Futexes: threads run one at a time, so a waiter is a blocked syscall that is
+// retried until a FUTEX_WAKE on the same address (in the same address space) marks it.
+static int futex_wake(Mem *m, u64 addr, int n) {
+  int woken = 0;
+  for (int i = 0; i < MAX_PROC && woken < n; i++) {
+    Proc *q = &procs[i];
+    if ((q->state == P_RUN || q->state == P_BLOCKED) && q->mem == m && q->futex_addr == addr && !q->futex_woken) {
+      q->futex_woken = 1;
+      woken++;
+    }
+  }
+  return woken;
+}
+
+static i64 sys_futex(Proc *p, u64 addr, int op, u32 val, u64 utime) {
+  int cmd = op & 0x7f;
+  switch (cmd) {
+  case 0: case 9: { // WAIT, WAIT_BITSET
+    if (p->futex_addr && p->futex_woken) {
+      p->futex_addr = 0;
+      p->futex_woken = 0;
+      p->sleep_until = 0;
+      return 0;
+    }
+    u32 v;
+    if (get(p, addr, &v, 4)) return E(EFAULT);
+    if (v != val) {
+      p->futex_addr = 0;
+      p->sleep_until = 0;
+      return E(EAGAIN);
+    }
+    if (!p->futex_addr) {
+      p->futex_addr = addr;
+      p->futex_woken = 0;
+      if (utime) {
+        u64 t[2];
+        if (get(p, utime, t, 16)) { p->futex_addr = 0; return E(EFAULT); }
+        u64 ns = t[0] * 1000000000ull + t[1];
+        if (cmd == 9) { // absolute, CLOCK_REALTIME when FUTEX_CLOCK_REALTIME else monotonic
+          u64 nowc = (op & 256) ? now_ns() : mono_ns();
+          ns = ns > nowc ? ns - nowc : 0;
+        }
+        p->sleep_until = mono_ns() + ns;
+        if (!ns) p->sleep_until = 1;
+      }
+    } else if (p->sleep_until && mono_ns() >= p->sleep_until) {
+      p->futex_addr = 0;
+      p->sleep_until = 0;
+      return E(ETIMEDOUT);
+    }
+    return SYS_BLOCK;
+  }
+  case 1: case 10: resched = 1; return futex_wake(p->mem, addr, (int)val); // WAKE, WAKE_BITSET
+  case 3: case 4: { // REQUEUE / CMP_REQUEUE: wake them all instead (waiters re-check)
+    if (cmd == 4) {
+      u32 v;
+      if (get(p, addr, &v, 4)) return E(EFAULT);
+      if (v != (u32)p->cpu.r[8]) return E(EAGAIN);
+    }
+    return futex_wake(p->mem, addr, MAX_PROC);
+  }
+  default: return E(ENOSYS);
+  }
+}
+
+int futex_wake_ext(Mem *m, u64 addr, int n) { return futex_wake(m, addr, n); }
+
+static i64 sys_tkill(Proc *p, i64 tid, i64 sig) {
+  Proc *q = find_proc((int)tid);
+  if (!q || (q->state != P_RUN && q->state != P_BLOCKED)) return E(ESRCH);
+  if (sig < 0 || sig > 64) return E(EINVAL);
+  if (sig) q->sigpending |= 1ull << (sig - 1);
+  (void)p;
+  return 0;
+}
+
+static void exit_group(Proc *p, int status_word) {
+  for (int i = 0; i < MAX_PROC; i++) {
+    Proc *q = &procs[i];
+    if (q != p && q->tgid == p->tgid && (q->state == P_RUN || q->state == P_BLOCKED)) {
+      q->clear_tid = 0;
+      exit_proc(q, status_word);
+    }
+  }
+  exit_proc(p, status_word);
+}
+
 static int logged[1024];
 
 i64 do_syscall(Proc *p) {
@@ -1167,7 +1278,9 @@ i64 do_syscall(Proc *p) {
     int tty = (f->kind == FK_HOST && isatty(f->hostfd)) || (f->kind == FK_DEV && f->dev == 4);
     if (req == 0x5401) { // TCGETS
       if (!tty) { r = E(ENOTTY); break; }
-      u8 t[60];
+      // The kernel's struct termios (what TCGETS fills) is 36 bytes; libc's
+      // larger struct is not the ABI, and writing past 36 smashes its stack.
+      u8 t[36];
       memset(t, 0, sizeof t);
       u32 iflag = 0x500, oflag = 0x5, cflag = 0xbf, lflag = 0x8a3b;
       memcpy(t, &iflag, 4); memcpy(t + 4, &oflag, 4); memcpy(t + 8, &cflag, 4); memcpy(t + 12, &lflag, 4);
@@ -1207,7 +1320,7 @@ i64 do_syscall(Proc *p) {
   case 23: r = sys_select(p, (i32)ARG0, ARG1, ARG2, ARG3, ARG4, 0); break;
   case 270: r = sys_select(p, (i32)ARG0, ARG1, ARG2, ARG3, ARG4, 1); break;
   case 271: r = sys_poll(p, ARG0, ARG1, ARG2 ? -1 : -1); if (ARG2 && r == SYS_BLOCK) { u64 t[2]; if (!get(p, ARG2, t, 16) && !t[0] && !t[1]) r = 0; } break;
-  case 24: r = 0; break;
+  case 24: r = 0; resched = 1; break;
   case 25: r = sys_mremap(p, ARG0, ARG1, ARG2, (i32)ARG3, ARG4); break;
   case 26: case 28: case 74: case 75: case 73: r = 0; break; // msync madvise fsync fdatasync flock
   case 27: { u64 n = (ARG1 + PAGE_MASK) / PAGE; u8 one = 1; r = 0; for (u64 i = 0; i < n && !r; i++) r = put(p, ARG2 + i, &one, 1); break; }
@@ -1234,7 +1347,7 @@ i64 do_syscall(Proc *p) {
   case 35: r = sys_nanosleep(p, ARG0, 0); break;
   case 230: r = sys_nanosleep(p, ARG2, (ARG1 & 1) && (ARG0 == 0)); break;
   case 37: r = 0; break; // alarm
-  case 39: r = p->pid; break;
+  case 39: r = p->tgid; break;
   case 110: r = p->ppid; break;
   case 186: r = p->pid; break;
   case 56: r = do_fork(p, ARG0, ARG1, ARG2, ARG3, ARG4); break;
@@ -1250,7 +1363,7 @@ i64 do_syscall(Proc *p) {
   case 59: r = sys_execve(p, AT_FDCWD_, ARG0, ARG1, ARG2); if (!r) return 0; break;
   case 322: r = sys_execve(p, (i32)ARG0, ARG1, ARG2, ARG3); if (!r) return 0; break;
   case 60: exit_proc(p, (int)((ARG0 & 0xff) << 8)); return 0;
-  case 231: exit_proc(p, (int)((ARG0 & 0xff) << 8)); return 0;
+  case 231: exit_group(p, (int)((ARG0 & 0xff) << 8)); return 0;
   case 61: r = sys_wait4(p, (i32)ARG0, ARG1, (i32)ARG2, ARG3); break;
   case 247: { // waitid(P_ALL/P_PID, id, infop, options)
     i64 pid = ARG0 == 0 ? -1 : ARG0 == 1 ? (i64)(i32)ARG1 : -(i64)(i32)ARG1;
@@ -1275,8 +1388,8 @@ i64 do_syscall(Proc *p) {
     break;
   }
   case 62: r = sys_kill(p, (i32)ARG0, (i32)ARG1); break;
-  case 200: r = sys_kill(p, (i32)ARG0, (i32)ARG1); break;
-  case 234: r = sys_kill(p, (i32)ARG1, (i32)ARG2); break;
+  case 200: r = sys_tkill(p, (i32)ARG0, (i32)ARG1); break;
+  case 234: r = sys_tkill(p, (i32)ARG1, (i32)ARG2); break;
   case 63: {
     u8 u[390];
     memset(u, 0, sizeof u);
@@ -1496,15 +1609,7 @@ i64 do_syscall(Proc *p) {
     default: r = E(EINVAL);
     }
     break;
-  case 202: { // futex: single-threaded processes only wait on changed values
-    int op = (int)ARG1 & 0x7f;
-    if (op == 0 || op == 9) {
-      u32 v;
-      if (get(p, ARG0, &v, 4)) { r = E(EFAULT); break; }
-      r = v != (u32)ARG2 ? E(EAGAIN) : E(ETIMEDOUT);
-    } else r = 0;
-    break;
-  }
+  case 202: r = sys_futex(p, ARG0, (int)ARG1, (u32)ARG2, ARG3); break;
   case 204: { u64 mask = 1; r = ARG1 >= 8 ? (put(p, ARG2, &mask, 8) ? E(EFAULT) : 8) : E(EINVAL); break; }
   case 218: p->clear_tid = ARG0; r = p->pid; break;
   case 228: case 229: {

@@ -70,7 +70,7 @@ export function runEmulated(spec: RunSpec, rootfsFile: string, workdir: string, 
     writeFileSync(stdinFile, spec.stdin);
   }
   const cfg = { args, env: trace ?? process.env.TRELLIS_TRACE ? { TRELLIS_TRACE: trace ?? process.env.TRELLIS_TRACE } : {}, preopens: { "/rootfs": dirname(rootfsFile) }, stdinFile };
-  const r = spawnSync(process.execPath, ["--no-warnings", runner, corePath, JSON.stringify(cfg)], {
+  const r = spawnSync(process.execPath, ["--no-warnings", "--no-liftoff", "--no-wasm-lazy-compilation", runner, corePath, JSON.stringify(cfg)], {
     timeout: 120_000,
     maxBuffer: 64 << 20,
     input: stdinFile ? undefined : "",

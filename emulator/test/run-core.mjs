@@ -2,13 +2,12 @@
 // time limit on it). Usage: node run-core.mjs <core.wasm> <json>, where json is
 // { args: string[], env: Record<string,string>, preopens: Record<string,string>, stdinFile?: string }.
 import { WASI } from "node:wasi";
-import v8 from "node:v8";
 import { readFileSync, openSync } from "node:fs";
 
-// The interpreter loop is one large function that runs for long stretches:
-// V8's baseline tier (Liftoff) and a late tier-up cost 2-3x; compile it with
-// the optimizing tier up front.
-v8.setFlagsFromString("--no-liftoff");
+// Start it with `node --no-liftoff --no-wasm-lazy-compilation`: the interpreter
+// loop is one large function that runs for long stretches, and V8's baseline
+// tier plus a late tier-up cost 2-3x; and Node 20's V8 intermittently crashes
+// (SIGSEGV in JS after the run) when wasm functions are compiled lazily.
 const [core, json] = process.argv.slice(2);
 const cfg = JSON.parse(json);
 const wasi = new WASI({

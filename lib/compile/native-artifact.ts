@@ -380,11 +380,11 @@ export interface RunArtifactResult {
 }
 
 // Runs in a child Node so a long guest never blocks the caller's event loop.
-// --no-liftoff: the core's interpreter loop runs 2-3x faster when V8 compiles
-// it with the optimizing tier up front instead of tiering up late.
+// Run with `node --no-liftoff --no-wasm-lazy-compilation`: the core's
+// interpreter loop runs 2-3x faster when V8 compiles it with the optimizing
+// tier up front, and Node 20's V8 intermittently crashes after long runs when
+// wasm functions are compiled lazily (seen as SIGSEGV in JS code after start()).
 const CHILD = `
-import v8 from "node:v8";
-v8.setFlagsFromString("--no-liftoff");
 import { WASI } from "node:wasi";
 import { readFileSync } from "node:fs";
 const cfg = JSON.parse(process.argv[1]);
@@ -401,11 +401,16 @@ export function preopensFor(file: string, rootfsFile?: string): Record<string, s
   return { [SEPARATE_ROOTFS_DIR]: rootfsFile ? dirname(rootfsFile) : dirname(file) };
 }
 
+/** Arguments for `node` running a WASI command module in a child process. */
+export function childArgs(cfg: { file: string; args: string[]; env: Record<string, string>; preopens: Record<string, string> }): string[] {
+  return ["--no-warnings", "--no-liftoff", "--no-wasm-lazy-compilation", "--input-type=module", "-e", CHILD, JSON.stringify(cfg)];
+}
+
 /** Runs a native artifact (module) under node:wasi in a child process and collects its output. */
 export function runNativeArtifact(file: string, o: RunArtifactOptions = {}): Promise<RunArtifactResult> {
   const cfg = { file, args: [basename(file), ...(o.args ?? [])], env: o.env ?? {}, preopens: preopensFor(file, o.rootfsFile) };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--no-warnings", "--input-type=module", "-e", CHILD, JSON.stringify(cfg)], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, childArgs(cfg), { stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const errs: Buffer[] = [];
     let timedOut = false;

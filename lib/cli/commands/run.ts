@@ -1,7 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { preopensFor } from "../../compile/native-artifact";
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import { childArgs, preopensFor } from "../../compile/native-artifact";
 import type { CliCommand } from "../command";
 
 const USAGE = "trellis run <artifact.wasm> [-e K=V]... [--rootfs file.img] [--dir host-dir=guest-dir]... [-- ARGS...]";
@@ -41,33 +43,26 @@ const command: CliCommand = {
       process.stderr.write(file ? `trellis run: ${file}: no such file\n` : `usage: ${USAGE}\n`);
       return 2;
     }
-    // compile with V8's optimizing tier up front: the core's interpreter loop is
-    // one large, long-running function that Liftoff + late tier-up slow 2-3x
-    (await import("node:v8")).setFlagsFromString("--no-liftoff");
-    const bytes = await readFile(file);
-    let mod: WebAssembly.Module;
-    try {
-      mod = await WebAssembly.compile(bytes);
-    } catch (e) {
-      process.stderr.write(`trellis run: ${file} is not a core Wasm module (${(e as Error).message}); components are run by a component host\n`);
+    // only the header: artifacts embedding a rootfs can be large
+    const fh = await open(file, "r");
+    const head = Buffer.alloc(8);
+    await fh.read(head, 0, 8, 0);
+    await fh.close();
+    if (!head.equals(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))) {
+      const comp = head.subarray(0, 4).equals(Buffer.from([0, 0x61, 0x73, 0x6d]));
+      process.stderr.write(`trellis run: ${file} is ${comp ? "a component; run it with a component host (wasmtime, wasmCloud, Spin)" : "not a Wasm module"}\n`);
       return 1;
     }
-    // node:wasi announces itself as experimental on import; that line is noise in a CLI
-    const emit = process.emitWarning;
-    process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
-      if (!String(typeof w === "string" ? w : w.message).includes("WASI")) (emit as (...a: unknown[]) => void).call(process, w, ...rest);
-    }) as typeof process.emitWarning;
-    const { WASI } = await import("node:wasi");
-    process.emitWarning = emit;
-    const wasi = new WASI({
-      version: "preview1",
-      args: [file, ...rest],
-      env,
-      preopens: { ...preopensFor(resolve(file), rootfs ? resolve(rootfs) : undefined), ...dirs },
-      returnOnExit: true,
+    // A child node started with --no-liftoff (see native-artifact.ts), stdio passed through.
+    const cfg = { file: resolve(file), args: [file, ...rest], env, preopens: { ...preopensFor(resolve(file), rootfs ? resolve(rootfs) : undefined), ...dirs } };
+    return await new Promise<number>((done) => {
+      const child = spawn(process.execPath, childArgs(cfg), { stdio: "inherit" });
+      child.on("error", (e) => {
+        process.stderr.write(`trellis run: ${e.message}\n`);
+        done(1);
+      });
+      child.on("close", (code, signal) => done(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
     });
-    const inst = await WebAssembly.instantiate(mod, wasi.getImportObject() as WebAssembly.Imports);
-    return wasi.start(inst);
   },
 };
 
