@@ -137,3 +137,18 @@ describe("preview1 reactors", () => {
     expect(r.value.ports.some((p) => p.id === "exp:wasi:cli/run")).toBe(false);
   });
 });
+
+describe("access token", () => {
+  it("routes refuse a request without the configured token", async () => {
+    const { unauthorized } = await import("./http");
+    const prev = process.env.TRELLIS_TOKEN;
+    process.env.TRELLIS_TOKEN = "s3cret";
+    try {
+      expect(unauthorized(new Request("http://local/api/components"))?.status).toBe(401);
+      expect(unauthorized(new Request("http://local/api/components", { headers: { authorization: "Bearer s3cret" } }))).toBeNull();
+    } finally {
+      if (prev === undefined) delete process.env.TRELLIS_TOKEN;
+      else process.env.TRELLIS_TOKEN = prev;
+    }
+  });
+});

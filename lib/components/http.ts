@@ -1,6 +1,7 @@
 // HTTP shapes for uploaded components, kept out of app/ so the route files stay
 // thin and this is testable with plain Request objects (no next imports).
 import { getDb, dataDir } from "../db";
+import { authorize } from "../server/auth";
 import { join } from "node:path";
 import { ingestWasm, type UploadError } from "./ingest";
 import { ComponentStore, validComponentId } from "./store";
@@ -22,6 +23,15 @@ export function componentStore(): ComponentStore {
   const store = new ComponentStore(db, join(dataDir(), "components"));
   g.__trellisComponents = { db, store };
   return store;
+}
+
+/**
+ * The token check, also done here so the routes stay protected when the proxy
+ * skips them (it buffers request bodies and cuts them at 10 MB).
+ */
+export function unauthorized(req: Request): Response | null {
+  if (authorize(req.headers, new URL(req.url)) === "ok") return null;
+  return Response.json({ error: { kind: "unauthorized", message: "this Trellis server requires an access token" } }, { status: 401 });
 }
 
 function errorJson(status: number, e: UploadError | { kind: string; message: string }, extra: Record<string, unknown> = {}): Response {
