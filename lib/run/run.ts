@@ -19,7 +19,12 @@ export type ComponentResolver = (node: TopologyNode) => Result<Uint8Array, RunEr
 /** Built-ins (`builtin:<id>`) from build/builtins; anything else is refused. */
 export const resolveBuiltin: ComponentResolver = (node) => {
   const b = builtinBySource(node.config.source);
-  if (!b) return err({ kind: "missing-component", message: `'${node.name}' has no runnable component (source ${node.config.source ?? "unset"})`, nodeId: node.id });
+  if (!b) {
+    const why = node.config.source?.startsWith("user:")
+      ? "its WIT was written or edited here, so there is no binary for it; upload a component built against that WIT"
+      : `source ${node.config.source ?? "unset"} is not a built-in, an upload or a compiled container`;
+    return err({ kind: "missing-component", message: `'${node.name}' has no runnable component: ${why}`, nodeId: node.id });
+  }
   const r = readBuiltinWasm(b.id);
   return r.ok ? r : err({ kind: "missing-component", message: r.error.message, nodeId: node.id });
 };
