@@ -40,6 +40,20 @@ async function setWit(page: Page, editor: Locator, text: string) {
   await expect(editor.getByTestId("wit-monaco")).toHaveAttribute("data-chars", String(text.length));
 }
 
+/** Drops a file as the browser would (a DataTransfer carrying a File). */
+async function dropFile(page: Page, target: Locator, name: string, bytes: Uint8Array, at: { clientX?: number; clientY?: number } = {}) {
+  const dataTransfer = await page.evaluateHandle(
+    ({ b64, name }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: "application/wasm" }));
+      return dt;
+    },
+    { b64: Buffer.from(bytes).toString("base64"), name },
+  );
+  await target.dispatchEvent("dragover", { dataTransfer, ...at });
+  await target.dispatchEvent("drop", { dataTransfer, ...at });
+}
+
 test("typed wiring: a structurally different interface is refused with its reason, a matching one is accepted", async ({ page }) => {
   await newProject(page, "WIT wiring");
   await dropFromPalette(page, "builtin-json-to-csv", { x: 160, y: 120 });
@@ -159,13 +173,9 @@ test("the WIT editor: highlighting, hover, completion, go to definition, diagnos
   await expect(page.getByTestId("inspector-source")).toHaveValue("builtin:json-to-csv");
 });
 
-test("upload .wasm: a component gets ports, a preview1 module is converted, a core module has none, junk is refused", async ({ page }, info) => {
+test("upload .wasm (button, canvas drop, palette drop): a component gets ports, a preview1 module is converted, a core module has none, junk is refused", async ({ page }, info) => {
   const greeter = info.outputPath("greeter.wasm");
   writeFileSync(greeter, await componentFromWit(DEMO_WIT, "greeter"));
-
-
-  const adder = info.outputPath("adder.wasm");
-  writeFileSync(adder, await plainModule());
   const junk = info.outputPath("notes.wasm");
   writeFileSync(junk, "this is not WebAssembly\n");
 
@@ -188,25 +198,15 @@ test("upload .wasm: a component gets ports, a preview1 module is converted, a co
   await editor.getByTestId("wit-editor-close").click();
 
   // A WASI preview1 module dropped on the canvas: converted, and the user is told.
-  const b64 = Buffer.from(await preview1Module()).toString("base64");
-  const dt = await page.evaluateHandle(
-    ({ b64, name }) => {
-      const dt = new DataTransfer();
-      const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      dt.items.add(new File([raw], name, { type: "application/wasm" }));
-      return dt;
-    },
-    { b64, name: "hello-wasi.wasm" },
-  );
   const pane = page.locator(".react-flow__pane");
   const box = (await pane.boundingBox())!;
-  await pane.dispatchEvent("drop", { dataTransfer: dt, clientX: box.x + 700, clientY: box.y + 420 });
+  await dropFile(page, pane, "hello-wasi.wasm", await preview1Module(), { clientX: box.x + 700, clientY: box.y + 420 });
   await expect(status).toHaveAttribute("data-kind", "converted");
   await expect(status).toContainText("converted to a component");
   await expect(nodeByName(page, "hello-wasi").getByTestId("handle-out-exp:wasi:cli/run")).toBeAttached();
 
-  // Any other core module: no WIT ports, raw imports/exports in the inspector.
-  await page.getByTestId("upload-component-input").setInputFiles(adder);
+  // Any other core module (dropped on the palette): no WIT ports, raw imports/exports in the inspector.
+  await dropFile(page, page.getByTestId("palette"), "adder.wasm", await plainModule());
   await expect(status).toHaveAttribute("data-kind", "core-module");
   const adderNode = nodeByName(page, "adder");
   await expect(adderNode).toBeVisible();

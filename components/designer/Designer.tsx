@@ -139,7 +139,7 @@ function DesignerLayout() {
   const uploads = useComponentUploads();
   const uploadComponent = uploads.upload;
   const onFilesDropped = useCallback(
-    (files: File[], at: { x: number; y: number }) => {
+    (files: File[], at?: { x: number; y: number }) => {
       for (const f of files) {
         if (/\.wasm$/i.test(f.name)) {
           void uploadComponent(f, at);
@@ -194,6 +194,7 @@ function DesignerLayout() {
         <Palette
           sections={uploads.section ? [...sections, uploads.section] : sections}
           onAdd={onAdd}
+          onDropFiles={onFilesDropped}
           footer={
             <>
               {imageInput}

@@ -28,9 +28,20 @@ function PaletteItem({ id, label, detail, template, onAdd }: { id: string; label
   );
 }
 
-function PaletteView({ sections, onAdd, footer }: { sections: PaletteSection[]; onAdd: (t: NodeTemplate) => void; footer?: React.ReactNode }) {
+function PaletteView({ sections, onAdd, footer, onDropFiles }: { sections: PaletteSection[]; onAdd: (t: NodeTemplate) => void; footer?: React.ReactNode; onDropFiles?: (files: File[]) => void }) {
+  // Files dropped on the palette are uploads (e.g. a .wasm becomes a palette entry).
+  const onDragOver = (e: DragEvent) => {
+    if (!onDropFiles || !e.dataTransfer.types.includes("Files")) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+  };
+  const onDrop = (e: DragEvent) => {
+    if (!onDropFiles || e.dataTransfer.files.length === 0) return;
+    e.preventDefault();
+    onDropFiles([...e.dataTransfer.files]);
+  };
   return (
-    <aside className="palette" data-testid="palette">
+    <aside className="palette" data-testid="palette" onDragOver={onDragOver} onDrop={onDrop}>
       {sections.map((s) => (
         <section key={s.title}>
           <h3>{s.title}</h3>

@@ -109,7 +109,6 @@ export default function MonacoWit({ value, onChange, errors, onReady }: MonacoWi
       value={value}
       language={WIT_LANGUAGE_ID}
       theme="vs-dark"
-      path="input.wit"
       beforeMount={(m) => registerWit(m as unknown as Monaco)}
       onMount={(editor, m) => {
         editorRef.current = editor as unknown as monaco.editor.IStandaloneCodeEditor;
