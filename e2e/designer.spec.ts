@@ -160,7 +160,7 @@ test("export the design as JSON and import it back; a broken file is refused", a
   await snap(page, "designer-import");
 });
 
-test("the server refuses an invalid document with 400 and keeps the stored copy", async ({ request }) => {
+test("the server refuses an invalid document with 400 and keeps the stored copy", async ({ request, page }) => {
   const created = await request.post("/api/projects", { data: { name: "API test" } });
   expect(created.status()).toBe(201);
   const p = await created.json();
@@ -169,5 +169,10 @@ test("the server refuses an invalid document with 400 and keeps the stored copy"
   expect((await bad.json()).error.message).toContain("/topology/nodes/0/kind");
   const again = await (await request.get(`/api/projects/${p.id}`)).json();
   expect(again.revision).toBe(1);
-  expect((await request.put(`/api/projects/${p.id}`, { data: "{not json" , headers: { "content-type": "application/json" } })).status()).toBe(400);
+  expect((await request.put(`/api/projects/${p.id}`, { data: "{not json", headers: { "content-type": "application/json" } })).status()).toBe(400);
+  // The stored design still opens as it was.
+  await page.goto(`/projects/${p.id}`);
+  await expect(page.getByTestId("project-name")).toHaveText("API test");
+  await expect(page.getByTestId("save-status")).toHaveAttribute("data-status", "saved");
+  await snap(page, "api-refusal-project-intact");
 });
