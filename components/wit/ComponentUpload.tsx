@@ -1,6 +1,7 @@
 "use client";
 // "Upload component (.wasm)": the palette button, drop-on-canvas handling and
 // the "My components" palette section (persisted on the server).
+import { useReactFlow } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { freeSpot, type NodeTemplate } from "@/lib/graph/factory";
 import type { UploadedComponent } from "@/lib/components/store";
@@ -35,6 +36,7 @@ export interface ComponentUploads {
 
 export function useComponentUploads(): ComponentUploads {
   const store = useDesignerStore();
+  const flow = useReactFlow();
   const [list, setList] = useState<UploadedComponent[]>([]);
   const [status, setStatus] = useState<UploadStatus | null>(null);
 
@@ -72,7 +74,8 @@ export function useComponentUploads(): ComponentUploads {
       setList((l) => [...l.filter((x) => x.id !== c.id), c]);
       const s = store.getState();
       const pos = at ? { x: at.x - 90, y: at.y - 30 } : freeSpot(s.doc.topology.nodes);
-      s.addFromTemplate(uploadedTemplate(c), pos);
+      // Not dropped at a point: the free spot may be off screen, so bring it into view.
+      if (s.addFromTemplate(uploadedTemplate(c), pos) && !at) void flow.setCenter(pos.x + 90, pos.y + 40, { zoom: flow.getZoom(), duration: 200 });
       const message =
         c.kind === "converted"
           ? `${file.name} was a WASI preview1 module: converted to a component (${c.ports.length} ports).`
@@ -82,7 +85,7 @@ export function useComponentUploads(): ComponentUploads {
       setStatus({ state: "done", fileName: file.name, message, kind: c.kind });
       store.getState().notify({ level: "info", kind: `uploaded-${c.kind}`, message });
     },
-    [store],
+    [store, flow],
   );
 
   const section = useMemo<PaletteSection | null>(

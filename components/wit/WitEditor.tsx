@@ -30,7 +30,7 @@ function analyze(text: string, world: string | undefined): WitAnalysis {
   return a;
 }
 
-export function WitEditor({ node, onClose }: { node: TopologyNode; onClose: () => void }) {
+export function WitEditor({ node, onClose: close }: { node: TopologyNode; onClose: () => void }) {
   const updateNode = useDesigner((s) => s.updateNode);
   const [text, setText] = useState(node.config.wit ?? "");
   const [world, setWorld] = useState(node.config.world ?? "");
@@ -44,6 +44,9 @@ export function WitEditor({ node, onClose }: { node: TopologyNode; onClose: () =
   }, [text, world]);
 
   const dirty = text !== (node.config.wit ?? "") || world !== (node.config.world ?? "");
+  const onClose = () => {
+    if (!dirty || window.confirm("Discard the WIT changes that were not applied?")) close();
+  };
   const converting = userSourceFor(node);
   const worldNames = analysis.worlds.map((w) => w.name);
 
