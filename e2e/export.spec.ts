@@ -42,6 +42,8 @@ test("build a typed pipeline, export every target, download zips that validate",
     await expect(panel.getByTestId("export-file").first()).toBeVisible();
     await expect(panel.locator('[data-testid="export-file"][data-valid="false"]')).toHaveCount(0);
     if (target === "wac") await expect(panel.getByTestId("link-in-process").first()).toBeVisible();
+    // The read-only Monaco view shows the selected file.
+    await expect(panel.getByTestId("code-view").locator(".monaco-editor .view-lines")).toBeVisible();
     await snap(page, `export-${target}`);
     const [download] = await Promise.all([page.waitForEvent("download"), panel.getByTestId("export-download-zip").click()]);
     const zipPath = info.outputPath(`${target}.zip`);
