@@ -1,22 +1,11 @@
 "use client";
 // The Monaco editor for WIT, from the app's own bundle (no CDN). Loaded only
 // through next/dynamic with ssr: false (see WitEditor.tsx).
-import Editor, { loader } from "@monaco-editor/react";
-import * as monaco from "monaco-editor";
+import Editor from "@monaco-editor/react";
 import { useEffect, useRef } from "react";
 import { completionsAt, definitionAt, hoverAt, WIT_LANGUAGE_ID, witLanguageConfiguration, witMonarchLanguage, type WitCompletionKind, type WitError } from "@/lib/wit";
-
-type Monaco = typeof monaco;
-
-if (typeof self !== "undefined") {
-  self.MonacoEnvironment = {
-    getWorker(_id: string, label: string) {
-      if (label === "json") return new Worker(new URL("monaco-editor/language/json/json.worker", import.meta.url), { type: "module" });
-      return new Worker(new URL("monaco-editor/editor/editor.worker", import.meta.url), { type: "module" });
-    },
-  };
-  loader.config({ monaco });
-}
+// The shared setup: workers from the bundle and one loader config for the page.
+import { monaco, registerMonarch, type Monaco } from "../monaco/setup";
 
 /** The file name lib/wit gives a single text (spans carry it). */
 const FILE = "input.wit";
@@ -31,13 +20,11 @@ const KIND: Record<WitCompletionKind, monaco.languages.CompletionItemKind> = {
 
 let registered = false;
 
-/** Registers the WIT language and its providers once per page (Monaco is global). */
+/** Registers the WIT language (shared with read-only views) and the editing providers once per page (Monaco is global). */
 function registerWit(m: Monaco) {
+  registerMonarch(WIT_LANGUAGE_ID, witMonarchLanguage, witLanguageConfiguration, [".wit"]);
   if (registered) return;
   registered = true;
-  m.languages.register({ id: WIT_LANGUAGE_ID, extensions: [".wit"], aliases: ["WIT", "wit"] });
-  m.languages.setMonarchTokensProvider(WIT_LANGUAGE_ID, witMonarchLanguage as monaco.languages.IMonarchLanguage);
-  m.languages.setLanguageConfiguration(WIT_LANGUAGE_ID, witLanguageConfiguration as monaco.languages.LanguageConfiguration);
   m.languages.registerCompletionItemProvider(WIT_LANGUAGE_ID, {
     triggerCharacters: [":", "/", ".", "<", " ", "{"],
     provideCompletionItems(model, position) {
