@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync, writeFileSync } from "node:fs";
-import { gzip, makeDockerSave, makeTar, tarLayer } from "../lib/image/test-images";
+import { gzip, makeDockerSave, makeOciLayout, makeTar, tarLayer } from "../lib/image/test-images";
 import { newProject, nodeByName, snap } from "./helpers";
 
 test("upload a Wasm image: progress, job states, report, node becomes a compiled container", async ({ page }, info) => {
@@ -92,4 +92,32 @@ test("a native busybox image gives a clear report; a broken upload gets a clear 
   await expect(failed).toBeVisible({ timeout: 60_000 });
   await expect(failed.getByTestId("job-error")).not.toBeEmpty();
   await snap(page, "image-failed");
+});
+
+test("a multi-platform OCI index: a platform it lacks is refused with the list; retry with one it offers", async ({ page }, info) => {
+  const image = async (component: string) => ({
+    layers: [tarLayer(await makeTar([{ name: "app", type: "directory" }, { name: "app/main.wasm", content: readFileSync(`build/builtins/${component}.wasm`) }]), "gzip")],
+    config: { Entrypoint: ["/app/main.wasm"] },
+  });
+  const { archive } = await makeOciLayout([
+    { ...(await image("json-to-csv")), platform: { os: "linux", architecture: "arm64" } },
+    { ...(await image("tokenizer")), platform: { os: "linux", architecture: "s390x" } },
+  ]);
+  const file = info.outputPath("multi-platform.tar");
+  writeFileSync(file, archive);
+  await newProject(page, "Multi-platform");
+  await page.getByTestId("add-image-platform").fill("linux/riscv64");
+  await page.getByTestId("add-image-input").setInputFiles(file);
+  const row = page.getByTestId("job-row").first();
+  await expect(row).toHaveAttribute("data-state", "failed", { timeout: 60_000 });
+  await expect(row.getByTestId("job-error")).toHaveAttribute("data-kind", "platform-not-found");
+  await row.getByTestId("job-platform").selectOption("linux/s390x");
+  await row.getByTestId("job-retry-platform").click();
+  await expect(row).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  const node = nodeByName(page, "multi-platform");
+  await expect(node).toHaveAttribute("data-kind", "compiled");
+  await expect(node.getByTestId("handle-out-exp:trellis:pipeline/text")).toBeVisible();
+  await row.getByTestId("job-open-report").click();
+  await expect(page.getByTestId("report-platform")).toHaveText("linux/s390x");
+  await snap(page, "image-multi-platform");
 });

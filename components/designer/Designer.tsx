@@ -153,6 +153,7 @@ function DesignerLayout() {
     },
     [startUpload, store, uploadComponent],
   );
+  const [platform, setPlatform] = useState("");
   const imageInput = (
     <div className="palette-actions">
       <label className="button" data-testid="add-image">
@@ -166,12 +167,20 @@ function DesignerLayout() {
             const f = e.target.files?.[0];
             e.target.value = "";
             if (f) {
-              startUpload(f);
+              startUpload(f, undefined, platform.trim() || undefined);
               setDockTab("jobs");
             }
           }}
         />
       </label>
+      <input
+        className="platform-input"
+        data-testid="add-image-platform"
+        placeholder="platform (default linux/amd64)"
+        value={platform}
+        onChange={(e) => setPlatform(e.target.value)}
+        title="For multi-platform images: the os/arch[/variant] to compile, e.g. linux/arm64"
+      />
     </div>
   );
 
