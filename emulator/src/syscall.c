@@ -1345,7 +1345,26 @@ i64 do_syscall(Proc *p) {
   }
   case 34: r = SYS_BLOCK; break; // pause: until a signal
   case 35: r = sys_nanosleep(p, ARG0, 0); break;
-  case 230: r = sys_nanosleep(p, ARG2, (ARG1 & 1) && (ARG0 == 0)); break;
+  case 230: // clock_nanosleep: TIMER_ABSTIME on CLOCK_MONOTONIC is turned into a relative sleep here
+    if ((ARG1 & 1) && ARG0 != 0 && !p->sleep_until) {
+      u64 t[2];
+      if (get(p, ARG2, t, 16)) { r = E(EFAULT); break; }
+      u64 when = t[0] * 1000000000ull + t[1], now = mono_ns();
+      p->sleep_until = when > now ? when : now;
+    }
+    r = sys_nanosleep(p, ARG2, (ARG1 & 1) && ARG0 == 0);
+    break;
+  case 436: { // close_range
+    u32 lo = (u32)ARG0, hi = (u32)ARG1;
+    if (lo > hi) { r = E(EINVAL); break; }
+    for (u32 fd = lo; fd <= hi && fd < 256; fd++) {
+      if (!p->fds->fd[fd]) continue;
+      if (ARG2 & 4) p->fds->cloexec[fd] = 1;
+      else fd_close(p, (int)fd);
+    }
+    r = 0;
+    break;
+  }
   case 37: r = 0; break; // alarm
   case 39: r = p->tgid; break;
   case 110: r = p->ppid; break;
