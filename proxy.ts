@@ -2,8 +2,9 @@ import { NextResponse, type NextRequest } from "next/server";
 import { authorize, TOKEN_COOKIE } from "./lib/server/auth";
 
 // Every page and API call needs the token when TRELLIS_TOKEN is set.
-// `/api/images` is excluded here only because the proxy would buffer the
-// streamed upload; that route checks the token itself.
+// Upload routes (`/api/images`, `/api/components`) are excluded here only
+// because the proxy would buffer (and cut) their bodies; they check the token
+// themselves.
 export function proxy(req: NextRequest) {
   if (authorize(req.headers, req.nextUrl) === "ok") {
     const fromQuery = req.nextUrl.searchParams.get("token");
@@ -24,5 +25,5 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api/images$|api/images/).*)"],
+  matcher: ["/((?!api/images$|api/images/|api/components$).*)"],
 };

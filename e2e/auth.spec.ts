@@ -47,6 +47,11 @@ test("with TRELLIS_TOKEN set, pages and APIs need the token", async ({ page }) =
   expect((await fetch(`${base}/`)).status).toBe(401);
   expect((await fetch(`${base}/api/projects`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
   expect((await fetch(`${base}/api/projects`, { headers: { authorization: "Bearer e2e-token" } })).status).toBe(200);
+  // Upload routes skip the proxy (it would buffer their bodies) and check the token themselves.
+  expect((await fetch(`${base}/api/components`)).status).toBe(401);
+  expect((await fetch(`${base}/api/components`, { method: "POST", body: new Uint8Array([0, 97, 115, 109]) })).status).toBe(401);
+  expect((await fetch(`${base}/api/images`, { method: "POST", body: new Uint8Array(16) })).status).toBe(401);
+  expect((await fetch(`${base}/api/components`, { headers: { authorization: "Bearer e2e-token" } })).status).toBe(200);
   // A browser opens the link with the token once and keeps it as a cookie.
   await page.goto(`${base}/?token=e2e-token`);
   await expect(page.getByTestId("project-list")).toBeVisible();
