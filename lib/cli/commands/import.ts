@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
+import { readTextArg } from "../io";
 import { parseDesign } from "../../graph/document";
 import { importManifest } from "../../manifest/index";
 import type { ImportFormat } from "../../manifest/types";
@@ -32,13 +33,8 @@ const command: CliCommand = {
       process.stderr.write(`unknown format '${format}' (expected ${FORMATS.join(", ")})\n`);
       return 2;
     }
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (e) {
-      process.stderr.write(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      return 1;
-    }
+    const text = await readTextArg(file);
+    if (text === null) return 1;
     const r = await importManifest(text, format as ImportFormat | undefined);
     if (!r.ok) {
       const where = r.error.line !== undefined ? `:${r.error.line}${r.error.column !== undefined ? `:${r.error.column}` : ""}` : "";

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readTextArg } from "../io";
 import { parseDesign } from "../../graph/document";
 import type { CliCommand } from "../command";
 
@@ -12,13 +12,8 @@ const command: CliCommand = {
       process.stderr.write(`usage: ${this.usage}\n`);
       return 2;
     }
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (e) {
-      process.stderr.write(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      return 1;
-    }
+    const text = await readTextArg(file);
+    if (text === null) return 1;
     let json: unknown;
     try {
       json = JSON.parse(text);
