@@ -19,6 +19,7 @@ import { WitInspector } from "../wit/WitInspector";
 import { RunPanel, RunTabLabel } from "../run/RunPanel";
 import { RunProvider, useRun } from "../run/RunProvider";
 import { Dock, type DockTab } from "./Dock";
+import { FilePickButton } from "./FilePickButton";
 import { useDesigner } from "./store-context";
 import { ProblemsPanel, ProblemsTabLabel } from "./ProblemsPanel";
 import { DesignerStoreContext, useDesignerStore } from "./store-context";
@@ -156,23 +157,17 @@ function DesignerLayout() {
   const [platform, setPlatform] = useState("");
   const imageInput = (
     <div className="palette-actions">
-      <label className="button" data-testid="add-image">
-        Add image…
-        <input
-          type="file"
-          hidden
-          accept=".tar,.tgz,.gz,.oci,application/x-tar,application/gzip"
-          data-testid="add-image-input"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = "";
-            if (f) {
-              startUpload(f, undefined, platform.trim() || undefined);
-              setDockTab("jobs");
-            }
-          }}
-        />
-      </label>
+      <FilePickButton
+        label="Add image…"
+        accept=".tar,.tgz,.gz,.oci,application/x-tar,application/gzip"
+        testId="add-image"
+        inputTestId="add-image-input"
+        title="A docker save tarball or an OCI image layout tar, plain or gzip"
+        onFile={(f) => {
+          startUpload(f, undefined, platform.trim() || undefined);
+          setDockTab("jobs");
+        }}
+      />
       <input
         className="platform-input"
         data-testid="add-image-platform"

@@ -1,4 +1,5 @@
 "use client";
+import { FilePickButton } from "../designer/FilePickButton";
 // "Upload component (.wasm)": the palette button, drop-on-canvas handling and
 // the "My components" palette section (persisted on the server).
 import { useReactFlow } from "@xyflow/react";
@@ -106,20 +107,14 @@ export function ComponentUploadButton({ uploads }: { uploads: ComponentUploads }
   const s = uploads.status;
   return (
     <div className="palette-actions">
-      <label className="button" data-testid="upload-component" title="A component, a WASI preview1 module (converted), or a core module">
-        Upload component (.wasm)…
-        <input
-          type="file"
-          hidden
-          accept=".wasm,application/wasm"
-          data-testid="upload-component-input"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = "";
-            if (f) void uploads.upload(f);
-          }}
-        />
-      </label>
+      <FilePickButton
+        label="Upload component (.wasm)…"
+        accept=".wasm,application/wasm"
+        testId="upload-component"
+        inputTestId="upload-component-input"
+        title="A component, a WASI preview1 module (converted), or a core module"
+        onFile={(f) => void uploads.upload(f)}
+      />
       {s && (
         <div className={`upload-status upload-${s.state}`} data-testid="component-upload-status" data-state={s.state} data-kind={s.state === "done" ? s.kind : s.state === "error" ? s.errorKind : ""}>
           <span>{s.state === "uploading" ? `Uploading ${s.fileName}…` : s.message}</span>
