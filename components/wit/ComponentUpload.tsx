@@ -1,7 +1,7 @@
 "use client";
-import { FilePickButton } from "../designer/FilePickButton";
 // "Upload component (.wasm)": the palette button, drop-on-canvas handling and
 // the "My components" palette section (persisted on the server).
+import { FilePickButton } from "../designer/FilePickButton";
 import { useReactFlow } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { freeSpot, type NodeTemplate } from "@/lib/graph/factory";
