@@ -10,7 +10,8 @@ test("run the sample project in both modes; values show on the canvas; compare",
   await panel.getByTestId("run-input").fill('[{"city":"Lisbon","temp":21.5},{"city":"Oslo","temp":4}]');
   await panel.getByTestId("run-start").click();
   await expect(panel.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 60_000 });
-  await expect(panel.getByTestId("run-output")).toContainText("city");
+  await expect(panel.getByTestId("run-output")).toContainText("HTTP 200");
+  await expect(panel.getByTestId("run-output")).toContainText("city,temp\nLisbon,21.5\nOslo,4");
   // Per-node values read from the canvas: the transformer produced CSV.
   await expect(nodeByName(page, "json-to-csv").getByTestId("node-run")).toContainText("city,temp");
   await expect(nodeByName(page, "csv-cache").getByTestId("node-run")).toContainText("call");

@@ -3,7 +3,7 @@ import { createContext, useCallback, useContext, useMemo, useRef, useState, type
 import type { Comparison } from "@/lib/run/compare";
 import type { CallEvent, RunError, RunEvent, RunMode } from "@/lib/run/types";
 import { useDesignerStore } from "../designer/store-context";
-import { fmtMs, formatValue } from "./format";
+import { fmtMs, formatOutput, formatValue } from "./format";
 
 interface NodeStat {
   calls: number;
@@ -129,7 +129,7 @@ export function RunProvider({ children }: { children: ReactNode }) {
               setRun((s) => ({
                 ...s,
                 status: r.ok ? "done" : "failed",
-                output: r.output !== undefined ? formatValue(r.output as never, 4000) : r.refused !== undefined ? `refused: ${formatValue(r.refused as never, 4000)}` : undefined,
+                output: r.output !== undefined ? formatOutput(r.output as never) : r.refused !== undefined ? `refused: ${formatValue(r.refused as never, 4000)}` : undefined,
                 error: r.error ?? s.error,
                 durationMs: r.durationMs,
               }));

@@ -14,7 +14,7 @@ function render(v: Encoded | undefined): string {
   if (Array.isArray(v)) return `[${v.map(render).join(", ")}]`;
   if ("$bytes" in v) {
     const text = typeof v.$text === "string" ? v.$text : utf8(String(v.$bytes));
-    const size = typeof v.$size === "number" ? v.$size : Math.floor((String(v.$bytes).length * 3) / 4);
+    const size = typeof v.$size === "number" ? v.$size : atob(String(v.$bytes)).length;
     return typeof text === "string" ? JSON.stringify(text) : `<${size} bytes>`;
   }
   if ("$bigint" in v) return String(v.$bigint);
@@ -37,4 +37,17 @@ function utf8(base64: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A run's final output; an HTTP response reads as status, content type and body. */
+export function formatOutput(v: Encoded | undefined): string {
+  if (v && typeof v === "object" && !Array.isArray(v) && typeof v.status === "number" && "body" in v) {
+    const headers = Array.isArray(v.headers) ? (v.headers as Encoded[]) : [];
+    const ct = headers.find((h) => Array.isArray(h) && String(h[0]).toLowerCase() === "content-type") as Encoded[] | undefined;
+    const body = v.body;
+    const bytes = body && typeof body === "object" && !Array.isArray(body) && "$bytes" in body ? body : undefined;
+    const text = bytes ? (typeof bytes.$text === "string" ? bytes.$text : utf8(String(bytes.$bytes))) : undefined;
+    return `HTTP ${v.status}${ct ? ` (${String(ct[1])})` : ""}\n${text ?? render(body)}`;
+  }
+  return formatValue(v, 4000);
 }
