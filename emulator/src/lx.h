@@ -41,6 +41,8 @@
 #undef ELOOP
 #undef EAFNOSUPPORT
 #undef ETIMEDOUT
+#undef ENODATA
+#undef ENOTSOCK
 #define EPERM 1
 #define ENOENT 2
 #define ESRCH 3
@@ -78,6 +80,8 @@
 #define ELOOP 40
 #define EAFNOSUPPORT 97
 #define ETIMEDOUT 110
+#define ENODATA 61
+#define ENOTSOCK 88
 
 #undef O_RDONLY
 #undef O_WRONLY

@@ -1323,7 +1323,20 @@ i64 do_syscall(Proc *p) {
   case 24: r = 0; resched = 1; break;
   case 25: r = sys_mremap(p, ARG0, ARG1, ARG2, (i32)ARG3, ARG4); break;
   case 26: case 28: case 74: case 75: case 73: r = 0; break; // msync madvise fsync fdatasync flock
-  case 27: { u64 n = (ARG1 + PAGE_MASK) / PAGE; u8 one = 1; r = 0; for (u64 i = 0; i < n && !r; i++) r = put(p, ARG2 + i, &one, 1); break; }
+  case 27: { // mincore: ENOMEM for unmapped pages (stack probes rely on it)
+    if (ARG0 & PAGE_MASK) { r = E(EINVAL); break; }
+    u64 n = (ARG1 + PAGE_MASK) / PAGE;
+    u8 one = 1;
+    r = 0;
+    for (u64 i = 0; i < n && !r; i++)
+      if (!mem_is_mapped(p->mem, ARG0 + i * PAGE)) r = E(ENOMEM);
+    for (u64 i = 0; i < n && !r; i++) r = put(p, ARG2 + i, &one, 1);
+    break;
+  }
+  case 221: r = 0; break; // fadvise64: advice only
+  case 191: case 192: case 193: r = E(ENODATA); break; // getxattr family: no extended attributes
+  case 194: case 195: case 196: r = 0; break;           // listxattr family: empty list
+  case 51: case 52: case 55: r = E(ENOTSOCK); break;     // getsockname/getpeername/getsockopt on non-sockets
   case 32: {
     File *f = fd_get(p, (i32)ARG0);
     if (!f) { r = E(EBADF); break; }

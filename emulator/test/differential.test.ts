@@ -22,6 +22,11 @@ const muslLoader = "/lib/ld-musl-x86_64.so.1";
 const haveDynamic = glibcFiles.every((f) => existsSync(f));
 const haveMuslDynamic = haveMusl && existsSync(muslLoader);
 const dynamicPrograms = ["floats", "files", "procs"];
+// A Debian-like userland from the host: bash and coreutils (dynamic, glibc), with their libraries.
+const debianTools = ["bash", "ls", "sort", "uniq", "env", "cat", "sha256sum", "date", "find", "grep", "sed", "awk", "head", "tail", "wc", "tr", "cut", "mkdir", "rm", "cp", "mv", "basename", "id", "sleep", "stat", "xargs"]
+  .map((t) => `/usr/bin/${t}`)
+  .filter((t) => existsSync(t));
+const haveDebian = haveDynamic && debianTools.includes("/usr/bin/bash") && hasCommand("ldd");
 
 const programs = readdirSync(join(emulatorDir, "test", "programs")).filter((f) => f.endsWith(".c")).map((f) => f.slice(0, -2));
 
@@ -85,6 +90,40 @@ function stageTree(): void {
     ].join("\n") + "\n",
   );
   execFileSync("gcc", ["-static", "-O2", "-o", join(hostWork, "prog", "special"), join(work, "special.c")]);
+  if (haveDebian) {
+    const libs = new Set<string>();
+    for (const t of debianTools) {
+      mkdirSync(join(stage, "usr", "bin"), { recursive: true });
+      copyFileSync(realpathSync(t), join(stage, t));
+      const out = execFileSync("ldd", [t], { encoding: "utf8" });
+      for (const m of out.matchAll(/(\/[^ ]+\.so[^ ]*) \(0x/g)) libs.add(m[1]!);
+    }
+    for (const l of libs) {
+      mkdirSync(join(stage, dirname(l)), { recursive: true });
+      if (!existsSync(join(stage, l))) copyFileSync(realpathSync(l), join(stage, l));
+    }
+    writeFileSync(
+      join(hostWork, "entrypoint.sh"),
+      [
+        "#!/usr/bin/bash",
+        "set -euo pipefail",
+        'trap \'echo "exit trap $?"\' EXIT',
+        'declare -a parts=(alpha beta "gamma delta")',
+        'echo "parts: ${#parts[@]} last=${parts[-1]}"',
+        'name="file-name.tar.gz"; echo "${name%%.*} ${name#*.} ${name//-/_}"',
+        "printf '%05.2f|%-5s|%x\\n' 3.14159 ab 255",
+        "sort data/lines.txt | cut -d' ' -f3 | uniq -c | sort -rn | head -n 3",
+        "find data -type f | sort | xargs wc -c | tail -n 1",
+        "mkdir -p ep-out/a/b && cp data/words.txt ep-out/a/b/ && mv ep-out/a/b/words.txt ep-out/w.txt && ls -R ep-out && rm -r ep-out",
+        "grep -E -c 'item-(1|2) ' data/lines.txt || true",
+        "while read -r a b; do echo \"[$b:$a]\"; done < <(head -n 2 data/words.txt)",
+        "sleep 0.1 & wait $!",
+        "date -u -d @1700000000 +%FT%T",
+        'if [ "${1:-}" = run ]; then shift; exec "$@"; fi',
+      ].join("\n") + "\n",
+      { mode: 0o755 },
+    );
+  }
   for (const p of programs) {
     const src = join(emulatorDir, "test", "programs", `${p}.c`);
     execFileSync("gcc", ["-static", "-O2", "-o", join(hostWork, "prog", `${p}-gcc`), src, "-lm"]);
@@ -152,6 +191,17 @@ for (const p of programs) {
   if (haveMuslDynamic) cases.push({ name: `musl-gcc dynamic (musl ld.so) ${p}`, argv: [`./prog/${p}-musl-dyn`, ...args], stdin });
 }
 
+const DEB_ENV = { PATH: "/usr/bin:/bin", HOME: "/", LC_ALL: "C" };
+if (haveDebian) {
+  const deb = (name: string, argv: string[], stdin?: string): Case => ({ name: `debian userland: ${name}`, argv, env: DEB_ENV, ...(stdin !== undefined ? { stdin } : {}) });
+  cases.push(
+    deb("bash entrypoint script + coreutils", ["/usr/bin/bash", "./entrypoint.sh", "run", "/usr/bin/basename", "/a/b/c.txt", ".txt"]),
+    deb("ls -l, stat, sha256sum", ["/usr/bin/bash", "-c", "ls -l data/sub; stat -c '%s %F %a' data/words.txt data/sub; sha256sum data/blob.bin; id -u"]),
+    deb("awk + sed + sort -k", ["/usr/bin/bash", "-c", "awk '{n[$3]++} END {for (k in n) print k, n[k]}' data/lines.txt | sort; sed -E 's/item-([0-9]+)/<\\1>/' data/lines.txt | sort -t' ' -k1,1n -k2 | head -n 4"]),
+    deb("bash reads stdin", ["/usr/bin/bash", "-c", "mapfile -t L; echo ${#L[@]} ${L[1]}; tr a-z A-Z <<< \"${L[0]}\""], "first line\nsecond\nthird\n"),
+  );
+}
+
 describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
   beforeAll(async () => {
     ensureCore();
@@ -183,7 +233,7 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
 
   for (const c of cases) {
     it(c.name, () => {
-      const spec = { ...c, env: ENV };
+      const spec = { ...c, env: c.env ?? ENV };
       const native = runNative(spec, hostWork, c.argv[0].startsWith("./") ? join(hostWork, c.argv[0]) : undefined);
       const emu = runEmulated(spec, rootfs, "/work", join(work, "tmp"));
       expect(emu.stderr).toBe(native.stderr);
