@@ -33,7 +33,8 @@ export function canvasDesign(): DesignDocument {
 }
 
 async function startTrellis(dataDir: string): Promise<{ url: string; proc: ChildProcess }> {
-  execFileSync(process.execPath, ["scripts/ensure-build.mjs"], { stdio: "inherit" });
+  // Build output goes to stderr so the bench report on stdout stays figures only.
+  execFileSync(process.execPath, ["scripts/ensure-build.mjs"], { stdio: ["ignore", 2, 2] });
   const port = await freePort();
   const proc = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
     env: { ...process.env, TRELLIS_DATA_DIR: dataDir, TRELLIS_TOKEN: "" },
@@ -53,7 +54,7 @@ async function startTrellis(dataDir: string): Promise<{ url: string; proc: Child
 }
 
 async function startBare(design: DesignDocument, dir: string): Promise<{ url: string; server: Server }> {
-  execFileSync("node_modules/.bin/esbuild", ["bench/bare-flow.tsx", "--bundle", "--minify", "--format=esm", "--jsx=automatic", "--define:process.env.NODE_ENV=\"production\"", `--outfile=${join(dir, "bare.js")}`], { stdio: "inherit" });
+  execFileSync("node_modules/.bin/esbuild", ["bench/bare-flow.tsx", "--bundle", "--minify", "--format=esm", "--jsx=automatic", "--define:process.env.NODE_ENV=\"production\"", `--outfile=${join(dir, "bare.js")}`], { stdio: ["ignore", 2, 2] });
   const css = readFileSync("node_modules/@xyflow/react/dist/style.css", "utf8");
   const html = `<!doctype html><html><head><meta charset="utf-8"><style>${css} body{margin:0}</style></head><body><div id="root"></div><script>window.__DESIGN__=${JSON.stringify(design)}</script><script type="module" src="/bare.js"></script></body></html>`;
   writeFileSync(join(dir, "index.html"), html);
