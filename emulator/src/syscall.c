@@ -1180,6 +1180,31 @@ static void exit_group(Proc *p, int status_word) {
   exit_proc(p, status_word);
 }
 
+static i64 sys_copy_file_range(Proc *p, i64 infd, u64 uoffin, i64 outfd, u64 uoffout, u64 len) {
+  File *in = fd_get(p, infd), *out = fd_get(p, outfd);
+  if (!in || !out) return E(EBADF);
+  if (in->kind != FK_REG || out->kind != FK_REG) return E(EINVAL);
+  i64 offin = -1, offout = -1;
+  if (uoffin && get(p, uoffin, &offin, 8)) return E(EFAULT);
+  if (uoffout && get(p, uoffout, &offout, 8)) return E(EFAULT);
+  u64 n = len < (1u << 20) ? len : (1u << 20);
+  if (!n) return 0;
+  u8 *buf = malloc(n);
+  i64 r = file_read(p, in, buf, n, offin);
+  if (r > 0) {
+    i64 w = file_write(p, out, buf, (u64)r, offout);
+    if (w < 0) r = w;
+    else {
+      if (uoffin) { offin += w; put(p, uoffin, &offin, 8); }
+      else if (offin < 0) in->off = in->off - (u64)r + (u64)w;
+      if (uoffout) { offout += w; put(p, uoffout, &offout, 8); }
+      r = w;
+    }
+  }
+  free(buf);
+  return r;
+}
+
 static int logged[1024];
 
 i64 do_syscall(Proc *p) {
@@ -1680,6 +1705,7 @@ i64 do_syscall(Proc *p) {
   }
   case 334: r = E(ENOSYS); break; // rseq
   case 40: r = sys_sendfile(p, (i32)ARG0, (i32)ARG1, ARG2, ARG3); break;
+  case 326: r = sys_copy_file_range(p, (i32)ARG0, ARG1, (i32)ARG2, ARG3, ARG4); break;
   case 41: case 53: r = E(EAFNOSUPPORT); break;
   default:
     if (trace_on && nr >= 0 && nr < 1024 && !logged[nr]) {

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { compileImage } from "../../compile/compile-image";
-import { buildArtifactBytes, defaultCorePath, planArtifact, wrapAsComponent, writePlan, type RunConfig } from "../../compile/native-artifact";
+import { defaultCorePath, planArtifact, wrapAsComponent, writePlan, type RunConfig } from "../../compile/native-artifact";
 import { packDirectory } from "../../image/packed-rootfs";
 import type { CliCommand } from "../command";
 
@@ -145,5 +145,3 @@ const command: CliCommand = {
 };
 
 export default command;
-// keep the in-memory builder reachable for scripts importing this command module
-export { buildArtifactBytes };
