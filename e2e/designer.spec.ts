@@ -115,6 +115,17 @@ test("copy/paste, multi-select and auto-layout", async ({ page }) => {
   expect(c.x).toBeLessThan(i.x);
   await snap(page, "designer-layout");
 
+  // Zoomed far out, node text is not painted (level of detail); it comes back on zooming in.
+  const canvas = page.getByTestId("canvas");
+  await expect(canvas).toHaveAttribute("data-lod", "near");
+  const cb = (await canvas.boundingBox())!;
+  await page.mouse.move(cb.x + cb.width / 2, cb.y + cb.height / 2);
+  for (let i = 0; i < 12 && (await canvas.getAttribute("data-lod")) !== "far"; i++) await page.mouse.wheel(0, 400);
+  await expect(canvas).toHaveAttribute("data-lod", "far");
+  await expect(nodeByName(page, "container").locator(".tnode-sub")).toBeHidden();
+  await page.getByTestId("fit-view").click();
+  await expect(canvas).toHaveAttribute("data-lod", "near");
+
   // Select all and delete, then undo brings everything back.
   await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
   await page.keyboard.press("Control+a");

@@ -5,6 +5,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore as useFlowStore,
   type Connection,
   type EdgeChange,
   type IsValidConnection,
@@ -29,6 +30,10 @@ const minimapColor = (n: FlowNode) => MINIMAP_COLORS[n.data.kind] ?? "#888";
 
 const FIT_OPTIONS = { maxZoom: 1, padding: 0.15 };
 
+/** Below this zoom, text on nodes is under ~5px and unreadable: skip painting it. */
+const LOD_ZOOM = 0.45;
+const farSelector = (s: { transform: [number, number, number] }) => s.transform[2] < LOD_ZOOM;
+
 export const TEMPLATE_MIME = "application/x-trellis-template";
 
 export function Canvas({
@@ -47,6 +52,8 @@ export function Canvas({
   const checker = useDesigner((s) => s.checker);
   const notice = useDesigner((s) => s.notice);
   const { screenToFlowPosition } = useReactFlow();
+  // Re-renders only when the zoom crosses the threshold.
+  const far = useFlowStore(farSelector);
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const adapter = useRef(createFlowAdapter()).current;
   const [reason, setReason] = useState<{ text: string; x: number; y: number } | null>(null);
@@ -194,8 +201,9 @@ export function Canvas({
 
   return (
     <div
-      className="canvas"
+      className={`canvas${far ? " lod-far" : ""}`}
       data-testid="canvas"
+      data-lod={far ? "far" : "near"}
       onMouseMove={(e) => {
         cursor.current = { x: e.clientX, y: e.clientY };
       }}
