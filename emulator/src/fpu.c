@@ -386,8 +386,8 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   case 0x1c2: {
     modrm(c, d);
     x = &c->xmm[d->reg];
+    int pred = f8(d); // the immediate comes first: a RIP-relative operand is relative to the end
     s = xsrc(c, m, d, &tmp, pf == 3 ? 4 : pf == 2 ? 8 : 16);
-    int pred = f8(d);
     if (pred > 7) return 0;
     switch (pf) {
     case 0: for (int i = 0; i < 4; i++) x->d[i] = dcmp(x->f[i], s->f[i], pred) ? ~0u : 0; break;
@@ -401,8 +401,8 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
     if (pf >= 2) return 0;
     modrm(c, d);
     x = &c->xmm[d->reg];
-    s = xsrc(c, m, d, &tmp, 16);
     int imm = f8(d);
+    s = xsrc(c, m, d, &tmp, 16);
     Xmm r;
     if (pf) { r.q[0] = x->q[imm & 1]; r.q[1] = s->q[(imm >> 1) & 1]; }
     else {
@@ -444,8 +444,8 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   case 0x170: {
     if (pf == 0) return 0;
     modrm(c, d);
-    s = xsrc(c, m, d, &tmp, 16);
     int imm = f8(d);
+    s = xsrc(c, m, d, &tmp, 16);
     Xmm r = *s;
     if (pf == 1) for (int i = 0; i < 4; i++) r.d[i] = s->d[(imm >> (2 * i)) & 3];
     else if (pf == 2) for (int i = 0; i < 4; i++) r.w[i] = s->w[(imm >> (2 * i)) & 3];
@@ -496,8 +496,8 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   case 0x1c4: {
     if (pf != 1) return 0;
     modrm(c, d);
-    u64 v = rm_read(c, m, d, 2);
     int imm = f8(d);
+    u64 v = rm_read(c, m, d, 2);
     c->xmm[d->reg].w[imm & 7] = (u16)v;
     return 1;
   }
