@@ -112,10 +112,18 @@ static int file_stat(Proc *p, File *f, VStat *st) {
   default: host_stat_of(f, st); return 0;
   }
 }
+// 512-byte blocks as ext4 reports them: 4 KiB allocation units; short symlinks
+// live in the inode; devices and pipes take none.
+static u64 st_blocks(const VStat *st) {
+  u32 t = st->mode & S_IFMT_;
+  if ((t == S_IFLNK_ && st->size < 60) || t == S_IFCHR_ || t == S_IFIFO_) return 0;
+  return (st->size + 4095) / 4096 * 8;
+}
+
 static int put_stat(Proc *p, u64 a, VStat *st) {
   u8 b[144];
   memset(b, 0, sizeof b);
-  u64 dev = 0x803, blksize = 4096, blocks = (st->size + 4095) / 4096 * 8; // 4 KiB allocation units, like ext4
+  u64 dev = 0x803, blksize = 4096, blocks = st_blocks(st);
   u64 nlink = st->nlink;
   memcpy(b, &dev, 8);
   memcpy(b + 8, &st->ino, 8);
@@ -139,7 +147,7 @@ static int put_statx(Proc *p, u64 a, VStat *st) {
   memset(b, 0, sizeof b);
   u32 mask = 0x7ff, blksize = 4096;
   u16 mode = (u16)st->mode;
-  u64 blocks = (st->size + 4095) / 4096 * 8;
+  u64 blocks = st_blocks(st);
   memcpy(b, &mask, 4);
   memcpy(b + 4, &blksize, 4);
   memcpy(b + 16, &st->nlink, 4);

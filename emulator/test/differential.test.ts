@@ -35,6 +35,8 @@ function stageTree(): void {
   mkdirSync(join(stage, "bin"), { recursive: true });
   mkdirSync(join(stage, "tmp"), { recursive: true });
   mkdirSync(join(stage, "etc"), { recursive: true });
+  mkdirSync(join(stage, "dev"), { recursive: true });
+  mkdirSync(join(stage, "proc"), { recursive: true });
   for (const f of ["passwd", "group"]) copyFileSync(`/etc/${f}`, join(stage, "etc", f));
   copyFileSync("/bin/busybox", join(stage, "bin", "busybox"));
   for (const a of ["sh", "echo", "cat", "ls", "sort", "env", "true", "false"]) symlinkSync("busybox", join(stage, "bin", a));
@@ -214,6 +216,15 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
     expect(emu.stdout).toBe("before\n");
     expect(emu.stderr).toMatch(/SIGILL: unimplemented or undefined instruction \[c5 f1 ef c9\] at rip=0x[0-9a-f]+/);
     expect(emu.status).toBe(132);
+  });
+
+  it("busybox ls -la on the rootfs root (the host runs it in the staged tree)", () => {
+    const spec = { argv: ["/bin/busybox", "sh", "-c", "ls -la | sed '/ \\.\\.$/d'; ls -l bin | head -n 4"], env: ENV };
+    const native = runNative(spec, stage);
+    const emu = runEmulated(spec, rootfs, "/", join(work, "tmp"));
+    expect(emu.stderr).toBe(native.stderr);
+    expect(emu.stdout).toBe(native.stdout);
+    expect(emu.status).toBe(native.status);
   });
 
   it("ud2 is reported the same way", () => {
