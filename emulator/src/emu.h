@@ -140,6 +140,7 @@ typedef struct Proc {
   u64 suspend_mask; // mask to restore after a handler interrupted rt_sigsuspend
   int in_suspend;
   u64 sleep_until; // monotonic deadline of a blocked nanosleep, 0 when none
+  u64 alarm_at, alarm_interval; // ITIMER_REAL: next expiry (monotonic ns, 0 = off) and period
   int vfork_parent; // pid of the parent suspended by vfork, or 0
   int vfork_wait;   // this process waits for a vfork child to exec/exit
   u64 start_ns;

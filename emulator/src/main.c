@@ -277,8 +277,13 @@ int main(int argc, char **argv) {
       }
       alive++;
       cur = q;
-      if (q->state == P_BLOCKED) q->state = P_RUN;
-      deliver_signals(q);
+      if (q->alarm_at && mono_ns() >= q->alarm_at) { // ITIMER_REAL expired
+        q->sigpending |= 1ull << (14 - 1);
+        q->alarm_at = q->alarm_interval ? q->alarm_at + q->alarm_interval : 0;
+        progress++;
+      }
+      deliver_signals(q); // a handled signal interrupts a blocked syscall (EINTR) first
+      if (q->state == P_BLOCKED) q->state = P_RUN; // then retry whatever still blocks
       if (q->state != P_RUN) { progress++; continue; }
       u64 before = q->insns;
       cpu_run(q, 500000);
@@ -288,8 +293,10 @@ int main(int argc, char **argv) {
     if (!alive) break;
     if (!progress && !init_done) {
       u64 wake = 0;
-      for (int i = 0; i < MAX_PROC; i++)
+      for (int i = 0; i < MAX_PROC; i++) {
         if (procs[i].state == P_BLOCKED && procs[i].sleep_until && (!wake || procs[i].sleep_until < wake)) wake = procs[i].sleep_until;
+        if ((procs[i].state == P_BLOCKED || procs[i].state == P_RUN) && procs[i].alarm_at && (!wake || procs[i].alarm_at < wake)) wake = procs[i].alarm_at;
+      }
       if (!wake) {
         fprintf(stderr, "trellis-x86: all guest processes are blocked (deadlock)\n");
         return 125;

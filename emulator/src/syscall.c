@@ -440,6 +440,7 @@ static i64 do_fork(Proc *p, u64 flags, u64 newsp, u64 ptid, u64 ctid, u64 tls) {
   n->futex_woken = 0;
   n->sleep_until = 0;
   n->in_suspend = 0;
+  n->alarm_at = n->alarm_interval = 0; // timers are not inherited by fork
   n->insns = 0;
   n->sigpending = 0;
   n->vfork_parent = 0;
@@ -1411,7 +1412,28 @@ i64 do_syscall(Proc *p) {
     r = 0;
     break;
   }
-  case 37: r = 0; break; // alarm
+  case 37: { // alarm(seconds): returns the seconds left on the previous one
+    u64 now = mono_ns();
+    r = p->alarm_at > now ? (i64)((p->alarm_at - now + 999999999ull) / 1000000000ull) : 0;
+    p->alarm_at = ARG0 ? now + ARG0 * 1000000000ull : 0;
+    p->alarm_interval = 0;
+    break;
+  }
+  case 36: case 38: { // getitimer / setitimer (ITIMER_REAL only)
+    if ((int)ARG0 != 0) { r = E(EINVAL); break; }
+    u64 now = mono_ns(), left = p->alarm_at > now ? p->alarm_at - now : 0;
+    u64 old[4] = {p->alarm_interval / 1000000000ull, (p->alarm_interval % 1000000000ull) / 1000, left / 1000000000ull, (left % 1000000000ull) / 1000};
+    u64 outp = nr == 36 ? ARG1 : ARG2;
+    if (nr == 38 && ARG1) {
+      u64 nv[4];
+      if (get(p, ARG1, nv, 32)) { r = E(EFAULT); break; }
+      u64 val = nv[2] * 1000000000ull + nv[3] * 1000ull;
+      p->alarm_interval = nv[0] * 1000000000ull + nv[1] * 1000ull;
+      p->alarm_at = val ? now + val : 0;
+    }
+    r = outp ? put(p, outp, old, 32) : 0;
+    break;
+  }
   case 39: r = p->tgid; break;
   case 110: r = p->ppid; break;
   case 186: r = p->pid; break;
