@@ -290,16 +290,17 @@ static void sigill(Proc *p, D *d) {
   fprintf(stderr, "trellis-x86: SIGILL: unimplemented or undefined instruction [%s] at rip=0x%llx (pid %d)\n", hex,
           (unsigned long long)d->start, p->pid);
   p->cpu.rip = d->start;
-  kill_proc(p, 4);
+  fault_signal(p, 4, 2, d->start); // ILL_ILLOPN
 }
 
 static void segv(Proc *p, u64 rip) {
   if (trace_on)
     fprintf(stderr, "trellis-x86: SIGSEGV: bad access at 0x%llx, rip=0x%llx (pid %d)\n",
             (unsigned long long)p->mem->fault_addr, (unsigned long long)rip, p->pid);
+  u64 addr = p->mem->fault_addr;
   p->mem->fault = 0;
   p->cpu.rip = rip;
-  kill_proc(p, 11);
+  fault_signal(p, 11, mem_is_mapped(p->mem, addr) ? 2 : 1, addr); // SEGV_ACCERR / SEGV_MAPERR
 }
 
 // String instructions. `op` is the base opcode (a4..af).
@@ -762,7 +763,7 @@ void cpu_run(Proc *p, long budget) {
       break;
     }
     case 0xc9: c->r[RSP] = c->r[RBP]; c->r[RBP] = pop(c, m, 8); break;
-    case 0xcc: c->rip = next_rip(d); kill_proc(p, 5); return;
+    case 0xcc: c->rip = next_rip(d); fault_signal(p, 5, 128, 0); return;
     case 0xe0: case 0xe1: case 0xe2: case 0xe3: {
       i64 rel = (i8)f8(d);
       u64 amask = d->asz == 4 ? 0xffffffffull : ~0ull;
@@ -781,7 +782,7 @@ void cpu_run(Proc *p, long budget) {
     case 0xe8: { i64 rel = (i32)f32(d); u64 n = next_rip(d); push(c, m, n, 8); c->rip = n + rel; goto jumped; }
     case 0xe9: { i64 rel = (i32)f32(d); c->rip = next_rip(d) + rel; goto jumped; }
     case 0xeb: { i64 rel = (i8)f8(d); c->rip = next_rip(d) + rel; goto jumped; }
-    case 0xf4: c->rip = rip; kill_proc(p, 11); return; // hlt is privileged
+    case 0xf4: c->rip = rip; fault_signal(p, 11, 128, 0); return; // hlt is privileged
     case 0xf5: cpu_set_flags(c, cpu_get_flags(c) ^ CF); break;
     case 0xf6: case 0xf7: {
       int s = op == 0xf6 ? 1 : sz;
@@ -792,7 +793,7 @@ void cpu_run(Proc *p, long budget) {
       else if (o == 3) { u64 v = rm_read(c, m, d, s); u64 r = alu(c, 5, 0, v, s); rm_write(c, m, d, s, r); }
       else {
         muldiv(p, c, m, d, s, o, &ok);
-        if (ok < 0) { c->rip = rip; kill_proc(p, 8); return; }
+        if (ok < 0) { c->rip = rip; fault_signal(p, 8, 1, rip); return; } // FPE_INTDIV
       }
       break;
     }

@@ -140,6 +140,7 @@ typedef struct Proc {
   u64 suspend_mask; // mask to restore after a handler interrupted rt_sigsuspend
   int in_suspend;
   u64 sleep_until; // monotonic deadline of a blocked nanosleep, 0 when none
+  u64 fault_addr, fault_sig; // siginfo of a synchronous fault being delivered
   u64 alarm_at, alarm_interval; // ITIMER_REAL: next expiry (monotonic ns, 0 = off) and period
   int vfork_parent; // pid of the parent suspended by vfork, or 0
   int vfork_wait;   // this process waits for a vfork child to exec/exit
@@ -164,6 +165,7 @@ void cpu_set_flags(Cpu *c, u64 f);
 #define SYS_BLOCK (-100000) // internal: retry this syscall later
 i64 do_syscall(Proc *p);
 void kill_proc(Proc *p, int sig);
+void fault_signal(Proc *p, int sig, int code, u64 addr);
 void exit_proc(Proc *p, int status_word);
 void deliver_signals(Proc *p);
 void fxsave(Cpu *c, Mem *m, u64 a);

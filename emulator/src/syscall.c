@@ -337,6 +337,21 @@ void exit_proc(Proc *p, int status_word) {
 
 void kill_proc(Proc *p, int sig) { exit_proc(p, sig & 0x7f); }
 
+// A fault raised by an instruction: run the guest's handler (which may fix
+// things and return to retry the instruction) or terminate as Linux does when
+// the signal is blocked, ignored or has no handler.
+void fault_signal(Proc *p, int sig, int code, u64 addr) {
+  SigAct *sa = &p->sig[sig];
+  if (sa->handler <= 1 || (p->sigmask >> (sig - 1)) & 1) {
+    kill_proc(p, sig);
+    return;
+  }
+  p->fault_sig = (u64)sig | ((u64)(u32)code << 32);
+  p->fault_addr = addr;
+  p->sigpending |= 1ull << (sig - 1);
+  deliver_signals(p);
+}
+
 static int sig_default_ignored(int sig) { return sig == 17 || sig == 18 || sig == 23 || sig == 28 || (sig >= 19 && sig <= 22); }
 
 // Builds a signal frame and enters the handler; returns 1 when a handler was entered.
@@ -364,6 +379,12 @@ static int enter_handler(Proc *p, int sig) {
   u8 info[128];
   memset(info, 0, sizeof info);
   memcpy(info, &sig, 4);
+  if ((int)(p->fault_sig & 0xffffffffu) == sig) { // si_code and si_addr of a synchronous fault
+    int code = (int)(p->fault_sig >> 32);
+    memcpy(info + 8, &code, 4);
+    memcpy(info + 16, &p->fault_addr, 8);
+    p->fault_sig = 0;
+  }
   sp -= sizeof uc;
   sp &= ~15ull;
   u64 ucp = sp;
