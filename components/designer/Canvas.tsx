@@ -14,10 +14,9 @@ import {
 } from "@xyflow/react";
 import { useCallback, useMemo, useRef, useState, type DragEvent } from "react";
 import { checkLink } from "@/lib/graph/ops";
-import { findProblems } from "@/lib/graph/problems";
 import type { NodeTemplate } from "@/lib/graph/factory";
 import { createFlowAdapter, type FlowEdge, type FlowNode } from "@/lib/store/flow-adapter";
-import { useDesigner, useDesignerStore } from "./store-context";
+import { useDesigner, useDesignerStore, useProblems } from "./store-context";
 import { TrellisEdge } from "./TrellisEdge";
 import { TrellisNode } from "./TrellisNode";
 
@@ -49,7 +48,6 @@ export function Canvas({
   const topology = useDesigner((s) => s.doc.topology);
   const selection = useDesigner((s) => s.selection);
   const dragging = useDesigner((s) => s.dragging);
-  const checker = useDesigner((s) => s.checker);
   const notice = useDesigner((s) => s.notice);
   const { screenToFlowPosition } = useReactFlow();
   // Re-renders only when the zoom crosses the threshold.
@@ -62,7 +60,7 @@ export function Canvas({
   // first dropped node does not fill the screen.
   const [openedWithNodes] = useState(() => store.getState().doc.topology.nodes.length > 0);
 
-  const problems = useMemo(() => findProblems(topology, checker), [topology, checker]);
+  const problems = useProblems();
   const nodeProblems = useMemo(() => {
     const m = new Map<string, number>();
     for (const p of problems) {

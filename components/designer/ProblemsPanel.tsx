@@ -1,15 +1,11 @@
 "use client";
-import { useMemo } from "react";
-import { findProblems } from "@/lib/graph/problems";
-import { useDesigner } from "./store-context";
+import { useDesigner, useProblems } from "./store-context";
 
 export function ProblemsPanel() {
-  const topology = useDesigner((s) => s.doc.topology);
-  const checker = useDesigner((s) => s.checker);
   const notice = useDesigner((s) => s.notice);
   const notify = useDesigner((s) => s.notify);
   const setSelection = useDesigner((s) => s.setSelection);
-  const problems = useMemo(() => findProblems(topology, checker), [topology, checker]);
+  const problems = useProblems();
   return (
     <div className="problems" data-testid="problems-panel">
       {notice && (
@@ -40,9 +36,7 @@ export function ProblemsPanel() {
 
 /** Tab label with the live problem count. */
 export function ProblemsTabLabel() {
-  const topology = useDesigner((s) => s.doc.topology);
-  const checker = useDesigner((s) => s.checker);
-  const n = useMemo(() => findProblems(topology, checker).length, [topology, checker]);
+  const n = useProblems().length;
   return (
     <span data-testid="problems-count" data-count={n}>
       Problems{n ? ` (${n})` : ""}

@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { jobsApi, watchJob } from "@/lib/jobs/client";
 import type { Job, JobLogLine } from "@/lib/jobs/types";
 import { useDesigner } from "../designer/store-context";
@@ -115,12 +115,16 @@ function JobRow({ job }: { job: Job }) {
   );
 }
 
+/** Jobs are server-wide; a design's are the ones its nodes came from. */
+function useDesignJobIds(): Set<string> {
+  const nodes = useDesigner((s) => s.doc.topology.nodes);
+  return useMemo(() => new Set(nodes.flatMap((n) => (n.config.compile ? [n.config.compile.jobId] : []))), [nodes]);
+}
+
 export function JobsPanel() {
   const { jobs: allJobs, uploads, dismissUpload } = useJobs();
-  const nodes = useDesigner((s) => s.doc.topology.nodes);
   const [showAll, setShowAll] = useState(false);
-  // Jobs are server-wide; a design lists the ones its nodes came from.
-  const mine = new Set(nodes.flatMap((n) => (n.config.compile ? [n.config.compile.jobId] : [])));
+  const mine = useDesignJobIds();
   const jobs = showAll ? allJobs : allJobs.filter((j) => mine.has(j.id));
   return (
     <div className="jobs-panel" data-testid="jobs-panel">
@@ -173,8 +177,7 @@ export function JobsPanel() {
 
 export function JobsTabLabel() {
   const { jobs: all, uploads } = useJobs();
-  const nodes = useDesigner((s) => s.doc.topology.nodes);
-  const mine = new Set(nodes.flatMap((n) => (n.config.compile ? [n.config.compile.jobId] : [])));
+  const mine = useDesignJobIds();
   const jobs = all.filter((j) => mine.has(j.id));
   const active = jobs.filter((j) => j.state === "queued" || j.state === "running").length + uploads.filter((u) => u.state === "uploading").length;
   return <span data-testid="jobs-count">Jobs{active ? ` (${active} active)` : jobs.length ? ` (${jobs.length})` : ""}</span>;
