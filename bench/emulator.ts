@@ -14,7 +14,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildArtifactBytes } from "../lib/compile/native-artifact";
+import { buildArtifactBytes, CORE_NODE_FLAGS } from "../lib/compile/native-artifact";
 import { ensureCore, emulatorDir, packStage } from "../emulator/test/harness";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -61,9 +61,9 @@ export async function runEmulatorBench(): Promise<string[]> {
   await packStage(stage, rootfs);
 
   const runner = join(emulatorDir, "test", "run-core.mjs");
-  const emu = (argv: string[]) => {
+  const emu = (argv: string[], flags: readonly string[] = CORE_NODE_FLAGS) => {
     const cfg = { args: ["trellis-x86", "--rootfs", "/r/rootfs.img", "--workdir", "/work", "-e", "PATH=/bin", "--", ...argv], preopens: { "/r": work } };
-    return timeSpawn(process.execPath, ["--no-warnings", "--no-liftoff", "--no-wasm-lazy-compilation", runner, core, JSON.stringify(cfg)], work);
+    return timeSpawn(process.execPath, ["--no-warnings", ...flags, runner, core, JSON.stringify(cfg)], work);
   };
 
   const compare = (label: string, argv: string[], nativeArgv: string[]) => {
@@ -98,24 +98,30 @@ export async function runEmulatorBench(): Promise<string[]> {
   const artFile = join(work, "echo.wasm");
   writeFileSync(artFile, art.value);
   // in-process cold start, measured inside a fresh node (with the flags the runners use)
-  const inProcScript = `import{WASI}from"node:wasi";import{readFileSync,openSync,closeSync}from"node:fs";const ts=[];for(let i=0;i<5;i++){const fd=openSync(process.argv[2],"w");const t=performance.now();const m=await WebAssembly.compile(readFileSync(process.argv[1]));const w=new WASI({version:"preview1",args:["x"],env:{},stdout:fd,returnOnExit:true});const c=w.start(await WebAssembly.instantiate(m,w.getImportObject()));ts.push(performance.now()-t);closeSync(fd);if(c!==0||readFileSync(process.argv[2],"utf8")!=="hi\\n")throw new Error("wrong result");}console.log(JSON.stringify(ts));`;
+  const inProcScript = `import{WASI}from"node:wasi";import{readFileSync,openSync,closeSync}from"node:fs";const ts=[];for(let i=0;i<5;i++){const fd=openSync(process.argv[2],"w");const t=performance.now();const m=new WebAssembly.Module(readFileSync(process.argv[1]));const w=new WASI({version:"preview1",args:["x"],env:{},stdout:fd,returnOnExit:true});const c=w.start(new WebAssembly.Instance(m,w.getImportObject()));ts.push(performance.now()-t);closeSync(fd);if(c!==0||readFileSync(process.argv[2],"utf8")!=="hi\\n")throw new Error("wrong result");}console.log(JSON.stringify(ts));`;
   const outFile = join(work, "echo.out");
-  const inProc = JSON.parse(timeSpawn(process.execPath, ["--no-warnings", "--no-liftoff", "--no-wasm-lazy-compilation", "--input-type=module", "-e", inProcScript, artFile, outFile], work).out) as number[];
+  const inProc = JSON.parse(timeSpawn(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, "--input-type=module", "-e", inProcScript, artFile, outFile], work).out) as number[];
   const child: number[] = [];
-  const childRunner = `import{WASI}from"node:wasi";import{readFileSync}from"node:fs";const w=new WASI({version:"preview1",args:["x"],env:{},returnOnExit:true});const m=await WebAssembly.compile(readFileSync(process.argv[1]));process.exitCode=w.start(await WebAssembly.instantiate(m,w.getImportObject()));`;
-  for (let i = 0; i < 5; i++) child.push(timeSpawn(process.execPath, ["--no-warnings", "--no-liftoff", "--no-wasm-lazy-compilation", "--input-type=module", "-e", childRunner, artFile], work).ms);
-  // the baseline tier only: faster start, slower long runs (the runners use the optimizing tier)
-  const liftoff: number[] = [];
-  for (let i = 0; i < 5; i++) liftoff.push(timeSpawn(process.execPath, ["--no-warnings", "--no-wasm-lazy-compilation", "--input-type=module", "-e", childRunner, artFile], work).ms);
+  const childRunner = `import{WASI}from"node:wasi";import{readFileSync}from"node:fs";const w=new WASI({version:"preview1",args:["x"],env:{},returnOnExit:true});const m=new WebAssembly.Module(readFileSync(process.argv[1]));process.exitCode=w.start(new WebAssembly.Instance(m,w.getImportObject()));`;
+  for (let i = 0; i < 5; i++) child.push(timeSpawn(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, "--input-type=module", "-e", childRunner, artFile], work).ms);
+  // V8 flag sets for the core, in this run: the C loop (steady state) and a fresh-process cold start.
+  const flagSets: string[][] = [[], ["--no-liftoff"], ["--no-wasm-lazy-compilation"], ["--no-liftoff", "--no-wasm-lazy-compilation"]];
+  const flagLines = flagSets.map((flags) => {
+    const loop: number[] = [], start: number[] = [];
+    for (let i = 0; i < 2; i++) loop.push(emu(["./cpuloop", String(loopN)], flags).ms);
+    for (let i = 0; i < 3; i++) start.push(timeSpawn(process.execPath, ["--no-warnings", ...flags, "--input-type=module", "-e", childRunner, artFile], work).ms);
+    return `${flags.join(" ") || "(no flags)"}: C loop ${median(loop).toFixed(0)} ms, cold start ${median(start).toFixed(0)} ms`;
+  });
   const nodeBare: number[] = [];
   for (let i = 0; i < 5; i++) nodeBare.push(timeSpawn(process.execPath, ["-e", "0"], work).ms);
   const nat: number[] = [];
   for (let i = 0; i < 5; i++) nat.push(timeSpawn("/bin/busybox", ["echo", "hi"], work).ms);
   lines.push(
     `cold start of busybox echo hi as a module: first run ${inProc[0]!.toFixed(1)} ms in-process (compile+instantiate+run; ${median(inProc).toFixed(1)} ms median of 5 in one process, V8 reuses the compiled code), ` +
-      `${median(child).toFixed(0)} ms as a fresh node process (${median(liftoff).toFixed(0)} ms with the baseline compiler only; node alone: ${median(nodeBare).toFixed(0)} ms); ` +
+      `${median(child).toFixed(0)} ms as a fresh node process (node alone: ${median(nodeBare).toFixed(0)} ms); ` +
       `native spawn ${median(nat).toFixed(1)} ms; ratio first in-process run/native ${(inProc[0]! / median(nat)).toFixed(1)}x`,
   );
+  lines.push(`V8 flags for the core (runners use ${CORE_NODE_FLAGS.join(" ")}): ${flagLines.join("; ")}`);
   lines.push(
     `artifact size: ${art.value.length} bytes = rootfs ${rootfsBytes.length} bytes + ${art.value.length - rootfsBytes.length} bytes (core + config), ` +
       `${((art.value.length / rootfsBytes.length - 1) * 100).toFixed(1)}% over the rootfs`,

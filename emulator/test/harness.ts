@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "nod
 import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CORE_NODE_FLAGS } from "../../lib/compile/native-artifact";
 import { packDirectory } from "../../lib/image/packed-rootfs";
 
 export const emulatorDir = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -70,7 +71,7 @@ export function runEmulated(spec: RunSpec, rootfsFile: string, workdir: string, 
     writeFileSync(stdinFile, spec.stdin);
   }
   const cfg = { args, env: trace ?? process.env.TRELLIS_TRACE ? { TRELLIS_TRACE: trace ?? process.env.TRELLIS_TRACE } : {}, preopens: { "/rootfs": dirname(rootfsFile) }, stdinFile };
-  const r = spawnSync(process.execPath, ["--no-warnings", "--no-liftoff", "--no-wasm-lazy-compilation", runner, corePath, JSON.stringify(cfg)], {
+  const r = spawnSync(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, runner, corePath, JSON.stringify(cfg)], {
     timeout: 120_000,
     maxBuffer: 64 << 20,
     input: stdinFile ? undefined : "",

@@ -4,10 +4,10 @@
 import { WASI } from "node:wasi";
 import { readFileSync, openSync } from "node:fs";
 
-// Start it with `node --no-liftoff --no-wasm-lazy-compilation`: the interpreter
-// loop is one large function that runs for long stretches, and V8's baseline
-// tier plus a late tier-up cost 2-3x; and Node 20's V8 intermittently crashes
-// (SIGSEGV in JS after the run) when wasm functions are compiled lazily.
+// Start it with the core's flags (CORE_NODE_FLAGS in lib/compile/native-artifact.ts,
+// where the measurement behind them is written down). The module is compiled
+// synchronously: with lazy compilation off, Node 24 leaves an awaited
+// WebAssembly.compile() unsettled (exit 13).
 const [core, json] = process.argv.slice(2);
 const cfg = JSON.parse(json);
 const wasi = new WASI({
@@ -18,6 +18,5 @@ const wasi = new WASI({
   stdin: cfg.stdinFile ? openSync(cfg.stdinFile, "r") : 0,
   returnOnExit: true,
 });
-const mod = await WebAssembly.compile(readFileSync(core));
-const inst = await WebAssembly.instantiate(mod, wasi.getImportObject());
+const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(core)), wasi.getImportObject());
 process.exitCode = wasi.start(inst);

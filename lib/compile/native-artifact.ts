@@ -379,18 +379,24 @@ export interface RunArtifactResult {
   timedOut: boolean;
 }
 
+/** Node flags for every process that runs the x86-64 core (CLI, job runs,
+ *  emulator tests, bench). Measured on Node 24.22 (bench/emulator.ts prints the
+ *  comparison): eager compilation is as fast as or faster than lazy on the
+ *  interpreter loop and keeps a 0.11 s cold start, while `--no-liftoff` gave no
+ *  steady-state gain there and added ~0.1 s to every start (TurboFan compiles
+ *  the whole core before `_start`). Node 20 needed both flags to avoid a V8
+ *  crash; Node 24 does not crash either way. */
+export const CORE_NODE_FLAGS = ["--no-wasm-lazy-compilation"] as const;
+
 // Runs in a child Node so a long guest never blocks the caller's event loop.
-// Run with `node --no-liftoff --no-wasm-lazy-compilation`: the core's
-// interpreter loop runs 2-3x faster when V8 compiles it with the optimizing
-// tier up front, and Node 20's V8 intermittently crashes after long runs when
-// wasm functions are compiled lazily (seen as SIGSEGV in JS code after start()).
+// The module is compiled synchronously: with lazy compilation off, Node 24
+// leaves an awaited WebAssembly.compile() unsettled (exit 13).
 const CHILD = `
 import { WASI } from "node:wasi";
 import { readFileSync } from "node:fs";
 const cfg = JSON.parse(process.argv[1]);
 const wasi = new WASI({ version: "preview1", args: cfg.args, env: cfg.env, preopens: cfg.preopens, returnOnExit: true });
-const mod = await WebAssembly.compile(readFileSync(cfg.file));
-const inst = await WebAssembly.instantiate(mod, wasi.getImportObject());
+const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(cfg.file)), wasi.getImportObject());
 process.exitCode = wasi.start(inst);
 `;
 
@@ -403,7 +409,7 @@ export function preopensFor(file: string, rootfsFile?: string): Record<string, s
 
 /** Arguments for `node` running a WASI command module in a child process. */
 export function childArgs(cfg: { file: string; args: string[]; env: Record<string, string>; preopens: Record<string, string> }): string[] {
-  return ["--no-warnings", "--no-liftoff", "--no-wasm-lazy-compilation", "--input-type=module", "-e", CHILD, JSON.stringify(cfg)];
+  return ["--no-warnings", ...CORE_NODE_FLAGS, "--input-type=module", "-e", CHILD, JSON.stringify(cfg)];
 }
 
 /** Runs a native artifact (module) under node:wasi in a child process and collects its output. */

@@ -53,7 +53,7 @@ const command: CliCommand = {
       process.stderr.write(`trellis run: ${file} is ${comp ? "a component; run it with a component host (wasmtime, wasmCloud, Spin)" : "not a Wasm module"}\n`);
       return 1;
     }
-    // A child node started with --no-liftoff (see native-artifact.ts), stdio passed through.
+    // A child node started with the core's flags (CORE_NODE_FLAGS), stdio passed through.
     const cfg = { file: resolve(file), args: [file, ...rest], env, preopens: { ...preopensFor(resolve(file), rootfs ? resolve(rootfs) : undefined), ...dirs } };
     return await new Promise<number>((done) => {
       const child = spawn(process.execPath, childArgs(cfg), { stdio: "inherit" });
