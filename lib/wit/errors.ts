@@ -45,6 +45,8 @@ export type WitErrorKind =
   | "use-cycle"
   | "type-cycle"
   | "include-cycle"
+  /** Packages that depend on each other (through `use`, imports or includes). */
+  | "package-cycle"
   // types and functions
   | "not-a-resource"
   | "invalid-type"
@@ -54,6 +56,11 @@ export type WitErrorKind =
   // worlds
   | "include-conflict"
   | "missing-world"
+  /** A world imports and exports interfaces such that one would have to be both. */
+  | "import-export-conflict"
+  // feature gates
+  /** A reference to an item left out because its `@unstable` feature is not enabled. */
+  | "gated-out"
   // loading
   | "read-failed";
 

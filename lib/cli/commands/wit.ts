@@ -2,26 +2,10 @@
 // WIT (a folder's `deps/` included), print each world's imports and exports,
 // or every error as `file:line:col: message`. Exit 0 when valid, 1 when not.
 // `--json` prints the same as one JSON object (for CI tooling).
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { CliCommand } from "../command";
-import { checkWit, formatWitError, funcToString, summarizeWorld, type WitFs, type WorldEntry } from "../../wit";
-
-const nodeFs: WitFs = {
-  kind(p) {
-    try {
-      return statSync(p).isDirectory() ? "dir" : "file";
-    } catch {
-      return "missing";
-    }
-  },
-  readDir: (p) =>
-    readdirSync(p, { withFileTypes: true }).map((d) => ({
-      name: d.name,
-      kind: d.isDirectory() || (d.isSymbolicLink() && statSync(`${p}/${d.name}`).isDirectory()) ? "dir" : "file",
-    })),
-  readFile: (p) => readFileSync(p, "utf8"),
-};
+import { checkWit, formatWitError, funcToString, summarizeWorld, type WorldEntry } from "../../wit";
+import { nodeWitFs } from "../node-wit-fs";
 
 function entryLine(e: WorldEntry): string {
   if (e.kind === "function") return `${e.key}: ${funcToString(e.func)}`;
@@ -46,7 +30,7 @@ const command: CliCommand = {
     const base = process.env.INIT_CWD;
     const located = base && !isAbsolute(target) && resolve(base) !== process.cwd() ? relative(process.cwd(), resolve(base, target)) || "." : target;
     const path = located.length > 1 ? located.replace(/\/+$/, "") : located;
-    const { model, errors } = checkWit(nodeFs, path);
+    const { model, errors } = checkWit(nodeWitFs, path);
     if (json) {
       const root = model.packages.find((p) => p.name === model.root);
       const out = {
