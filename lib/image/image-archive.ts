@@ -212,7 +212,7 @@ type Json = Record<string, unknown>;
 const isObj = (x: unknown): x is Json => typeof x === "object" && x !== null && !Array.isArray(x);
 const strArr = (x: unknown): string[] | null => (Array.isArray(x) && x.every((s) => typeof s === "string") ? (x as string[]) : null);
 
-function platformLabel(p: { os: string; architecture: string; variant?: string }): string {
+export function platformLabel(p: { os: string; architecture: string; variant?: string }): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
 }
 
@@ -374,7 +374,8 @@ function isTarMediaType(mt: string): boolean {
   return mt === "" || mt.includes(".tar") || mt.includes("rootfs.diff") || mt.endsWith("+tar");
 }
 
-function choosePlatform(platforms: PlatformInfo[], wanted?: string): PlatformInfo {
+/** Picks the platform: the one asked for, else linux/amd64, else the only one; `platform-not-found` lists the choices. */
+export function choosePlatform(platforms: PlatformInfo[], wanted?: string): PlatformInfo {
   const list = platforms.map((p) => p.label + (p.available ? "" : " (blobs not in the archive)")).join(", ");
   const offered = { platforms: platforms.filter((p) => p.available).map((p) => p.label) };
   if (wanted) {
