@@ -65,10 +65,10 @@ test("import a docker-compose file onto the canvas; malformed YAML changes nothi
   await panel.getByTestId("import-manifest-text").fill("services:\n  web:\n    image: nginx\n    ports: [\"80:80\"\n");
   await panel.getByTestId("import-manifest-parse").click();
   await expect(panel.getByTestId("import-error")).toContainText("line");
-  await panel.getByTestId("import-manifest-file").setInputFiles("../shared/real-world/compose/awesome-compose--nginx-flask-mysql.yaml");
-  await expect(panel.getByTestId("import-summary")).toContainText("compose: 3 nodes");
+  await panel.getByTestId("import-manifest-file").setInputFiles("lib/manifest/fixtures/import/compose/todo.compose.yaml");
+  await expect(panel.getByTestId("import-summary")).toContainText("compose: 4 nodes");
   await panel.getByTestId("import-manifest-apply").click();
-  await expect(page.locator(".react-flow__node")).toHaveCount(3);
+  await expect(page.locator(".react-flow__node")).toHaveCount(4);
   await expect(page.locator(".react-flow__edge")).not.toHaveCount(0);
   await snap(page, "import-compose");
   await page.getByTestId("undo").click();

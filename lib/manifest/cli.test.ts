@@ -8,7 +8,6 @@ import { parseAllDocuments } from "yaml";
 import exportCommand from "../cli/commands/export";
 import importCommand from "../cli/commands/import";
 import { validateK8sObjects, validateWadm } from "./index";
-import { SHARED_DIR } from "./testing/upstream-schemas";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let dir: string;
@@ -50,7 +49,9 @@ describe("trellis import", () => {
   });
   it("a file with no workloads fails, listing what it skipped", async () => {
     const target = join(dir, "design.json");
-    const code = await importCommand.run([join(SHARED_DIR, "real-world/spinkube/spin-operator--config__samples__spin-shim-executor.yaml"), "-o", target]);
+    const executor = join(dir, "executor.yaml");
+    writeFileSync(executor, "apiVersion: core.spinkube.dev/v1alpha1\nkind: SpinAppExecutor\nmetadata:\n  name: containerd-shim-spin\nspec:\n  createDeployment: true\n");
+    const code = await importCommand.run([executor, "-o", target]);
     expect(code).toBe(1);
     expect(errOut.join("")).toContain("skipped SpinAppExecutor containerd-shim-spin:");
     expect(existsSync(target)).toBe(false);

@@ -1,11 +1,12 @@
-// Test support: validators for the full upstream schemas kept beside the repo
-// in ../shared/schemas (the wadm JSON schema and the SpinApp CRD).
+// Test support for conformance tests: validators for the full upstream schemas
+// in ../shared/schemas (the wadm JSON schema and the SpinApp CRD). Only
+// `*.conformance.test.ts` files may import this (they skip without ../shared).
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { SHARED_DIR } from "../../testing/shared-dir";
 import { newAjv, toSchemaErrors, type SchemaError } from "../validate";
 
-export const SHARED_DIR = fileURLToPath(new URL("../../../../shared/", import.meta.url));
+export { SHARED_DIR };
 
 let wadm: ((doc: unknown) => SchemaError[]) | null = null;
 let spin: ((doc: unknown) => SchemaError[]) | null = null;
