@@ -1,25 +1,9 @@
 // Child-process entry of a run: hosts some nodes of the graph (all of them in
 // in-process mode, one in network mode) and obeys the parent over IPC.
 import { encodeValue } from "./codec";
-import { GraphHost, RunStop, type CallRequest, type HostSpec } from "./host";
-import { latencyStats, type LatencyStats } from "./stats";
-import type { RunEvent } from "./types";
-
-export type { LatencyStats };
-
-export type ParentMessage =
-  | { type: "start"; spec: HostSpec; listen: boolean }
-  | { type: "call"; id: number; req: CallRequest }
-  | { type: "drive"; id: number; n: number; req: CallRequest }
-  | { type: "stats"; id: number };
-
-export type ChildMessage =
-  | { type: "ready"; port?: number }
-  | { type: "failed"; error: import("./types").RunError }
-  | { type: "event"; event: RunEvent }
-  | { type: "result"; id: number; outcome: { value?: unknown; refused?: unknown; error?: import("./types").RunError } }
-  | { type: "drove"; id: number; elapsedMs: number; requests: LatencyStats; errors: number; firstError?: import("./types").RunError }
-  | { type: "stats"; id: number; summaries: import("./types").NodeSummary[]; rssBytes: number; wireLatencies: Float64Array };
+import { GraphHost, RunStop } from "./host";
+import type { ChildMessage, ParentMessage } from "./protocol";
+import { latencyStats } from "./stats";
 
 const send = (m: ChildMessage) => process.send?.(m);
 

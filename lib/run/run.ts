@@ -9,6 +9,7 @@ import type { Topology, TopologyNode } from "../graph/types";
 import { err, ok, type Result } from "../result";
 import { decodeValue, encodeValue, type EncodedValue } from "./codec";
 import { entryCall, type HttpRequestShape } from "./entry";
+import type { PreparedRun } from "./host-types";
 import { planRun, type RunPlan } from "./plan";
 import { RunSession } from "./session";
 import { contentHash, defaultCacheDir, lookupTranspiled, pruneCache, type TranspiledComponent } from "./transpile";
@@ -118,16 +119,7 @@ export function effectiveLimits(l: Partial<RunLimits> = {}): RunLimits {
   };
 }
 
-export interface PreparedRun {
-  plan: RunPlan;
-  /** Components found transpiled in the cache. */
-  transpiled: Map<string, TranspiledComponent>;
-  /** The others: node id → component bytes on disk, transpiled by the run process. */
-  pendingComponents: Map<string, string>;
-  cacheDir: string;
-  /** Compiled containers: node id → its WASI command module on disk. */
-  commandFiles: Map<string, { name: string; file: string }>;
-}
+export type { PreparedRun } from "./host-types";
 
 /** A WASI preview1 command: a core module importing only wasi_snapshot_preview1 and exporting `_start`. */
 export function checkCommand(bytes: Uint8Array, node: TopologyNode): Result<WebAssembly.Module, RunError> {

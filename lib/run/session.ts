@@ -7,11 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { err, ok, type Result } from "../result";
-import type { CallRequest, HostCommand, HostComponent, HostSpec } from "./host";
-import type { ChildMessage, ParentMessage } from "./node-process";
-import { latencyStats, type LatencyStats } from "./stats";
+import type { CallRequest, HostCommand, HostComponent, HostSpec, InvokeOutcome, PreparedRun } from "./host-types";
 import type { RunPlan } from "./plan";
-import type { PreparedRun } from "./run";
+import { isChildMessage, type ChildMessage, type ParentMessage } from "./protocol";
+import { latencyStats, type LatencyStats } from "./stats";
 import { runnerEntry } from "./runner-entry";
 import type { NodeSummary, RunError, RunEvent, RunLimits, RunMode } from "./types";
 
@@ -179,7 +178,8 @@ export class RunSession {
     };
     proc.stdout!.on("data", stdio("stdout"));
     proc.stderr!.on("data", stdio("stderr"));
-    proc.on("message", (m: ChildMessage) => {
+    proc.on("message", (m: unknown) => {
+      if (!isChildMessage(m)) return;
       if (m.type === "event") this.opts.onEvent(m.event);
       else if (m.type === "ready" || m.type === "failed") {
         child.started = true;
@@ -237,7 +237,7 @@ export class RunSession {
   }
 
   /** One call into a node (the run's input). */
-  async call(req: CallRequest): Promise<{ value?: unknown; refused?: unknown; error?: RunError }> {
+  async call(req: CallRequest): Promise<InvokeOutcome> {
     const m = await this.#ask<ChildMessage & { type: "result" }>(this.#hostOf(req.to), { type: "call", id: this.#nextId++, req });
     return m.outcome;
   }

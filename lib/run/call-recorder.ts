@@ -1,0 +1,196 @@
+// Call recording of one host: every call across a wire is timed, attributed to
+// the node it ran in (self time = total minus the calls it made), checked
+// against the run's limits and, when recording, reported as a CallEvent.
+import { previewValue, valueSize } from "./codec";
+import { errorMessage, hasPayload, RunStop } from "./host-types";
+import type { CallEvent, NodeSummary, RunEvent, RunLimits } from "./types";
+
+/** Most call events one host reports in a run. */
+export const MAX_CALL_EVENTS = 2000;
+
+interface Frame {
+  nodeId: string;
+  childMs: number;
+}
+
+export interface RecordedCall {
+  from: string | null;
+  to: string;
+  linkId: string | null;
+  iface: string;
+  fn: string;
+  args: unknown[];
+  /** The call came from another host (its caller timed the wire already). */
+  inbound?: boolean;
+}
+
+export interface RecorderOptions {
+  runStart: number;
+  limits: RunLimits;
+  /** Report each call with its values (off when benchmarking). */
+  record: boolean;
+}
+
+export class CallRecorder {
+  readonly summaries = new Map<string, NodeSummary>();
+  /** Latency (ms) of every call across a wire made from this host (local calls, or HTTP round trips). */
+  readonly wireLatencies: number[] = [];
+  readonly #stack: Frame[] = [];
+  readonly #memories: Array<{ nodeId: string; memory: WebAssembly.Memory }> = [];
+  #seq = 0;
+  #events = 0;
+  #outputBytes = 0;
+  #outputCut = false;
+
+  constructor(
+    readonly opts: RecorderOptions,
+    readonly emit: (e: RunEvent) => void,
+  ) {}
+
+  now(): number {
+    return Date.now() - this.opts.runStart;
+  }
+
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  summary(id: string): NodeSummary {
+    let s = this.summaries.get(id);
+    if (!s) {
+      s = { nodeId: id, calls: 0, totalMs: 0, selfMs: 0 };
+      this.summaries.set(id, s);
+    }
+    return s;
+  }
+
+  /** A linear memory of `nodeId`, counted against the memory limit. */
+  watchMemory(nodeId: string, memory: WebAssembly.Memory): void {
+    this.#memories.push({ nodeId, memory });
+  }
+
+  /** The node running now (innermost call), if any. */
+  get current(): string | null {
+    return this.#stack.at(-1)?.nodeId ?? null;
+  }
+
+  /** Runs `thunk` as time spent in `nodeId`; returns its result, its duration and the time its callees took. */
+  within<T>(nodeId: string, thunk: () => T): { value?: T; thrown?: unknown; failed: boolean; ms: number; childMs: number } {
+    const frame: Frame = { nodeId, childMs: 0 };
+    const parent = this.#stack.at(-1);
+    this.#stack.push(frame);
+    const t0 = performance.now();
+    let value: T | undefined;
+    let thrown: unknown;
+    let failed = false;
+    try {
+      value = thunk();
+    } catch (e) {
+      failed = true;
+      thrown = e;
+    }
+    const ms = performance.now() - t0;
+    this.#stack.pop();
+    if (parent) parent.childMs += ms;
+    return failed ? { thrown, failed, ms, childMs: frame.childMs } : { value: value as T, failed, ms, childMs: frame.childMs };
+  }
+
+  /** A wire call that left this host (an HTTP round trip): the caller's time, not its own. */
+  remoteCallTook(ms: number): void {
+    this.wireLatencies.push(ms);
+    const top = this.#stack.at(-1);
+    if (top) top.childMs += ms;
+  }
+
+  /** Over the limit: a stop naming the node holding the most memory (else `nodeId`). */
+  checkMemory(nodeId: string): RunStop | undefined {
+    let total = 0;
+    for (const { memory } of this.#memories) total += memory.buffer.byteLength;
+    if (total <= this.opts.limits.memoryBytes) return undefined;
+    const perNode = new Map<string, number>();
+    for (const { nodeId: id, memory } of this.#memories) perNode.set(id, (perNode.get(id) ?? 0) + memory.buffer.byteLength);
+    const [biggest] = [...perNode.entries()].sort((a, b) => b[1] - a[1])[0] ?? [nodeId];
+    return new RunStop({
+      kind: "memory-limit",
+      message: `component memory reached ${(total / 2 ** 20).toFixed(1)} MiB (most of it in '${biggest}'), over the limit of ${(this.opts.limits.memoryBytes / 2 ** 20).toFixed(1)} MiB`,
+      nodeId: biggest,
+    });
+  }
+
+  /**
+   * Output a component wrote (WASI stdout/stderr reach process.stdout/stderr
+   * through the preview2 shim), attributed to the node running at the time and
+   * reported up to the output limit.
+   */
+  noteOutput(stream: "stdout" | "stderr", chunk: string | Uint8Array): void {
+    if (!this.opts.record) return;
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const room = this.opts.limits.outputBytes - this.#outputBytes;
+    this.#outputBytes += bytes.length;
+    if (room > 0) this.emit({ type: "stdio", at: this.now(), nodeId: this.current, stream, text: bytes.subarray(0, Math.min(room, bytes.length)).toString("utf8") });
+    if (room < bytes.length && !this.#outputCut) {
+      this.#outputCut = true;
+      this.emit({ type: "stdio", at: this.now(), nodeId: null, stream: "stderr", text: `[trellis] output beyond ${this.opts.limits.outputBytes} bytes is not shown\n` });
+    }
+  }
+
+  /** Call events are capped per host (a runaway loop of calls must not flood the server); summaries keep counting. */
+  eventBudget(): boolean {
+    if (!this.opts.record) return false;
+    this.#events++;
+    if (this.#events <= MAX_CALL_EVENTS) return true;
+    if (this.#events === MAX_CALL_EVENTS + 1)
+      this.emit({ type: "stdio", at: this.now(), nodeId: null, stream: "stderr", text: `[trellis] more than ${MAX_CALL_EVENTS} calls: further calls are counted, not reported one by one\n` });
+    return false;
+  }
+
+  /** Times `thunk` as a call into `call.to`, checks the limits, reports it; rethrows refusals and stops. */
+  record(call: RecordedCall, thunk: () => unknown): unknown {
+    const seq = this.nextSeq();
+    const at = this.now();
+    const r = this.within(call.to, thunk);
+    if (call.from !== null && !call.inbound) this.wireLatencies.push(r.ms);
+
+    let stop: RunStop | undefined;
+    let refused = false;
+    if (r.failed) {
+      if (r.thrown instanceof RunStop) stop = r.thrown;
+      else if (hasPayload(r.thrown)) refused = true;
+      // A trap with memory over the limit is most likely an allocation that hit V8's page cap.
+      else stop = this.checkMemory(call.to) ?? new RunStop({ kind: "trap", message: `'${call.to}' trapped in ${call.iface}.${call.fn}: ${errorMessage(r.thrown)}`, nodeId: call.to });
+    } else {
+      const size = valueSize(r.value);
+      if (size > this.opts.limits.outputBytes)
+        stop = new RunStop({
+          kind: "output-limit",
+          message: `${call.iface}.${call.fn} of '${call.to}' returned ${size} bytes, over the limit of ${this.opts.limits.outputBytes}`,
+          nodeId: call.to,
+        });
+      stop ??= this.checkMemory(call.to);
+    }
+
+    const s = this.summary(call.to);
+    s.calls++;
+    s.totalMs += r.ms;
+    s.selfMs += r.ms - r.childMs;
+    if (this.eventBudget()) {
+      const args = call.args.map((a) => previewValue(a));
+      s.lastInput = args;
+      const ev: CallEvent = { type: "call", seq, at, from: call.from, to: call.to, linkId: call.linkId, interface: call.iface, function: call.fn, args, durationMs: r.ms };
+      if (stop) {
+        ev.error = stop.message;
+        if (stop.error.nodeId === call.to) s.error = stop.message;
+      } else if (refused) {
+        ev.refused = previewValue((r.thrown as { payload: unknown }).payload);
+        s.lastRefusal = ev.refused;
+      } else {
+        ev.result = previewValue(r.value);
+        s.lastOutput = ev.result;
+      }
+      this.emit(ev);
+    }
+    if (stop) throw stop;
+    if (refused) throw r.thrown;
+    return r.value;
+  }
+}
