@@ -1,7 +1,7 @@
 // Name resolution across the files of a package and its dependencies. Pure:
 // it takes parsed files and returns a model plus every error it found.
 import type {
-  FuncType, Gate, InterfaceDecl, InterfaceItem, TopItem, TypeDefItem, TypeExpr, UseItem, UsePath,
+  FuncType, Gate, Ident, InterfaceDecl, InterfaceItem, TopItem, TypeDefItem, TypeExpr, UseItem, UsePath,
   WitFile, WorldDecl,
 } from "./ast";
 import type { Span, WitError, WitErrorKind } from "./errors";
@@ -10,6 +10,7 @@ import {
   type ResolvedPackage, type ResolvedWorld, type ResourceDef, type TypeEntry, type WitModel,
   type WitType, type WorldEntry,
 } from "./model";
+import { cycleEdges, type DepEdge } from "./toposort";
 
 export interface ParsedFile {
   file: string;
@@ -55,6 +56,8 @@ interface Unit {
   interfaces: Map<string, { decl: InterfaceDecl; scope: FileScope }>;
   worlds: Map<string, { decl: WorldDecl; scope: FileScope }>;
   items: TopItem[];
+  /** Items per file (or nested package block) with that file's top-level `use` scope. */
+  files: { items: TopItem[]; scope: FileScope }[];
   docs?: string;
   span: Span;
 }
@@ -92,6 +95,8 @@ class Resolver {
     for (const group of sources.deps ?? []) {
       this.addGroup([...group].sort((a, b) => (a.file < b.file ? -1 : 1)).map(prune), false);
     }
+    this.checkPackageCycles();
+    for (const unit of this.unitOrder) this.checkItemCycles(unit);
     const packages: ResolvedPackage[] = [];
     for (const unit of this.unitOrder) {
       const pkg: ResolvedPackage = {
@@ -169,6 +174,76 @@ class Resolver {
     return out;
   }
 
+  // ---------- cycles ----------
+  /** Set once a cycle is reported, so resolution does not report it again where it trips over it. */
+  private cycleReported = false;
+
+  /** Packages depending on each other through qualified paths (wit-parser's package toposort). */
+  private checkPackageCycles(): void {
+    const done = new Set<string>();
+    const visiting = new Set<string>();
+    const visit = (u: Unit): DepEdge | null => {
+      if (done.has(u.key)) return null;
+      for (const dep of foreignDeps(u)) {
+        if (visiting.has(dep.name)) return dep;
+        visiting.add(dep.name);
+        const du = this.units.get(dep.name);
+        const found = du ? visit(du) : null;
+        if (found) return found;
+        visiting.delete(dep.name);
+      }
+      done.add(u.key);
+      return null;
+    };
+    for (const u of [...this.unitOrder].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+      const edge = visit(u);
+      if (edge) {
+        this.error("package-cycle",
+          edge.name === u.key && foreignDeps(u).some((d) => d.name === u.key)
+            ? `package \`${edge.name}\` depends on itself (inside a package, name its items without the package prefix)`
+            : `package \`${edge.name}\` is part of a dependency cycle between packages`,
+          edge.span);
+        this.cycleReported = true;
+        return;
+      }
+    }
+  }
+
+  /** Interfaces `use`-ing and worlds `include`-ing each other within one package. */
+  private checkItemCycles(unit: Unit): void {
+    const nodes = new Map<string, DepEdge[]>();
+    for (const f of unit.files) {
+      for (const item of f.items) {
+        if ((item.kind === "interface" && unit.interfaces.get(item.name.name)?.decl === item) ||
+            (item.kind === "world" && unit.worlds.get(item.name.name)?.decl === item)) nodes.set(item.name.name, []);
+      }
+    }
+    for (const f of unit.files) {
+      // What a local name means in this file: a declaration here, or a top-level `use` (foreign ones are not edges).
+      const ns = new Map<string, Ident | null>();
+      for (const item of f.items) {
+        if (item.kind === "toplevel-use") ns.set((item.as ?? item.path.name).name, item.path.kind === "local" ? item.path.name : null);
+        else if (item.kind === "interface" || item.kind === "world") ns.set(item.name.name, item.name);
+      }
+      const edge = (from: Ident, path: UsePath) => {
+        if (path.kind !== "local" || !nodes.has(from.name)) return;
+        const local = ns.get(path.name.name);
+        if (local === null) return;
+        const target = local ?? path.name;
+        nodes.get(from.name)!.push({ name: target.name, span: target.span });
+      };
+      for (const item of f.items) {
+        if (item.kind === "interface") for (const i of item.items) if (i.kind === "use") edge(item.name, i.path);
+        if (item.kind === "world") for (const i of item.items) if (i.kind === "include") edge(item.name, i.path);
+      }
+    }
+    for (const cycle of cycleEdges(nodes)) {
+      const isWorld = unit.worlds.has(cycle.name);
+      this.error(isWorld ? "include-cycle" : "use-cycle", `interface or world \`${cycle.name}\` depends on itself`, cycle.span);
+      this.cycleReported = true;
+    }
+  }
+
   // ---------- packages ----------
   private addGroup(files: ParsedFile[], isRoot: boolean): string | undefined {
     let header: { namespace: string; pkg: string; version?: string; span: Span; docs?: string } | undefined;
@@ -208,16 +283,15 @@ class Resolver {
   }
 
   private newUnit(namespace: string, pkg: string, version: string | undefined, span: Span, docs?: string): Unit {
-    return { key: packageKey(namespace, pkg, version), namespace, pkg, version, interfaces: new Map(), worlds: new Map(), items: [], docs, span };
+    return { key: packageKey(namespace, pkg, version), namespace, pkg, version, interfaces: new Map(), worlds: new Map(), items: [], files: [], docs, span };
   }
 
   private registerUnit(unit: Unit): void {
     const prev = this.units.get(unit.key);
     if (prev) {
-      // The same package may legitimately appear twice (e.g. vendored in two deps) if identical.
-      if (fingerprint(prev.items) !== fingerprint(unit.items)) {
-        this.error("duplicate-package", `package \`${unit.key}\` is defined more than once with different contents`, unit.span);
-      }
+      // Even identical copies: wit-parser refuses a package defined in two places.
+      const at = `${prev.span.file}:${prev.span.start.line}:${prev.span.start.column}`;
+      this.error("duplicate-package", `package \`${unit.key}\` is defined in two places (first at ${at})`, unit.span);
       return;
     }
     this.units.set(unit.key, unit);
@@ -232,6 +306,8 @@ class Resolver {
     nestedAllowed: boolean,
   ): void {
     const fileNames = new Map<string, Span>();
+    const fileItems: TopItem[] = [];
+    if (unit) unit.files.push({ items: fileItems, scope });
     for (const item of items) {
       if (item.kind === "package") {
         if (!nestedAllowed) {
@@ -243,6 +319,7 @@ class Resolver {
       }
       if (!unit) continue;
       unit.items.push(item);
+      fileItems.push(item);
       if (item.kind === "toplevel-use") {
         const local = item.as ?? item.path.name;
         if (fileNames.has(local.name)) {
@@ -360,7 +437,7 @@ class Resolver {
   private resolveInterface(decl: InterfaceDecl, unit: Unit, scope: FileScope, refSpan: Span): ResolvedInterface | undefined {
     const state = this.ifaceState.get(decl);
     if (state === "visiting") {
-      this.error("use-cycle", `interface \`${decl.name.name}\` depends on itself through \`use\``, refSpan);
+      if (!this.cycleReported) this.error("use-cycle", `interface \`${decl.name.name}\` depends on itself through \`use\``, refSpan);
       return undefined;
     }
     if (state) return state;
@@ -424,6 +501,11 @@ class Resolver {
     }
     for (const f of extraFuncs) addSlot({ kind: "func", name: f.name, span: f.span });
 
+    // One error per cycle, at the edge wit-parser names (the first on the cycle in declaration order).
+    const typeDeps = new Map<string, DepEdge[]>();
+    for (const slot of slots.values()) if (slot.kind === "type") typeDeps.set(slot.name, slot.item ? typeDefRefs(slot.item) : []);
+    for (const cycle of cycleEdges(typeDeps)) this.error("type-cycle", `type \`${cycle.name}\` depends on itself`, cycle.span);
+
     const scope: TypeScope = { slots, owner, resolveSlot: (s) => this.resolveSlot(s, scope) };
     const types: TypeEntry[] = [];
     for (const slot of slots.values()) {
@@ -435,7 +517,7 @@ class Resolver {
     const functions: ResolvedFunction[] = [];
     for (const item of items) {
       if (item.kind === "func") {
-        functions.push(this.resolveFunc(item.name.name, item.func, scope, { kind: "freestanding", docs: item.docs, gates: item.gates, span: item.span }));
+        functions.push(this.resolveFunc(item.name.name, item.func, scope, { kind: "freestanding", docs: item.docs, gates: item.gates, span: item.span, nameSpan: item.name.span }));
       } else if (item.kind === "resource" && item.funcs) {
         functions.push(...this.resourceFuncs(item, scope));
       }
@@ -517,13 +599,13 @@ class Resolver {
       return { kind: "unknown", name };
     }
     if (slot.kind === "func") {
-      this.error("wrong-item-kind", `cannot use function \`${name}\` as a type`, span);
+      // wit-parser: inside a type definition only types are in scope; in a signature it names the mix-up.
+      if (this.inSignature) this.error("wrong-item-kind", `cannot use function \`${name}\` as a type`, span);
+      else this.error("unknown-type", `type \`${name}\` does not exist (\`${name}\` is a function)`, span);
       return { kind: "unknown", name };
     }
-    if (slot.state === "visiting") {
-      this.error("type-cycle", `type \`${name}\` depends on itself`, span);
-      return { kind: "unknown", name };
-    }
+    // A cycle; reported once per scope by resolveBody.
+    if (slot.state === "visiting") return { kind: "unknown", name };
     const entry = scope.resolveSlot(slot);
     return entry ? entry.type : { kind: "unknown", name };
   }
@@ -537,8 +619,14 @@ class Resolver {
       }
       case "handle": {
         const r = this.named(t.resource.name, t.resource.span, scope);
-        if (r.kind === "resource") return { kind: "handle", handle: t.handle, resource: r };
-        if (r.kind === "handle") return { kind: "handle", handle: t.handle, resource: r.resource };
+        const handle = (resource: ResourceDef): WitType => {
+          const h: WitType = { kind: "handle", handle: t.handle, resource };
+          explicitHandles.add(h);
+          return h;
+        };
+        if (r.kind === "resource") return handle(r);
+        // `type t = r;` names the resource itself; `type t = own<r>;` is a handle, not a resource.
+        if (r.kind === "handle" && !explicitHandles.has(r)) return handle(r.resource);
         if (r.kind !== "unknown") this.error("not-a-resource", `type \`${t.resource.name}\` used in a handle must be a resource`, t.resource.span);
         return { kind: "unknown", name: t.resource.name };
       }
@@ -546,7 +634,7 @@ class Resolver {
       case "map": {
         const key = this.typeOf(t.key, scope);
         if (!(key.kind === "primitive" && MAP_KEYS.has(key.name)) && key.kind !== "unknown") {
-          this.error("invalid-type", `invalid map key type \`${typeToString(key)}\`: map keys must be bool, integers, char or string`, t.key.span);
+          this.error("invalid-type", `invalid map key type \`${typeToString(key)}\`: map keys must be bool, integers, char or string`, t.span);
         }
         return { kind: "map", key, value: this.typeOf(t.value, scope) };
       }
@@ -560,7 +648,23 @@ class Resolver {
 
   private resolveFunc(
     name: string, f: FuncType, scope: TypeScope,
-    meta: { kind: ResolvedFunction["kind"]; resource?: ResourceDef; docs?: string; gates: Gate[]; span: Span },
+    meta: { kind: ResolvedFunction["kind"]; resource?: ResourceDef; docs?: string; gates: Gate[]; span: Span; nameSpan: Span },
+  ): ResolvedFunction {
+    // Type names in a signature that turn out to be functions get their own message (`typeContext`).
+    const outer = this.inSignature;
+    this.inSignature = true;
+    try {
+      return this.resolveFuncIn(name, f, scope, meta);
+    } finally {
+      this.inSignature = outer;
+    }
+  }
+
+  private inSignature = false;
+
+  private resolveFuncIn(
+    name: string, f: FuncType, scope: TypeScope,
+    meta: { kind: ResolvedFunction["kind"]; resource?: ResourceDef; docs?: string; gates: Gate[]; span: Span; nameSpan: Span },
   ): ResolvedFunction {
     const params: ResolvedFunction["params"] = [];
     const seen = new Set<string>();
@@ -581,11 +685,12 @@ class Resolver {
       else if (result.kind !== "result") {
         this.error("invalid-constructor", "if a constructor return type is declared it must be a `result`", f.result!.span);
       } else if (!(result.ok?.kind === "handle" && result.ok.handle === "own" && result.ok.resource === meta.resource)) {
-        this.error("invalid-constructor", "the `ok` type must be the resource being constructed", f.result!.span);
+        const okExpr = f.result!.kind === "result" ? f.result!.ok : undefined;
+        this.error("invalid-constructor", "the `ok` type must be the resource being constructed", (okExpr ?? f.result!).span);
       }
     }
     if (result && meta.kind !== "constructor" && containsBorrow(result)) {
-      this.error("borrow-in-result", `function \`${name}\` returns a type which contains a \`borrow<T>\` which is not supported`, f.result!.span);
+      this.error("borrow-in-result", `function \`${name}\` returns a type which contains a \`borrow<T>\` which is not supported`, meta.nameSpan);
     }
     const r = meta.resource?.name;
     const canonicalName =
@@ -614,7 +719,7 @@ class Resolver {
         if (seen.has(k)) this.error("duplicate-name", `duplicate function name \`${f.name.name}\``, f.name.span);
         seen.add(k);
       }
-      out.push(this.resolveFunc(f.name.name, f.func, scope, { kind: f.kind, resource: def, docs: f.docs, gates: f.gates, span: f.span }));
+      out.push(this.resolveFunc(f.name.name, f.func, scope, { kind: f.kind, resource: def, docs: f.docs, gates: f.gates, span: f.span, nameSpan: f.name.span }));
     }
     return out;
   }
@@ -653,7 +758,7 @@ class Resolver {
   private resolveWorld(decl: WorldDecl, unit: Unit, fileScope: FileScope, refSpan: Span): ResolvedWorld | undefined {
     const state = this.worldState.get(decl);
     if (state === "visiting") {
-      this.error("include-cycle", `world \`${decl.name.name}\` includes itself`, refSpan);
+      if (!this.cycleReported) this.error("include-cycle", `world \`${decl.name.name}\` includes itself`, refSpan);
       return undefined;
     }
     if (state) return state;
@@ -699,7 +804,7 @@ class Resolver {
               : { kind: "interface", key: t.name.name, plainName: t.name.name, interface: iface, span: item.span };
           }
         } else if (t.kind === "func") {
-          const func = this.resolveFunc(t.name.name, t.func, body.scope, { kind: "freestanding", docs: item.docs, gates: item.gates, span: item.span });
+          const func = this.resolveFunc(t.name.name, t.func, body.scope, { kind: "freestanding", docs: item.docs, gates: item.gates, span: item.span, nameSpan: t.name.span });
           entry = { kind: "function", key: t.name.name, plainName: t.name.name, func, span: item.span };
         } else {
           const inlineOwner = `${qualifiedName}#${t.name.name}`;
@@ -749,6 +854,7 @@ class Resolver {
       }
     }
 
+    this.checkExportDeps(decl, exports);
     const world: ResolvedWorld = {
       name: decl.name.name, package: unit.key, qualifiedName,
       imports: this.elaborate(imports, exports, worldDeps), exports,
@@ -756,6 +862,40 @@ class Resolver {
     };
     this.worldState.set(decl, world);
     return world;
+  }
+
+  /**
+   * An exported interface's dependencies are satisfied by exports where they
+   * are exported, else by (implicit) imports — but never by both: an export
+   * that needs an interface through an import, which is itself exported,
+   * would see two copies of it (component-model#208; wit-parser refuses it).
+   */
+  private checkExportDeps(decl: WorldDecl, exports: WorldEntry[]): void {
+    const exportedNamed = new Set<ResolvedInterface>();
+    for (const e of exports) if (e.kind === "interface" && !e.plainName) exportedNamed.add(e.interface);
+    const added = new Set<ResolvedInterface | string>();
+    const required = new Set<ResolvedInterface>();
+    const add = (key: ResolvedInterface | string, iface: ResolvedInterface, asExport: boolean): boolean => {
+      if (added.has(key)) return asExport;
+      if (!asExport && required.has(iface)) return true;
+      for (const dep of this.deps.get(iface) ?? []) {
+        if (!add(dep, dep, asExport && exportedNamed.has(dep))) return false;
+      }
+      if (asExport) {
+        if (required.has(iface)) return false;
+        added.add(key);
+      } else required.add(iface);
+      return true;
+    };
+    for (const e of exports) {
+      if (e.kind !== "interface") continue;
+      if (!add(e.plainName !== undefined ? `name:${e.plainName}` : e.interface, e.interface, true)) {
+        this.error("import-export-conflict",
+          `interface \`${e.key}\` depends (through \`use\`) on an interface that world \`${decl.name.name}\` both exports and must import; export the interfaces in between too, or none of them`,
+          decl.name.span);
+        return;
+      }
+    }
   }
 
   /** Add interfaces that imports/exports `use` (transitively) as implicit imports, before their users. */
@@ -798,6 +938,9 @@ interface TypeScope {
   owner: string;
   resolveSlot(slot: Slot): TypeEntry | undefined;
 }
+
+/** Handles written as `own<r>`/`borrow<r>` (an alias of one is not a resource). */
+const explicitHandles = new WeakSet<object>();
 
 /** Named types are shared, so memoize per definition (a chain of records would otherwise be exponential). */
 const borrowCache = new WeakMap<object, boolean>();
@@ -844,7 +987,60 @@ function findVersionGate(items: unknown): Gate | undefined {
   return undefined;
 }
 
-function fingerprint(items: TopItem[]): string {
-  return JSON.stringify(items, (k, v) => (k === "span" || k === "docs" ? undefined : v));
+
+
+/** Names a type definition refers to, in order (the edges of the type toposort). */
+function typeDefRefs(item: TypeDefItem): DepEdge[] {
+  const out: DepEdge[] = [];
+  const walk = (t: TypeExpr): void => {
+    switch (t.kind) {
+      case "named": out.push({ name: t.name.name, span: t.name.span }); break;
+      case "handle": out.push({ name: t.resource.name, span: t.resource.span }); break;
+      case "list": case "option": walk(t.kind === "list" ? t.element : t.inner); break;
+      case "future": case "stream": if (t.inner) walk(t.inner); break;
+      case "map": walk(t.key); walk(t.value); break;
+      case "result": if (t.ok) walk(t.ok); if (t.err) walk(t.err); break;
+      case "tuple": t.elements.forEach(walk); break;
+      case "primitive": break;
+    }
+  };
+  switch (item.kind) {
+    case "alias": walk(item.target); break;
+    case "record": for (const f of item.fields) walk(f.type); break;
+    case "variant": for (const c of item.cases) if (c.type) walk(c.type); break;
+    default: break;
+  }
+  return out;
 }
 
+/** Every path in a package's items, in wit-parser's order (a world's uses and includes, then imports, then exports). */
+function forEachPath(items: TopItem[], f: (p: UsePath) => void): void {
+  const ifaceUses = (list: InterfaceItem[]) => { for (const i of list) if (i.kind === "use") f(i.path); };
+  for (const item of items) {
+    if (item.kind === "interface") ifaceUses(item.items);
+    else if (item.kind === "toplevel-use") f(item.path);
+    else if (item.kind === "world") {
+      for (const i of item.items) if (i.kind === "use" || i.kind === "include") f(i.path);
+      for (const dir of ["import", "export"] as const) {
+        for (const i of item.items) {
+          if (i.kind !== dir) continue;
+          if (i.target.kind === "path" || i.target.kind === "named-path") f(i.target.path);
+          else if (i.target.kind === "interface") ifaceUses(i.target.items);
+        }
+      }
+    }
+  }
+}
+
+/** Packages a unit names through qualified paths, first mention first. */
+function foreignDeps(u: Unit): DepEdge[] {
+  const seen = new Map<string, DepEdge>();
+  for (const file of u.files) {
+    forEachPath(file.items, (p) => {
+      if (p.kind !== "qualified") return;
+      const key = packageKey(p.namespace.name, p.package.name, p.version);
+      if (!seen.has(key)) seen.set(key, { name: key, span: p.span });
+    });
+  }
+  return [...seen.values()];
+}

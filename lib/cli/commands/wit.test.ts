@@ -47,7 +47,7 @@ describe("trellis wit check", () => {
     expect(r.code).toBe(1);
     expect(r.err.split("\n")).toEqual([
       `${file}:3:14: name \`nope\` is not defined`,
-      `${file}:4:11: expected an identifier, found '}'`,
+      `${file}:5:1: expected an identifier, found '}'`,
       "2 errors",
       "",
     ]);
