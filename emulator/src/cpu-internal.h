@@ -9,18 +9,36 @@ enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI };
 enum { F_NONE, F_ADD, F_ADC, F_SUB, F_SBB, F_LOGIC, F_INC, F_DEC, F_RESCO };
 enum { CF = 1, PF = 4, AF = 0x10, ZF = 0x40, SF = 0x80, DF = 0x400, OF = 0x800 };
 
+// A decoded instruction. decode() fills everything but `ea` from the code
+// bytes alone (it reads no guest register); the executor computes `ea` from
+// the registers right before the instruction runs, so a cached D can be
+// executed again and again.
+struct D;
+typedef int (*Exec)(Proc *p, Cpu *c, Mem *m, struct D *d);
 typedef struct D {
-  const u8 *ip;   // decode cursor
-  const u8 *base; // first byte of the instruction
-  int avail;      // bytes readable from base
-  u64 start;      // guest address of the instruction
-  int osz, asz;   // operand / address size in bytes
-  int rep, pfx66, rex, seg;
-  u64 segbase;
-  int mod, reg, rm, hasmem, riprel;
-  u64 ea;
-  int undef; // set when the decoder meets something it cannot execute
+  u64 start;  // guest address of the instruction
+  u64 imm;    // first immediate, the raw bytes zero-extended
+  u64 ea;     // effective address (with segment base), set at execute time
+  Exec fn;    // handler from the opcode table
+  i32 disp;   // ModRM displacement (RIP-relative: from the next instruction)
+  u16 op;     // 0x000-0x0ff one-byte map, 0x1xx 0F, 0x2xx 0F38, 0x3xx 0F3A
+  u8 len;     // bytes, prefixes included
+  u8 osz, asz;           // operand / address size in bytes
+  u8 rep, pfx66, rex, seg; // seg: 0, 4 (FS) or 5 (GS)
+  u8 mod, reg, rm, hasmem, riprel;
+  u8 base, index, scale; // NOREG when absent
+  u8 imm2;    // second immediate (ENTER's nesting level)
+  u8 bad;     // BAD_*: what executing this instruction must raise
+  u8 avail;   // code bytes that were readable from `start` (at most 16)
+  u8 ends;    // the instruction may transfer control: it ends a block
+  u16 fr, fw; // arithmetic flags read / written (CF..OF bits; FL_ALL when unknown)
 } D;
+
+enum { NOREG = 16 };
+enum { BAD_NONE, BAD_ILL, BAD_FETCH };
+// Handler results.
+enum { X_NEXT, X_JUMP, X_ILL, X_STOP, X_SYS };
+#define FL_ALL (CF | PF | AF | ZF | SF | OF)
 
 #define MASK(sz) ((sz) == 8 ? ~0ull : ((1ull << ((sz) * 8)) - 1))
 #define SIGNB(sz) (1ull << ((sz) * 8 - 1))
@@ -34,28 +52,24 @@ static inline i64 sx(u64 v, int sz) {
   }
 }
 
-static inline u8 f8(D *d) { return *d->ip++; }
-static inline u16 f16(D *d) { u16 v; memcpy(&v, d->ip, 2); d->ip += 2; return v; }
-static inline u32 f32(D *d) { u32 v; memcpy(&v, d->ip, 4); d->ip += 4; return v; }
-static inline u64 f64(D *d) { u64 v; memcpy(&v, d->ip, 8); d->ip += 8; return v; }
-// Immediate of operand size (imm32 sign-extended for 64-bit operands).
-static inline u64 fimm(D *d, int sz) {
-  if (sz == 1) return f8(d);
-  if (sz == 2) return f16(d);
-  if (sz == 4) return f32(d);
-  return (u64)(i64)(i32)f32(d);
-}
+static inline u64 next_rip(D *d) { return d->start + d->len; }
+static inline u64 segbase(Cpu *c, D *d) { return d->seg == 4 ? c->fsbase : d->seg == 5 ? c->gsbase : 0; }
+// Immediate of operand size as an operand (imm32 sign-extended for 64-bit operands).
+static inline u64 immz(D *d, int sz) { return sz == 8 ? (u64)(i64)(i32)d->imm : d->imm; }
 
-static inline u64 next_rip(D *d) { return d->start + (u64)(d->ip - d->base); }
-
-static inline u64 EA(D *d) {
-  if (d->riprel) {
-    u64 a = d->ea + next_rip(d);
-    if (d->asz == 4) a = (u32)a;
-    return a + d->segbase;
+// Address of the memory operand without the segment base (LEA's result).
+static inline u64 ea_noseg(Cpu *c, D *d) {
+  u64 a = (u64)(i64)d->disp;
+  if (d->riprel) a += next_rip(d);
+  else {
+    if (d->base != NOREG) a += c->r[d->base];
+    if (d->index != NOREG) a += c->r[d->index] << d->scale;
   }
-  return d->ea;
+  if (d->asz == 4) a = (u32)a;
+  return a;
 }
+static inline u64 ea_of(Cpu *c, D *d) { return ea_noseg(c, d) + segbase(c, d); }
+static inline u64 EA(D *d) { return d->ea; }
 
 static inline u64 rd(Mem *m, u64 a, int sz) {
   if ((a & PAGE_MASK) + sz <= PAGE) {
@@ -117,42 +131,94 @@ static inline void rm_write(Cpu *c, Mem *m, D *d, int sz, u64 v) {
   else wr(m, EA(d), sz, v);
 }
 
-static inline void modrm(Cpu *c, D *d) {
-  u8 b = f8(d);
-  d->mod = b >> 6;
-  d->reg = ((b >> 3) & 7) | ((d->rex & 4) << 1);
-  int rm = b & 7;
-  d->riprel = 0;
-  if (d->mod == 3) {
-    d->rm = rm | ((d->rex & 1) << 3);
-    d->hasmem = 0;
-    return;
+// ---- lazy flags (flags.c): the last flag-setting operation is recorded
+// (operation, size, result, operands) and flags are computed when read ----
+int cpu_cond(Cpu *c, int cc);
+
+static inline int getcf(Cpu *c) {
+  switch (c->lf_op) {
+  case F_NONE: return c->flags & CF;
+  case F_SUB: return (c->lf_a & MASK(c->lf_sz)) < (c->lf_b & MASK(c->lf_sz));
+  case F_ADD: return (c->lf_res & MASK(c->lf_sz)) < (c->lf_a & MASK(c->lf_sz));
+  case F_LOGIC: return 0;
+  default: return cpu_get_flags(c) & CF;
   }
-  d->hasmem = 1;
-  u64 ea = 0;
-  if (rm == 4) {
-    u8 sib = f8(d);
-    int sc = sib >> 6, idx = ((sib >> 3) & 7) | ((d->rex & 2) << 2), base = (sib & 7) | ((d->rex & 1) << 3);
-    if (idx != 4) ea = c->r[idx] << sc;
-    if ((base & 7) == 5 && d->mod == 0) ea += (u64)(i64)(i32)f32(d);
-    else ea += c->r[base];
-  } else if (rm == 5 && d->mod == 0) {
-    d->riprel = 1;
-    ea = (u64)(i64)(i32)f32(d);
-  } else {
-    ea = c->r[rm | ((d->rex & 1) << 3)];
-  }
-  if (d->mod == 1) ea += (u64)(i64)(i8)f8(d);
-  else if (d->mod == 2) ea += (u64)(i64)(i32)f32(d);
-  if (d->riprel) {
-    d->ea = ea;
-    return;
-  }
-  if (d->asz == 4) ea = (u32)ea;
-  d->ea = ea + d->segbase;
 }
 
-int cpu_cond(Cpu *c, int cc);
+static inline void setlf(Cpu *c, int op, int sz, u64 r, u64 a, u64 b) {
+  c->lf_op = op;
+  c->lf_sz = sz;
+  c->lf_res = r;
+  c->lf_a = a;
+  c->lf_b = b;
+}
+
+// Result with SF/ZF/PF from `r` and explicit CF/OF.
+static inline void setresco(Cpu *c, int sz, u64 r, int cf, int of) {
+  setlf(c, F_RESCO, sz, r, 0, 0);
+  c->lf_cin = (cf ? 1 : 0) | (of ? 2 : 0);
+}
+
+// The eight ALU operations of the 00-3F rows and group 1 (add or adc sbb and sub xor cmp).
+static inline u64 alu(Cpu *c, int op, u64 a, u64 b, int sz) {
+  u64 m = MASK(sz), r;
+  a &= m;
+  b &= m;
+  switch (op) {
+  case 0: r = (a + b) & m; setlf(c, F_ADD, sz, r, a, b); return r;
+  case 1: r = a | b; setlf(c, F_LOGIC, sz, r, 0, 0); return r;
+  case 2: {
+    int cin = getcf(c);
+    r = (a + b + cin) & m;
+    setlf(c, F_ADC, sz, r, a, b);
+    c->lf_cin = cin;
+    return r;
+  }
+  case 3: {
+    int cin = getcf(c);
+    r = (a - b - cin) & m;
+    setlf(c, F_SBB, sz, r, a, b);
+    c->lf_cin = cin;
+    return r;
+  }
+  case 4: r = a & b; setlf(c, F_LOGIC, sz, r, 0, 0); return r;
+  case 6: r = a ^ b; setlf(c, F_LOGIC, sz, r, 0, 0); return r;
+  default: r = (a - b) & m; setlf(c, F_SUB, sz, r, a, b); return r;
+  }
+}
+
+static inline void push(Cpu *c, Mem *m, u64 v, int sz) {
+  c->r[RSP] -= sz;
+  wr(m, c->r[RSP], sz, v);
+}
+static inline u64 pop(Cpu *c, Mem *m, int sz) {
+  u64 v = rd(m, c->r[RSP], sz);
+  c->r[RSP] += sz;
+  return v;
+}
+
+// ---- decoder (decode.c), opcode table and block executor (exec.c), decode cache (dcache.c) ----
+void decode(D *d, const u8 *bytes, int avail, u64 addr);
+extern Exec exec_table[0x400];
+int op_ill(Proc *p, Cpu *c, Mem *m, D *d);
+int op_bad(Proc *p, Cpu *c, Mem *m, D *d);
+
+// Instruction families fill their entries of the opcode table.
+void alu_ops(Exec *t);     // alu.c: arithmetic, logic, shifts, multiply/divide
+void move_ops(Exec *t);    // move.c: moves, stack, exchange, string instructions
+void control_ops(Exec *t); // control.c: jumps, calls, returns, conditions, syscall
+void bit_ops(Exec *t);     // bitops.c: bit tests and scans, double shifts, compare-exchange, xadd
+void system_ops(Exec *t);  // system.c: flags instructions, cpuid, rdtsc, fences, FXSAVE group
+
+// A run of decoded instructions starting at `start`, all on one guest page.
+typedef struct Block {
+  u64 start;
+  struct Block *next; // hash chain
+  int n;
+  D insn[];
+} Block;
+Block *block_get(Mem *m, u64 rip); // NULL on fetch fault (m->fault set)
+
 // fpu.c entry points: return 0 when the opcode is not implemented.
 int exec_sse(Cpu *c, Mem *m, D *d, int op);
 int exec_x87(Cpu *c, Mem *m, D *d, int op);

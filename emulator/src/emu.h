@@ -30,6 +30,7 @@ typedef struct Pte {
   PageBuf *buf; // NULL: zero-filled on first touch
   u8 prot;      // 0 means not mapped
   u8 mapped;
+  u8 code;      // the decode cache holds blocks of this page: writes must drop them
 } Pte;
 
 #define TLB_SIZE 256
@@ -47,6 +48,8 @@ typedef struct Mem {
   u64 fault_addr;
   int fault; // set by accessors on unmapped/forbidden access
   int refs;  // shared by vfork children
+  struct Code *code; // decode cache (dcache.c)
+  int code_changed;  // cached code was dropped: the running block may be stale
 } Mem;
 
 Mem *mem_new(void);
@@ -65,6 +68,11 @@ int mem_read(Mem *m, u64 addr, void *dst, u64 len);
 int mem_write(Mem *m, u64 addr, const void *src, u64 len);
 int mem_write_force(Mem *m, u64 addr, const void *src, u64 len); // ignores PROT_W (loader)
 long mem_strlen(Mem *m, u64 addr, long max);
+u8 *mem_code_page(Mem *m, u64 addr, int mark); // host page to fetch code from; NULL (fault set) unless PROT_EXEC
+// dcache.c
+void code_invalidate(Mem *m, u64 first_page, u64 last_page);
+void code_free(Mem *m);
+u64 code_blocks_built(Mem *m);
 
 static inline u8 *mem_rptr(Mem *m, u64 addr) {
   TlbEntry *e = &m->rtlb[(addr >> 12) & (TLB_SIZE - 1)];

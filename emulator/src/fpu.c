@@ -217,7 +217,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   Xmm tmp, *s, *x;
   switch (op) {
   case 0x110: case 0x111: {
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
     int n = pf == 3 ? 4 : pf == 2 ? 8 : 16;
     if (op == 0x110) {
@@ -235,7 +235,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x112: case 0x113: case 0x116: case 0x117: {
     if (pf >= 2) return 0;
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
     int hi = op >= 0x116;
     if (op == 0x112 || op == 0x116) {
@@ -252,7 +252,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x114: case 0x115: {
     if (pf >= 2) return 0;
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
     s = xsrc(c, m, d, &tmp, 16);
     Xmm r;
@@ -265,7 +265,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   case 0x128: case 0x129: case 0x16f: case 0x17f: {
     if (op >= 0x16f && pf != 1 && pf != 3) return 0;
     if (op < 0x16f && pf >= 2) return 0;
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
     if (op == 0x128 || op == 0x16f) { s = xsrc(c, m, d, &tmp, 16); *x = *s; }
     else if (d->hasmem) mem_write(m, EA(d), x, 16);
@@ -273,13 +273,13 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
     return 1;
   }
   case 0x12b: case 0x1e7:
-    modrm(c, d);
+
     if (!d->hasmem || pf >= 2 || (op == 0x1e7 && pf != 1)) return 0;
     mem_write(m, EA(d), &c->xmm[d->reg], 16);
     return 1;
   case 0x12a: {
     if (pf < 2) return 0;
-    modrm(c, d);
+
     int isz = (d->rex & 8) ? 8 : 4;
     i64 v = sx(rm_read(c, m, d, isz), isz);
     if (pf == 2) c->xmm[d->reg].fd[0] = (double)v;
@@ -288,7 +288,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x12c: case 0x12d: {
     if (pf < 2) return 0;
-    modrm(c, d);
+
     s = xsrc(c, m, d, &tmp, pf == 2 ? 8 : 4);
     double v = pf == 2 ? s->fd[0] : (double)s->f[0];
     int isz = (d->rex & 8) ? 8 : 4;
@@ -297,7 +297,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x12e: case 0x12f: {
     if (pf >= 2) return 0;
-    modrm(c, d);
+
     s = xsrc(c, m, d, &tmp, pf ? 8 : 4);
     x = &c->xmm[d->reg];
     if (pf) set_cmp_flags(c, x->fd[0], s->fd[0]);
@@ -306,7 +306,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x150: {
     if (pf >= 2) return 0;
-    modrm(c, d);
+
     if (d->hasmem) return 0;
     Xmm *v = &c->xmm[d->rm];
     u32 r = pf ? (u32)((v->q[0] >> 63) | ((v->q[1] >> 63) << 1))
@@ -316,7 +316,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x151: case 0x152: case 0x153: case 0x158: case 0x159: case 0x15c: case 0x15d: case 0x15e: case 0x15f: {
     if ((op == 0x152 || op == 0x153) && (pf == 1 || pf == 2)) return 0;
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
     int bytes = pf == 3 ? 4 : pf == 2 ? 8 : 16;
     s = xsrc(c, m, d, &tmp, bytes);
@@ -330,7 +330,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x154: case 0x155: case 0x156: case 0x157: {
     if (pf >= 2) return 0;
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
     s = xsrc(c, m, d, &tmp, 16);
     for (int i = 0; i < 2; i++) {
@@ -340,7 +340,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
     return 1;
   }
   case 0x15a: {
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
     s = xsrc(c, m, d, &tmp, pf == 0 || pf == 2 ? 8 : pf == 3 ? 4 : 16);
     Xmm r = *x;
@@ -356,7 +356,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x15b: {
     if (pf == 2) return 0;
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
     s = xsrc(c, m, d, &tmp, 16);
     Xmm r;
@@ -369,7 +369,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x1e6: {
     if (pf == 0) return 0;
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
     s = xsrc(c, m, d, &tmp, pf == 3 ? 8 : 16);
     Xmm r;
@@ -384,9 +384,9 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
     return 1;
   }
   case 0x1c2: {
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
-    int pred = f8(d); // the immediate comes first: a RIP-relative operand is relative to the end
+    int pred = (u8)d->imm; // the immediate comes first: a RIP-relative operand is relative to the end
     s = xsrc(c, m, d, &tmp, pf == 3 ? 4 : pf == 2 ? 8 : 16);
     if (pred > 7) return 0;
     switch (pf) {
@@ -399,9 +399,9 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x1c6: {
     if (pf >= 2) return 0;
-    modrm(c, d);
+
     x = &c->xmm[d->reg];
-    int imm = f8(d);
+    int imm = (u8)d->imm;
     s = xsrc(c, m, d, &tmp, 16);
     Xmm r;
     if (pf) { r.q[0] = x->q[imm & 1]; r.q[1] = s->q[(imm >> 1) & 1]; }
@@ -414,7 +414,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x16e: {
     if (pf != 1) return 0;
-    modrm(c, d);
+
     int isz = (d->rex & 8) ? 8 : 4;
     u64 v = rm_read(c, m, d, isz);
     memset(&c->xmm[d->reg], 0, 16);
@@ -422,7 +422,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
     return 1;
   }
   case 0x17e: {
-    modrm(c, d);
+
     if (pf == 1) {
       int isz = (d->rex & 8) ? 8 : 4;
       rm_write(c, m, d, isz, isz == 8 ? c->xmm[d->reg].q[0] : c->xmm[d->reg].d[0]);
@@ -436,15 +436,15 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x1d6: {
     if (pf != 1) return 0;
-    modrm(c, d);
+
     if (d->hasmem) wr(m, EA(d), 8, c->xmm[d->reg].q[0]);
     else { c->xmm[d->rm].q[0] = c->xmm[d->reg].q[0]; c->xmm[d->rm].q[1] = 0; }
     return 1;
   }
   case 0x170: {
     if (pf == 0) return 0;
-    modrm(c, d);
-    int imm = f8(d);
+
+    int imm = (u8)d->imm;
     s = xsrc(c, m, d, &tmp, 16);
     Xmm r = *s;
     if (pf == 1) for (int i = 0; i < 4; i++) r.d[i] = s->d[(imm >> (2 * i)) & 3];
@@ -455,9 +455,9 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x171: case 0x172: case 0x173: {
     if (pf != 1) return 0;
-    modrm(c, d);
+
     if (d->hasmem) return 0;
-    int imm = f8(d);
+    int imm = (u8)d->imm;
     x = &c->xmm[d->rm];
     int o = d->reg & 7;
     int width = op == 0x171 ? 16 : op == 0x172 ? 32 : 64;
@@ -476,7 +476,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x1d1: case 0x1d2: case 0x1d3: case 0x1e1: case 0x1e2: case 0x1f1: case 0x1f2: case 0x1f3: {
     if (pf != 1) return 0;
-    modrm(c, d);
+
     s = xsrc(c, m, d, &tmp, 16);
     u64 cnt = s->q[0];
     int lo = op & 0xf, width = lo == 1 ? 16 : lo == 2 ? 32 : 64;
@@ -486,7 +486,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x1d7: {
     if (pf != 1) return 0;
-    modrm(c, d);
+
     if (d->hasmem) return 0;
     u32 r = 0;
     for (int i = 0; i < 16; i++) r |= (u32)(c->xmm[d->rm].b[i] >> 7) << i;
@@ -495,24 +495,24 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
   }
   case 0x1c4: {
     if (pf != 1) return 0;
-    modrm(c, d);
-    int imm = f8(d);
+
+    int imm = (u8)d->imm;
     u64 v = rm_read(c, m, d, 2);
     c->xmm[d->reg].w[imm & 7] = (u16)v;
     return 1;
   }
   case 0x1c5: {
     if (pf != 1) return 0;
-    modrm(c, d);
+
     if (d->hasmem) return 0;
-    int imm = f8(d);
+    int imm = (u8)d->imm;
     c->r[d->reg] = c->xmm[d->rm].w[imm & 7];
     return 1;
   }
   case 0x177: return pf == 0;
   default:
     if (pf == 1 && ((op >= 0x160 && op <= 0x16d) || (op >= 0x174 && op <= 0x176) || (op >= 0x1d4 && op <= 0x1fe))) {
-      modrm(c, d);
+
       s = xsrc(c, m, d, &tmp, 16);
       return int_op(op, &c->xmm[d->reg], s);
     }
@@ -740,7 +740,7 @@ static void fxam(Cpu *c) {
 }
 
 int exec_x87(Cpu *c, Mem *m, D *d, int op) {
-  modrm(c, d);
+
   int o = d->reg & 7;
   if (d->hasmem) {
     u64 a = EA(d);

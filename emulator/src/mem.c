@@ -44,21 +44,37 @@ static void buf_release(PageBuf *b) {
   if (b && --b->refs == 0) free(b);
 }
 
+// Records pages whose cached code must go; dropped once per operation.
+typedef struct CodeRange { u64 lo, hi; } CodeRange;
+static void code_note(CodeRange *r, Pte *p, u64 a) {
+  if (!p->code) return;
+  p->code = 0;
+  if (r->lo > a >> 12) r->lo = a >> 12;
+  if (r->hi < a >> 12 || r->hi == ~0ull) r->hi = a >> 12;
+}
+static void code_drop(Mem *m, CodeRange *r) {
+  if (r->hi != ~0ull) code_invalidate(m, r->lo, r->hi);
+}
+
 void mem_map(Mem *m, u64 addr, u64 len, int prot) {
   u64 end = (addr + len + PAGE_MASK) & ~PAGE_MASK;
+  CodeRange cr = {~0ull, ~0ull};
   for (u64 a = addr & ~PAGE_MASK; a < end; a += PAGE) {
     Pte *p = pte_get(m, a, 1);
     if (!p) continue;
+    code_note(&cr, p, a);
     buf_release(p->buf);
     p->buf = NULL;
     p->prot = prot;
     p->mapped = 1;
   }
+  code_drop(m, &cr);
   tlb_flush(m);
 }
 
 void mem_unmap(Mem *m, u64 addr, u64 len) {
   u64 end = (addr + len + PAGE_MASK) & ~PAGE_MASK;
+  CodeRange cr = {~0ull, ~0ull};
   for (u64 a = addr & ~PAGE_MASK; a < end; a += PAGE) {
     Pte *p = pte_get(m, a, 0);
     if (!p) {
@@ -66,23 +82,28 @@ void mem_unmap(Mem *m, u64 addr, u64 len) {
       a = (a | 0x1fffffull) - PAGE_MASK;
       continue;
     }
+    code_note(&cr, p, a);
     buf_release(p->buf);
     memset(p, 0, sizeof *p);
   }
+  code_drop(m, &cr);
   tlb_flush(m);
 }
 
 int mem_protect(Mem *m, u64 addr, u64 len, int prot) {
   u64 end = (addr + len + PAGE_MASK) & ~PAGE_MASK;
   int rc = 0;
+  CodeRange cr = {~0ull, ~0ull};
   for (u64 a = addr & ~PAGE_MASK; a < end; a += PAGE) {
     Pte *p = pte_get(m, a, 0);
     if (!p || !p->mapped) {
       rc = -1;
       continue;
     }
+    code_note(&cr, p, a);
     p->prot = prot;
   }
+  code_drop(m, &cr);
   tlb_flush(m);
   return rc;
 }
@@ -130,6 +151,10 @@ u8 *mem_slow_ptr(Mem *m, u64 addr, int write) {
     m->fault = 1;
     return NULL;
   }
+  if (write && p->code) { // self-modifying code, or a page reused for new code
+    p->code = 0;
+    code_invalidate(m, addr >> 12, addr >> 12);
+  }
   if (!p->buf) {
     p->buf = calloc(1, sizeof(PageBuf));
     p->buf->refs = 1;
@@ -144,7 +169,7 @@ u8 *mem_slow_ptr(Mem *m, u64 addr, int write) {
   TlbEntry *r = &m->rtlb[pn & (TLB_SIZE - 1)];
   r->tag = pn + 1;
   r->host = p->buf->data;
-  if (write || (p->prot & PROT_W && p->buf->refs == 1)) {
+  if (!p->code && (write || (p->prot & PROT_W && p->buf->refs == 1))) {
     TlbEntry *w = &m->wtlb[pn & (TLB_SIZE - 1)];
     if (p->prot & PROT_W && p->buf->refs == 1) {
       w->tag = pn + 1;
@@ -205,6 +230,26 @@ int mem_write_force(Mem *m, u64 addr, const void *src, u64 len) {
   return 0;
 }
 
+u8 *mem_code_page(Mem *m, u64 addr, int mark) {
+  Pte *p = pte_get(m, addr, 0);
+  if (!p || !p->mapped || !(p->prot & PROT_X)) {
+    if (!m->fault) m->fault_addr = addr;
+    m->fault = 1;
+    return NULL;
+  }
+  if (!p->buf) {
+    p->buf = calloc(1, sizeof(PageBuf));
+    p->buf->refs = 1;
+  }
+  if (mark && !p->code) {
+    p->code = 1;
+    u64 pn = addr >> 12;
+    TlbEntry *w = &m->wtlb[pn & (TLB_SIZE - 1)];
+    if (w->tag == pn + 1) w->tag = 0; // writes must see the mark
+  }
+  return p->buf->data;
+}
+
 long mem_strlen(Mem *m, u64 addr, long max) {
   for (long i = 0; i < max; i++) {
     u8 *p = mem_rptr(m, addr + i);
@@ -232,8 +277,10 @@ Mem *mem_fork(Mem *m) {
         if (!l1) continue;
         Pte *n1 = n2[k] = malloc(512 * sizeof(Pte));
         memcpy(n1, l1, 512 * sizeof(Pte));
-        for (int x = 0; x < 512; x++)
+        for (int x = 0; x < 512; x++) {
           if (l1[x].buf) l1[x].buf->refs++;
+          n1[x].code = 0; // the child starts with an empty decode cache
+        }
       }
     }
   }
@@ -243,6 +290,7 @@ Mem *mem_fork(Mem *m) {
 
 void mem_free(Mem *m) {
   if (--m->refs > 0) return;
+  code_free(m);
   for (int i = 0; i < 512; i++) {
     void **l3 = m->l4[i];
     if (!l3) continue;

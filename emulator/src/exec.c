@@ -1,0 +1,98 @@
+// Opcode table and block executor. Instructions are decoded once into
+// blocks (dcache.c); running a block is a loop over its decoded
+// instructions: compute the effective address, call the opcode's handler.
+#include "cpu-internal.h"
+
+Exec exec_table[0x400];
+
+int op_ill(Proc *p, Cpu *c, Mem *m, D *d) { return X_ILL; }
+// An instruction the decoder could not take: too long, undefined, or its
+// bytes run into an unreadable page.
+int op_bad(Proc *p, Cpu *c, Mem *m, D *d) {
+  if (d->bad != BAD_FETCH) return X_ILL;
+  m->fault = 1;
+  m->fault_addr = d->start + d->avail;
+  return X_NEXT;
+}
+static int op_sse(Proc *p, Cpu *c, Mem *m, D *d) { return exec_sse(c, m, d, d->op) ? X_NEXT : X_ILL; }
+static int op_x87(Proc *p, Cpu *c, Mem *m, D *d) { return exec_x87(c, m, d, d->op) ? X_NEXT : X_ILL; }
+
+static void exec_init(void) {
+  for (int i = 0x100; i < 0x400; i++) exec_table[i] = op_sse; // fpu.c answers for the rest of the 0F maps
+  for (int i = 0xd8; i <= 0xdf; i++) exec_table[i] = op_x87;
+  alu_ops(exec_table);
+  move_ops(exec_table);
+  control_ops(exec_table);
+  bit_ops(exec_table);
+  system_ops(exec_table);
+  exec_table[0x10b] = op_ill; // ud2
+}
+
+static void sigill(Proc *p, D *d) {
+  char hex[64] = "";
+  // the bytes the decoder consumed; for VEX/EVEX-encoded instructions (which
+  // this CPU does not have) the prefix, opcode and ModRM
+  u8 base[16] = {0};
+  int avail = d->avail;
+  if (mem_read(p->mem, d->start, base, (u64)avail)) { p->mem->fault = 0; avail = 0; }
+  int n = d->len;
+  const u8 *q = base;
+  while (q < base + 14 && (*q == 0x66 || *q == 0x67 || *q == 0xf2 || *q == 0xf3 || *q == 0xf0 || *q == 0x2e || *q == 0x3e || *q == 0x26 || *q == 0x36 || *q == 0x64 || *q == 0x65 || (*q & 0xf0) == 0x40)) q++;
+  if (*q == 0xc5) n = (int)(q - base) + 4;
+  else if (*q == 0xc4) n = (int)(q - base) + 5;
+  else if (*q == 0x62) n = (int)(q - base) + 6;
+  if (n < 1) n = 1;
+  if (n > 15) n = 15;
+  if (n > avail) n = avail;
+  for (int i = 0; i < n; i++) snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%s%02x", i ? " " : "", base[i]);
+  fprintf(stderr, "trellis-x86: SIGILL: unimplemented or undefined instruction [%s] at rip=0x%llx (pid %d)\n", hex,
+          (unsigned long long)d->start, p->pid);
+  p->cpu.rip = d->start;
+  fault_signal(p, 4, 2, d->start); // ILL_ILLOPN
+}
+
+static void segv(Proc *p, u64 rip) {
+  if (trace_on)
+    fprintf(stderr, "trellis-x86: SIGSEGV: bad access at 0x%llx, rip=0x%llx (pid %d)\n",
+            (unsigned long long)p->mem->fault_addr, (unsigned long long)rip, p->pid);
+  u64 addr = p->mem->fault_addr;
+  p->mem->fault = 0;
+  p->cpu.rip = rip;
+  fault_signal(p, 11, mem_is_mapped(p->mem, addr) ? 2 : 1, addr); // SEGV_ACCERR / SEGV_MAPERR
+}
+
+void cpu_run(Proc *p, long budget) {
+  static int ready;
+  if (!ready) {
+    exec_init();
+    ready = 1;
+  }
+  Cpu *c = &p->cpu;
+  Mem *m = p->mem;
+  while (budget > 0) {
+    Block *b = block_get(m, c->rip);
+    if (!b) { segv(p, c->rip); return; }
+    D *d = b->insn, *end = d + b->n;
+    for (; d < end; d++) {
+      if (d->hasmem) d->ea = ea_of(c, d);
+      c->rip = next_rip(d);
+      int r = d->fn(p, c, m, d);
+      budget--;
+      if (r == X_NEXT) {
+        if (m->fault) { segv(p, d->start); return; }
+        p->insns++;
+        if (m->code_changed || budget <= 0) { m->code_changed = 0; break; } // this block may be stale
+        continue;
+      }
+      if (r == X_JUMP) {
+        if (m->fault) { segv(p, d->start); return; }
+        p->insns++;
+        m->code_changed = 0;
+        break;
+      }
+      if (r == X_SYS) { m = p->mem; m->code_changed = 0; break; }
+      if (r == X_ILL) { sigill(p, d); return; }
+      return; // X_STOP: blocked, rescheduled or a signal was raised
+    }
+  }
+}
