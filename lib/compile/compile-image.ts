@@ -48,7 +48,7 @@ export interface CompileReport {
   outcome: CompileOutcome;
   /** One sentence for people. */
   summary: string;
-  input: { fileName?: string; uploadBytes: number; requestedPlatform?: string; requestedName?: string };
+  input: { fileName?: string; uploadBytes: number; requestedPlatform?: string; requestedName?: string; source?: PulledSource };
   image?: {
     format: "docker-save" | "oci-layout";
     outerCompression: string;
@@ -75,8 +75,21 @@ export interface CompileReport {
   timingsMs: Partial<Record<CompileStage, number>> & { total: number };
 }
 
+/** Where a pulled image came from (the job pulled it from a registry). */
+export interface PulledSource {
+  reference: string;
+  /** `registry/repo:tag@sha256:…`: what the tag pointed at when pulled. */
+  pinned: string;
+  digest: string;
+  manifestDigest: string;
+  platform?: string;
+  pullMs: number;
+  blobBytes: number;
+}
+
 export interface CompileOptions {
   upload: string;
+  source?: PulledSource;
   jobDir: string;
   fileName?: string;
   platform?: string;
@@ -108,6 +121,13 @@ async function sha256File(file: string): Promise<string> {
   return "sha256:" + h.digest("hex");
 }
 
+/** The report of a job that failed before the pipeline ran (e.g. the pull): same shape, written the same way. */
+export async function writeFailedReport(jobDir: string, input: CompileReport["input"], error: { kind: string; message: string }, summary: string, totalMs: number): Promise<CompileReport> {
+  const report: CompileReport = { reportVersion: 1, outcome: "error", summary, error, input, layers: [], skipped: [], entrypoint: [], produced: null, timingsMs: { total: Math.round(totalMs) } };
+  await writeFile(join(jobDir, "report.json"), JSON.stringify(report, null, 2));
+  return report;
+}
+
 /** Runs the pipeline; always writes `<jobDir>/report.json` and returns the report. */
 export async function compileImage(o: CompileOptions): Promise<CompileReport> {
   const t0 = performance.now();
@@ -119,7 +139,7 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
     reportVersion: 1,
     outcome: "error",
     summary: "",
-    input: { ...(o.fileName ? { fileName: o.fileName } : {}), uploadBytes, ...(o.platform ? { requestedPlatform: o.platform } : {}), ...(o.name ? { requestedName: o.name } : {}) },
+    input: { ...(o.fileName ? { fileName: o.fileName } : {}), uploadBytes, ...(o.platform ? { requestedPlatform: o.platform } : {}), ...(o.name ? { requestedName: o.name } : {}), ...(o.source ? { source: o.source } : {}) },
     layers: [],
     skipped: [],
     entrypoint: [],

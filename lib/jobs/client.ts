@@ -69,7 +69,7 @@ export function uploadImage(file: Blob & { name?: string }, o: UploadOptions = {
 
 export interface JobWatchHandlers {
   snapshot?: (job: Job, logs: JobLogLine[]) => void;
-  progress?: (stage: string | null, percent: number) => void;
+  progress?: (stage: string | null, percent: number, detail?: unknown) => void;
   log?: (line: JobLogLine) => void;
   state?: (job: Job) => void;
   /** The job reached a final state; the stream is closed. */
@@ -81,7 +81,7 @@ export function watchJob(id: string, h: JobWatchHandlers, baseUrl = ""): () => v
   const es = new EventSource(`${baseUrl}/api/jobs/${encodeURIComponent(id)}/events`);
   const on = <T>(name: string, f: (d: T) => void) => es.addEventListener(name, (e) => f(JSON.parse((e as MessageEvent<string>).data) as T));
   on<{ job: Job; logs: JobLogLine[] }>("snapshot", (d) => h.snapshot?.(d.job, d.logs));
-  on<{ stage: string | null; percent: number }>("progress", (d) => h.progress?.(d.stage, d.percent));
+  on<{ stage: string | null; percent: number; detail?: unknown }>("progress", (d) => h.progress?.(d.stage, d.percent, d.detail));
   on<JobLogLine>("log", (d) => h.log?.(d));
   on<{ job: Job }>("state", (d) => h.state?.(d.job));
   on<{ state: Job["state"] }>("end", (d) => {
@@ -94,7 +94,8 @@ export function watchJob(id: string, h: JobWatchHandlers, baseUrl = ""): () => v
 export interface AllJobsHandlers {
   snapshot?: (jobs: Job[]) => void;
   state?: (job: Job) => void;
-  progress?: (jobId: string, stage: string | null, percent: number) => void;
+  /** `detail` while pulling: `PullDetail` (per-layer bytes). */
+  progress?: (jobId: string, stage: string | null, percent: number, detail?: unknown) => void;
   removed?: (jobId: string) => void;
 }
 
@@ -104,7 +105,7 @@ export function watchAllJobs(h: AllJobsHandlers, baseUrl = ""): () => void {
   const on = <T>(name: string, f: (d: T) => void) => es.addEventListener(name, (e) => f(JSON.parse((e as MessageEvent<string>).data) as T));
   on<{ jobs: Job[] }>("snapshot", (d) => h.snapshot?.(d.jobs));
   on<{ job: Job }>("state", (d) => h.state?.(d.job));
-  on<{ jobId: string; stage: string | null; percent: number }>("progress", (d) => h.progress?.(d.jobId, d.stage, d.percent));
+  on<{ jobId: string; stage: string | null; percent: number; detail?: unknown }>("progress", (d) => h.progress?.(d.jobId, d.stage, d.percent, d.detail));
   on<{ jobId: string }>("removed", (d) => h.removed?.(d.jobId));
   return () => es.close();
 }

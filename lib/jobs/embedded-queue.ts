@@ -284,7 +284,7 @@ export class EmbeddedJobQueue implements JobQueue {
         break;
       case "progress":
         this.store.setProgress(job.id, m.stage, m.percent);
-        this.emit({ type: "progress", jobId: job.id, stage: m.stage, percent: m.percent });
+        this.emit({ type: "progress", jobId: job.id, stage: m.stage, percent: m.percent, ...(m.detail !== undefined ? { detail: m.detail } : {}) });
         break;
       case "log":
         this.log(job.id, m.line);

@@ -219,7 +219,7 @@ export function jobEventsResponse(req: Request, queue: JobQueue, id: string, hea
           if (e.seq <= lastSeq) return;
           lastSeq = e.seq;
           send("log", { seq: e.seq, at: e.at, line: e.line }, e.seq);
-        } else if (e.type === "progress") send("progress", { stage: e.stage, percent: e.percent });
+        } else if (e.type === "progress") send("progress", { stage: e.stage, percent: e.percent, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
         else if (e.type === "removed") close();
         else {
           send("state", { job: e.job });
@@ -293,7 +293,7 @@ export function allJobsEventsResponse(req: Request, queue: JobQueue, heartbeatMs
       let live = false;
       const deliver = (e: JobEvent) => {
         if (e.type === "state") send("state", { job: e.job });
-        else if (e.type === "progress") send("progress", { jobId: e.jobId, stage: e.stage, percent: e.percent });
+        else if (e.type === "progress") send("progress", { jobId: e.jobId, stage: e.stage, percent: e.percent, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
         else if (e.type === "removed") send("removed", { jobId: e.jobId });
       };
       const unsubscribe = queue.subscribe("*", (e) => (live ? deliver(e) : pending.push(e)));

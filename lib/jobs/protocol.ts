@@ -13,7 +13,8 @@ export type ParentMessage =
 
 export type WorkerMessage =
   | { type: "ready" }
-  | { type: "progress"; stage: string | null; percent: number }
+  /** `detail`: what the stage wants the UI to show beyond a percent (a pull: per-layer bytes). */
+  | { type: "progress"; stage: string | null; percent: number; detail?: unknown }
   | { type: "log"; line: string }
   | { type: "succeeded"; result: unknown }
   | { type: "failed"; error: JobError; retryable: boolean }
@@ -26,7 +27,7 @@ export interface JobContext {
   params: Record<string, unknown>;
   attempt: number;
   signal: AbortSignal;
-  progress(stage: string | null, percent: number): void;
+  progress(stage: string | null, percent: number, detail?: unknown): void;
   log(line: string): void;
 }
 

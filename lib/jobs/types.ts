@@ -44,7 +44,7 @@ export interface JobLogLine {
 
 /** What listeners receive (and what the SSE route forwards). */
 export type JobEvent =
-  | { type: "progress"; jobId: string; stage: string | null; percent: number }
+  | { type: "progress"; jobId: string; stage: string | null; percent: number; detail?: unknown }
   | { type: "log"; jobId: string; seq: number; at: string; line: string }
   | { type: "state"; jobId: string; job: Job }
   | { type: "removed"; jobId: string };

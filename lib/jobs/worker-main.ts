@@ -69,16 +69,20 @@ async function run(job: Extract<ParentMessage, { type: "run" }>["job"], controll
   }
   let lastPct = -1;
   let lastStage: string | null = null;
+  let lastDetailAt = 0;
   const ctx: JobContext = {
     ...job,
     signal: controller.signal,
-    progress(stage, percent) {
+    progress(stage, percent, detail) {
       const p = Math.round(Math.max(0, Math.min(100, percent)) * 10) / 10;
-      // Only meaningful changes cross the process boundary.
-      if (stage === lastStage && Math.abs(p - lastPct) < 1 && p !== 100) return;
+      // Only meaningful changes cross the process boundary (details at most 5 a second).
+      const now = Date.now();
+      const detailDue = detail !== undefined && now - lastDetailAt >= 200;
+      if (stage === lastStage && Math.abs(p - lastPct) < 1 && p !== 100 && !detailDue) return;
       lastStage = stage;
       lastPct = p;
-      void send({ type: "progress", stage, percent: p });
+      if (detail !== undefined) lastDetailAt = now;
+      void send({ type: "progress", stage, percent: p, ...(detail !== undefined ? { detail } : {}) });
     },
     log(line) {
       void send({ type: "log", line });

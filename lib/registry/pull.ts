@@ -40,9 +40,14 @@ export interface PullOptions extends ClientOptions {
   maxBytes?: number;
   onProgress?: (p: PullProgress) => void;
   onLog?: (line: string) => void;
+  /** Called once the manifests are resolved, before any layer is fetched: `true` stops there
+   *  (e.g. a compile cache has the artifact of this digest); the result then has `stopped`. */
+  stopBeforeBlobs?: (resolved: { digest: string; manifestDigest: string; platform?: string }) => Promise<boolean> | boolean;
 }
 
 export interface PullResult {
+  /** Set when stopBeforeBlobs said so: nothing was written. */
+  stopped?: boolean;
   /** The reference as resolved (`registry/repo:tag`). */
   reference: string;
   /** The same pinned to the digest the tag pointed at. */
@@ -102,6 +107,7 @@ export async function pullImage(o: PullOptions): Promise<Result<PullResult, Regi
   let fh: FileHandle | undefined;
   try {
     const r = await pull(ref, o, partial, (h) => (fh = h));
+    if (r.stopped) return ok(r);
     await fh?.close();
     fh = undefined;
     await rename(partial, o.outFile);
@@ -157,6 +163,24 @@ async function pull(ref: ImageReference, o: PullOptions, partial: string, setFh:
   const blobs = [config, ...layers];
   const totalBytes = blobs.reduce((a, b) => a + b.size, 0);
   if (o.maxBytes !== undefined && totalBytes > o.maxBytes) rfail("limit-size", `the image is ${totalBytes} bytes, more than the ${o.maxBytes}-byte limit (TRELLIS_MAX_UPLOAD)`);
+
+  const result = (fileBytes: number, extra: { stopped?: boolean } = {}): PullResult => ({
+    ...extra,
+    reference: ref.canonical.split("@")[0]!,
+    pinned: withDigest(ref, top.digest).canonical,
+    digest: top.digest,
+    mediaType: top.mediaType,
+    manifestDigest,
+    configDigest: config.digest,
+    ...(platform ? { platform } : {}),
+    platforms,
+    layers: layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size })),
+    blobBytes: totalBytes,
+    file: extra.stopped ? "" : o.outFile,
+    fileBytes,
+    ms: Math.round(performance.now() - t0),
+  });
+  if (o.stopBeforeBlobs && (await o.stopBeforeBlobs({ digest: top.digest, manifestDigest, ...(platform ? { platform } : {}) }))) return result(0, { stopped: true });
 
   // The OCI layout: index.json names the tag's target; blobs follow.
   const fh = await open(partial, "w");
@@ -230,21 +254,7 @@ async function pull(ref: ImageReference, o: PullOptions, partial: string, setFh:
   progress.current = blobs.length;
   o.onProgress?.(progress);
   await put(TAR_END);
-  const ms = Math.round(performance.now() - t0);
-  log(`pulled ${mb(totalBytes)} in ${ms} ms`);
-  return {
-    reference: ref.canonical.split("@")[0]!,
-    pinned: withDigest(ref, top.digest).canonical,
-    digest: top.digest,
-    mediaType: top.mediaType,
-    manifestDigest,
-    configDigest: config.digest,
-    ...(platform ? { platform } : {}),
-    platforms,
-    layers: layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size })),
-    blobBytes: totalBytes,
-    file: o.outFile,
-    fileBytes: pos,
-    ms,
-  };
+  const r = result(pos);
+  log(`pulled ${mb(totalBytes)} in ${r.ms} ms`);
+  return r;
 }

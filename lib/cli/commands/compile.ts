@@ -5,10 +5,11 @@ import { basename, dirname, join } from "node:path";
 import { compileImage } from "../../compile/compile-image";
 import { defaultCorePath, planArtifact, wrapAsComponent, writePlan, type RunConfig } from "../../compile/native-artifact";
 import { packDirectory } from "../../image/packed-rootfs";
+import { authFileCredentials, insecureFromEnv, looksLikeReference, pullImage, pushArtifact } from "../../registry";
 import type { CliCommand } from "../command";
 
 const USAGE = [
-  "trellis compile <image.tar> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm]",
+  "trellis compile <image.tar | registry/repo:tag | repo@sha256:…> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm] [--push registry/repo:tag]",
   "trellis compile --rootfs <dir|packed.img> --entrypoint 'prog arg...' [--cmd 'arg...'] [-e K=V]... [--workdir DIR] [--user UID[:GID]] [--separate-rootfs] -o out.wasm [--component out.component.wasm]",
 ].join("\n       ");
 
@@ -76,7 +77,7 @@ const command: CliCommand = {
   usage: USAGE,
   async run(args) {
     let image: string | undefined, out: string | undefined, rootfs: string | undefined, component: string | undefined;
-    let platform: string | undefined, name: string | undefined, workdir: string | undefined, user: string | undefined;
+    let platform: string | undefined, name: string | undefined, workdir: string | undefined, user: string | undefined, push: string | undefined;
     let entrypoint: string[] | undefined, cmd: string[] = [];
     const env: string[] = [];
     let separate = false;
@@ -102,6 +103,7 @@ const command: CliCommand = {
         else if (a === "--platform") platform = val();
         else if (a === "--name") name = val();
         else if (a === "--component") component = val();
+        else if (a === "--push") push = val();
         else if (a === "--separate-rootfs") separate = true;
         else if (!a.startsWith("-") && !image) image = a;
         else return bad();
@@ -120,10 +122,34 @@ const command: CliCommand = {
     }
     const jobDir = await mkdtemp(join(tmpdir(), "trellis-compile-"));
     try {
+      let upload = image!;
+      let source: Parameters<typeof compileImage>[0]["source"];
+      // A file that exists is a file; otherwise a reference is pulled (credentials as docker/skopeo find them).
+      if (!existsSync(image!) && looksLikeReference(image!)) {
+        const pulled = await pullImage({
+          reference: image!,
+          outFile: join(jobDir, "pulled.oci.tar"),
+          ...(platform ? { platform } : {}),
+          credentials: authFileCredentials(),
+          insecureRegistries: insecureFromEnv(),
+          onLog: (l) => process.stderr.write(`  ${l}\n`),
+        });
+        if (!pulled.ok) {
+          process.stderr.write(`trellis compile: ${pulled.error.kind}: ${pulled.error.message}\n`);
+          return 1;
+        }
+        upload = pulled.value.file;
+        const r = pulled.value;
+        source = { reference: r.reference, pinned: r.pinned, digest: r.digest, manifestDigest: r.manifestDigest, ...(r.platform ? { platform: r.platform } : {}), pullMs: r.ms, blobBytes: r.blobBytes };
+      } else if (!existsSync(image!)) {
+        process.stderr.write(`trellis compile: ${image}: no such file, and not an image reference\n`);
+        return 1;
+      }
       const report = await compileImage({
-        upload: image!,
+        upload,
         jobDir,
-        fileName: basename(image!),
+        ...(source ? { source } : {}),
+        fileName: source ? source.reference : basename(image!),
         ...(platform ? { platform } : {}),
         ...(name ? { name } : {}),
         onLog: (l) => process.stderr.write(`  ${l}\n`),
@@ -137,6 +163,25 @@ const command: CliCommand = {
         else if (extra.role.startsWith("component") && component) await copyFile(src, component);
       }
       process.stdout.write(`${out}: ${report.produced.bytes} bytes (${report.produced.kind})\n`);
+      if (push) {
+        // The component form where there is one (a Wasm component, or the core's wasi:cli/run wrapper).
+        const comp = report.produced.kind === "wasm-component" ? report.produced.file : report.produced.native?.extraFiles?.find((x) => x.role.startsWith("component"))?.file;
+        const file = comp ? (comp.startsWith("/") ? comp : join(jobDir, comp)) : join(jobDir, report.produced.file);
+        const r = await pushArtifact({
+          reference: push,
+          file,
+          kind: comp ? "component" : "module",
+          credentials: authFileCredentials(),
+          insecureRegistries: insecureFromEnv(),
+          ...(source ? { annotations: { "org.opencontainers.image.base.name": source.pinned } } : {}),
+          onLog: (l) => process.stderr.write(`  ${l}\n`),
+        });
+        if (!r.ok) {
+          process.stderr.write(`trellis compile: push failed: ${r.error.kind}: ${r.error.message}\n`);
+          return 1;
+        }
+        process.stdout.write(`pushed ${r.value.pinned} (tag ${r.value.tag}, digest ${r.value.digest}, ${comp ? "component" : "module"})\n`);
+      }
       return 0;
     } finally {
       await rm(jobDir, { recursive: true, force: true });

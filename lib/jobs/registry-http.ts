@@ -1,0 +1,148 @@
+// HTTP shapes for registries: pull an image by reference (a compile job),
+// push a job's artifact, and the registry settings (credentials kept
+// server-side; their passwords never leave the server). Web Request/Response only.
+
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { authFileCredentials, firstOf, insecureFromEnv, parseReference, pushArtifact, type PushResult } from "../registry";
+import { credentialStorePath, listStored, setPushTarget, setStored, storedCredentials } from "../registry/credential-store";
+import { errorJson, notFound } from "./http";
+import type { JobQueue } from "./types";
+
+const PLATFORM_RE = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?$/i;
+const MAX_BODY = 64 * 1024;
+
+async function jsonBody(req: Request): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; res: Response }> {
+  const text = await req.text();
+  if (text.length > MAX_BODY) return { ok: false, res: errorJson(413, "too-large", "the request body is too large") };
+  try {
+    const v = JSON.parse(text || "{}") as unknown;
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) return { ok: true, value: v as Record<string, unknown> };
+  } catch {
+    // fall through
+  }
+  return { ok: false, res: errorJson(400, "invalid-json", "the body must be a JSON object") };
+}
+
+/** POST /api/registry/pull `{ reference, platform? }` → 202 `{ jobId, job }`: a compile job that pulls first. */
+export async function handleImagePull(req: Request, queue: JobQueue): Promise<Response> {
+  const b = await jsonBody(req);
+  if (!b.ok) return b.res;
+  const { reference, platform } = b.value;
+  if (typeof reference !== "string") return errorJson(400, "invalid-input", "reference must be a string like registry.example/team/app:1.0");
+  const ref = parseReference(reference);
+  if (!ref.ok) return errorJson(400, ref.error.kind, ref.error.message);
+  if (platform !== undefined && platform !== "" && (typeof platform !== "string" || !PLATFORM_RE.test(platform))) return errorJson(400, "invalid-platform", "platform must look like os/arch or os/arch/variant");
+  const job = queue.enqueue({
+    kind: "compile-image",
+    params: { reference: ref.value.canonical, fileName: ref.value.canonical, ...(typeof platform === "string" && platform ? { platform } : {}) },
+  });
+  return Response.json({ jobId: job.id, job }, { status: 202 });
+}
+
+export interface JobPush extends PushResult {
+  at: string;
+  /** Which file was pushed (the component where there is one). */
+  file: string;
+}
+
+/** The pushes recorded for a job (newest last). */
+export async function readPushes(queue: JobQueue, id: string): Promise<JobPush[]> {
+  try {
+    return JSON.parse(await readFile(join(queue.jobDir(id), "pushes.json"), "utf8")) as JobPush[];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * POST /api/jobs/:id/push `{ reference? }` (default: the push target setting +
+ * the image's name) → `{ push }` with the tag and digest. Pushes the component
+ * form when the job produced one, else the module.
+ */
+export async function handlePush(req: Request, queue: JobQueue, id: string, dataDir: string): Promise<Response> {
+  const job = queue.get(id);
+  if (!job) return notFound(id);
+  const b = await jsonBody(req);
+  if (!b.ok) return b.res;
+  type Produced = { kind: string; file: string; exports?: { name: string }[]; imports?: { module: string; name: string }[]; native?: { extraFiles?: { file: string; role: string }[] } };
+  const produced = (job.result as { produced?: Produced } | null)?.produced;
+  if (job.state !== "succeeded" || !produced?.file) return errorJson(409, "no-artifact", `job ${id} has no artifact to push (state: ${job.state})`);
+  let reference = b.value.reference;
+  const store = credentialStorePath(dataDir);
+  if (reference === undefined || reference === "") {
+    const { pushTarget } = await listStored(store);
+    if (!pushTarget) return errorJson(400, "no-push-target", "give a reference (host/repo:tag) or set a push target in the registry settings");
+    const base = String(job.params.reference ?? job.params.name ?? job.params.fileName ?? "app")
+      .replace(/@.*$/, "")
+      .split("/")
+      .pop()!
+      .replace(/\.(tar|tgz|tar\.gz|oci)$/i, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9._:-]/g, "-");
+    const [name, tag] = base.includes(":") ? base.split(":") : [base, "latest"];
+    reference = `${pushTarget.replace(/\/+$/, "")}/${name || "app"}-wasm:${tag || "latest"}`;
+  }
+  if (typeof reference !== "string") return errorJson(400, "invalid-input", "reference must be a string");
+  const ref = parseReference(reference);
+  if (!ref.ok) return errorJson(400, ref.error.kind, ref.error.message);
+  const component = produced.kind === "wasm-component" ? produced.file : produced.native?.extraFiles?.find((x) => x.role.startsWith("component"))?.file;
+  const file = component ?? produced.file;
+  const path = join(queue.jobDir(id), file);
+  if (!existsSync(path)) return errorJson(410, "artifact-gone", `the artifact of job ${id} is no longer on disk`);
+  const r = await pushArtifact({
+    reference: ref.value.canonical,
+    file: path,
+    kind: component ? "component" : "module",
+    credentials: firstOf(storedCredentials(store), authFileCredentials()),
+    insecureRegistries: insecureFromEnv(),
+    annotations: {
+      "org.opencontainers.image.created": new Date().toISOString(),
+      ...(typeof job.params.reference === "string" ? { "org.opencontainers.image.base.name": job.params.reference } : {}),
+    },
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
+  if (!r.ok) return errorJson(r.error.kind === "auth-failed" ? 401 : r.error.kind === "reference-invalid" ? 400 : 502, r.error.kind, r.error.message);
+  const push: JobPush = { ...r.value, at: new Date().toISOString(), file };
+  const pushes = [...(await readPushes(queue, id)), push];
+  await writeFile(join(queue.jobDir(id), "pushes.json"), JSON.stringify(pushes, null, 2));
+  return Response.json({ push });
+}
+
+/** GET /api/registry/settings → `{ registries: [{ registry, username, updatedAt }], pushTarget }` (no passwords). */
+export async function settingsResponse(dataDir: string): Promise<Response> {
+  return Response.json(await listStored(credentialStorePath(dataDir)));
+}
+
+/**
+ * PUT /api/registry/settings: `{ registry, username, password }` stores a
+ * credential; `{ registry, remove: true }` deletes it; `{ pushTarget }` sets
+ * (or with "" clears) the default push target. Answers like GET.
+ */
+export async function updateSettings(req: Request, dataDir: string): Promise<Response> {
+  const b = await jsonBody(req);
+  if (!b.ok) return b.res;
+  const v = b.value;
+  const store = credentialStorePath(dataDir);
+  if ("pushTarget" in v) {
+    const t = v.pushTarget;
+    if (t !== null && t !== "" && (typeof t !== "string" || !parseReference(`${t.replace(/\/+$/, "")}/x:1`).ok || !/^[^/]+[.:][^/]*\/?|^localhost/.test(t))) {
+      return errorJson(400, "invalid-push-target", "pushTarget must look like host[:port]/namespace (e.g. 127.0.0.1:5000/team)");
+    }
+    await setPushTarget(store, typeof t === "string" && t ? t.replace(/\/+$/, "") : null);
+  }
+  if ("registry" in v) {
+    const reg = v.registry;
+    const parsed = typeof reg === "string" ? parseReference(`${reg}/x:1`) : null;
+    if (!parsed?.ok || parsed.value.registry !== (reg === "index.docker.io" ? "docker.io" : reg)) return errorJson(400, "invalid-registry", "registry must be a host[:port] such as ghcr.io or 127.0.0.1:5000");
+    if (v.remove === true) await setStored(store, parsed.value.registry, null);
+    else {
+      if (typeof v.username !== "string" || !v.username || typeof v.password !== "string" || v.username.length > 256 || v.password.length > 8192) {
+        return errorJson(400, "invalid-credential", "username and password must be non-empty strings");
+      }
+      await setStored(store, parsed.value.registry, { username: v.username, password: v.password });
+    }
+  }
+  return settingsResponse(dataDir);
+}
