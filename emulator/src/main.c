@@ -297,6 +297,9 @@ int main(int argc, char **argv) {
         if (procs[i].state == P_BLOCKED && procs[i].sleep_until && (!wake || procs[i].sleep_until < wake)) wake = procs[i].sleep_until;
         if ((procs[i].state == P_BLOCKED || procs[i].state == P_RUN) && procs[i].alarm_at && (!wake || procs[i].alarm_at < wake)) wake = procs[i].alarm_at;
       }
+      extern u64 timers_next_deadline(void);
+      u64 tw = timers_next_deadline();
+      if (tw && (!wake || tw < wake)) wake = tw;
       if (!wake) {
         fprintf(stderr, "trellis-x86: all guest processes are blocked (deadlock)\n");
         return 125;

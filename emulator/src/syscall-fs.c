@@ -1,5 +1,5 @@
 // File and file-system system calls: descriptors, reads and writes, the path
-// calls on the overlay (vfs.c), pipes, and readiness (poll/select).
+// calls on the overlay (vfs.c), pipes.
 #include <unistd.h>
 #include "syscall.h"
 
@@ -70,6 +70,14 @@ static int file_stat(Proc *p, File *f, VStat *st) {
     st->mode = S_IFIFO_ | 0600;
     st->nlink = 1;
     st->ino = (u64)(uintptr_t)f->pipe;
+    return 0;
+  case FK_EVENTFD: case FK_TIMERFD: case FK_EPOLL: case FK_SOCK: // anonymous inodes; sockets say so
+    memset(st, 0, sizeof *st);
+    st->mode = f->kind == FK_SOCK ? 0140777 : 0600;
+    st->nlink = 1;
+    st->ino = 5000 + ((u64)(uintptr_t)f->obj & 0xfffff);
+    st->uid = guest_uid;
+    st->gid = guest_gid;
     return 0;
   default: host_stat_of(f, st); return 0;
   }
@@ -158,9 +166,12 @@ i64 file_read(Proc *p, File *f, u8 *buf, u64 n, i64 at) {
     for (u64 i = 0; i < n; i++) buf[i] = pp->buf[(pp->head + i) % pp->cap];
     pp->head = (pp->head + (u32)n) % pp->cap;
     pp->len -= (u32)n;
+    pp->gen_out++;
     return (i64)n;
   }
   case FK_PIPE_W: return E(EBADF);
+  case FK_EVENTFD: case FK_TIMERFD: return event_read(p, f, buf, n);
+  case FK_SOCK: return sock_read(p, f, buf, n);
   case FK_DEV:
     switch (f->dev) {
     case 1: return 0;
@@ -204,8 +215,11 @@ i64 file_write(Proc *p, File *f, const u8 *buf, u64 n, i64 at) {
     if (n > room) n = room;
     for (u64 i = 0; i < n; i++) pp->buf[(pp->head + pp->len + i) % pp->cap] = buf[i];
     pp->len += (u32)n;
+    pp->gen_in++;
     return (i64)n;
   }
+  case FK_EVENTFD: return event_write(p, f, buf, n);
+  case FK_SOCK: return sock_write(p, f, buf, n);
   case FK_DEV:
     if (f->dev == 5) return E(ENOSPC);
     if (f->dev == 4) { ssize_t r = write(2, buf, n); return r < 0 ? E(EIO) : r; }
@@ -520,69 +534,6 @@ static i64 do_pipe2(Proc *p, u64 ufds, i64 flags) {
   return 0;
 }
 
-static int file_ready(File *f, int wantw) {
-  if (f->kind == FK_PIPE_R) return f->pipe->len > 0 || f->pipe->writers == 0;
-  if (f->kind == FK_PIPE_W) return f->pipe->len < f->pipe->cap || f->pipe->readers == 0;
-  (void)wantw;
-  return 1;
-}
-
-static i64 do_poll(Proc *p, u64 ufds, u64 n, i64 timeout) {
-  if (n > 256) return E(EINVAL);
-  int ready = 0;
-  for (u64 i = 0; i < n; i++) {
-    u8 e[8];
-    if (get(p, ufds + 8 * i, e, 8)) return E(EFAULT);
-    i32 fd;
-    u16 ev, rev = 0;
-    memcpy(&fd, e, 4);
-    memcpy(&ev, e + 4, 2);
-    if (fd >= 0) {
-      File *f = fd_get(p, fd);
-      if (!f) rev = 0x20; // POLLNVAL
-      else {
-        if ((ev & 1) && file_ready(f, 0)) rev |= 1;
-        if ((ev & 4) && file_ready(f, 1)) rev |= 4;
-        if (f->kind == FK_PIPE_R && f->pipe->writers == 0) rev |= 0x10; // POLLHUP
-        if (f->kind == FK_PIPE_W && f->pipe->readers == 0) rev |= 8;    // POLLERR
-      }
-    }
-    if (rev) ready++;
-    memcpy(e + 6, &rev, 2);
-    put(p, ufds + 8 * i, e, 8);
-  }
-  if (ready || timeout == 0) return ready;
-  return SYS_BLOCK;
-}
-
-static i64 do_select(Proc *p, i64 nfds, u64 rset, u64 wset, u64 eset, u64 tv, int ts_is_timespec) {
-  (void)ts_is_timespec;
-  if (nfds < 0 || nfds > 256) return E(EINVAL);
-  u64 r[4] = {0}, w[4] = {0}, ro[4] = {0}, wo[4] = {0};
-  if (rset && get(p, rset, r, (u64)(nfds + 7) / 8)) return E(EFAULT);
-  if (wset && get(p, wset, w, (u64)(nfds + 7) / 8)) return E(EFAULT);
-  int ready = 0;
-  for (int i = 0; i < nfds; i++) {
-    int rr = (r[i / 64] >> (i % 64)) & 1, ww = (w[i / 64] >> (i % 64)) & 1;
-    if (!rr && !ww) continue;
-    File *f = fd_get(p, i);
-    if (!f) return E(EBADF);
-    if (rr && file_ready(f, 0)) { ro[i / 64] |= 1ull << (i % 64); ready++; }
-    if (ww && file_ready(f, 1)) { wo[i / 64] |= 1ull << (i % 64); ready++; }
-  }
-  int zero_timeout = 0;
-  if (tv) {
-    u64 t[2];
-    if (get(p, tv, t, 16)) return E(EFAULT);
-    zero_timeout = t[0] == 0 && t[1] == 0;
-  }
-  if (!ready && !zero_timeout) return SYS_BLOCK;
-  if (rset) put(p, rset, ro, (u64)(nfds + 7) / 8);
-  if (wset) put(p, wset, wo, (u64)(nfds + 7) / 8);
-  if (eset) { u64 z[4] = {0}; put(p, eset, z, (u64)(nfds + 7) / 8); }
-  return ready;
-}
-
 static i64 rw_vec(Proc *p, i64 fd, u64 iov, i64 cnt, i64 at, int write) {
   File *f = fd_get(p, fd);
   if (!f) return E(EBADF);
@@ -801,10 +752,17 @@ i64 sys_ioctl(Proc *p) {
   }
   if (req == 0x5402 || req == 0x5403 || req == 0x5404 || req == 0x540f || req == 0x5410) return tty ? 0 : E(ENOTTY);
   if (req == 0x541b) { // FIONREAD
-    int n = f->kind == FK_PIPE_R ? (int)f->pipe->len : 0;
+    int n = f->kind == FK_PIPE_R ? (int)f->pipe->len : f->kind == FK_SOCK ? sock_pending(f) : 0;
     return put(p, ARG2, &n, 4);
   }
-  if (req == 0x5421 || req == 0x5451 || req == 0x5450) return 0; // FIONBIO FIOCLEX FIONCLEX
+  if (req == 0x5421) { // FIONBIO
+    int on;
+    if (get(p, ARG2, &on, 4)) return E(EFAULT);
+    f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+    return 0;
+  }
+  if (req == 0x5451) { p->fds->cloexec[(i32)ARG0] = 1; return 0; } // FIOCLEX
+  if (req == 0x5450) { p->fds->cloexec[(i32)ARG0] = 0; return 0; } // FIONCLEX
   return E(ENOTTY);
 }
 
@@ -847,18 +805,6 @@ i64 sys_dup3(Proc *p) { return dup_to(p, 1); }
 
 i64 sys_pipe(Proc *p) { return do_pipe2(p, ARG0, 0); }
 i64 sys_pipe2(Proc *p) { return do_pipe2(p, ARG0, (i32)ARG1); }
-
-i64 sys_poll(Proc *p) { return do_poll(p, ARG0, ARG1, (i32)ARG2); }
-i64 sys_select(Proc *p) { return do_select(p, (i32)ARG0, ARG1, ARG2, ARG3, ARG4, 0); }
-i64 sys_pselect6(Proc *p) { return do_select(p, (i32)ARG0, ARG1, ARG2, ARG3, ARG4, 1); }
-i64 sys_ppoll(Proc *p) {
-  i64 r = do_poll(p, ARG0, ARG1, -1);
-  if (ARG2 && r == SYS_BLOCK) {
-    u64 t[2];
-    if (!get(p, ARG2, t, 16) && !t[0] && !t[1]) r = 0;
-  }
-  return r;
-}
 
 static i64 truncate_node(OvNode *o, u64 len) {
   if (vfs_ensure_writable_data(o, len)) return E(ENOSPC);

@@ -47,6 +47,28 @@ int at_path(Proc *p, i64 dirfd, u64 upath, int follow, char *abs, char *raw);
 i64 file_read(Proc *p, File *f, u8 *buf, u64 n, i64 at);
 i64 file_write(Proc *p, File *f, const u8 *buf, u64 n, i64 at);
 
+// readiness (syscall-events.c) and sockets (syscall-net.c)
+#define POLLIN_ 0x1
+#define POLLPRI_ 0x2
+#define POLLOUT_ 0x4
+#define POLLERR_ 0x8
+#define POLLHUP_ 0x10
+#define POLLNVAL_ 0x20
+#define POLLRDNORM_ 0x40
+#define POLLWRNORM_ 0x100
+#define POLLRDHUP_ 0x2000
+u32 file_poll(File *f);                   // current readiness, POLL* bits
+void file_gens(File *f, u32 *in, u32 *out); // change counters for edge-triggered epoll
+i64 event_read(Proc *p, File *f, u8 *buf, u64 n);
+i64 event_write(Proc *p, File *f, const u8 *buf, u64 n);
+i64 sock_read(Proc *p, File *f, u8 *buf, u64 n);
+i64 sock_write(Proc *p, File *f, const u8 *buf, u64 n);
+int sock_pending(File *f);
+u32 sock_poll(File *f);
+void sock_gens(File *f, u32 *in, u32 *out);
+void sock_release(File *f);
+u64 timers_next_deadline(void); // earliest armed timerfd expiry (monotonic ns), 0 when none
+
 // processes
 Proc *find_proc(int pid);
 int futex_wake(Mem *m, u64 addr, int n);

@@ -453,8 +453,9 @@ File *file_new(int kind) {
 void file_ref(File *f) { f->refs++; }
 void file_unref(File *f) {
   if (--f->refs > 0) return;
-  if (f->kind == FK_PIPE_R) f->pipe->readers--;
-  if (f->kind == FK_PIPE_W) f->pipe->writers--;
+  file_release_obj(f);
+  if (f->kind == FK_PIPE_R) { f->pipe->readers--; f->pipe->gen_out++; }
+  if (f->kind == FK_PIPE_W) { f->pipe->writers--; f->pipe->gen_in++; }
   if (f->pipe && f->pipe->readers == 0 && f->pipe->writers == 0) {
     free(f->pipe->buf);
     free(f->pipe);

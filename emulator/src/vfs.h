@@ -41,6 +41,7 @@ typedef struct Pipe {
   u8 *buf;
   u32 cap, head, len;
   int readers, writers;
+  u32 gen_in, gen_out; // readiness changes seen by edge-triggered epoll: data or EOF arrived / room freed or reader gone
 } Pipe;
 
 typedef struct DirEnt {
@@ -49,7 +50,7 @@ typedef struct DirEnt {
   u8 type;
 } DirEnt;
 
-enum { FK_REG = 1, FK_DIR, FK_PIPE_R, FK_PIPE_W, FK_HOST, FK_DEV };
+enum { FK_REG = 1, FK_DIR, FK_PIPE_R, FK_PIPE_W, FK_HOST, FK_DEV, FK_EVENTFD, FK_TIMERFD, FK_EPOLL, FK_SOCK };
 
 typedef struct File {
   int refs;
@@ -63,6 +64,7 @@ typedef struct File {
   int dev;
   DirEnt *ents;
   int nents;
+  void *obj; // eventfd / timerfd / epoll instance / socket (syscall-events.c, syscall-net.c)
 } File;
 
 int vfs_resolve(const char *cwd, const char *path, int follow, char *out, int outlen);
@@ -82,4 +84,7 @@ int vfs_ensure_writable_data(OvNode *o, u64 need);
 File *file_new(int kind);
 void file_ref(File *f);
 void file_unref(File *f);
+// syscall-events.c: frees the object of an eventfd/timerfd/epoll/socket file and
+// drops the file from every epoll interest list
+void file_release_obj(File *f);
 #endif

@@ -242,6 +242,16 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
     expect(runEmulated(spec, rootfs, "/work", join(work, "tmp"), "0").stderr).toBe("");
   });
 
+  it("a guest flooding sockets gets errors at the core's limits (256 fds a process, 1024 sockets, 16 MiB unread), the host goes on", () => {
+    const emu = runEmulated({ argv: ["./prog/sockets-gcc", "flood"], env: ENV }, rootfs, "/work", join(work, "tmp"));
+    expect(emu.stdout).toBe(
+      [0, 1, 2, 3].map((i) => `process ${i}: 250 sockets, then Too many open files\n`).join("") + // 256 less stdio and 3 pipe ends
+        "process 4: 24 sockets, then Too many open files in system\n" +
+        "120 pairs nobody reads hold 16 MiB, then Resource temporarily unavailable\n",
+    );
+    expect(emu.status).toBe(0);
+  });
+
   for (const c of cases) {
     it(c.name, () => {
       const spec = { ...c, env: c.env ?? ENV };
