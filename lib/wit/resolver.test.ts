@@ -31,7 +31,7 @@ world w { import i; }`;
 
   it("explains references to items left out by a feature gate", () => {
     const r = resolveWit({ root: [file("a.wit", gated.replace("plain: func();", "plain: func(x: t);"))] });
-    expect(errs(r)).toEqual(["unknown-type: name `t` is not defined (it is gated by `@unstable(feature = fancy)`, which is not enabled)"]);
+    expect(errs(r)).toEqual(["gated-out: type `t` is left out (`@unstable(feature = fancy)` is not enabled), so it cannot be used here; gate this item too"]);
   });
 
   it("follows aliases and uses to structural types", () => {

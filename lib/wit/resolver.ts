@@ -10,6 +10,7 @@ import {
   type ResolvedPackage, type ResolvedWorld, type ResourceDef, type TypeEntry, type WitModel,
   type WitType, type WorldEntry,
 } from "./model";
+import { compareSemver, parseSemver } from "./compat";
 import { cycleEdges, type DepEdge } from "./toposort";
 
 export interface ParsedFile {
@@ -64,7 +65,9 @@ interface Unit {
 
 type Slot =
   | { kind: "type"; name: string; item?: TypeDefItem; entry?: TypeEntry; state: "pending" | "visiting" | "done"; span: Span }
-  | { kind: "func"; name: string; span: Span };
+  | { kind: "func"; name: string; span: Span }
+  /** Left out by an inactive `@unstable` feature: references to it are `gated-out` errors. */
+  | { kind: "excluded"; name: string; feature: string; span: Span };
 
 const MAP_KEYS = new Set(["bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"]);
 
@@ -137,13 +140,62 @@ class Resolver {
     return f ? ` (it is gated by \`@unstable(feature = ${f})\`, which is not enabled)` : "";
   }
 
+  /** Type names left out of a (pruned) interface or world body, with their feature. */
+  private excludedOf = new WeakMap<object, Map<string, string>>();
+  /** The same for resolved interfaces, for `use` from them. */
+  private excludedTypes = new WeakMap<ResolvedInterface, Map<string, string>>();
+
+  private feature(gates: Gate[]): string | undefined {
+    return gates.find((x): x is Extract<Gate, { kind: "unstable" }> => x.kind === "unstable")?.feature;
+  }
+
+  /**
+   * An item left out takes its parts with it, but parts that are not gated
+   * themselves still refer to it: wit-parser refuses them (functions of a gated
+   * resource, types of a gated interface or world).
+   */
+  private orphans(what: string, owner: string, feature: string, parts: { gates: Gate[]; span: Span; name: string }[]): void {
+    for (const p of parts) {
+      if (!this.active(p.gates)) continue;
+      this.error("gated-out",
+        `${what} \`${p.name}\` is not gated, but ${owner} is left out (\`@unstable(feature = ${feature})\` is not enabled); gate it too`,
+        p.span);
+    }
+  }
+
+  private typeParts(items: (InterfaceItem | WorldDecl["items"][number])[]): { gates: Gate[]; span: Span; name: string }[] {
+    const out: { gates: Gate[]; span: Span; name: string }[] = [];
+    for (const i of items) {
+      if (i.kind === "use") for (const n of i.names) out.push({ gates: i.gates, span: (n.as ?? n.name).span, name: (n.as ?? n.name).name });
+      else if (i.kind !== "func" && i.kind !== "import" && i.kind !== "export" && i.kind !== "include") {
+        const t = i as TypeDefItem;
+        out.push({ gates: t.gates, span: t.name.span, name: t.name.name });
+      }
+    }
+    return out;
+  }
+
+  private pruneResource(r: Extract<TypeDefItem, { kind: "resource" }>): TypeDefItem {
+    return r.funcs ? { ...r, funcs: r.funcs.filter((f) => this.active(f.gates, f.name.name)) } : r;
+  }
+
   private pruneIface(items: InterfaceItem[]): InterfaceItem[] {
     const out: InterfaceItem[] = [];
+    const excluded = new Map<string, string>();
     for (const i of items) {
-      if (!this.active(i.gates, i.kind === "use" ? undefined : i.name.name)) continue;
-      if (i.kind === "resource" && i.funcs) out.push({ ...i, funcs: i.funcs.filter((f) => this.active(f.gates, f.name.name)) });
-      else out.push(i);
+      if (!this.active(i.gates, i.kind === "use" ? undefined : i.name.name)) {
+        const feature = this.feature(i.gates)!;
+        if (i.kind === "use") for (const n of i.names) excluded.set((n.as ?? n.name).name, feature);
+        else if (i.kind !== "func") excluded.set(i.name.name, feature);
+        if (i.kind === "resource") {
+          this.orphans("function", `its resource \`${i.name.name}\``, feature,
+            (i.funcs ?? []).map((f) => ({ gates: f.gates, span: f.name.span, name: f.name.name })));
+        }
+        continue;
+      }
+      out.push(i.kind === "resource" ? this.pruneResource(i) : i);
     }
+    this.excludedOf.set(out, excluded);
     return out;
   }
 
@@ -154,20 +206,38 @@ class Resolver {
         out.push({ ...i, items: this.pruneTop(i.items) });
       } else if (i.kind === "interface") {
         if (this.active(i.gates, i.name.name)) out.push({ ...i, items: this.pruneIface(i.items) });
+        else this.orphans("type", `its interface \`${i.name.name}\``, this.feature(i.gates)!, this.typeParts(i.items));
       } else if (i.kind === "world") {
-        if (!this.active(i.gates, i.name.name)) continue;
+        if (!this.active(i.gates, i.name.name)) {
+          this.orphans("type", `its world \`${i.name.name}\``, this.feature(i.gates)!, this.typeParts(i.items));
+          continue;
+        }
         const witems: WorldDecl["items"] = [];
+        const excluded = new Map<string, string>();
         for (const w of i.items) {
           const name = w.kind === "import" || w.kind === "export"
             ? (w.target.kind === "path" ? w.target.path.name.name : w.target.name.name)
             : w.kind === "include" || w.kind === "use" ? undefined : (w as TypeDefItem).name.name;
-          if (!this.active(w.gates, name)) continue;
+          if (!this.active(w.gates, name)) {
+            const feature = this.feature(w.gates)!;
+            if (w.kind === "use") for (const n of w.names) excluded.set((n.as ?? n.name).name, feature);
+            else if (w.kind !== "import" && w.kind !== "export" && w.kind !== "include") {
+              const t = w as TypeDefItem;
+              excluded.set(t.name.name, feature);
+              if (t.kind === "resource") {
+                this.orphans("function", `its resource \`${t.name.name}\``, feature,
+                  (t.funcs ?? []).map((f) => ({ gates: f.gates, span: f.name.span, name: f.name.name })));
+              }
+            }
+            continue;
+          }
           if ((w.kind === "import" || w.kind === "export") && w.target.kind === "interface") {
             witems.push({ ...w, target: { ...w.target, items: this.pruneIface(w.target.items) } });
-          } else if (w.kind === "resource" && w.funcs) {
-            witems.push({ ...w, funcs: w.funcs.filter((f) => this.active(f.gates, f.name.name)) });
+          } else if (w.kind === "resource") {
+            witems.push(this.pruneResource(w));
           } else witems.push(w);
         }
+        this.excludedOf.set(witems, excluded);
         out.push({ ...i, items: witems });
       } else out.push(i);
     }
@@ -387,7 +457,8 @@ class Resolver {
         this.error("wrong-item-kind", `name \`${name}\` is defined as a world, not an interface`, path.name.span);
         return undefined;
       }
-      this.error("unknown-interface", `interface \`${name}\` does not exist in package \`${target.key}\`${this.gateHint(name)}`, path.name.span);
+      if (this.excluded.has(name)) this.error("gated-out", `interface \`${name}\` is left out${this.gateHint(name)}`, path.name.span);
+      else this.error("unknown-interface", `interface \`${name}\` does not exist in package \`${target.key}\``, path.name.span);
       return undefined;
     }
     if (world) return { unit: target, world };
@@ -395,7 +466,8 @@ class Resolver {
       this.error("wrong-item-kind", `name \`${name}\` is defined as an interface, not a world`, path.name.span);
       return undefined;
     }
-    this.error("unknown-world", `world \`${name}\` does not exist in package \`${target.key}\`${this.gateHint(name)}`, path.name.span);
+    if (this.excluded.has(name)) this.error("gated-out", `world \`${name}\` is left out${this.gateHint(name)}`, path.name.span);
+    else this.error("unknown-world", `world \`${name}\` does not exist in package \`${target.key}\``, path.name.span);
     return undefined;
   }
 
@@ -451,12 +523,14 @@ class Resolver {
       docs: decl.docs, gates: decl.gates, span: decl.span,
     };
     this.deps.set(r, body.deps);
+    const excluded = this.excludedOf.get(decl.items);
+    if (excluded?.size) this.excludedTypes.set(r, excluded);
     this.ifaceState.set(decl, r);
     return r;
   }
 
   /** Resolve `use`s, type definitions and functions of an interface body (or world scope). */
-  private resolveBody(items: InterfaceItem[], unit: Unit, fileScope: FileScope, owner: string, extraFuncs: { name: string; span: Span }[] = []) {
+  private resolveBody(items: InterfaceItem[], unit: Unit, fileScope: FileScope, owner: string, excluded = this.excludedOf.get(items)) {
     const slots = new Map<string, Slot>();
     const deps: ResolvedInterface[] = [];
     const addSlot = (slot: Slot) => {
@@ -481,8 +555,15 @@ class Resolver {
           if (!src && target.opaque) {
             entry = { name: local.name, origin: "use", type: { kind: "unknown", name: n.name.name }, from: target.qualifiedName, fromName: n.name.name, gates: item.gates, span: local.span };
           } else if (!src) {
-            if (target.functions.some((f) => f.name === n.name.name && f.kind === "freestanding")) {
+            const feature = this.excludedTypes.get(target)?.get(n.name.name);
+            const isFunc = target.functions.some((f) => f.name === n.name.name && f.kind === "freestanding");
+            if (feature) {
+              this.error("gated-out", `type \`${n.name.name}\` of interface \`${target.qualifiedName}\` is left out (\`@unstable(feature = ${feature})\` is not enabled)`, n.name.span);
+            } else if (isFunc && target.package === unit.key) {
               this.error("wrong-item-kind", `cannot import function \`${n.name.name}\``, n.name.span);
+            } else if (isFunc) {
+              // wit-parser only sees a foreign interface's types, so a function there "is not defined".
+              this.error("unknown-type", `type \`${n.name.name}\` not defined in interface \`${target.qualifiedName}\` (it is a function)`, n.name.span);
             } else {
               this.error("unknown-type", `type \`${n.name.name}\` not defined in interface \`${target.qualifiedName}\`${this.gateHint(n.name.name)}`, n.name.span);
             }
@@ -499,7 +580,9 @@ class Resolver {
       if (item.kind === "func") addSlot({ kind: "func", name: item.name.name, span: item.name.span });
       else addSlot({ kind: "type", name: item.name.name, item, state: "pending", span: item.name.span });
     }
-    for (const f of extraFuncs) addSlot({ kind: "func", name: f.name, span: f.span });
+    for (const [name, feature] of excluded ?? []) {
+      if (!slots.has(name.toLowerCase())) slots.set(name.toLowerCase(), { kind: "excluded", name, feature, span: unit.span });
+    }
 
     // One error per cycle, at the edge wit-parser names (the first on the cycle in declaration order).
     const typeDeps = new Map<string, DepEdge[]>();
@@ -531,6 +614,19 @@ class Resolver {
     if (slot.state === "visiting") return undefined;
     const item = slot.item!;
     slot.state = "visiting";
+    const outerSite = this.site;
+    this.site = item.name.span;
+    try {
+      return this.resolveSlotIn(slot, item, scope);
+    } finally {
+      this.site = outerSite;
+    }
+  }
+
+  /** The item (type, field, function) being resolved: where a reference to a gated-out type is reported. */
+  private site?: Span;
+
+  private resolveSlotIn(slot: Extract<Slot, { kind: "type" }>, item: TypeDefItem, scope: TypeScope): TypeEntry | undefined {
     const base = { name: item.name.name, owner: scope.owner, docs: item.docs, gates: item.gates, span: item.span };
     let type: WitType | ResourceDef;
     switch (item.kind) {
@@ -543,6 +639,7 @@ class Resolver {
           ...base, kind: "record",
           fields: item.fields.map((f) => {
             this.uniqueMember(seen, f.name.name, "field", f.name.span);
+            this.site = f.name.span;
             return { name: f.name.name, type: this.typeOf(f.type, scope), docs: f.docs };
           }),
         };
@@ -555,6 +652,7 @@ class Resolver {
           ...base, kind: "variant",
           cases: item.cases.map((c) => {
             this.uniqueMember(seen, c.name.name, "case", c.name.span);
+            this.site = c.name.span;
             return { name: c.name.name, type: c.type ? this.typeOf(c.type, scope) : undefined, docs: c.docs };
           }),
         };
@@ -596,6 +694,12 @@ class Resolver {
     const slot = scope.slots.get(name.toLowerCase());
     if (!slot || slot.name !== name) {
       this.error("unknown-type", `name \`${name}\` is not defined${this.gateHint(name)}`, span);
+      return { kind: "unknown", name };
+    }
+    if (slot.kind === "excluded") {
+      this.error("gated-out",
+        `type \`${name}\` is left out (\`@unstable(feature = ${slot.feature})\` is not enabled), so it cannot be used here; gate this item too`,
+        this.site ?? span);
       return { kind: "unknown", name };
     }
     if (slot.kind === "func") {
@@ -652,11 +756,14 @@ class Resolver {
   ): ResolvedFunction {
     // Type names in a signature that turn out to be functions get their own message (`typeContext`).
     const outer = this.inSignature;
+    const outerSite = this.site;
     this.inSignature = true;
+    this.site = meta.nameSpan;
     try {
       return this.resolveFuncIn(name, f, scope, meta);
     } finally {
       this.inSignature = outer;
+      this.site = outerSite;
     }
   }
 
@@ -739,12 +846,30 @@ class Resolver {
     }
   }
 
+  /**
+   * `@since(version = v)` needs a versioned package, and `v` must not be newer
+   * than the package (a gate cannot name an unreleased version). Reported at
+   * the item's name, as wit-parser does.
+   */
   private checkPackageGates(unit: Unit): void {
-    if (unit.version) return;
-    const first = findVersionGate(unit.items);
-    if (first) {
-      this.error("invalid-gate",
-        `package \`${unit.key}\` contains a feature gate with a version specifier, so it must have a version`, first.span);
+    let unversioned = false;
+    for (const { gates, span } of gatedItems(unit.items)) {
+      const since = gates.find((g): g is Extract<Gate, { kind: "since" }> => g.kind === "since");
+      const versioned = since ?? gates.find((g) => g.kind === "deprecated");
+      if (!versioned) continue;
+      if (!unit.version) {
+        if (!unversioned) {
+          this.error("invalid-gate", `package \`${unit.key}\` contains a feature gate with a version specifier, so it must have a version`, span);
+        }
+        unversioned = true;
+        continue;
+      }
+      const v = since && parseSemver(since.version);
+      const pkg = parseSemver(unit.version);
+      if (v && pkg && compareSemver(v, pkg) > 0) {
+        this.error("invalid-gate",
+          `\`@since(version = ${since.version})\` names a version newer than package \`${unit.key}\` (a gate cannot reference an unreleased version)`, span);
+      }
     }
   }
 
@@ -767,7 +892,7 @@ class Resolver {
 
     // World-level `use`s and type definitions form one type scope for world functions.
     const typeItems = decl.items.filter((i): i is UseItem | TypeDefItem => i.kind !== "import" && i.kind !== "export" && i.kind !== "include");
-    const body = this.resolveBody(typeItems, unit, fileScope, qualifiedName);
+    const body = this.resolveBody(typeItems, unit, fileScope, qualifiedName, this.excludedOf.get(decl.items));
     const importNames = new Map<string, Span>();
     for (const t of body.types) importNames.set(t.name.toLowerCase(), t.span);
 
@@ -967,24 +1092,38 @@ function containsBorrow(t: WitType): boolean {
   }
 }
 
-function findVersionGate(items: unknown): Gate | undefined {
-  // Walk the AST generically: gates sit in `gates` arrays on any item.
-  const stack: unknown[] = [items];
-  while (stack.length) {
-    const v = stack.pop();
-    if (Array.isArray(v)) {
-      stack.push(...v);
-    } else if (v && typeof v === "object") {
-      const o = v as Record<string, unknown>;
-      if (Array.isArray(o.gates)) {
-        const g = (o.gates as Gate[]).find((x) => x.kind === "since" || x.kind === "deprecated");
-        if (g) return g;
+/** Every gated item of a package with the span wit-parser reports it at (its name, or the path it names). */
+function gatedItems(items: TopItem[]): { gates: Gate[]; span: Span }[] {
+  const out: { gates: Gate[]; span: Span }[] = [];
+  const add = (gates: Gate[], span: Span) => { if (gates.length) out.push({ gates, span }); };
+  const typeDef = (t: TypeDefItem) => {
+    add(t.gates, t.name.span);
+    if (t.kind === "resource") for (const f of t.funcs ?? []) add(f.gates, f.name.span);
+  };
+  const ifaceItems = (list: InterfaceItem[]) => {
+    for (const i of list) {
+      if (i.kind === "use") add(i.gates, (i.names[0]?.as ?? i.names[0]?.name ?? i.path.name).span);
+      else if (i.kind === "func") add(i.gates, i.name.span);
+      else typeDef(i);
+    }
+  };
+  for (const item of items) {
+    if (item.kind === "interface") {
+      add(item.gates, item.name.span);
+      ifaceItems(item.items);
+    } else if (item.kind === "world") {
+      add(item.gates, item.name.span);
+      for (const w of item.items) {
+        if (w.kind === "import" || w.kind === "export") {
+          add(w.gates, w.target.kind === "path" ? w.target.path.span : w.target.name.span);
+          if (w.target.kind === "interface") ifaceItems(w.target.items);
+        } else if (w.kind === "include") add(w.gates, w.path.span);
+        else if (w.kind === "use") add(w.gates, (w.names[0]?.as ?? w.names[0]?.name ?? w.path.name).span);
+        else typeDef(w as TypeDefItem);
       }
-      for (const k of ["items", "funcs"]) if (o[k]) stack.push(o[k]);
-      if (o.target && typeof o.target === "object" && (o.target as { items?: unknown }).items) stack.push((o.target as { items: unknown }).items);
     }
   }
-  return undefined;
+  return out;
 }
 
 

@@ -77,4 +77,39 @@ describe("rules wit-parser enforces", () => {
       "invalid-constructor@t.wit:5:29",
     ]);
   });
+
+  it("refuses `@since` naming a version newer than the package, at the gated item's name", () => {
+    const pkg = "package a:b@0.1.0;\n";
+    const since = "@since(version = 0.2.0)";
+    expect(errorsOf(`${pkg}${since}\ninterface i {}\n`)).toEqual(["invalid-gate@t.wit:3:11"]);
+    expect(errorsOf(`${pkg}interface i {\n  ${since}\n  type t = u32;\n}\n`)).toEqual(["invalid-gate@t.wit:4:8"]);
+    expect(errorsOf(`${pkg}${since}\nworld w {}\n`)).toEqual(["invalid-gate@t.wit:3:7"]);
+    expect(errorsOf(`${pkg}world w {\n  ${since}\n  import x: func();\n}\n`)).toEqual(["invalid-gate@t.wit:4:10"]);
+    expect(errorsOf(`${pkg}world v {}\nworld w {\n  ${since}\n  include v;\n}\n`)).toEqual(["invalid-gate@t.wit:5:11"]);
+    // Released versions are fine.
+    expect(errorsOf(`${pkg}@since(version = 0.1.0)\ninterface i {}\n`)).toEqual([]);
+  });
+
+  it("reports a reference to a gated-out type at the item that refers to it", () => {
+    const gated = "package a:b;\ninterface i {\n  @unstable(feature = off)\n  type g = u32;\n";
+    expect(errorsOf(`${gated}  type t = g;\n}\n`)).toEqual(["gated-out@t.wit:5:8"]);
+    expect(errorsOf(`${gated}  record r {\n    a: u32,\n    b: g,\n  }\n}\n`)).toEqual(["gated-out@t.wit:7:5"]);
+    expect(errorsOf(`${gated}  f: func(x: list<g>);\n}\n`)).toEqual(["gated-out@t.wit:5:3"]);
+    // With the feature on, the same WIT is valid.
+    expect(errorsOf(`${gated}  type t = g;\n}\n`, { features: ["off"] })).toEqual([]);
+  });
+
+  it("reports a reference to a gated-out world or interface at the path", () => {
+    expect(errorsOf("package a:b;\n@unstable(feature = off)\nworld v {}\nworld w {\n  include v;\n}\n")).toEqual(["gated-out@t.wit:5:11"]);
+    expect(errorsOf("package a:b;\n@unstable(feature = off)\ninterface i {}\nworld w {\n  import i;\n}\n")).toEqual(["gated-out@t.wit:5:10"]);
+  });
+
+  it("refuses ungated parts of a gated-out interface or resource", () => {
+    expect(errorsOf("package a:b;\n@unstable(feature = off)\ninterface i {\n  type t = u32;\n  f: func();\n}\n")).toEqual(["gated-out@t.wit:4:8"]);
+    expect(errorsOf("package a:b;\ninterface i {\n  @unstable(feature = off)\n  resource r {\n    constructor();\n    @unstable(feature = off)\n    m: func();\n    s: static func();\n  }\n}\n")).toEqual([
+      "gated-out@t.wit:5:5",
+      "gated-out@t.wit:8:5",
+    ]);
+    expect(errorsOf("package a:b;\n@unstable(feature = off)\ninterface i {\n  @unstable(feature = off)\n  type t = u32;\n}\n")).toEqual([]);
+  });
 });
