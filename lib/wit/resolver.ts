@@ -917,7 +917,10 @@ class Resolver {
       return true;
     };
 
-    for (const item of decl.items) {
+    // As wit-parser: the world's own imports and exports first, then what includes bring in.
+    const includedTypes: TypeEntry[] = [];
+    const ordered = [...decl.items.filter((i) => i.kind !== "include"), ...decl.items.filter((i) => i.kind === "include")];
+    for (const item of ordered) {
       if (item.kind === "import" || item.kind === "export") {
         const t = item.target;
         let entry: WorldEntry | undefined;
@@ -948,6 +951,23 @@ class Resolver {
         if (!inc) continue;
         const renames = new Map(item.with.map((w) => [w.name.name, w]));
         const used = new Set<string>();
+        const shadows = (dir: string, name: string) => this.error("include-conflict",
+          `${dir} of \`${name}\` from world \`${inc.qualifiedName}\` conflicts with an existing ${dir}; rename it with \`include ... with { ${name} as <new-name> }\``,
+          item.path.span);
+        // World types (resources too) are named imports and can be renamed like them.
+        for (const t of inc.types) {
+          const rename = renames.get(t.name);
+          if (rename) used.add(t.name);
+          const newName = rename ? rename.as.name : t.name;
+          const same = [...body.types, ...includedTypes].find((x) => x.name.toLowerCase() === newName.toLowerCase());
+          if (same && same.type === t.type) continue;
+          if (importNames.has(newName.toLowerCase())) {
+            shadows("import", newName);
+            continue;
+          }
+          importNames.set(newName.toLowerCase(), item.path.span);
+          includedTypes.push({ ...t, name: newName });
+        }
         for (const [dir, list] of [["import", inc.imports], ["export", inc.exports]] as const) {
           for (const e of list) {
             const names = dir === "import" ? importNames : exportNames;
@@ -960,9 +980,7 @@ class Resolver {
             if (rename) used.add(e.plainName);
             const newName = rename ? rename.as.name : e.plainName;
             if (names.has(newName.toLowerCase())) {
-              this.error("include-conflict",
-                `${dir} of \`${newName}\` from world \`${inc.qualifiedName}\` conflicts with an existing ${dir}; rename it with \`include ... with { ${e.plainName} as <new-name> }\``,
-                rename ? rename.as.span : item.path.span);
+              shadows(dir, newName);
               continue;
             }
             const copy: WorldEntry = e.kind === "function"
@@ -973,7 +991,9 @@ class Resolver {
         }
         for (const w of item.with) {
           if (!used.has(w.name.name)) {
-            this.error("unknown-name", `\`with\` name \`${w.name.name}\` is not a plain-named import or export of world \`${inc.qualifiedName}\``, w.name.span);
+            this.error("unknown-name",
+              `\`with\` name \`${w.name.name}\` is not a plain-named import, export or type of world \`${inc.qualifiedName}\` (interfaces named by id cannot be renamed)`,
+              item.path.span);
           }
         }
       }
@@ -983,7 +1003,7 @@ class Resolver {
     const world: ResolvedWorld = {
       name: decl.name.name, package: unit.key, qualifiedName,
       imports: this.elaborate(imports, exports, worldDeps), exports,
-      types: body.types, docs: decl.docs, gates: decl.gates, span: decl.span,
+      types: [...body.types, ...includedTypes], docs: decl.docs, gates: decl.gates, span: decl.span,
     };
     this.worldState.set(decl, world);
     return world;

@@ -112,4 +112,23 @@ describe("rules wit-parser enforces", () => {
     ]);
     expect(errorsOf("package a:b;\n@unstable(feature = off)\ninterface i {\n  @unstable(feature = off)\n  type t = u32;\n}\n")).toEqual([]);
   });
+
+  it("adds a world's own imports before included ones, so an include that clashes is the error, at its path", () => {
+    expect(errorsOf("package a:b;\nworld v {\n  import x: func();\n}\nworld w {\n  include v;\n  import x: func();\n}\n")).toEqual([
+      "include-conflict@t.wit:6:11",
+    ]);
+  });
+
+  it("refuses a `with` name that is not a plain-named item of the included world, at the include path", () => {
+    expect(errorsOf("package a:b;\ninterface i {}\nworld v {\n  import i;\n}\nworld w {\n  include v with { i as j }\n}\n")).toEqual([
+      "unknown-name@t.wit:7:11",
+    ]);
+  });
+
+  it("brings an included world's types along, renamable with `with`", () => {
+    const wit = "package a:b;\nworld v {\n  resource r;\n  import f: func(x: r);\n}\nworld w {\n  include v with { r as s }\n}\n";
+    expect(errorsOf(wit)).toEqual([]);
+    const w = analyzeWit(wit, "w").world!;
+    expect(w.types.map((t) => t.name)).toEqual(["s"]);
+  });
 });

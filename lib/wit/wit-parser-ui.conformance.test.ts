@@ -20,12 +20,8 @@ const FEATURES = ["active"];
  */
 const NOT_YET_AGREEING = new Set<string>([
   "kinds-of-deps",
-  "with-resource-as.wit",
-  "parse-fail/async-bad-world4.wit",
   "parse-fail/bad-pkg3",
   "parse-fail/include-foreign",
-  "parse-fail/include-with-on-id.wit",
-  "parse-fail/kebab-name-include-not-found.wit",
   "parse-fail/multiple-package-docs",
   "parse-fail/no-access-to-sibling-use",
   "parse-fail/unresolved-interface3.wit",
