@@ -14,6 +14,8 @@
 int trace_on;
 int init_done, init_exit_code;
 extern u32 guest_uid, guest_gid;
+extern char guest_hostname[65];
+void net_init_names(void);
 
 // Patched in the artifact by lib/compile/native-artifact.ts, which finds the
 // magic in the data section. Offsets are linear-memory addresses.
@@ -146,7 +148,7 @@ static void claim_embedded_region(void) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: trellis-x86 --rootfs FILE [--workdir DIR] [--user UID[:GID]] [-e K=V]... [--] PROGRAM [ARGS...]\n"
+          "usage: trellis-x86 --rootfs FILE [--workdir DIR] [--user UID[:GID]] [--hostname NAME] [-e K=V]... [--] PROGRAM [ARGS...]\n"
           "(artifacts built by `trellis compile` carry their rootfs and config inside)\n");
   exit(125);
 }
@@ -176,6 +178,7 @@ int main(int argc, char **argv) {
         case 'w': snprintf(workdir, sizeof workdir, "%s", v); break;
         case 'u': guest_uid = (u32)strtoul(v, NULL, 10); guest_gid = strchr(v, ':') ? (u32)strtoul(strchr(v, ':') + 1, NULL, 10) : guest_uid; break;
         case 'r': rootfs_path = strdup(v); break;
+        case 'h': snprintf(guest_hostname, sizeof guest_hostname, "%s", v); break;
         }
         free(v);
       }
@@ -208,6 +211,7 @@ int main(int argc, char **argv) {
         guest_uid = (u32)strtoul(v, NULL, 10);
         guest_gid = strchr(v, ':') ? (u32)strtoul(strchr(v, ':') + 1, NULL, 10) : guest_uid;
       } else if (!strcmp(argv[i], "-e") && i + 1 < argc) env_set(&env, argv[++i]);
+      else if (!strcmp(argv[i], "--hostname") && i + 1 < argc) snprintf(guest_hostname, sizeof guest_hostname, "%s", argv[++i]);
       else if (!strcmp(argv[i], "--")) { i++; break; }
       else if (argv[i][0] == '-') usage();
       else break;
@@ -223,6 +227,7 @@ int main(int argc, char **argv) {
   int rc = rootfs_init(rfs, rfs_len);
   if (rc) fatal("the rootfs is not a valid packed rootfs v1 (code %d)", rc);
   vfs_init_dev();
+  net_init_names();
   if (args.n == 0) fatal("no program to run (the image has neither ENTRYPOINT nor CMD)");
   if (!env.n) sl_add(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 

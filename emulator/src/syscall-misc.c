@@ -10,12 +10,21 @@ i64 sys_uname(Proc *p) {
   u8 u[390];
   memset(u, 0, sizeof u);
   strcpy((char *)u, "Linux");
-  strcpy((char *)u + 65, "trellis");
+  strcpy((char *)u + 65, guest_hostname);
   strcpy((char *)u + 130, "6.1.0-trellis");
   strcpy((char *)u + 195, "#1 SMP PREEMPT_DYNAMIC");
   strcpy((char *)u + 260, "x86_64");
   strcpy((char *)u + 325, "(none)");
   return put(p, ARG0, u, sizeof u);
+}
+
+i64 sys_sethostname(Proc *p) {
+  if (guest_uid != 0) return E(EPERM);
+  if (ARG1 > 64) return E(EINVAL);
+  char b[65] = {0};
+  if (get(p, ARG0, b, ARG1)) return E(EFAULT);
+  memcpy(guest_hostname, b, sizeof b);
+  return 0;
 }
 
 i64 sys_sysinfo(Proc *p) {

@@ -70,6 +70,7 @@ typedef struct Sock {
   int shut_rd, shut_wr, eof, reset, err;
   int reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast, passcred, cork;
   int rcvbuf, sndbuf, linger_on, linger_s;
+  Addr dest; // a connected datagram socket's destination (port 0: none)
   int keepidle, keepintvl, keepcnt, ttl, tos;
   u64 rcvtimeo[2], sndtimeo[2];
   int cred_pid, cred_uid, cred_gid; // SO_PEERCRED
@@ -82,6 +83,9 @@ static Sock *socks;
 static int nsocks;
 static u64 total_buffered;
 static u16 next_port = 40000;
+
+static u32 put_inaddr(const struct Sock *s, const Addr *x, u8 *b);
+static void dns_answer(struct Sock *s, const Addr *server, const u8 *q, u64 n);
 
 // ---------- buffers ----------
 static u32 buf_room(Sock *s) {
@@ -275,7 +279,7 @@ static i64 get_inaddr(Proc *p, Sock *s, u64 ua, u64 len, Addr *out) {
   return s->domain == AF_INET_ && len < 16 ? E(EINVAL) : E(EAFNOSUPPORT);
 }
 
-static u32 put_inaddr(const Sock *s, const Addr *x, u8 *b) {
+static u32 put_inaddr(const struct Sock *s, const Addr *x, u8 *b) {
   memset(b, 0, 28);
   if (s->domain == AF_INET_) {
     u16 fam = AF_INET_;
@@ -472,7 +476,7 @@ static i64 resolve_dest(Proc *p, Sock *s, u64 ua, u64 len, Addr *a, u8 *name, u3
   }
   i64 r = get_inaddr(p, s, ua, len, a);
   if (r) return r;
-  if (!addr_local(a)) {
+  if (!addr_local(a) && !(s->type == ST_DGRAM && a->port == 53)) {
     if (trace_on) {
       char t[64];
       if (is_v4mapped(a->a)) snprintf(t, sizeof t, "%u.%u.%u.%u", a->a[12], a->a[13], a->a[14], a->a[15]);
@@ -505,16 +509,14 @@ i64 sys_connect(Proc *p) {
   OvNode *node;
   if (s->type == ST_DGRAM) {
     i64 r = resolve_dest(p, s, ARG1, ARG2, &a, name, &namelen, &node);
-    if (r == 1) { s->peer = NULL; s->state = SS_NEW; return 0; }
+    if (r == 1) { s->peer = NULL; s->state = SS_NEW; memset(&s->dest, 0, sizeof s->dest); return 0; }
     if (r) return r;
     Sock *t = find_dgram(s, &a, name, namelen, node);
     if (s->domain == AF_UNIX_ && !t) return E(ECONNREFUSED);
     if (s->domain != AF_UNIX_) autobind_in(s, &a);
     s->peer = t; // UDP: an unbound destination just loses what is sent
     s->state = SS_CONNECTED;
-    if (s->domain != AF_UNIX_) {
-      memcpy(name, &a, sizeof a);
-    }
+    if (s->domain != AF_UNIX_) s->dest = a;
     return 0;
   }
   if (s->state == SS_CONNECTED) {
@@ -679,7 +681,10 @@ static i64 sock_send(Proc *p, File *f, const u8 *d, u64 n, int flags, Sock *to, 
   if (s->type == ST_DGRAM) {
     Sock *t = to ? to : s->peer;
     if (!t) {
-      if (s->state == SS_CONNECTED && s->domain != AF_UNIX_) return (i64)n; // UDP to a port nobody holds: lost
+      if (s->state == SS_CONNECTED && s->domain != AF_UNIX_) {
+        if (s->dest.port == 53) dns_answer(s, &s->dest, d, n);
+        return (i64)n; // UDP to a port nobody holds: lost
+      }
       return s->state == SS_CONNECTED ? E(ECONNREFUSED) : E(s->domain == AF_UNIX_ ? ENOTCONN : EDESTADDRREQ);
     }
     if (n > SOCK_BUF / 2 || n > 65507) return E(EMSGSIZE);
@@ -895,8 +900,9 @@ static i64 send_common(Proc *p, i64 fd, const u8 *d, u64 n, int flags, u64 uaddr
     if (r) return r == 1 ? E(EAFNOSUPPORT) : r;
     to = find_dgram(s, &a, name, namelen, node);
     if (!to) {
-      if (s->domain == AF_UNIX_) return E(node ? ECONNREFUSED : ECONNREFUSED);
+      if (s->domain == AF_UNIX_) return E(ECONNREFUSED);
       autobind_in(s, &a);
+      if (a.port == 53) dns_answer(s, &a, d, n);
       return (i64)n; // UDP: nobody holds that port, the datagram is lost
     }
     if (s->domain != AF_UNIX_) autobind_in(s, &a);
@@ -941,9 +947,9 @@ i64 sys_recvfrom(Proc *p) {
   return k;
 }
 
-i64 sys_sendmsg(Proc *p) {
+static i64 do_sendmsg(Proc *p, i64 fd, u64 umsg, int flags) {
   u64 h[7];
-  if (get(p, ARG1, h, 56)) return E(EFAULT);
+  if (get(p, umsg, h, 56)) return E(EFAULT);
   u64 uname = h[0], namelen = (u32)h[1], iov = h[2], iovlen = h[3], ctl = h[4], ctllen = h[5];
   Rights *rights = NULL;
   for (u64 off = 0; ctl && off + 16 <= ctllen;) {
@@ -969,7 +975,7 @@ i64 sys_sendmsg(Proc *p) {
     off += (cl + 7) & ~7ull;
   }
   i64 err;
-  Sock *s = sock_of(p, (i32)ARG0, &err);
+  Sock *s = sock_of(p, fd, &err);
   if (!s) { rights_free(rights); return err; }
   if (rights && s->domain != AF_UNIX_) { rights_free(rights); return E(EINVAL); }
   u8 *b;
@@ -977,18 +983,18 @@ i64 sys_sendmsg(Proc *p) {
   i64 r = collect_iov(p, iov, iovlen, &b, &n);
   if (r) { rights_free(rights); return r; }
   int taken = 0;
-  r = send_common(p, (i32)ARG0, b, n, (int)ARG2, uname, namelen, rights, &taken);
+  r = send_common(p, fd, b, n, flags, uname, namelen, rights, &taken);
   if (!taken) rights_free(rights);
   free(b);
   return r;
 }
 
-i64 sys_recvmsg(Proc *p) {
+static i64 do_recvmsg(Proc *p, i64 fd, u64 umsg, int flags) {
   u64 h[7];
-  if (get(p, ARG1, h, 56)) return E(EFAULT);
+  if (get(p, umsg, h, 56)) return E(EFAULT);
   i64 err;
-  File *f = fd_get(p, (i32)ARG0);
-  if (!sock_of(p, (i32)ARG0, &err)) return err;
+  File *f = fd_get(p, (i32)fd);
+  if (!sock_of(p, fd, &err)) return err;
   u64 uname = h[0], iov = h[2], iovlen = h[3], ctl = h[4], ctllen = h[5];
   u32 namecap = (u32)h[1];
   u64 n = iov_len(p, iov, iovlen);
@@ -997,7 +1003,6 @@ i64 sys_recvmsg(Proc *p) {
   u32 fl = 0;
   Rights *r;
   int trunc;
-  int flags = (int)ARG2;
   i64 k = sock_recv(p, f, b, n, flags, from, &fl, &r, &trunc);
   if (k < 0 || k == SYS_BLOCK) { free(b); return k; }
   i64 e = scatter_iov(p, iov, iovlen, b, (u64)k < n ? (u64)k : n);
@@ -1029,10 +1034,49 @@ i64 sys_recvmsg(Proc *p) {
     put(p, uname, from, fl < namecap ? fl : namecap);
     nl = fl;
   }
-  put(p, ARG1 + 8, &nl, 4);
-  put(p, ARG1 + 40, &used, 8);
-  put(p, ARG1 + 48, &oflags, 4);
+  put(p, umsg + 8, &nl, 4);
+  put(p, umsg + 40, &used, 8);
+  put(p, umsg + 48, &oflags, 4);
   return k;
+}
+
+i64 sys_sendmsg(Proc *p) { return do_sendmsg(p, (i32)ARG0, ARG1, (int)ARG2); }
+i64 sys_recvmsg(Proc *p) { return do_recvmsg(p, (i32)ARG0, ARG1, (int)ARG2); }
+
+// sendmmsg/recvmmsg: one message after the other; a later one that would block
+// ends the batch (glibc's resolver sends its A and AAAA queries this way).
+i64 sys_sendmmsg(Proc *p) {
+  u64 vec = ARG1, n = (u32)ARG2 > 1024 ? 1024 : (u32)ARG2;
+  i64 fd = (i32)ARG0;
+  int flags = (int)ARG3;
+  u64 i = 0;
+  for (; i < n; i++) {
+    i64 r = do_sendmsg(p, fd, vec + 64 * i, i ? flags | MSG_DONTWAIT_ : flags);
+    if (r < 0 || r == SYS_BLOCK) {
+      if (!i) return r;
+      break;
+    }
+    u32 len = (u32)r;
+    put(p, vec + 64 * i + 56, &len, 4);
+  }
+  return (i64)i;
+}
+
+i64 sys_recvmmsg(Proc *p) {
+  u64 vec = ARG1, n = (u32)ARG2 > 1024 ? 1024 : (u32)ARG2;
+  i64 fd = (i32)ARG0;
+  int flags = (int)ARG3 & ~0x10000; // MSG_WAITFORONE: only the first may wait
+  u64 i = 0;
+  for (; i < n; i++) {
+    i64 r = do_recvmsg(p, fd, vec + 64 * i, i ? flags | MSG_DONTWAIT_ : flags);
+    if (r < 0 || r == SYS_BLOCK) {
+      if (!i) return r;
+      break;
+    }
+    u32 len = (u32)r;
+    put(p, vec + 64 * i + 56, &len, 4);
+  }
+  return (i64)i;
 }
 
 // ---------- options ----------
@@ -1089,7 +1133,9 @@ i64 sys_setsockopt(Proc *p) {
   }
   int *o = int_opt(s, level, name);
   int quiet = (level == IPPROTO_TCP_ && s->domain != AF_UNIX_ && (name == 12 || name == 9 || name == 18 || name == 23 || name == 2)) || // QUICKACK DEFER_ACCEPT USER_TIMEOUT FASTOPEN MAXSEG
-              (level == SOL_SOCKET_ && (name == 18 || name == 1 || name == 5)); // RCVLOWAT DEBUG DONTROUTE
+              (level == SOL_SOCKET_ && (name == 18 || name == 1 || name == 5)) || // RCVLOWAT DEBUG DONTROUTE
+              (level == IPPROTO_IP_ && s->domain != AF_UNIX_ && (name == 8 || name == 10 || name == 11)) || // PKTINFO MTU_DISCOVER RECVERR
+              (level == IPPROTO_IPV6_ && s->domain == AF_INET6_ && (name == 23 || name == 25 || name == 49)); // MTU_DISCOVER RECVERR RECVPKTINFO
   if (!o && !quiet) return E(ENOPROTOOPT);
   if (len < 4) return E(EINVAL);
   i32 v;
@@ -1151,4 +1197,93 @@ i64 sys_getsockopt(Proc *p) {
   u32 k = (u32)have < n ? (u32)have : n;
   if (put(p, ARG3, out, k) || put(p, ARG4, &k, 4)) return E(EFAULT);
   return 0;
+}
+
+// ---------- names ----------
+char guest_hostname[65] = "trellis";
+
+static void write_file(const char *path, const char *text) {
+  VNode n;
+  if (!vfs_lookup(path, &n)) return; // the image's own file wins
+  OvNode *o = ov_create(path, S_IFREG_ | 0644);
+  o->size = strlen(text);
+  vfs_ensure_writable_data(o, o->size);
+  memcpy(o->data, text, o->size);
+}
+
+// What a container runtime puts in /etc when the image lacks it.
+void net_init_names(void) {
+  VNode n;
+  if (vfs_lookup("/etc", &n)) ov_create("/etc", S_IFDIR_ | 0755);
+  char t[512];
+  snprintf(t, sizeof t, "%s\n", guest_hostname);
+  write_file("/etc/hostname", t);
+  snprintf(t, sizeof t, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.88.0.2\t%s\n", guest_hostname);
+  write_file("/etc/hosts", t);
+  write_file("/etc/resolv.conf", "nameserver 127.0.0.11\noptions ndots:0\n");
+}
+
+// The core's DNS server: every UDP query to port 53 that no guest socket
+// takes is answered here, at once: localhost and the guest's own name, else
+// NXDOMAIN (never a timeout).
+static void dns_answer(Sock *s, const Addr *server, const u8 *q, u64 n) {
+  if (n < 17 || n > 512 || (q[2] & 0x80)) return; // not a query
+  u16 qd = (u16)(q[4] << 8 | q[5]);
+  if (qd != 1) return;
+  char name[256];
+  u64 at = 12, nl = 0;
+  while (at < n && q[at]) {
+    u64 l = q[at++];
+    if (l > 63 || at + l > n || nl + l + 2 > sizeof name) return;
+    if (nl) name[nl++] = '.';
+    for (u64 i = 0; i < l; i++) {
+      char c = (char)q[at + i];
+      name[nl++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+    }
+    at += l;
+  }
+  name[nl] = 0;
+  if (at + 5 > n) return;
+  u64 qend = at + 5; // zero label, qtype, qclass
+  u16 qtype = (u16)(q[at + 1] << 8 | q[at + 2]);
+  u8 addr[16];
+  int alen = 0, known = 0;
+  char host[80];
+  snprintf(host, sizeof host, "%s", guest_hostname);
+  for (char *c = host; *c; c++) if (*c >= 'A' && *c <= 'Z') *c = (char)(*c + 32);
+  if (!strcmp(name, "localhost") || !strcmp(name, "ip6-localhost") || !strcmp(name, "ip6-loopback")) {
+    known = 1;
+    if (qtype == 1) { u8 a[4] = {127, 0, 0, 1}; memcpy(addr, a, 4); alen = 4; }
+    if (qtype == 28) { memset(addr, 0, 16); addr[15] = 1; alen = 16; }
+  } else if (!strcmp(name, host)) {
+    known = 1;
+    if (qtype == 1) { u8 a[4] = {10, 88, 0, 2}; memcpy(addr, a, 4); alen = 4; }
+  }
+  u8 r[600];
+  memcpy(r, q, qend);
+  r[2] = 0x80 | (q[2] & 0x01); // QR, RD copied
+  r[3] = 0x80 | (known ? 0 : 3); // RA, NOERROR or NXDOMAIN
+  r[6] = 0;
+  r[7] = alen ? 1 : 0;
+  memset(r + 8, 0, 4);
+  u64 m = qend;
+  if (alen) {
+    u8 rr[12] = {0xc0, 0x0c, 0, (u8)qtype, 0, 1, 0, 0, 0, 60, 0, (u8)alen};
+    memcpy(r + m, rr, 12);
+    memcpy(r + m + 12, addr, (size_t)alen);
+    m += 12 + (u64)alen;
+  }
+  if (s->dq_bytes + m > SOCK_BUF) return;
+  Dgram *g = calloc(1, sizeof *g);
+  g->data = malloc(m);
+  memcpy(g->data, r, m);
+  g->len = (u32)m;
+  g->fromlen = put_inaddr(s, server, g->from);
+  if (s->dq_tail) s->dq_tail->next = g;
+  else s->dq = g;
+  s->dq_tail = g;
+  s->dq_bytes += (u32)m;
+  total_buffered += m;
+  s->gen_in++;
+  if (trace_on) fprintf(stderr, "trellis-x86: dns %s type %u -> %s\n", name, qtype, known ? (alen ? "answer" : "no record") : "NXDOMAIN");
 }

@@ -28,6 +28,7 @@ typedef i64 SysFn(Proc *p);
 SysFn sys_enosys;
 
 extern u32 guest_uid, guest_gid;
+extern char guest_hostname[65]; // uname's nodename, /etc/hostname, the name the in-core DNS answers
 extern int resched; // ask the interpreter loop to return to the scheduler after this syscall
 extern int next_pid;
 extern int pipe_cap;

@@ -21,7 +21,9 @@ const glibcFiles = ["/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.s
 const muslLoader = "/lib/ld-musl-x86_64.so.1";
 const haveDynamic = glibcFiles.every((f) => existsSync(f));
 const haveMuslDynamic = haveMusl && existsSync(muslLoader);
-const dynamicPrograms = ["floats", "files", "procs"];
+const dynamicPrograms = ["floats", "files", "procs", "names"];
+// Their answers depend on the machine (hostname, resolver): checked against what the core provides.
+const emulatedOnly = ["names"];
 // A Debian-like userland from the host: bash and coreutils (dynamic, glibc), with their libraries.
 const debianTools = ["bash", "ls", "sort", "uniq", "env", "cat", "sha256sum", "date", "find", "grep", "sed", "awk", "head", "tail", "wc", "tr", "cut", "mkdir", "rm", "cp", "mv", "basename", "id", "sleep", "stat", "xargs"]
   .map((t) => `/usr/bin/${t}`)
@@ -183,7 +185,7 @@ const cases: Case[] = [
   bb("cmp + diff-like", ["sh", "-c", "cp data/words.txt /tmp/w; echo extra >> /tmp/w; cmp data/words.txt /tmp/w; echo $?"]),
 ];
 
-for (const p of programs) {
+for (const p of programs.filter((x) => !emulatedOnly.includes(x))) {
   const stdin = p === "floats" ? "1.5\n-2.25\n1e3\n0.1\n" : undefined;
   const args = p === "cpuloop" ? ["300000"] : [];
   cases.push({ name: `gcc -static ${p}`, argv: [`./prog/${p}-gcc`, ...args], stdin });
@@ -241,6 +243,35 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
     expect(emu.stderr.match(/unsupported syscall 999 \(\?\) -> ENOSYS/g)).toHaveLength(1);
     expect(runEmulated(spec, rootfs, "/work", join(work, "tmp"), "0").stderr).toBe("");
   });
+
+  const namesOut = (notFound: string): string =>
+    [
+      "uname trellis, gethostname trellis, /etc/hostname trellis",
+      "localhost (inet): 127.0.0.1",
+      "localhost (inet6): ::1",
+      "trellis (inet): 10.88.0.2",
+      `no-such-host.example (any): ${notFound}, at once`,
+      `nodots (inet): ${notFound}, at once`,
+      "gethostbyname localhost: 127.0.0.1",
+      "server got 'hello by name', client status 0",
+      "",
+    ].join("\n");
+  for (const [variant, notFound, arg] of [
+    ["gcc", "Name or service not known", ""],
+    ["gcc-dyn", "Name or service not known", ""],
+    ["musl", "Name does not resolve", ""],
+    ["gcc-dyn", "Name or service not known", "nohosts"],
+    ["musl", "Name does not resolve", "nohosts"],
+  ] as const) {
+    it(`names like in a container, resolved by the libc (${variant}${arg ? ", no /etc/hosts" : ""}): hostname, /etc/hosts, the core's DNS, NXDOMAIN at once`, () => {
+      if (variant === "musl" && !haveMusl) return;
+      if (variant === "gcc-dyn" && !haveDynamic) return;
+      const emu = runEmulated({ argv: [`./prog/names-${variant}`, ...(arg ? [arg] : [])], env: ENV }, rootfs, "/work", join(work, "tmp"));
+      expect(emu.stderr).toBe("");
+      expect(emu.stdout).toBe(namesOut(notFound));
+      expect(emu.status).toBe(0);
+    });
+  }
 
   it("a guest flooding sockets gets errors at the core's limits (256 fds a process, 1024 sockets, 16 MiB unread), the host goes on", () => {
     const emu = runEmulated({ argv: ["./prog/sockets-gcc", "flood"], env: ENV }, rootfs, "/work", join(work, "tmp"));
