@@ -149,6 +149,6 @@ export type TopItem = InterfaceDecl | WorldDecl | ToplevelUse | NestedPackage;
 export interface WitFile {
   file: string;
   /** `package ns:name@version;` at the top of the file. */
-  package?: PackageName & { docs?: string };
+  package?: PackageName & { docs?: string; docsSpan?: Span };
   items: TopItem[];
 }

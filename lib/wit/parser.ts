@@ -173,7 +173,8 @@ class Parser {
         this.next();
         const name = this.packageName();
         if (this.eat(";")) {
-          file.package = { ...name, docs: docsText(kw) };
+          const docsSpan = kw.docs?.length && kw.docsStart !== undefined ? this.span(kw.docsStart, kw.docsStart) : undefined;
+          file.package = { ...name, docs: docsText(kw), docsSpan };
         } else {
           this.pos = startPos;
         }

@@ -117,7 +117,15 @@ class Resolver {
       this.checkPackageGates(unit);
       packages.push(pkg);
     }
-    return { model: { root: this.rootKey, packages }, errors: this.errors };
+    // Eager checks and lazy lookups can trip over the same mistake; report it once.
+    const seen = new Set<string>();
+    const errors = this.errors.filter((e) => {
+      const k = `${e.kind}\0${e.span.file}\0${e.span.start.offset}\0${e.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    return { model: { root: this.rootKey, packages }, errors };
   }
 
   // ---------- feature gates ----------
@@ -288,6 +296,7 @@ class Resolver {
             (item.kind === "world" && unit.worlds.get(item.name.name)?.decl === item)) nodes.set(item.name.name, []);
       }
     }
+    this.checkToplevelUses(unit);
     for (const f of unit.files) {
       // What a local name means in this file: a declaration here, or a top-level `use` (foreign ones are not edges).
       const ns = new Map<string, Ident | null>();
@@ -314,6 +323,40 @@ class Resolver {
     }
   }
 
+  /** A top-level `use` must name something that exists, even if nothing refers to it (wit-parser checks eagerly). */
+  private checkToplevelUses(unit: Unit): void {
+    for (const f of unit.files) {
+      for (const item of f.items) {
+        if (item.kind !== "toplevel-use") continue;
+        const p = item.path;
+        if (p.kind === "local") {
+          if (!unit.interfaces.has(p.name.name) && !unit.worlds.has(p.name.name)) {
+            this.error("unknown-interface",
+              `interface or world \`${p.name.name}\` does not exist in package \`${unit.key}\` (a top-level \`use\` of another file is not visible here)`,
+              p.name.span);
+          }
+          continue;
+        }
+        // Foreign: a top-level `use` always names an interface.
+        const key = packageKey(p.namespace.name, p.package.name, p.version);
+        const target = this.units.get(key);
+        if (!target) {
+          if (!this.options.opaqueUnknownPackages) this.findUnit(p);
+          continue;
+        }
+        this.foreignUseNames.add(`${key}/${p.name.name}`);
+        if (!target.interfaces.has(p.name.name)) {
+          this.error("unknown-interface",
+            `interface \`${p.name.name}\` not found in package \`${key}\`${target.worlds.has(p.name.name) ? " (it is a world; a top-level `use` names an interface)" : ""}`,
+            p.name.span);
+        }
+      }
+    }
+  }
+
+  /** `ns:pkg/name@v` brought in by top-level `use`s: taken as interfaces, so they cannot be included as worlds. */
+  private foreignUseNames = new Set<string>();
+
   // ---------- packages ----------
   private addGroup(files: ParsedFile[], isRoot: boolean): string | undefined {
     let header: { namespace: string; pkg: string; version?: string; span: Span; docs?: string } | undefined;
@@ -321,6 +364,9 @@ class Resolver {
       const h = f.ast.package;
       if (!h) continue;
       const cur = { namespace: h.namespace.name, pkg: h.name.name, version: h.version, span: h.span, docs: h.docs };
+      if (cur.docs && header?.docs && h.docsSpan) {
+        this.error("package-mismatch", "doc comments on more than one `package` header of this package (document it in one file)", h.docsSpan);
+      }
       if (!header) header = cur;
       else if (packageKey(cur.namespace, cur.pkg, cur.version) !== packageKey(header.namespace, header.pkg, header.version)) {
         this.error("package-mismatch",
@@ -451,23 +497,26 @@ class Resolver {
     }
     const iface = target.interfaces.get(name);
     const world = target.worlds.get(name);
+    // wit-parser resolves a foreign path against the other package's interfaces (or worlds) only.
+    const foreign = target !== unit;
     if (want === "interface") {
       if (iface) return { unit: target, iface };
-      if (world) {
+      if (world && !foreign) {
         this.error("wrong-item-kind", `name \`${name}\` is defined as a world, not an interface`, path.name.span);
         return undefined;
       }
       if (this.excluded.has(name)) this.error("gated-out", `interface \`${name}\` is left out${this.gateHint(name)}`, path.name.span);
-      else this.error("unknown-interface", `interface \`${name}\` does not exist in package \`${target.key}\``, path.name.span);
+      else this.error("unknown-interface", `interface \`${name}\` does not exist in package \`${target.key}\`${world ? " (it is a world)" : ""}`, path.name.span);
       return undefined;
     }
-    if (world) return { unit: target, world };
-    if (iface) {
-      this.error("wrong-item-kind", `name \`${name}\` is defined as an interface, not a world`, path.name.span);
+    const viaForeignUse = foreign && this.foreignUseNames.has(`${target.key}/${name}`);
+    if (world && !viaForeignUse) return { unit: target, world };
+    if ((iface && !foreign) || viaForeignUse) {
+      this.error("wrong-item-kind", `name \`${name}\` is defined as an interface, not a world${viaForeignUse ? " (a top-level `use` names an interface)" : ""}`, path.name.span);
       return undefined;
     }
     if (this.excluded.has(name)) this.error("gated-out", `world \`${name}\` is left out${this.gateHint(name)}`, path.name.span);
-    else this.error("unknown-world", `world \`${name}\` does not exist in package \`${target.key}\``, path.name.span);
+    else this.error("unknown-world", `world \`${name}\` does not exist in package \`${target.key}\`${iface ? " (it is an interface)" : ""}`, path.name.span);
     return undefined;
   }
 

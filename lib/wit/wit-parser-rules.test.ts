@@ -131,4 +131,26 @@ describe("rules wit-parser enforces", () => {
     const w = analyzeWit(wit, "w").world!;
     expect(w.types.map((t) => t.name)).toEqual(["s"]);
   });
+
+  it("checks a top-level `use` even when nothing refers to it, and does not see another file's", () => {
+    expect(errorsOf("package a:b;\nuse nope as n;\n")).toEqual(["unknown-interface@t.wit:2:5"]);
+    expect(errorsOf({ "a.wit": "package a:b;\nuse i-alias;\ninterface i {}\n", "b.wit": "use i as i-alias;\n" })).toEqual([
+      "unknown-interface@a.wit:2:5",
+    ]);
+  });
+
+  it("resolves a path into another package against that package's interfaces or worlds only", () => {
+    const dep = { "deps/x/x.wit": "package x:y;\ninterface i {\n  f: func();\n}\nworld w {}\n" };
+    expect(errorsOf({ "r.wit": "package r:r;\ninterface j {\n  use x:y/w.{};\n}\n", ...dep })).toEqual(["unknown-interface@r.wit:3:11"]);
+    expect(errorsOf({ "r.wit": "package r:r;\nworld v {\n  include x:y/i;\n}\n", ...dep })).toEqual(["unknown-world@r.wit:3:15"]);
+    expect(errorsOf({ "r.wit": "package r:r;\ninterface j {\n  use x:y/i.{f};\n}\n", ...dep })).toEqual(["unknown-type@r.wit:3:14"]);
+    // A top-level `use` takes the name as an interface.
+    expect(errorsOf({ "r.wit": "package r:r;\nuse x:y/w;\n", ...dep })).toEqual(["unknown-interface@r.wit:2:9"]);
+    expect(errorsOf({ "r.wit": "package r:r;\nuse x:y/i;\nworld v {\n  include x:y/i;\n}\n", ...dep })).toEqual(["wrong-item-kind@r.wit:4:15"]);
+  });
+
+  it("refuses doc comments on the `package` header of more than one file", () => {
+    expect(errorsOf({ "a.wit": "/// A\npackage a:b;\n", "b.wit": "/// B\npackage a:b;\ninterface i {}\n" })).toEqual(["package-mismatch@b.wit:1:1"]);
+    expect(errorsOf({ "a.wit": "/// A\npackage a:b;\n", "b.wit": "package a:b;\ninterface i {}\n" })).toEqual([]);
+  });
 });

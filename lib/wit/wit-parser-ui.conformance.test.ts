@@ -20,13 +20,6 @@ const FEATURES = ["active"];
  */
 const NOT_YET_AGREEING = new Set<string>([
   "kinds-of-deps",
-  "parse-fail/bad-pkg3",
-  "parse-fail/include-foreign",
-  "parse-fail/multiple-package-docs",
-  "parse-fail/no-access-to-sibling-use",
-  "parse-fail/unresolved-interface3.wit",
-  "parse-fail/use-and-include-world",
-  "parse-fail/use-world",
 ]);
 
 /** What a wit-parser message is about, as the error kinds that say the same thing. */
