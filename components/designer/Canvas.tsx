@@ -38,10 +38,12 @@ export const TEMPLATE_MIME = "application/x-trellis-template";
 export function Canvas({
   onFilesDropped,
   progress,
+  failures,
   run,
 }: {
   onFilesDropped?: (files: File[], at: { x: number; y: number }) => void;
   progress?: Map<string, number>;
+  failures?: Map<string, { jobId: string; kind: string; message: string }>;
   run?: { nodes: Map<string, { text: string; error: boolean }>; links: Map<string, string> };
 }) {
   const store = useDesignerStore();
@@ -90,10 +92,11 @@ export function Canvas({
     highlightedNodes: highlighted.nodes,
     highlightedLinks: highlighted.links,
     progress,
+    failures,
     run,
     measured,
   };
-  const nodes = useMemo(() => adapter.nodes(input), [adapter, topology.nodes, selNodes, dragging, nodeProblems, highlighted, progress, run, measured]); // eslint-disable-line react-hooks/exhaustive-deps
+  const nodes = useMemo(() => adapter.nodes(input), [adapter, topology.nodes, selNodes, dragging, nodeProblems, highlighted, progress, failures, run, measured]); // eslint-disable-line react-hooks/exhaustive-deps
   const portIndex = useMemo(() => new Map(topology.nodes.map((n) => [n.id, n])), [topology.nodes]);
   const edges = useMemo(
     () => adapter.edges(input, (end) => portIndex.get(end.node)?.ports.find((p) => p.id === end.port)),

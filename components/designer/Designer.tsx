@@ -11,7 +11,9 @@ import { Palette, type PaletteSection } from "./Palette";
 import { ExportPanel } from "../manifest/ExportPanel";
 import { ImportPanel } from "../manifest/ImportPanel";
 import { JobsPanel, JobsTabLabel } from "../jobs/JobsPanel";
-import { JobsProvider, useJobs, useNodeProgress } from "../jobs/JobsProvider";
+import { JobsProvider, useJobs, useNodeFailures, useNodeProgress } from "../jobs/JobsProvider";
+import { jobsApi } from "@/lib/jobs/client";
+import { NodeActionsContext, type NodeActions } from "./node-actions";
 import { CompileInspector } from "../jobs/CompileInspector";
 import { ReportView } from "../jobs/ReportView";
 import { ComponentUploadButton, useComponentUploads } from "../wit/ComponentUpload";
@@ -21,8 +23,9 @@ import { RunProvider, useRun } from "../run/RunProvider";
 import { Dock, type DockTab } from "./Dock";
 import { FilePickButton } from "./FilePickButton";
 import { useDesigner } from "./store-context";
-import { ProblemsPanel, ProblemsTabLabel } from "./ProblemsPanel";
+import { ProblemsPanel, ProblemsTabLabel, type ExtraProblem } from "./ProblemsPanel";
 import { DesignerStoreContext, useDesignerStore } from "./store-context";
+import { Toasts } from "./Toasts";
 import { Toolbar } from "./Toolbar";
 
 export interface DesignerProps {
@@ -128,15 +131,45 @@ function DesignerLayout() {
   const closeModal = useCallback(() => setModal(null), []);
   // Feature panels add a tab here.
   const [dockTab, setDockTab] = useState("problems");
-  const tabs: DockTab[] = [
-    { id: "problems", label: <ProblemsTabLabel />, render: () => <ProblemsPanel /> },
-    { id: "jobs", label: <JobsTabLabel />, render: () => <JobsPanel /> },
-    { id: "run", label: <RunTabLabel />, render: () => <RunPanel /> },
-  ];
   const { canvas: runOnCanvas } = useRun();
   const { startUpload, reportJobId, openReport } = useJobs();
   const nodes = useDesigner((s) => s.doc.topology.nodes);
   const progress = useNodeProgress(nodes);
+  const failures = useNodeFailures(nodes);
+  const nodeActions = useMemo<NodeActions>(
+    () => ({
+      retryCompile: (jobId) =>
+        void jobsApi.retry(jobId).catch((e: unknown) => store.getState().notify({ level: "error", kind: "retry-failed", message: `retry failed: ${(e as Error).message}` })),
+      removeNode: (id) => store.getState().deleteElements([id], []),
+    }),
+    [store],
+  );
+  const jobProblems = useMemo<ExtraProblem[]>(
+    () =>
+      [...(failures ?? [])].map(([nodeId, f]) => ({
+        key: `job/${nodeId}`,
+        kind: "compile-failed",
+        label: "image",
+        nodeId,
+        message: `${nodes.find((n) => n.id === nodeId)?.name ?? nodeId}: ${f.message}`,
+        actions: (
+          <>
+            <button data-testid="problem-retry" onClick={() => nodeActions.retryCompile(f.jobId)}>
+              Retry
+            </button>
+            <button data-testid="problem-remove" onClick={() => nodeActions.removeNode(nodeId)}>
+              Remove node
+            </button>
+          </>
+        ),
+      })),
+    [failures, nodes, nodeActions],
+  );
+  const tabs: DockTab[] = [
+    { id: "problems", label: <ProblemsTabLabel extra={jobProblems.length} />, render: () => <ProblemsPanel extra={jobProblems} /> },
+    { id: "jobs", label: <JobsTabLabel />, render: () => <JobsPanel /> },
+    { id: "run", label: <RunTabLabel />, render: () => <RunPanel /> },
+  ];
   const uploads = useComponentUploads();
   const uploadComponent = uploads.upload;
   const onFilesDropped = useCallback(
@@ -148,7 +181,7 @@ function DesignerLayout() {
           startUpload(f, at);
           setDockTab("jobs");
         } else {
-          store.getState().notify({ level: "error", kind: "unsupported-file", message: `${f.name}: drop a Wasm component or module (.wasm) or a container image (docker save or OCI layout .tar / .tar.gz)` });
+          store.getState().notify({ level: "error", kind: "unsupported-file", message: `${f.name}: drop a Wasm component or module (.wasm) or a container image (docker save or OCI layout .tar / .tar.gz)`, ...(at ? {} : { anchor: "palette" as const }) });
         }
       }
     },
@@ -207,7 +240,9 @@ function DesignerLayout() {
           }
         />
         <div className="designer-center">
-          <Canvas onFilesDropped={onFilesDropped} progress={progress} run={runOnCanvas} />
+          <NodeActionsContext.Provider value={nodeActions}>
+            <Canvas onFilesDropped={onFilesDropped} progress={progress} failures={failures} run={runOnCanvas} />
+          </NodeActionsContext.Provider>
           <Dock tabs={tabs} active={dockTab} onActive={setDockTab} />
         </div>
         <Inspector
@@ -218,6 +253,7 @@ function DesignerLayout() {
             </>
           )}
         />
+        <Toasts />
         {reportJobId && <ReportView jobId={reportJobId} onClose={() => openReport(null)} />}
       </div>
     </div>

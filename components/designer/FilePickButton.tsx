@@ -1,13 +1,21 @@
 "use client";
+import { useRef } from "react";
 
-/** A button that opens the file picker and hands over one chosen file. */
+/** A button that opens the file picker (filtered by `accept`) and hands over one chosen file. */
 export function FilePickButton({ label, accept, testId, inputTestId, title, onFile }: { label: string; accept: string; testId: string; inputTestId: string; title?: string; onFile: (f: File) => void }) {
+  const input = useRef<HTMLInputElement>(null);
+  // A real <button>: reachable with Tab and named by its label (a <label> around a hidden input is neither).
   return (
-    <label className="button" data-testid={testId} title={title}>
-      {label}
+    <>
+      <button type="button" className="button" data-testid={testId} title={title} onClick={() => input.current?.click()}>
+        {label}
+      </button>
       <input
+        ref={input}
         type="file"
         hidden
+        tabIndex={-1}
+        aria-hidden="true"
         accept={accept}
         data-testid={inputTestId}
         onChange={(e) => {
@@ -17,6 +25,6 @@ export function FilePickButton({ label, accept, testId, inputTestId, title, onFi
           if (f) onFile(f);
         }}
       />
-    </label>
+    </>
   );
 }

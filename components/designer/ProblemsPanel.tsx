@@ -1,30 +1,42 @@
 "use client";
+import type { ReactNode } from "react";
 import { useDesigner, useProblems } from "./store-context";
 
-export function ProblemsPanel() {
-  const notice = useDesigner((s) => s.notice);
-  const notify = useDesigner((s) => s.notify);
+/** A standing problem that does not come from the wiring (a failed compile, a target's limits…). */
+export interface ExtraProblem {
+  key: string;
+  kind: string;
+  label: string;
+  message: string;
+  nodeId?: string;
+  actions?: ReactNode;
+}
+
+export function ProblemsPanel({ extra = [] }: { extra?: ExtraProblem[] }) {
   const setSelection = useDesigner((s) => s.setSelection);
   const problems = useProblems();
+  const pick = (sel: { nodes: string[]; links: string[] }) => ({
+    onClick: () => setSelection(sel),
+    onKeyDown: (e: React.KeyboardEvent) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), setSelection(sel)),
+    role: "button",
+    tabIndex: 0,
+  });
   return (
     <div className="problems" data-testid="problems-panel">
-      {notice && (
-        <div className={`notice notice-${notice.level}`} data-testid="notice" data-kind={notice.kind ?? ""}>
-          <span>{notice.message}</span>
-          <button className="icon" onClick={() => notify(undefined)} title="Dismiss" data-testid="notice-dismiss">
-            ×
-          </button>
-        </div>
-      )}
-      <div className="problems-head">Problems ({problems.length})</div>
+      <div className="problems-head">Problems ({problems.length + extra.length})</div>
+      {problems.length + extra.length === 0 && <p className="muted">No problems: every wire connects matching interfaces.</p>}
       <ul>
+        {extra.map((p) => (
+          <li key={p.key} data-testid={`problem-${p.kind}`} {...pick({ nodes: p.nodeId ? [p.nodeId] : [], links: [] })}>
+            <span className="problem-kind">{p.label}</span> {p.message}
+            {p.actions && <span className="problem-actions" onClick={(e) => e.stopPropagation()}>{p.actions}</span>}
+          </li>
+        ))}
         {problems.map((p) => (
           <li
             key={p.kind === "broken-link" ? p.linkId : `${p.nodeId}/${p.portId}`}
             data-testid={`problem-${p.kind}`}
-            onClick={() =>
-              setSelection(p.kind === "broken-link" ? { nodes: [], links: [p.linkId] } : { nodes: [p.nodeId], links: [] })
-            }
+            {...pick(p.kind === "broken-link" ? { nodes: [], links: [p.linkId] } : { nodes: [p.nodeId], links: [] })}
           >
             <span className="problem-kind">{p.kind === "broken-link" ? "wire" : "import"}</span> {p.message}
           </li>
@@ -35,8 +47,8 @@ export function ProblemsPanel() {
 }
 
 /** Tab label with the live problem count. */
-export function ProblemsTabLabel() {
-  const n = useProblems().length;
+export function ProblemsTabLabel({ extra = 0 }: { extra?: number }) {
+  const n = useProblems().length + extra;
   return (
     <span data-testid="problems-count" data-count={n}>
       Problems{n ? ` (${n})` : ""}

@@ -40,17 +40,17 @@ export function Toolbar({ onLayout, children }: { onLayout: () => Promise<void>;
     try {
       parsed = JSON.parse(await file.text());
     } catch (e) {
-      store.getState().notify({ level: "error", kind: "invalid-json", message: `${file.name} is not JSON: ${(e as Error).message}` });
+      store.getState().notify({ level: "error", kind: "invalid-json", message: `${file.name} is not JSON: ${(e as Error).message}`, anchor: "toolbar" });
       return;
     }
     const r = parseDesign(parsed);
     if (!r.ok) {
       const first = r.error.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join("; ");
-      store.getState().notify({ level: "error", kind: "invalid-document", message: `${file.name} was not imported (${r.error.length} problem(s)): ${first}` });
+      store.getState().notify({ level: "error", kind: "invalid-document", message: `${file.name} was not imported (${r.error.length} problem(s)): ${first}`, anchor: "toolbar" });
       return;
     }
     store.getState().replaceDocument(r.value);
-    store.getState().notify({ level: "info", message: `imported ${r.value.topology.nodes.length} nodes and ${r.value.topology.links.length} wires from ${file.name}` });
+    store.getState().notify({ level: "info", message: `imported ${r.value.topology.nodes.length} nodes and ${r.value.topology.links.length} wires from ${file.name}`, anchor: "toolbar" });
     requestAnimationFrame(() => void fitView({ duration: 200, maxZoom: 1, padding: 0.15 }));
   };
 

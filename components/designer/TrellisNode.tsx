@@ -2,6 +2,7 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { FlowNode, PortView } from "@/lib/store/flow-adapter";
+import { useNodeActions } from "./node-actions";
 
 const KIND_ICON: Record<string, string> = { component: "◆", container: "▣", compiled: "◈", endpoint: "◎" };
 
@@ -20,10 +21,32 @@ function PortRow({ port, side }: { port: PortView; side: "in" | "out" }) {
   );
 }
 
+function FailureRow({ nodeId, failure }: { nodeId: string; failure: NonNullable<FlowNode["data"]["failure"]> }) {
+  const actions = useNodeActions();
+  return (
+    <div className="tnode-failure nodrag" data-testid="node-failure" data-kind={failure.kind} role="alert">
+      <div className="tnode-failure-text" title={failure.message}>
+        ✕ {failure.message}
+      </div>
+      {actions && (
+        <div className="tnode-failure-actions">
+          <button data-testid="node-retry" onClick={() => actions.retryCompile(failure.jobId)}>
+            Retry
+          </button>
+          <button data-testid="node-remove" onClick={() => actions.removeNode(nodeId)}>
+            Remove
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
 function TrellisNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   return (
     <div
-      className={`tnode tnode-${data.kind}${selected ? " selected" : ""}${data.highlighted ? " highlighted" : ""}`}
+      className={`tnode tnode-${data.kind}${selected ? " selected" : ""}${data.highlighted ? " highlighted" : ""}${data.failure ? " failed" : ""}`}
+      data-failed={data.failure ? "true" : undefined}
       data-testid={`node-${id}`}
       data-node-name={data.name}
       data-kind={data.kind}
@@ -46,6 +69,7 @@ function TrellisNodeView({ id, data, selected }: NodeProps<FlowNode>) {
         )}
       </div>
       <div className="tnode-sub">{data.subtitle}</div>
+      {data.failure && <FailureRow nodeId={id} failure={data.failure} />}
       {data.run && (
         <div className={`tnode-run${data.run.error ? " error" : ""}`} data-testid="node-run" title={data.run.text}>
           {data.run.text}

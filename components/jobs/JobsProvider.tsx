@@ -95,6 +95,9 @@ export function JobsProvider({ children }: { children: ReactNode }) {
         state: (job) => {
           setJobs((m) => new Map(m).set(job.id, job));
           void onFinished(job);
+          // A compile that fails while the user watches: say so at its node.
+          const node = job.state === "failed" ? store.getState().doc.topology.nodes.find((n) => n.config.compile?.jobId === job.id) : undefined;
+          if (node) store.getState().notify({ level: "error", kind: job.error?.kind ?? "compile-failed", message: `${node.name}: ${job.error?.message ?? "the compile failed"}`, nodeIds: [node.id], anchor: undefined });
         },
         progress: (jobId, stage, percent) =>
           setJobs((m) => {
@@ -102,7 +105,7 @@ export function JobsProvider({ children }: { children: ReactNode }) {
             return j ? new Map(m).set(jobId, { ...j, stage, percent }) : m;
           }),
       }),
-    [onFinished],
+    [onFinished, store],
   );
 
   const startUpload = useCallback(
@@ -124,7 +127,9 @@ export function JobsProvider({ children }: { children: ReactNode }) {
         })
         .catch((e: unknown) => {
           const cancelled = e instanceof ApiFailure && e.error.kind === "aborted";
-          patch({ state: cancelled ? "cancelled" : "failed", error: e instanceof Error ? e.message : String(e) });
+          const message = e instanceof Error ? e.message : String(e);
+          patch({ state: cancelled ? "cancelled" : "failed", error: message });
+          if (!cancelled) store.getState().notify({ level: "error", kind: e instanceof ApiFailure ? e.error.kind : "upload-failed", message: `${file.name}: ${message}`, anchor: "palette" });
         });
     },
     [store],
@@ -151,5 +156,26 @@ export function useNodeProgress(nodes: { id: string; config: { compile?: { jobId
       if (p !== undefined) m.set(n.id, p);
     }
     return m;
+  }, [jobs, nodes]);
+}
+
+export interface NodeFailure {
+  jobId: string;
+  kind: string;
+  message: string;
+}
+
+/** Nodes whose image compile failed: the canvas marks them and Problems counts them. */
+export function useNodeFailures(nodes: { id: string; config: { compile?: { jobId: string } } }[]): Map<string, NodeFailure> | undefined {
+  const { jobs } = useJobs();
+  return useMemo(() => {
+    const failed = new Map(jobs.filter((j) => j.state === "failed").map((j) => [j.id, j]));
+    if (failed.size === 0) return undefined;
+    const m = new Map<string, NodeFailure>();
+    for (const n of nodes) {
+      const j = n.config.compile && failed.get(n.config.compile.jobId);
+      if (j) m.set(n.id, { jobId: j.id, kind: j.error?.kind ?? "failed", message: j.error?.message ?? "the compile failed" });
+    }
+    return m.size ? m : undefined;
   }, [jobs, nodes]);
 }

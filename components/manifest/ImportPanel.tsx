@@ -56,7 +56,13 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
           {busy ? "Reading…" : "Read pasted text"}
         </button>
       </div>
-      <textarea className="import-text" data-testid="import-manifest-text" value={text} onChange={(e) => setText(e.target.value)} placeholder="Paste a manifest here" spellCheck={false} />
+      <textarea className="import-text" data-testid="import-manifest-text" value={text}
+        onChange={(e) => {
+          // A result is about the text it was read from: editing the text retires it.
+          setText(e.target.value);
+          setError(null);
+          setPreview(null);
+        }} placeholder="Paste a manifest here" spellCheck={false} />
       {error && (
         <div className="notice notice-error" data-testid="import-error" data-kind={error.kind}>
           {error.line ? `line ${error.line}, column ${error.column}: ` : ""}

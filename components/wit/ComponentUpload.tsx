@@ -3,7 +3,7 @@
 // the "My components" palette section (persisted on the server).
 import { FilePickButton } from "../designer/FilePickButton";
 import { useReactFlow } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { freeSpot, type NodeTemplate } from "@/lib/graph/factory";
 import type { UploadedComponent } from "@/lib/components/store";
 import type { PaletteSection } from "../designer/Palette";
@@ -61,14 +61,14 @@ export function useComponentUploads(): ComponentUploads {
       } catch (e) {
         const message = `${file.name}: the upload failed (${(e as Error).message})`;
         setStatus({ state: "error", fileName: file.name, message, errorKind: "network" });
-        store.getState().notify({ level: "error", kind: "upload-failed", message });
+        store.getState().notify({ level: "error", kind: "upload-failed", message, anchor: "palette" });
         return;
       }
       const body = (await res.json().catch(() => ({}))) as { component?: UploadedComponent; error?: { kind?: string; message?: string } };
       if (!res.ok || !body.component) {
         const message = body.error?.message ?? `${file.name}: upload refused (HTTP ${res.status})`;
         setStatus({ state: "error", fileName: file.name, message, errorKind: body.error?.kind ?? `http-${res.status}` });
-        store.getState().notify({ level: "error", kind: body.error?.kind ?? "upload-failed", message });
+        store.getState().notify({ level: "error", kind: body.error?.kind ?? "upload-failed", message, anchor: "palette" });
         return;
       }
       const c = body.component;
@@ -84,7 +84,7 @@ export function useComponentUploads(): ComponentUploads {
             ? `${file.name} is a core module without WIT: added without ports; wrap it as a component to wire it by interface.`
             : `${file.name}: component with ${c.ports.length} port(s), added to My components.`;
       setStatus({ state: "done", fileName: file.name, message, kind: c.kind });
-      store.getState().notify({ level: "info", kind: `uploaded-${c.kind}`, message });
+      store.getState().notify({ level: "info", kind: `uploaded-${c.kind}`, message, anchor: "palette" });
     },
     [store, flow],
   );
@@ -105,6 +105,11 @@ export function useComponentUploads(): ComponentUploads {
 /** The palette button (with its file input) and the last upload's outcome. */
 export function ComponentUploadButton({ uploads }: { uploads: ComponentUploads }) {
   const s = uploads.status;
+  const statusRef = useRef<HTMLDivElement>(null);
+  // The palette scrolls: keep a new outcome in view instead of below the fold.
+  useEffect(() => {
+    statusRef.current?.scrollIntoView({ block: "nearest" });
+  }, [s]);
   return (
     <div className="palette-actions">
       <FilePickButton
@@ -116,7 +121,7 @@ export function ComponentUploadButton({ uploads }: { uploads: ComponentUploads }
         onFile={(f) => void uploads.upload(f)}
       />
       {s && (
-        <div className={`upload-status upload-${s.state}`} data-testid="component-upload-status" data-state={s.state} data-kind={s.state === "done" ? s.kind : s.state === "error" ? s.errorKind : ""}>
+        <div ref={statusRef} className={`upload-status upload-${s.state}`} data-testid="component-upload-status" data-state={s.state} data-kind={s.state === "done" ? s.kind : s.state === "error" ? s.errorKind : ""}>
           <span>{s.state === "uploading" ? `Uploading ${s.fileName}…` : s.message}</span>
           {s.state !== "uploading" && (
             <button className="icon" onClick={uploads.dismiss} title="Dismiss">

@@ -56,6 +56,16 @@ function parsePax(data: Buffer): Record<string, string> {
   return out;
 }
 
+export const NOT_AN_ARCHIVE = "not an image archive: the file is not a tar archive (expected a docker save or OCI image layout tar, plain or gzip)";
+
+function checksumMatches(header: Buffer, sum: number): boolean {
+  try {
+    return parseNumber(header, 148, 8, "checksum") === sum;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads every header of the tar in `fh` (of `fileSize` bytes). Refuses bad
  *  checksums, members running past the end, and escaping names. */
 export async function indexTar(fh: FileHandle, fileSize: number, opts: { maxMembers?: number } = {}): Promise<Map<string, TarMember>> {
@@ -76,6 +86,9 @@ export async function indexTar(fh: FileHandle, fileSize: number, opts: { maxMemb
     }
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
+    // A first block that is no tar header means the file is not an archive at
+    // all: say that, not which header field happened to look wrong.
+    if (pos === 0 && !checksumMatches(header, sum)) fail("archive-invalid", NOT_AN_ARCHIVE);
     if (parseNumber(header, 148, 8, "checksum") !== sum) fail("archive-invalid", `tar header checksum mismatch at byte ${pos}`);
     const type = String.fromCharCode(header[156]!);
     let size = parseNumber(header, 124, 12, "size");

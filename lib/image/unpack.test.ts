@@ -448,7 +448,14 @@ describe("hostile archives are refused with typed errors", () => {
   });
   it("not an image at all", async () => {
     await refuse(await makeTar([{ name: "hello.txt", content: "hi" }]), "unknown-format");
-    await refuse(Buffer.from("this is not a tar archive, just text that is long enough ".repeat(20)), "archive-invalid");
+    const text = await refuse(Buffer.from("this is not a tar archive, just text that is long enough ".repeat(20)), "archive-invalid");
+    // The message names the problem (not an archive), not a header field.
+    expect(!text.ok && text.error.message).toMatch(/^not an image archive/);
+    const { gzipSync } = await import("node:zlib");
+    const junk = await refuse(gzipSync(Buffer.from("this is not a tar archive at all".repeat(50))), "archive-invalid");
+    expect(!junk.ok && junk.error.message).toMatch(/^not an image archive/);
+    const random = await refuse(gzipSync(Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) & 0xff))), "archive-invalid");
+    expect(!random.ok && random.error.message).toMatch(/^not an image archive/);
     // gzip magic, then garbage
     await refuse(Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), Buffer.alloc(2000, 0xee)]), "archive-invalid");
   });

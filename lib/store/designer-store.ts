@@ -31,7 +31,11 @@ export interface Notice {
   kind?: string;
   nodeIds?: string[];
   linkIds?: string[];
+  /** Where the action happened, so its toast shows there (default: the canvas). */
+  anchor?: NoticeAnchor;
 }
+
+export type NoticeAnchor = "canvas" | "palette" | "toolbar" | { x: number; y: number };
 
 export interface Selection {
   nodes: string[];

@@ -24,6 +24,8 @@ export interface NodeView extends Record<string, unknown> {
   progress?: number;
   /** What the last run saw at this node (calls, time, error). */
   run?: { text: string; error: boolean };
+  /** The image compile that should have produced this node failed. */
+  failure?: { jobId: string; kind: string; message: string };
 }
 
 export interface EdgeView extends Record<string, unknown> {
@@ -64,6 +66,7 @@ export interface AdapterInput {
   highlightedLinks: Set<string>;
   progress?: Map<string, number>;
   run?: { nodes: Map<string, { text: string; error: boolean }>; links: Map<string, string> };
+  failures?: Map<string, { jobId: string; kind: string; message: string }>;
   /** Sizes React Flow measured; it needs them back on controlled nodes. */
   measured: Record<string, { width: number; height: number }>;
 }
@@ -82,7 +85,8 @@ export function createFlowAdapter() {
       const pos = input.dragging[n.id] ?? n.position;
       const m = input.measured[n.id];
       const run = input.run?.nodes.get(n.id);
-      const key = [n, pos.x, pos.y, m?.width, m?.height, input.selectedNodes.has(n.id), input.nodeProblems.get(n.id) ?? 0, input.highlightedNodes.has(n.id), input.progress?.get(n.id), run];
+      const failure = input.failures?.get(n.id);
+      const key = [n, pos.x, pos.y, m?.width, m?.height, input.selectedNodes.has(n.id), input.nodeProblems.get(n.id) ?? 0, input.highlightedNodes.has(n.id), input.progress?.get(n.id), run, failure];
       const cached = nodeCache.get(n.id);
       if (cached && unchanged(cached.key, key)) return cached.node;
       const node: FlowNode = {
@@ -102,6 +106,7 @@ export function createFlowAdapter() {
           highlighted: input.highlightedNodes.has(n.id),
           progress: input.progress?.get(n.id),
           run,
+          ...(failure ? { failure } : {}),
         },
       };
       nodeCache.set(n.id, { key, node });
