@@ -21,10 +21,11 @@ test("build a typed pipeline, export every target, download zips that validate",
   await expect(page.getByTestId("problems-count")).toHaveAttribute("data-count", "0");
   await waitSaved(page);
 
-  // Without image references wadm refuses; the problem names the node.
+  // Without image references wasmCloud 2 (the default target) refuses; each problem names its node (the container too:
+  // it is deployed as a Kubernetes Deployment beside the workload).
   await page.getByTestId("open-export").click();
   const panel = page.getByTestId("export-panel");
-  await expect(panel.locator('[data-testid="export-problem"][data-kind="missing-image"]')).toHaveCount(3);
+  await expect(panel.locator('[data-testid="export-problem"][data-kind="missing-image"]')).toHaveCount(4);
   await expect(panel.getByTestId("export-blocked")).toBeVisible();
   await panel.getByTestId("export-panel-close").click();
   for (const name of ["json-to-csv", "kv-cache", "http-gateway"]) {
@@ -37,7 +38,7 @@ test("build a typed pipeline, export every target, download zips that validate",
   await page.getByTestId("inspector-image").press("Enter");
   await waitSaved(page);
   await page.getByTestId("open-export").click();
-  for (const target of ["wadm", "spin", "k8s", "wac"]) {
+  for (const target of ["wasmcloud", "wadm", "spin", "k8s", "wac"]) {
     await panel.getByTestId("export-target").selectOption(target);
     await expect(panel.getByTestId("export-file").first()).toBeVisible();
     await expect(panel.locator('[data-testid="export-file"][data-valid="false"]')).toHaveCount(0);

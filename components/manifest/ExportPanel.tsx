@@ -11,7 +11,7 @@ export function ExportPanel({ onClose }: { onClose: () => void }) {
   const doc = useDesigner((s) => s.doc);
   const notify = useDesigner((s) => s.notify);
   const setSelection = useDesigner((s) => s.setSelection);
-  const [target, setTarget] = useState<ExportTarget>("wadm");
+  const [target, setTarget] = useState<ExportTarget>("wasmcloud");
   const result = useMemo(() => exportDesign(doc, target), [doc, target]);
   const [path, setPath] = useState<string | null>(null);
   const file = result.files.find((f) => f.path === path) ?? result.files[0];

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseAllDocuments } from "yaml";
 import exportCommand from "../cli/commands/export";
 import importCommand from "../cli/commands/import";
-import { validateK8sObjects, validateWadm } from "./index";
+import { validateK8sObjects, validateWadm, validateWasmcloudObject } from "./index";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let dir: string;
@@ -61,11 +61,14 @@ describe("trellis import", () => {
 describe("trellis export", () => {
   it("writes validated files for each target", async () => {
     const design = join(here, "fixtures/designs/pipeline.json");
-    for (const target of ["wadm", "spin", "k8s", "wac"]) {
+    for (const target of ["wasmcloud", "wadm", "spin", "k8s", "wac"]) {
       expect(await exportCommand.run([design, "--target", target, "-o", join(dir, target)]), target).toBe(0);
     }
     const wadm = parseAllDocuments(readFileSync(join(dir, "wadm/wadm.yaml"), "utf8"))[0]!.toJS() as unknown;
     expect(validateWadm(wadm)).toEqual({ ok: true });
+    const wasmcloud = parseAllDocuments(readFileSync(join(dir, "wasmcloud/wasmcloud.yaml"), "utf8")).map((d) => d.toJS() as { kind: string });
+    expect(wasmcloud.map((o) => o.kind)).toEqual(["Service", "WorkloadDeployment", "Deployment", "Service"]);
+    for (const o of wasmcloud.filter((x) => x.kind === "WorkloadDeployment")) expect(validateWasmcloudObject(o)).toEqual({ ok: true });
     expect(existsSync(join(dir, "spin/spin/order-pipeline/spin.toml"))).toBe(true);
     expect(existsSync(join(dir, "wac/frontend-composed.wac"))).toBe(true);
     expect(out.join("")).toContain("in-process calls: storage → transform (example:pipeline/store@0.1.0); transform → frontend");

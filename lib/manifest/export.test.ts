@@ -5,7 +5,7 @@ import { parse as parseToml } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { DesignDocument } from "../graph/types";
-import { exportDesign, validateExportFiles, validateK8sObjects, validateSpinApp, validateWadm } from "./index";
+import { exportDesign, validateExportFiles, validateK8sObjects, validateSpinApp, validateWadm, validateWasmcloudObject } from "./index";
 import { splitWitPackages } from "./export/wit-packages";
 import { checkWacSyntax } from "./wac-syntax";
 import type { ExportTarget } from "./types";
@@ -14,7 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const designsDir = join(here, "fixtures/designs");
 const goldenDir = join(here, "fixtures/golden");
 const UPDATE = process.env.UPDATE === "1";
-const TARGETS: ExportTarget[] = ["wadm", "spin", "k8s", "wac"];
+const TARGETS: ExportTarget[] = ["wasmcloud", "wadm", "spin", "k8s", "wac"];
 const designs = readdirSync(designsDir).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, "")).sort();
 const loadDesign = (name: string): DesignDocument => JSON.parse(readFileSync(join(designsDir, `${name}.json`), "utf8")) as DesignDocument;
 
@@ -65,6 +65,10 @@ describe("every golden output validates", () => {
         expect(validateWadm(yamlObjects(text)[0])).toEqual({ ok: true });
       } else if (f.endsWith("spinapp.yaml")) {
         expect(validateSpinApp(yamlObjects(text)[0])).toEqual({ ok: true });
+      } else if (f === "wasmcloud.yaml") {
+        const objects = yamlObjects(text) as { apiVersion: string }[];
+        expect(objects.some((o) => o.apiVersion === "runtime.wasmcloud.dev/v1alpha1")).toBe(true);
+        for (const o of objects) expect(o.apiVersion === "runtime.wasmcloud.dev/v1alpha1" ? validateWasmcloudObject(o) : validateK8sObjects([o])).toEqual({ ok: true });
       } else if (f === "kubernetes.yaml") {
         expect(validateK8sObjects(yamlObjects(text))).toEqual({ ok: true });
       } else if (f.endsWith("spin.toml")) {

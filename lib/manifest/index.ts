@@ -4,6 +4,7 @@ import { exportK8s } from "./export/k8s";
 import { exportSpin } from "./export/spin";
 import { exportWac } from "./export/wac";
 import { exportWadm } from "./export/wadm";
+import { exportWasmcloud } from "./export/wasmcloud";
 import type { ExportOptions, ExportResult, ExportTarget } from "./types";
 
 export type * from "./types";
@@ -12,12 +13,15 @@ export { exportWadm } from "./export/wadm";
 export { exportSpin } from "./export/spin";
 export { exportK8s } from "./export/k8s";
 export { exportWac } from "./export/wac";
+export { exportWasmcloud } from "./export/wasmcloud";
+export { validateWasmcloudObject } from "./validate-wasmcloud";
 export { validateWadm, validateSpinApp, validateK8sObjects, type Validation, type SchemaError } from "./validate";
 export { validateExportFiles } from "./validate-files";
 export { importManifest, parseManifest } from "./import/index";
 
 export const EXPORT_TARGETS: { id: ExportTarget; label: string }[] = [
-  { id: "wadm", label: "wasmCloud (wadm)" },
+  { id: "wasmcloud", label: "wasmCloud 2" },
+  { id: "wadm", label: "wasmCloud 1 (wadm, deprecated upstream)" },
   { id: "spin", label: "SpinKube (SpinApp + spin.toml)" },
   { id: "k8s", label: "Kubernetes" },
   { id: "wac", label: "WAC composition" },
@@ -25,6 +29,8 @@ export const EXPORT_TARGETS: { id: ExportTarget; label: string }[] = [
 
 export function exportDesign(doc: DesignDocument, target: ExportTarget, options: ExportOptions = {}): ExportResult {
   switch (target) {
+    case "wasmcloud":
+      return exportWasmcloud(doc, options);
     case "wadm":
       return exportWadm(doc, options);
     case "spin":

@@ -75,7 +75,7 @@ describe("exporters on odd designs", () => {
     weird.topology.nodes[1]!.name = "ÄÖÜ!!";
     weird.topology.nodes[2]!.config.replicas = -3;
     variants.push(weird);
-    for (const d of variants) for (const t of ["wadm", "spin", "k8s", "wac"] as ExportTarget[]) {
+    for (const d of variants) for (const t of ["wasmcloud", "wadm", "spin", "k8s", "wac"] as ExportTarget[]) {
       const r = exportDesign(d, t);
       expect(Array.isArray(r.problems)).toBe(true);
       if (r.problems.some((p) => p.severity === "error")) expect(r.files).toEqual([]);

@@ -1,7 +1,7 @@
 // Shared shapes of the manifest exporters and importers.
 import type { DesignDocument } from "../graph/types";
 
-export type ExportTarget = "wadm" | "spin" | "k8s" | "wac";
+export type ExportTarget = "wasmcloud" | "wadm" | "spin" | "k8s" | "wac";
 
 export interface ExportFile {
   /** Relative path inside the export (forward slashes, never absolute, never `..`). */

@@ -6,6 +6,7 @@ import { splitWitPackages } from "./export/wit-packages";
 import type { ExportFile } from "./types";
 import { checkWacSyntax } from "./wac-syntax";
 import { validateK8sObjects, validateSpinApp, validateWadm, type SchemaError } from "./validate";
+import { WASMCLOUD_API_VERSION, validateWasmcloudObject } from "./validate-wasmcloud";
 
 export interface FileValidation {
   path: string;
@@ -31,7 +32,7 @@ export function validateExportFiles(files: ExportFile[]): FileValidation[] {
       else
         for (const d of docs) {
           const o = d as { apiVersion?: string; kind?: string };
-          const v = o.kind === "Application" ? validateWadm(d) : o.kind === "SpinApp" ? validateSpinApp(d) : validateK8sObjects([d]);
+          const v = o.kind === "Application" ? validateWadm(d) : o.kind === "SpinApp" ? validateSpinApp(d) : o.apiVersion === WASMCLOUD_API_VERSION ? validateWasmcloudObject(d) : validateK8sObjects([d]);
           if (!v.ok) errors.push(...v.errors);
         }
     } else if (f.path.endsWith(".toml")) {
