@@ -21,11 +21,10 @@ test("build a typed pipeline, export every target, download zips that validate",
   await expect(page.getByTestId("problems-count")).toHaveAttribute("data-count", "0");
   await waitSaved(page);
 
-  // Without image references wasmCloud 2 (the default target) refuses; each problem names its node (the container too:
-  // it is deployed as a Kubernetes Deployment beside the workload).
+  // Without image references wasmCloud 2 (the default target) refuses; each problem names its node.
   await page.getByTestId("open-export").click();
   const panel = page.getByTestId("export-panel");
-  await expect(panel.locator('[data-testid="export-problem"][data-kind="missing-image"]')).toHaveCount(4);
+  await expect(panel.locator('[data-testid="export-problem"][data-kind="missing-image"]')).toHaveCount(3);
   await expect(panel.getByTestId("export-blocked")).toBeVisible();
   await panel.getByTestId("export-panel-close").click();
   for (const name of ["json-to-csv", "kv-cache", "http-gateway"]) {

@@ -37,7 +37,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
 
   return (
     <Modal title="Import manifest" onClose={onClose} testId="import-panel" wide>
-      <p className="muted">wasmCloud (wadm), Kubernetes YAML, SpinApp, spin.toml or docker-compose. The current canvas is replaced only when you confirm.</p>
+      <p className="muted">wasmCloud 2 (WorkloadDeployment, Workload), wasmCloud 1 (wadm), Kubernetes YAML, SpinApp, spin.toml or docker-compose. The current canvas is replaced only when you confirm.</p>
       <div className="import-inputs">
         <input
           type="file"

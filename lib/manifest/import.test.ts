@@ -9,7 +9,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const OWN = join(here, "fixtures/import");
 
 describe("own fixtures in the style of each platform's examples", () => {
-  for (const folder of ["wadm", "k8s", "compose", "spinkube"]) {
+  for (const folder of ["wasmcloud", "wadm", "k8s", "compose", "spinkube"]) {
     const files = readdirSync(join(OWN, folder)).sort();
     it(`${folder} has at least three`, () => expect(files.length).toBeGreaterThanOrEqual(3));
     for (const file of files) {
@@ -136,5 +136,32 @@ describe("importManifest lays nodes out", () => {
     expect(byName.get("api")!.x).toBeLessThan(byName.get("web")!.x);
     const pos = [...byName.values()].map((p) => `${p.x},${p.y}`);
     expect(new Set(pos).size).toBe(pos.length);
+  });
+});
+
+describe("wasmCloud 2 specifics", () => {
+  it("fields the CRD schema does not allow are flagged with their path; unmodelled ones are listed", () => {
+    const r = parseManifest(own("wasmcloud/greeter.wd.yaml"));
+    if (!r.ok) throw new Error(r.error.message);
+    const schema = r.value.skipped.filter((s) => s.kind === "schema").map((s) => `${s.name}: ${s.reason}`);
+    expect(schema.sort()).toEqual([
+      "WorkloadDeployment/greeter /spec/template/spec/components/0/imagePullPolcy: field not allowed by the WorkloadDeployment CRD schema (the API server would prune it)",
+      "WorkloadDeployment/greeter /spec/template/spec/hostInterfaces/0/port: field not allowed by the WorkloadDeployment CRD schema (the API server would prune it)",
+    ]);
+    expect(r.value.skipped.filter((s) => /imagePullPolcy|port$/.test(s.name))).toHaveLength(2);
+    expect(r.value.skipped.map((s) => s.name)).toContain("WorkloadDeployment/greeter spec.template.spec.hostSelector");
+    const greeter = r.value.design.topology.nodes.find((n) => n.name === "greeter")!;
+    expect(greeter.config).toMatchObject({ image: "ghcr.io/acme/greeter:1.2.0", replicas: 2, env: [{ name: "GREETING", value: "hello" }] });
+    expect(wires(r)).toEqual(["greeter -> http-ingress"]);
+  });
+  it("named backends of one package become separate endpoints", () => {
+    const r = parseManifest(own("wasmcloud/sessions.workload.yaml"));
+    expect(wires(r)).toEqual(["team-a -> sessions", "team-b -> sessions", "team-b -> sessions"]);
+  });
+  it("Trellis' annotation restores the WIT ports; wires follow WIT resolution inside the workload", () => {
+    const r = parseManifest(own("wasmcloud/shop.wasmcloud.yaml"));
+    expect(r.ok && r.value.format).toBe("wasmcloud");
+    expect(wires(r)).toEqual(["cart -> storefront", "db -> storefront", "keyvalue -> cart", "storefront -> http-ingress"]);
+    expect(r.ok && r.value.design.topology.nodes.find((n) => n.name === "db")?.kind).toBe("container");
   });
 });

@@ -12,7 +12,7 @@ import type { ExportTarget } from "./types";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-const own = ["wadm", "k8s", "compose", "spinkube"].flatMap((d) => readdirSync(join(here, "fixtures/import", d)).map((f) => join(here, "fixtures/import", d, f)));
+const own = ["wasmcloud", "wadm", "k8s", "compose", "spinkube"].flatMap((d) => readdirSync(join(here, "fixtures/import", d)).map((f) => join(here, "fixtures/import", d, f)));
 
 describe("truncated own fixtures", () => {
   for (const file of own) {

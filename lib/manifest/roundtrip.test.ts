@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { DesignDocument, Topology } from "../graph/types";
-import { exportK8s, exportSpin, exportWadm, parseManifest } from "./index";
+import { exportK8s, exportSpin, exportWadm, exportWasmcloud, parseManifest } from "./index";
 import { composeToK8s } from "./testing/compose-to-k8s";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,4 +102,46 @@ describe("design → spin.toml → import keeps components and HTTP triggers", (
 describe("compose → import → Kubernetes export passes validation", () => {
   const files = readdirSync(join(here, "fixtures/import/compose")).map((f) => join(here, "fixtures/import/compose", f)).sort();
   for (const file of files) it(file.split("/").slice(-2).join("/"), () => composeToK8s(file));
+});
+
+describe("design → wasmCloud 2 → import gives the same components, interfaces and wires", () => {
+  // Endpoints come back one per host interface entry, named by capability: compare them by capability.
+  function v2shape(t: Topology) {
+    const label = (id: string) => {
+      const n = t.nodes.find((x) => x.id === id)!;
+      return n.kind === "endpoint" ? `(${n.config.capability})` : n.name;
+    };
+    const iface = (nodeId: string, portId: string) => {
+      const p = t.nodes.find((n) => n.id === nodeId)!.ports.find((x) => x.id === portId)!;
+      return p.kind === "wit" ? p.interface.split("@")[0] : p.id;
+    };
+    return {
+      wasm: t.nodes
+        .filter((n) => n.kind === "component" || n.kind === "compiled")
+        .map((n) => ({ name: n.name, kind: n.kind, image: n.config.image, env: n.config.env, wit: n.ports.filter((p) => p.kind === "wit").map((p) => `${p.direction} ${p.kind === "wit" ? p.interface : ""}`).sort() }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      wires: t.links
+        .filter((l) => [l.from.node, l.to.node].some((id) => t.nodes.find((n) => n.id === id)?.kind !== "container"))
+        .filter((l) => t.nodes.find((n) => n.id === l.from.node)?.kind !== "container" && t.nodes.find((n) => n.id === l.to.node)?.kind !== "container")
+        .map((l) => `${label(l.from.node)} ${iface(l.from.node, l.from.port)} -> ${label(l.to.node)} ${iface(l.to.node, l.to.port)}`)
+        .sort(),
+    };
+  }
+  for (const name of ["hello", "kvcounter", "composition", "messaging", "pipeline", "cycle"]) {
+    it(name, () => {
+      const doc = design(name);
+      const out = exportWasmcloud(doc);
+      expect(out.files).toHaveLength(1);
+      const back = parseManifest(out.files[0]!.content);
+      if (!back.ok) throw new Error(back.error.message);
+      expect(back.value.format).toBe("wasmcloud");
+      expect(back.value.skipped.filter((s) => s.kind !== "Service")).toEqual([]);
+      // Wires to endpoints nothing in the design connects to a component are not expressible (the export warns).
+      const wired = (t: Topology) => ({ ...t, links: t.links.filter((l) => !doc.topology.nodes.some((n) => n.kind === "container" && (n.id === l.from.node || n.id === l.to.node))) });
+      expect(v2shape(back.value.design.topology)).toEqual(v2shape(wired(doc.topology)));
+      // And exporting the import again gives the same file (containers aside: the Kubernetes importer does not
+      // turn a LoadBalancer Service back into an HTTP ingress wire).
+      if (!doc.topology.nodes.some((n) => n.kind === "container")) expect(exportWasmcloud(back.value.design).files[0]!.content).toBe(out.files[0]!.content);
+    });
+  }
 });

@@ -57,7 +57,7 @@ export interface ExportOptions {
 
 export const isBlocking = (problems: ExportProblem[]): boolean => problems.some((p) => p.severity === "error");
 
-export type ImportFormat = "wadm" | "k8s" | "compose" | "spin-toml";
+export type ImportFormat = "wasmcloud" | "wadm" | "k8s" | "compose" | "spin-toml";
 
 export interface SkippedItem {
   /** What was skipped: a Kubernetes kind, `volume`, `secret`, `x-field`, `link-config`, … */

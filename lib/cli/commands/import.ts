@@ -5,7 +5,7 @@ import { importManifest } from "../../manifest/index";
 import type { ImportFormat } from "../../manifest/types";
 import type { CliCommand } from "../command";
 
-const FORMATS: ImportFormat[] = ["wadm", "k8s", "compose", "spin-toml"];
+const FORMATS: ImportFormat[] = ["wasmcloud", "wadm", "k8s", "compose", "spin-toml"];
 
 const command: CliCommand = {
   name: "import",

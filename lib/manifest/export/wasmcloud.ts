@@ -32,12 +32,16 @@ import { buildK8sObjects } from "./k8s";
 /** Built into every wasmCloud 2 host through wasmtime-wasi: no hostInterfaces entry needed. */
 export const WASMCLOUD_BUILTIN_PACKAGES = ["wasi:cli", "wasi:clocks", "wasi:io", "wasi:random", "wasi:filesystem", "wasi:sockets"];
 /** Served by host plugins a workload must declare in hostInterfaces. */
-export const WASMCLOUD_HOST_INTERFACE_PACKAGES = ["wasi:http", "wasi:keyvalue", "wasi:blobstore", "wasmcloud:messaging", "wasi:logging", "wasi:config", "wasmcloud:secrets"];
+export const WASMCLOUD_HOST_INTERFACE_PACKAGES = ["wasi:http", "wasi:keyvalue", "wasi:blobstore", "wasmcloud:blobstore", "wasmcloud:messaging", "wasi:logging", "wasi:config", "wasmcloud:secrets"];
 /** wasi:http imports (outgoing-handler) are served by the host's HTTP handler; egress is governed by allowedHosts. */
 const UNDECLARED_HOST_IMPORTS = ["wasi:http"];
 /** The port name the operator writes into the Service's EndpointSlice. */
 export const WASMCLOUD_SERVICE_PORT = { name: "http", port: 80, protocol: "TCP" } as const;
 export const WASMCLOUD_FILE = "wasmcloud.yaml";
+/** Annotation on an exported WorkloadDeployment: each component's WIT ports, which the manifest cannot hold, for a lossless re-import. */
+export const WIT_PORTS_ANNOTATION = "trellis.dev/wit-ports";
+/** Annotation listing the components that are compiled containers (a WorkloadDeployment cannot tell them apart). */
+export const COMPILED_ANNOTATION = "trellis.dev/compiled";
 
 interface HostInterface {
   namespace: string;
@@ -196,10 +200,21 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
       return { name: names.get(m.id)!, image: m.config.image ?? "", ...(Object.keys(localResources).length > 0 ? { localResources } : {}) };
     });
     const replicas = Math.max(0, ...members.map((m) => Math.trunc(m.config.replicas)));
+    const compiled = members.filter((m) => m.kind === "compiled").map((m) => names.get(m.id)!);
+    const witPortList = Object.fromEntries(
+      members.map((m) => [names.get(m.id)!, m.ports.filter((p) => p.kind === "wit").map((p) => `${p.direction} ${p.kind === "wit" ? p.interface : ""}`).sort()]).filter(([, l]) => l.length > 0),
+    );
     const wd = {
       apiVersion: WASMCLOUD_API_VERSION,
       kind: "WorkloadDeployment",
-      metadata: { name: wdName, ...(ns ? { namespace: ns } : {}), labels: { "app.kubernetes.io/name": wdName, "app.kubernetes.io/part-of": app } },
+      metadata: {
+        name: wdName,
+        ...(ns ? { namespace: ns } : {}),
+        labels: { "app.kubernetes.io/name": wdName, "app.kubernetes.io/part-of": app },
+        ...(Object.keys(witPortList).length > 0 || compiled.length > 0
+          ? { annotations: { ...(Object.keys(witPortList).length > 0 ? { [WIT_PORTS_ANNOTATION]: JSON.stringify(witPortList) } : {}), ...(compiled.length > 0 ? { [COMPILED_ANNOTATION]: JSON.stringify(compiled) } : {}) } }
+          : {}),
+      },
       spec: {
         replicas,
         ...(ingress ? { kubernetes: { service: { name: wdName } } } : {}),
@@ -258,7 +273,7 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
     report: {
       target: "wasmcloud",
       filled: [
-        "WorkloadDeployment (runtime.wasmcloud.dev/v1alpha1) per connected group of components: metadata.name, labels, spec.replicas (largest in the group)",
+        "WorkloadDeployment (runtime.wasmcloud.dev/v1alpha1) per connected group of components: metadata.name, labels, spec.replicas (largest in the group); annotations trellis.dev/wit-ports and trellis.dev/compiled (each component's WIT ports and which are compiled containers, for a lossless re-import)",
         "template.spec.components: name, image (components and compiled containers), localResources.environment.config (env, plus <TARGET>_URL/_ADDR for network wires to containers), localResources.allowedHosts for those wires",
         "template.spec.hostInterfaces: one entry per host package the group imports or exports to an endpoint (wasi:http with config.host, wasi:keyvalue, wasi:blobstore, wasmcloud:messaging, wasi:logging, wasi:config), version from the WIT, endpoint environment as config; named when one package has several backends",
         `HTTP ingress: spec.kubernetes.service.name and a selector-less v1 Service (port ${WASMCLOUD_SERVICE_PORT.port}, named ${WASMCLOUD_SERVICE_PORT.name}) the operator routes to the hosts`,

@@ -1,4 +1,4 @@
-// importManifest: text of a wadm manifest, Kubernetes YAML (incl. SpinApp),
+// importManifest: text of a wasmCloud 2 WorkloadDeployment/Workload, a wadm manifest, Kubernetes YAML (incl. SpinApp),
 // docker-compose file or spin.toml → a design document plus what was skipped.
 import { parse as parseToml } from "smol-toml";
 import type { DesignDocument } from "../../graph/types";
@@ -10,6 +10,7 @@ import { importCompose } from "./compose";
 import { importK8s } from "./k8s";
 import { importSpinToml } from "./spin-toml";
 import { importWadm } from "./wadm";
+import { WASMCLOUD_API_VERSION } from "../validate-wasmcloud";
 import { MAX_IMPORT_BYTES, asRecord, asString, parseYaml, type YamlDoc } from "./yaml";
 
 const looksLikeToml = (text: string): boolean => {
@@ -21,6 +22,7 @@ const looksLikeToml = (text: string): boolean => {
 function detect(docs: YamlDoc[]): ImportFormat | null {
   const objs = docs.map((d) => asRecord(d.value)).filter((o): o is Record<string, unknown> => !!o);
   if (objs.some((o) => asString(o.apiVersion)?.startsWith("core.oam.dev/"))) return "wadm";
+  if (objs.some((o) => o.apiVersion === WASMCLOUD_API_VERSION)) return "wasmcloud";
   if (objs.some((o) => typeof o.apiVersion === "string" && typeof o.kind === "string")) return "k8s";
   if (objs.length === 1 && asRecord(objs[0]!.services) && objs[0]!.apiVersion === undefined) return "compose";
   return null;
@@ -64,9 +66,11 @@ export function parseManifest(text: string, hint?: ImportFormat): Result<ImportS
       const r = importWadm(docs, skipped);
       return finish("wadm", r.name, r.description, r.builder, skipped);
     }
-    case "k8s": {
+    case "k8s":
+    case "wasmcloud": {
+      // wasmCloud 2 files are Kubernetes YAML (workloads beside Services and Deployments); one importer reads both.
       const r = importK8s(docs, skipped);
-      return finish("k8s", r.name, undefined, r.builder, skipped);
+      return finish(format, r.name, undefined, r.builder, skipped);
     }
     case "compose": {
       const root = asRecord(docs[0]!.value);
@@ -77,7 +81,7 @@ export function parseManifest(text: string, hint?: ImportFormat): Result<ImportS
     default:
       return err({
         kind: "unknown-format",
-        message: "not a wadm manifest, Kubernetes YAML, SpinApp, docker-compose file or spin.toml (no apiVersion/kind, no services map)",
+        message: "not a wasmCloud 2 or wadm manifest, Kubernetes YAML, SpinApp, docker-compose file or spin.toml (no apiVersion/kind, no services map)",
       });
   }
 }

@@ -4,7 +4,9 @@
 import type { TopologyNode } from "../../graph/types";
 import { TRELLIS_KIND_ANNOTATION } from "../export/k8s";
 import type { SkippedItem } from "../types";
+import { WASMCLOUD_API_VERSION } from "../validate-wasmcloud";
 import { TopologyBuilder } from "./builder";
+import { importWasmcloudObject } from "./wasmcloud";
 import { hostRefs } from "./host-refs";
 import { asArray, asRecord, asString, type YamlDoc } from "./yaml";
 
@@ -75,6 +77,7 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
   const objects = flatten(docs);
   const workloads: Workload[] = [];
   const services: Record<string, unknown>[] = [];
+  const workloadServices = new Map<string, string>();
 
   for (const o of objects) {
     const kind = asString(o.kind) ?? "(no kind)";
@@ -82,6 +85,13 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
     const name = asString(meta.name) ?? asString(meta.generateName) ?? "unnamed";
     if (kind === "Service") {
       services.push(o);
+      continue;
+    }
+    if (o.apiVersion === WASMCLOUD_API_VERSION && (kind === "WorkloadDeployment" || kind === "Workload")) {
+      const r = importWasmcloudObject(b, o, name, skipped);
+      if (r.service) workloadServices.set(r.service, name);
+      // Components take part in env → Service wiring; no Service selects them (they have no labels).
+      for (const node of r.members) workloads.push({ node, labels: {}, namedPorts: new Map(), env: node.config.env });
       continue;
     }
     if (kind === "SpinApp") {
@@ -161,6 +171,10 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
     const name = asString(asRecord(s.metadata)?.name) ?? "unnamed";
     const spec = asRecord(s.spec) ?? {};
     const selector = asRecord(spec.selector);
+    if (workloadServices.has(name)) {
+      skipped.push({ kind: "Service", name, reason: `HTTP ingress Service of WorkloadDeployment ${workloadServices.get(name)} (the operator routes it; generated again on export)` });
+      continue;
+    }
     if (!selector || Object.keys(selector).length === 0) {
       skipped.push({ kind: "Service", name, reason: "Service without a selector (external endpoints) has no workload to attach to" });
       continue;

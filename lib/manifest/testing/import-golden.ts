@@ -69,7 +69,7 @@ function expectNonWorkloadsListed(text: string, r: ReturnType<typeof parseManife
     return o?.kind === "List" ? ((o.items ?? []) as typeof o[]) : [o];
   });
   for (const o of objects) {
-    if (!o?.kind || ["Deployment", "StatefulSet", "DaemonSet", "Pod", "Service", "SpinApp", "Application"].includes(o.kind)) continue;
+    if (!o?.kind || ["Deployment", "StatefulSet", "DaemonSet", "Pod", "Service", "SpinApp", "Application", "WorkloadDeployment", "Workload"].includes(o.kind)) continue;
     expect(skipped.some((s) => s.kind === o.kind && s.name === o.metadata?.name), `${o.kind}/${o.metadata?.name} listed as skipped`).toBe(true);
   }
 }
@@ -98,7 +98,7 @@ export function goldenCase(dir: string, file: string, golden: string) {
     expect(r.error.kind).toBe("empty");
     expect(r.error.skipped?.length).toBeGreaterThan(0);
   }
-  if (/\.ya?ml$/.test(file) && (!r.ok || r.value.format === "k8s")) expectNonWorkloadsListed(text, r);
+  if (/\.ya?ml$/.test(file) && (!r.ok || r.value.format === "k8s" || r.value.format === "wasmcloud")) expectNonWorkloadsListed(text, r);
   return r;
 }
 
