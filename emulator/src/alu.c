@@ -12,7 +12,7 @@ static u64 shift(Cpu *c, int op, u64 v, unsigned cnt, int sz) {
     // rotates: count mod width (rcl/rcr mod width+1)
     if (op == 0 || op == 1) {
       if ((cnt & (sz == 8 ? 63 : 31)) == 0) return v;
-      cnt %= bits;
+      cnt &= (unsigned)bits - 1; // widths are powers of two
       u64 f = cpu_get_flags(c);
       u64 r = v;
       if (cnt) r = op == 0 ? ((v << cnt) | (v >> (bits - cnt))) & m : ((v >> cnt) | (v << (bits - cnt))) & m;
@@ -149,41 +149,62 @@ static void muldiv(Cpu *c, Mem *m, D *d, int sz, int op, int *ok) {
   }
 }
 
-// 00-3F: op r/m, r (even rows) and op r, r/m; op AL/eAX, imm.
-static int op_alu_rm_r(Proc *p, Cpu *c, Mem *m, D *d) {
-  int s = (d->op & 1) ? d->osz : 1, o = d->op >> 3;
-  u64 r = alu(c, o, rm_read(c, m, d, s), getreg(c, d, d->reg, s), s);
-  if (o != 7) rm_write(c, m, d, s, r);
-  return X_NEXT;
+// 00-3F: op r/m, r (even rows) and op r, r/m; op AL/eAX, imm. One handler
+// per operation so the ALU switch folds away.
+#define ALU_HANDLERS(O)                                                           \
+  static int alu##O##_rm_r(Proc *p, Cpu *c, Mem *m, D *d) {                       \
+    int s = (d->op & 1) ? d->osz : 1;                                             \
+    u64 r = alu_f(c, O, rm_read(c, m, d, s), getreg(c, d, d->reg, s), s, !d->noflags); \
+    if (O != 7) rm_write(c, m, d, s, r);                                          \
+    return X_NEXT;                                                                \
+  }                                                                               \
+  static int alu##O##_r_rm(Proc *p, Cpu *c, Mem *m, D *d) {                       \
+    int s = (d->op & 1) ? d->osz : 1;                                             \
+    u64 r = alu_f(c, O, getreg(c, d, d->reg, s), rm_read(c, m, d, s), s, !d->noflags); \
+    if (O != 7) setreg(c, d, d->reg, s, r);                                       \
+    return X_NEXT;                                                                \
+  }                                                                               \
+  static int alu##O##_acc(Proc *p, Cpu *c, Mem *m, D *d) {                        \
+    int s = (d->op & 1) ? d->osz : 1;                                             \
+    u64 r = alu_f(c, O, getreg(c, d, RAX, s), immz(d, s), s, !d->noflags);        \
+    if (O != 7) setreg(c, d, RAX, s, r);                                          \
+    return X_NEXT;                                                                \
+  }                                                                               \
+  static int alu##O##_grp1(Proc *p, Cpu *c, Mem *m, D *d) {                       \
+    int s = d->op == 0x80 ? 1 : d->osz;                                           \
+    u64 imm = d->op == 0x83 ? (u64)(i64)(i8)d->imm : immz(d, s);                  \
+    u64 r = alu_f(c, O, rm_read(c, m, d, s), imm, s, !d->noflags);                \
+    if (O != 7) rm_write(c, m, d, s, r);                                          \
+    return X_NEXT;                                                                \
+  }
+ALU_HANDLERS(0)
+ALU_HANDLERS(1)
+ALU_HANDLERS(2)
+ALU_HANDLERS(3)
+ALU_HANDLERS(4)
+ALU_HANDLERS(5)
+ALU_HANDLERS(6)
+ALU_HANDLERS(7)
+static const Exec alu_rm_r[8] = {alu0_rm_r, alu1_rm_r, alu2_rm_r, alu3_rm_r, alu4_rm_r, alu5_rm_r, alu6_rm_r, alu7_rm_r};
+static const Exec alu_r_rm[8] = {alu0_r_rm, alu1_r_rm, alu2_r_rm, alu3_r_rm, alu4_r_rm, alu5_r_rm, alu6_r_rm, alu7_r_rm};
+static const Exec alu_acc[8] = {alu0_acc, alu1_acc, alu2_acc, alu3_acc, alu4_acc, alu5_acc, alu6_acc, alu7_acc};
+static const Exec alu_grp1[8] = {alu0_grp1, alu1_grp1, alu2_grp1, alu3_grp1, alu4_grp1, alu5_grp1, alu6_grp1, alu7_grp1};
+
+// Group 1 is dispatched on ModRM.reg: the decoder asks for the handler.
+Exec alu_refine(D *d) {
+  if (d->op == 0x80 || d->op == 0x81 || d->op == 0x83) return alu_grp1[d->reg & 7];
+  return NULL;
 }
-static int op_alu_r_rm(Proc *p, Cpu *c, Mem *m, D *d) {
-  int s = (d->op & 1) ? d->osz : 1, o = d->op >> 3;
-  u64 r = alu(c, o, getreg(c, d, d->reg, s), rm_read(c, m, d, s), s);
-  if (o != 7) setreg(c, d, d->reg, s, r);
-  return X_NEXT;
-}
-static int op_alu_acc_imm(Proc *p, Cpu *c, Mem *m, D *d) {
-  int s = (d->op & 1) ? d->osz : 1, o = d->op >> 3;
-  u64 r = alu(c, o, getreg(c, d, RAX, s), immz(d, s), s);
-  if (o != 7) setreg(c, d, RAX, s, r);
-  return X_NEXT;
-}
-// 80/81/83: op r/m, imm
-static int op_grp1(Proc *p, Cpu *c, Mem *m, D *d) {
-  int s = d->op == 0x80 ? 1 : d->osz;
-  u64 imm = d->op == 0x83 ? (u64)(i64)(i8)d->imm : immz(d, s);
-  int o = d->reg & 7;
-  u64 r = alu(c, o, rm_read(c, m, d, s), imm, s);
-  if (o != 7) rm_write(c, m, d, s, r);
-  return X_NEXT;
-}
+
 static int op_test_rm_r(Proc *p, Cpu *c, Mem *m, D *d) {
   int s = d->op == 0x84 ? 1 : d->osz;
+  if (d->noflags) return X_NEXT;
   alu(c, 4, rm_read(c, m, d, s), getreg(c, d, d->reg, s), s);
   return X_NEXT;
 }
 static int op_test_acc_imm(Proc *p, Cpu *c, Mem *m, D *d) {
   int s = d->op == 0xa8 ? 1 : d->osz;
+  if (d->noflags) return X_NEXT;
   alu(c, 4, c->r[RAX], immz(d, s), s);
   return X_NEXT;
 }
@@ -195,6 +216,10 @@ static int op_imul(Proc *p, Cpu *c, Mem *m, D *d) {
   else if (op == 0x6b) imm = (i8)d->imm;
   i64 a = op == 0x1af ? sx(getreg(c, d, d->reg, sz), sz) : imm;
   i64 bv = sx(rm_read(c, m, d, sz), sz);
+  if (d->noflags) { // no overflow check (a 128-bit multiply in wasm32)
+    setreg(c, d, d->reg, sz, (u64)a * (u64)bv);
+    return X_NEXT;
+  }
   int o;
   u64 r;
   if (sz == 8) {
@@ -214,6 +239,20 @@ static int op_imul(Proc *p, Cpu *c, Mem *m, D *d) {
 static int op_grp2(Proc *p, Cpu *c, Mem *m, D *d) {
   int op = d->op, s = (op & 1) ? d->osz : 1;
   unsigned cnt = op <= 0xc1 ? (u8)d->imm : op <= 0xd1 ? 1 : (unsigned)(c->r[RCX] & 0xff);
+  if (d->noflags) { // count known non-zero, not RCL/RCR, flags dead: the result only
+    u64 mk = MASK(s), v = rm_read(c, m, d, s) & mk, r;
+    unsigned bits = (unsigned)s * 8, k;
+    cnt &= s == 8 ? 63 : 31;
+    switch (d->reg & 7) {
+    case 0: k = cnt & (bits - 1); r = k ? ((v << k) | (v >> (bits - k))) & mk : v; break;
+    case 1: k = cnt & (bits - 1); r = k ? ((v >> k) | (v << (bits - k))) & mk : v; break;
+    case 5: r = v >> cnt; break;
+    case 7: k = cnt >= bits ? bits - 1 : cnt; r = (u64)(sx(v, s) >> k) & mk; break;
+    default: r = (v << cnt) & mk; break; // shl/sal
+    }
+    rm_write(c, m, d, s, r);
+    return X_NEXT;
+  }
   u64 v = rm_read(c, m, d, s);
   u64 r = shift(c, d->reg & 7, v, cnt, s);
   rm_write(c, m, d, s, r);
@@ -238,9 +277,10 @@ int op_incdec(Proc *p, Cpu *c, Mem *m, D *d) {
   int s = d->op == 0xfe ? 1 : d->osz;
   int o = d->reg & 7;
   if (o > 1) return X_ILL;
-  int cf = getcf(c);
   u64 v = rm_read(c, m, d, s);
   u64 r = (o == 0 ? v + 1 : v - 1) & MASK(s);
+  if (d->noflags) { rm_write(c, m, d, s, r); return X_NEXT; }
+  int cf = getcf(c);
   setlf(c, o == 0 ? F_INC : F_DEC, s, r, v, 1);
   c->lf_cin = cf;
   rm_write(c, m, d, s, r);
@@ -249,11 +289,11 @@ int op_incdec(Proc *p, Cpu *c, Mem *m, D *d) {
 
 void alu_ops(Exec *t) {
   for (int row = 0; row < 0x40; row += 8) {
-    t[row] = t[row + 1] = op_alu_rm_r;
-    t[row + 2] = t[row + 3] = op_alu_r_rm;
-    t[row + 4] = t[row + 5] = op_alu_acc_imm;
+    t[row] = t[row + 1] = alu_rm_r[row >> 3];
+    t[row + 2] = t[row + 3] = alu_r_rm[row >> 3];
+    t[row + 4] = t[row + 5] = alu_acc[row >> 3];
   }
-  t[0x80] = t[0x81] = t[0x83] = op_grp1;
+  t[0x80] = t[0x81] = t[0x83] = alu0_grp1; // refined by ModRM.reg (alu_refine)
   t[0x84] = t[0x85] = op_test_rm_r;
   t[0xa8] = t[0xa9] = op_test_acc_imm;
   t[0x69] = t[0x6b] = t[0x1af] = op_imul;

@@ -7,7 +7,7 @@ int op_incdec(Proc *p, Cpu *c, Mem *m, D *d);
 
 static int op_jcc(Proc *p, Cpu *c, Mem *m, D *d) { // 70-7F rel8, 0F 80-8F rel32
   i64 rel = d->op < 0x100 ? (i64)(i8)d->imm : (i64)(i32)d->imm;
-  if (!cpu_cond(c, d->op & 15)) return X_NEXT;
+  if (!cond(c, d->op & 15)) return X_NEXT;
   c->rip = next_rip(d) + rel;
   return X_JUMP;
 }
@@ -36,8 +36,8 @@ static int op_loop(Proc *p, Cpu *c, Mem *m, D *d) { // E0 loopne, E1 loope, E2 l
     u64 n = (c->r[RCX] - 1) & amask;
     c->r[RCX] = n;
     take = n != 0;
-    if (op == 0xe0) take = take && !cpu_cond(c, 4);
-    if (op == 0xe1) take = take && cpu_cond(c, 4);
+    if (op == 0xe0) take = take && !cond(c, 4);
+    if (op == 0xe1) take = take && cond(c, 4);
   }
   if (!take) return X_NEXT;
   c->rip = next_rip(d) + (i8)d->imm;
@@ -65,7 +65,7 @@ static int op_grp5(Proc *p, Cpu *c, Mem *m, D *d) {
   return X_ILL;
 }
 static int op_setcc(Proc *p, Cpu *c, Mem *m, D *d) {
-  rm_write(c, m, d, 1, cpu_cond(c, d->op & 15));
+  rm_write(c, m, d, 1, cond(c, d->op & 15));
   return X_NEXT;
 }
 static int op_int3(Proc *p, Cpu *c, Mem *m, D *d) {

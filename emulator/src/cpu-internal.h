@@ -19,18 +19,19 @@ typedef struct D {
   u64 start;  // guest address of the instruction
   u64 imm;    // first immediate, the raw bytes zero-extended
   u64 ea;     // effective address (with segment base), set at execute time
+  i64 disp;   // ModRM displacement; RIP-relative: the address itself (the instruction's address is known)
   Exec fn;    // handler from the opcode table
-  i32 disp;   // ModRM displacement (RIP-relative: from the next instruction)
   u16 op;     // 0x000-0x0ff one-byte map, 0x1xx 0F, 0x2xx 0F38, 0x3xx 0F3A
   u8 len;     // bytes, prefixes included
   u8 osz, asz;           // operand / address size in bytes
   u8 rep, pfx66, rex, seg; // seg: 0, 4 (FS) or 5 (GS)
   u8 mod, reg, rm, hasmem, riprel;
-  u8 base, index, scale; // NOREG when absent
+  u8 base, index, scale; // NOREG (a register that is always 0) when absent
   u8 imm2;    // second immediate (ENTER's nesting level)
   u8 bad;     // BAD_*: what executing this instruction must raise
   u8 avail;   // code bytes that were readable from `start` (at most 16)
   u8 ends;    // the instruction may transfer control: it ends a block
+  u8 noflags; // flag liveness: nothing reads the flags this instruction writes, skip them
   u16 fr, fw; // arithmetic flags read / written (CF..OF bits; FL_ALL when unknown)
 } D;
 
@@ -59,14 +60,8 @@ static inline u64 immz(D *d, int sz) { return sz == 8 ? (u64)(i64)(i32)d->imm : 
 
 // Address of the memory operand without the segment base (LEA's result).
 static inline u64 ea_noseg(Cpu *c, D *d) {
-  u64 a = (u64)(i64)d->disp;
-  if (d->riprel) a += next_rip(d);
-  else {
-    if (d->base != NOREG) a += c->r[d->base];
-    if (d->index != NOREG) a += c->r[d->index] << d->scale;
-  }
-  if (d->asz == 4) a = (u32)a;
-  return a;
+  u64 a = (u64)d->disp + c->r[d->base] + (c->r[d->index] << d->scale);
+  return d->asz == 4 ? (u32)a : a;
 }
 static inline u64 ea_of(Cpu *c, D *d) { return ea_noseg(c, d) + segbase(c, d); }
 static inline u64 EA(D *d) { return d->ea; }
@@ -145,6 +140,28 @@ static inline int getcf(Cpu *c) {
   }
 }
 
+// Condition codes straight from the recorded operation where that is cheap
+// (ZF/SF from any result, the CMP/SUB forms from the operands).
+static inline int cond(Cpu *c, int cc) {
+  int op = c->lf_op, k = cc >> 1;
+  if (op != F_NONE) {
+    int sz = c->lf_sz;
+    u64 m = MASK(sz);
+    if (k == 2) return ((c->lf_res & m) == 0) ^ (cc & 1);
+    if (k == 4) return ((c->lf_res & SIGNB(sz)) != 0) ^ (cc & 1);
+    if (op == F_SUB) {
+      u64 a = c->lf_a & m, b = c->lf_b & m;
+      switch (k) {
+      case 1: return (a < b) ^ (cc & 1);
+      case 3: return (a <= b) ^ (cc & 1);
+      case 6: return (sx(a, sz) < sx(b, sz)) ^ (cc & 1);
+      case 7: return (sx(a, sz) <= sx(b, sz)) ^ (cc & 1);
+      }
+    }
+  }
+  return cpu_cond(c, cc);
+}
+
 static inline void setlf(Cpu *c, int op, int sz, u64 r, u64 a, u64 b) {
   c->lf_op = op;
   c->lf_sz = sz;
@@ -160,10 +177,22 @@ static inline void setresco(Cpu *c, int sz, u64 r, int cf, int of) {
 }
 
 // The eight ALU operations of the 00-3F rows and group 1 (add or adc sbb and sub xor cmp).
-static inline u64 alu(Cpu *c, int op, u64 a, u64 b, int sz) {
+// `fl` 0: the result only (flag liveness found the flags dead).
+static inline __attribute__((always_inline)) u64 alu_f(Cpu *c, int op, u64 a, u64 b, int sz, int fl) {
   u64 m = MASK(sz), r;
   a &= m;
   b &= m;
+  if (!fl) {
+    switch (op) {
+    case 0: return (a + b) & m;
+    case 1: return a | b;
+    case 2: return (a + b + getcf(c)) & m;
+    case 3: return (a - b - getcf(c)) & m;
+    case 4: return a & b;
+    case 6: return a ^ b;
+    default: return (a - b) & m;
+    }
+  }
   switch (op) {
   case 0: r = (a + b) & m; setlf(c, F_ADD, sz, r, a, b); return r;
   case 1: r = a | b; setlf(c, F_LOGIC, sz, r, 0, 0); return r;
@@ -186,6 +215,7 @@ static inline u64 alu(Cpu *c, int op, u64 a, u64 b, int sz) {
   default: r = (a - b) & m; setlf(c, F_SUB, sz, r, a, b); return r;
   }
 }
+static inline u64 alu(Cpu *c, int op, u64 a, u64 b, int sz) { return alu_f(c, op, a, b, sz, 1); }
 
 static inline void push(Cpu *c, Mem *m, u64 v, int sz) {
   c->r[RSP] -= sz;
@@ -204,6 +234,10 @@ int op_ill(Proc *p, Cpu *c, Mem *m, D *d);
 int op_bad(Proc *p, Cpu *c, Mem *m, D *d);
 
 // Instruction families fill their entries of the opcode table.
+// Handlers chosen by more than the opcode (ModRM.reg, operand size): NULL = the table's.
+Exec alu_refine(D *d);     // alu.c: group 1 by ModRM.reg
+Exec move_refine(D *d);    // move.c: 32/64-bit MOV
+Exec exec_refine(D *d);    // exec.c: asks the families
 void alu_ops(Exec *t);     // alu.c: arithmetic, logic, shifts, multiply/divide
 void move_ops(Exec *t);    // move.c: moves, stack, exchange, string instructions
 void control_ops(Exec *t); // control.c: jumps, calls, returns, conditions, syscall
@@ -213,8 +247,11 @@ void system_ops(Exec *t);  // system.c: flags instructions, cpuid, rdtsc, fences
 // A run of decoded instructions starting at `start`, all on one guest page.
 typedef struct Block {
   u64 start;
-  struct Block *next; // hash chain
+  struct Block *next;    // hash chain
+  struct Block *link[2]; // block chaining: the blocks that followed last (fall-through, jump target)
+  u32 link_gen;          // links are valid while this equals Mem.code_gen
   int n;
+  int uncached;          // the scratch block of a page-straddling instruction: never linked
   D insn[];
 } Block;
 Block *block_get(Mem *m, u64 rip); // NULL on fetch fault (m->fault set)

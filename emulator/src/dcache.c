@@ -62,6 +62,7 @@ void code_invalidate(Mem *m, u64 lo, u64 hi) {
     }
   }
   m->code_changed = 1; // the running block may be one of them: the executor leaves it
+  m->code_gen++;
 }
 
 u64 code_blocks_built(Mem *m) { return m->code ? m->code->blocks_built : 0; }
@@ -81,6 +82,7 @@ Block *block_get(Mem *m, u64 rip) {
       }
     memset(k->hash, 0, sizeof k->hash);
     k->bytes = 0;
+    m->code_gen++;
   }
   u8 *page = mem_code_page(m, rip, 1);
   if (!page) return NULL;
@@ -105,15 +107,28 @@ Block *block_get(Mem *m, u64 rip) {
       decode(&one.b.insn[0], buf, got, a);
       one.b.start = a;
       one.b.n = 1;
+      one.b.uncached = 1;
       return &one.b;
     }
     n++;
     a += d->len;
     if (d->ends || n == BLOCK_MAX || (a & PAGE_MASK) == 0) break;
   }
+  // flag liveness, backwards over the block (everything is live at its end):
+  // an instruction whose written flags are all overwritten before any read
+  // skips computing them
+  u16 live = FL_ALL;
+  for (int i = n - 1; i >= 0; i--) {
+    D *d = &tmp[i];
+    d->noflags = d->fw && !(live & d->fw);
+    live = (u16)((live & ~d->fw) | d->fr);
+  }
   Block *b = malloc(block_bytes(n));
   b->start = rip;
   b->n = n;
+  b->link[0] = b->link[1] = NULL;
+  b->link_gen = m->code_gen;
+  b->uncached = 0;
   memcpy(b->insn, tmp, (size_t)n * sizeof(D));
   unsigned h = bucket(rip);
   b->next = k->hash[h];

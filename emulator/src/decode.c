@@ -260,7 +260,12 @@ void decode(D *d, const u8 *b, int avail, u64 addr) {
   if ((f & 0x7f) == I_WB) ip++;
   int len = (int)(ip - b);
   d->len = (u8)len;
+  if (d->riprel) d->disp += (i64)(addr + (u64)len);
   Exec fn = exec_table[op];
+  if (fn) {
+    Exec r = exec_refine(d);
+    if (r) fn = r;
+  }
   d->fn = fn ? fn : op_ill;
   d->ends = (u8)ends_block(op, d->reg & 7);
   if (!fn) d->bad = BAD_ILL;

@@ -50,6 +50,7 @@ typedef struct Mem {
   int refs;  // shared by vfork children
   struct Code *code; // decode cache (dcache.c)
   int code_changed;  // cached code was dropped: the running block may be stale
+  u32 code_gen;      // bumped whenever cached code is dropped: block links older than it are void
 } Mem;
 
 Mem *mem_new(void);
@@ -100,7 +101,7 @@ typedef union Xmm {
 } Xmm;
 
 typedef struct Cpu {
-  u64 r[16];
+  u64 r[17]; // r[16] stays 0: decoded operands name it for an absent base or index
   u64 rip;
   u64 fsbase, gsbase;
   u64 flags; // materialised flags (DF etc. always; arithmetic ones when lf_op == 0)

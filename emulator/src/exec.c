@@ -17,6 +17,11 @@ int op_bad(Proc *p, Cpu *c, Mem *m, D *d) {
 static int op_sse(Proc *p, Cpu *c, Mem *m, D *d) { return exec_sse(c, m, d, d->op) ? X_NEXT : X_ILL; }
 static int op_x87(Proc *p, Cpu *c, Mem *m, D *d) { return exec_x87(c, m, d, d->op) ? X_NEXT : X_ILL; }
 
+Exec exec_refine(D *d) {
+  Exec r = alu_refine(d);
+  return r ? r : move_refine(d);
+}
+
 static void exec_init(void) {
   for (int i = 0x100; i < 0x400; i++) exec_table[i] = op_sse; // fpu.c answers for the rest of the 0F maps
   for (int i = 0xd8; i <= 0xdf; i++) exec_table[i] = op_x87;
@@ -69,30 +74,65 @@ void cpu_run(Proc *p, long budget) {
   }
   Cpu *c = &p->cpu;
   Mem *m = p->mem;
+  // Block chaining: the block that ran last remembers its successors. A link
+  // (and `prev` itself) is only trusted while no cached code was dropped
+  // since it was made (Mem.code_gen unchanged).
+  Block *prev = NULL;
+  u32 gen = 0;
   while (budget > 0) {
-    Block *b = block_get(m, c->rip);
-    if (!b) { segv(p, c->rip); return; }
+    u64 rip = c->rip;
+    Block *b = NULL;
+    if (prev && gen != m->code_gen) prev = NULL;
+    if (prev && prev->link_gen == gen) {
+      if (prev->link[0] && prev->link[0]->start == rip) b = prev->link[0];
+      else if (prev->link[1] && prev->link[1]->start == rip) b = prev->link[1];
+    }
+    if (!b) {
+      Block *was = prev;
+      b = block_get(m, rip);
+      if (!b) { segv(p, rip); return; }
+      if (b->uncached) was = NULL;
+      if (was && gen == m->code_gen) {
+        if (was->link_gen != gen) {
+          was->link[0] = was->link[1] = NULL;
+          was->link_gen = gen;
+        }
+        was->link[rip == next_rip(&was->insn[was->n - 1]) ? 0 : 1] = b;
+      }
+    }
+    prev = b->uncached ? NULL : b;
+    gen = m->code_gen;
     D *d = b->insn, *end = d + b->n;
+    int r = X_NEXT;
     for (; d < end; d++) {
       if (d->hasmem) d->ea = ea_of(c, d);
-      c->rip = next_rip(d);
-      int r = d->fn(p, c, m, d);
-      budget--;
-      if (r == X_NEXT) {
-        if (m->fault) { segv(p, d->start); return; }
-        p->insns++;
-        if (m->code_changed || budget <= 0) { m->code_changed = 0; break; } // this block may be stale
-        continue;
-      }
-      if (r == X_JUMP) {
-        if (m->fault) { segv(p, d->start); return; }
-        p->insns++;
-        m->code_changed = 0;
-        break;
-      }
-      if (r == X_SYS) { m = p->mem; m->code_changed = 0; break; }
-      if (r == X_ILL) { sigill(p, d); return; }
-      return; // X_STOP: blocked, rescheduled or a signal was raised
+      r = d->fn(p, c, m, d);
+      if (__builtin_expect(r == X_NEXT && !(m->fault | m->code_changed), 1)) continue;
+      break;
     }
+    if (d == end) { // ran to the end (a not-taken branch or the page end)
+      p->insns += (u64)b->n;
+      budget -= b->n;
+      c->rip = next_rip(d - 1);
+      continue;
+    }
+    long done = d - b->insn; // instructions completed before `d`
+    p->insns += (u64)done;
+    budget -= done + 1;
+    if (r == X_NEXT || r == X_JUMP) {
+      if (m->fault) { segv(p, d->start); return; }
+      p->insns++;
+      if (r == X_NEXT) c->rip = next_rip(d);
+      m->code_changed = 0; // a write dropped cached code: look the next block up again
+      continue;
+    }
+    if (r == X_SYS) { // the handler counted it; execve may have replaced the address space
+      if (m != p->mem) prev = NULL;
+      m = p->mem;
+      m->code_changed = 0;
+      continue;
+    }
+    if (r == X_ILL) { sigill(p, d); return; }
+    return; // X_STOP: blocked, rescheduled or a signal was raised (rip set by the handler)
   }
 }

@@ -56,8 +56,10 @@ static int op_string(Proc *p, Cpu *c, Mem *m, D *d) {
         u64 k = n < room ? n : room;
         u8 *pt = mem_wptr(m, t);
         if (!pt) break;
-        if (sz == 1) memset(pt, (int)v, k);
-        else for (u64 i = 0; i < k; i++) memcpy(pt + i * sz, &v, sz);
+        if (sz == 1 || v == 0 || v == MASK(sz)) memset(pt, (int)(v & 0xff), k * sz);
+        else if (sz == 8) for (u64 i = 0; i < k; i++) memcpy(pt + i * 8, &v, 8);
+        else if (sz == 4) { u32 x = (u32)v; for (u64 i = 0; i < k; i++) memcpy(pt + i * 4, &x, 4); }
+        else { u16 x = (u16)v; for (u64 i = 0; i < k; i++) memcpy(pt + i * 2, &x, 2); }
         t += k * sz; n -= k;
       }
       c->r[RDI] = t; c->r[RCX] = n;
@@ -117,6 +119,31 @@ static int op_mov_r_rm(Proc *p, Cpu *c, Mem *m, D *d) {
   setreg(c, d, d->reg, s, rm_read(c, m, d, s));
   return X_NEXT;
 }
+// 32- and 64-bit register/memory moves, the most common instructions.
+static int mov64_rm_r(Proc *p, Cpu *c, Mem *m, D *d) {
+  if (!d->hasmem) c->r[d->rm] = c->r[d->reg];
+  else wr(m, d->ea, 8, c->r[d->reg]);
+  return X_NEXT;
+}
+static int mov64_r_rm(Proc *p, Cpu *c, Mem *m, D *d) {
+  c->r[d->reg] = d->hasmem ? rd(m, d->ea, 8) : c->r[d->rm];
+  return X_NEXT;
+}
+static int mov32_rm_r(Proc *p, Cpu *c, Mem *m, D *d) {
+  if (!d->hasmem) c->r[d->rm] = (u32)c->r[d->reg];
+  else wr(m, d->ea, 4, c->r[d->reg]);
+  return X_NEXT;
+}
+static int mov32_r_rm(Proc *p, Cpu *c, Mem *m, D *d) {
+  c->r[d->reg] = d->hasmem ? rd(m, d->ea, 4) : (u32)c->r[d->rm];
+  return X_NEXT;
+}
+Exec move_refine(D *d) {
+  if (d->op == 0x89 && (d->osz == 8 || d->osz == 4)) return d->osz == 8 ? mov64_rm_r : mov32_rm_r;
+  if (d->op == 0x8b && (d->osz == 8 || d->osz == 4)) return d->osz == 8 ? mov64_r_rm : mov32_r_rm;
+  return NULL;
+}
+
 static int op_mov_sreg(Proc *p, Cpu *c, Mem *m, D *d) { // segment selectors read as 0
   rm_write(c, m, d, d->hasmem ? 2 : d->osz, 0);
   return X_NEXT;
@@ -215,7 +242,7 @@ static int op_leave(Proc *p, Cpu *c, Mem *m, D *d) {
 static int op_cmov(Proc *p, Cpu *c, Mem *m, D *d) {
   int sz = d->osz;
   u64 v = rm_read(c, m, d, sz);
-  if (cpu_cond(c, d->op & 15)) setreg(c, d, d->reg, sz, v);
+  if (cond(c, d->op & 15)) setreg(c, d, d->reg, sz, v);
   else if (sz == 4) c->r[d->reg] = (u32)c->r[d->reg];
   return X_NEXT;
 }
