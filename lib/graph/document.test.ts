@@ -86,3 +86,23 @@ describe("example designs", () => {
     }
   });
 });
+
+describe("deployment settings (optional fields of version 1)", () => {
+  it("a document without them is valid unchanged; with them they are checked field by field", () => {
+    const doc = sample();
+    const node = doc.topology.nodes.find((n: { kind: string }) => n.kind === "container");
+    node.config.volumes = [{ type: "volume", source: "data", target: "/data", size: "5Gi", accessMode: "ReadWriteOnce" }];
+    node.config.healthcheck = { exec: ["pg_isready"], intervalSeconds: 5, retries: 3 };
+    node.config.restartPolicy = "on-failure";
+    node.config.resources = { requests: { cpu: "250m", memory: "128Mi" }, limits: { memory: "1Gi" } };
+    node.config.secrets = [{ secret: "db", key: "password", env: "PGPASSWORD" }];
+    expect(parseDesign(doc).ok).toBe(true);
+    node.config.volumes[0].target = "data";
+    node.config.resources.limits.memory = "lots";
+    node.config.secrets[0].value = "hunter2";
+    const r = parseDesign(doc);
+    expect(r.ok ? [] : r.error.map((e) => e.path).sort()).toEqual(
+      [expect.stringMatching(/config\/resources\/limits\/memory$/), expect.stringMatching(/config\/secrets\/0\/value$/), expect.stringMatching(/config\/volumes\/0\/target$/)],
+    );
+  });
+});

@@ -27,6 +27,54 @@ const port = {
   ],
 };
 
+// Deployment settings (added within version 1: optional, so every earlier document is still valid as it is).
+const quantity = { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$" };
+const resourceAmounts = { type: "object", additionalProperties: false, properties: { cpu: quantity, memory: quantity } };
+const seconds = { type: "integer", minimum: 0, maximum: 86400 };
+export const deploymentConfigSchema = {
+  volumes: {
+    type: "array",
+    items: {
+      type: "object",
+      required: ["type", "source", "target"],
+      additionalProperties: false,
+      properties: {
+        type: { enum: ["volume", "bind"] },
+        source: { type: "string", minLength: 1 },
+        target: { type: "string", pattern: "^/" },
+        readOnly: { type: "boolean" },
+        size: quantity,
+        accessMode: { enum: ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"] },
+      },
+    },
+  },
+  healthcheck: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      exec: { type: "array", minItems: 1, items: { type: "string" } },
+      httpGet: { type: "object", required: ["path", "port"], additionalProperties: false, properties: { path: { type: "string", pattern: "^/" }, port: { type: "integer", minimum: 1, maximum: 65535 } } },
+      tcpPort: { type: "integer", minimum: 1, maximum: 65535 },
+      intervalSeconds: seconds,
+      timeoutSeconds: seconds,
+      retries: { type: "integer", minimum: 1, maximum: 1000 },
+      startPeriodSeconds: seconds,
+    },
+  },
+  restartPolicy: { enum: ["always", "on-failure", "unless-stopped", "never"] },
+  resources: { type: "object", additionalProperties: false, properties: { requests: resourceAmounts, limits: resourceAmounts } },
+  secrets: {
+    type: "array",
+    items: {
+      type: "object",
+      required: ["secret", "key"],
+      additionalProperties: false,
+      properties: { secret: { type: "string", minLength: 1 }, key: { type: "string", minLength: 1 }, env: { type: "string", minLength: 1 }, path: { type: "string", pattern: "^/" } },
+    },
+  },
+  ingress: { type: "object", additionalProperties: false, properties: { host: { type: "string" }, path: { type: "string", pattern: "^/" } } },
+} as const;
+
 const end = {
   type: "object",
   required: ["node", "port"],
@@ -95,6 +143,7 @@ export const designSchema = {
                     },
                   },
                   capability: { enum: ["http-ingress", "keyvalue", "messaging"] },
+                  ...deploymentConfigSchema,
                   compile: {
                     type: "object",
                     required: ["jobId"],
@@ -194,7 +243,9 @@ function dedupe(issues: DesignIssue[]): DesignIssue[] {
 /** Upgrades a document one version at a time. Key n upgrades version n to n+1. */
 export type Migrations = Record<number, (doc: Record<string, unknown>) => Record<string, unknown>>;
 
-// No released format predates version 1 yet; add `1: (doc) => …` when version 2 ships.
+// No released format predates version 1 yet; add `1: (doc) => …` when version 2 ships. The deployment
+// settings (volumes, healthcheck, restartPolicy, resources, secrets, ingress) were added as optional
+// fields of version 1: every earlier document is valid unchanged, so they needed no migration step.
 export const MIGRATIONS: Migrations = {};
 
 export function migrateDesign(

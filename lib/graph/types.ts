@@ -45,6 +45,50 @@ export interface ExposedPort {
   protocol: "tcp" | "udp";
 }
 
+/** Storage mounted into a workload: a named volume (data that outlives the workload) or a bind of a host path. */
+export interface VolumeMount {
+  type: "volume" | "bind";
+  /** Volume name (`volume`) or host path (`bind`). */
+  source: string;
+  /** Mount path inside the workload. */
+  target: string;
+  readOnly?: boolean;
+  /** Requested size of a named volume, as a Kubernetes quantity (`1Gi`). */
+  size?: string;
+  accessMode?: "ReadWriteOnce" | "ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOncePod";
+}
+
+/** How to tell the workload is healthy: one check, used for both liveness and readiness. */
+export interface HealthCheck {
+  /** Command run inside the workload (argv; a shell command is `["sh", "-c", cmd]`). */
+  exec?: string[];
+  httpGet?: { path: string; port: number };
+  tcpPort?: number;
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  retries?: number;
+  startPeriodSeconds?: number;
+}
+
+/** CPU and memory as Kubernetes quantities (`500m`, `256Mi`). */
+export interface ResourceAmounts {
+  cpu?: string;
+  memory?: string;
+}
+
+/** A value the workload reads from a secret store, by reference: the design never holds the value. */
+export interface SecretRef {
+  /** Secret (Kubernetes Secret, compose secret) name. */
+  secret: string;
+  key: string;
+  /** Exposed as this environment variable… */
+  env?: string;
+  /** …or as a file at this path. */
+  path?: string;
+}
+
+export type RestartPolicy = "always" | "on-failure" | "unless-stopped" | "never";
+
 export interface NodeConfig {
   /** OCI reference of a container image, or of a published component. */
   image?: string;
@@ -59,6 +103,13 @@ export interface NodeConfig {
   exposedPorts: ExposedPort[];
   /** For endpoint nodes. */
   capability?: Capability;
+  volumes?: VolumeMount[];
+  healthcheck?: HealthCheck;
+  restartPolicy?: RestartPolicy;
+  resources?: { requests?: ResourceAmounts; limits?: ResourceAmounts };
+  secrets?: SecretRef[];
+  /** For HTTP ingress endpoints: the host name and path prefix they serve. */
+  ingress?: { host?: string; path?: string };
   /** For compiled containers: the compile job and artifact they came from. */
   compile?: {
     jobId: string;

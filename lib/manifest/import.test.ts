@@ -49,14 +49,21 @@ describe("compose specifics", () => {
     expect(storefront.ports.map((p) => p.id)).toContain("port:3000");
     const catalog = r.value.design.topology.nodes.find((n) => n.name === "catalog")!;
     expect(catalog.config.image).toBe("ghcr.io/acme/catalog:1.8.0");
+    expect(r.value.skipped.some((x) => x.kind === "volume" && x.name === "db-data")).toBe(false);
     expect(r.value.design.topology.nodes.find((n) => n.name === "cart")!.config.replicas).toBe(3);
     expect(r.value.skipped).toEqual(expect.arrayContaining([
       expect.objectContaining({ kind: "x-field", name: "x-common-env" }),
       expect.objectContaining({ kind: "profile", name: "debug: debug" }),
       expect.objectContaining({ kind: "build", name: "storefront" }),
-      expect.objectContaining({ kind: "volume", name: "db-data" }),
       expect.objectContaining({ kind: "secret", name: "db-password" }),
     ]));
+    // Deployment settings are kept on the services, secrets as references only.
+    const db = r.value.design.topology.nodes.find((n) => n.name === "db")!;
+    expect(db.config.volumes).toEqual([{ type: "volume", source: "db-data", target: "/var/lib/postgresql/data" }]);
+    expect(db.config.secrets).toEqual([{ secret: "db-password", key: "db-password", path: "/run/secrets/db-password" }]);
+    expect(JSON.stringify(r.value.design)).not.toContain("db-password.txt");
+    expect(catalog.config.healthcheck).toEqual({ exec: ["wget", "-qO-", "http://localhost:9000/health"] });
+    expect(catalog.config.restartPolicy).toBe("unless-stopped");
   });
   it("short ports with host ip, udp and ranges; depends_on list and links; env list", () => {
     const r = parseManifest(own("compose/todo.compose.yaml"));

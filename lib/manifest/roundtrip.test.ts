@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { DesignDocument, Topology } from "../graph/types";
-import { exportK8s, exportSpin, exportWadm, exportWasmcloud, parseManifest } from "./index";
+import { exportK8s, exportSpin, exportWadm, exportWasmcloud, parseManifest, validateK8sObjects } from "./index";
 import { composeToK8s } from "./testing/compose-to-k8s";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -144,4 +144,52 @@ describe("design → wasmCloud 2 → import gives the same components, interface
       if (!doc.topology.nodes.some((n) => n.kind === "container")) expect(exportWasmcloud(back.value.design).files[0]!.content).toBe(out.files[0]!.content);
     });
   }
+});
+
+describe("compose → design → Kubernetes keeps volumes, probes, resources and secret references", () => {
+  it("postgres.compose.yaml", () => {
+    const r = parseManifest(readFileSync(join(here, "fixtures/import/compose/postgres.compose.yaml"), "utf8"), "compose");
+    if (!r.ok) throw new Error(r.error.message);
+    // The design holds references, never the secret's file or value.
+    expect(JSON.stringify(r.value.design)).not.toContain("db-password.txt");
+    const out = exportK8s(r.value.design);
+    expect(out.problems.filter((p) => p.severity === "error")).toEqual([]);
+    const objs = parseAllDocuments(out.files[0]!.content).map((d) => d.toJS() as Record<string, any>);
+    expect(validateK8sObjects(objs)).toEqual({ ok: true });
+    expect(objs.find((o) => o.kind === "PersistentVolumeClaim")).toMatchObject({ metadata: { name: "pgdata" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } });
+    const pod = (name: string) => objs.find((o) => o.kind === "Deployment" && o.metadata.name === name)!.spec.template.spec;
+    const db = pod("db");
+    expect(db.volumes).toEqual(expect.arrayContaining([{ name: "pgdata", persistentVolumeClaim: { claimName: "pgdata" } }, { name: "secret-db-password-postgres-password", secret: { secretName: "db-password", items: [{ key: "db-password", path: "postgres-password" }] } }]));
+    expect(db.containers[0].volumeMounts).toEqual([
+      { name: "pgdata", mountPath: "/var/lib/postgresql/data" },
+      { name: "secret-db-password-postgres-password", mountPath: "/run/secrets/postgres-password", subPath: "postgres-password", readOnly: true },
+    ]);
+    expect(db.containers[0].livenessProbe).toEqual({ exec: { command: ["sh", "-c", "pg_isready -U postgres"] }, initialDelaySeconds: 20, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 5 });
+    expect(db.containers[0].readinessProbe).toEqual(db.containers[0].livenessProbe);
+    expect(db.containers[0].resources).toEqual({ limits: { memory: "1Gi" } });
+    const app = pod("app");
+    expect(app.containers[0].resources).toEqual({ requests: { cpu: "250m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } });
+    expect(app.containers[0].livenessProbe.exec.command).toEqual(["sh", "-c", "curl -fsS http://localhost:8080/healthz"]);
+    // What Kubernetes cannot take as designed is said, not dropped quietly.
+    const warnings = out.problems.map((p) => p.message).join("\n");
+    expect(warnings).toContain("bind mount ./init.sql");
+    expect(warnings).toContain("restart policy 'on-failure'");
+  });
+  it("a secret reference as an environment variable becomes secretKeyRef, never a value", () => {
+    const doc = design("shop");
+    const api = doc.topology.nodes.find((n) => n.id === "api")!;
+    api.config.secrets = [{ secret: "shop-db", key: "password", env: "DB_PASSWORD" }];
+    const objs = parseAllDocuments(exportK8s(doc).files[0]!.content).map((d) => d.toJS() as Record<string, any>);
+    const env = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "api")!.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "shop-db", key: "password" } } });
+    expect(validateK8sObjects(objs)).toEqual({ ok: true });
+  });
+  it("an HTTP ingress with host and path becomes an Ingress to the workload's Service", () => {
+    const doc = design("shop");
+    doc.topology.nodes.find((n) => n.id === "http")!.config.ingress = { host: "shop.example.com", path: "/store" };
+    const objs = parseAllDocuments(exportK8s(doc).files[0]!.content).map((d) => d.toJS() as Record<string, any>);
+    expect(objs.find((o) => o.kind === "Ingress")).toMatchObject({ metadata: { name: "web" }, spec: { rules: [{ host: "shop.example.com", http: { paths: [{ path: "/store", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] } }] } });
+    expect(objs.find((o) => o.kind === "Service" && o.metadata.name === "web")!.spec.type).toBeUndefined();
+    expect(validateK8sObjects(objs)).toEqual({ ok: true });
+  });
 });

@@ -40,6 +40,8 @@ const K8S_DEFINITIONS: Record<string, string> = {
   "apps/v1/Deployment": "io.k8s.api.apps.v1.Deployment",
   "v1/Service": "io.k8s.api.core.v1.Service",
   "node.k8s.io/v1/RuntimeClass": "io.k8s.api.node.v1.RuntimeClass",
+  "v1/PersistentVolumeClaim": "io.k8s.api.core.v1.PersistentVolumeClaim",
+  "networking.k8s.io/v1/Ingress": "io.k8s.api.networking.v1.Ingress",
 };
 
 export const toSchemaErrors = (errors: ErrorObject[] | null | undefined, object?: string): SchemaError[] =>
@@ -63,7 +65,7 @@ export function validateSpinApp(doc: unknown): Validation {
   return v(doc) ? { ok: true } : result(toSchemaErrors(v.errors, "SpinApp"));
 }
 
-/** Validates Kubernetes objects (apps/v1 Deployment, v1 Service, node.k8s.io/v1 RuntimeClass). */
+/** Validates Kubernetes objects (apps/v1 Deployment, v1 Service and PersistentVolumeClaim, node.k8s.io/v1 RuntimeClass, networking.k8s.io/v1 Ingress). */
 export function validateK8sObjects(objects: unknown[]): Validation {
   const errors: SchemaError[] = [];
   objects.forEach((o, i) => {

@@ -17,6 +17,7 @@ import {
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { validateK8sObjects } from "../validate";
+import { claims, podPieces } from "./deploy-settings";
 
 /** runwasi's wasmtime shim: containerd handler `wasmtime` (containerd-shim-wasmtime-v1). */
 export const WASM_RUNTIME_CLASS = { name: "wasmtime", handler: "wasmtime" } as const;
@@ -54,6 +55,8 @@ export function buildK8sObjects(doc: DesignDocument, options: ExportOptions = {}
 
   const extraEnv = new Map<string, { name: string; value: string }[]>();
   const exposed = new Set<string>();
+  /** HTTP ingress endpoints with a host or path, per workload they serve: an Ingress object each. */
+  const ingressOf = new Map<string, TopologyNode>();
   const ports = new Map(topology.nodes.map((n) => [n.id, listeningPorts(n)]));
   const pairs = new Map<string, number>();
   for (const r of links) pairs.set(`${r.from.id}>${r.to.id}`, (pairs.get(`${r.from.id}>${r.to.id}`) ?? 0) + 1);
@@ -64,8 +67,10 @@ export function buildK8sObjects(doc: DesignDocument, options: ExportOptions = {}
       const ep = r.from.kind === "endpoint" ? r.from : r.to;
       const other = ep === r.from ? r.to : r.from;
       if (ep.config.capability === "http-ingress" && isWorkload(other)) {
-        exposed.add(other.id);
-        network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: "Service type LoadBalancer" });
+        const routed = ep.config.ingress && (ep.config.ingress.host || ep.config.ingress.path);
+        if (routed) ingressOf.set(other.id, ep);
+        else exposed.add(other.id);
+        network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: routed ? `Ingress ${ep.config.ingress!.host ?? ""}${ep.config.ingress!.path ?? "/"}` : "Service type LoadBalancer" });
       } else if (isWorkload(other)) {
         problems.push(problem("unsupported-wire", "warning", `${other.name} ↔ ${ep.name}: Kubernetes has no ${ep.config.capability ?? "provider"} for this wire; provision it and configure ${other.name} to reach it`, [ep.id, other.id], [r.link.id]));
       }
@@ -106,6 +111,9 @@ export function buildK8sObjects(doc: DesignDocument, options: ExportOptions = {}
   problems.push(...unsatisfiedImports(workloads, links, HOST_PACKAGES.k8s));
 
   const objects: Record<string, unknown>[] = [];
+  const pvcs = claims(workloads, app, ns);
+  problems.push(...pvcs.problems);
+  objects.push(...pvcs.objects);
   if (workloads.some(isWasm)) {
     objects.push({ apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: WASM_RUNTIME_CLASS.name }, handler: WASM_RUNTIME_CLASS.handler });
   }
@@ -116,10 +124,15 @@ export function buildK8sObjects(doc: DesignDocument, options: ExportOptions = {}
     const env = [...n.config.env.map((e) => ({ name: e.name, value: e.value }))];
     for (const e of extraEnv.get(n.id) ?? []) if (!env.some((x) => x.name === e.name)) env.push(e);
     const p = ports.get(n.id)!;
+    const pieces = podPieces(n, problems);
     const container: Record<string, unknown> = { name, image: n.config.image ?? "" };
     if (p.length > 0) container.ports = p.map((x) => ({ containerPort: x.port, protocol: x.protocol }));
-    if (env.length > 0) container.env = env;
-    const podSpec: Record<string, unknown> = { ...(isWasm(n) ? { runtimeClassName: WASM_RUNTIME_CLASS.name } : {}), containers: [container] };
+    const allEnv: Record<string, unknown>[] = [...env, ...pieces.env.filter((e) => !env.some((x) => x.name === e.name))];
+    if (allEnv.length > 0) container.env = allEnv;
+    if (pieces.volumeMounts.length > 0) container.volumeMounts = pieces.volumeMounts;
+    Object.assign(container, pieces.probes);
+    if (pieces.resources) container.resources = pieces.resources;
+    const podSpec: Record<string, unknown> = { ...(isWasm(n) ? { runtimeClassName: WASM_RUNTIME_CLASS.name } : {}), containers: [container], ...(pieces.volumes.length > 0 ? { volumes: pieces.volumes } : {}) };
     objects.push({
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -141,8 +154,18 @@ export function buildK8sObjects(doc: DesignDocument, options: ExportOptions = {}
           ports: p.map((x) => ({ name: `${x.protocol.toLowerCase()}-${x.port}`, port: x.port, targetPort: x.port, protocol: x.protocol })),
         },
       });
-    } else if (exposed.has(n.id)) {
+    } else if (exposed.has(n.id) || ingressOf.has(n.id)) {
       problems.push(problem("unsupported-wire", "warning", `${n.name} is wired to HTTP ingress but listens on no port; no Service was generated`, [n.id]));
+    }
+    const ep = ingressOf.get(n.id);
+    if (ep && p.length > 0) {
+      const ing = ep.config.ingress!;
+      objects.push({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: meta(),
+        spec: { rules: [{ ...(ing.host ? { host: ing.host } : {}), http: { paths: [{ path: ing.path ?? "/", pathType: "Prefix", backend: { service: { name, port: { number: p[0]!.port } } } }] } }] },
+      });
     }
   }
   if (workloads.length === 0) problems.push(problem("empty", "error", "the design has no containers or components to deploy on Kubernetes"));
@@ -165,12 +188,17 @@ export function exportK8s(doc: DesignDocument, options: ExportOptions = {}): Exp
       filled: [
         "Deployment: metadata (name, labels app.kubernetes.io/name + part-of, trellis.dev/kind annotation), replicas, selector, one container with image, ports, env",
         "Deployment of components and compiled containers: runtimeClassName wasmtime (runwasi), plus the RuntimeClass object (handler wasmtime)",
+        "volumes: a PersistentVolumeClaim per named volume (size, default 1Gi; access mode, default ReadWriteOnce) and volumeMounts; absolute bind mounts as hostPath",
+        "healthcheck → livenessProbe and readinessProbe (exec / httpGet / tcpSocket, period, timeout, failureThreshold, initialDelaySeconds); resources.requests/limits (cpu, memory)",
+        "secret references → env valueFrom.secretKeyRef, or a Secret volume mounted at the file path (never a value)",
+        "HTTP ingress with a host or path → networking.k8s.io/v1 Ingress to the workload's Service",
         "Service per listening workload: ClusterIP (LoadBalancer when wired to HTTP ingress), named ports = exposed ports and wired ports",
         `env vars <TARGET>_ADDR / <TARGET>_URL with the Service DNS name for every network wire; components exporting wasi:http listen on ${WASI_HTTP_PORT}`,
       ],
       leftToUser: [
         "installing the runwasi wasmtime shim on the nodes (the RuntimeClass only names it)",
-        "resources, probes, volumes, secrets, image pull secrets, Ingress/Gateway objects",
+        "the Secrets themselves (their values), storage classes, image pull secrets, an Ingress controller",
+        "restart policies other than always (a Deployment always restarts its pods; use a Job)",
         "backing services for keyvalue and messaging endpoints",
         "WIT wires between separate pods (compose them with the WAC export first)",
       ],

@@ -22,6 +22,7 @@ import {
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
+import { unexpressed } from "./deploy-settings";
 import { validateSpinApp } from "../validate";
 import { uniqueIdents, wacIdent } from "./wac";
 
@@ -159,6 +160,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
   if (files.length === 0 && !problems.some((p) => p.severity === "error")) {
     problems.push(problem("empty", "error", "no component is wired to an HTTP ingress endpoint; SpinKube export needs at least one HTTP-triggered component"));
   }
+  problems.push(...unexpressed(doc.topology.nodes, "SpinKube", ["volumes", "healthcheck", "restartPolicy", "resources", "secrets", "ingress"], "spin.toml and the SpinApp export carry none of them"));
   return {
     files: isBlocking(problems) ? [] : files,
     problems,

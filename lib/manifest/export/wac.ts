@@ -21,6 +21,7 @@ import {
 } from "../common";
 import type { ExportFile, ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
+import { unexpressed } from "./deploy-settings";
 import { splitWitPackages } from "./wit-packages";
 
 const WAC_KEYWORDS = new Set(["import", "with", "type", "tuple", "list", "option", "result", "borrow", "resource", "variant", "record", "flags", "enum", "func", "static", "constructor", "u8", "s8", "u16", "s16", "u32", "s32", "u64", "s64", "f32", "f64", "char", "bool", "string", "interface", "world", "export", "new", "let", "use", "include", "package", "targets", "as"]);
@@ -180,6 +181,7 @@ export function exportWac(doc: DesignDocument, _options: ExportOptions = {}): Ex
   if (files.length === 0 && !isBlocking(problems)) {
     problems.push(problem("empty", "error", "no two components are joined by a WIT wire, so there is nothing to compose"));
   }
+  problems.push(...unexpressed(doc.topology.nodes, "a WAC composition", ["volumes", "healthcheck", "restartPolicy", "resources", "secrets", "ingress"], "a composition describes how components link, not how they are deployed"));
   return {
     files: isBlocking(problems) ? [] : files,
     problems,

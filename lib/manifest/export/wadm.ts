@@ -18,6 +18,7 @@ import {
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
+import { unexpressed } from "./deploy-settings";
 
 /** Published wasmCloud provider images for the endpoint capabilities. */
 export const WADM_PROVIDER_IMAGES = {
@@ -224,6 +225,7 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
     spec: { components },
   };
 
+  problems.push(...unexpressed(doc.topology.nodes, "wasmCloud 1 (wadm)", ["volumes", "healthcheck", "restartPolicy", "resources", "secrets", "ingress"], "a wadm Application has no fields for them"));
   return {
     files: isBlocking(problems) ? [] : [{ path: "wadm.yaml", content: stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false }) }],
     problems,

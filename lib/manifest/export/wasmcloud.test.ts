@@ -145,3 +145,31 @@ describe("wasmCloud 2 export", () => {
     expect(p.nodeIds.length).toBeGreaterThan(0);
   });
 });
+
+describe("wasmCloud 2: deployment settings", () => {
+  it("volumes and volumeMounts, secrets as secretFrom; what it cannot express is a warning", () => {
+    const doc = design("kvcounter");
+    const counter = doc.topology.nodes.find((n) => n.id === "counter")!;
+    counter.config.volumes = [
+      { type: "volume", source: "cache", target: "/cache", size: "2Gi" },
+      { type: "bind", source: "/etc/acme", target: "/config", readOnly: true },
+      { type: "bind", source: "./local", target: "/local" },
+    ];
+    counter.config.secrets = [{ secret: "counter-creds", key: "token", env: "TOKEN" }];
+    counter.config.healthcheck = { httpGet: { path: "/health", port: 8080 } };
+    counter.config.resources = { limits: { memory: "128Mi" } };
+    const r = exportWasmcloud(doc);
+    const w = objects(r.files[0]!.content).find((o) => o.kind === "WorkloadDeployment")!;
+    expect(validateWasmcloudObject(w)).toEqual({ ok: true });
+    expect(w.spec.template.spec.volumes).toEqual([{ name: "cache", ephemeral: {} }, { name: "host-etc-acme", hostPath: { path: "/etc/acme" } }]);
+    expect(w.spec.template.spec.components[0].localResources).toEqual({
+      environment: { secretFrom: [{ name: "counter-creds" }] },
+      volumeMounts: [{ name: "cache", mountPath: "/cache" }, { name: "host-etc-acme", mountPath: "/config", readOnly: true }],
+    });
+    const warnings = r.problems.filter((p) => p.severity === "warning").map((p) => p.message).join("\n");
+    expect(warnings).toContain("no persistent volumes; named volume cache becomes an ephemeral volume");
+    expect(warnings).toContain("bind mount ./local");
+    expect(warnings).toContain("per-key variable names");
+    expect(warnings).toContain("cannot express healthcheck, resource requests/limits");
+  });
+});

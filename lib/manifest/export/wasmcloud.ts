@@ -27,6 +27,7 @@ import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { validateK8sObjects } from "../validate";
 import { WASMCLOUD_API_VERSION, validateWasmcloudObject } from "../validate-wasmcloud";
+import { unexpressed } from "./deploy-settings";
 import { buildK8sObjects } from "./k8s";
 
 /** Built into every wasmCloud 2 host through wasmtime-wasi: no hostInterfaces entry needed. */
@@ -110,6 +111,7 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
       const h = hostIfaces.get(key) ?? { namespace: iface.namespace, package: iface.package, ...(iface.version ? { version: iface.version } : {}), interfaces: new Set(), config: {}, ...(endpoint ? { endpoint } : {}) };
       h.interfaces.add(iface.name);
       if (endpoint) Object.assign(h.config, envProps(endpoint));
+      if (endpoint?.config.ingress?.host && iface.packageId === "wasi:http") h.config.host = endpoint.config.ingress.host;
       if (iface.packageId === "wasi:http" && direction === "export") {
         ingress = true;
         if (!h.config.host) {
@@ -191,11 +193,33 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
       problems.push(problem("unsupported-wire", "warning", `workload ${wdName} uses several backends of one package (${list}); each entry is named and the components must select the backend by that name`, members.map((m) => m.id)));
     }
 
+    // Volumes are declared once per workload and mounted per component.
+    const volumes = new Map<string, Record<string, unknown>>();
     const components: WorkloadComponent[] = members.map((m) => {
       const env = { ...envProps(m), ...networkEnv(m, resolved.links, names, ns) };
       const allowedHosts = egressHosts(m, resolved.links, names, ns);
       const localResources: Record<string, unknown> = {};
-      if (Object.keys(env).length > 0) localResources.environment = { config: env };
+      const secretFrom = [...new Set((m.config.secrets ?? []).map((x) => dnsLabel(x.secret, "secret")))];
+      if (Object.keys(env).length > 0 || secretFrom.length > 0) {
+        localResources.environment = { ...(Object.keys(env).length > 0 ? { config: env } : {}), ...(secretFrom.length > 0 ? { secretFrom: secretFrom.map((name) => ({ name })) } : {}) };
+      }
+      if ((m.config.secrets ?? []).some((x) => x.path || (x.env && x.env !== x.key))) {
+        problems.push(problem("unsupported-node", "warning", `${m.name}: wasmCloud 2 hands a component every key of a Secret as environment (secretFrom); per-key variable names and secret files cannot be expressed`, [m.id]));
+      }
+      const mounts: Record<string, unknown>[] = [];
+      for (const v of m.config.volumes ?? []) {
+        if (v.type === "bind" && !v.source.startsWith("/")) {
+          problems.push(problem("unsupported-node", "warning", `${m.name}: bind mount ${v.source} is a path of the compose project, which a host does not have; it is left out`, [m.id]));
+          continue;
+        }
+        const vname = dnsLabel(v.type === "volume" ? v.source : `host-${v.source}`, "volume");
+        if (!volumes.has(vname)) {
+          volumes.set(vname, v.type === "volume" ? { name: vname, ephemeral: {} } : { name: vname, hostPath: { path: v.source } });
+          if (v.type === "volume") problems.push(problem("unsupported-node", "warning", `${m.name}: wasmCloud 2 has no persistent volumes; named volume ${v.source} becomes an ephemeral volume (its data goes with the workload${v.size || v.accessMode ? "; size and access mode cannot be expressed" : ""})`, [m.id]));
+        }
+        mounts.push({ name: vname, mountPath: v.target, ...(v.readOnly ? { readOnly: true } : {}) });
+      }
+      if (mounts.length > 0) localResources.volumeMounts = mounts;
       if (allowedHosts.length > 0) localResources.allowedHosts = allowedHosts;
       return { name: names.get(m.id)!, image: m.config.image ?? "", ...(Object.keys(localResources).length > 0 ? { localResources } : {}) };
     });
@@ -218,7 +242,7 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
       spec: {
         replicas,
         ...(ingress ? { kubernetes: { service: { name: wdName } } } : {}),
-        template: { spec: { ...(hostInterfaces.length > 0 ? { hostInterfaces } : {}), components } },
+        template: { spec: { ...(hostInterfaces.length > 0 ? { hostInterfaces } : {}), components, ...(volumes.size > 0 ? { volumes: [...volumes.values()] } : {}) } },
       },
     };
     if (ingress) {
@@ -238,6 +262,10 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
     objects.push(...k8s.objects);
     network.push(...k8s.network);
     problems.push(problem("unsupported-node", "warning", `${containers.map((c) => c.name).join(", ")}: containers run as Kubernetes Deployments beside the workloads (wasmCloud 2 runs only Wasm); compile them to Wasm to run them on wasmCloud hosts`, containers.map((c) => c.id)));
+  }
+  problems.push(...unexpressed(wasm, "wasmCloud 2", ["healthcheck", "restartPolicy", "resources"], "hosts run components; the workload spec has no probes, restart policy or CPU/memory amounts"));
+  for (const ep of topology.nodes.filter((x) => x.kind === "endpoint" && x.config.ingress?.path)) {
+    problems.push(problem("unsupported-node", "warning", `${ep.name}: wasmCloud 2 routes HTTP by host (config.host); the path ${ep.config.ingress!.path} cannot be expressed`, [ep.id]));
   }
   for (const r of resolved.links) {
     if (isWasm(r.from) && r.to.kind === "container") {
@@ -285,6 +313,7 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
         "host plugin backends (NATS, Redis, blobstore) and their configFrom/secretFrom references",
         "allowedHosts for egress to anything outside the design; poolSize / maxInvocations",
         "pushing component images to a registry the hosts can pull from; imagePullSecret",
+        "what wasmCloud 2 cannot express for components (the export warns): persistent storage, probes, restart policy, CPU/memory, per-key secret names, ingress paths",
       ],
       inProcess,
       network,

@@ -4,6 +4,7 @@
 import type { TopologyNode } from "../../graph/types";
 import type { SkippedItem } from "../types";
 import { TopologyBuilder } from "./builder";
+import { readDeploySettings } from "./compose-deploy";
 import { hostRefs } from "./host-refs";
 import { asArray, asRecord, asString } from "./yaml";
 
@@ -23,6 +24,7 @@ const WELL_KNOWN_PORTS: [RegExp, number][] = [
 
 const HANDLED_SERVICE_KEYS = new Set([
   "image", "build", "ports", "expose", "environment", "env_file", "depends_on", "links", "profiles", "deploy", "scale", "volumes", "container_name",
+  "healthcheck", "restart", "secrets",
 ]);
 
 /** Resolves `${VAR:-default}` / `${VAR-default}` to their defaults; other references stay literal. */
@@ -83,7 +85,16 @@ export function importCompose(root: Record<string, unknown>, skipped: SkippedIte
     if (key === "services" || key === "name") continue;
     if (key.startsWith("x-")) skipped.push({ kind: "x-field", name: key, reason: "compose extension field; anchors defined in it were resolved where they are used" });
     else if (key === "version") skipped.push({ kind: "field", name: "version", reason: "obsolete compose file version; ignored by compose too" });
-    else if (["volumes", "networks", "secrets", "configs"].includes(key)) {
+    else if (key === "volumes") {
+      // Named volumes live on the services that mount them; driver settings do not carry over.
+      for (const [n, v] of Object.entries(asRecord(value) ?? {})) {
+        const opts = Object.keys(asRecord(v) ?? {});
+        if (opts.length > 0) skipped.push({ kind: "volume", name: n, reason: `volume settings (${opts.join(", ")}) are not modelled; the volume is kept on the services that mount it` });
+      }
+    } else if (key === "secrets") {
+      // Secrets are kept as references on the services; where compose reads the value from is left behind, never the value.
+      for (const n of Object.keys(asRecord(value) ?? {})) skipped.push({ kind: "secret", name: n, reason: "the secret's source (file or environment) is not imported; services keep a reference to it by name" });
+    } else if (["networks", "configs"].includes(key)) {
       for (const n of Object.keys(asRecord(value) ?? {})) skipped.push({ kind: key.replace(/s$/, ""), name: n, reason: `top-level ${key} are not modelled in Trellis` });
     } else skipped.push({ kind: "field", name: key, reason: "unknown top-level compose field" });
   }
@@ -133,10 +144,7 @@ export function importCompose(root: Record<string, unknown>, skipped: SkippedIte
     }
     const profiles = asArray(s.profiles).map(String);
     if (profiles.length > 0) skipped.push({ kind: "profile", name: `${svc}: ${profiles.join(", ")}`, reason: "profiles are not modelled; the service was imported as always enabled" });
-    for (const v of asArray(s.volumes)) {
-      const name = asString(v) ?? asString(asRecord(v)?.target) ?? "?";
-      skipped.push({ kind: "volume", name: `${svc}: ${name}`, reason: "volumes are not modelled" });
-    }
+    readDeploySettings(svc, s, node.config, skipped);
     const other = Object.keys(s).filter((k) => !HANDLED_SERVICE_KEYS.has(k));
     if (other.length > 0) skipped.push({ kind: "service fields", name: svc, reason: `not modelled: ${other.join(", ")}` });
   }
