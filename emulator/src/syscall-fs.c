@@ -143,6 +143,7 @@ static int put_statx(Proc *p, u64 a, VStat *st) {
 int pipe_cap = 65536;
 
 i64 file_read(Proc *p, File *f, u8 *buf, u64 n, i64 at) {
+  if (f->flags & O_PATH_) return E(EBADF);
   switch (f->kind) {
   case FK_REG: {
     u64 len;
@@ -188,6 +189,7 @@ i64 file_read(Proc *p, File *f, u8 *buf, u64 n, i64 at) {
 }
 
 i64 file_write(Proc *p, File *f, const u8 *buf, u64 n, i64 at) {
+  if (f->flags & O_PATH_) return E(EBADF);
   switch (f->kind) {
   case FK_REG: {
     if ((f->flags & 3) == O_RDONLY) return E(EBADF);
@@ -308,7 +310,7 @@ static i64 do_openat(Proc *p, i64 dirfd, u64 upath, i64 flags, i64 mode) {
   VStat st;
   vfs_stat(&n, &st);
   int isdir = (st.mode & S_IFMT_) == S_IFDIR_;
-  if ((st.mode & S_IFMT_) == S_IFLNK_) return E(ELOOP);
+  if ((st.mode & S_IFMT_) == S_IFLNK_ && !(flags & O_PATH_)) return E(ELOOP); // O_PATH|O_NOFOLLOW names the link itself
   if ((flags & O_DIRECTORY) && !isdir) return E(ENOTDIR);
   if (isdir && (acc != O_RDONLY || (flags & O_TRUNC))) return E(EISDIR);
   if ((st.mode & S_IFMT_) == S_IFREG_ && (acc != O_RDONLY || (flags & O_TRUNC))) {
@@ -874,16 +876,18 @@ static i64 set_attr(Proc *p, const char *abs, int what, u64 a, u64 b) {
   } else o->mtime = (i64)(now_ns() / 1000000000ull);
   return 0;
 }
-static i64 attr_path(Proc *p, i64 dirfd, u64 upath, int follow, int what, u64 a, u64 b) {
-  char abs[1024];
-  i64 r = at_path(p, dirfd, upath, follow, abs, NULL);
-  return r ? r : set_attr(p, abs, what, a, b);
-}
 static i64 attr_fd(Proc *p, i64 fd, int what, u64 a, u64 b) {
   File *f = fd_get(p, (i32)fd);
   if (!f) return E(EBADF);
   if (!f->path) return 0;
   return set_attr(p, f->path, what, a, b);
+}
+static i64 attr_path(Proc *p, i64 dirfd, u64 upath, int follow, int what, u64 a, u64 b) {
+  char abs[1024];
+  i64 r = at_path(p, dirfd, upath, follow, abs, NULL);
+  if (r) return r;
+  int pfd = proc_fd_num(abs); // /proc/self/fd/N: glibc's fchmodat(AT_SYMLINK_NOFOLLOW) chmods its O_PATH fd so
+  return pfd >= 0 ? attr_fd(p, pfd, what, a, b) : set_attr(p, abs, what, a, b);
 }
 i64 sys_chmod(Proc *p) { return attr_path(p, AT_FDCWD_, ARG0, 1, ATTR_MODE, ARG1, 0); }
 i64 sys_fchmod(Proc *p) { return attr_fd(p, ARG0, ATTR_MODE, ARG1, 0); }
