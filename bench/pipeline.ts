@@ -1,37 +1,97 @@
-// Typed links vs network links: the three-stage pipeline of built-in
-// components (http-handler → json-to-csv, http-handler → logger), 10,000
-// requests, with every wire an in-process call (one process), then with every
-// component in its own process behind a loopback HTTP endpoint. Requests are
-// driven inside the entry's process in both modes, so only the wires differ.
-// Throughput and resident memory are measured in the same run.
+// Typed links vs network links, measured in the same run:
+// - the 3-stage pipeline of built-ins (http-handler → json-to-csv, → logger),
+// - the shipped sample (HTTP ingress → gateway → kv cache → JSON→CSV),
+// - pipelines of 3, 10 and 30 stages (relays ending in the tokenizer): how
+//   throughput, latency and memory grow with each added stage.
+// In-process: one process, components instantiated once and linked by direct
+// calls. Network (the baseline): one process per node, each wire an HTTP/1.1
+// keep-alive POST over loopback. Requests are driven inside the entry's
+// process in both modes, so only the wires differ. Each comparison prints
+// where a request's time goes. Sizes: BENCH_PIPELINE_REQUESTS (default 2000).
 import { execFileSync } from "node:child_process";
-import { compareModes, type ModeMetrics } from "../lib/run/compare";
+import { readFileSync } from "node:fs";
+import type { Topology } from "../lib/graph/types";
+import { formatBreakdown } from "../lib/run/breakdown";
+import { compareModes, NETWORK_BASELINE, type Comparison, type ModeMetrics } from "../lib/run/compare";
+import { buildRelay, relayPipeline, relayResolver } from "../lib/run/fixtures/relay";
+import type { ComponentResolver } from "../lib/run/run";
 import { csvPipeline } from "../lib/run/sample-designs";
+import type { RunInput } from "../lib/run/types";
 
-const REQUESTS = 10_000;
+const REQUESTS = Number(process.env.BENCH_PIPELINE_REQUESTS ?? 2000);
+const STAGES = (process.env.BENCH_PIPELINE_STAGES ?? "3,10,30").split(",").map(Number);
 const INPUT = { json: [{ id: 1, city: "Lisbon", temp: 21.5 }, { id: 2, city: "Oslo", temp: 4, note: "snow, light" }, { id: 3, city: "Cairo", temp: 33 }] };
 
 const mib = (b: number) => (b / 2 ** 20).toFixed(1);
 const us = (ms: number) => (ms * 1000).toFixed(0);
 
-function line(m: ModeMetrics): string {
+function line(name: string, m: ModeMetrics): string {
   return (
-    `pipeline ${m.mode.padEnd(10)}: ${m.requests} requests in ${(m.elapsedMs / 1000).toFixed(2)} s = ${m.requestsPerSecond.toFixed(0)} req/s ` +
+    `${name} ${m.mode.padEnd(10)}: ${m.requests} requests in ${(m.elapsedMs / 1000).toFixed(2)} s = ${m.requestsPerSecond.toFixed(0)} req/s ` +
     `(${m.wireCallsPerSecond.toFixed(0)} wire calls/s); request p50/p99 ${us(m.request.p50)}/${us(m.request.p99)} µs; ` +
     `wire call p50/p99 ${us(m.wire.p50)}/${us(m.wire.p99)} µs; RSS ${mib(m.rssBytes)} MiB in ${m.processes} process${m.processes > 1 ? "es" : ""}`
   );
 }
 
+async function compare(topology: Topology, input: RunInput, requests: number, resolve?: ComponentResolver, entryNodeId?: string): Promise<Comparison> {
+  const r = await compareModes({ topology, input, requests, warmup: Math.min(200, requests), ...(entryNodeId ? { entryNodeId } : {}) }, resolve ? { resolve } : {});
+  if (!r.ok) throw new Error(`${r.error.kind}: ${r.error.message}`);
+  return r.value;
+}
+
+function report(name: string, c: Comparison): string[] {
+  return [
+    line(name, c.inProcess),
+    ...formatBreakdown(c.inProcess.breakdown).map((l) => `    ${l}`),
+    line(name, c.network),
+    ...formatBreakdown(c.network.breakdown).map((l) => `    ${l}`),
+    `${name} typed vs network links: throughput ×${c.throughputRatio.toFixed(1)}, memory ×${c.memoryRatio.toFixed(1)}`,
+  ];
+}
+
 export async function runPipelineBench(): Promise<string[]> {
   execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
-  const r = await compareModes({ topology: csvPipeline(), input: INPUT, requests: REQUESTS, warmup: 300 });
-  if (!r.ok) throw new Error(`pipeline bench: ${r.error.kind}: ${r.error.message}`);
-  const c = r.value;
-  return [
-    line(c.inProcess),
-    line(c.network),
-    `pipeline typed vs network links: throughput ×${c.throughputRatio.toFixed(1)}, memory ×${c.memoryRatio.toFixed(1)} (3 built-in components, ${REQUESTS} requests, same run)`,
-  ];
+  const out = [`baseline (network mode): ${NETWORK_BASELINE}`];
+  out.push(...report("3-stage built-ins", await compare(csvPipeline(), INPUT, REQUESTS)));
+  const sample = JSON.parse(readFileSync("examples/sample-csv-over-http.json", "utf8")) as { topology: Topology };
+  out.push(...report("sample", await compare(sample.topology, { json: [{ order: 1, item: "tea" }] }, Math.ceil(REQUESTS / 2))));
+
+  // How cost grows: the same chain at several lengths, each in both modes.
+  const resolve = relayResolver(await buildRelay());
+  const words = { text: "typed links cost a function call; network links cost a round trip" };
+  const rows: Array<{ stages: number; c: Comparison }> = [];
+  for (const stages of STAGES) {
+    // Longer network chains are slow per request: fewer requests keep the run short.
+    const n = Math.max(100, Math.floor((REQUESTS * 3) / Math.max(3, stages)));
+    const c = await compare(relayPipeline(stages), words, n, resolve, "relay-1");
+    rows.push({ stages, c });
+    out.push(...report(`${stages}-stage chain`, c));
+  }
+  out.push("", "how cost grows (relay chains ending in the tokenizer):");
+  out.push("stages | in-process req/s  p50/p99 µs      RSS MiB | network req/s  p50/p99 µs        RSS MiB (procs) | throughput ×  memory ×");
+  for (const { stages, c } of rows) {
+    const i = c.inProcess;
+    const n = c.network;
+    out.push(
+      `${String(stages).padStart(6)} | ${i.requestsPerSecond.toFixed(0).padStart(17)}  ${`${us(i.request.p50)}/${us(i.request.p99)}`.padStart(12)} ${mib(i.rssBytes).padStart(12)} | ` +
+        `${n.requestsPerSecond.toFixed(0).padStart(13)}  ${`${us(n.request.p50)}/${us(n.request.p99)}`.padStart(12)} ${`${mib(n.rssBytes)} (${n.processes})`.padStart(19)} | ` +
+        `${c.throughputRatio.toFixed(1).padStart(12)}  ${c.memoryRatio.toFixed(1).padStart(8)}`,
+    );
+  }
+  if (rows.length >= 2) {
+    const a = rows[0]!;
+    const b = rows.at(-1)!;
+    const added = b.stages - a.stages;
+    const perIn = (b.c.inProcess.rssBytes - a.c.inProcess.rssBytes) / added;
+    const perNet = (b.c.network.rssBytes - a.c.network.rssBytes) / added;
+    const latIn = (b.c.inProcess.request.p50 - a.c.inProcess.request.p50) / added;
+    const latNet = (b.c.network.request.p50 - a.c.network.request.p50) / added;
+    out.push(
+      `per added stage (${a.stages} → ${b.stages}): memory in-process ${mib(perIn)} MiB, network ${mib(perNet)} MiB (×${(perNet / Math.max(1, perIn)).toFixed(1)} smaller in-process); ` +
+        `request p50 in-process +${(latIn * 1000).toFixed(2)} µs, network +${us(latNet)} µs`,
+    );
+  }
+  return out;
 }
 
 if (process.argv[1]?.endsWith("pipeline.ts")) {

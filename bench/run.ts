@@ -10,7 +10,7 @@ interface Section {
 }
 
 const SECTIONS: Section[] = [
-  { name: "typed links vs network links (3-stage pipeline)", module: "./pipeline.ts", fn: "runPipelineBench" },
+  { name: "typed links vs network links (3-stage pipeline, the sample, chains of 3/10/30 stages)", module: "./pipeline.ts", fn: "runPipelineBench" },
   { name: "canvas (1,000 nodes, 1,500 edges)", module: "./canvas.ts", fn: "runCanvasBench" },
   { name: "export (wadm + k8s, 1,000 nodes)", module: "./export.ts", fn: "runExportBench" },
   { name: "image unpack + pack (~200 MB, multi-layer gzip)", module: "./image.ts", fn: "runImageBench" },

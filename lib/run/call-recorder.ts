@@ -24,6 +24,29 @@ export interface RecordedCall {
   inbound?: boolean;
 }
 
+/** One wire's time, summed over its calls, as each end of it saw it. */
+export interface LinkTiming {
+  linkId: string;
+  from: string;
+  to: string;
+  calls: number;
+  /** The callers' view: from the call leaving the caller to its answer. */
+  callerMs: number;
+  /** The callees' view: inside the callee (its own work and the calls it made). */
+  calleeMs: number;
+}
+
+/** Where a host's time went since the counters were last reset. */
+export interface HostTiming {
+  links: LinkTiming[];
+  /** The recorder's own bookkeeping (timing, limit checks, call events). */
+  recordingMs: number;
+  /** Of which outside any node (around the run's input calls). */
+  recordingTopMs: number;
+  /** Getting the run's inputs to their entry and the answers back, outside the entry's call. */
+  ingressMs: number;
+}
+
 export interface RecorderOptions {
   runStart: number;
   limits: RunLimits;
@@ -37,6 +60,12 @@ export class CallRecorder {
   readonly wireLatencies: number[] = [];
   readonly #stack: Frame[] = [];
   readonly #memories: Array<{ nodeId: string; memory: WebAssembly.Memory }> = [];
+  readonly #links = new Map<string, LinkTiming>();
+  #recordingMs = 0;
+  #recordingTopMs = 0;
+  #ingressMs = 0;
+  /** Time of top-level calls (the run's inputs) with their bookkeeping; the ingress is what surrounds them. */
+  #topMs = 0;
   #seq = 0;
   #events = 0;
   #outputBytes = 0;
@@ -95,11 +124,59 @@ export class CallRecorder {
     return failed ? { thrown, failed, ms, childMs: frame.childMs } : { value: value as T, failed, ms, childMs: frame.childMs };
   }
 
+  #link(linkId: string, from: string, to: string): LinkTiming {
+    let l = this.#links.get(linkId);
+    if (!l) {
+      l = { linkId, from, to, calls: 0, callerMs: 0, calleeMs: 0 };
+      this.#links.set(linkId, l);
+    }
+    return l;
+  }
+
   /** A wire call that left this host (an HTTP round trip): the caller's time, not its own. */
-  remoteCallTook(ms: number): void {
+  remoteCallTook(ms: number, call?: { linkId: string | null; from: string | null; to: string }): void {
     this.wireLatencies.push(ms);
     const top = this.#stack.at(-1);
     if (top) top.childMs += ms;
+    if (call?.linkId && call.from !== null) {
+      const l = this.#link(call.linkId, call.from, call.to);
+      l.calls++;
+      l.callerMs += ms;
+    }
+  }
+
+  /** Where the time went since the last reset (summaries are reset too). */
+  timing(): HostTiming {
+    return { links: [...this.#links.values()].map((l) => ({ ...l })), recordingMs: this.#recordingMs, recordingTopMs: this.#recordingTopMs, ingressMs: this.#ingressMs };
+  }
+
+  /** Starts counting afresh (after a warm-up): summaries, wire latencies, link and recording times. */
+  resetCounters(): void {
+    for (const s of this.summaries.values()) Object.assign(s, { calls: 0, totalMs: 0, selfMs: 0 });
+    this.wireLatencies.length = 0;
+    this.#links.clear();
+    this.#recordingMs = 0;
+    this.#recordingTopMs = 0;
+    this.#ingressMs = 0;
+  }
+
+  /**
+   * Runs `f` as the ingress of one input (from outside the graph): its time
+   * outside the top-level calls it makes is the ingress's.
+   */
+  ingress<T>(f: () => T): T {
+    const t0 = performance.now();
+    const top0 = this.#topMs;
+    try {
+      return f();
+    } finally {
+      this.#ingressMs += performance.now() - t0 - (this.#topMs - top0);
+    }
+  }
+
+  /** A top-level call timed by its caller (the HTTP ingress's handler). */
+  topLevelTook(ms: number): void {
+    this.#topMs += ms;
   }
 
   /** Over the limit: a stop naming the node holding the most memory (else `nodeId`). */
@@ -146,10 +223,24 @@ export class CallRecorder {
 
   /** Times `thunk` as a call into `call.to`, checks the limits, reports it; rethrows refusals and stops. */
   record(call: RecordedCall, thunk: () => unknown): unknown {
+    const enter = performance.now();
+    const parent = this.#stack.at(-1);
     const seq = this.nextSeq();
     const at = this.now();
+    const before = performance.now() - enter;
     const r = this.within(call.to, thunk);
-    if (call.from !== null && !call.inbound) this.wireLatencies.push(r.ms);
+    const resumed = performance.now();
+    if (call.from !== null) {
+      if (!call.inbound) this.wireLatencies.push(r.ms);
+      if (call.linkId) {
+        const l = this.#link(call.linkId, call.from, call.to);
+        l.calleeMs += r.ms;
+        if (!call.inbound) {
+          l.calls++;
+          l.callerMs += r.ms; // a direct call: both ends see the same interval
+        }
+      }
+    }
 
     let stop: RunStop | undefined;
     let refused = false;
@@ -189,6 +280,17 @@ export class CallRecorder {
       }
       this.emit(ev);
     }
+    // The bookkeeping around the call is the recorder's, not the caller's own work.
+    const overhead = before + (performance.now() - resumed);
+    if (parent) {
+      parent.childMs += overhead;
+      this.#recordingMs += overhead;
+    } else if (call.from === null) {
+      // The run's input: its bookkeeping is the recorder's; the call and it are what the ingress surrounds.
+      this.#recordingMs += overhead;
+      this.#recordingTopMs += overhead;
+      this.#topMs += r.ms + overhead;
+    } // else an inbound wire call: its bookkeeping is inside its caller's round trip (the wire's transport)
     if (stop) throw stop;
     if (refused) throw r.thrown;
     return r.value;

@@ -14,7 +14,7 @@ import type { RunEvent } from "./types";
 const cache = mkdtempSync(join(tmpdir(), "trellis-host-"));
 beforeAll(() => {
   execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
-}, 60_000);
+}, 180_000);
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
 const bind = (iface: string, nodeId: string, kind: Binding["provider"]["kind"] = "node"): Binding => ({

@@ -42,7 +42,7 @@ export class GraphHost {
     readonly emit: (e: RunEvent) => void,
   ) {
     this.recorder = new CallRecorder(spec, emit);
-    this.#remote = new RemoteCaller(spec.callToken, spec.limits.timeMs, (ms) => this.recorder.remoteCallTook(ms));
+    this.#remote = new RemoteCaller(spec.callToken, spec.limits.timeMs, (ms, req) => this.recorder.remoteCallTook(ms, req));
     this.#ingress = new HttpIngress(this.recorder, spec.limits);
   }
 
@@ -56,6 +56,7 @@ export class GraphHost {
 
   static async create(spec: HostSpec, emit: (e: RunEvent) => void): Promise<GraphHost> {
     const host = new GraphHost(spec, emit);
+    if (Object.keys(spec.remote).length > 0) host.#remote.warm(); // boots while the components instantiate
     const rec = host.recorder;
     for (const id of spec.keyvalueStores) {
       host.#kv.set(id, new MemoryKeyValue(spec.limits.memoryBytes));
@@ -171,8 +172,8 @@ export class GraphHost {
     return new Proxy({}, { get: (_t, fn) => (typeof fn === "string" ? (...args: unknown[]) => remote(fn, args) : undefined) });
   }
 
-  /** The run's input into a wasi:http/incoming-handler export, through a real HTTP request. */
-  invokeHttp(req: CallRequest): Promise<InvokeOutcome> {
+  /** The run's input into a wasi:http/incoming-handler export (a request held in memory). */
+  invokeHttp(req: CallRequest): InvokeOutcome {
     const exports = this.#exports.get(req.to);
     return this.#ingress.invoke(req, exports && findInterface(exports, req.interface));
   }
@@ -183,6 +184,10 @@ export class GraphHost {
 
   /** Calls an export of a local node (the run's input, or an inbound wire call); never throws. */
   invoke(req: CallRequest, record = this.spec.record): InvokeOutcome {
+    return req.from === null ? this.recorder.ingress(() => this.#invoke(req, record)) : this.#invoke(req, record);
+  }
+
+  #invoke(req: CallRequest, record: boolean): InvokeOutcome {
     const saved = this.spec.record;
     this.spec.record = record;
     const rec = this.recorder;
@@ -224,7 +229,6 @@ export class GraphHost {
   }
 
   async close(): Promise<void> {
-    this.#ingress.close();
     await this.#remote.close();
     await this.#server?.close();
   }

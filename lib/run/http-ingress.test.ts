@@ -12,7 +12,7 @@ import type { RunEvent } from "./types";
 const cache = mkdtempSync(join(tmpdir(), "trellis-ingress-"));
 beforeAll(() => {
   execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
-}, 60_000);
+}, 180_000);
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
 const request = (method: string, path: string, body: string) => ({

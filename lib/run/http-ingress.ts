@@ -1,10 +1,13 @@
-// The run's input into a wasi:http/incoming-handler export: a real HTTP
-// request to jco's preview2 shim server wrapped around the export (what an
-// HTTP ingress does). One server per node, started on first use.
+// The run's input into a wasi:http/incoming-handler export: the request is
+// built in memory (wasi:http resources as the shim's classes, bytes in this
+// thread) and handed to the export, as an HTTP ingress would after parsing it.
+// No loopback server: the ingress is the same in both run modes, and what
+// a comparison measures is the wires behind it.
 import { interfaceName } from "../graph/ports";
 import { decodeValue, previewValue } from "./codec";
 import type { CallRecorder } from "./call-recorder";
 import { errorMessage, RunStop, type CallRequest, type InvokeOutcome } from "./host-types";
+import { collectResponse, MemoryIncomingRequest, MemoryResponseOutparam, setResponseBodyLimit } from "./memory-http";
 import type { CallEvent, RunError, RunLimits } from "./types";
 
 export interface HttpInput {
@@ -20,99 +23,57 @@ export interface HttpOutput {
   body: Uint8Array;
 }
 
-interface Handled {
-  ms: number;
-  childMs: number;
-  error?: RunStop;
-}
-
-interface InFlight {
-  handled?: Handled;
-  abort: AbortController;
-}
-
-interface ShimServer {
-  port: number;
-  stop(): void;
-  current?: InFlight;
-}
-
-type ShimHttpServer = new (h: unknown) => { listen(port: number, host: string): void; address(): { port: number }; stop(): void };
-
 export class HttpIngress {
-  readonly #servers = new Map<string, ShimServer>();
-
   constructor(
     readonly recorder: CallRecorder,
     readonly limits: RunLimits,
-  ) {}
-
-  async #server(nodeId: string, iface: string, target: Record<string, unknown>): Promise<ShimServer> {
-    const have = this.#servers.get(nodeId);
-    if (have) return have;
-    const { HTTPServer } = (await import("@bytecodealliance/preview2-shim/http")) as unknown as { HTTPServer: ShimHttpServer };
-    const handle = target.handle as (rq: unknown, out: unknown) => void;
-    const s = new HTTPServer({
-      handle: (rq: unknown, out: unknown) => {
-        const current = this.#servers.get(nodeId)?.current;
-        const r = this.recorder.within(nodeId, () => handle.call(target, rq, out));
-        const error = !r.failed
-          ? undefined
-          : r.thrown instanceof RunStop
-            ? r.thrown
-            : new RunStop({ kind: "trap", message: `'${nodeId}' trapped in ${iface}.handle: ${errorMessage(r.thrown)}`, nodeId });
-        if (current) {
-          current.handled = { ms: r.ms, childMs: r.childMs, ...(error ? { error } : {}) };
-          if (error) current.abort.abort(); // no response will come
-        }
-      },
-    });
-    s.listen(0, "127.0.0.1");
-    const server: ShimServer = { port: s.address().port, stop: () => s.stop() };
-    this.#servers.set(nodeId, server);
-    return server;
+  ) {
+    setResponseBodyLimit(limits.outputBytes);
   }
 
   /** `req.args[0]` is `{ method, path, headers, body }`; `target` is the node's incoming-handler export. */
-  async invoke(req: CallRequest, target: Record<string, unknown> | undefined): Promise<InvokeOutcome> {
+  invoke(req: CallRequest, target: Record<string, unknown> | undefined): InvokeOutcome {
+    return this.recorder.ingress(() => this.#invoke(req, target));
+  }
+
+  #invoke(req: CallRequest, target: Record<string, unknown> | undefined): InvokeOutcome {
     if (!target || typeof target.handle !== "function")
       return { error: { kind: "missing-link", message: `'${req.to}' does not export ${req.interface}`, nodeId: req.to, interface: req.interface } };
+    const handle = target.handle as (rq: unknown, out: unknown) => void;
     const input = decodeValue(req.args[0] ?? null) as HttpInput;
-    const server = await this.#server(req.to, req.interface, target);
-    const current: InFlight = { abort: new AbortController() };
-    server.current = current;
+    const method = input.method ?? "POST";
+    const body = input.body && method !== "GET" && method !== "HEAD" ? input.body : new Uint8Array(0);
+    const headers = [...(input.headers ?? [])];
+    if (body.byteLength > 0 && !headers.some(([k]) => k.toLowerCase() === "content-length")) headers.push(["content-length", String(body.byteLength)]);
+    const authority = headers.find(([k]) => k.toLowerCase() === "host")?.[1] ?? "localhost";
+    const rq = new MemoryIncomingRequest({ method, pathWithQuery: input.path ?? "/", authority, headers, body });
+    const out = new MemoryResponseOutparam();
+
     const rec = this.recorder;
     const seq = rec.nextSeq();
     const at = rec.now();
-    const t0 = performance.now();
-    let value: HttpOutput | undefined;
+    const r = rec.within(req.to, () => handle.call(target, rq, out));
+    rec.topLevelTook(r.ms);
     let failure: RunError | undefined;
-    try {
-      const res = await fetch(`http://127.0.0.1:${server.port}${input.path ?? "/"}`, {
-        method: input.method ?? "POST",
-        headers: input.headers ?? [],
-        ...(input.body && input.method !== "GET" && input.method !== "HEAD" ? { body: input.body as Uint8Array<ArrayBuffer> } : {}),
-        signal: AbortSignal.any([current.abort.signal, AbortSignal.timeout(this.limits.timeMs)]),
-      });
-      value = { status: res.status, headers: [...res.headers.entries()], body: new Uint8Array(await res.arrayBuffer()) };
-    } catch (e) {
-      failure = { kind: "network-failure", message: `HTTP request to '${req.to}' failed: ${errorMessage(e)}`, nodeId: req.to };
+    let value: HttpOutput | undefined;
+    if (r.failed)
+      failure = r.thrown instanceof RunStop ? r.thrown.error : { kind: "trap", message: `'${req.to}' trapped in ${interfaceName(req.interface)}.handle: ${errorMessage(r.thrown)}`, nodeId: req.to };
+    else {
+      const res = collectResponse(out);
+      if (typeof res === "string") failure = { kind: "trap", message: `'${req.to}': ${res}`, nodeId: req.to };
+      else value = res;
     }
-    server.current = undefined;
-    const h = current.handled;
-    if (h?.error) failure = h.error.error;
-    const d = h?.ms ?? performance.now() - t0;
     if (!failure && value && value.body.byteLength > this.limits.outputBytes)
-      failure = { kind: "output-limit", message: `the HTTP response of '${req.to}' has ${value.body.byteLength} bytes, over the limit of ${this.limits.outputBytes}`, nodeId: req.to };
+      failure = { kind: "output-limit", message: `the HTTP response of '${req.to}' has more than ${this.limits.outputBytes} bytes (the output limit)`, nodeId: req.to };
     failure ??= rec.checkMemory(req.to)?.error;
     const s = rec.summary(req.to);
     s.calls++;
-    s.totalMs += d;
-    s.selfMs += d - (h?.childMs ?? 0);
+    s.totalMs += r.ms;
+    s.selfMs += r.ms - r.childMs;
     if (rec.eventBudget()) {
       const args = [previewValue(input)];
       s.lastInput = args;
-      const ev: CallEvent = { type: "call", seq, at, from: null, to: req.to, linkId: null, interface: interfaceName(req.interface), function: "handle", args, durationMs: d };
+      const ev: CallEvent = { type: "call", seq, at, from: null, to: req.to, linkId: null, interface: interfaceName(req.interface), function: "handle", args, durationMs: r.ms };
       if (failure) {
         ev.error = failure.message;
         s.error = failure.message;
@@ -123,9 +84,5 @@ export class HttpIngress {
       rec.emit(ev);
     }
     return failure ? { error: failure } : { value };
-  }
-
-  close(): void {
-    for (const s of this.#servers.values()) s.stop();
   }
 }

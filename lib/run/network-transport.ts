@@ -18,8 +18,13 @@ export class RemoteCaller {
   constructor(
     readonly token: string,
     readonly timeoutMs: number,
-    readonly onLatency: (ms: number) => void,
+    readonly onLatency: (ms: number, req: CallRequest) => void,
   ) {}
+
+  /** Starts the helper thread now (it takes a moment to boot), not on the first call. */
+  warm(): void {
+    this.#client ??= new SyncHttpClient(this.token);
+  }
 
   /** The callee's value; a refusal is thrown as `{ payload }`, a failure as a RunStop. */
   call(url: string, req: CallRequest): unknown {
@@ -28,7 +33,7 @@ export class RemoteCaller {
     // the run; a single call just never waits longer than the whole budget.
     const t0 = performance.now();
     const res = this.#client.post(`${url}/call`, JSON.stringify(req), this.timeoutMs);
-    this.onLatency(performance.now() - t0);
+    this.onLatency(performance.now() - t0, req);
     if (res.error !== undefined || res.body === undefined)
       throw new RunStop({ kind: "network-failure", message: `call to '${req.to}' failed: ${res.error ?? "empty answer"}`, nodeId: req.to });
     let outcome: CallOutcome;

@@ -4,8 +4,31 @@ import { encodeValue } from "./codec";
 import { GraphHost, RunStop } from "./host";
 import type { ChildMessage, ParentMessage } from "./protocol";
 import { latencyStats } from "./stats";
+import type { RunEvent } from "./types";
 
-const send = (m: ChildMessage) => process.send?.(m);
+// Events go up in batches: one IPC message per call would cost more than the call itself when a
+// run makes many; a batch leaves when the current task ends, and always before any other message.
+let batch: RunEvent[] = [];
+let flushQueued = false;
+const flush = () => {
+  flushQueued = false;
+  if (batch.length === 0) return;
+  const events = batch;
+  batch = [];
+  process.send?.({ type: "events", events } satisfies ChildMessage);
+};
+const report = (e: RunEvent) => {
+  batch.push(e);
+  if (batch.length >= 256) flush();
+  else if (!flushQueued) {
+    flushQueued = true;
+    setImmediate(flush);
+  }
+};
+const send = (m: ChildMessage) => {
+  flush();
+  process.send?.(m);
+};
 
 function main(): void {
   let host: GraphHost | undefined;
@@ -26,20 +49,21 @@ function main(): void {
       switch (m.type) {
         case "start":
           try {
-            host = await GraphHost.create(m.spec, (event) => send({ type: "event", event }));
+            host = await GraphHost.create(m.spec, report);
             send({ type: "ready", ...(m.listen ? { port: await host.serve() } : {}) });
           } catch (e) {
             send({ type: "failed", error: e instanceof RunStop ? e.error : { kind: "instantiate-failed", message: String((e as Error)?.message ?? e) } });
           }
           return;
         case "call": {
-          const r = m.req.interface.startsWith("wasi:http/incoming-handler") ? await host!.invokeHttp(m.req) : host!.invoke(m.req);
+          const r = m.req.interface.startsWith("wasi:http/incoming-handler") ? host!.invokeHttp(m.req) : host!.invoke(m.req);
           // Structured clone carries the value as is (Uint8Array, bigint); encode only what clone cannot.
           send({ type: "result", id: m.id, outcome: { ...r, value: r.value === undefined ? undefined : encodeValue(r.value), refused: r.refused === undefined ? undefined : encodeValue(r.refused) } });
           return;
         }
         case "drive": {
           const lat: number[] = [];
+          let sumMs = 0;
           let errors = 0;
           let firstError;
           const http = m.req.interface.startsWith("wasi:http/incoming-handler");
@@ -52,24 +76,33 @@ function main(): void {
               break;
             }
             const s = performance.now();
-            const r = http ? await host!.invokeHttp(m.req) : host!.invoke(m.req, false);
-            lat.push(performance.now() - s);
+            const r = http ? host!.invokeHttp(m.req) : host!.invoke(m.req, false);
+            const took = performance.now() - s;
+            lat.push(took);
+            sumMs += took;
             if (r.error) {
               errors++;
               firstError ??= r.error;
               if (r.error.kind !== "trap") break; // limits and network failures end the drive
             }
           }
-          send({ type: "drove", id: m.id, elapsedMs: performance.now() - t0, requests: latencyStats(lat), errors, ...(firstError ? { firstError } : {}) });
+          send({ type: "drove", id: m.id, elapsedMs: performance.now() - t0, requests: latencyStats(lat), sumMs, errors, ...(firstError ? { firstError } : {}) });
           return;
         }
+        case "reset":
+          host?.recorder.resetCounters();
+          send({ type: "result", id: m.id, outcome: {} });
+          return;
         case "stats":
+          // Resident memory after a full collection: what the run holds, not garbage not yet collected.
+          (globalThis as { gc?: () => void }).gc?.();
           send({
             type: "stats",
             id: m.id,
             summaries: host ? [...host.summaries.values()] : [],
             rssBytes: process.memoryUsage().rss,
             wireLatencies: Float64Array.from(host?.wireLatencies ?? []),
+            timing: host?.recorder.timing() ?? { links: [], recordingMs: 0, recordingTopMs: 0, ingressMs: 0 },
           });
           return;
       }

@@ -57,7 +57,7 @@ beforeAll(async () => {
   const cmd = join(work, "shout.wasm");
   execFileSync("clang-14", ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "lib/run/fixtures/shout.c", "-o", cmd]);
   shout = new Uint8Array(readFileSync(cmd));
-}, 60_000);
+}, 180_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** HTTP `date` headers differ between two runs a second apart; nothing else may. */

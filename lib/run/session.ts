@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { err, ok, type Result } from "../result";
 import type { CallRequest, HostCommand, HostComponent, HostSpec, InvokeOutcome, PreparedRun } from "./host-types";
+import type { HostTiming, LinkTiming } from "./call-recorder";
 import type { RunPlan } from "./plan";
 import { isChildMessage, type ChildMessage, type ParentMessage } from "./protocol";
 import { latencyStats, type LatencyStats } from "./stats";
@@ -31,6 +32,8 @@ interface Child {
 export interface DriveResult {
   elapsedMs: number;
   requests: LatencyStats;
+  /** The requests' latencies summed (ms). */
+  sumMs: number;
   errors: number;
   firstError?: RunError;
 }
@@ -40,6 +43,8 @@ export interface SessionStats {
   rssBytes: number;
   /** Calls across wires, as the caller saw them (in network mode: HTTP round trips). */
   wire: LatencyStats;
+  /** Where the time went, all processes together. */
+  timing: HostTiming;
 }
 
 export interface SessionOptions {
@@ -147,6 +152,7 @@ export class RunSession {
         ...entry.execArgv,
         "--disable-warning=ExperimentalWarning", // node:wasi's notice is not the user's output
         `--max-old-space-size=${heapMb}`,
+        "--expose-gc", // resident memory is measured after a collection
         // The memory limit is checked after each call; V8's page cap bounds what one call can take meanwhile.
         `--wasm-max-mem-pages=${Math.ceil((4 * this.opts.limits.memoryBytes) / 65536)}`,
         entry.file,
@@ -180,7 +186,7 @@ export class RunSession {
     proc.stderr!.on("data", stdio("stderr"));
     proc.on("message", (m: unknown) => {
       if (!isChildMessage(m)) return;
-      if (m.type === "event") this.opts.onEvent(m.event);
+      if (m.type === "events") for (const e of m.events) this.opts.onEvent(e);
       else if (m.type === "ready" || m.type === "failed") {
         child.started = true;
         child.onStart?.(m.type === "ready" ? ok(m.port ?? 0) : err(m.error));
@@ -245,9 +251,14 @@ export class RunSession {
   /** `n` calls in a row, driven inside the entry's host (so only the wires differ between modes). */
   async drive(n: number, req: CallRequest): Promise<DriveResult> {
     const m = await this.#ask<ChildMessage>(this.#hostOf(req.to), { type: "drive", id: this.#nextId++, n, req });
-    if (m.type === "drove") return { elapsedMs: m.elapsedMs, requests: m.requests, errors: m.errors, ...(m.firstError ? { firstError: m.firstError } : {}) };
+    if (m.type === "drove") return { elapsedMs: m.elapsedMs, requests: m.requests, sumMs: m.sumMs, errors: m.errors, ...(m.firstError ? { firstError: m.firstError } : {}) };
     const e = m.type === "result" ? m.outcome.error : undefined;
-    return { elapsedMs: 0, requests: { count: 0, p50: 0, p99: 0 }, errors: n, ...(e ? { firstError: e } : {}) };
+    return { elapsedMs: 0, requests: { count: 0, p50: 0, p99: 0 }, sumMs: 0, errors: n, ...(e ? { firstError: e } : {}) };
+  }
+
+  /** Every process starts counting afresh (after a warm-up). */
+  async resetCounters(): Promise<void> {
+    await Promise.all(this.#children.filter((c) => !c.exited).map((c) => this.#ask<ChildMessage>(c, { type: "reset", id: this.#nextId++ })));
   }
 
   async stats(): Promise<SessionStats> {
@@ -255,13 +266,30 @@ export class RunSession {
     const summaries: NodeSummary[] = [];
     let rssBytes = 0;
     const latencies: number[] = [];
+    const links = new Map<string, LinkTiming>();
+    let recordingMs = 0;
+    let recordingTopMs = 0;
+    let ingressMs = 0;
     for (const m of all) {
       if (m.type !== "stats") continue;
       summaries.push(...m.summaries);
       rssBytes += m.rssBytes;
       for (const x of m.wireLatencies) latencies.push(x);
+      recordingMs += m.timing.recordingMs;
+      recordingTopMs += m.timing.recordingTopMs;
+      ingressMs += m.timing.ingressMs;
+      // A wire between two processes: its caller's host saw the round trip, its callee's host the work.
+      for (const l of m.timing.links) {
+        const have = links.get(l.linkId);
+        if (!have) links.set(l.linkId, { ...l });
+        else {
+          have.calls += l.calls;
+          have.callerMs += l.callerMs;
+          have.calleeMs += l.calleeMs;
+        }
+      }
     }
-    return { summaries, rssBytes, wire: latencyStats(latencies) };
+    return { summaries, rssBytes, wire: latencyStats(latencies), timing: { links: [...links.values()], recordingMs, recordingTopMs, ingressMs } };
   }
 
   /** Network mode: the loopback URL serving a node (answers `POST /call` with the run's token only). */

@@ -27,9 +27,29 @@ export function contentHash(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/**
+ * Version of what the cache holds for a component (jco's output after `tuneGlue`);
+ * part of the entry's name, so a change here never reuses an older entry.
+ */
+const GLUE_VERSION = "glue-2";
+
+/** Cache directory of a component: 32 hex digits from its content hash and the glue version. */
+const entryName = (hash: string) => createHash("sha256").update(`${hash}:${GLUE_VERSION}`).digest("hex").slice(0, 32);
+
+/**
+ * jco's glue asks `process.env.JCO_DEBUG` in every debug-log call, dozens of
+ * times per call across a wire (each a slow property lookup into the process
+ * environment); it is read once when the module loads instead.
+ */
+export function tuneGlue(js: string): string {
+  const check = "if (!globalThis?.process?.env?.JCO_DEBUG) { return; }";
+  if (!js.includes(check)) return js;
+  return `const __jcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;\n${js.split(check).join("if (!__jcoDebug) { return; }")}`;
+}
+
 /** The cached transpile of the component with this content hash, if there is one. */
 export function lookupTranspiled(hash: string, cacheDir = defaultCacheDir()): TranspiledComponent | undefined {
-  const dir = join(cacheDir, hash.slice(0, 32));
+  const dir = join(cacheDir, entryName(hash));
   try {
     const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as Omit<TranspiledComponent, "dir" | "jsFile">;
     const now = new Date();
@@ -42,7 +62,7 @@ export function lookupTranspiled(hash: string, cacheDir = defaultCacheDir()): Tr
 
 export async function transpileCached(bytes: Uint8Array, cacheDir = defaultCacheDir()): Promise<TranspiledComponent> {
   const hash = contentHash(bytes);
-  const dir = join(cacheDir, hash.slice(0, 32));
+  const dir = join(cacheDir, entryName(hash));
   const hit = lookupTranspiled(hash, cacheDir);
   if (hit) return hit;
   // Loaded on a cache miss only: jco is large, and run processes never need it.
@@ -55,7 +75,7 @@ export async function transpileCached(bytes: Uint8Array, cacheDir = defaultCache
   for (const [name, data] of Object.entries(out.files)) {
     const file = join(tmp, name);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, data);
+    writeFileSync(file, name.endsWith(".js") ? tuneGlue(Buffer.from(data).toString("utf8")) : data);
   }
   const meta = { hash, imports: out.imports, exports: out.exports };
   writeFileSync(join(tmp, "meta.json"), JSON.stringify(meta));

@@ -90,6 +90,16 @@ describe("run clock", () => {
 });
 
 describe("transpile cache", () => {
+  it("reads jco's debug switch once per module, not on every call", async () => {
+    const { tuneGlue } = await import("./transpile");
+    const js = "const _debugLog = (...args) => {\n    if (!globalThis?.process?.env?.JCO_DEBUG) { return; }\n    console.debug(...args);\n  };";
+    const tuned = tuneGlue(js);
+    expect(tuned).not.toContain("if (!globalThis?.process?.env?.JCO_DEBUG)");
+    expect(tuned.startsWith("const __jcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;")).toBe(true);
+    expect(tuneGlue("export const x = 1;")).toBe("export const x = 1;");
+  });
+
+
   it("keeps the most recently used entries", async () => {
     const { mkdtempSync, mkdirSync, utimesSync, readdirSync, rmSync } = await import("node:fs");
     const { join } = await import("node:path");

@@ -14,7 +14,7 @@ process.env.TRELLIS_DATA_DIR = data;
 
 beforeAll(() => {
   execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
-}, 60_000);
+}, 180_000);
 afterAll(() => rmSync(data, { recursive: true, force: true }));
 
 describe("uploaded components", () => {

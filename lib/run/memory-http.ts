@@ -1,0 +1,281 @@
+// wasi:http requests and responses held in memory, for feeding the run's input
+// to an incoming-handler without a loopback HTTP server. jco's preview2 shim
+// keeps every HTTP body (and stdio flushes) behind a worker thread, so each
+// read, write and drop is a blocking cross-thread round trip; these classes
+// extend the shim's own (jco's resource checks are `instanceof` the imported
+// class) and keep the bytes in this thread. Objects the shim creates itself
+// (outgoing requests of wasi:http/outgoing-handler) keep the shim's behaviour.
+import * as shim from "@bytecodealliance/preview2-shim";
+
+type Ctor = new (...a: never[]) => object;
+const { types } = shim.http as unknown as { types: Record<string, Ctor & Record<string, unknown>> };
+const { streams } = shim.io as unknown as { streams: { InputStream: Ctor; OutputStream: Ctor } };
+const { poll } = shim.io as unknown as { poll: { Pollable: Ctor; poll(list: unknown[]): Uint32Array } };
+
+const ShimInputStream = streams.InputStream as new () => object;
+const ShimOutputStream = streams.OutputStream as new () => object;
+const ShimPollable = poll.Pollable as new () => object;
+const ShimIncomingRequest = types.IncomingRequest as unknown as new () => object;
+const ShimIncomingBody = types.IncomingBody as unknown as new () => object;
+const ShimOutgoingResponse = types.OutgoingResponse as unknown as new (headers: unknown) => { statusCode(): number; headers(): { entries(): Array<[string, Uint8Array]> } };
+const ShimOutgoingBody = types.OutgoingBody as unknown as (new () => object) & { finish(body: unknown, trailers: unknown): void };
+const ShimResponseOutparam = types.ResponseOutparam as unknown as (new () => object) & { set(param: unknown, response: unknown): void };
+const Fields = types.Fields as unknown as { fromList(entries: Array<[string, Uint8Array]>): unknown };
+
+const dispose: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for("dispose");
+const isA = (C: object, x: unknown) => Function.prototype[Symbol.hasInstance].call(C, x);
+
+/** Always ready: memory streams never wait. */
+export class ReadyPollable extends ShimPollable {
+  ready(): boolean {
+    return true;
+  }
+  block(): void {}
+  [dispose](): void {}
+}
+
+/** `poll` of wasi:io/poll: memory pollables are ready at once; others go to the shim. */
+export function pollList(list: unknown[]): Uint32Array {
+  const ready = list.flatMap((p, i) => (p instanceof ReadyPollable ? [i] : []));
+  return ready.length > 0 ? Uint32Array.from(ready) : poll.poll(list);
+}
+
+export class MemoryInputStream extends ShimInputStream {
+  #data: Uint8Array;
+  #pos = 0;
+  constructor(data: Uint8Array) {
+    super();
+    this.#data = data;
+  }
+  read(len: bigint): Uint8Array {
+    if (this.#pos >= this.#data.byteLength) throw { tag: "closed" };
+    const n = Math.min(Number(len), this.#data.byteLength - this.#pos);
+    const out = this.#data.slice(this.#pos, this.#pos + n);
+    this.#pos += n;
+    return out;
+  }
+  blockingRead(len: bigint): Uint8Array {
+    return this.read(len);
+  }
+  skip(len: bigint): bigint {
+    return BigInt(this.read(len).byteLength);
+  }
+  blockingSkip(len: bigint): bigint {
+    return this.skip(len);
+  }
+  subscribe(): ReadyPollable {
+    return new ReadyPollable();
+  }
+  [dispose](): void {}
+}
+
+/** Collects what is written, up to `max` bytes (then the stream reports itself closed). */
+export class MemoryOutputStream extends ShimOutputStream {
+  readonly chunks: Uint8Array[] = [];
+  size = 0;
+  constructor(readonly max: number) {
+    super();
+  }
+  checkWrite(): bigint {
+    return 65536n;
+  }
+  write(buf: Uint8Array): void {
+    if (this.size + buf.byteLength > this.max) throw { tag: "closed" };
+    this.chunks.push(buf.slice());
+    this.size += buf.byteLength;
+  }
+  blockingWriteAndFlush(buf: Uint8Array): void {
+    this.write(buf);
+  }
+  flush(): void {}
+  blockingFlush(): void {}
+  writeZeroes(len: bigint): void {
+    this.write(new Uint8Array(Number(len)));
+  }
+  blockingWriteZeroesAndFlush(len: bigint): void {
+    this.writeZeroes(len);
+  }
+  splice(src: { read(len: bigint): Uint8Array }, len: bigint): bigint {
+    const bytes = src.read(len);
+    this.write(bytes);
+    return BigInt(bytes.byteLength);
+  }
+  blockingSplice(src: { read(len: bigint): Uint8Array }, len: bigint): bigint {
+    return this.splice(src, len);
+  }
+  subscribe(): ReadyPollable {
+    return new ReadyPollable();
+  }
+  bytes(): Uint8Array {
+    return Buffer.concat(this.chunks);
+  }
+  [dispose](): void {}
+}
+
+class MemoryIncomingBody extends ShimIncomingBody {
+  #stream?: MemoryInputStream;
+  constructor(body: Uint8Array) {
+    super();
+    this.#stream = new MemoryInputStream(body);
+  }
+  stream(): MemoryInputStream {
+    const s = this.#stream;
+    if (!s) throw undefined; // the body's stream can be taken once
+    this.#stream = undefined;
+    return s;
+  }
+  [dispose](): void {}
+}
+
+const KNOWN_METHODS = new Set(["get", "head", "post", "put", "delete", "connect", "options", "trace", "patch"]);
+const FORBIDDEN = new Set(["connection", "keep-alive", "host"]);
+
+export interface MemoryRequestInit {
+  method: string;
+  pathWithQuery: string;
+  authority: string;
+  headers: Array<[string, string]>;
+  body: Uint8Array;
+}
+
+export class MemoryIncomingRequest extends ShimIncomingRequest {
+  #init: MemoryRequestInit;
+  #consumed = false;
+  constructor(init: MemoryRequestInit) {
+    super();
+    this.#init = init;
+  }
+  method(): { tag: string; val?: string } {
+    const m = this.#init.method.toLowerCase();
+    return KNOWN_METHODS.has(m) ? { tag: m } : { tag: "other", val: this.#init.method };
+  }
+  pathWithQuery(): string {
+    return this.#init.pathWithQuery;
+  }
+  scheme(): { tag: string } {
+    return { tag: "HTTP" };
+  }
+  authority(): string {
+    return this.#init.authority;
+  }
+  headers(): unknown {
+    const enc = new TextEncoder();
+    return Fields.fromList(this.#init.headers.filter(([k]) => !FORBIDDEN.has(k.toLowerCase())).map(([k, v]) => [k.toLowerCase(), enc.encode(v)]));
+  }
+  consume(): MemoryIncomingBody {
+    if (this.#consumed) throw undefined;
+    this.#consumed = true;
+    return new MemoryIncomingBody(this.#init.body);
+  }
+  [dispose](): void {}
+}
+
+class MemoryOutgoingBody extends ShimOutgoingBody {
+  #stream?: MemoryOutputStream;
+  readonly out: MemoryOutputStream;
+  finished = false;
+  constructor(max: number) {
+    super();
+    this.out = new MemoryOutputStream(max);
+    this.#stream = this.out;
+  }
+  write(): MemoryOutputStream {
+    const s = this.#stream;
+    if (!s) throw undefined; // once
+    this.#stream = undefined;
+    return s;
+  }
+  [dispose](): void {}
+}
+
+/** The largest response body a memory response collects (set per host from the output limit). */
+let responseBodyLimit = 64 * 2 ** 20;
+export function setResponseBodyLimit(bytes: number): void {
+  responseBodyLimit = bytes;
+}
+
+/** Guests construct responses with this class (the `OutgoingResponse` of the import object). */
+export class MemoryOutgoingResponse extends ShimOutgoingResponse {
+  #body?: MemoryOutgoingBody;
+  body(): MemoryOutgoingBody {
+    if (this.#body) throw undefined;
+    this.#body = new MemoryOutgoingBody(responseBodyLimit + 1);
+    return this.#body;
+  }
+  get memoryBody(): MemoryOutgoingBody | undefined {
+    return this.#body;
+  }
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return isA(ShimOutgoingResponse, x);
+  }
+}
+
+/** `OutgoingBody` of the import object: memory bodies finish here, the shim's own go to the shim. */
+export class OutgoingBody extends ShimOutgoingBody {
+  static finish(body: unknown, trailers: unknown): void {
+    if (body instanceof MemoryOutgoingBody) {
+      if (trailers) throw { tag: "internal-error", val: "trailers unsupported" };
+      if (body.finished) throw { tag: "internal-error", val: "body already finished" };
+      body.finished = true;
+      return;
+    }
+    ShimOutgoingBody.finish(body, trailers);
+  }
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return isA(ShimOutgoingBody, x);
+  }
+}
+
+export type ResponseSet = { tag: "ok"; val: MemoryOutgoingResponse } | { tag: "err"; val: unknown };
+
+export class ResponseOutparam extends ShimResponseOutparam {
+  static set(param: unknown, response: unknown): void {
+    if (param instanceof MemoryResponseOutparam) param.deliver(response as ResponseSet);
+    else ShimResponseOutparam.set(param, response);
+  }
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return isA(ShimResponseOutparam, x);
+  }
+}
+
+export class MemoryResponseOutparam extends ShimResponseOutparam {
+  response?: ResponseSet;
+  deliver(r: ResponseSet): void {
+    if (this.response) throw new Error("response-outparam set twice");
+    this.response = r;
+  }
+}
+
+/** wasi:http/types for components: the shim's, with memory-aware responses and bodies. */
+export const memoryHttpTypes: Record<string, unknown> = { ...types, OutgoingResponse: MemoryOutgoingResponse, OutgoingBody, ResponseOutparam };
+
+/** wasi:io/poll for components: the shim's, aware of memory pollables. */
+export const memoryPoll = { Pollable: ShimPollable, poll: pollList };
+
+export interface MemoryResponse {
+  status: number;
+  headers: Array<[string, string]>;
+  body: Uint8Array;
+}
+
+/** What the handler answered, once `handle` returned; a string says why there is no response. */
+export function collectResponse(out: MemoryResponseOutparam): MemoryResponse | string {
+  const r = out.response;
+  if (!r) return "the handler returned without setting a response";
+  if (r.tag === "err") return `the handler answered with an error: ${JSON.stringify(r.val)}`;
+  const res = r.val;
+  const dec = new TextDecoder();
+  const headers = res.headers().entries().map(([k, v]) => [k, dec.decode(v)] as [string, string]);
+  const body = res.memoryBody;
+  return { status: res.statusCode(), headers, body: body ? body.out.bytes() : new Uint8Array(0) };
+}
+
+/** Writes straight to this process's stdout/stderr (which the run process attributes to the running node). */
+export class StdioStream extends MemoryOutputStream {
+  constructor(readonly target: "stdout" | "stderr") {
+    super(Number.MAX_SAFE_INTEGER);
+  }
+  write(buf: Uint8Array): void {
+    process[this.target].write(buf.slice());
+  }
+}
