@@ -16,6 +16,9 @@ int init_done, init_exit_code;
 extern u32 guest_uid, guest_gid;
 extern char guest_hostname[65];
 void net_init_names(void);
+int net_pump(void);
+int net_host_active(void);
+#include "hostnet.h"
 
 // Patched in the artifact by lib/compile/native-artifact.ts, which finds the
 // magic in the data section. Offsets are linear-memory addresses.
@@ -267,8 +270,9 @@ int main(int argc, char **argv) {
   }
   p->state = P_RUN;
 
+  hostnet_init();
   while (!init_done) {
-    u64 progress = 0;
+    u64 progress = (u64)net_pump();
     int alive = 0;
     for (int i = 0; i < MAX_PROC && !init_done; i++) {
       Proc *q = &procs[i];
@@ -305,12 +309,15 @@ int main(int argc, char **argv) {
       extern u64 timers_next_deadline(void);
       u64 tw = timers_next_deadline();
       if (tw && (!wake || tw < wake)) wake = tw;
-      if (!wake) {
+      if (!wake && !net_host_active()) {
         fprintf(stderr, "trellis-x86: all guest processes are blocked (deadlock)\n");
         return 125;
       }
       u64 now = mono_ns();
-      if (wake > now) {
+      if (hostnet_on) { // sleep in the host until a deadline or a network event
+        i64 ms = !wake ? -1 : wake > now ? (i64)((wake - now + 999999) / 1000000) : 0;
+        if (ms != 0) hostnet_call(HN_WAIT, (i32)(ms > 60000 ? 60000 : ms), 0, NULL, 0, NULL);
+      } else if (wake > now) {
         struct timespec ts = {(time_t)((wake - now) / 1000000000ull), (long)((wake - now) % 1000000000ull)};
         nanosleep(&ts, NULL);
       }

@@ -110,3 +110,18 @@ i64 sys_mincore(Proc *p) { // ENOMEM for unmapped pages (stack probes rely on it
   for (u64 i = 0; i < n && !r; i++) r = put(p, ARG2 + i, &one, 1);
   return r;
 }
+
+// MADV_DONTNEED/MADV_FREE drop the pages: the next touch sees zeros, as for
+// private anonymous memory on Linux (jemalloc checks this). Other advice is a hint.
+i64 sys_madvise(Proc *p) {
+  if (ARG0 & PAGE_MASK) return E(EINVAL);
+  int advice = (int)ARG2;
+  if (advice != 4 && advice != 8) return 0;
+  u64 end = (ARG0 + ARG1 + PAGE_MASK) & ~PAGE_MASK;
+  for (u64 a = ARG0; a < end; a += PAGE) {
+    int prot = mem_prot_of(p->mem, a);
+    if (prot < 0) return a == ARG0 ? E(ENOMEM) : 0;
+    mem_map(p->mem, a, PAGE, prot);
+  }
+  return 0;
+}

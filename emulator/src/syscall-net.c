@@ -5,6 +5,7 @@
 // a blocking call returns SYS_BLOCK and is retried by the scheduler. Limits
 // per guest (sockets, buffered bytes) turn a flood into errors, not host memory.
 #include "syscall.h"
+#include "hostnet.h"
 
 enum { AF_UNIX_ = 1, AF_INET_ = 2, AF_INET6_ = 10 };
 enum { ST_STREAM = 1, ST_DGRAM = 2 };
@@ -71,6 +72,8 @@ typedef struct Sock {
   int reuseaddr, reuseport, keepalive, nodelay, v6only, broadcast, passcred, cork;
   int rcvbuf, sndbuf, linger_on, linger_s;
   Addr dest; // a connected datagram socket's destination (port 0: none)
+  int host, host_listen; // host network handles (hostnet.h): a connection to/from the host, a published listener
+  Addr hpeer;            // the host-side peer's address
   int keepidle, keepintvl, keepcnt, ttl, tos;
   u64 rcvtimeo[2], sndtimeo[2];
   int cred_pid, cred_uid, cred_gid; // SO_PEERCRED
@@ -150,13 +153,18 @@ static Sock *sock_new(int domain, int type, int proto) {
   s->keepintvl = 75;
   s->keepcnt = 9;
   s->ttl = 64;
+  s->host = s->host_listen = -1;
   s->link = socks;
   socks = s;
   nsocks++;
   return s;
 }
 
+static int has_peer(const Sock *s) { return s->peer || s->host >= 0; }
+
 static void sock_free(Sock *s) {
+  if (s->host >= 0) hostnet_call(HN_CLOSE, s->host, 0, NULL, 0, NULL);
+  if (s->host_listen >= 0) hostnet_call(HN_CLOSE, s->host_listen, 0, NULL, 0, NULL);
   if (s->peer) {
     Sock *q = s->peer;
     q->peer = NULL;
@@ -418,6 +426,15 @@ i64 sys_listen(Proc *p) {
   int bl = (i32)ARG1;
   if (bl < 0 || bl > 4096) bl = 4096;
   s->backlog_max = bl + 1; // Linux accepts backlog + 1 connections before refusing
+  if (hostnet_on && s->domain != AF_UNIX_ && s->host_listen < 0) {
+    i32 h = hostnet_call(HN_LISTEN, s->in.port, 0, NULL, 0, NULL);
+    if (h == -EADDRINUSE) {
+      fprintf(stderr, "trellis-x86: guest port %u is published on a host port that is already in use -> EADDRINUSE\n", s->in.port);
+      s->state = SS_NEW;
+      return E(EADDRINUSE);
+    }
+    if (h >= 0) s->host_listen = h;
+  }
   s->state = SS_LISTEN;
   s->listen_pid = p->tgid;
   set_cred(s, p);
@@ -476,7 +493,7 @@ static i64 resolve_dest(Proc *p, Sock *s, u64 ua, u64 len, Addr *a, u8 *name, u3
   }
   i64 r = get_inaddr(p, s, ua, len, a);
   if (r) return r;
-  if (!addr_local(a) && !(s->type == ST_DGRAM && a->port == 53)) {
+  if (!addr_local(a) && !(s->type == ST_DGRAM && a->port == 53) && !(s->type == ST_STREAM && hostnet_on && is_v4mapped(a->a))) {
     if (trace_on) {
       char t[64];
       if (is_v4mapped(a->a)) snprintf(t, sizeof t, "%u.%u.%u.%u", a->a[12], a->a[13], a->a[14], a->a[15]);
@@ -527,8 +544,25 @@ i64 sys_connect(Proc *p) {
   if (s->state == SS_LISTEN) return E(EINVAL);
   i64 r = resolve_dest(p, s, ARG1, ARG2, &a, name, &namelen, &node);
   if (r) return r == 1 ? E(EAFNOSUPPORT) : r;
-  Sock *l = find_listener(s, &a, name, namelen, node);
   int nonblock = (f->flags & O_NONBLOCK) != 0;
+  if (s->domain != AF_UNIX_ && !addr_local(&a)) { // through the host, when the run allows that peer
+    i32 h = hostnet_call(HN_CONNECT, (i32)addr_v4(&a), a.port, NULL, 0, NULL);
+    if (h == -EACCES || h == -ENOSYS) {
+      if (trace_on) fprintf(stderr, "trellis-x86: connection to %u.%u.%u.%u port %u refused: not allowed for this run (--allow HOST:PORT) -> ENETUNREACH\n", a.a[12], a.a[13], a.a[14], a.a[15], a.port);
+      return E(ENETUNREACH);
+    }
+    if (h < 0) return h;
+    Addr me;
+    memset(&me, 0, sizeof me);
+    me.a[10] = me.a[11] = 0xff;
+    me.a[12] = 10; me.a[13] = 88; me.a[15] = 2;
+    if (!s->in.port && !ephemeral(s, &me)) s->in = me;
+    s->host = h;
+    s->hpeer = a;
+    s->state = SS_CONNECTED;
+    return 0;
+  }
+  Sock *l = find_listener(s, &a, name, namelen, node);
   if (!l) {
     if (s->domain != AF_UNIX_ && nonblock) { // the refusal arrives later, as SO_ERROR
       autobind_in(s, &a);
@@ -604,7 +638,8 @@ static i64 do_accept(Proc *p, u64 uaddr, u64 ulen, int flags) {
       memcpy(b, &fam, 2);
       n = 2;
       if (c && c->namelen) { memcpy(b, c->name, c->namelen); n = c->namelen; }
-    } else if (s->peer) n = put_inaddr(s, &s->peer->in, b);
+    } else if (s->host >= 0) n = put_inaddr(s, &s->hpeer, b);
+    else if (s->peer) n = put_inaddr(s, &s->peer->in, b);
     else n = put_inaddr(s, &s->in, b);
     if (have < 0) return E(EINVAL);
     if (put(p, uaddr, b, (u32)have < n ? (u32)have : n) || put(p, ulen, &n, 4)) return E(EFAULT);
@@ -631,7 +666,7 @@ static u32 sock_name(Sock *s, int peer, u8 *b) {
     if (o && o->namelen) { memcpy(b, o->name, o->namelen); return o->namelen; }
     return 2;
   }
-  if (peer) return put_inaddr(s, &s->peer->in, b);
+  if (peer) return put_inaddr(s, s->host >= 0 ? &s->hpeer : &s->peer->in, b);
   Addr a = s->in;
   if (!a.port && s->domain == AF_INET_) a.a[10] = a.a[11] = 0xff;
   return put_inaddr(s, &a, b);
@@ -650,7 +685,7 @@ i64 sys_getpeername(Proc *p) {
   i64 err;
   Sock *s = sock_of(p, (i32)ARG0, &err);
   if (!s) return err;
-  if (s->state != SS_CONNECTED || !s->peer) return E(ENOTCONN);
+  if (s->state != SS_CONNECTED || !has_peer(s)) return E(ENOTCONN);
   u8 b[128];
   u32 n = sock_name(s, 1, b);
   return put_name(p, ARG1, ARG2, b, n);
@@ -668,6 +703,7 @@ i64 sys_shutdown(Proc *p) {
     s->shut_wr = 1;
     s->gen_out++;
     if (s->peer) { s->peer->eof = 1; s->peer->gen_in++; }
+    if (s->host >= 0) hostnet_call(HN_SHUT, s->host, 0, NULL, 0, NULL);
   }
   return 0;
 }
@@ -709,10 +745,20 @@ static i64 sock_send(Proc *p, File *f, const u8 *d, u64 n, int flags, Sock *to, 
   }
   if (s->state == SS_REFUSED) { s->state = SS_NEW; s->err = 0; return E(ECONNREFUSED); }
   if (s->state != SS_CONNECTED) return E(s->domain == AF_UNIX_ ? ENOTCONN : EPIPE);
-  if (s->shut_wr || !s->peer) {
+  if (s->shut_wr || !has_peer(s)) {
     if (!s->peer && s->reset) { s->reset = 0; return E(ECONNRESET); }
     if (!(flags & MSG_NOSIGNAL_)) p->sigpending |= 1ull << (13 - 1);
     return E(EPIPE);
+  }
+  if (s->host >= 0) {
+    if (!n) return 0;
+    i32 r = hostnet_call(HN_SEND, s->host, 0, (void *)d, (u32)(n > (1u << 20) ? (1u << 20) : n), NULL);
+    if (r == -EAGAIN) return nonblock ? E(EAGAIN) : SYS_BLOCK;
+    if (r == -EPIPE || r == -ECONNRESET) {
+      if (r == -EPIPE && !(flags & MSG_NOSIGNAL_)) p->sigpending |= 1ull << (13 - 1);
+      return r;
+    }
+    return r;
   }
   Sock *t = s->peer;
   if (!n) return 0;
@@ -767,10 +813,10 @@ static i64 sock_recv(Proc *p, File *f, u8 *d, u64 n, int flags, u8 *from, u32 *f
   if (s->shut_rd) return 0;
   if (!s->len) {
     if (s->reset && !s->peer) { s->reset = 0; return E(ECONNRESET); }
-    if (s->eof || !s->peer) return 0;
+    if (s->eof || !has_peer(s)) return 0;
     return nonblock ? E(EAGAIN) : SYS_BLOCK;
   }
-  if ((flags & MSG_WAITALL_) && s->len < n && !s->eof && s->peer && !nonblock) return SYS_BLOCK;
+  if ((flags & MSG_WAITALL_) && s->len < n && !s->eof && has_peer(s) && !nonblock) return SYS_BLOCK;
   u64 k = n < s->len ? n : s->len;
   // stop before bytes that carry other descriptors; deliver those that start here
   Rights *r = s->rights;
@@ -826,8 +872,8 @@ u32 sock_poll(File *f) {
   if (s->state == SS_REFUSED) return m | POLLOUT_ | POLLWRNORM_ | POLLHUP_;
   if (s->state == SS_NEW) return m | POLLOUT_ | POLLHUP_;
   if (s->len) m |= POLLIN_ | POLLRDNORM_;
-  if (s->eof || s->shut_rd || !s->peer) m |= POLLIN_ | POLLRDNORM_ | POLLRDHUP_;
-  if ((s->shut_rd && s->shut_wr) || ((s->eof || !s->peer) && s->shut_wr) || (!s->peer && s->eof)) m |= POLLHUP_;
+  if (s->eof || s->shut_rd || !has_peer(s)) m |= POLLIN_ | POLLRDNORM_ | POLLRDHUP_;
+  if ((s->shut_rd && s->shut_wr) || ((s->eof || !has_peer(s)) && s->shut_wr) || (!has_peer(s) && s->eof)) m |= POLLHUP_;
   if (!s->peer || s->shut_wr || buf_room(s->peer) >= 4096 || buf_room(s->peer) == SOCK_BUF) m |= POLLOUT_ | POLLWRNORM_;
   return m;
 }
@@ -1218,7 +1264,7 @@ void net_init_names(void) {
   char t[512];
   snprintf(t, sizeof t, "%s\n", guest_hostname);
   write_file("/etc/hostname", t);
-  snprintf(t, sizeof t, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.88.0.2\t%s\n", guest_hostname);
+  snprintf(t, sizeof t, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.88.0.2\t%s\n10.88.0.1\thost.trellis.internal\n", guest_hostname);
   write_file("/etc/hosts", t);
   write_file("/etc/resolv.conf", "nameserver 127.0.0.11\noptions ndots:0\n");
 }
@@ -1255,6 +1301,9 @@ static void dns_answer(Sock *s, const Addr *server, const u8 *q, u64 n) {
     known = 1;
     if (qtype == 1) { u8 a[4] = {127, 0, 0, 1}; memcpy(addr, a, 4); alen = 4; }
     if (qtype == 28) { memset(addr, 0, 16); addr[15] = 1; alen = 16; }
+  } else if (!strcmp(name, "host.trellis.internal")) { // the host, reached through --allow
+    known = 1;
+    if (qtype == 1) { u8 a[4] = {10, 88, 0, 1}; memcpy(addr, a, 4); alen = 4; }
   } else if (!strcmp(name, host)) {
     known = 1;
     if (qtype == 1) { u8 a[4] = {10, 88, 0, 2}; memcpy(addr, a, 4); alen = 4; }
@@ -1286,4 +1335,63 @@ static void dns_answer(Sock *s, const Addr *server, const u8 *q, u64 n) {
   total_buffered += m;
   s->gen_in++;
   if (trace_on) fprintf(stderr, "trellis-x86: dns %s type %u -> %s\n", name, qtype, known ? (alen ? "answer" : "no record") : "NXDOMAIN");
+}
+
+// ---------- the host side ----------
+// Moves what the host has for the guest into the sockets: new connections on
+// published ports into their listeners' backlogs, bytes and EOFs into the
+// receive buffers. Returns how many things happened (the scheduler's progress).
+int net_pump(void) {
+  if (!hostnet_on) return 0;
+  int events = 0;
+  static u8 chunk[65536];
+  for (Sock *s = socks; s; s = s->link) {
+    if (s->host_listen >= 0 && s->state == SS_LISTEN) {
+      while (s->nbacklog < s->backlog_max && nsocks < MAX_SOCKS) {
+        u8 pa[6];
+        u32 ol = 0;
+        i32 h = hostnet_call(HN_ACCEPT, s->host_listen, 0, pa, sizeof pa, &ol);
+        if (h < 0) break;
+        Sock *c = sock_new(s->domain, s->type, s->proto);
+        c->state = SS_CONNECTED;
+        c->host = h;
+        c->listen_pid = -1;
+        c->in = s->in;
+        if (addr_any(&c->in)) { memset(c->in.a, 0, 16); c->in.a[10] = c->in.a[11] = 0xff; c->in.a[12] = 10; c->in.a[13] = 88; c->in.a[15] = 2; }
+        memset(&c->hpeer, 0, sizeof c->hpeer);
+        c->hpeer.a[10] = c->hpeer.a[11] = 0xff;
+        if (ol >= 6) { memcpy(c->hpeer.a + 12, pa, 4); c->hpeer.port = (u16)(pa[4] << 8 | pa[5]); }
+        if (!s->backlog || s->nbacklog % 16 == 0) s->backlog = realloc(s->backlog, sizeof *s->backlog * (size_t)(s->nbacklog + 16));
+        s->backlog[s->nbacklog++] = c;
+        s->gen_in++;
+        events++;
+      }
+    }
+    if (s->host >= 0 && !s->eof && !s->reset) {
+      for (;;) {
+        u32 room = buf_room(s);
+        if (room < 1024) break;
+        u32 ol = 0;
+        i32 r = hostnet_call(HN_RECV, s->host, 0, chunk, room < sizeof chunk ? room : (u32)sizeof chunk, &ol);
+        if (r == -EAGAIN) break;
+        events++;
+        if (r <= 0) {
+          if (r < 0) s->reset = 1;
+          s->eof = 1;
+          s->gen_in++;
+          break;
+        }
+        buf_put(s, chunk, (u32)r);
+      }
+    }
+  }
+  return events;
+}
+
+// Whether the host may still bring something (so all guests waiting is no deadlock).
+int net_host_active(void) {
+  if (!hostnet_on) return 0;
+  for (Sock *s = socks; s; s = s->link)
+    if (s->host_listen >= 0 || (s->host >= 0 && !s->eof)) return 1;
+  return 0;
 }

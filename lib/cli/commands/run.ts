@@ -4,9 +4,11 @@ import { resolve } from "node:path";
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { childArgs, preopensFor } from "../../compile/native-artifact";
+import { checkPublishes, hostNetChildArgs, isHostNetError, parseAllow, parsePublish, type Allow, type Publish } from "../../compile/host-net";
 import type { CliCommand } from "../command";
 
-const USAGE = "trellis run <artifact.wasm> [-e K=V]... [--rootfs file.img] [--dir host-dir=guest-dir]... [-- ARGS...]";
+const USAGE =
+  "trellis run [-p [ADDR:]HOSTPORT:GUESTPORT]... [--allow HOST:PORT]... <artifact.wasm> [-e K=V]... [--rootfs file.img] [--dir host-dir=guest-dir]... [-- ARGS...]";
 
 const command: CliCommand = {
   name: "run",
@@ -17,13 +19,23 @@ const command: CliCommand = {
     const env: Record<string, string> = {};
     const dirs: Record<string, string> = {};
     let rest: string[] = [];
+    const publish: Publish[] = [];
+    const allow: Allow[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (a === "--") {
         rest = args.slice(i + 1);
         break;
       }
-      if ((a === "-e" || a === "--env") && args[i + 1]?.includes("=")) {
+      if ((a === "-p" || a === "--publish" || a === "--allow") && args[i + 1]) {
+        const v = a === "--allow" ? parseAllow(args[++i]!) : parsePublish(args[++i]!);
+        if (isHostNetError(v)) {
+          process.stderr.write(`trellis run: ${v.message}\n`);
+          return 2;
+        }
+        if ("guestPort" in v) publish.push(v);
+        else allow.push(v);
+      } else if ((a === "-e" || a === "--env") && args[i + 1]?.includes("=")) {
         const kv = args[++i]!;
         env[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
       } else if (a === "--rootfs" && args[i + 1]) rootfs = args[++i];
@@ -53,10 +65,17 @@ const command: CliCommand = {
       process.stderr.write(`trellis run: ${file} is ${comp ? "a component; run it with a component host (wasmtime, wasmCloud, Spin)" : "not a Wasm module"}\n`);
       return 1;
     }
-    // A child node started with the core's flags (CORE_NODE_FLAGS), stdio passed through.
+    const dup = checkPublishes(publish);
+    if (dup) {
+      process.stderr.write(`trellis run: ${dup.message}\n`);
+      return 2;
+    }
+    // A child node started with the core's flags (CORE_NODE_FLAGS), stdio passed through;
+    // with -p/--allow it also carries the host network interface (lib/image/HOST-NET.md).
     const cfg = { file: resolve(file), args: [file, ...rest], env, preopens: { ...preopensFor(resolve(file), rootfs ? resolve(rootfs) : undefined), ...dirs } };
+    const argv = publish.length || allow.length ? hostNetChildArgs({ ...cfg, publish, allow }) : childArgs(cfg);
     return await new Promise<number>((done) => {
-      const child = spawn(process.execPath, childArgs(cfg), { stdio: "inherit" });
+      const child = spawn(process.execPath, argv, { stdio: "inherit" });
       child.on("error", (e) => {
         process.stderr.write(`trellis run: ${e.message}\n`);
         done(1);
