@@ -220,3 +220,14 @@ export function topoOrder(ids: string[], edges: [string, string][]): { order: st
 
 /** Stable JSON-ish comparison key for sorting. */
 export const byKey = <T>(key: (t: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+/**
+ * The refusal of a Wasm target for a design with no Wasm nodes, naming the
+ * containers and the way out; null when the design has Wasm nodes or no containers.
+ */
+export function containersOnlyProblem(topology: Topology, target: string): ExportProblem | null {
+  if (topology.nodes.some((n) => n.kind === "component" || n.kind === "compiled")) return null;
+  const containers = topology.nodes.filter((n) => n.kind === "container");
+  if (containers.length === 0) return null;
+  return problem("empty", "error", `the design has only containers (${containers.map((c) => c.name).join(", ")}); ${target} runs Wasm components: compile the containers to Wasm, or use the Kubernetes export`, containers.map((c) => c.id));
+}

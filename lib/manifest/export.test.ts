@@ -72,9 +72,9 @@ describe("every golden output validates", () => {
       } else if (f === "kubernetes.yaml") {
         expect(validateK8sObjects(yamlObjects(text))).toEqual({ ok: true });
       } else if (f.endsWith("spin.toml")) {
-        const toml = parseToml(text) as { spin_manifest_version: number; trigger: { http: unknown[] } };
+        const toml = parseToml(text) as { spin_manifest_version: number; trigger: { http?: unknown[]; redis?: unknown[] } };
         expect(toml.spin_manifest_version).toBe(2);
-        expect(toml.trigger.http.length).toBeGreaterThan(0);
+        expect((toml.trigger.http?.length ?? 0) + (toml.trigger.redis?.length ?? 0)).toBeGreaterThan(0);
       } else if (f.endsWith(".wac")) {
         expect(checkWacSyntax(text)).toBeNull();
       } else {

@@ -19,6 +19,7 @@ import {
   witPorts,
   wireInterface,
   type ResolvedLink,
+  containersOnlyProblem,
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
@@ -33,11 +34,20 @@ const APP_VERSION = "0.1.0";
 /** Where spin.toml points for a component's Wasm file. */
 function componentSource(n: TopologyNode, name: string): { source: string; placeholder: boolean } {
   const s = n.config.source;
-  if (s && !s.startsWith("builtin:") && !s.startsWith("upload:") && !/^[a-z]+:\/\//i.test(s) && !s.startsWith("/") && !s.split("/").includes("..")) {
+  // `oci:` references are pulled, not files beside spin.toml.
+  if (s && !s.startsWith("builtin:") && !s.startsWith("upload:") && !s.startsWith("oci:") && !/^[a-z]+:\/\//i.test(s) && !s.startsWith("/") && !s.split("/").includes("..")) {
     return { source: s, placeholder: false };
   }
   return { source: `components/${name}.wasm`, placeholder: true };
 }
+
+const setting = (n: TopologyNode, ...names: string[]): string | undefined => n.config.env.find((e) => names.includes(e.name.toLowerCase()))?.value;
+/** The Redis channel a bus delivers: its subscriptions/channel setting (first subject), else its name. */
+const redisChannel = (bus: TopologyNode): string => setting(bus, "channel", "subscriptions")?.split(",")[0]?.trim() || dnsLabel(bus.name, "messages");
+const redisAddress = (bus: TopologyNode): string => {
+  const a = setting(bus, "address", "url", "redis_url");
+  return a && /^rediss?:\/\//.test(a) ? a : "redis://redis:6379";
+};
 
 export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): ExportResult {
   const { topology } = doc;
@@ -54,13 +64,12 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
     if (n.kind === "container" || n.kind === "compiled") {
       problems.push(problem("unsupported-node", "warning", `${n.name} is a ${n.kind === "container" ? "container" : "compiled container (WASI command)"}; SpinKube runs Spin components only, so it is left out`, [n.id]));
     }
-    if (n.kind === "endpoint" && n.config.capability === "messaging") {
-      problems.push(problem("unsupported-node", "warning", `${n.name}: Spin has no wasmCloud messaging; wires to it are left out`, [n.id]));
-    }
   }
 
   const inner: ResolvedLink[] = [];
   const httpRoots = new Set<string>();
+  /** Components a message bus delivers to: Spin's Redis trigger, one channel per bus. */
+  const redisRoots = new Map<string, TopologyNode>();
   const kvOf = new Map<string, TopologyNode[]>();
   const network: ExportResult["report"]["network"] = [];
   const inProcess: ExportResult["report"]["inProcess"] = [];
@@ -72,6 +81,15 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
     } else if (r.from.kind === "component" && r.to.kind === "endpoint" && r.to.config.capability === "http-ingress") {
       httpRoots.add(r.from.id);
       network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: "Spin HTTP trigger (SpinApp Service)" });
+    } else if (r.from.kind === "component" && r.to.kind === "endpoint" && r.to.config.capability === "messaging") {
+      redisRoots.set(r.from.id, r.to);
+      network.push({ linkId: r.link.id, from: r.to.name, to: r.from.name, via: `Spin Redis trigger (channel ${redisChannel(r.to)})` });
+      if (iface?.packageId !== "fermyon:spin") {
+        problems.push(problem("unsupported-wire", "warning", `${r.from.name} is triggered by ${r.to.name} through Spin's Redis trigger, which calls fermyon:spin/inbound-redis; the component must export that handler (it exports ${iface ? formatInterface(iface) : r.fromPort.id})`, [r.from.id, r.to.id], [r.link.id]));
+      }
+    } else if (r.from.kind === "endpoint" && r.from.config.capability === "messaging" && r.to.kind === "component") {
+      network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: "Spin outbound Redis (publish)" });
+      problems.push(problem("unsupported-wire", "warning", `${r.to.name} publishes to ${r.from.name}: on Spin that is outbound Redis (fermyon:spin redis, publish to ${redisAddress(r.from)}); the component must use it and list the address in allowed_outbound_hosts`, [r.from.id, r.to.id], [r.link.id]));
     } else if (r.from.kind === "endpoint" && r.from.config.capability === "keyvalue" && r.to.kind === "component") {
       // store and atomics wires to the same endpoint are one store
       if (!(kvOf.get(r.to.id) ?? []).includes(r.from)) kvOf.set(r.to.id, [...(kvOf.get(r.to.id) ?? []), r.from]);
@@ -86,9 +104,14 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
   const usedApps = new Set<string>();
   for (const group of groups) {
     const roots = group.filter((id) => httpRoots.has(id));
-    if (roots.length === 0) {
-      problems.push(problem("unsupported-node", "warning", `${group.map((id) => byId.get(id)!.name).join(", ")}: not wired to HTTP ingress, so not part of any SpinApp`, group));
+    const redis = group.filter((id) => redisRoots.has(id));
+    if (roots.length === 0 && redis.length === 0) {
+      problems.push(problem("unsupported-node", "warning", `${group.map((id) => byId.get(id)!.name).join(", ")}: not wired to HTTP ingress or a message bus, so not part of any SpinApp`, group));
       continue;
+    }
+    const buses = [...new Set(redis.map((id) => redisRoots.get(id)!))];
+    if (buses.length > 1) {
+      problems.push(problem("unsupported-wire", "warning", `${buses.map((b) => b.name).join(", ")}: a Spin app has one Redis address (${redisAddress(buses[0]!)}); the other buses' channels are read from it`, buses.map((b) => b.id)));
     }
     const groupSet = new Set(group);
     const links = inner.filter((r) => groupSet.has(r.from.id));
@@ -98,7 +121,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
       problems.push(problem("cycle", "error", `components ${order.cycle.map((id) => byId.get(id)!.name).join(", ")} import from each other in a cycle; Spin dependencies must form a tree`, order.cycle, links.filter((r) => order.cycle.includes(r.from.id) && order.cycle.includes(r.to.id)).map((r) => r.link.id)));
       continue;
     }
-    let app = dnsLabel(groups.length === 1 ? design : `${design}-${names.get(roots[0]!)}`);
+    let app = dnsLabel(groups.length === 1 ? design : `${design}-${names.get((roots[0] ?? redis[0])!)}`);
     for (let i = 2; usedApps.has(app); i++) app = `${app}-${i}`;
     usedApps.add(app);
 
@@ -139,9 +162,11 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
         name: app,
         version: APP_VERSION,
         ...(doc.description ? { description: doc.description } : {}),
+        ...(buses.length > 0 ? { trigger: { redis: { address: redisAddress(buses[0]!) } } } : {}),
       },
       trigger: {
-        http: roots.map((id) => ({ route: roots.length === 1 ? "/..." : `/${names.get(id)}/...`, component: names.get(id)! })),
+        ...(roots.length > 0 ? { http: roots.map((id) => ({ route: roots.length === 1 ? "/..." : `/${names.get(id)}/...`, component: names.get(id)! })) } : {}),
+        ...(redis.length > 0 ? { redis: redis.map((id) => ({ channel: redisChannel(redisRoots.get(id)!), component: names.get(id)! })) } : {}),
       },
       component: componentTables,
     };
@@ -158,7 +183,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
     files.push({ path: `spin/${app}/spinapp.yaml`, content: stringify(spinApp, { lineWidth: 0, aliasDuplicateObjects: false }) });
   }
   if (files.length === 0 && !problems.some((p) => p.severity === "error")) {
-    problems.push(problem("empty", "error", "no component is wired to an HTTP ingress endpoint; SpinKube export needs at least one HTTP-triggered component"));
+    problems.push(containersOnlyProblem(topology, "SpinKube") ?? problem("empty", "error", "no component is wired to an HTTP ingress endpoint or a message bus; SpinKube export needs at least one HTTP- or Redis-triggered component: wire one to HTTP ingress or a message bus", components.map((c) => c.id)));
   }
   problems.push(...unexpressed(doc.topology.nodes, "SpinKube", ["volumes", "healthcheck", "restartPolicy", "resources", "secrets", "ingress"], "spin.toml and the SpinApp export carry none of them"));
   return {
@@ -168,6 +193,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
       target: "spin",
       filled: [
         "spin.toml: spin_manifest_version 2, application name/version/description, one [[trigger.http]] per component wired to HTTP ingress (route /... or /<component>/...)",
+        "one [[trigger.redis]] per component wired to a message bus (channel: the bus's subscriptions/channel setting, else its name) and [application.trigger.redis] address (the bus's address/url setting, else redis://redis:6379)",
         "spin.toml components: source (the node's source path, else components/<name>.wasm), environment, key_value_stores, dependencies for WIT wires inside the group",
         `SpinApp: metadata.name, spec.image (${registry}/<app>:${APP_VERSION}), executor ${SPIN_EXECUTOR}, replicas (largest in the group)`,
       ],
@@ -175,6 +201,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
         ...placeholders.map((p) => `place the built component at ${p}`),
         `build and push each app: spin registry push ${registry}/<app>:${APP_VERSION} (then kubectl apply the spinapp.yaml)`,
         "allowed_outbound_hosts, variables, files, runtime config for extra key-value labels, SpinApp resources/probes",
+        "a Redis server at the trigger address; components triggered by Redis must export fermyon:spin/inbound-redis (the export warns when they export another handler)",
       ],
       inProcess,
       network,

@@ -18,6 +18,7 @@ import {
   witPorts,
   wireInterface,
   type ResolvedLink,
+  containersOnlyProblem,
 } from "../common";
 import type { ExportFile, ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
@@ -179,7 +180,7 @@ export function exportWac(doc: DesignDocument, _options: ExportOptions = {}): Ex
     }
   }
   if (files.length === 0 && !isBlocking(problems)) {
-    problems.push(problem("empty", "error", "no two components are joined by a WIT wire, so there is nothing to compose"));
+    problems.push(containersOnlyProblem(doc.topology, "WAC") ?? problem("empty", "error", "no two components are joined by a WIT wire, so there is nothing to compose: wire an import of one component to an export of another", doc.topology.nodes.filter((n) => n.kind === "component").map((n) => n.id)));
   }
   problems.push(...unexpressed(doc.topology.nodes, "a WAC composition", ["volumes", "healthcheck", "restartPolicy", "resources", "secrets", "ingress"], "a composition describes how components link, not how they are deployed"));
   return {

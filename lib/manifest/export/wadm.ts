@@ -15,6 +15,7 @@ import {
   unsatisfiedImports,
   wireInterface,
   type ResolvedLink,
+  containersOnlyProblem,
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
@@ -201,7 +202,7 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
       return { name: names.get(n.id)!, type: isProvider ? "capability" : "component", properties, traits: traitsOut };
     });
 
-  if (components.length === 0) problems.push(problem("empty", "error", "the design has no Wasm components or endpoints to put in a wadm manifest"));
+  if (components.length === 0) problems.push(containersOnlyProblem(topology, "wasmCloud") ?? problem("empty", "error", "the design has no Wasm components or endpoints to put in a wadm manifest; add a component"));
 
   const annotations: Record<string, string> = { description: doc.description ?? `${doc.name} (exported by Trellis)` };
   if (Object.keys(versions).length > 0) {

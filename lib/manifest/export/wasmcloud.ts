@@ -22,6 +22,7 @@ import {
   witPorts,
   type InterfaceName,
   type ResolvedLink,
+  containersOnlyProblem,
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
@@ -285,7 +286,7 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
     }
   }
   if (wasm.length === 0) {
-    problems.push(problem("empty", "error", containers.length > 0 ? "the design has only containers; wasmCloud 2 runs Wasm components: compile the containers to Wasm, or use the Kubernetes export" : "the design has no Wasm components to put in a WorkloadDeployment", containers.map((c) => c.id)));
+    problems.push(containersOnlyProblem(topology, "wasmCloud 2") ?? problem("empty", "error", "the design has no Wasm components to put in a WorkloadDeployment; add a component"));
   }
 
   if (!isBlocking(problems)) {
