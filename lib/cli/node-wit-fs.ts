@@ -16,4 +16,5 @@ export const nodeWitFs: WitFs = {
       kind: d.isDirectory() || (d.isSymbolicLink() && statSync(`${p}/${d.name}`).isDirectory()) ? "dir" : "file",
     })),
   readFile: (p) => readFileSync(p, "utf8"),
+  readBytes: (p) => new Uint8Array(readFileSync(p)),
 };

@@ -62,7 +62,9 @@ export type WitErrorKind =
   /** A reference to an item left out because its `@unstable` feature is not enabled. */
   | "gated-out"
   // loading
-  | "read-failed";
+  | "read-failed"
+  /** A `deps/*.wasm`/`*.wat` file that is not a (supported) WIT package encoding. */
+  | "invalid-package-encoding";
 
 export interface WitError {
   kind: WitErrorKind;

@@ -2,6 +2,7 @@
 // system, so the CLI (node:fs) and the browser (in-memory text) share the code.
 import type { Span, WitError } from "./errors";
 import { parseWit } from "./parser";
+import { decodeWitPackageBinary, decodeWitPackageText, type DecodeResult } from "./wasm-package";
 import { resolveWit, type ParsedFile, type ResolveOptions, type WitSources } from "./resolver";
 import type { WitModel } from "./model";
 
@@ -15,6 +16,8 @@ export interface WitFs {
   kind(path: string): "file" | "dir" | "missing";
   readDir(path: string): WitDirEntry[];
   readFile(path: string): string;
+  /** Bytes of a file (for `deps/*.wasm` packages); file systems without it cannot load those. */
+  readBytes?(path: string): Uint8Array;
 }
 
 export const MAX_WIT_FILES = 2000;
@@ -63,6 +66,28 @@ export function loadWit(fs: WitFs, path: string): LoadedWit {
     errors.push(...r.errors);
     return { file, ast: r.ast };
   };
+  // A WIT package encoded as a component (binary or text), as wit-parser reads it from deps/.
+  const decodeOne = (file: string): ParsedFile | undefined => {
+    let decoded: DecodeResult;
+    try {
+      if (file.endsWith(".wasm")) {
+        if (!fs.readBytes) throw new Error("this file system reads text only");
+        decoded = decodeWitPackageBinary(fs.readBytes(file));
+      } else decoded = decodeWitPackageText(fs.readFile(file));
+    } catch (e) {
+      errors.push({ kind: "read-failed", message: `cannot read ${file}: ${(e as Error).message}`, span: pointSpan(file) });
+      return undefined;
+    }
+    if (!decoded.ok) {
+      errors.push({ kind: "invalid-package-encoding", message: `${file}: ${decoded.error}`, span: pointSpan(file) });
+      return undefined;
+    }
+    // Spans in a decoded package refer to its WIT spelling, kept in `texts`.
+    texts.set(file, decoded.pkg.text);
+    const r = parseWit(decoded.pkg.text, file);
+    errors.push(...r.errors);
+    return { file, ast: r.ast };
+  };
   const witFilesIn = (dir: string): string[] => {
     try {
       return fs.readDir(dir)
@@ -81,7 +106,7 @@ export function loadWit(fs: WitFs, path: string): LoadedWit {
     return { sources: { root: [] }, texts, errors };
   }
   if (kind === "file") {
-    const f = parseOne(path);
+    const f = path.endsWith(".wasm") || path.endsWith(".wat") ? decodeOne(path) : parseOne(path);
     return { sources: { root: f ? [f] : [] }, texts, errors };
   }
   const root: ParsedFile[] = [];
@@ -105,6 +130,9 @@ export function loadWit(fs: WitFs, path: string): LoadedWit {
       const p = joinPath(depsDir, e.name);
       if (e.kind === "file" && e.name.endsWith(".wit")) {
         const f = parseOne(p);
+        if (f) deps.push([f]);
+      } else if (e.kind === "file" && (e.name.endsWith(".wasm") || e.name.endsWith(".wat"))) {
+        const f = decodeOne(p);
         if (f) deps.push([f]);
       } else if (e.kind === "dir") {
         const group = witFilesIn(p).map(parseOne).filter((x): x is ParsedFile => !!x);
