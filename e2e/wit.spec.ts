@@ -229,3 +229,40 @@ test("upload .wasm (button, canvas drop, palette drop): a component gets ports, 
   await page.reload();
   await expect(page.locator('[data-testid^="palette-upload-"]')).toHaveCount(3);
 });
+
+test("feature gates: the editor shows wit-parser's gate diagnostics and enables features from its settings", async ({ page }) => {
+  await newProject(page, "WIT gates");
+  await dropFromPalette(page, "component", { x: 200, y: 200 });
+  const node = nodeByName(page, "component");
+  const editor = await openWitEditor(page, node);
+  const gated = `package demo:gates@0.1.0;
+
+@unstable(feature = fancy)
+interface extra {
+  @unstable(feature = fancy)
+  ping: func();
+}
+
+world app {
+  import extra;
+  export run: func();
+}
+`;
+  await setWit(page, editor, gated);
+  // Off by default, as in wit-parser: the import names an interface that is left out.
+  await expect(editor.getByTestId("wit-error")).toHaveCount(1);
+  await expect(editor.getByTestId("wit-error").first()).toHaveAttribute("data-kind", "gated-out");
+  await expect(editor.getByTestId("wit-error").first()).toContainText("10:10");
+  await expect(editor.locator(".squiggly-error").first()).toBeVisible();
+  await snap(page, "wit-editor-gated-out");
+  // A bad feature name is refused; the list in force stays as it was.
+  await editor.getByTestId("wit-features").fill("Fancy_Thing");
+  await expect(editor.getByTestId("wit-features-error")).toBeVisible();
+  await editor.getByTestId("wit-features").fill("fancy");
+  await expect(editor.getByTestId("wit-valid")).toBeVisible();
+  await editor.getByTestId("wit-apply").click();
+  await expect(editor.getByTestId("wit-applied")).toHaveAttribute("data-errors", "0");
+  await editor.getByTestId("wit-editor-close").click();
+  await expect(node.getByTestId("handle-in-imp:demo:gates/extra")).toBeAttached();
+  await expect(node.getByTestId("handle-out-exp:run")).toBeAttached();
+});

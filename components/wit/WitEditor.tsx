@@ -5,7 +5,7 @@ import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { portLabel } from "@/lib/graph/ports";
 import type { TopologyNode } from "@/lib/graph/types";
-import { analyzeWit, formatWitError, type WitAnalysis, type WitError } from "@/lib/wit";
+import { analyzeWit, formatWitError, parseWitFeatures, type WitAnalysis, type WitError } from "@/lib/wit";
 import { useDesigner } from "../designer/store-context";
 
 const MonacoWit = dynamic(() => import("./MonacoWit"), {
@@ -23,27 +23,37 @@ export function userSourceFor(node: TopologyNode): string | undefined {
   return `user:${base}`;
 }
 
-function analyze(text: string, world: string | undefined): WitAnalysis {
-  const a = analyzeWit(text, world || undefined);
+function analyze(text: string, world: string | undefined, features: string[]): WitAnalysis {
+  const a = analyzeWit(text, world || undefined, { features });
   // The chosen world was renamed or replaced: a text with one world means that one.
-  if (world && !world.includes(":") && !a.worlds.some((w) => w.name === world) && a.worlds.length === 1) return analyzeWit(text);
+  if (world && !world.includes(":") && !a.worlds.some((w) => w.name === world) && a.worlds.length === 1) return analyzeWit(text, undefined, { features });
   return a;
 }
+
+const featuresText = (node: TopologyNode) => (node.config.witFeatures ?? []).join(", ");
 
 export function WitEditor({ node, onClose: close }: { node: TopologyNode; onClose: () => void }) {
   const updateNode = useDesigner((s) => s.updateNode);
   const [text, setText] = useState(node.config.wit ?? "");
   const [world, setWorld] = useState(node.config.world ?? "");
+  // Feature gates as typed (`a, b`); an invalid list keeps the last valid one in force.
+  const [featureInput, setFeatureInput] = useState(() => featuresText(node));
+  const parsedFeatures = useMemo(() => parseWitFeatures(featureInput), [featureInput]);
+  const [features, setFeatures] = useState<string[]>(node.config.witFeatures ?? []);
+  useEffect(() => {
+    if (parsedFeatures.ok) setFeatures((f) => (f.join(",") === parsedFeatures.features.join(",") ? f : parsedFeatures.features));
+  }, [parsedFeatures]);
   // Analysis trails typing by a debounce; the first one is immediate.
-  const [analysis, setAnalysis] = useState<WitAnalysis>(() => analyze(node.config.wit ?? "", node.config.world));
+  const [analysis, setAnalysis] = useState<WitAnalysis>(() => analyze(node.config.wit ?? "", node.config.world, node.config.witFeatures ?? []));
   const [applied, setApplied] = useState<null | { errors: number; ports: number }>(null);
   const reveal = useRef<((span: WitError["span"]) => void) | null>(null);
   useEffect(() => {
-    const t = setTimeout(() => setAnalysis(analyze(text, world)), DEBOUNCE_MS);
+    const t = setTimeout(() => setAnalysis(analyze(text, world, features)), DEBOUNCE_MS);
     return () => clearTimeout(t);
-  }, [text, world]);
+  }, [text, world, features]);
 
-  const dirty = text !== (node.config.wit ?? "") || world !== (node.config.world ?? "");
+  const featuresChanged = features.join(",") !== (node.config.witFeatures ?? []).join(",");
+  const dirty = text !== (node.config.wit ?? "") || world !== (node.config.world ?? "") || featuresChanged;
   const onClose = () => {
     if (!dirty || window.confirm("Discard the WIT changes that were not applied?")) close();
   };
@@ -51,15 +61,15 @@ export function WitEditor({ node, onClose: close }: { node: TopologyNode; onClos
   const worldNames = analysis.worlds.map((w) => w.name);
 
   const apply = useCallback(() => {
-    const a = analyze(text, world);
+    const a = analyze(text, world, features);
     setAnalysis(a);
     const source = userSourceFor(node);
     // With errors the store keeps the ports as they were; the text is still saved.
     const chosenWorld = a.world?.name ?? (world || undefined);
-    updateNode(node.id, { config: { wit: text, world: chosenWorld, ...(source ? { source } : {}) } });
+    updateNode(node.id, { config: { wit: text, world: chosenWorld, witFeatures: features.length ? features : undefined, ...(source ? { source } : {}) } });
     if (chosenWorld && chosenWorld !== world) setWorld(chosenWorld);
     setApplied({ errors: a.errors.length, ports: a.ports.length });
-  }, [text, world, node, updateNode]);
+  }, [text, world, features, node, updateNode]);
 
   // Keys stay inside the panel: the designer's Delete/Ctrl+Z shortcuts must not act on the canvas behind it.
   const onKeyDown = (e: KeyboardEvent) => {
@@ -117,6 +127,22 @@ export function WitEditor({ node, onClose: close }: { node: TopologyNode; onClos
                 ))}
               </select>
             </label>
+            <label className="field">
+              <span>Feature gates</span>
+              <input
+                data-testid="wit-features"
+                value={featureInput}
+                placeholder="none (as wit-parser)"
+                onChange={(e) => setFeatureInput(e.target.value)}
+                title="Comma-separated @unstable(feature = …) names to enable; none by default, as in wit-parser"
+                aria-invalid={!parsedFeatures.ok}
+              />
+            </label>
+            {!parsedFeatures.ok && (
+              <p className="wit-note bad" data-testid="wit-features-error">
+                {parsedFeatures.error}
+              </p>
+            )}
             <div className="section-title">Ports {errors.length ? "(kept as they are while the WIT has errors)" : dirty ? "after Apply" : ""}</div>
             <ul className="port-list" data-testid="wit-ports-preview">
               {(errors.length ? node.ports : portsPreview).map((p) => (
@@ -141,7 +167,16 @@ export function WitEditor({ node, onClose: close }: { node: TopologyNode; onClos
               <button className="primary" data-testid="wit-apply" onClick={apply} disabled={!dirty} title="Apply (Ctrl+S): one undo step">
                 Apply
               </button>
-              <button data-testid="wit-revert" disabled={!dirty} onClick={() => { setText(node.config.wit ?? ""); setWorld(node.config.world ?? ""); }}>
+              <button
+                data-testid="wit-revert"
+                disabled={!dirty}
+                onClick={() => {
+                  setText(node.config.wit ?? "");
+                  setWorld(node.config.world ?? "");
+                  setFeatureInput(featuresText(node));
+                  setFeatures(node.config.witFeatures ?? []);
+                }}
+              >
                 Revert
               </button>
             </div>

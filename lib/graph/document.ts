@@ -125,6 +125,7 @@ export const designSchema = {
                   source: { type: "string" },
                   wit: { type: "string" },
                   world: { type: "string" },
+                  witFeatures: { type: "array", maxItems: 100, items: { type: "string", minLength: 1, maxLength: 200 } },
                   env: {
                     type: "array",
                     items: {

@@ -98,6 +98,8 @@ export interface NodeConfig {
   wit?: string;
   /** World inside `wit` whose imports/exports become ports. */
   world?: string;
+  /** `@unstable(feature = …)` gates enabled for `wit` (none when absent, as in wit-parser). */
+  witFeatures?: string[];
   env: EnvVar[];
   replicas: number;
   exposedPorts: ExposedPort[];

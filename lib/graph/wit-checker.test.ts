@@ -56,3 +56,15 @@ describe("portsAfterWitEdit", () => {
     expect(portsAfterWitEdit({ ...client, config: { ...client.config, wit: "package broken" } }, []).ports).toBe(client.ports);
   });
 });
+
+describe("analyzeNodeWit feature gates", () => {
+  it("uses the node's witFeatures (none by default, as wit-parser)", () => {
+    const wit = "package a:b;\n@unstable(feature = fancy)\ninterface i {\n  @unstable(feature = fancy)\n  f: func();\n}\nworld w {\n  import i;\n}\n";
+    const off = instantiate({ kind: "component", name: "c", config: { wit, world: "w" } }, "c", { x: 0, y: 0 });
+    expect(analyzeNodeWit(off)!.errors.map((e) => e.kind)).toEqual(["gated-out"]);
+    const on = instantiate({ kind: "component", name: "c", config: { wit, world: "w", witFeatures: ["fancy"] } }, "c", { x: 0, y: 0 });
+    const a = analyzeNodeWit(on)!;
+    expect(a.errors).toEqual([]);
+    expect(a.ports.map((p) => p.id)).toEqual(["imp:a:b/i"]);
+  });
+});

@@ -8,14 +8,15 @@ import type { Port, Topology, TopologyNode } from "./types";
 const MAX_CACHED = 256;
 const cache = new Map<string, WitAnalysis>();
 
-/** Analysis of a node's WIT, memoized by its text and world (analysis is pure). */
+/** Analysis of a node's WIT, memoized by its text, world and feature gates (analysis is pure). */
 export function analyzeNodeWit(node: TopologyNode): WitAnalysis | undefined {
   const wit = node.config.wit;
   if (!wit) return undefined;
-  const key = `${node.config.world ?? ""}\u0000${wit}`;
+  const features = node.config.witFeatures ?? [];
+  const key = `${node.config.world ?? ""}\u0000${features.join(",")}\u0000${wit}`;
   let a = cache.get(key);
   if (!a) {
-    a = analyzeWit(wit, node.config.world);
+    a = analyzeWit(wit, node.config.world, { features });
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
     cache.set(key, a);
   }

@@ -174,7 +174,7 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
       updateNode(id, patch) {
         const t = get().doc.topology;
         const node = t.nodes.find((n) => n.id === id);
-        if (node?.kind === "component" && patch.config && ("wit" in patch.config || "world" in patch.config) && !patch.ports) {
+        if (node?.kind === "component" && patch.config && ("wit" in patch.config || "world" in patch.config || "witFeatures" in patch.config) && !patch.ports) {
           // A WIT edit re-derives the ports; a WIT with errors keeps the old ones.
           const edited = { ...node, config: { ...node.config, ...patch.config } };
           patch = { ...patch, ports: portsAfterWitEdit(edited, t.links).ports };

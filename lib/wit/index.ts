@@ -20,3 +20,4 @@ export { summarizeModel, summarizeInterface, summarizeWorld } from "./summary";
 export { completionsAt, hoverAt, definitionAt, WIT_KEYWORDS } from "./editor";
 export type { EditorOptions, WitCompletion, WitCompletionKind, WitHover } from "./editor";
 export { WIT_LANGUAGE_ID, witMonarchLanguage, witLanguageConfiguration, WIT_ITEM_KEYWORDS, WIT_TYPE_KEYWORDS } from "./monarch";
+export { DEFAULT_WIT_FEATURES, parseWitFeatures } from "./features";

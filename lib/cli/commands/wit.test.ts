@@ -65,6 +65,23 @@ describe("trellis wit check", () => {
     expect(JSON.parse(bad.out).errors).toEqual([{ kind: "syntax", message: "expected ';', found '}'", file, line: 2, column: 28 }]);
   });
 
+  it("enables @unstable feature gates with --features (none by default, as wit-parser)", async () => {
+    const file = join(dir, "gated.wit");
+    writeFileSync(file, "package a:b;\n@unstable(feature = fancy)\ninterface i { f: func(); }\nworld w {\n  import i;\n}\n");
+    const off = await run(["check", file]);
+    expect(off.code).toBe(1);
+    expect(off.err).toContain(`${file}:5:10: interface \`i\` is left out`);
+    const on = await run(["check", "--features", "other,fancy", file]);
+    expect(on.err).toBe("");
+    expect(on.out).toContain("import a:b/i");
+    expect((await run(["check", `--features=fancy`, file])).code).toBe(0);
+    expect((await run(["check", "--all-features", file])).code).toBe(0);
+    const bad = await run(["check", "--features", "Not_Kebab", file]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("feature `Not_Kebab`");
+    expect((await run(["check", "--features"])).code).toBe(2);
+  });
+
   it("reports a missing path and bad usage", async () => {
     expect((await run(["check", join(dir, "missing")])).code).toBe(1);
     expect((await run(["frobnicate"])).code).toBe(2);

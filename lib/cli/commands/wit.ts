@@ -1,10 +1,11 @@
-// `trellis wit check [--json] <file.wit | package-folder>`: parse and resolve
-// WIT (a folder's `deps/` included), print each world's imports and exports,
-// or every error as `file:line:col: message`. Exit 0 when valid, 1 when not.
-// `--json` prints the same as one JSON object (for CI tooling).
+// `trellis wit check [--json] [--features a,b | --all-features] <file.wit | package-folder>`:
+// parse and resolve WIT (a folder's `deps/` included), print each world's
+// imports and exports, or every error as `file:line:col: message`. Exit 0
+// when valid, 1 when not. `--json` prints the same as one JSON object (for CI
+// tooling). `@unstable` feature gates are off unless named, as in wit-parser.
 import { isAbsolute, relative, resolve } from "node:path";
 import type { CliCommand } from "../command";
-import { checkWit, formatWitError, funcToString, summarizeWorld, type WorldEntry } from "../../wit";
+import { checkWit, DEFAULT_WIT_FEATURES, formatWitError, funcToString, parseWitFeatures, summarizeWorld, type WorldEntry } from "../../wit";
 import { nodeWitFs } from "../node-wit-fs";
 
 function entryLine(e: WorldEntry): string {
@@ -17,10 +18,39 @@ function entryLine(e: WorldEntry): string {
 const command: CliCommand = {
   name: "wit",
   summary: "Check WIT: parse and resolve a file or package folder and list its worlds",
-  usage: "trellis wit check [--json] <file.wit | package-folder>",
+  usage: "trellis wit check [--json] [--features a,b | --all-features] <file.wit | package-folder>",
   async run(args) {
-    const json = args.includes("--json");
-    const [sub, target, ...rest] = args.filter((a) => a !== "--json");
+    const positional: string[] = [];
+    let json = false;
+    let features: string[] | "all" = [...DEFAULT_WIT_FEATURES];
+    let featuresGiven = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === "--json") json = true;
+      else if (a === "--all-features" || a === "--features" || a.startsWith("--features=")) {
+        if (featuresGiven) {
+          process.stderr.write("trellis wit check: give --features or --all-features once\n");
+          return 2;
+        }
+        featuresGiven = true;
+        if (a === "--all-features") {
+          features = "all";
+          continue;
+        }
+        const list = a === "--features" ? args[++i] : a.slice("--features=".length);
+        if (list === undefined) {
+          process.stderr.write("trellis wit check: --features needs a comma-separated list\n");
+          return 2;
+        }
+        const parsed = parseWitFeatures(list);
+        if (!parsed.ok) {
+          process.stderr.write(`trellis wit check: ${parsed.error}\n`);
+          return 2;
+        }
+        features = parsed.features;
+      } else positional.push(a);
+    }
+    const [sub, target, ...rest] = positional;
     if (sub !== "check" || !target || rest.length) {
       process.stderr.write(`usage: ${this.usage}\n`);
       return 2;
@@ -30,7 +60,7 @@ const command: CliCommand = {
     const base = process.env.INIT_CWD;
     const located = base && !isAbsolute(target) && resolve(base) !== process.cwd() ? relative(process.cwd(), resolve(base, target)) || "." : target;
     const path = located.length > 1 ? located.replace(/\/+$/, "") : located;
-    const { model, errors } = checkWit(nodeWitFs, path);
+    const { model, errors } = checkWit(nodeWitFs, path, { features });
     if (json) {
       const root = model.packages.find((p) => p.name === model.root);
       const out = {
