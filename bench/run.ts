@@ -15,6 +15,7 @@ const SECTIONS: Section[] = [
   { name: "export (wadm + k8s, 1,000 nodes)", module: "./export.ts", fn: "runExportBench" },
   { name: "image unpack + pack (~200 MB, multi-layer gzip)", module: "./image.ts", fn: "runImageBench" },
   { name: "x86-64 core (emulated vs native)", module: "./emulator.ts", fn: "runEmulatorBench" },
+  { name: "registry pull (Trellis vs skopeo copy, ~64 MB)", module: "./registry.ts", fn: "runRegistryBench" },
 ];
 
 async function main() {

@@ -27,6 +27,7 @@ import { ProblemsPanel, ProblemsTabLabel, type ExtraProblem } from "./ProblemsPa
 import { DesignerStoreContext, useDesignerStore } from "./store-context";
 import { Toasts } from "./Toasts";
 import { Toolbar } from "./Toolbar";
+import { ImageReference } from "../jobs/ImageReference";
 
 export interface DesignerProps {
   projectId: string;
@@ -209,6 +210,7 @@ function DesignerLayout() {
         onChange={(e) => setPlatform(e.target.value)}
         title="For multi-platform images: the os/arch[/variant] to compile, e.g. linux/arm64"
       />
+      <ImageReference platform={platform.trim() || undefined} onStarted={() => setDockTab("jobs")} />
     </div>
   );
 

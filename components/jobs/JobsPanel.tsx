@@ -4,6 +4,8 @@ import { jobsApi, watchJob } from "@/lib/jobs/client";
 import type { Job, JobLogLine } from "@/lib/jobs/types";
 import { useDesigner } from "../designer/store-context";
 import { useJobs } from "./JobsProvider";
+import { PullLayers } from "./PullLayers";
+import { RegistrySettings } from "./RegistrySettings";
 
 const fmtBytes = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
@@ -33,7 +35,8 @@ function JobLogs({ id }: { id: string }) {
 }
 
 function JobRow({ job }: { job: Job }) {
-  const { openReport } = useJobs();
+  const { openReport, pullDetails } = useJobs();
+  const pulling = job.state === "running" && job.stage === "pull" ? pullDetails.get(job.id) : undefined;
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [platform, setPlatform] = useState("");
@@ -109,6 +112,7 @@ function JobRow({ job }: { job: Job }) {
           )}
         </div>
       )}
+      {pulling && <PullLayers detail={pulling} />}
       {error && <div className="job-error">{error}</div>}
       {open && <JobLogs id={job.id} />}
     </li>
@@ -159,6 +163,7 @@ export function JobsPanel() {
           ))}
         </ul>
       )}
+      <RegistrySettings />
       <label className="jobs-filter">
         <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} data-testid="jobs-show-all" /> all jobs on this server ({allJobs.length})
       </label>

@@ -1,6 +1,7 @@
 "use client";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { ApiFailure, uploadImage, watchAllJobs } from "@/lib/jobs/client";
+import { ApiFailure, registryApi, uploadImage, watchAllJobs } from "@/lib/jobs/client";
+import type { PullDetail } from "@/lib/jobs/handlers";
 import type { Job } from "@/lib/jobs/types";
 import { freeSpot } from "@/lib/graph/factory";
 import { witPort } from "@/lib/graph/ports";
@@ -23,6 +24,10 @@ interface JobsValue {
   jobs: Job[];
   uploads: Upload[];
   startUpload(file: File, at?: { x: number; y: number }, platform?: string): void;
+  /** Adds a container node for `reference` and starts the job that pulls and compiles it; resolves to an error message or null. */
+  startPull(reference: string, platform?: string): Promise<string | null>;
+  /** Per-layer bytes of jobs that are pulling (live, from the progress events). */
+  pullDetails: Map<string, PullDetail>;
   dismissUpload(key: string): void;
   reportJobId: string | null;
   openReport(jobId: string | null): void;
@@ -58,6 +63,7 @@ export function JobsProvider({ children }: { children: ReactNode }) {
   const store = useDesignerStore();
   const [jobs, setJobs] = useState<Map<string, Job>>(new Map());
   const [uploads, setUploads] = useState<Upload[]>([]);
+  const [pullDetails, setPullDetails] = useState<Map<string, PullDetail>>(new Map());
   const [reportJobId, openReport] = useState<string | null>(null);
   const handled = useRef(new Set<string>());
 
@@ -99,11 +105,13 @@ export function JobsProvider({ children }: { children: ReactNode }) {
           const node = job.state === "failed" ? store.getState().doc.topology.nodes.find((n) => n.config.compile?.jobId === job.id) : undefined;
           if (node) store.getState().notify({ level: "error", kind: job.error?.kind ?? "compile-failed", message: `${node.name}: ${job.error?.message ?? "the compile failed"}`, nodeIds: [node.id], anchor: undefined });
         },
-        progress: (jobId, stage, percent) =>
+        progress: (jobId, stage, percent, detail) => {
           setJobs((m) => {
             const j = m.get(jobId);
             return j ? new Map(m).set(jobId, { ...j, stage, percent }) : m;
-          }),
+          });
+          if (detail && (detail as PullDetail).kind === "pull") setPullDetails((m) => new Map(m).set(jobId, detail as PullDetail));
+        },
       }),
     [onFinished, store],
   );
@@ -135,11 +143,29 @@ export function JobsProvider({ children }: { children: ReactNode }) {
     [store],
   );
 
+  const startPull = useCallback(
+    async (reference: string, platform?: string): Promise<string | null> => {
+      try {
+        const { jobId, job } = await registryApi.pull(reference, platform);
+        setJobs((m) => new Map(m).set(jobId, job));
+        const canonical = String(job.params.reference ?? reference);
+        const s = store.getState();
+        const name = canonical.replace(/@.*$/, "").split("/").pop()!.replace(/:.*$/, "") || "image";
+        const id = s.addFromTemplate({ kind: "container", name, config: { image: canonical, exposedPorts: [], compile: { jobId } } }, freeSpot(s.doc.topology.nodes));
+        if (id) s.notify({ level: "info", message: `pulling ${canonical}; it compiles once pulled (job ${jobId})`, nodeIds: [id] });
+        return null;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    },
+    [store],
+  );
+
   const dismissUpload = useCallback((key: string) => setUploads((us) => us.filter((u) => u.key !== key)), []);
 
   const value = useMemo<JobsValue>(
-    () => ({ jobs: [...jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)), uploads, startUpload, dismissUpload, reportJobId, openReport }),
-    [jobs, uploads, startUpload, dismissUpload, reportJobId],
+    () => ({ jobs: [...jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)), uploads, startUpload, startPull, pullDetails, dismissUpload, reportJobId, openReport }),
+    [jobs, uploads, startUpload, startPull, pullDetails, dismissUpload, reportJobId],
   );
   return <JobsContext.Provider value={value}>{children}</JobsContext.Provider>;
 }

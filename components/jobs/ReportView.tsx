@@ -4,6 +4,7 @@ import type { CompileReport } from "@/lib/compile/compile-image";
 import { jobsApi } from "@/lib/jobs/client";
 import type { Job } from "@/lib/jobs/types";
 import { Modal } from "../designer/Modal";
+import { PushArtifact } from "./PushArtifact";
 import { RunArtifact } from "./RunArtifact";
 
 const fmtBytes = (n?: number) => (n === undefined ? "—" : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
@@ -52,7 +53,11 @@ export function ReportView({ jobId, onClose }: { jobId: string; onClose: () => v
               <h3>Image</h3>
               <table className="kv">
                 <tbody>
-                  <Row k="file" v={`${r.input.fileName ?? "(upload)"} (${fmtBytes(r.input.uploadBytes)})`} />
+                  {r.input.source ? (
+                    <Row k="pulled" v={<code>{r.input.source.pinned}</code>} testId="report-source" />
+                  ) : (
+                    <Row k="file" v={`${r.input.fileName ?? "(upload)"} (${fmtBytes(r.input.uploadBytes)})`} />
+                  )}
                   <Row k="format" v={r.image ? `${r.image.format}${r.image.outerCompression !== "none" ? `, ${r.image.outerCompression}` : ""}` : "—"} />
                   <Row k="names" v={r.image?.names.join(", ") || "—"} />
                   <Row k="platform" v={r.image?.platform ?? "—"} testId="report-platform" />
@@ -103,6 +108,7 @@ export function ReportView({ jobId, onClose }: { jobId: string; onClose: () => v
               </table>
             </section>
           </div>
+          {r.produced && data.job.state === "succeeded" && <PushArtifact jobId={jobId} />}
           {(r.produced?.kind === "native-artifact" || r.produced?.kind === "wasm-module") && <RunArtifact jobId={jobId} defaultArgs={(cfg?.cmd ?? []).join(" ")} />}
           <h3>Layers ({r.layers.length})</h3>
           <table className="layers" data-testid="report-layers">

@@ -73,6 +73,8 @@ export interface CompileReport {
   produced: ProducedArtifact | null;
   error?: ImageError | { kind: string; message: string };
   timingsMs: Partial<Record<CompileStage, number>> & { total: number };
+  /** Reused from the artifact cache (same image digest, same core). */
+  cached?: boolean;
 }
 
 /** Where a pulled image came from (the job pulled it from a registry). */

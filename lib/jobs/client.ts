@@ -133,3 +133,30 @@ export const jobsApi = {
   artifactUrl: (id: string, file?: string, baseUrl = "") => `${baseUrl}/api/jobs/${encodeURIComponent(id)}/artifact${file ? `?file=${encodeURIComponent(file)}` : ""}`,
   reportUrl: (id: string, download = false, baseUrl = "") => `${baseUrl}/api/jobs/${encodeURIComponent(id)}/report${download ? "?download=1" : ""}`,
 };
+
+export interface RegistrySettings {
+  registries: { registry: string; username: string; updatedAt: string }[];
+  pushTarget: string | null;
+}
+
+export interface PushInfo {
+  reference: string;
+  pinned: string;
+  digest: string;
+  tag: string;
+  bytes: number;
+  file: string;
+  at: string;
+}
+
+/** Registries: pull by reference (a compile job), push a job's artifact, settings (passwords go in, never come back). */
+export const registryApi = {
+  pull: (reference: string, platform?: string, baseUrl = "") =>
+    call<{ jobId: string; job: Job }>("POST", "/api/registry/pull", { reference, ...(platform ? { platform } : {}) }, baseUrl),
+  push: (jobId: string, reference?: string, baseUrl = "") =>
+    call<{ push: PushInfo }>("POST", `/api/jobs/${encodeURIComponent(jobId)}/push`, reference ? { reference } : {}, baseUrl).then((r) => r.push),
+  pushes: (jobId: string, baseUrl = "") => call<{ pushes?: PushInfo[] }>("GET", `/api/jobs/${encodeURIComponent(jobId)}`, undefined, baseUrl).then((r) => r.pushes ?? []),
+  settings: (baseUrl = "") => call<RegistrySettings>("GET", "/api/registry/settings", undefined, baseUrl),
+  update: (body: { registry: string; username: string; password: string } | { registry: string; remove: true } | { pushTarget: string }, baseUrl = "") =>
+    call<RegistrySettings>("PUT", "/api/registry/settings", body, baseUrl),
+};
