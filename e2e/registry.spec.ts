@@ -17,13 +17,22 @@ test.beforeAll(async () => {
   proxy = http.createServer((req, res) => {
     const upstream = http.request({ host: uh, port: Number(up), method: req.method, path: req.url, headers: { ...req.headers, host: reg.host } }, (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers);
-      const slow = req.method === "GET" && (req.url ?? "").includes("/blobs/sha256:") && Number(ur.headers["content-length"] ?? 0) > 100_000;
+      const slow = req.method === "GET" && (req.url ?? "").includes("/blobs/sha256:") && ur.statusCode === 200;
       if (!slow) return void ur.pipe(res);
-      ur.on("data", (c: Buffer) => {
-        ur.pause();
-        res.write(c, () => setTimeout(() => ur.resume(), 40));
+      // Blobs trickle: 4 KiB every 150 ms, so the UI shows each layer's bytes moving.
+      const chunks: Buffer[] = [];
+      ur.on("data", (c: Buffer) => chunks.push(c));
+      ur.on("end", () => {
+        const all = Buffer.concat(chunks);
+        let off = 0;
+        const tick = () => {
+          if (off >= all.length) return void res.end();
+          res.write(all.subarray(off, off + 4096));
+          off += 4096;
+          setTimeout(tick, 150);
+        };
+        setTimeout(tick, 300);
       });
-      ur.on("end", () => res.end());
     });
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);
@@ -46,7 +55,7 @@ test.afterAll(async () => {
 
 test("add an image by reference: credentials in the UI, per-layer progress, compile, push, export names the pushed artifact", async ({ page }, info) => {
   await newProject(page, "Registry image");
-  await page.getByTestId("dock-jobs").click();
+  await page.getByTestId("dock-tab-jobs").click();
   const settings = page.getByTestId("registry-settings");
   await settings.locator("summary").click();
   await settings.getByTestId("registry-host").fill(host);
@@ -103,7 +112,7 @@ test("a reference with junk or a missing tag: a clear message naming the referen
   await expect(page.getByTestId("add-image-ref-error")).toContainText("is not an image reference");
   await page.getByTestId("add-image-ref").fill(`${reg.host}/acme/json-to-csv:nope`);
   await page.getByTestId("add-image-pull").click();
-  await page.getByTestId("dock-jobs").click();
+  await page.getByTestId("dock-tab-jobs").click();
   const row = page.getByTestId("job-row").first();
   await expect(row).toHaveAttribute("data-state", "failed", { timeout: 30_000 });
   await expect(row.getByTestId("job-error")).toContainText(`${reg.host}/acme/json-to-csv:nope`);

@@ -36,7 +36,7 @@ function JobLogs({ id }: { id: string }) {
 
 function JobRow({ job }: { job: Job }) {
   const { openReport, pullDetails } = useJobs();
-  const pulling = job.state === "running" && job.stage === "pull" ? pullDetails.get(job.id) : undefined;
+  const pulling = (job.state === "running" || job.state === "queued") && job.stage === "pull" ? pullDetails.get(job.id) : undefined;
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [platform, setPlatform] = useState("");

@@ -125,7 +125,7 @@ export function JobsProvider({ children }: { children: ReactNode }) {
       uploadImage(file, { platform, signal: ctrl.signal, onProgress: (p) => patch({ loaded: p.loaded, total: p.total, percent: p.percent }) })
         .then(({ jobId, job }) => {
           setUploads((us) => us.filter((u) => u.key !== key));
-          setJobs((m) => new Map(m).set(jobId, job));
+          setJobs((m) => (m.has(jobId) ? m : new Map(m).set(jobId, job)));
           const s = store.getState();
           const id = s.addFromTemplate(
             { kind: "container", name: baseName(file.name), config: { image: file.name, exposedPorts: [], compile: { jobId } } },
@@ -147,7 +147,8 @@ export function JobsProvider({ children }: { children: ReactNode }) {
     async (reference: string, platform?: string): Promise<string | null> => {
       try {
         const { jobId, job } = await registryApi.pull(reference, platform);
-        setJobs((m) => new Map(m).set(jobId, job));
+        // The SSE stream may already have told us more (running, progress) than this answer.
+        setJobs((m) => (m.has(jobId) ? m : new Map(m).set(jobId, job)));
         const canonical = String(job.params.reference ?? reference);
         const s = store.getState();
         const name = canonical.replace(/@.*$/, "").split("/").pop()!.replace(/:.*$/, "") || "image";

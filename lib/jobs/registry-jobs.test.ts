@@ -161,6 +161,10 @@ describe("the HTTP side: settings, pull route, push route", () => {
       const res = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", body: JSON.stringify({ reference: `${reg.host}/src/app:1` }) }), q);
       expect(res.status).toBe(202);
       const { jobId } = (await res.json()) as { jobId: string };
+      const details: unknown[] = [];
+      const unsubscribe = q.subscribe(jobId, (e) => {
+        if (e.type === "progress" && e.detail) details.push(e.detail);
+      });
       const done = await new Promise<Job>((resolve) => {
         const check = () => {
           const j = q.get(jobId)!;
@@ -170,6 +174,10 @@ describe("the HTTP side: settings, pull route, push route", () => {
         check();
       });
       expect(done.state, JSON.stringify(done.error)).toBe("succeeded");
+      unsubscribe();
+      // Per-layer progress crosses the worker boundary as the progress event's detail.
+      expect(details.length).toBeGreaterThan(0);
+      expect(details[0]).toMatchObject({ kind: "pull", reference: `${reg.host}/src/app:1` });
       expect(q.logs(jobId).map((l) => l.line).join("\n")).not.toContain(reg.password);
 
       const pushed = await handlePush(new Request("http://x", { method: "POST", body: "{}" }), q, jobId, data);
