@@ -5,7 +5,11 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { authFileCredentials, firstOf, insecureFromEnv, parseReference, pushArtifact, type PushResult } from "../registry";
+// Narrow imports: the pull side (and lib/image) stays out of these routes' bundles.
+import { insecureFromEnv } from "../registry/client";
+import { authFileCredentials, firstOf } from "../registry/credentials";
+import { pushArtifact, type PushResult } from "../registry/push";
+import { parseReference } from "../registry/reference";
 import { credentialStorePath, listStored, setPushTarget, setStored, storedCredentials } from "../registry/credential-store";
 import { errorJson, notFound } from "./http";
 import type { JobQueue } from "./types";
