@@ -7,6 +7,7 @@ import { startRegistry, type TestRegistry } from "../lib/registry/test-registry"
 import { newProject, nodeByName, snap } from "./helpers";
 
 // A real registry behind a slow proxy (blobs trickle), so per-layer progress can be watched.
+// The Host header passes through, so the registry names upload locations on the proxy.
 let reg: TestRegistry;
 let proxy: http.Server;
 let host = "";
@@ -15,7 +16,7 @@ test.beforeAll(async () => {
   reg = await startRegistry();
   const [uh, up] = reg.host.split(":");
   proxy = http.createServer((req, res) => {
-    const upstream = http.request({ host: uh, port: Number(up), method: req.method, path: req.url, headers: { ...req.headers, host: reg.host } }, (ur) => {
+    const upstream = http.request({ host: uh, port: Number(up), method: req.method, path: req.url, headers: req.headers }, (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       const slow = req.method === "GET" && (req.url ?? "").includes("/blobs/sha256:") && ur.statusCode === 200;
       if (!slow) return void ur.pipe(res);
