@@ -2,7 +2,7 @@
 // loopback, htpasswd auth) seeded with a multi-layer image built in the run;
 // Trellis's pull (streamed, every blob verified, into an OCI layout tar)
 // against `skopeo copy` of the same image to the same kind of output
-// (oci-archive), alternating, median of 3 each.
+// (oci-archive), alternating, median of 5 each (BENCH_PULL_RUNS).
 //
 //   node --import tsx bench/registry.ts        (BENCH_PULL_MB=64 by default)
 
@@ -38,7 +38,8 @@ export async function runRegistryBench(): Promise<string[]> {
     const ours: number[] = [];
     const theirs: number[] = [];
     let bytes = 0;
-    for (let i = 0; i < 3; i++) {
+    const runs = Number(process.env.BENCH_PULL_RUNS) || 5;
+    for (let i = 0; i < runs; i++) {
       let t = performance.now();
       const r = await pullImage({ reference: ref, outFile: join(dir, `ours-${i}.tar`), credentials: creds });
       if (!r.ok) throw new Error(r.error.message);
