@@ -95,6 +95,8 @@ function parseJson(b: Buffer, what: string): Json {
 }
 
 const short = (d: string) => d.slice(0, 19);
+/** Blobs fetched at once (docker's default is 3). */
+const PARALLEL_BLOBS = 3;
 const mb = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
 /** Pulls `reference`; never throws. Errors name the reference. */
@@ -122,7 +124,11 @@ export async function pullImage(o: PullOptions): Promise<Result<PullResult, Regi
 async function pull(ref: ImageReference, o: PullOptions, partial: string, setFh: (h: FileHandle) => void): Promise<PullResult> {
   const t0 = performance.now();
   const log = (s: string) => o.onLog?.(s);
-  const client = new RegistryClient(ref.registry, ref.repository, o);
+  // One signal for every request of this pull: the caller's cancel, or the first failed blob.
+  const stop = new AbortController();
+  if (o.signal?.aborted) stop.abort();
+  o.signal?.addEventListener("abort", () => stop.abort(), { once: true });
+  const client = new RegistryClient(ref.registry, ref.repository, { ...o, signal: stop.signal });
   const top = await client.getManifest(ref.digest ?? ref.tag!);
   const written: { digest: string; bytes: Buffer }[] = [{ digest: top.digest, bytes: top.bytes }];
   let manifestDigest = top.digest;
@@ -208,9 +214,12 @@ async function pull(ref: ImageReference, o: PullOptions, partial: string, setFh:
 
   const progress: PullProgress = { doneBytes: 0, totalBytes, blobs: blobs.map((b) => ({ digest: b.digest, mediaType: b.mediaType, size: b.size, done: 0 })), current: -1 };
   o.onProgress?.(progress);
+  // Sizes are known up front, so every blob's place in the tar is too: a few
+  // are fetched at once, each written at its own offset (as docker and skopeo
+  // fetch layers in parallel). The first failure stops the others.
   const seen = new Set<string>(written.map((w) => w.digest));
+  const plan: { i: number; b: Desc; at: number }[] = [];
   for (const [i, b] of blobs.entries()) {
-    progress.current = i;
     if (seen.has(b.digest)) {
       // The same blob twice (e.g. an empty layer repeated): one copy in the layout.
       progress.blobs[i]!.done = b.size;
@@ -218,8 +227,12 @@ async function pull(ref: ImageReference, o: PullOptions, partial: string, setFh:
       continue;
     }
     seen.add(b.digest);
+    plan.push({ i, b, at: pos });
+    pos += 512 + b.size + tarPadding(b.size).length;
+  }
+  const fetchOne = async ({ i, b, at }: { i: number; b: Desc; at: number }) => {
     const what = i === 0 ? "the config" : `layer ${i}/${layers.length}`;
-    await put(tarHeader(`blobs/sha256/${b.digest.slice(7)}`, b.size));
+    await fh.write(tarHeader(`blobs/sha256/${b.digest.slice(7)}`, b.size), 0, 512, at);
     const { stream, length } = await client.getBlob(b.digest);
     if (length !== null && length !== b.size) {
       stream.destroy();
@@ -227,30 +240,48 @@ async function pull(ref: ImageReference, o: PullOptions, partial: string, setFh:
     }
     const hash = createHash("sha256");
     let n = 0;
-    const before = progress.doneBytes;
     try {
       for await (const chunk of stream) {
         const c = chunk as Buffer;
-        n += c.length;
-        if (n > b.size) rfail("digest-mismatch", `${what} (${b.digest}) is longer than the ${b.size} bytes its descriptor states`, { digest: b.digest });
+        if (n + c.length > b.size) rfail("digest-mismatch", `${what} (${b.digest}) is longer than the ${b.size} bytes its descriptor states`, { digest: b.digest });
         hash.update(c);
-        await put(c);
+        await fh.write(c, 0, c.length, at + 512 + n);
+        n += c.length;
         progress.blobs[i]!.done = n;
-        progress.doneBytes = before + n;
+        progress.doneBytes += c.length;
         o.onProgress?.(progress);
       }
     } catch (e) {
       stream.destroy();
       if (e instanceof RegistryFailure) throw e;
-      if ((e as Error).name === "AbortError" || o.signal?.aborted) rfail("cancelled", "cancelled");
+      if ((e as Error).name === "AbortError" || stop.signal.aborted) rfail("cancelled", "cancelled");
       rfail("interrupted", `the registry stopped sending ${what} (${b.digest}) after ${n} of ${b.size} bytes: ${(e as Error).message}`, { digest: b.digest });
     }
     if (n < b.size) rfail("interrupted", `the registry stopped sending ${what} (${b.digest}) after ${n} of ${b.size} bytes`, { digest: b.digest });
     const got = "sha256:" + hash.digest("hex");
     if (got !== b.digest) rfail("digest-mismatch", `${what} has digest ${got}, not ${b.digest} as the manifest says`, { digest: b.digest });
-    await put(tarPadding(b.size));
+    const pad = tarPadding(b.size);
+    if (pad.length) await fh.write(pad, 0, pad.length, at + 512 + b.size);
     log(`${what}: ${short(b.digest)}… ${mb(b.size)} verified`);
-  }
+  };
+  let next = 0;
+  let failure: unknown = null;
+  const worker = async () => {
+    try {
+      while (next < plan.length && failure === null) {
+        const p = plan[next++]!;
+        progress.current = Math.max(progress.current, p.i);
+        await fetchOne(p);
+      }
+    } catch (e) {
+      if (failure === null) {
+        failure = e;
+        stop.abort();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_BLOBS, plan.length) }, worker));
+  if (failure !== null) throw failure;
   progress.current = blobs.length;
   o.onProgress?.(progress);
   await put(TAR_END);
