@@ -63,4 +63,24 @@ describe("WIT packages encoded as components (deps/*.wasm, deps/*.wat)", () => {
     // A text-only file system cannot read a binary package.
     expect(checkWit(memoryWitFs({ "a.wit": "package a:a;\n", "deps/x.wasm": "\0asm" }), "").errors.map((e) => e.kind)).toEqual(["read-failed"]);
   });
+
+  it("never throws on damaged or hostile input: every mutation decodes or is refused", () => {
+    const good = interfaceBinary();
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (let i = 0; i < 3000; i++) {
+      const b = Uint8Array.from(good);
+      for (let k = 0; k < 3; k++) b[8 + Math.floor(rnd() * (b.length - 8))] = Math.floor(rnd() * 256);
+      const cut = rnd() < 0.3 ? b.subarray(0, 8 + Math.floor(rnd() * (b.length - 8))) : b;
+      expect(() => decodeWitPackageBinary(cut)).not.toThrow();
+    }
+    // Deep nesting is refused, not a stack overflow.
+    const deep: number[] = [];
+    for (let i = 0; i < 5000; i++) deep.push(0x42, 1, 0x01);
+    const body = [1, 0x41, 1, 0x01, ...deep];
+    const bin = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 0x07, 0x80 | (body.length & 0x7f), body.length >> 7, ...body]);
+    expect(decodeWitPackageBinary(bin).ok).toBe(false);
+    expect(decodeWitPackageText("(".repeat(100000))).toEqual({ ok: false, error: "parentheses nested too deeply" });
+    expect(decodeWitPackageText('(component (type $x (component (export "a:b/c" (instance (export "f" (func (param "a"))))))) (export "x" (type $x)))').ok).toBe(false);
+  });
 });

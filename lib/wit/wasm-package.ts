@@ -91,8 +91,12 @@ function toWit(items: Item[]): DecodeResult {
 
 // ---------------------------------------------------------------- binary
 
+/** Nesting deeper than this is refused (a crafted file must not exhaust the stack). */
+const MAX_NESTING = 100;
+
 class Reader {
   pos = 0;
+  depth = 0;
   constructor(readonly b: Uint8Array, readonly end = b.length) {}
   byte(): number {
     if (this.pos >= this.end) throw new Unsupported("unexpected end of the component binary");
@@ -172,8 +176,10 @@ function definedType(r: Reader, scope: Scope): Scope["types"][number] {
     }
     case 0x42:
     case 0x41: {
+      if (++r.depth > MAX_NESTING) throw new Unsupported("types nested too deeply");
       const inner: Scope = { types: [] };
       const decls = declarations(r, inner, b === 0x41);
+      r.depth--;
       return b === 0x42 ? { kind: "instance", decls: withFuncs(decls, inner) } : { kind: "component", decls };
     }
     default:
@@ -314,16 +320,17 @@ function readSexps(text: string): Sexp[] {
       } else return;
     }
   };
-  const one = (): Sexp => {
+  const one = (depth: number): Sexp => {
     skip();
     if (text[i] === "(") {
+      if (depth > MAX_NESTING) throw new Unsupported("parentheses nested too deeply");
       i++;
       const list: Sexp[] = [];
       for (;;) {
         skip();
         if (i >= text.length) throw new Unsupported("unbalanced parentheses");
         if (text[i] === ")") { i++; return list; }
-        list.push(one());
+        list.push(one(depth + 1));
       }
     }
     if (text[i] === '"') {
@@ -342,7 +349,7 @@ function readSexps(text: string): Sexp[] {
   const out: Sexp[] = [];
   skip();
   while (i < text.length) {
-    out.push(one());
+    out.push(one(0));
     skip();
   }
   return out;
@@ -354,7 +361,8 @@ const str = (s: Sexp | undefined): string => {
   throw new Unsupported("expected a string");
 };
 
-function textValType(s: Sexp): ValType {
+function textValType(s: Sexp | undefined): ValType {
+  if (s === undefined) throw new Unsupported("a type is missing");
   if (typeof s === "string") {
     if (PRIM_NAMES.has(s)) return { kind: "prim", name: s };
     throw new Unsupported(`type \`${s}\` is not supported yet`);
@@ -446,6 +454,8 @@ export function decodeWitPackageText(text: string): DecodeResult {
     return toWit(items);
   } catch (e) {
     if (e instanceof Unsupported) return { ok: false, error: e.message };
+    // A form of the wrong shape (a missing part read as undefined): malformed input, not a crash.
+    if (e instanceof TypeError) return { ok: false, error: "malformed component text" };
     throw e;
   }
 }
