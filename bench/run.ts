@@ -16,6 +16,7 @@ const SECTIONS: Section[] = [
   { name: "image unpack + pack (~200 MB, multi-layer gzip)", module: "./image.ts", fn: "runImageBench" },
   { name: "x86-64 core (emulated vs native)", module: "./emulator.ts", fn: "runEmulatorBench" },
   { name: "registry pull (Trellis vs skopeo copy, ~64 MB)", module: "./registry.ts", fn: "runRegistryBench" },
+  { name: "published ports (redis through -p vs native redis on loopback)", module: "./net.ts", fn: "runNetBench" },
 ];
 
 async function main() {

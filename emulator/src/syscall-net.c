@@ -426,7 +426,10 @@ i64 sys_listen(Proc *p) {
   int bl = (i32)ARG1;
   if (bl < 0 || bl > 4096) bl = 4096;
   s->backlog_max = bl + 1; // Linux accepts backlog + 1 connections before refusing
-  if (hostnet_on && s->domain != AF_UNIX_ && s->host_listen < 0) {
+  int published = 0; // one host listener per guest port (redis listens on 0.0.0.0 and :: alike)
+  for (Sock *o = socks; o; o = o->link)
+    if (o->host_listen >= 0 && o->in.port == s->in.port) published = 1;
+  if (hostnet_on && s->domain != AF_UNIX_ && s->host_listen < 0 && !published) {
     i32 h = hostnet_call(HN_LISTEN, s->in.port, 0, NULL, 0, NULL);
     if (h == -EADDRINUSE) {
       fprintf(stderr, "trellis-x86: guest port %u is published on a host port that is already in use -> EADDRINUSE\n", s->in.port);
