@@ -41,7 +41,7 @@ const payloadOf = (f: () => unknown): unknown => {
 
 beforeAll(() => {
   execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
-}, 60_000);
+}, 300_000);
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 describe("catalog", () => {
