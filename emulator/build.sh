@@ -9,6 +9,6 @@ CC="${CC:-clang-14}"
   -fno-strict-aliasing \
   -Wall -Wno-unused-function -Wno-unused-parameter \
   -Wl,-z,stack-size=1048576 \
-  "$here"/src/*.c -lm -o "$out/trellis-x86.wasm.tmp"
-mv "$out/trellis-x86.wasm.tmp" "$out/trellis-x86.wasm"
+  "$here"/src/*.c -lm -o "$out/trellis-x86.wasm.tmp.$$"
+mv "$out/trellis-x86.wasm.tmp.$$" "$out/trellis-x86.wasm" # one temp file per build: test files may build at once
 echo "built $out/trellis-x86.wasm ($(stat -c %s "$out/trellis-x86.wasm") bytes)"

@@ -124,6 +124,32 @@ describe.skipIf(!haveTools)("published ports (trellis run -p) and allowed peers"
     expect(out).toBe("listening\nserved 2\n");
   }, 90_000);
 
+  it("many host clients at once, and one that reads only late: back-pressure, nothing lost, no host crash", async () => {
+    const port = await freePort();
+    const g = startGuest(["25"], [{ hostAddr: "127.0.0.1", hostPort: port, guestPort: 80 }], []);
+    await until(() => g.stdout().includes("listening"), "the guest to listen");
+    const late = new Promise<number>((done, fail) => {
+      const s = net.connect({ host: "127.0.0.1", port });
+      let n = 0, ok = true;
+      s.on("connect", () => {
+        s.write("big\n");
+        s.pause(); // read nothing for a while: the guest's writes must wait
+        setTimeout(() => s.resume(), 1500);
+      });
+      s.on("data", (b: Buffer) => {
+        for (let i = 0; i < b.length; i++) if (b[i] !== 97 + (Math.floor((n + i) / 65536) % 26)) ok = false;
+        n += b.length;
+      });
+      s.on("end", () => done(ok ? n : -1));
+      s.on("error", fail);
+    });
+    const replies = await Promise.all(Array.from({ length: 24 }, (_, i) => request(port, `flood ${i}`)));
+    expect(replies.filter((r, i) => r === `echo flood ${i} (no host) from 127.0.0.1\n`)).toHaveLength(24);
+    expect(await late).toBe(4 << 20);
+    expect(await g.exited).toBe(0);
+    expect(g.stdout()).toBe("listening\nserved 25\n");
+  }, 120_000);
+
   it("a host port already in use: the run says so and the guest's listen gets EADDRINUSE", async () => {
     const busy = net.createServer();
     await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));

@@ -63,6 +63,7 @@ async function host(cfg) {
   const ctl = new Int32Array(sab, 0, 16);
   const data = new Uint8Array(sab, 64, DATA);
   const handles = new Map();
+  const closing = new Set(); // connections the guest closed that are still sending what it wrote
   let nextHandle = 1;
   let news = false;
   let waitTimer = null;
@@ -179,7 +180,11 @@ async function host(cfg) {
         const x = handles.get(a0);
         handles.delete(a0);
         if (x?.kind === "listener") x.server.close();
-        if (x?.kind === "conn") x.sock.end();
+        if (x?.kind === "conn" && !x.closed) {
+          closing.add(x);
+          x.sock.once("close", () => closing.delete(x));
+          x.sock.end(); // after the buffered bytes
+        }
         return [0];
       }
       case OP.CONNECT: {
@@ -218,11 +223,14 @@ async function host(cfg) {
     process.stderr.write(`trellis run: ${e.message}\n`);
     exitCode = 1;
   });
-  worker.on("exit", () => {
+  worker.on("exit", async () => {
+    // the guest is gone: stop listening, let what it wrote reach its peers (bounded), then leave
+    const flushing = [...closing].map((x) => new Promise((done) => x.sock.once("close", done)));
     for (const x of handles.values()) {
       if (x.kind === "listener") x.server.close();
-      else x.sock.destroy();
+      else if (!x.closed) flushing.push(new Promise((done) => (x.sock.once("close", done), x.sock.end())));
     }
+    await Promise.race([Promise.all(flushing), new Promise((r) => setTimeout(r, 10_000))]);
     process.exit(exitCode ?? 1);
   });
   for (;;) {

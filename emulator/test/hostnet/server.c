@@ -1,6 +1,7 @@
 // A guest service for the published-port tests: asks the host (through an
 // allowed peer) for a greeting, tries a peer that is not allowed, then serves
-// N connections on port 80: reads one line, answers "echo <line> (<greeting>)".
+// N connections on port 80: reads one line, answers "echo <line> (<greeting>)"
+// (or 4 MiB for the line "big").
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -64,6 +65,20 @@ int main(int argc, char **argv) {
     }
     line[got] = 0;
     line[strcspn(line, "\n")] = 0;
+    if (!strcmp(line, "big")) { // 4 MiB to a client that reads late: the writes wait, nothing is lost
+      static char chunk[65536];
+      for (int k = 0; k < 64; k++) {
+        memset(chunk, 'a' + k % 26, sizeof chunk);
+        size_t off = 0;
+        while (off < sizeof chunk) {
+          ssize_t w = write(c, chunk + off, sizeof chunk - off);
+          if (w <= 0) { printf("write: %s\n", strerror(errno)); return 1; }
+          off += (size_t)w;
+        }
+      }
+      close(c);
+      continue;
+    }
     char out[512];
     int m = snprintf(out, sizeof out, "echo %s (%s) from %s\n", line, greeting, peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK) ? "127.0.0.1" : "elsewhere");
     write(c, out, (size_t)m);
