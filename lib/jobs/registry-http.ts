@@ -10,6 +10,7 @@ import { insecureFromEnv } from "../registry/client";
 import { authFileCredentials, firstOf } from "../registry/credentials";
 import { pushArtifact, type PushResult } from "../registry/push";
 import { parseReference } from "../registry/reference";
+import { analyzeWit } from "../wit";
 import { credentialStorePath, listStored, setPushTarget, setStored, storedCredentials } from "../registry/credential-store";
 import { errorJson, notFound } from "./http";
 import type { JobQueue } from "./types";
@@ -70,7 +71,7 @@ export async function handlePush(req: Request, queue: JobQueue, id: string, data
   if (!job) return notFound(id);
   const b = await jsonBody(req);
   if (!b.ok) return b.res;
-  type Produced = { kind: string; file: string; exports?: { name: string }[]; imports?: { module: string; name: string }[]; native?: { extraFiles?: { file: string; role: string }[] } };
+  type Produced = { kind: string; file: string; wit?: string; exports?: { name: string }[]; imports?: { module: string; name: string }[]; native?: { extraFiles?: { file: string; role: string }[] } };
   const produced = (job.result as { produced?: Produced } | null)?.produced;
   if (job.state !== "succeeded" || !produced?.file) return errorJson(409, "no-artifact", `job ${id} has no artifact to push (state: ${job.state})`);
   let reference = b.value.reference;
@@ -95,10 +96,17 @@ export async function handlePush(req: Request, queue: JobQueue, id: string, data
   const file = component ?? produced.file;
   const path = join(queue.jobDir(id), file);
   if (!existsSync(path)) return errorJson(410, "artifact-gone", `the artifact of job ${id} is no longer on disk`);
+  // The config names the component's world (its WIT, or wasi:cli/run for the core's wrapper).
+  let world: { imports: string[]; exports: string[] } | undefined;
+  if (produced.kind === "wasm-component" && produced.wit) {
+    const ports = analyzeWit(produced.wit).ports;
+    world = { imports: ports.filter((p) => p.direction === "import").map((p) => p.interface), exports: ports.filter((p) => p.direction === "export").map((p) => p.interface) };
+  } else if (component) world = { imports: [], exports: ["wasi:cli/run@0.2.0"] };
   const r = await pushArtifact({
     reference: ref.value.canonical,
     file: path,
     kind: component ? "component" : "module",
+    ...(world ? { component: world } : {}),
     credentials: firstOf(storedCredentials(store), authFileCredentials()),
     insecureRegistries: insecureFromEnv(),
     annotations: {

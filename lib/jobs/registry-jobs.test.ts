@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../image/test-images";
-import { pullImage } from "../registry";
+import { componentEmbed, componentNew } from "@bytecodealliance/jco";
+import { pullImage, RegistryClient } from "../registry";
 import { pushArtifact } from "../registry/push";
 import { startRegistry, type TestRegistry } from "../registry/test-registry";
 import { openDb } from "../db";
@@ -35,6 +36,10 @@ beforeAll(async () => {
   await writeFile(join(dir, "m.wasm"), wasm);
   const p = await pushArtifact({ reference: `${reg.host}/src/app:1`, file: join(dir, "m.wasm"), kind: "module", credentials: async () => ({ username: reg.user, password: reg.password }) });
   if (!p.ok) throw new Error(p.error.message);
+  const core = await componentEmbed({ dummy: true, witSource: "package t:x;\ninterface api { ping: func() -> u32; }\nworld w { export api; }\n", world: "w" });
+  await writeFile(join(dir, "c.wasm"), Buffer.from(await componentNew(core)));
+  const c = await pushArtifact({ reference: `${reg.host}/src/comp:1`, file: join(dir, "c.wasm"), kind: "component", credentials: async () => ({ username: reg.user, password: reg.password }) });
+  if (!c.ok) throw new Error(c.error.message);
 }, 120_000);
 
 afterAll(async () => {
@@ -187,6 +192,25 @@ describe("the HTTP side: settings, pull route, push route", () => {
       expect((await readPushes(q, jobId)).map((p) => p.digest)).toEqual([push.digest]);
       const back = await pullImage({ reference: push.pinned, outFile: join(dir, "back2.tar"), credentials: async () => ({ username: reg.user, password: reg.password }) });
       expect(back.ok && back.value.layers[0]!.digest).toBe(sha256(wasm));
+
+      // A component: pushed as one, its config naming the world's exports.
+      const cres = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", body: JSON.stringify({ reference: `${reg.host}/src/comp:1` }) }), q);
+      const cid = ((await cres.json()) as { jobId: string }).jobId;
+      await new Promise<void>((resolve) => {
+        const check = () => (TERMINAL_STATES.includes(q.get(cid)!.state) ? resolve() : setTimeout(check, 100));
+        check();
+      });
+      expect(q.get(cid)!.state, JSON.stringify(q.get(cid)!.error)).toBe("succeeded");
+      const cp = await handlePush(new Request("http://x", { method: "POST", body: JSON.stringify({ reference: `${reg.host}/pushed/comp:2` }) }), q, cid, data);
+      const cpush = ((await cp.json()) as { push: { digest: string } }).push;
+      const client = new RegistryClient(reg.host, "pushed/comp", { credentials: async () => ({ username: reg.user, password: reg.password }) });
+      const m = JSON.parse((await client.getManifest(cpush.digest)).bytes.toString()) as { config: { mediaType: string; digest: string }; layers: { mediaType: string }[] };
+      expect(m.config.mediaType).toBe("application/vnd.wasm.config.v0+json");
+      expect(m.layers.map((l) => l.mediaType)).toEqual(["application/wasm"]);
+      const { stream } = await client.getBlob(m.config.digest);
+      let cfg = "";
+      for await (const ch of stream) cfg += (ch as Buffer).toString();
+      expect(JSON.parse(cfg)).toMatchObject({ os: "wasip2", architecture: "wasm", component: { exports: ["t:x/api"] } });
     } finally {
       await q.close();
       db.close();
