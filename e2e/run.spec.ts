@@ -28,6 +28,21 @@ test("run the sample project in both modes; values show on the canvas; compare",
   await panel.getByTestId("compare-start").click();
   await expect(panel.getByTestId("compare-table")).toBeVisible({ timeout: 90_000 });
   await expect(panel.getByTestId("compare-ratio")).toContainText("×");
+  // The ratio is a number, and the breakdown of a request is shown for both modes.
+  const ratio = Number(/([\d.]+)× the throughput/.exec((await panel.getByTestId("compare-ratio").textContent()) ?? "")?.[1]);
+  expect(ratio).toBeGreaterThan(0);
+  const breakdown = panel.getByTestId("compare-breakdown");
+  await expect(breakdown.locator('[data-part="ingress"]')).toBeVisible();
+  await expect(breakdown.locator('[data-part="node:gateway"]')).toBeVisible();
+  await expect(breakdown.locator('[data-part^="wire:"]').first()).toBeVisible();
+  // The parts add up to the measured request (within a small margin), in each mode.
+  for (const mode of ["in-process", "network"]) {
+    const cells = await breakdown.locator(`[data-testid="breakdown-row"] td[data-mode="${mode}"]`).allTextContents();
+    const sum = cells.reduce((a, t) => a + (t.endsWith(" µs") ? Number(t.slice(0, -3)) / 1000 : t.endsWith(" ms") ? Number(t.slice(0, -3)) : 0), 0);
+    const total = Number(await breakdown.getByTestId(mode === "in-process" ? "breakdown-total-in" : "breakdown-total-net").getAttribute("data-ms"));
+    expect(Math.abs(sum - total)).toBeLessThanOrEqual(Math.max(0.05 * total, 0.01 * cells.length));
+  }
+  await expect(panel.getByTestId("compare-baseline")).toContainText("HTTP/1.1");
   await snap(page, "run-compare");
 });
 

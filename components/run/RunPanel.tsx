@@ -3,6 +3,7 @@ import { useMemo, useState } from "react";
 import { builtinBySource } from "@/lib/builtins/catalog";
 import type { RunMode } from "@/lib/run/types";
 import { useDesigner } from "../designer/store-context";
+import { CompareBreakdown } from "./CompareBreakdown";
 import { fmtMiB, fmtMs } from "./format";
 import { useRun } from "./RunProvider";
 
@@ -145,6 +146,7 @@ export function RunPanel() {
               </tbody>
             </table>
           )}
+          {compare.result && <CompareBreakdown result={compare.result} nameOf={nameOf} />}
         </div>
       </div>
     </div>

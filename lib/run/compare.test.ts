@@ -1,0 +1,87 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { examples } from "../../examples";
+import { compareModes } from "./compare";
+import { buildRelay, relayPipeline, relayResolver } from "./fixtures/relay";
+import { outputText, runDesign, type ComponentResolver } from "./run";
+import { csvPipeline } from "./sample-designs";
+import type { Topology } from "../graph/types";
+import type { RunInput, RunResult } from "./types";
+
+const cacheDir = mkdtempSync(join(tmpdir(), "trellis-compare-"));
+let resolve: ComponentResolver;
+beforeAll(async () => {
+  execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
+  resolve = relayResolver(await buildRelay());
+}, 180_000);
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+/** What must agree between the modes: outcome, output, each node's calls and last values. */
+const essence = (r: RunResult) => ({
+  ok: r.ok,
+  error: r.error,
+  output: r.output,
+  refused: r.refused,
+  nodes: Object.fromEntries(Object.values(r.nodes).map((n) => [n.nodeId, { calls: n.calls, in: n.lastInput, out: n.lastOutput, refusal: n.lastRefusal }])),
+});
+
+const both = async (topology: Topology, input: RunInput) => {
+  const opts = { resolve, cacheDir };
+  const a = await runDesign({ topology, input, mode: "in-process", limits: { timeMs: 60_000 } }, opts);
+  const b = await runDesign({ topology, input, mode: "network", limits: { timeMs: 60_000 } }, opts);
+  return [a, b] as const;
+};
+
+describe("both run modes give the same results", () => {
+  it("on every example design", async () => {
+    for (const ex of examples) {
+      const [a, b] = await both(ex.doc.topology, { json: [{ order: 1, item: "tea" }] });
+      expect(essence(b), ex.id).toEqual(essence(a));
+    }
+  }, 240_000);
+
+  it("on generated pipelines of any length and input", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.string({ maxLength: 60 }), async (stages, text) => {
+        const [a, b] = await both(relayPipeline(stages), { text });
+        expect(a.error).toBeUndefined();
+        expect(essence(b)).toEqual(essence(a));
+        // The relays are transparent: the tokenizer's answer comes back unchanged.
+        const direct = await runDesign({ topology: relayPipeline(1), input: { text }, mode: "in-process" }, { resolve, cacheDir });
+        expect(outputText(a)).toBe(outputText(direct));
+        expect(a.nodes.words!.calls).toBe(1);
+      }),
+      { numRuns: 3 },
+    );
+  }, 240_000);
+});
+
+describe("compareModes", () => {
+  it("breaks each mode's request down into parts that add up to the measured request time", async () => {
+    const r = await compareModes({ topology: csvPipeline(), input: { json: [{ a: 1 }] }, requests: 40, warmup: 5 }, { cacheDir });
+    if (!r.ok) throw new Error(r.error.message);
+    for (const m of [r.value.inProcess, r.value.network]) {
+      const b = m.breakdown;
+      expect(b.nodes.map((n) => n.nodeId).sort()).toEqual(["api", "csv", "log"]);
+      expect(b.wires.map((w) => [w.from, w.to, w.callsPerRequest])).toEqual(
+        expect.arrayContaining([
+          ["api", "csv", 1],
+          ["api", "log", 1],
+        ]),
+      );
+      const parts = b.ingressMs + b.recordingMs + b.nodes.reduce((x, n) => x + n.ownMs, 0) + b.wires.reduce((x, w) => x + w.transportMs, 0);
+      expect(parts).toBeGreaterThan(0);
+      // Parts are timed inside the hosts, the request outside: they agree within a small margin.
+      expect(Math.abs(b.requestMs - parts)).toBeLessThanOrEqual(0.05 * b.requestMs + 0.005);
+    }
+    // In-process a wire is a direct call (no transport of its own); over the network it is a round trip.
+    expect(r.value.inProcess.breakdown.wires.every((w) => w.transportMs === 0)).toBe(true);
+    expect(r.value.network.breakdown.wires.every((w) => w.transportMs > 0)).toBe(true);
+    expect(r.value.modes.network).toMatch(/HTTP\/1\.1.*keep-alive/);
+    expect(r.value.network.processes).toBe(3);
+  }, 240_000);
+});
