@@ -59,7 +59,9 @@ export class CallRecorder {
   /** Latency (ms) of every call across a wire made from this host (local calls, or HTTP round trips). */
   readonly wireLatencies: number[] = [];
   readonly #stack: Frame[] = [];
-  readonly #memories: Array<{ nodeId: string; memory: WebAssembly.Memory }> = [];
+  /** Linear memories per node with their size when last looked at; `#memoryTotal` is their sum. */
+  readonly #memories = new Map<string, Array<{ memory: WebAssembly.Memory; size: number }>>();
+  #memoryTotal = 0;
   readonly #links = new Map<string, LinkTiming>();
   #recordingMs = 0;
   #recordingTopMs = 0;
@@ -95,7 +97,11 @@ export class CallRecorder {
 
   /** A linear memory of `nodeId`, counted against the memory limit. */
   watchMemory(nodeId: string, memory: WebAssembly.Memory): void {
-    this.#memories.push({ nodeId, memory });
+    const list = this.#memories.get(nodeId) ?? [];
+    const size = memory.buffer.byteLength;
+    list.push({ memory, size });
+    this.#memories.set(nodeId, list);
+    this.#memoryTotal += size;
   }
 
   /** The node running now (innermost call), if any. */
@@ -179,14 +185,25 @@ export class CallRecorder {
     this.#topMs += ms;
   }
 
-  /** Over the limit: a stop naming the node holding the most memory (else `nodeId`). */
+  /**
+   * After a call into `nodeId`: over the limit, a stop naming the node holding
+   * the most memory. Only that node's memories can have grown during the call
+   * (its callees were checked when they returned), so only they are looked at.
+   */
   checkMemory(nodeId: string): RunStop | undefined {
-    let total = 0;
-    for (const { memory } of this.#memories) total += memory.buffer.byteLength;
+    for (const m of this.#memories.get(nodeId) ?? []) {
+      const size = m.memory.buffer.byteLength;
+      this.#memoryTotal += size - m.size;
+      m.size = size;
+    }
+    const total = this.#memoryTotal;
     if (total <= this.opts.limits.memoryBytes) return undefined;
-    const perNode = new Map<string, number>();
-    for (const { nodeId: id, memory } of this.#memories) perNode.set(id, (perNode.get(id) ?? 0) + memory.buffer.byteLength);
-    const [biggest] = [...perNode.entries()].sort((a, b) => b[1] - a[1])[0] ?? [nodeId];
+    let biggest = nodeId;
+    let most = -1;
+    for (const [id, list] of this.#memories) {
+      const held = list.reduce((a, m) => a + m.size, 0);
+      if (held > most) [biggest, most] = [id, held];
+    }
     return new RunStop({
       kind: "memory-limit",
       message: `component memory reached ${(total / 2 ** 20).toFixed(1)} MiB (most of it in '${biggest}'), over the limit of ${(this.opts.limits.memoryBytes / 2 ** 20).toFixed(1)} MiB`,
