@@ -22,10 +22,6 @@ export function ensureCore(): string {
   return corePath;
 }
 
-export function hasCommand(cmd: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
-}
-
 export async function packStage(stage: string, out: string): Promise<void> {
   const r = await packDirectory(stage, out);
   if (!r.ok) throw new Error(`packing ${stage}: ${r.error.message}`);

@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { haveHostTools } from "../testing/host-tools";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -103,7 +104,7 @@ describe("compileImage", () => {
   });
 
   const core = join(import.meta.dirname, "..", "..", "emulator", "build", "trellis-x86.wasm");
-  it.skipIf(!existsSync(core))("compiles busybox with the real x86-64 core when it is built", async () => {
+  it.skipIf(!haveHostTools({ files: [core] }, "the real-core compile test (npm run build:emulator)"))("compiles busybox with the real x86-64 core when it is built", async () => {
     const { report, jobDir } = await compile(await busyboxImage());
     expect(report.outcome).toBe("compiled");
     expect(report.produced).toMatchObject({ kind: "native-artifact", native: { kind: "module" } });

@@ -2,11 +2,12 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { haveHostTools } from "../testing/host-tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packDirectory } from "../image/packed-rootfs";
 import { buildArtifactBytes, buildNativeArtifact, defaultCorePath, encodeRunConfig, planArtifact, runNativeArtifact, wrapAsComponent } from "./native-artifact";
 
-const haveTools = existsSync("/bin/busybox") && existsSync("/usr/bin/clang-14");
+const haveTools = haveHostTools({ files: ["/bin/busybox", "/usr/bin/clang-14"] }, "the native artifact suite");
 const dir = mkdtempSync(join(tmpdir(), "trellis-native-"));
 const rootfs = join(dir, "rootfs.img");
 let core: Buffer;

@@ -2,10 +2,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { haveHostTools } from "../../testing/host-tools";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeDockerSave, makeTar, tarLayer } from "../../image/test-images";
 
-const haveTools = existsSync("/bin/busybox") && existsSync("/usr/bin/clang-14");
+const haveTools = haveHostTools({ files: ["/bin/busybox", "/usr/bin/clang-14"] }, "the CLI compile suite");
 const dir = mkdtempSync(join(tmpdir(), "trellis-cli-compile-"));
 const cli = (args: string[], input?: string) => {
   const r = spawnSync(process.execPath, ["bin/trellis.mjs", ...args], { input: input ?? "", encoding: "utf8", timeout: 120_000 });
