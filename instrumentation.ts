@@ -1,8 +1,16 @@
-// Server start-up: start the compile job queue at once, so jobs interrupted by
-// a restart are marked failed-and-retryable and queued jobs run without
-// waiting for the first jobs request.
+// Server start-up: refuse to serve on a non-loopback address without
+// TRELLIS_TOKEN (whatever started the server: scripts/start.mjs, a bare
+// `next start -H 0.0.0.0`, a container), then start the compile job queue at
+// once, so jobs interrupted by a restart are recovered and queued jobs run
+// without waiting for the first jobs request.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { addressesToCheck, listenRefusal } = await import("./lib/server/listen");
+    const refusal = listenRefusal(addressesToCheck(), process.env.TRELLIS_TOKEN);
+    if (refusal) {
+      console.error(refusal);
+      process.exit(1);
+    }
     const { getJobQueue } = await import("./lib/jobs");
     getJobQueue();
   }

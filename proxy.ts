@@ -1,29 +1,41 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { authorize, TOKEN_COOKIE } from "./lib/server/auth";
+import { authorize, queryTokenMatches, TOKEN_COOKIE } from "./lib/server/auth";
+import { hostAllowed } from "./lib/server/origin";
 
-// Every page and API call needs the token when TRELLIS_TOKEN is set.
-// Upload routes (`/api/images`, `/api/components`) are excluded here only
-// because the proxy would buffer (and cut) their bodies; they check the token
-// themselves.
+// Pages and static files. API routes are left to the HTTP edge in
+// lib/server/edge.ts (the proxy would buffer their bodies and cut them at
+// 10 MB); this does the same Host and token checks for everything else, and
+// swaps a `?token=` link for a cookie.
 export function proxy(req: NextRequest) {
-  if (authorize(req.headers, req.nextUrl) === "ok") {
-    const fromQuery = req.nextUrl.searchParams.get("token");
-    if (fromQuery && process.env.TRELLIS_TOKEN) {
-      // Exchange a `?token=` link for a cookie so later requests carry it.
-      const url = req.nextUrl.clone();
-      url.searchParams.delete("token");
-      const res = NextResponse.redirect(url);
-      res.cookies.set(TOKEN_COOKIE, fromQuery, { httpOnly: true, sameSite: "strict", path: "/" });
-      return res;
-    }
-    return NextResponse.next();
+  if (!hostAllowed(req.headers.get("host"))) {
+    return text(403, `403 Forbidden: this server does not answer to the host ${JSON.stringify(req.headers.get("host") ?? "")} (TRELLIS_ALLOWED_HOSTS).\n`);
   }
-  return new NextResponse("401 Unauthorized: this Trellis server requires an access token (TRELLIS_TOKEN).\n", {
-    status: 401,
-    headers: { "content-type": "text/plain; charset=utf-8", "www-authenticate": "Bearer" },
-  });
+  const fromQuery = req.nextUrl.searchParams.get("token");
+  if (fromQuery !== null && (req.method === "GET" || req.method === "HEAD")) {
+    if (process.env.TRELLIS_TOKEN && !queryTokenMatches(fromQuery)) return unauthorized();
+    // Redirect to the same URL without the token, so it stays out of history,
+    // logs and Referer; the cookie carries it from now on.
+    const url = req.nextUrl.clone();
+    url.searchParams.delete("token");
+    const res = NextResponse.redirect(url, 303);
+    if (process.env.TRELLIS_TOKEN) {
+      const https = req.nextUrl.protocol === "https:" || req.headers.get("x-forwarded-proto") === "https";
+      res.cookies.set(TOKEN_COOKIE, fromQuery, { httpOnly: true, sameSite: "strict", path: "/", secure: https });
+    }
+    res.headers.set("referrer-policy", "no-referrer");
+    return res;
+  }
+  return authorize(req.headers) === "ok" ? NextResponse.next() : unauthorized();
+}
+
+function text(status: number, body: string, headers: Record<string, string> = {}) {
+  return new NextResponse(body, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+}
+
+function unauthorized() {
+  return text(401, "401 Unauthorized: this Trellis server requires an access token (TRELLIS_TOKEN).\n", { "www-authenticate": "Bearer" });
 }
 
 export const config = {
-  matcher: ["/((?!api/images$|api/images/|api/components$).*)"],
+  matcher: ["/((?!api/).*)"],
 };

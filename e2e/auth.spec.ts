@@ -59,3 +59,24 @@ test("with TRELLIS_TOKEN set, pages and APIs need the token", async ({ page }) =
   await expect(page.getByTestId("project-row").first()).toBeVisible();
   await snap(page, "auth-token-cookie");
 });
+
+test("?token= is swapped for an HttpOnly SameSite=Strict cookie on a page load, then redirected away; never accepted on API calls", async () => {
+  const link = await fetch(`${base}/projects?token=e2e-token&x=1`, { redirect: "manual" });
+  expect(link.status).toBe(303);
+  expect(new URL(link.headers.get("location") ?? "", base).href).toBe(`${base}/projects?x=1`);
+  const cookie = link.headers.get("set-cookie") ?? "";
+  expect(cookie).toMatch(/^trellis_token=e2e-token;/);
+  expect(cookie).toMatch(/HttpOnly/i);
+  expect(cookie).toMatch(/SameSite=Strict/i);
+  expect(cookie).not.toMatch(/Secure/i); // plain http here; Secure behind https
+  expect((await fetch(`${base}/?token=wrong`, { redirect: "manual" })).status).toBe(401);
+  expect((await fetch(`${base}/api/projects?token=e2e-token`)).status).toBe(401);
+  expect((await fetch(`${base}/api/projects`, { headers: { cookie: "trellis_token=e2e-token" } })).status).toBe(200);
+});
+
+test("a malformed token cookie is a 401, not a server error", async () => {
+  for (const path of ["/", "/api/projects", "/api/components"]) {
+    const r = await fetch(`${base}${path}`, { headers: { cookie: "trellis_token=%E0%A4%A" } });
+    expect([path, r.status]).toEqual([path, 401]);
+  }
+});

@@ -292,7 +292,7 @@ describe("artifacts", () => {
   });
 
   it("the routes serve the catalog and the bytes", async () => {
-    const list = (await (await import("../../app/api/builtins/route")).GET().json()) as Array<{ id: string; wit: string }>;
+    const list = (await (await (await import("../../app/api/builtins/route")).GET(new Request("http://127.0.0.1/api/builtins"))).json()) as Array<{ id: string; wit: string }>;
     expect(list.map((b) => b.id)).toEqual(BUILTINS.map((b) => b.id));
     // The gateway's served WIT carries the WASI packages it uses, so it stands alone.
     const gw = list.find((b) => b.id === "http-gateway")! as unknown as { wit: string; witComplete: string };
@@ -300,9 +300,9 @@ describe("artifacts", () => {
     await expect(componentEmbed({ dummy: true, witSource: gw.witComplete, world: "http-gateway" })).resolves.toBeInstanceOf(Uint8Array);
     expect(gw.wit).toBe(builtinById("http-gateway")!.wit);
     const { GET } = await import("../../app/api/builtins/[id]/wasm/route");
-    const res = await GET(new Request("http://x/"), { params: Promise.resolve({ id: "json-to-csv" }) });
+    const res = await GET(new Request("http://127.0.0.1/"), { params: Promise.resolve({ id: "json-to-csv" }) });
     expect(res.headers.get("content-type")).toBe("application/wasm");
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(new Uint8Array(wasm("json-to-csv")));
-    expect((await GET(new Request("http://x/"), { params: Promise.resolve({ id: "nope" }) })).status).toBe(404);
+    expect((await GET(new Request("http://127.0.0.1/"), { params: Promise.resolve({ id: "nope" }) })).status).toBe(404);
   });
 });

@@ -1,7 +1,8 @@
 // HTTP shapes for uploaded components, kept out of app/ so the route files stay
 // thin and this is testable with plain Request objects (no next imports).
 import { getDb, dataDir } from "../db";
-import { authorize } from "../server/auth";
+import { readBytes } from "../server/body";
+import { errorResponse } from "../server/errors";
 import { join } from "node:path";
 import { ingestWasm, type UploadError } from "./ingest";
 import { ComponentStore, validComponentId } from "./store";
@@ -25,43 +26,11 @@ export function componentStore(): ComponentStore {
   return store;
 }
 
-/**
- * The token check, also done here so the routes stay protected when the proxy
- * skips them (it buffers request bodies and cuts them at 10 MB).
- */
-export function unauthorized(req: Request): Response | null {
-  if (authorize(req.headers, new URL(req.url)) === "ok") return null;
-  return Response.json({ error: { kind: "unauthorized", message: "this Trellis server requires an access token" } }, { status: 401 });
-}
+/** Media types a component upload may carry (the raw bytes). */
+export const COMPONENT_UPLOAD_TYPES = ["application/wasm", "application/octet-stream"] as const;
 
 function errorJson(status: number, e: UploadError | { kind: string; message: string }, extra: Record<string, unknown> = {}): Response {
-  return Response.json({ error: { ...e, ...extra } }, { status });
-}
-
-class TooLarge extends Error {}
-
-/** Reads the body as it streams, stopping as soon as it passes `limit`. */
-async function readLimited(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return errorResponse({ ...e, ...extra }, status);
 }
 
 function fileNameOf(req: Request): string {
@@ -89,13 +58,9 @@ export async function handleComponentUpload(req: Request, store: ComponentStore,
     return errorJson(413, { kind: "too-large", message: `${fileName} is ${declared} bytes; the limit (TRELLIS_MAX_COMPONENT_UPLOAD) is ${limit}` }, { limit });
   }
   if (!req.body) return errorJson(400, { kind: "empty-upload", message: "the request has no body: send the .wasm file as the body" });
-  let bytes: Uint8Array;
-  try {
-    bytes = await readLimited(req.body, limit);
-  } catch (e) {
-    if (e instanceof TooLarge) return errorJson(413, { kind: "too-large", message: `${fileName} exceeds the limit (TRELLIS_MAX_COMPONENT_UPLOAD) of ${limit} bytes` }, { limit });
-    return errorJson(400, { kind: "upload-interrupted", message: `the upload did not complete: ${(e as Error).message}` });
-  }
+  const read = await readBytes(req, limit, `${fileName} (limit: TRELLIS_MAX_COMPONENT_UPLOAD)`);
+  if (!read.ok) return errorResponse(read.error);
+  const bytes = read.value;
   // A proxy that buffers bodies may cut them short: say so rather than report a malformed file.
   if (Number.isFinite(declared) && declared !== bytes.length) {
     return errorJson(400, { kind: "upload-interrupted", message: `received ${bytes.length} of ${declared} bytes of ${fileName}` });

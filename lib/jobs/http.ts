@@ -8,6 +8,8 @@ import { basename, join, resolve, sep } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
+import { apiError, errorResponse } from "../server/errors";
+import { sseResponse } from "../server/sse";
 import { TERMINAL_STATES, type JobEvent, type JobQueue, type QueueError } from "./types";
 
 export const DEFAULT_MAX_UPLOAD = 4 * 1024 ** 3;
@@ -17,12 +19,15 @@ export function maxUpload(): number {
   return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_UPLOAD;
 }
 
-export function errorJson(status: number, kind: string, message: string, extra: Record<string, unknown> = {}): Response {
-  return Response.json({ error: { kind, message, ...extra } }, { status });
+/** Media types an image upload may carry: the archive bytes, never a form. */
+export const IMAGE_UPLOAD_TYPES = ["application/x-tar", "application/octet-stream", "application/gzip", "application/x-gzip", "application/zstd"] as const;
+
+function errorJson(status: number, kind: string, message: string, extra: Record<string, unknown> = {}): Response {
+  return errorResponse(apiError(kind, message, extra), status);
 }
 
 export function queueErrorResponse(e: QueueError): Response {
-  return Response.json({ error: e }, { status: e.kind === "not-found" ? 404 : e.kind === "invalid-state" ? 409 : 400 });
+  return errorResponse(e);
 }
 
 const PLATFORM_RE = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?$/i;
@@ -95,16 +100,9 @@ export async function handleImageUpload(req: Request, queue: JobQueue, limit = m
  * those parameters of a compile job first (e.g. after `platform-not-found`,
  * whose error lists `platforms`), so the upload is not sent again.
  */
-export async function retryResponse(req: Request, queue: JobQueue, id: string): Promise<Response> {
+export function retryResponse(body: unknown, queue: JobQueue, id: string): Response {
   let patch: Record<string, unknown> | undefined;
-  const text = await req.text();
-  if (text.trim()) {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (e) {
-      return errorJson(400, "invalid-json", `the request body is not JSON: ${(e as Error).message}`);
-    }
+  if (body !== undefined) {
     if (typeof body !== "object" || body === null || Array.isArray(body)) return errorJson(400, "invalid-input", "the body must be an object like { \"platform\": \"linux/arm64\" }");
     const b = body as Record<string, unknown>;
     const unknownKeys = Object.keys(b).filter((k) => k !== "platform" && k !== "name");
@@ -184,92 +182,49 @@ export function jobEventsResponse(req: Request, queue: JobQueue, id: string, hea
   if (!job) return notFound(id);
   const url = new URL(req.url);
   const after = Number(req.headers.get("last-event-id") ?? url.searchParams.get("after") ?? 0) || 0;
-  const enc = new TextEncoder();
-  let cleanup = () => undefined as void;
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      let closed = false;
-      const send = (event: string, data: unknown, eventId?: number) => {
-        if (closed) return;
-        controller.enqueue(enc.encode(`${eventId !== undefined ? `id: ${eventId}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
-      };
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        cleanup();
-        try {
-          controller.close();
-        } catch {
-          // already closed by the client
-        }
-      };
+  return sseResponse(
+    req,
+    (ch) => {
       // Subscribe first, replay after: nothing falls between the two.
       const pending: JobEvent[] = [];
       let live = false;
       let lastSeq = after;
-      const onEvent = (e: JobEvent) => {
-        if (!live) {
-          pending.push(e);
-          return;
-        }
-        deliver(e);
-      };
       const deliver = (e: JobEvent) => {
         if (e.type === "log") {
           if (e.seq <= lastSeq) return;
           lastSeq = e.seq;
-          send("log", { seq: e.seq, at: e.at, line: e.line }, e.seq);
-        } else if (e.type === "progress") send("progress", { stage: e.stage, percent: e.percent, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
-        else if (e.type === "removed") close();
+          ch.send("log", { seq: e.seq, at: e.at, line: e.line }, e.seq);
+        } else if (e.type === "progress") ch.send("progress", { stage: e.stage, percent: e.percent, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
+        else if (e.type === "removed") ch.close();
         else {
-          send("state", { job: e.job });
+          ch.send("state", { job: e.job });
           if (TERMINAL_STATES.includes(e.job.state)) {
             // Flush log lines written in the same tick as the final state.
             for (const l of queue.logs(id, lastSeq)) {
               lastSeq = l.seq;
-              send("log", l, l.seq);
+              ch.send("log", l, l.seq);
             }
-            send("end", { state: e.job.state });
-            close();
+            ch.send("end", { state: e.job.state });
+            ch.close();
           }
         }
       };
-      const unsubscribe = queue.subscribe(id, onEvent);
-      const hb = setInterval(() => {
-        if (!closed) controller.enqueue(enc.encode(`: keep-alive\n\n`));
-      }, heartbeatMs);
-      hb.unref?.();
-      cleanup = () => {
-        unsubscribe();
-        clearInterval(hb);
-      };
-      req.signal?.addEventListener("abort", close);
-
+      const unsubscribe = queue.subscribe(id, (e) => (live ? deliver(e) : pending.push(e)));
       const now = queue.get(id)!;
       const logs = queue.logs(id, after);
       if (logs.length > 0) lastSeq = logs[logs.length - 1]!.seq;
-      controller.enqueue(enc.encode("retry: 2000\n\n"));
-      send("snapshot", { job: now, logs }, logs.length > 0 ? lastSeq : undefined);
+      ch.send("snapshot", { job: now, logs }, logs.length > 0 ? lastSeq : undefined);
       if (TERMINAL_STATES.includes(now.state)) {
-        send("end", { state: now.state });
-        close();
-        return;
+        ch.send("end", { state: now.state });
+        ch.close();
+      } else {
+        live = true;
+        for (const e of pending.splice(0)) deliver(e);
       }
-      live = true;
-      for (const e of pending.splice(0)) deliver(e);
+      return unsubscribe;
     },
-    cancel() {
-      cleanup();
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    },
-  });
+    { heartbeatMs, retryMs: 2000 },
+  );
 }
 
 /**
@@ -281,50 +236,22 @@ export function jobEventsResponse(req: Request, queue: JobQueue, id: string, hea
  * Log lines are per job (GET /api/jobs/[id]/events). The stream stays open.
  */
 export function allJobsEventsResponse(req: Request, queue: JobQueue, heartbeatMs = 15_000): Response {
-  const enc = new TextEncoder();
-  let cleanup = () => undefined as void;
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      let closed = false;
-      const send = (event: string, data: unknown) => {
-        if (!closed) controller.enqueue(enc.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
-      };
+  return sseResponse(
+    req,
+    (ch) => {
       const pending: JobEvent[] = [];
       let live = false;
       const deliver = (e: JobEvent) => {
-        if (e.type === "state") send("state", { job: e.job });
-        else if (e.type === "progress") send("progress", { jobId: e.jobId, stage: e.stage, percent: e.percent, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
-        else if (e.type === "removed") send("removed", { jobId: e.jobId });
+        if (e.type === "state") ch.send("state", { job: e.job });
+        else if (e.type === "progress") ch.send("progress", { jobId: e.jobId, stage: e.stage, percent: e.percent, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
+        else if (e.type === "removed") ch.send("removed", { jobId: e.jobId });
       };
       const unsubscribe = queue.subscribe("*", (e) => (live ? deliver(e) : pending.push(e)));
-      const hb = setInterval(() => {
-        if (!closed) controller.enqueue(enc.encode(": keep-alive\n\n"));
-      }, heartbeatMs);
-      hb.unref?.();
-      cleanup = () => {
-        unsubscribe();
-        clearInterval(hb);
-      };
-      req.signal?.addEventListener("abort", () => {
-        if (closed) return;
-        closed = true;
-        cleanup();
-        try {
-          controller.close();
-        } catch {
-          // already closed
-        }
-      });
-      controller.enqueue(enc.encode("retry: 2000\n\n"));
-      send("snapshot", { jobs: queue.list({ limit: 200 }) });
+      ch.send("snapshot", { jobs: queue.list({ limit: 200 }) });
       live = true;
       for (const e of pending.splice(0)) deliver(e);
+      return unsubscribe;
     },
-    cancel() {
-      cleanup();
-    },
-  });
-  return new Response(stream, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },
-  });
+    { heartbeatMs, retryMs: 2000 },
+  );
 }

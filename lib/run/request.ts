@@ -9,32 +9,6 @@ import type { RunError, RunInput, RunLimits } from "./types";
 /** Largest request body the run routes read (a design plus an input). */
 export const MAX_RUN_BODY_BYTES = Number(process.env.TRELLIS_MAX_RUN_BODY ?? 32 * 2 ** 20);
 
-/** Reads a JSON body of at most `max` bytes, without buffering more than that. */
-export async function readRunBody(req: Request, max = MAX_RUN_BODY_BYTES): Promise<Result<unknown, { status: number; error: RunError }>> {
-  const declared = Number(req.headers.get("content-length") ?? NaN);
-  const tooBig = { status: 413, error: { kind: "invalid-request" as const, message: `the request body is larger than ${max} bytes` } };
-  if (Number.isFinite(declared) && declared > max) return err(tooBig);
-  if (!req.body) return err({ status: 400, error: { kind: "invalid-request", message: "the request has no body" } });
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return err(tooBig);
-    }
-    chunks.push(value);
-  }
-  try {
-    return ok(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-  } catch (e) {
-    return err({ status: 400, error: { kind: "invalid-request", message: `the request body is not JSON: ${(e as Error).message}` } });
-  }
-}
-
 export function parseRunRequest(body: unknown): Result<RunRequest, RunError> {
   if (!body || typeof body !== "object" || Array.isArray(body)) return err({ kind: "invalid-request", message: "the body must be a JSON object { design, input, mode }" });
   const b = body as { design?: unknown; input?: unknown; mode?: unknown; limits?: unknown; entryNodeId?: unknown; request?: unknown };

@@ -1,5 +1,6 @@
 import { builtinWit } from "@/lib/builtins/artifacts";
 import { BUILTINS } from "@/lib/builtins/catalog";
+import { route } from "@/lib/server/edge";
 
 export const dynamic = "force-dynamic";
 
@@ -9,8 +10,8 @@ export const dynamic = "force-dynamic";
  * referenced, not included: lib/wit treats them as opaque); `witComplete` also
  * nests those packages (from the build), so it stands alone for wit-parser.
  */
-export function GET() {
-  return Response.json(
+export const GET = route({}, () =>
+  Response.json(
     BUILTINS.map((b) => ({
       id: b.id,
       name: b.name,
@@ -27,5 +28,5 @@ export function GET() {
       sampleInputBase64: b.sampleInputBase64 ?? null,
       wasmUrl: `/api/builtins/${b.id}/wasm`,
     })),
-  );
-}
+  ),
+);

@@ -1,18 +1,16 @@
-import { componentStore, handleComponentUpload, listResponse, unauthorized } from "@/lib/components/http";
+import { componentStore, COMPONENT_UPLOAD_TYPES, handleComponentUpload, listResponse, maxComponentUpload } from "@/lib/components/http";
+import { route } from "@/lib/server/edge";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 /** Uploaded components ("My components" in the palette), oldest first. */
-export function GET(req: Request) {
-  return unauthorized(req) ?? listResponse(componentStore());
-}
+export const GET = route({}, () => listResponse(componentStore()));
 
 /**
- * Upload a `.wasm` (raw body; `?filename=`): a component, a WASI preview1
- * module (converted), or a core module. The token is checked here too, so the
- * proxy (which would buffer the body) can skip this route.
+ * Upload a `.wasm` (raw body, `application/wasm`; `?filename=`): a component,
+ * a WASI preview1 module (converted), or a core module.
  */
-export async function POST(req: Request) {
-  return unauthorized(req) ?? handleComponentUpload(req, componentStore());
-}
+export const POST = route({ body: { upload: { types: COMPONENT_UPLOAD_TYPES, limit: maxComponentUpload, what: "the .wasm file" } } }, ({ req }) =>
+  handleComponentUpload(req, componentStore()),
+);

@@ -1,5 +1,4 @@
 import { examples } from "@/examples";
+import { route } from "@/lib/server/edge";
 
-export function GET() {
-  return Response.json(examples.map((e) => ({ id: e.id, name: e.doc.name, description: e.doc.description ?? "" })));
-}
+export const GET = route({}, () => Response.json(examples.map((e) => ({ id: e.id, name: e.doc.name, description: e.doc.description ?? "" }))));

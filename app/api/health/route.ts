@@ -1,5 +1,5 @@
+import { route } from "@/lib/server/edge";
+
 export const dynamic = "force-dynamic";
 
-export function GET() {
-  return Response.json({ ok: true });
-}
+export const GET = route({}, () => Response.json({ ok: true }));

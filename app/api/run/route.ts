@@ -1,6 +1,9 @@
-import { acquireRunSlot, parseRunRequest, readRunBody } from "@/lib/run/request";
+import { acquireRunSlot, MAX_RUN_BODY_BYTES, parseRunRequest } from "@/lib/run/request";
 import { runDesign } from "@/lib/run/run";
 import type { RunEvent } from "@/lib/run/types";
+import { route } from "@/lib/server/edge";
+import { apiError, errorResponse } from "@/lib/server/errors";
+import { sseResponse } from "@/lib/server/sse";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -14,13 +17,11 @@ export const runtime = "nodejs";
  * `events`). Otherwise the answer is the RunResult as JSON.
  * 400 for a bad body, 413 over 32 MiB, 429 when the server is already running its maximum of runs.
  */
-export async function POST(req: Request) {
-  const body = await readRunBody(req);
-  if (!body.ok) return Response.json({ error: body.error.error }, { status: body.error.status });
-  const parsed = parseRunRequest(body.value);
-  if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
+export const POST = route({ body: { json: { limit: MAX_RUN_BODY_BYTES } } }, async ({ req, body }) => {
+  const parsed = parseRunRequest(body);
+  if (!parsed.ok) return errorResponse(parsed.error, 400);
   const release = acquireRunSlot();
-  if (!release) return Response.json({ error: { kind: "busy", message: "too many runs in progress; try again shortly" } }, { status: 429 });
+  if (!release) return errorResponse(apiError("busy", "too many runs in progress; try again shortly"));
 
   if (!(req.headers.get("accept") ?? "").includes("text/event-stream")) {
     try {
@@ -29,28 +30,17 @@ export async function POST(req: Request) {
       release();
     }
   }
-
-  const enc = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (event: string, data: unknown) => {
-        try {
-          controller.enqueue(enc.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
-        } catch {
-          // the client went away; the run still finishes and cleans up
-        }
-      };
-      runDesign(parsed.value, { onEvent: (e: RunEvent) => send(e.type, e) })
-        .then(({ events: _events, ...result }) => send("result", result))
+  // The run finishes and cleans up even when the client goes away.
+  return sseResponse(
+    req,
+    (ch) => {
+      runDesign(parsed.value, { onEvent: (e: RunEvent) => ch.send(e.type, e) })
+        .then(({ events: _events, ...result }) => ch.send("result", result))
         .finally(() => {
           release();
-          try {
-            controller.close();
-          } catch {
-            // already closed by a disconnect
-          }
+          ch.close();
         });
     },
-  });
-  return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" } });
-}
+    { heartbeatMs: 0 },
+  );
+});

@@ -1,12 +1,9 @@
-import { componentStore, deleteResponse, getResponse, unauthorized } from "@/lib/components/http";
+import { componentStore, deleteResponse, getResponse } from "@/lib/components/http";
+import { route } from "@/lib/server/edge";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return unauthorized(req) ?? getResponse(componentStore(), (await ctx.params).id);
-}
+export const GET = route<{ id: string }>({}, ({ params }) => getResponse(componentStore(), params.id));
 
-export async function DELETE(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return unauthorized(req) ?? deleteResponse(componentStore(), (await ctx.params).id);
-}
+export const DELETE = route<{ id: string }>({}, ({ params }) => deleteResponse(componentStore(), params.id));

@@ -1,10 +1,9 @@
 import { getJobQueue } from "@/lib/jobs";
 import { allJobsEventsResponse } from "@/lib/jobs/http";
+import { route } from "@/lib/server/edge";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 /** `GET /api/jobs/events`: Server-Sent Events for every job (snapshot, state, progress). */
-export function GET(req: Request) {
-  return allJobsEventsResponse(req, getJobQueue());
-}
+export const GET = route({}, ({ req }) => allJobsEventsResponse(req, getJobQueue()));

@@ -1,5 +1,7 @@
 import { compareModes } from "@/lib/run/compare";
-import { acquireRunSlot, parseCompareRequest, readRunBody } from "@/lib/run/request";
+import { acquireRunSlot, MAX_RUN_BODY_BYTES, parseCompareRequest } from "@/lib/run/request";
+import { route } from "@/lib/server/edge";
+import { apiError, errorResponse } from "@/lib/server/errors";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -11,13 +13,11 @@ export const runtime = "nodejs";
  * p50/p99 in ms, RSS of all processes; plus throughput and memory ratios), or
  * `{ error: RunError }` with 400 (bad body), 422 (the design cannot run) or 429.
  */
-export async function POST(req: Request) {
-  const body = await readRunBody(req);
-  if (!body.ok) return Response.json({ error: body.error.error }, { status: body.error.status });
-  const parsed = parseCompareRequest(body.value);
-  if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400 });
+export const POST = route({ body: { json: { limit: MAX_RUN_BODY_BYTES } } }, async ({ body }) => {
+  const parsed = parseCompareRequest(body);
+  if (!parsed.ok) return errorResponse(parsed.error, 400);
   const release = acquireRunSlot();
-  if (!release) return Response.json({ error: { kind: "busy", message: "too many runs in progress; try again shortly" } }, { status: 429 });
+  if (!release) return errorResponse(apiError("busy", "too many runs in progress; try again shortly"));
   try {
     const { topology, input, requests, entryNodeId, limits, request } = parsed.value;
     const r = await compareModes({
@@ -28,8 +28,8 @@ export async function POST(req: Request) {
       ...(limits ? { limits } : {}),
       ...(request ? { request } : {}),
     });
-    return r.ok ? Response.json(r.value) : Response.json({ error: r.error }, { status: 422 });
+    return r.ok ? Response.json(r.value) : errorResponse(r.error, 422);
   } finally {
     release();
   }
-}
+});

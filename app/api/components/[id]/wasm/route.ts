@@ -1,9 +1,8 @@
-import { componentStore, unauthorized, wasmResponse } from "@/lib/components/http";
+import { componentStore, wasmResponse } from "@/lib/components/http";
+import { route } from "@/lib/server/edge";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 /** The stored bytes (`application/wasm`): the component, a converted module's component, or the core module. */
-export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return unauthorized(req) ?? wasmResponse(componentStore(), (await ctx.params).id);
-}
+export const GET = route<{ id: string }>({}, ({ params }) => wasmResponse(componentStore(), params.id));

@@ -1,5 +1,6 @@
 import { getJobQueue } from "@/lib/jobs";
 import { artifactResponse, notFound, validJobId } from "@/lib/jobs/http";
+import { route } from "@/lib/server/edge";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -8,8 +9,7 @@ export const runtime = "nodejs";
  * `GET /api/jobs/:id/artifact[?file=name]`: the produced .wasm as a download
  * (or one of its extra files, e.g. `artifact.component.wasm`); 404 when nothing was produced.
  */
-export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
+export const GET = route<{ id: string }>({}, ({ params: { id }, url }) => {
   if (!validJobId(id)) return notFound(id);
-  return artifactResponse(getJobQueue(), id, new URL(req.url).searchParams.get("file"));
-}
+  return artifactResponse(getJobQueue(), id, url.searchParams.get("file"));
+});

@@ -1,5 +1,6 @@
 import { getJobQueue } from "@/lib/jobs";
 import { notFound, retryResponse, validJobId } from "@/lib/jobs/http";
+import { route } from "@/lib/server/edge";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -8,8 +9,7 @@ export const runtime = "nodejs";
  * `POST /api/jobs/:id/retry` [body `{ platform?, name? }`] → `{ job }` (queued
  * again, same id, params merged); 409 unless failed or cancelled.
  */
-export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
+export const POST = route<{ id: string }>({ body: { json: {} } }, ({ params: { id }, body }) => {
   if (!validJobId(id)) return notFound(id);
-  return retryResponse(req, getJobQueue(), id);
-}
+  return retryResponse(body, getJobQueue(), id);
+});

@@ -1,8 +1,10 @@
-import { errorResponse, projectRepo } from "@/lib/server/projects";
+import { route } from "@/lib/server/edge";
+import { errorResponse } from "@/lib/server/errors";
+import { projectRepo } from "@/lib/server/projects";
 
 export const dynamic = "force-dynamic";
 
-export async function POST(_req: Request, { params }: { params: Promise<{ id: string }> }) {
-  const r = projectRepo().duplicate((await params).id);
+export const POST = route<{ id: string }>({}, ({ params }) => {
+  const r = projectRepo().duplicate(params.id);
   return r.ok ? Response.json(r.value, { status: 201 }) : errorResponse(r.error);
-}
+});
