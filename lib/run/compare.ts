@@ -9,7 +9,7 @@ import { err, ok, type Result } from "../result";
 import { encodeValue } from "./codec";
 import { entryCall, type HttpRequestShape } from "./entry";
 import type { LatencyStats } from "./stats";
-import { prepareRun, type RunOptions } from "./run";
+import { effectiveLimits, LIMIT_BOUNDS, prepareRun, type RunOptions } from "./run";
 import { RunSession } from "./session";
 import type { RunError, RunInput, RunLimits, RunMode } from "./types";
 
@@ -45,6 +45,8 @@ export interface Comparison {
   memoryRatio: number;
   /** What each mode is (the baseline said plainly). */
   modes: { inProcess: string; network: string };
+  /** The limits both modes ran under (the request's, clamped). */
+  limits: RunLimits;
 }
 
 export interface CompareRequest {
@@ -58,6 +60,8 @@ export interface CompareRequest {
 }
 
 const COMPARE_LIMITS: RunLimits = { timeMs: 15 * 60_000, memoryBytes: 512 * 2 ** 20, outputBytes: 4 * 2 ** 20 };
+/** A comparison drives thousands of requests, so it may take longer than one run; the rest is bounded as for runs. */
+const COMPARE_BOUNDS = { ...LIMIT_BOUNDS, timeMs: [100, COMPARE_LIMITS.timeMs] as const };
 
 export async function compareModes(req: CompareRequest, opts: RunOptions = {}): Promise<Result<Comparison, RunError>> {
   const prepared = await prepareRun(req.topology, req.entryNodeId, opts);
@@ -65,7 +69,7 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
   const { plan } = prepared.value;
   const call = entryCall(plan.entry.entryInterface, req.input, req.request);
   if (!call.ok) return call;
-  const limits = { ...COMPARE_LIMITS, ...req.limits };
+  const limits = effectiveLimits(req.limits, COMPARE_LIMITS, COMPARE_BOUNDS);
   const target = { to: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function, args: call.value.args.map(encodeValue), from: null, linkId: null };
 
   const measure = async (mode: RunMode): Promise<Result<ModeMetrics, RunError>> => {
@@ -111,5 +115,6 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
     throughputRatio: network.value.elapsedMs / inProcess.value.elapsedMs,
     memoryRatio: network.value.rssBytes / inProcess.value.rssBytes,
     modes: { inProcess: IN_PROCESS_MODE, network: NETWORK_BASELINE },
+    limits,
   });
 }

@@ -79,16 +79,18 @@ describe("POST /api/run/compare", () => {
   it("measures both modes on the same design", async () => {
     const { POST: compare } = await import("../../app/api/run/compare/route");
     const res = await compare(
-      new Request("http://127.0.0.1/api/run/compare", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ design, input: { json: [{ a: 1 }] }, requests: 40 }) }),
+      new Request("http://127.0.0.1/api/run/compare", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ design, input: { json: [{ a: 1 }] }, requests: 40, limits: { timeMs: 1e12, memoryBytes: 1e15, outputBytes: 1e15 } }) }),
     );
     expect(res.status).toBe(200);
-    const c = (await res.json()) as { inProcess: { requests: number; processes: number; wire: { count: number } }; network: { processes: number; rssBytes: number }; throughputRatio: number };
+    const c = (await res.json()) as { limits: object; inProcess: { requests: number; processes: number; wire: { count: number } }; network: { processes: number; rssBytes: number }; throughputRatio: number };
     expect(c.inProcess.requests).toBe(40);
     expect(c.inProcess.processes).toBe(1);
     expect(c.network.processes).toBe(3);
     expect(c.inProcess.wire.count).toBe(2 * (40 + 4)); // two wires per request, warm-up included
     expect(c.network.rssBytes).toBeGreaterThan(0);
     expect(c.throughputRatio).toBeGreaterThan(0);
+    // User limits are clamped like a run's (they used to reach the sessions as sent).
+    expect(c.limits).toEqual({ timeMs: 15 * 60_000, memoryBytes: 2 * 2 ** 30, outputBytes: 64 * 2 ** 20 });
     const bad = await compare(new Request("http://127.0.0.1/", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ design, input: { text: "" }, requests: 0 }) }));
     expect(bad.status).toBe(400);
   });

@@ -109,14 +109,21 @@ export interface RunOptions {
   cacheDir?: string;
 }
 
+/** Bounds for user-given limits, `[lowest, highest]`. */
+export const LIMIT_BOUNDS: Record<keyof RunLimits, readonly [number, number]> = {
+  timeMs: [100, 120_000],
+  memoryBytes: [16 * 2 ** 20, 2 * 2 ** 30],
+  outputBytes: [1, 64 * 2 ** 20],
+};
+
 /** Clamps user limits to sane bounds (a request cannot ask for an hour or 64 GiB). */
-export function effectiveLimits(l: Partial<RunLimits> = {}): RunLimits {
-  const clamp = (v: unknown, lo: number, hi: number, d: number) => (typeof v === "number" && Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : d);
-  return {
-    timeMs: clamp(l.timeMs, 100, 120_000, DEFAULT_LIMITS.timeMs),
-    memoryBytes: clamp(l.memoryBytes, 16 * 2 ** 20, 2 * 2 ** 30, DEFAULT_LIMITS.memoryBytes),
-    outputBytes: clamp(l.outputBytes, 1, 64 * 2 ** 20, DEFAULT_LIMITS.outputBytes),
+export function effectiveLimits(l: Partial<RunLimits> = {}, defaults: RunLimits = DEFAULT_LIMITS, bounds = LIMIT_BOUNDS): RunLimits {
+  const clamp = (k: keyof RunLimits) => {
+    const v = l[k];
+    const [lo, hi] = bounds[k];
+    return typeof v === "number" && Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : defaults[k];
   };
+  return { timeMs: clamp("timeMs"), memoryBytes: clamp("memoryBytes"), outputBytes: clamp("outputBytes") };
 }
 
 export type { PreparedRun } from "./host-types";
