@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { jobsApi } from "@/lib/jobs/client";
+import { readSse } from "../read-sse";
 import { splitArgs } from "./args";
 import type { WorkerMessage, WorkerRequest } from "./wasi-worker";
 
@@ -35,14 +36,26 @@ export function RunArtifact({ jobId, defaultArgs }: { jobId: string; defaultArgs
     setLines([{ stream: "status", text: "running on the server…\n" }]);
     setExit(null);
     try {
-      const res = await fetch(`/api/jobs/${jobId}/run`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ args: a, stdin }) });
-      const body = (await res.json()) as { stdout?: string; stderr?: string; exitCode?: number | null; timedOut?: boolean; durationMs?: number; error?: { message: string } };
-      if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-      setLines([
-        ...(body.stdout ? [{ stream: "stdout" as const, text: body.stdout }] : []),
-        ...(body.stderr ? [{ stream: "stderr" as const, text: body.stderr }] : []),
-      ]);
-      setExit(body.timedOut ? "stopped: time limit" : `exit ${body.exitCode} · ${body.durationMs} ms (server)`);
+      const res = await fetch(`/api/jobs/${jobId}/run`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ args: a, stdin }),
+      });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => ({}))) as { error?: { message: string } };
+        throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+      }
+      // Output shows as the guest writes it (the server streams it, never holding it all).
+      setLines([]);
+      await readSse(res, (event, data) => {
+        if (event === "output") {
+          const d = data as { stream: "stdout" | "stderr"; text: string };
+          setLines((ls) => [...ls, { stream: d.stream, text: d.text }]);
+        } else if (event === "exit") {
+          const d = data as { exitCode: number | null; timedOut: boolean; truncated: boolean; durationMs: number };
+          setExit(d.timedOut ? "stopped: time limit" : `exit ${d.exitCode}${d.truncated ? " · output cut at the limit" : ""} · ${d.durationMs} ms (server)`);
+        } else if (event === "error") throw new Error((data as { message: string }).message);
+      });
     } catch (e) {
       setLines([{ stream: "stderr", text: `${(e as Error).message}\n` }]);
       setExit("failed");

@@ -4,6 +4,7 @@ import type { Comparison } from "@/lib/run/compare";
 import type { CallEvent, RunError, RunEvent, RunMode } from "@/lib/run/types";
 import { useDesignerStore } from "../designer/store-context";
 import { fmtMs, formatOutput, formatValue } from "./format";
+import { readSse } from "../read-sse";
 
 interface NodeStat {
   calls: number;
@@ -74,29 +75,6 @@ function applyEvent(s: RunState, e: RunEvent): RunState {
 }
 
 /** Reads an SSE response body event by event. */
-async function readSse(res: Response, on: (event: string, data: unknown) => void) {
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buf += dec.decode(value, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf("\n\n")) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      let event = "message";
-      let data = "";
-      for (const line of block.split("\n")) {
-        if (line.startsWith("event: ")) event = line.slice(7);
-        else if (line.startsWith("data: ")) data += line.slice(6);
-      }
-      if (data) on(event, JSON.parse(data));
-    }
-  }
-}
-
 export function RunProvider({ children }: { children: ReactNode }) {
   const store = useDesignerStore();
   const [run, setRun] = useState<RunState>(idle);

@@ -370,6 +370,10 @@ export interface RunArtifactOptions {
   /** A separate rootfs file; defaults to `artifact.rootfs.img` beside a module that needs one. */
   rootfsFile?: string;
   timeoutMs?: number;
+  /** Output as it comes; with it, nothing is collected (stdout/stderr of the result stay empty). */
+  onOutput?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
+  /** Most bytes kept or forwarded per stream; past it the guest is stopped and the result says `truncated`. */
+  maxOutputBytes?: number;
 }
 
 export interface RunArtifactResult {
@@ -377,6 +381,8 @@ export interface RunArtifactResult {
   stderr: Buffer;
   exitCode: number | null;
   timedOut: boolean;
+  /** The guest wrote more than `maxOutputBytes` on a stream and was stopped. */
+  truncated: boolean;
 }
 
 /** Node flags for every process that runs the x86-64 core (CLI, job runs,
@@ -417,22 +423,40 @@ export function runNativeArtifact(file: string, o: RunArtifactOptions = {}): Pro
   const cfg = { file, args: [basename(file), ...(o.args ?? [])], env: o.env ?? {}, preopens: preopensFor(file, o.rootfsFile) };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, childArgs(cfg), { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const errs: Buffer[] = [];
+    const kept = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const seen = { stdout: 0, stderr: 0 };
+    const max = o.maxOutputBytes ?? Infinity;
     let timedOut = false;
+    let truncated = false;
     const timer = o.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
           child.kill("SIGKILL");
         }, o.timeoutMs)
       : undefined;
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => errs.push(b));
+    const take = (stream: "stdout" | "stderr") => (b: Buffer) => {
+      if (truncated) return;
+      const room = max - seen[stream];
+      const part = b.length > room ? b.subarray(0, room) : b;
+      seen[stream] += part.length;
+      if (part.length > 0) {
+        if (o.onOutput) o.onOutput(stream, part);
+        else kept[stream].push(part);
+      }
+      if (b.length > room) {
+        // A guest that floods output is stopped, not buffered.
+        truncated = true;
+        child.kill("SIGKILL");
+      }
+    };
+    child.stdout.on("data", take("stdout"));
+    child.stderr.on("data", take("stderr"));
     child.on("error", reject);
     child.on("close", (code) => {
       if (timer) clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(errs), exitCode: code, timedOut });
+      resolve({ stdout: Buffer.concat(kept.stdout), stderr: Buffer.concat(kept.stderr), exitCode: code, timedOut, truncated });
     });
+    child.stdin.on("error", () => undefined); // the guest may exit before reading its stdin
     child.stdin.end(o.stdin ?? "");
   });
 }

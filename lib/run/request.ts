@@ -2,6 +2,7 @@
 // concurrent runs, so a burst of runs cannot fork the server to death.
 import { parseDesign } from "../graph/document";
 import { err, ok, type Result } from "../result";
+import { acquireSlot, envInt } from "../server/limits";
 import type { HttpRequestShape } from "./entry";
 import type { RunRequest } from "./run";
 import type { RunError, RunInput, RunLimits } from "./types";
@@ -59,16 +60,7 @@ export function parseCompareRequest(body: unknown): Result<RunRequest & { reques
   return ok({ ...r.value, requests: n });
 }
 
-const g = globalThis as { __trellisRuns?: number };
-
-/** Takes one of `max` run slots; returns a release function, or undefined when all are busy. */
-export function acquireRunSlot(max = Number(process.env.TRELLIS_MAX_RUNS ?? 2)): (() => void) | undefined {
-  const busy = g.__trellisRuns ?? 0;
-  if (busy >= max) return undefined;
-  g.__trellisRuns = busy + 1;
-  let released = false;
-  return () => {
-    if (!released) g.__trellisRuns = (g.__trellisRuns ?? 1) - 1;
-    released = true;
-  };
+/** Takes one of `max` run slots (TRELLIS_MAX_RUNS, default 2); a release function, or undefined when all are busy. */
+export function acquireRunSlot(max = envInt("TRELLIS_MAX_RUNS", 2)): (() => void) | undefined {
+  return acquireSlot("design-runs", max);
 }
