@@ -12,6 +12,9 @@ export async function register() {
       process.exit(1);
     }
     const { getJobQueue } = await import("./lib/jobs");
-    getJobQueue();
+    const { dataDir } = await import("./lib/db");
+    const { startSweeper } = await import("./lib/storage/storage");
+    // Finished jobs past TRELLIS_JOB_RETENTION_DAYS go now and hourly after.
+    startSweeper(dataDir(), getJobQueue());
   }
 }

@@ -55,6 +55,14 @@ test("cross-site writes are refused and change nothing; JSON routes need applica
   expect(ok.status).toBe(201);
 });
 
+test("the health endpoint reports storage", async ({ request }) => {
+  const h = (await (await request.get("/api/health")).json()) as { ok: boolean; storage: { usedBytes: number; quotaBytes: number; retentionDays: number } };
+  expect(h.ok).toBe(true);
+  expect(h.storage.quotaBytes).toBe(20 * 2 ** 30);
+  expect(h.storage.retentionDays).toBe(14);
+  expect(h.storage.usedBytes).toBeGreaterThanOrEqual(0);
+});
+
 test("a run body over 10 MB reaches the route whole (the documented limit is 32 MiB)", async () => {
   const big = JSON.stringify({ design: { nope: true }, input: { text: "x".repeat(11 * 2 ** 20) } });
   const r = await raw("POST", "/api/run", { host: `127.0.0.1:${port}`, "content-type": "application/json" }, big);

@@ -1,6 +1,7 @@
 // HTTP shapes for uploaded components, kept out of app/ so the route files stay
 // thin and this is testable with plain Request objects (no next imports).
 import { getDb, dataDir } from "../db";
+import type { Reserve } from "../jobs/http";
 import { readBytes } from "../server/body";
 import { errorResponse } from "../server/errors";
 import { join } from "node:path";
@@ -48,7 +49,7 @@ function fileNameOf(req: Request): string {
  * POST /api/components: the raw `.wasm` bytes as the body (`?filename=` or
  * `x-file-name` names it). 201 `{ component }`; 400/413/415 `{ error: { kind, message } }`.
  */
-export async function handleComponentUpload(req: Request, store: ComponentStore, limit = maxComponentUpload()): Promise<Response> {
+export async function handleComponentUpload(req: Request, store: ComponentStore, limit = maxComponentUpload(), reserve?: Reserve): Promise<Response> {
   const fileName = fileNameOf(req);
   if ((req.headers.get("content-type") ?? "").startsWith("multipart/")) {
     return errorJson(415, { kind: "unsupported-content-type", message: "send the .wasm bytes as the request body, not a multipart form" });
@@ -61,6 +62,11 @@ export async function handleComponentUpload(req: Request, store: ComponentStore,
   const read = await readBytes(req, limit, `${fileName} (limit: TRELLIS_MAX_COMPONENT_UPLOAD)`);
   if (!read.ok) return errorResponse(read.error);
   const bytes = read.value;
+  if (reserve) {
+    // Held in memory (at most the limit) until it is known to fit on disk.
+    const r = await reserve(bytes.length);
+    if (!r.ok) return errorResponse(r.error);
+  }
   // A proxy that buffers bodies may cut them short: say so rather than report a malformed file.
   if (Number.isFinite(declared) && declared !== bytes.length) {
     return errorJson(400, { kind: "upload-interrupted", message: `received ${bytes.length} of ${declared} bytes of ${fileName}` });

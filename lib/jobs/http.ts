@@ -33,6 +33,7 @@ export function queueErrorResponse(e: QueueError): Response {
 const PLATFORM_RE = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?$/i;
 
 class TooLarge extends Error {}
+class NoRoom extends Error {}
 
 /** Header values may be URI-encoded (non-ASCII file names); a malformed one is kept as sent. */
 function safeDecode(v: string): string {
@@ -49,7 +50,10 @@ function safeDecode(v: string): string {
  * Query: `platform` (os/arch[/variant]), `name` (image name/tag in the archive),
  * `filename` (or header `x-file-name`) for the report.
  */
-export async function handleImageUpload(req: Request, queue: JobQueue, limit = maxUpload()): Promise<Response> {
+/** Makes room for `bytes` on disk: the room there is, or the refusal (lib/storage). */
+export type Reserve = (bytes: number) => Promise<{ ok: true; roomBytes: number } | { ok: false; error: { kind: string; message: string } }>;
+
+export async function handleImageUpload(req: Request, queue: JobQueue, limit = maxUpload(), reserve?: Reserve): Promise<Response> {
   const url = new URL(req.url);
   const platform = url.searchParams.get("platform") ?? undefined;
   const name = url.searchParams.get("name") ?? undefined;
@@ -63,6 +67,12 @@ export async function handleImageUpload(req: Request, queue: JobQueue, limit = m
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > limit) return errorJson(413, "too-large", `the upload is ${declared} bytes; the limit (TRELLIS_MAX_UPLOAD) is ${limit}`, { limit });
   if (!req.body) return errorJson(400, "empty-upload", "the request has no body: send the image archive as the body");
+  let room = Infinity;
+  if (reserve) {
+    const r = await reserve(Number.isFinite(declared) ? declared : 0);
+    if (!r.ok) return errorResponse(r.error);
+    room = r.roomBytes;
+  }
 
   const id = queue.newJobId();
   const dir = queue.jobDir(id);
@@ -73,6 +83,7 @@ export async function handleImageUpload(req: Request, queue: JobQueue, limit = m
     transform(chunk: Buffer, _e, cb) {
       received += chunk.length;
       if (received > limit) cb(new TooLarge());
+      else if (received > room) cb(new NoRoom());
       else cb(null, chunk);
     },
   });
@@ -81,6 +92,7 @@ export async function handleImageUpload(req: Request, queue: JobQueue, limit = m
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     if (e instanceof TooLarge) return errorJson(413, "too-large", `the upload exceeds the limit (TRELLIS_MAX_UPLOAD) of ${limit} bytes`, { limit });
+    if (e instanceof NoRoom) return errorJson(507, "storage-full", `the upload does not fit in the ${room} bytes left of the storage quota (TRELLIS_STORAGE_QUOTA)`);
     return errorJson(400, "upload-interrupted", `the upload did not complete: ${(e as Error).message}`);
   }
   if (received === 0) {

@@ -1,5 +1,9 @@
+import { dataDir } from "@/lib/db";
+import { getJobQueue } from "@/lib/jobs";
 import { route } from "@/lib/server/edge";
+import { storageUsage } from "@/lib/storage/storage";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({}, () => Response.json({ ok: true }));
+/** `{ ok, storage: { usedBytes, jobsBytes, componentsBytes, quotaBytes, retentionDays, jobs } }`. */
+export const GET = route({}, async () => Response.json({ ok: true, storage: await storageUsage(dataDir(), getJobQueue()) }));
