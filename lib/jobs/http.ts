@@ -22,7 +22,7 @@ export function maxUpload(): number {
 /** Media types an image upload may carry: the archive bytes, never a form. */
 export const IMAGE_UPLOAD_TYPES = ["application/x-tar", "application/octet-stream", "application/gzip", "application/x-gzip", "application/zstd"] as const;
 
-function errorJson(status: number, kind: string, message: string, extra: Record<string, unknown> = {}): Response {
+export function errorJson(status: number, kind: string, message: string, extra: Record<string, unknown> = {}): Response {
   return errorResponse(apiError(kind, message, extra), status);
 }
 

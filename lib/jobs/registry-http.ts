@@ -12,21 +12,20 @@ import { pushArtifact, type PushResult } from "../registry/push";
 import { parseReference } from "../registry/reference";
 import { analyzeWit } from "../wit";
 import { credentialStorePath, listStored, setPushTarget, setStored, storedCredentials } from "../registry/credential-store";
+import { readJson } from "../server/body";
+import { errorResponse } from "../server/errors";
 import { errorJson, notFound } from "./http";
 import type { JobQueue } from "./types";
 
 const PLATFORM_RE = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?$/i;
 const MAX_BODY = 64 * 1024;
 
+/** The JSON object body (application/json, at most MAX_BODY bytes; empty is `{}`), read by the edge's reader. */
 async function jsonBody(req: Request): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; res: Response }> {
-  const text = await req.text();
-  if (text.length > MAX_BODY) return { ok: false, res: errorJson(413, "too-large", "the request body is too large") };
-  try {
-    const v = JSON.parse(text || "{}") as unknown;
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) return { ok: true, value: v as Record<string, unknown> };
-  } catch {
-    // fall through
-  }
+  const r = await readJson(req, MAX_BODY);
+  if (!r.ok) return { ok: false, res: errorResponse(r.error) };
+  const v = r.value ?? {};
+  if (typeof v === "object" && v !== null && !Array.isArray(v)) return { ok: true, value: v as Record<string, unknown> };
   return { ok: false, res: errorJson(400, "invalid-json", "the body must be a JSON object") };
 }
 

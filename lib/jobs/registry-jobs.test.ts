@@ -148,7 +148,7 @@ describe("trellis compile REF --push REF", () => {
 describe("the HTTP side: settings, pull route, push route", () => {
   it("stores credentials server-side (never answered back), pulls through a worker with them, pushes the artifact", async () => {
     const data = join(dir, "srv");
-    const put = (body: unknown) => updateSettings(new Request("http://x/api/registry/settings", { method: "PUT", body: JSON.stringify(body) }), data);
+    const put = (body: unknown) => updateSettings(new Request("http://x/api/registry/settings", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }), data);
     expect((await put({ registry: "bad host", username: "u", password: "p" })).status).toBe(400);
     const set = await put({ registry: reg.host, username: reg.user, password: reg.password });
     expect(set.status).toBe(200);
@@ -160,10 +160,10 @@ describe("the HTTP side: settings, pull route, push route", () => {
     const db = openDb(join(data, "trellis.db"));
     const q = new EmbeddedJobQueue({ db, dataDir: data, concurrency: 1, workerEntry: join(import.meta.dirname, "worker-main.ts") });
     try {
-      const bad = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", body: JSON.stringify({ reference: "no spaces allowed" }) }), q);
+      const bad = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: "no spaces allowed" }) }), q);
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: { kind: string } }).error.kind).toBe("reference-invalid");
-      const res = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", body: JSON.stringify({ reference: `${reg.host}/src/app:1` }) }), q);
+      const res = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: `${reg.host}/src/app:1` }) }), q);
       expect(res.status).toBe(202);
       const { jobId } = (await res.json()) as { jobId: string };
       const details: unknown[] = [];
@@ -185,7 +185,7 @@ describe("the HTTP side: settings, pull route, push route", () => {
       expect(details[0]).toMatchObject({ kind: "pull", reference: `${reg.host}/src/app:1` });
       expect(q.logs(jobId).map((l) => l.line).join("\n")).not.toContain(reg.password);
 
-      const pushed = await handlePush(new Request("http://x", { method: "POST", body: "{}" }), q, jobId, data);
+      const pushed = await handlePush(new Request("http://x", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }), q, jobId, data);
       expect(pushed.status).toBe(200);
       const { push } = (await pushed.json()) as { push: { pinned: string; digest: string } };
       expect(push.pinned).toBe(`${reg.host}/pushed/app-wasm:1@${push.digest}`);
