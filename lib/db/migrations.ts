@@ -72,4 +72,11 @@ export const migrations: Migration[] = [
       CREATE INDEX components_created ON components(created_at);
     `,
   },
+  {
+    id: 4,
+    name: "job leases",
+    // A running job's owner renews lease_until (ms since epoch) while it lives;
+    // recovery trusts an expired lease, not whether some process has the owner's PID.
+    sql: `ALTER TABLE jobs ADD COLUMN lease_until INTEGER;`,
+  },
 ];

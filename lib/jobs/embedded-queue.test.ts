@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb, type Db } from "../db";
-import { EmbeddedJobQueue } from "./embedded-queue";
+import { bootId, EmbeddedJobQueue } from "./embedded-queue";
 import type { Job, JobEvent, JobQueue } from "./types";
 
 const here = import.meta.dirname;
@@ -24,8 +24,16 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function queue(opts: { concurrency?: number; cancelGraceMs?: number; db?: Db } = {}): EmbeddedJobQueue {
-  const q = new EmbeddedJobQueue({ db: opts.db ?? db, dataDir: dir, workerEntry, handlersModule, concurrency: opts.concurrency ?? 1, cancelGraceMs: opts.cancelGraceMs ?? 5000 });
+function queue(opts: { concurrency?: number; cancelGraceMs?: number; db?: Db; leaseMs?: number } = {}): EmbeddedJobQueue {
+  const q = new EmbeddedJobQueue({
+    db: opts.db ?? db,
+    dataDir: dir,
+    workerEntry,
+    handlersModule,
+    concurrency: opts.concurrency ?? 1,
+    cancelGraceMs: opts.cancelGraceMs ?? 5000,
+    ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+  });
   queues.push(q);
   return q;
 }
@@ -145,6 +153,48 @@ describe("embedded job queue", () => {
     const q = queue({ concurrency: 1 });
     expect(q.get("host-running")).toMatchObject({ state: "failed", retryable: true, error: { kind: "interrupted" } });
     expect(await settled(q, "host-queued")).toMatchObject({ state: "succeeded" });
+  });
+});
+
+describe("job leases", () => {
+  const running = (id: string, owner: string, leaseUntil: number | null) => {
+    const t = new Date().toISOString();
+    db.prepare("INSERT INTO jobs (id, kind, state, params, owner, lease_until, attempts, created_at, updated_at, started_at) VALUES (?, 'slow', 'running', '{}', ?, ?, 1, ?, ?, ?)").run(id, owner, leaseUntil, t, t, t);
+  };
+
+  it("recovers a running job whose owner's PID now belongs to another live process (PID reuse)", () => {
+    // process.ppid is alive (the test runner); liveness of that PID used to keep these jobs "running" forever.
+    running("reused-old-format", `${process.ppid}:gone-instance`, null);
+    running("reused-expired", `${bootId()}:${process.ppid}:gone-instance`, Date.now() - 1);
+    const q = queue();
+    expect(q.get("reused-old-format")).toMatchObject({ state: "failed", retryable: true, error: { kind: "interrupted" } });
+    expect(q.get("reused-expired")).toMatchObject({ state: "failed", retryable: true, error: { kind: "interrupted" } });
+  });
+
+  it("leaves a job alone while its owner's lease holds, and takes it over once the lease runs out", async () => {
+    running("leased", `another-boot:${process.ppid}:other-server`, Date.now() + 700);
+    const q = queue({ leaseMs: 150 });
+    expect(q.get("leased")!.state).toBe("running");
+    expect(await until(q, "leased", (j) => j.state === "failed")).toMatchObject({ retryable: true, error: { kind: "interrupted" } });
+  });
+
+  it("a job whose owner ran on this boot and whose PID is gone is recovered at once", () => {
+    running("dead-pid", `${bootId()}:2147483646:crashed`, Date.now() + 60_000);
+    expect(queue().get("dead-pid")!.state).toBe("failed");
+  });
+
+  it("the owner renews its leases while the job runs (the heartbeat)", async () => {
+    const q = queue({ leaseMs: 200 });
+    const job = q.enqueue({ kind: "slow", params: {} });
+    await until(q, job.id, (j) => j.state === "running");
+    const lease = () => (db.prepare("SELECT lease_until FROM jobs WHERE id = ?").get(job.id) as { lease_until: number }).lease_until;
+    const first = lease();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(lease()).toBeGreaterThan(first);
+    expect(lease()).toBeGreaterThan(Date.now());
+    expect(q.get(job.id)!.state).toBe("running");
+    expect(q.cancel(job.id).ok).toBe(true);
+    await until(q, job.id, (j) => j.state === "cancelled");
   });
 });
 

@@ -4,9 +4,9 @@
 
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { availableParallelism, setPriority } from "node:os";
+import { availableParallelism, setPriority, uptime } from "node:os";
 import { join } from "node:path";
 import type { Db } from "../db";
 import { isWorkerMessage, type ParentMessage, type WorkerMessage } from "./protocol";
@@ -27,6 +27,8 @@ export interface EmbeddedQueueOptions {
   cancelGraceMs?: number;
   /** Working directory for workers (so `--import tsx` resolves). */
   cwd?: string;
+  /** How long a running job's lease lasts without a heartbeat (default 30 s; renewed every third of it). */
+  leaseMs?: number;
 }
 
 interface Running {
@@ -36,10 +38,27 @@ interface Running {
   killTimer?: NodeJS.Timeout;
 }
 
-// Queue instances alive in this process; a running job owned by an instance
-// that is not here (and whose pid is not alive) was orphaned by a crash.
+// Queue instances alive in this process. A running job is owned by
+// `<boot id>:<pid>:<uuid>` and leased: its owner renews the lease while it lives
+// (the heartbeat). Another instance takes a job as orphaned when the lease has
+// run out, or at once when the owner ran on this boot and its PID is gone. A
+// live PID proves nothing (PIDs are reused, and differ across boots), so it
+// never keeps a job whose lease expired.
 const g = globalThis as { __trellisLiveQueues?: Set<string> };
 const liveInstances = (g.__trellisLiveQueues ??= new Set<string>());
+
+let boot: string | undefined;
+
+/** This machine boot's id: Linux's boot_id, else the boot time (to 10 s). */
+export function bootId(): string {
+  if (boot !== undefined) return boot;
+  try {
+    boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    boot = `boot-${Math.round((Date.now() - uptime() * 1000) / 10_000)}`;
+  }
+  return boot;
+}
 
 function pidAlive(pid: number): boolean {
   try {
@@ -49,6 +68,17 @@ function pidAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
+
+/** Whether the owner of a running job may still be running it. */
+export function ownerLive(owner: string, leaseUntil: number | null, now: number, thisBoot = bootId()): boolean {
+  if (liveInstances.has(owner)) return true;
+  if (leaseUntil === null || leaseUntil <= now) return false;
+  const [ownerBoot, pid] = owner.split(":");
+  if (ownerBoot === thisBoot && Number(pid) > 0 && !pidAlive(Number(pid))) return false;
+  return true;
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
 
 export function defaultConcurrency(): number {
   const env = Number(process.env.TRELLIS_JOB_CONCURRENCY);
@@ -70,7 +100,9 @@ export class EmbeddedJobQueue implements JobQueue {
   private readonly store: JobStore;
   private readonly running = new Map<string, Running>();
   private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
-  private readonly instance = `${process.pid}:${randomUUID()}`;
+  private readonly instance = `${bootId()}:${process.pid}:${randomUUID()}`;
+  private readonly leaseMs: number;
+  private readonly heartbeat: NodeJS.Timeout;
   private readonly concurrency: number;
   private closed = false;
   private pumping = false;
@@ -78,14 +110,22 @@ export class EmbeddedJobQueue implements JobQueue {
   constructor(private readonly o: EmbeddedQueueOptions) {
     this.store = new JobStore(o.db);
     this.concurrency = o.concurrency ?? defaultConcurrency();
+    this.leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
     liveInstances.add(this.instance);
-    const recovered = this.store.recoverOrphans((owner) => {
-      if (liveInstances.has(owner)) return true;
-      const pid = Number(owner.split(":")[0]);
-      return pid !== process.pid && pidAlive(pid);
-    });
-    for (const id of recovered) this.emitState(id);
+    this.recover();
+    // The heartbeat: renew our leases, take over jobs whose owner's lease ran out.
+    this.heartbeat = setInterval(() => {
+      this.store.renewLeases(this.instance, Date.now() + this.leaseMs);
+      this.recover();
+      this.pump();
+    }, Math.max(10, Math.floor(this.leaseMs / 3)));
+    this.heartbeat.unref();
     queueMicrotask(() => this.pump());
+  }
+
+  private recover(): void {
+    const now = Date.now();
+    for (const id of this.store.recoverOrphans((owner, leaseUntil) => ownerLive(owner, leaseUntil, now))) this.emitState(id);
   }
 
   jobDir(id: string): string {
@@ -189,6 +229,7 @@ export class EmbeddedJobQueue implements JobQueue {
   /** Stops taking jobs and stops running workers; their jobs become failed-and-retryable. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeat);
     liveInstances.delete(this.instance);
     const exits = [...this.running.entries()].map(
       ([id, r]) =>
@@ -214,7 +255,7 @@ export class EmbeddedJobQueue implements JobQueue {
     this.pumping = true;
     try {
       while (this.running.size < this.concurrency) {
-        const job = this.store.claimNext(this.instance);
+        const job = this.store.claimNext(this.instance, Date.now() + this.leaseMs);
         if (!job) break;
         this.start(job);
       }

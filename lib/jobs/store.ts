@@ -16,6 +16,7 @@ interface Row {
   result: string | null;
   attempts: number;
   owner: string | null;
+  lease_until: number | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;
@@ -71,15 +72,15 @@ export class JobStore {
     return rows.map(toJob);
   }
 
-  /** Atomically moves the oldest queued job to running, owned by `owner`. */
-  claimNext(owner: string): Job | undefined {
+  /** Atomically moves the oldest queued job to running, owned by `owner` with a lease until `leaseUntil` (ms). */
+  claimNext(owner: string, leaseUntil: number): Job | undefined {
     return this.db.transaction(() => {
       const r = this.db.prepare("SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1").get() as { id: string } | undefined;
       if (!r) return undefined;
       const t = now();
       const changed = this.db
-        .prepare("UPDATE jobs SET state = 'running', owner = ?, attempts = attempts + 1, stage = NULL, percent = 0, started_at = ?, updated_at = ? WHERE id = ? AND state = 'queued'")
-        .run(owner, t, t, r.id).changes;
+        .prepare("UPDATE jobs SET state = 'running', owner = ?, lease_until = ?, attempts = attempts + 1, stage = NULL, percent = 0, started_at = ?, updated_at = ? WHERE id = ? AND state = 'queued'")
+        .run(owner, leaseUntil, t, t, r.id).changes;
       return changed === 1 ? this.get(r.id) : undefined;
     })();
   }
@@ -91,7 +92,7 @@ export class JobStore {
   finish(id: string, state: "succeeded" | "failed" | "cancelled", o: { error?: JobError; retryable?: boolean; result?: unknown } = {}): Job | undefined {
     const t = now();
     this.db
-      .prepare("UPDATE jobs SET state = ?, error = ?, retryable = ?, result = ?, owner = NULL, percent = CASE WHEN ? = 'succeeded' THEN 100 ELSE percent END, finished_at = ?, updated_at = ? WHERE id = ?")
+      .prepare("UPDATE jobs SET state = ?, error = ?, retryable = ?, result = ?, owner = NULL, lease_until = NULL, percent = CASE WHEN ? = 'succeeded' THEN 100 ELSE percent END, finished_at = ?, updated_at = ? WHERE id = ?")
       .run(state, o.error ? JSON.stringify(o.error) : null, o.retryable ? 1 : 0, o.result === undefined ? null : JSON.stringify(o.result), state, t, t, id);
     return this.get(id);
   }
@@ -99,7 +100,7 @@ export class JobStore {
   requeue(id: string, params?: Record<string, unknown>): Job | undefined {
     const merged = params ? JSON.stringify({ ...this.get(id)!.params, ...params }) : null;
     this.db
-      .prepare("UPDATE jobs SET state = 'queued', params = COALESCE(?, params), error = NULL, retryable = 0, result = NULL, stage = NULL, percent = 0, owner = NULL, started_at = NULL, finished_at = NULL, updated_at = ? WHERE id = ?")
+      .prepare("UPDATE jobs SET state = 'queued', params = COALESCE(?, params), error = NULL, retryable = 0, result = NULL, stage = NULL, percent = 0, owner = NULL, lease_until = NULL, started_at = NULL, finished_at = NULL, updated_at = ? WHERE id = ?")
       .run(merged, now(), id);
     return this.get(id);
   }
@@ -122,10 +123,15 @@ export class JobStore {
     return this.db.prepare("SELECT seq, at, line FROM job_logs WHERE job_id = ? AND seq > ? ORDER BY seq").all(id, afterSeq) as JobLogLine[];
   }
 
+  /** Extends the lease of every job `owner` runs (its heartbeat). */
+  renewLeases(owner: string, leaseUntil: number): number {
+    return this.db.prepare("UPDATE jobs SET lease_until = ? WHERE owner = ? AND state = 'running'").run(leaseUntil, owner).changes;
+  }
+
   /** Running jobs whose owner is gone become failed-and-retryable. Returns their ids. */
-  recoverOrphans(isLive: (owner: string) => boolean): string[] {
-    const rows = this.db.prepare("SELECT id, owner FROM jobs WHERE state = 'running'").all() as { id: string; owner: string | null }[];
-    const orphans = rows.filter((r) => !r.owner || !isLive(r.owner)).map((r) => r.id);
+  recoverOrphans(isLive: (owner: string, leaseUntil: number | null) => boolean): string[] {
+    const rows = this.db.prepare("SELECT id, owner, lease_until FROM jobs WHERE state = 'running'").all() as { id: string; owner: string | null; lease_until: number | null }[];
+    const orphans = rows.filter((r) => !r.owner || !isLive(r.owner, r.lease_until)).map((r) => r.id);
     for (const id of orphans) {
       this.finish(id, "failed", {
         error: { kind: "interrupted", message: "the server stopped while this job was running; retry it to run it again" },
