@@ -12,7 +12,15 @@ export async function register() {
       process.exit(1);
     }
     const { getJobQueue } = await import("./lib/jobs");
-    const { dataDir } = await import("./lib/db");
+    const { dataDir, getDb, StoreCorrupt } = await import("./lib/db");
+    // The integrity check runs when the store opens: a damaged file stops the start, untouched.
+    try {
+      getDb();
+    } catch (e) {
+      if (!(e instanceof StoreCorrupt)) throw e;
+      console.error(`trellis: ${e.message}`);
+      process.exit(1);
+    }
     const { startSweeper } = await import("./lib/storage/storage");
     // Finished jobs past TRELLIS_JOB_RETENTION_DAYS go now and hourly after.
     startSweeper(dataDir(), getJobQueue());
