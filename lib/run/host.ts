@@ -14,7 +14,7 @@ import { RemoteCaller, serveCalls, type CallServer } from "./network-transport";
 import type { Binding } from "./plan";
 import { instantiateComponent, transpileCached, type ComponentExports, type ImportObject } from "./transpile";
 import type { NodeSummary, RunEvent } from "./types";
-import { wasiInterface } from "./wasi";
+import { refusalsOn, wasiInterface } from "./wasi";
 import { loadCommand, runCommand, type LoadedCommand } from "./wasi-command";
 
 export { RunStop } from "./host-types";
@@ -118,7 +118,7 @@ export class GraphHost {
       const binding = c.bindings.find((b) => interfaceName(b.interface) === interfaceName(name));
       let impl: unknown;
       if (binding) impl = this.#bindingImport(c.id, binding);
-      else if (name.startsWith("wasi:") && !name.startsWith("wasi:keyvalue/")) impl = wasiInterface(name);
+      else if (name.startsWith("wasi:") && !name.startsWith("wasi:keyvalue/")) impl = wasiInterface(name, refusalsOn(this.recorder, c.id));
       if (impl === undefined)
         throw new RunStop({
           kind: "missing-link",
