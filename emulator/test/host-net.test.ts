@@ -7,11 +7,12 @@ import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkPublishes, hostNetChildArgs, parseAllow, parsePublish, type Allow, type Publish } from "../../lib/compile/host-net";
-import { corePath, emulatorDir, ensureCore, hasCommand, packStage } from "./harness";
+import { haveHostTools } from "../../lib/testing/host-tools";
+import { corePath, emulatorDir, ensureCore, packStage } from "./harness";
 
 const work = join(emulatorDir, "build", "test-hostnet");
 const rootfs = join(work, "rootfs.img");
-const haveTools = hasCommand("gcc") && hasCommand("clang-14");
+const haveTools = haveHostTools({ commands: ["gcc", "clang-14"] }, "the published-ports suite");
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {

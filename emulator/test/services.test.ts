@@ -8,16 +8,17 @@ import net from "node:net";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hostNetChildArgs } from "../../lib/compile/host-net";
-import { corePath, emulatorDir, ensureCore, hasCommand, packStage, runEmulated, runNative } from "./harness";
+import { haveHostTools } from "../../lib/testing/host-tools";
+import { corePath, emulatorDir, ensureCore, packStage, runEmulated, runNative } from "./harness";
 
 const work = join(emulatorDir, "build", "test-services");
 const stage = join(work, "stage");
 const rootfs = join(work, "rootfs.img");
 const hostWork = join(stage, "work");
-const haveRedis = existsSync("/usr/bin/redis-server") && existsSync("/usr/bin/redis-cli");
+const haveRedis = haveHostTools({ files: ["/usr/bin/redis-server", "/usr/bin/redis-cli"] }, "the redis service cases");
 const python = "/usr/bin/python3.11";
-const havePython = existsSync(python) && existsSync("/usr/lib/python3.11/http/server.py");
-const haveTools = existsSync("/bin/busybox") && hasCommand("ldd") && hasCommand("clang-14") && (haveRedis || havePython);
+const havePython = haveHostTools({ files: [python, "/usr/lib/python3.11/http/server.py"] }, "the python service cases");
+const haveTools = haveHostTools({ commands: ["ldd", "clang-14"], files: ["/bin/busybox"] }, "the Debian services suite") && (haveRedis || havePython);
 const ENV = { PATH: "/usr/bin:/bin", HOME: "/tmp", LC_ALL: "C" };
 
 function copyWithLibs(bin: string): void {

@@ -35,3 +35,24 @@ describe("host tools for tests", () => {
     }
   });
 });
+
+describe("every conditional skip goes through the helper", () => {
+  it("test files that skip by condition decide it with haveHostTools (so CI=true fails instead)", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const root = join(import.meta.dirname, "..", "..");
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) {
+          if (!["node_modules", ".next", ".git", ".node", "build"].includes(e.name)) walk(join(d, e.name));
+        } else if (e.name.endsWith(".test.ts")) files.push(join(d, e.name));
+      }
+    };
+    walk(root);
+    const offenders = files.filter((f) => {
+      const t = readFileSync(f, "utf8");
+      return /\.(skipIf|runIf)\(/.test(t) && !t.includes("haveHostTools") && !t.includes("haveShared");
+    });
+    expect(offenders.map((f) => f.slice(root.length + 1))).toEqual([]);
+  });
+});
