@@ -65,7 +65,7 @@ describe.skipIf(!havePython)("Debian python3 userland artifact (trellis compile 
     rmSync(layer);
     const c = cli(["compile", image, "-o", artifact]);
     if (c.status !== 0) throw new Error(`trellis compile failed (${c.status}): ${c.stderr}`);
-    const native = spawnSync(PY, ["-c", PROGRAM], { encoding: "utf8", env: { PATH: "/usr/bin:/bin", LC_ALL: "C", PYTHONHASHSEED: "0" } });
+    const native = spawnSync(PY, ["-c", PROGRAM], { encoding: "utf8", env: { PATH: "/usr/bin:/bin", LC_ALL: "C", PYTHONHASHSEED: "0" } as NodeJS.ProcessEnv });
     expect(native.status, native.stderr).toBe(0);
     expected = native.stdout;
   }, 300_000);
