@@ -17,6 +17,7 @@ const PY = "/usr/bin/python3.11";
 const STDLIB = "/usr/lib/python3.11";
 const havePython = haveHostTools({ commands: ["ldd", "tar", "clang-14"], files: [PY, STDLIB] }, "the Debian python3 userland artifact");
 const RUNS = 20;
+const NATIVE_ENV: Record<string, string> = { PATH: "/usr/bin:/bin", LC_ALL: "C", PYTHONHASHSEED: "0" };
 
 // Exercises the interpreter and a spread of pure-Python and C-extension stdlib modules.
 const PROGRAM = [
@@ -65,7 +66,7 @@ describe.skipIf(!havePython)("Debian python3 userland artifact (trellis compile 
     rmSync(layer);
     const c = cli(["compile", image, "-o", artifact]);
     if (c.status !== 0) throw new Error(`trellis compile failed (${c.status}): ${c.stderr}`);
-    const native = spawnSync(PY, ["-c", PROGRAM], { encoding: "utf8", env: { PATH: "/usr/bin:/bin", LC_ALL: "C", PYTHONHASHSEED: "0" } as NodeJS.ProcessEnv });
+    const native = spawnSync(PY, ["-c", PROGRAM], { encoding: "utf8", env: NATIVE_ENV as NodeJS.ProcessEnv });
     expect(native.status, native.stderr).toBe(0);
     expected = native.stdout;
   }, 300_000);
