@@ -23,6 +23,7 @@ import { RunProvider, useRun } from "../run/RunProvider";
 import { Dock, type DockTab } from "./Dock";
 import { FilePickButton } from "./FilePickButton";
 import { useDesigner } from "./store-context";
+import { ExportReadiness } from "./ExportReadiness";
 import { ProblemsPanel, ProblemsTabLabel, type ExtraProblem } from "./ProblemsPanel";
 import { DesignerStoreContext, useDesignerStore } from "./store-context";
 import { Toasts } from "./Toasts";
@@ -167,7 +168,12 @@ function DesignerLayout() {
     [failures, nodes, nodeActions],
   );
   const tabs: DockTab[] = [
-    { id: "problems", label: <ProblemsTabLabel extra={jobProblems.length} />, render: () => <ProblemsPanel extra={jobProblems} /> },
+    { id: "problems", label: <ProblemsTabLabel extra={jobProblems.length} />, render: () => (
+        <>
+          <ProblemsPanel extra={jobProblems} />
+          <ExportReadiness />
+        </>
+      ) },
     { id: "jobs", label: <JobsTabLabel />, render: () => <JobsPanel /> },
     { id: "run", label: <RunTabLabel />, render: () => <RunPanel /> },
   ];

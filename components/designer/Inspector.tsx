@@ -2,6 +2,7 @@
 import { useState, type ReactNode } from "react";
 import { CAPABILITY_LABELS, KIND_LABELS, portLabel } from "@/lib/graph/ports";
 import type { EnvVar, ExposedPort, TopologyNode } from "@/lib/graph/types";
+import { DeploymentInspector } from "./DeploymentInspector";
 import { useDesigner } from "./store-context";
 
 /** A text field that commits on blur or Enter, so typing is one undo step. */
@@ -116,6 +117,7 @@ export function NodeInspector({ node, extra }: { node: TopologyNode; extra?: Rea
       )}
       {node.kind !== "endpoint" && <EnvEditor env={c.env} onChange={(env) => patch({ env })} />}
       {(node.kind === "container" || node.kind === "compiled") && <PortsEditor ports={c.exposedPorts} onChange={(exposedPorts) => patch({ exposedPorts })} />}
+      <DeploymentInspector node={node} patch={patch} />
       {extra}
       <div className="section-title">Ports</div>
       <ul className="port-list" data-testid="inspector-ports">

@@ -171,6 +171,16 @@ export const designSchema = {
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateShape = ajv.compile(designSchema);
+const validateDeployment = ajv.compile({ type: "object", properties: deploymentConfigSchema });
+
+/** The first problem with a node config's deployment settings (the same rules as the document schema), or null. */
+export function deploymentSettingsIssue(config: unknown): { field: string; message: string } | null {
+  if (validateDeployment(config)) return null;
+  const e = validateDeployment.errors?.find((x) => x.keyword !== "if");
+  if (!e) return null;
+  const issue = describe(e);
+  return { field: issue.path.split("/")[1] ?? "config", message: `${issue.path.slice(1).replace(/\//g, ".")} ${issue.message}` };
+}
 
 function describe(e: ErrorObject): DesignIssue {
   const path = e.instancePath || "/";

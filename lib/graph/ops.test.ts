@@ -159,3 +159,14 @@ describe("compiled containers", () => {
     expect(convertToCompiled(base(), "a", { jobId: "j", witPorts: [] })).toMatchObject({ ok: false, error: { kind: "invalid-field" } });
   });
 });
+
+describe("updateNode: deployment settings", () => {
+  it("accepts valid settings and refuses bad ones with the field named", () => {
+    const t = { nodes: [{ id: "a", kind: "container" as const, name: "a", position: { x: 0, y: 0 }, ports: [], config: { env: [], replicas: 1, exposedPorts: [], image: "x" } }], links: [] };
+    expect(updateNode(t, "a", { config: { resources: { limits: { memory: "512Mi" } }, volumes: [{ type: "volume", source: "d", target: "/d" }] } }).ok).toBe(true);
+    const bad = updateNode(t, "a", { config: { resources: { limits: { memory: "lots" } } } });
+    expect(bad.ok ? null : bad.error).toMatchObject({ kind: "invalid-field", field: "resources", message: expect.stringContaining("resources.limits.memory") });
+    const rel = updateNode(t, "a", { config: { volumes: [{ type: "volume", source: "d", target: "data" }] } });
+    expect(rel.ok ? null : rel.error).toMatchObject({ field: "volumes" });
+  });
+});

@@ -1,6 +1,7 @@
 // Pure topology ops: each returns a new Topology (or a typed error) and never
 // mutates its input, so the store can keep old values for undo.
 import { err, ok, type Result } from "../result";
+import { deploymentSettingsIssue } from "./document";
 import type { GraphError, LinkError, NodeError } from "./errors";
 import { capabilityPorts, interfaceName, interfaceVersion, networkPorts } from "./ports";
 import { versionsCompatible } from "../wit/compat";
@@ -124,6 +125,8 @@ export function updateNode(t: Topology, id: string, patch: NodePatch): Result<Up
     if (seen.has(e.name)) return err({ kind: "invalid-field", nodeId: id, field: "env", message: `variable '${e.name}' is set twice` });
     seen.add(e.name);
   }
+  const deployment = deploymentSettingsIssue(config);
+  if (deployment) return err({ kind: "invalid-field", nodeId: id, field: deployment.field, message: deployment.message });
   const ports = derivePorts(node.kind, config, patch.ports ?? node.ports);
   const updated: TopologyNode = { ...node, name: patch.name ?? node.name, config, ports };
   const portIds = new Set(ports.map((p) => p.id));
