@@ -89,7 +89,7 @@ export class GraphHost {
           c.id,
           await instantiateComponent(c, imports, (instance) => {
             for (const v of Object.values(instance.exports)) if (v instanceof WebAssembly.Memory) rec.watchMemory(c.id, v);
-          }),
+          }, c.id),
         );
       } catch (e) {
         throw e instanceof RunStop ? e : new RunStop({ kind: "instantiate-failed", message: `'${c.name}' failed to instantiate: ${errorMessage(e)}`, nodeId: c.id });

@@ -121,8 +121,16 @@ export async function instantiateComponent(
   c: Pick<TranspiledComponent, "dir" | "jsFile">,
   imports: ImportObject,
   onCoreInstance?: CoreInstanceHook,
+  /**
+   * Each instance gets its own copy of the glue module: jco keeps per-component
+   * state (current task, async state) at module level, so two nodes running the
+   * same component must not share it (nested calls between them would look
+   * like one instance re-entering itself, and each call would scan the other's tasks).
+   */
+  instanceKey?: string,
 ): Promise<ComponentExports> {
-  const mod = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(c.jsFile).href)) as {
+  const url = pathToFileURL(c.jsFile).href + (instanceKey === undefined ? "" : `?instance=${encodeURIComponent(instanceKey)}`);
+  const mod = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ url)) as {
     instantiate: (
       getCoreModule: (path: string) => Promise<WebAssembly.Module>,
       imports: ImportObject,
