@@ -193,3 +193,21 @@ describe("compose → design → Kubernetes keeps volumes, probes, resources and
     expect(validateK8sObjects(objs)).toEqual({ ok: true });
   });
 });
+
+describe("compose → design → Kubernetes → design keeps the deployment settings", () => {
+  it("postgres.compose.yaml", () => {
+    const first = parseManifest(readFileSync(join(here, "fixtures/import/compose/postgres.compose.yaml"), "utf8"), "compose");
+    if (!first.ok) throw new Error(first.error.message);
+    const back = parseManifest(exportK8s(first.value.design).files[0]!.content);
+    if (!back.ok) throw new Error(back.error.message);
+    const settings = (d: DesignDocument, name: string) => {
+      const c = d.topology.nodes.find((n) => n.name === name)!.config;
+      return { volumes: c.volumes, healthcheck: c.healthcheck, resources: c.resources, secrets: c.secrets };
+    };
+    const db = settings(first.value.design, "db");
+    // The relative bind mount (a compose project file) cannot go to a cluster; the export warned about it.
+    db.volumes = db.volumes!.filter((v) => v.type === "volume").map((v) => ({ ...v, size: "1Gi" }));
+    expect(settings(back.value.design, "db")).toEqual(db);
+    expect(settings(back.value.design, "app")).toEqual(settings(first.value.design, "app"));
+  });
+});

@@ -77,6 +77,9 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
   const objects = flatten(docs);
   const workloads: Workload[] = [];
   const services: Record<string, unknown>[] = [];
+  // Claims first: a workload's volume takes its size and access mode from the claim it mounts.
+  const claims = new Map<string, Record<string, unknown>>();
+  for (const o of objects) if (o.kind === "PersistentVolumeClaim") claims.set(asString(asRecord(o.metadata)?.name) ?? "", o);
   const workloadServices = new Map<string, string>();
 
   for (const o of objects) {
@@ -96,6 +99,10 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
     }
     if (kind === "SpinApp") {
       importSpinApp(b, o, name, skipped);
+      continue;
+    }
+    if (kind === "PersistentVolumeClaim") {
+      skipped.push({ kind, name, reason: "read into the volumes of the workloads that mount it (size, access mode)" });
       continue;
     }
     if (!WORKLOAD_KINDS.has(kind)) {
@@ -148,6 +155,13 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
           const value = String(er.value);
           if (!node.config.env.some((x) => x.name === ename)) node.config.env.push({ name: ename, value });
           w.env.push({ name: ename, value });
+        } else if (asRecord(asRecord(er?.valueFrom)?.secretKeyRef)) {
+          // A secret reference stays a reference.
+          const ref = asRecord(asRecord(er!.valueFrom)!.secretKeyRef)!;
+          const secret = asString(ref.name);
+          const key = asString(ref.key);
+          if (secret && key) (node.config.secrets ??= []).push({ secret, key, env: ename });
+          else skipped.push({ kind: "env", name: `${name}/${ename}`, reason: "secretKeyRef without name and key" });
         } else if (er?.valueFrom) {
           skipped.push({ kind: "env", name: `${name}/${ename}`, reason: `valueFrom (${Object.keys(asRecord(er.valueFrom) ?? {}).join(", ")}) is resolved by the cluster; not imported` });
         } else {
@@ -161,7 +175,7 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
       }
     }
     for (const ic of asArray(podSpec.initContainers)) skipped.push({ kind: "initContainer", name: `${name}/${asString(asRecord(ic)?.name) ?? "?"}`, reason: "init containers are not modelled" });
-    for (const v of asArray(podSpec.volumes)) skipped.push({ kind: "volume", name: `${name}/${asString(asRecord(v)?.name) ?? "?"}`, reason: "volumes are not modelled" });
+    readPodSettings(name, podSpec, first, node, claims, skipped);
     for (const v of asArray(spec.volumeClaimTemplates)) skipped.push({ kind: "volumeClaimTemplate", name: `${name}/${asString(asRecord(asRecord(v)?.metadata)?.name) ?? "?"}`, reason: "storage is not modelled" });
     workloads.push(w);
   }
@@ -227,6 +241,82 @@ export function importK8s(docs: YamlDoc[], skipped: SkippedItem[]): { name: stri
   }
   const firstName = objects.map((o) => asString(asRecord(o.metadata)?.name)).find((n) => !!n);
   return { name: firstName ?? "imported", builder: b };
+}
+
+/** Quantities the design format accepts (lib/graph/document.ts). */
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+
+/** Volumes, probes and resources of a pod's first container, into the design's deployment settings. */
+function readPodSettings(name: string, podSpec: Record<string, unknown>, c: Record<string, unknown>, node: TopologyNode, claims: Map<string, Record<string, unknown>>, skipped: SkippedItem[]): void {
+  const volumes = new Map(asArray(podSpec.volumes).map(asRecord).filter((v): v is Record<string, unknown> => !!v).map((v) => [asString(v.name) ?? "", v]));
+  const used = new Set<string>();
+  for (const m of asArray(c.volumeMounts).map(asRecord)) {
+    const vname = asString(m?.name) ?? "";
+    const target = asString(m?.mountPath);
+    const v = volumes.get(vname);
+    if (!m || !v || !target?.startsWith("/")) {
+      skipped.push({ kind: "volumeMount", name: `${name}/${vname || "?"}`, reason: "mount of a volume the pod does not define" });
+      continue;
+    }
+    used.add(vname);
+    const readOnly = m.readOnly === true ? { readOnly: true } : {};
+    const pvc = asString(asRecord(v.persistentVolumeClaim)?.claimName);
+    const host = asString(asRecord(v.hostPath)?.path);
+    const secret = asRecord(v.secret);
+    if (pvc) {
+      const spec = asRecord(claims.get(pvc)?.spec) ?? {};
+      const size = asString(asRecord(asRecord(spec.resources)?.requests)?.storage)?.match(QUANTITY)?.[0];
+      const mode = asString(asArray(spec.accessModes)[0]);
+      const accessMode = mode === "ReadWriteOnce" || mode === "ReadOnlyMany" || mode === "ReadWriteMany" || mode === "ReadWriteOncePod" ? mode : undefined;
+      (node.config.volumes ??= []).push({ type: "volume", source: pvc, target, ...readOnly, ...(size ? { size } : {}), ...(accessMode && accessMode !== "ReadWriteOnce" ? { accessMode } : {}) });
+    } else if (host) {
+      (node.config.volumes ??= []).push({ type: "bind", source: host, target, ...readOnly });
+    } else if (secret && asString(secret.secretName)) {
+      const items = asArray(secret.items).map(asRecord);
+      const item = items.find((i) => asString(i?.path) === asString(m.subPath)) ?? items[0];
+      const key = asString(item?.key) ?? asString(m.subPath);
+      if (key) (node.config.secrets ??= []).push({ secret: asString(secret.secretName)!, key, path: target });
+      else skipped.push({ kind: "volume", name: `${name}/${vname}`, reason: "Secret volume mounted whole (every key); not modelled" });
+    } else {
+      skipped.push({ kind: "volume", name: `${name}/${vname}`, reason: `volume type ${Object.keys(v).filter((k) => k !== "name").join(", ") || "?"} is not modelled` });
+    }
+  }
+  for (const vname of volumes.keys()) if (!used.has(vname)) skipped.push({ kind: "volume", name: `${name}/${vname}`, reason: "volume not mounted by the first container; not modelled" });
+  const probe = asRecord(c.livenessProbe) ?? asRecord(c.readinessProbe);
+  if (probe) {
+    const num = (x: unknown) => (typeof x === "number" && Number.isInteger(x) && x >= 0 ? x : undefined);
+    const command = asArray(asRecord(probe.exec)?.command).map(String);
+    const http = asRecord(probe.httpGet);
+    const tcp = asRecord(probe.tcpSocket);
+    const base = {
+      ...(num(probe.periodSeconds) !== undefined ? { intervalSeconds: num(probe.periodSeconds)! } : {}),
+      ...(num(probe.timeoutSeconds) !== undefined ? { timeoutSeconds: num(probe.timeoutSeconds)! } : {}),
+      ...(num(probe.failureThreshold) ? { retries: num(probe.failureThreshold)! } : {}),
+      ...(num(probe.initialDelaySeconds) !== undefined ? { startPeriodSeconds: num(probe.initialDelaySeconds)! } : {}),
+    };
+    if (command.length > 0) node.config.healthcheck = { exec: command, ...base };
+    else if (http && typeof http.port === "number") node.config.healthcheck = { httpGet: { path: asString(http.path) ?? "/", port: http.port }, ...base };
+    else if (tcp && typeof tcp.port === "number") node.config.healthcheck = { tcpPort: tcp.port, ...base };
+    else skipped.push({ kind: "probe", name, reason: "probe with a named port or an unknown action; not modelled" });
+  }
+  const res = asRecord(c.resources);
+  if (res) {
+    const amounts = (x: unknown) => {
+      const r = asRecord(x);
+      const q = (v: unknown, what: string) => {
+        if (v === undefined) return undefined;
+        if (QUANTITY.test(String(v))) return String(v);
+        skipped.push({ kind: "resources", name: `${name}: ${what}`, reason: `'${String(v)}' is not a quantity Trellis reads` });
+        return undefined;
+      };
+      const cpu = q(r?.cpu, "cpu");
+      const memory = q(r?.memory, "memory");
+      return cpu || memory ? { ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}) } : undefined;
+    };
+    const requests = amounts(res.requests);
+    const limits = amounts(res.limits);
+    if (requests || limits) node.config.resources = { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
+  }
 }
 
 const SPINAPP_HANDLED = new Set(["image", "replicas", "variables", "executor"]);
