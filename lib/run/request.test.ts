@@ -8,7 +8,7 @@ const design = { trellisVersion: 1, name: "csv", topology: csvPipeline() };
 
 beforeAll(() => {
   execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
-}, 60_000);
+}, 300_000); // build.sh took 29–83 s on a loaded 2-core machine
 
 describe("parseRunRequest", () => {
   it("accepts a valid body and refuses bad ones with reasons", () => {
@@ -86,7 +86,7 @@ describe("POST /api/run/compare", () => {
     expect(c.inProcess.requests).toBe(40);
     expect(c.inProcess.processes).toBe(1);
     expect(c.network.processes).toBe(3);
-    expect(c.inProcess.wire.count).toBe(2 * (40 + 4)); // two wires per request, warm-up included
+    expect(c.inProcess.wire.count).toBe(2 * 40); // two wires per request; the warm-up is not counted (compare resets its counters after it)
     expect(c.network.rssBytes).toBeGreaterThan(0);
     expect(c.throughputRatio).toBeGreaterThan(0);
     // User limits are clamped like a run's (they used to reach the sessions as sent).
