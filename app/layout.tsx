@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import "@xyflow/react/dist/style.css";
 import "./globals.css";
+import { THEME_SCRIPT } from "@/components/designer/ThemeToggle";
 
 export const metadata: Metadata = {
   title: "Trellis",
@@ -9,7 +10,11 @@ export const metadata: Metadata = {
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
-    <html lang="en">
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        {/* Sets the chosen theme before the first paint. */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
       <body>{children}</body>
     </html>
   );

@@ -2,8 +2,18 @@
 // and leaves a screenshot under e2e/artifacts/ux-*.png.
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { writeFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
 import { gzip } from "../lib/image/test-images";
-import { newProject, nodeByName, snap } from "./helpers";
+import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
+
+/** axe-core on the page (or one part of it): no serious or critical violation. */
+async function expectAccessible(page: Page, what: string, include?: string) {
+  let b = new AxeBuilder({ page });
+  if (include) b = b.include(include);
+  const r = await b.analyze();
+  const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
+}
 
 /** Drops files (built in the page) on an element, as a drag from the desktop would. */
 async function dropFiles(page: Page, target: Locator, files: { name: string; text: string }[]) {
@@ -100,4 +110,315 @@ test("2. a non-image upload marks its node, counts in Problems, can be retried o
   await node.getByTestId("node-remove").click();
   await expect(node).toHaveCount(0);
   await expect(page.getByTestId("problems-count")).toHaveAttribute("data-count", "0");
+});
+
+type Box = { x: number; y: number; width: number; height: number };
+
+/** A point on the screen where this wire (and nothing above it) is under the mouse. */
+async function pointOnWire(page: Page, index = 0): Promise<{ x: number; y: number }> {
+  const p = await page.locator(".react-flow__edge").nth(index).evaluate((g) => {
+    const path = g.querySelector("path.react-flow__edge-interaction, path") as SVGPathElement;
+    const m = path.getScreenCTM()!;
+    const len = path.getTotalLength();
+    for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9]) {
+      const q = path.getPointAtLength(t * len);
+      const x = q.x * m.a + m.e, y = q.y * m.d + m.f;
+      if (document.elementFromPoint(x, y)?.closest(".react-flow__edge") === g) return { x, y };
+    }
+    return null;
+  });
+  expect(p, "some point of the wire is not covered").not.toBeNull();
+  return p!;
+}
+const intersects = (a: Box, b: Box, inset = 1) => a.x + inset < b.x + b.width && b.x + inset < a.x + a.width && a.y + inset < b.y + b.height && b.y + inset < a.y + a.height;
+const nodeBoxes = (page: Page) => page.locator(".react-flow__node").evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; }));
+
+test("3. after a run nodes keep their size, wire labels avoid nodes, back-edges go around, a selected label is on top", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("new-from-example").selectOption("sample-csv-over-http");
+  await page.waitForURL(/\/projects\//);
+  await expect(page.locator(".react-flow__node").first()).toBeVisible();
+  const before = await nodeBoxes(page);
+  await page.getByTestId("open-run").click();
+  await page.getByTestId("run-input").fill('[{"city":"Lisbon","temp":21.5},{"city":"Oslo","temp":4}]');
+  await page.getByTestId("run-start").click();
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 60_000 });
+  await expect(page.getByTestId("node-run").first()).toBeVisible();
+  // The statistics are a layer: no node grew.
+  const after = await nodeBoxes(page);
+  expect(after.map((b) => [Math.round(b.width), Math.round(b.height)])).toEqual(before.map((b) => [Math.round(b.width), Math.round(b.height)]));
+  for (let i = 0; i < after.length; i++) for (let j = i + 1; j < after.length; j++) expect(intersects(after[i]!, after[j]!)).toBe(false);
+  // Every wire label is clear of every node.
+  const labels = await page.locator(".tedge-label").evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; }));
+  expect(labels.length).toBeGreaterThan(0);
+  for (const l of labels) for (const n of after) expect(intersects(l, n)).toBe(false);
+  await snap(page, "ux-3-after-run");
+
+  // A wire into a node left of its source is routed below both, not through them.
+  await newProject(page, "Back edge");
+  await dropFromPalette(page, "builtin-http-handler", { x: 180, y: 140 });
+  await dropFromPalette(page, "builtin-tokenizer", { x: 620, y: 120 });
+  await wire(page, nodeByName(page, "tokenizer").getByTestId("handle-out-exp:trellis:pipeline/stage"), nodeByName(page, "http-handler").getByTestId("handle-in-imp:trellis:pipeline/stage"));
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+  const boxes = [(await nodeByName(page, "tokenizer").boundingBox())!, (await nodeByName(page, "http-handler").boundingBox())!];
+  const points = await page.locator(".react-flow__edge path.tedge").first().evaluate((p: SVGPathElement) => {
+    const m = p.getScreenCTM()!;
+    const len = p.getTotalLength();
+    return Array.from({ length: 60 }, (_, i) => {
+      const q = p.getPointAtLength(((i + 0.5) / 60) * len);
+      return { x: q.x * m.a + m.e, y: q.y * m.d + m.f };
+    });
+  });
+  for (const q of points) for (const b of boxes) expect(intersects({ ...q, width: 0.1, height: 0.1 }, b, 0)).toBe(false);
+  // Selected, its label is drawn above everything at its spot.
+  const mid = await pointOnWire(page);
+  await page.mouse.click(mid.x, mid.y);
+  const label = page.locator(".tedge-label.selected");
+  await expect(label).toBeVisible();
+  const lb = (await label.boundingBox())!;
+  const top = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest(".tedge-label") !== null, { x: lb.x + lb.width / 2, y: lb.y + lb.height / 2 });
+  expect(top).toBe(true);
+  await snap(page, "ux-3-back-edge");
+});
+
+test("4. the minimap is collapsible and off the drop area; a port under it starts a wire, not a pan; ports are readable", async ({ page }) => {
+  await newProject(page, "Minimap");
+  await expect(page.locator(".react-flow__minimap")).toHaveCount(0);
+  const canvas = (await page.getByTestId("canvas").boundingBox())!;
+  // Dropped in the lower right corner, where the minimap used to sit.
+  await dropFromPalette(page, "container", { x: canvas.width - 200, y: canvas.height - 90 });
+  const node = nodeByName(page, "container");
+  await expect(node).toBeVisible();
+  const handle = node.getByTestId("handle-out-port:80");
+  const h = (await handle.boundingBox())!;
+  expect(await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest(".react-flow__handle") !== null, { x: h.x + h.width / 2, y: h.y + h.height / 2 })).toBe(true);
+  const viewport = () => page.locator(".react-flow__viewport").evaluate((e) => (e as HTMLElement).style.transform);
+  const v0 = await viewport();
+  await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(h.x - 200, h.y - 150, { steps: 8 });
+  await expect(page.locator(".react-flow__connectionline")).toHaveCount(1);
+  await page.mouse.up();
+  expect(await viewport()).toBe(v0);
+  // Port labels at the default zoom are at least 12px tall on screen.
+  const portHeight = await node.locator(".port-label").first().evaluate((e) => e.getBoundingClientRect().height);
+  expect(portHeight).toBeGreaterThanOrEqual(12);
+  // The minimap opens and closes (and Shift+M toggles it).
+  await page.getByTestId("minimap-toggle").click();
+  await expect(page.locator(".react-flow__minimap")).toBeVisible();
+  await snap(page, "ux-4-minimap-open");
+  await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
+  await page.keyboard.press("Shift+M");
+  await expect(page.locator(".react-flow__minimap")).toHaveCount(0);
+  await snap(page, "ux-4-minimap-closed");
+});
+
+test("5. the Run panel: labelled fields, a resizable dock, a comparison that does not wrap, and what a single run means", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("new-from-example").selectOption("sample-csv-over-http");
+  await page.waitForURL(/\/projects\//);
+  await page.getByTestId("open-run").click();
+  const panel = page.getByTestId("run-panel");
+  await expect(panel.getByLabel("Requests")).toHaveAttribute("data-testid", "compare-requests");
+  await expect(panel.getByLabel("Mode")).toHaveAttribute("data-testid", "run-mode");
+  await expect(panel.getByLabel("Input for the entry node")).toHaveAttribute("data-testid", "run-input");
+  // The dock resizes by its top edge, and by keyboard.
+  const dock = page.getByTestId("dock");
+  const h0 = (await dock.boundingBox())!.height;
+  const grip = (await page.getByTestId("dock-resize").boundingBox())!;
+  await page.mouse.move(grip.x + 300, grip.y + grip.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(grip.x + 300, grip.y - 120, { steps: 6 });
+  await page.mouse.up();
+  const h1 = (await dock.boundingBox())!.height;
+  expect(h1 - h0).toBeGreaterThan(100);
+  await page.getByTestId("dock-resize").focus();
+  await page.keyboard.press("ArrowDown");
+  expect((await dock.boundingBox())!.height).toBeLessThan(h1);
+
+  await panel.getByTestId("run-input").fill('[{"city":"Lisbon","temp":21.5}]');
+  await panel.getByTestId("run-start").click();
+  await expect(panel.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 60_000 });
+  await panel.getByTestId("compare-requests").fill("40");
+  await panel.getByTestId("compare-start").click();
+  const table = panel.getByTestId("compare-table");
+  await expect(table).toBeVisible({ timeout: 90_000 });
+  // No number breaks across lines: every cell is one line high.
+  const cells = await table.locator("td:not([colspan]), th").evaluateAll((els) => els.map((e) => { const cs = getComputedStyle(e); return { h: e.getBoundingClientRect().height, lh: parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.4, ws: cs.whiteSpace, text: e.textContent }; }));
+  for (const c of cells) expect(c.ws, c.text ?? "").toBe("nowrap");
+  await expect(panel.getByTestId("compare-note")).toContainText("single run");
+  await snap(page, "ux-5-run-panel");
+});
+
+test("6a. findable actions: shortcuts overlay, palette search, context menus, rename, empty hint, keyboard names", async ({ page }) => {
+  await newProject(page, "Findable");
+  await expect(page.getByTestId("empty-hint")).toBeVisible();
+  await snap(page, "ux-6-empty-hint");
+  // The upload actions are buttons with names, reachable by Tab.
+  await expect(page.getByRole("button", { name: "Add image…" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Upload component (.wasm)…" })).toBeVisible();
+  await page.getByTestId("palette-search").focus();
+  const names: string[] = [];
+  for (let i = 0; i < 40 && !names.includes("Upload component (.wasm)…"); i++) {
+    await page.keyboard.press("Tab");
+    names.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ""));
+  }
+  expect(names).toContain("Add image…");
+  expect(names).toContain("Upload component (.wasm)…");
+
+  // "?" lists every shortcut; Escape closes it.
+  await page.locator(".react-flow__pane").click({ position: { x: 40, y: 40 } });
+  await page.keyboard.press("?");
+  await expect(page.getByTestId("shortcuts-help")).toBeVisible();
+  expect(await page.getByTestId("shortcut-row").count()).toBeGreaterThan(12);
+  await expect(page.getByTestId("shortcuts-help")).toContainText("Search the palette");
+  await snap(page, "ux-6-shortcuts");
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("shortcuts-help")).toHaveCount(0);
+
+  // "/" searches the palette; arrows choose, Enter adds.
+  await page.keyboard.press("/");
+  await expect(page.getByTestId("palette-search")).toBeFocused();
+  await page.keyboard.type("ingress");
+  await expect(page.getByTestId("palette-endpoint-http-ingress")).toBeVisible();
+  await expect(page.getByTestId("palette-container")).toHaveCount(0);
+  await snap(page, "ux-6-palette-search");
+  await page.keyboard.press("Enter");
+  await expect(nodeByName(page, "http-ingress")).toBeVisible();
+  await expect(page.getByTestId("empty-hint")).toHaveCount(0);
+
+  // Canvas menu: add a node at the click.
+  const canvas = (await page.getByTestId("canvas").boundingBox())!;
+  await page.locator(".react-flow__pane").click({ button: "right", position: { x: 420, y: 300 } });
+  await expect(page.getByTestId("context-menu")).toBeVisible();
+  await snap(page, "ux-6-canvas-menu");
+  await page.getByTestId("menu-add-container").click();
+  const c = nodeByName(page, "container");
+  await expect(c).toBeVisible();
+  const cb = (await c.boundingBox())!;
+  expect(Math.abs(cb.x - (canvas.x + 420 - 90))).toBeLessThan(40);
+
+  // Node menu: duplicate, rename, delete.
+  await c.locator(".tnode-head").click({ button: "right" });
+  await expect(page.getByTestId("menu-rename")).toBeFocused();
+  await snap(page, "ux-6-node-menu");
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByTestId("menu-duplicate")).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.locator(".react-flow__node")).toHaveCount(3);
+  await c.locator(".tnode-head").click({ button: "right" });
+  await page.getByTestId("menu-rename").click();
+  await expect(page.getByTestId("inspector-name")).toBeFocused();
+  await page.keyboard.type("web");
+  await page.keyboard.press("Enter");
+  await expect(nodeByName(page, "web")).toBeVisible();
+  await nodeByName(page, "web").locator(".tnode-head").click({ button: "right" });
+  await page.getByTestId("menu-delete").click();
+  await expect(nodeByName(page, "web")).toHaveCount(0);
+
+  // Wire menu: inspect and delete.
+  await wire(page, nodeByName(page, "container 2").getByTestId("handle-out-port:80"), nodeByName(page, "http-ingress").getByTestId("handle-in-net"));
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+  const w = await pointOnWire(page);
+  await page.mouse.click(w.x, w.y, { button: "right" });
+  await page.getByTestId("menu-inspect").click();
+  await expect(page.getByTestId("edge-inspector")).toBeVisible();
+  await page.mouse.click(w.x, w.y, { button: "right" });
+  await page.getByTestId("menu-delete").click();
+  await expect(page.locator(".react-flow__edge")).toHaveCount(0);
+
+  // Escape closes a menu.
+  await page.locator(".react-flow__pane").click({ button: "right", position: { x: 300, y: 200 } });
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("context-menu")).toHaveCount(0);
+
+  // Rename the design from the toolbar.
+  await page.getByTestId("rename-design").click();
+  await page.getByTestId("project-name-input").fill("Findable, renamed");
+  await page.getByTestId("project-name-input").press("Enter");
+  await expect(page.getByTestId("project-name")).toHaveText("Findable, renamed");
+});
+
+test("6b. Escape closes every dialog, incl. the WIT editor with the cursor in the editor", async ({ page }) => {
+  await newProject(page, "Escape");
+  await page.getByTestId("palette-component").dblclick();
+  await page.getByTestId("edit-wit").click();
+  await expect(page.getByTestId("wit-editor")).toBeVisible();
+  await page.locator(".wit-editor .monaco-editor").first().click();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("wit-editor")).toHaveCount(0);
+  // And it opens from the node's menu.
+  await nodeByName(page, "component").locator(".tnode-head").click({ button: "right" });
+  await page.getByTestId("menu-edit-wit").click();
+  await expect(page.getByTestId("wit-editor")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("wit-editor")).toHaveCount(0);
+  for (const [open, id] of [["open-export", "export-panel"], ["open-import", "import-panel"], ["open-shortcuts", "shortcuts-help"]] as const) {
+    await page.getByTestId(open).click();
+    await expect(page.getByTestId(id)).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(page.getByTestId(id)).toHaveCount(0);
+  }
+});
+
+test("6c. themes follow the system, with a toggle; import a design or a manifest from the home page", async ({ page }, info) => {
+  const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto("/");
+  expect(await bg()).toBe("rgb(244, 246, 250)");
+  await snap(page, "ux-6-home-light");
+  await page.emulateMedia({ colorScheme: "dark" });
+  expect(await bg()).toBe("rgb(15, 20, 32)");
+  // The toggle overrides the system and is remembered.
+  await page.getByTestId("theme-toggle").click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+  expect(await bg()).toBe("rgb(244, 246, 250)");
+  await page.reload();
+  expect(await bg()).toBe("rgb(244, 246, 250)");
+  await page.getByTestId("theme-toggle").click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await page.getByTestId("theme-toggle").click();
+  await expect(page.locator("html")).not.toHaveAttribute("data-theme", /./);
+
+  // A compose file becomes a new project.
+  const compose = info.outputPath("shop-compose.yaml");
+  writeFileSync(compose, "services:\n  web:\n    image: nginx:1.27\n    ports: ['8080:80']\n  cache:\n    image: redis:7\n");
+  await page.getByTestId("import-project-input").setInputFiles(compose);
+  await page.waitForURL(/\/projects\//);
+  await expect(page.locator(".react-flow__node")).toHaveCount(2);
+  await snap(page, "ux-6-imported-manifest");
+  // A broken file is refused on the home page with the reason.
+  await page.goto("/");
+  const bad = info.outputPath("broken.trellis.json");
+  writeFileSync(bad, JSON.stringify({ trellisVersion: 1, name: "x", topology: { nodes: [{ id: "a" }], links: [] } }));
+  await page.getByTestId("import-project-input").setInputFiles(bad);
+  await expect(page.getByTestId("project-error")).toContainText("broken.trellis.json was not imported");
+});
+
+test("6d. axe-core: no serious violations on the home page, the designer and each dialog, in both themes", async ({ page }) => {
+  for (const scheme of ["dark", "light"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto("/");
+    await expectAccessible(page, `home (${scheme})`);
+    await page.getByTestId("new-from-example").selectOption("sample-csv-over-http");
+    await page.waitForURL(/\/projects\//);
+    await expect(page.locator(".react-flow__node").first()).toBeVisible();
+    await expectAccessible(page, `designer (${scheme})`);
+    for (const [open, id] of [["open-export", "export-panel"], ["open-import", "import-panel"], ["open-shortcuts", "shortcuts-help"]] as const) {
+      await page.getByTestId(open).click();
+      await expect(page.getByTestId(id)).toBeVisible();
+      await expectAccessible(page, `${id} (${scheme})`, `[data-testid="${id}"]`);
+      await page.keyboard.press("Escape");
+    }
+    await page.getByTestId("dock-tab-run").click();
+    await expectAccessible(page, `run panel (${scheme})`, '[data-testid="dock"]');
+    await nodeByName(page, "json-to-csv").locator(".tnode-head").click();
+    await page.getByTestId("edit-wit").click();
+    await expect(page.getByTestId("wit-editor")).toBeVisible();
+    await expectAccessible(page, `WIT editor (${scheme})`, '[data-testid="wit-editor"]');
+    await page.keyboard.press("Escape");
+    await page.locator(".react-flow__pane").click({ button: "right", position: { x: 60, y: 60 } });
+    await expectAccessible(page, `context menu (${scheme})`, '[data-testid="context-menu"]');
+    await page.keyboard.press("Escape");
+  }
 });

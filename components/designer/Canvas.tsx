@@ -3,6 +3,7 @@ import {
   Background,
   Controls,
   MiniMap,
+  Panel,
   ReactFlow,
   useReactFlow,
   useStore as useFlowStore,
@@ -12,7 +13,7 @@ import {
   type NodeChange,
   type OnConnectEnd,
 } from "@xyflow/react";
-import { useCallback, useMemo, useRef, useState, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
 import { checkLink } from "@/lib/graph/ops";
 import type { NodeTemplate } from "@/lib/graph/factory";
 import { createFlowAdapter, type FlowEdge, type FlowNode } from "@/lib/store/flow-adapter";
@@ -35,12 +36,44 @@ const farSelector = (s: { transform: [number, number, number] }) => s.transform[
 
 export const TEMPLATE_MIME = "application/x-trellis-template";
 
+/** What was right-clicked (or given the menu key): the designer builds the menu for it. */
+export type CanvasTarget = { type: "node"; id: string } | { type: "edge"; id: string } | { type: "pane"; at: { x: number; y: number } };
+
+const MINIMAP_KEY = "trellis-minimap";
+
+/** The minimap is off by default (it covers the canvas corner where nodes get dropped); the choice is remembered. */
+export function useMinimapOpen(): [boolean, (open: boolean) => void] {
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    try {
+      setOpen(localStorage.getItem(MINIMAP_KEY) === "open");
+    } catch {
+      /* storage blocked */
+    }
+  }, []);
+  const set = useCallback((o: boolean) => {
+    setOpen(o);
+    try {
+      localStorage.setItem(MINIMAP_KEY, o ? "open" : "closed");
+    } catch {
+      /* storage blocked */
+    }
+  }, []);
+  return [open, set];
+}
+
 export function Canvas({
   onFilesDropped,
   progress,
   failures,
   run,
+  onContextMenu,
+  minimap = false,
+  onMinimap,
 }: {
+  onContextMenu?: (target: CanvasTarget, screen: { x: number; y: number }) => void;
+  minimap?: boolean;
+  onMinimap?: (open: boolean) => void;
   onFilesDropped?: (files: File[], at: { x: number; y: number }) => void;
   progress?: Map<string, number>;
   failures?: Map<string, { jobId: string; kind: string; message: string }>;
@@ -200,6 +233,31 @@ export function Canvas({
     [store, screenToFlowPosition, onFilesDropped],
   );
 
+  const menu = useCallback(
+    (target: CanvasTarget) => (e: ReactMouseEvent) => {
+      if (!onContextMenu) return;
+      e.preventDefault();
+      onContextMenu(target, { x: e.clientX, y: e.clientY });
+    },
+    [onContextMenu],
+  );
+  const onNodeContextMenu = useCallback((e: ReactMouseEvent, n: FlowNode) => {
+    const s = store.getState();
+    if (!s.selection.nodes.includes(n.id)) s.setSelection({ nodes: [n.id], links: [] });
+    menu({ type: "node", id: n.id })(e);
+  }, [menu, store]);
+  const onEdgeContextMenu = useCallback((e: ReactMouseEvent, ed: FlowEdge) => {
+    store.getState().setSelection({ nodes: [], links: [ed.id] });
+    menu({ type: "edge", id: ed.id })(e);
+  }, [menu, store]);
+  const onPaneContextMenu = useCallback(
+    (e: ReactMouseEvent | MouseEvent) => {
+      e.preventDefault();
+      onContextMenu?.({ type: "pane", at: screenToFlowPosition({ x: e.clientX, y: e.clientY }) }, { x: e.clientX, y: e.clientY });
+    },
+    [onContextMenu, screenToFlowPosition],
+  );
+
   return (
     <div
       className={`canvas${far ? " lod-far" : ""}`}
@@ -221,6 +279,9 @@ export function Canvas({
         isValidConnection={isValidConnection}
         onDragOver={onDragOver}
         onDrop={onDrop}
+        onNodeContextMenu={onNodeContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
@@ -231,9 +292,20 @@ export function Canvas({
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable data-testid="minimap" nodeColor={minimapColor} maskColor="rgba(15, 20, 32, 0.7)" bgColor="#161d2d" />
+        {minimap && <MiniMap pannable zoomable data-testid="minimap" nodeColor={minimapColor} maskColor="var(--minimap-mask)" bgColor="var(--panel)" ariaLabel="Minimap" offsetScale={4} />}
+        <Panel position="bottom-right" className="minimap-toggle-panel" style={minimap ? { bottom: 172 } : undefined}>
+          <button data-testid="minimap-toggle" aria-pressed={minimap} onClick={() => onMinimap?.(!minimap)} title="Show or hide the minimap (Shift+M)">
+            {minimap ? "Hide map" : "Map"}
+          </button>
+        </Panel>
         <Controls data-testid="zoom-controls" />
       </ReactFlow>
+      {topology.nodes.length === 0 && (
+        <div className="canvas-hint" data-testid="empty-hint">
+          <b>An empty design.</b> Drag a node from the palette (or double-click it, or search with <kbd>/</kbd> and press <kbd>Enter</kbd>), drop a
+          .wasm component or an image tar here, or right-click for a menu. <kbd>?</kbd> lists every shortcut.
+        </div>
+      )}
       {reason && (
         <div className="connect-reason" data-testid="connect-reason" style={{ left: reason.x + 14, top: reason.y + 14 }}>
           {reason.text}

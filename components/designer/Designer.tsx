@@ -1,21 +1,27 @@
 "use client";
-import { ReactFlowProvider } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { freeSpot, genericTemplates, templateLabel, type NodeTemplate } from "@/lib/graph/factory";
 import type { DesignDocument } from "@/lib/graph/types";
 import { builtinTemplate, type BuiltinComponent } from "@/lib/builtins/catalog";
 import { attachAutosave, createDesignerStore } from "@/lib/store/designer-store";
-import { Canvas } from "./Canvas";
+import { Canvas, useMinimapOpen, type CanvasTarget } from "./Canvas";
+import { ContextMenu, type MenuItem } from "./ContextMenu";
+// Dialogs load when first opened: the designer's first paint does not wait for the exporters and importers.
+const ExportPanel = dynamic(() => import("../manifest/ExportPanel").then((m) => m.ExportPanel), { ssr: false });
+const ImportPanel = dynamic(() => import("../manifest/ImportPanel").then((m) => m.ImportPanel), { ssr: false });
+const ReportView = dynamic(() => import("../jobs/ReportView").then((m) => m.ReportView), { ssr: false });
+const ShortcutsHelp = dynamic(() => import("./ShortcutsHelp").then((m) => m.ShortcutsHelp), { ssr: false });
+import { EDIT_WIT_EVENT } from "../wit/WitInspector";
 import { Inspector } from "./Inspector";
-import { Palette, type PaletteSection } from "./Palette";
-import { ExportPanel } from "../manifest/ExportPanel";
-import { ImportPanel } from "../manifest/ImportPanel";
+import { Palette, type PaletteHandle, type PaletteSection } from "./Palette";
+import dynamic from "next/dynamic";
 import { JobsPanel, JobsTabLabel } from "../jobs/JobsPanel";
 import { JobsProvider, useJobs, useNodeFailures, useNodeProgress } from "../jobs/JobsProvider";
 import { jobsApi } from "@/lib/jobs/client";
 import { NodeActionsContext, type NodeActions } from "./node-actions";
 import { CompileInspector } from "../jobs/CompileInspector";
-import { ReportView } from "../jobs/ReportView";
+
 import { ComponentUploadButton, useComponentUploads } from "../wit/ComponentUpload";
 import { WitInspector } from "../wit/WitInspector";
 import { RunPanel, RunTabLabel } from "../run/RunPanel";
@@ -52,36 +58,50 @@ function isEditable(target: EventTarget | null): boolean {
   return !!el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable || !!el.closest?.(".monaco-editor"));
 }
 
-function useShortcuts() {
+interface ShortcutHandlers {
+  help(): void;
+  search(): void;
+  layout(): void;
+  fit(): void;
+  toggleMinimap(): void;
+  rename(nodeId: string): void;
+  menuForSelection(): void;
+}
+
+/** The key handler behind SHORTCUTS (components/designer/shortcuts.ts lists the same keys for the "?" overlay). */
+function useShortcuts(h: ShortcutHandlers) {
   const store = useDesignerStore();
+  const handlers = useRef(h);
+  handlers.current = h;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isEditable(e.target)) return;
+      // A dialog or menu has the keyboard (its own Escape closes it).
+      if (document.querySelector('[aria-modal="true"], [role="menu"]')) return;
       const s = store.getState();
+      const h = handlers.current;
       const mod = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
+      const act = (f: () => void) => {
+        e.preventDefault();
+        f();
+      };
       if (e.key === "Delete" || e.key === "Backspace") {
-        if (s.selection.nodes.length || s.selection.links.length) {
-          e.preventDefault();
-          s.deleteSelection();
-        }
-      } else if (mod && k === "z" && !e.shiftKey) {
-        e.preventDefault();
-        s.undo();
-      } else if (mod && ((k === "z" && e.shiftKey) || k === "y")) {
-        e.preventDefault();
-        s.redo();
-      } else if (mod && k === "c") {
-        s.copy();
-      } else if (mod && k === "v") {
-        e.preventDefault();
-        s.paste();
-      } else if (mod && k === "a") {
-        e.preventDefault();
-        s.setSelection({ nodes: s.doc.topology.nodes.map((n) => n.id), links: s.doc.topology.links.map((l) => l.id) });
-      } else if (e.key === "Escape") {
-        s.setSelection({ nodes: [], links: [] });
-      }
+        if (s.selection.nodes.length || s.selection.links.length) act(() => s.deleteSelection());
+      } else if (mod && k === "z" && !e.shiftKey) act(() => s.undo());
+      else if (mod && ((k === "z" && e.shiftKey) || k === "y")) act(() => s.redo());
+      else if (mod && k === "c") s.copy();
+      else if (mod && k === "v") act(() => s.paste());
+      else if (mod && k === "d") act(() => s.duplicate(s.selection.nodes));
+      else if (mod && k === "a") act(() => s.setSelection({ nodes: s.doc.topology.nodes.map((n) => n.id), links: s.doc.topology.links.map((l) => l.id) }));
+      else if ((mod && k === "k") || (e.key === "/" && !mod)) act(h.search);
+      else if (e.key === "?") act(h.help);
+      else if (e.key === "F2" && s.selection.nodes.length === 1) act(() => h.rename(s.selection.nodes[0]!));
+      else if ((e.key === "F10" && e.shiftKey) || e.key === "ContextMenu") act(h.menuForSelection);
+      else if (e.shiftKey && !mod && !e.altKey && k === "l") act(h.layout);
+      else if (e.shiftKey && !mod && !e.altKey && k === "f") act(h.fit);
+      else if (e.shiftKey && !mod && !e.altKey && k === "m") act(h.toggleMinimap);
+      else if (e.key === "Escape") s.setSelection({ nodes: [], links: [] });
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -90,7 +110,24 @@ function useShortcuts() {
 
 function DesignerLayout() {
   const store = useDesignerStore();
-  useShortcuts();
+  const flow = useReactFlow();
+  const palette = useRef<PaletteHandle>(null);
+  const [help, setHelp] = useState(false);
+  const [minimap, setMinimap] = useMinimapOpen();
+  const [menu, setMenu] = useState<{ x: number; y: number; target: CanvasTarget } | null>(null);
+  const fit = useCallback(() => void flow.fitView({ duration: 200, maxZoom: 1, padding: 0.15 }), [flow]);
+  const renameNode = useCallback(
+    (id: string) => {
+      store.getState().setSelection({ nodes: [id], links: [] });
+      // The inspector renders the node's fields on the next frame.
+      requestAnimationFrame(() => {
+        const input = document.querySelector<HTMLInputElement>('[data-testid="inspector-name"]');
+        input?.focus();
+        input?.select();
+      });
+    },
+    [store],
+  );
   const [sections, setSections] = useState<PaletteSection[]>(() => [
     {
       title: "Nodes",
@@ -128,6 +165,21 @@ function DesignerLayout() {
     const laid = await layoutTopology(store.getState().doc.topology);
     store.getState().replaceTopology(laid, "auto-layout applied (undo to revert)");
   }, [store]);
+  const layoutAndFit = useCallback(() => void onLayout().then(() => requestAnimationFrame(fit)), [onLayout, fit]);
+
+  const menuForSelection = useCallback(() => {
+    const s = store.getState();
+    const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+    const el = s.selection.nodes[0] ? document.querySelector(`.react-flow__node[data-id="${CSS.escape(s.selection.nodes[0])}"]`) : null;
+    const r = el?.getBoundingClientRect();
+    if (s.selection.nodes[0] && r) setMenu({ x: r.left + 20, y: r.top + 20, target: { type: "node", id: s.selection.nodes[0] } });
+    else if (s.selection.links[0] && canvas) setMenu({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2, target: { type: "edge", id: s.selection.links[0] } });
+    else if (canvas) {
+      const at = { x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 };
+      setMenu({ ...at, target: { type: "pane", at: flow.screenToFlowPosition(at) } });
+    }
+  }, [store, flow]);
+  useShortcuts({ help: () => setHelp(true), search: () => palette.current?.focusSearch(), layout: layoutAndFit, fit, toggleMinimap: () => setMinimap(!minimap), rename: renameNode, menuForSelection });
 
   const [modal, setModal] = useState<null | "export" | "import">(null);
   const closeModal = useCallback(() => setModal(null), []);
@@ -195,6 +247,42 @@ function DesignerLayout() {
     [startUpload, store, uploadComponent],
   );
   const [platform, setPlatform] = useState("");
+
+  const { jobs } = useJobs();
+  const menuItems = (target: CanvasTarget): MenuItem[] => {
+    const s = store.getState();
+    if (target.type === "node") {
+      const node = s.doc.topology.nodes.find((n) => n.id === target.id);
+      if (!node) return [];
+      const ids = s.selection.nodes.includes(node.id) ? s.selection.nodes : [node.id];
+      const jobId = node.config.compile?.jobId;
+      const job = jobId ? jobs.find((j) => j.id === jobId) : undefined;
+      return [
+        { id: "rename", label: "Rename", shortcut: "F2", run: () => renameNode(node.id) },
+        { id: "duplicate", label: ids.length > 1 ? `Duplicate ${ids.length} nodes` : "Duplicate", shortcut: "Ctrl+D", run: () => s.duplicate(ids) },
+        ...(node.kind === "component"
+          ? [{ id: "edit-wit", label: "Edit WIT…", run: () => (s.setSelection({ nodes: [node.id], links: [] }), requestAnimationFrame(() => window.dispatchEvent(new CustomEvent(EDIT_WIT_EVENT, { detail: node.id })))) }]
+          : []),
+        ...(node.kind === "compiled" ? [{ id: "keep-container", label: "Keep as container", run: () => void s.keepAsContainer(node.id) }] : []),
+        ...(node.kind === "container" && job && (job.state === "failed" || job.state === "cancelled") ? [{ id: "compile", label: "Compile again", run: () => nodeActions.retryCompile(job.id) }] : []),
+        ...(jobId ? [{ id: "report", label: "Show compile report", disabled: !job || (job.state !== "succeeded" && job.state !== "failed"), run: () => openReport(jobId) }] : []),
+        { id: "delete", label: ids.length > 1 ? `Delete ${ids.length} nodes` : "Delete", shortcut: "Delete", danger: true, run: () => s.deleteElements(ids, []) },
+      ];
+    }
+    if (target.type === "edge") {
+      return [
+        { id: "inspect", label: "Inspect wire", run: () => s.setSelection({ nodes: [], links: [target.id] }) },
+        { id: "delete", label: "Delete wire", shortcut: "Delete", danger: true, run: () => s.deleteElements([], [target.id]) },
+      ];
+    }
+    const at = { x: target.at.x - 90, y: target.at.y - 30 };
+    return [
+      ...sections[0]!.items.map((i) => ({ id: `add-${i.id}`, label: `Add ${i.label} here`, run: () => void s.addFromTemplate(i.template, at) })),
+      { id: "paste", label: "Paste", shortcut: "Ctrl+V", disabled: !s.clipboard, run: () => s.paste() },
+      { id: "layout", label: "Auto-layout", shortcut: "Shift+L", disabled: s.doc.topology.nodes.length === 0, run: layoutAndFit },
+      { id: "fit", label: "Fit view", shortcut: "Shift+F", run: fit },
+    ];
+  };
   const imageInput = (
     <div className="palette-actions">
       <FilePickButton
@@ -211,6 +299,7 @@ function DesignerLayout() {
       <input
         className="platform-input"
         data-testid="add-image-platform"
+        aria-label="Platform to compile (multi-platform images)"
         placeholder="platform (default linux/amd64)"
         value={platform}
         onChange={(e) => setPlatform(e.target.value)}
@@ -222,7 +311,7 @@ function DesignerLayout() {
 
   return (
     <div className="designer" data-testid="designer">
-      <Toolbar onLayout={onLayout}>
+      <Toolbar onLayout={onLayout} onHelp={() => setHelp(true)}>
         <button data-testid="open-run" className="primary" onClick={() => setDockTab("run")}>
           ▶ Run…
         </button>
@@ -237,6 +326,7 @@ function DesignerLayout() {
       {modal === "import" && <ImportPanel onClose={closeModal} />}
       <div className="designer-main">
         <Palette
+          ref={palette}
           sections={uploads.section ? [...sections, uploads.section] : sections}
           onAdd={onAdd}
           onDropFiles={onFilesDropped}
@@ -249,7 +339,15 @@ function DesignerLayout() {
         />
         <div className="designer-center">
           <NodeActionsContext.Provider value={nodeActions}>
-            <Canvas onFilesDropped={onFilesDropped} progress={progress} failures={failures} run={runOnCanvas} />
+            <Canvas
+              onFilesDropped={onFilesDropped}
+              progress={progress}
+              failures={failures}
+              run={runOnCanvas}
+              minimap={minimap}
+              onMinimap={setMinimap}
+              onContextMenu={(target, at) => setMenu({ ...at, target })}
+            />
           </NodeActionsContext.Provider>
           <Dock tabs={tabs} active={dockTab} onActive={setDockTab} />
         </div>
@@ -262,6 +360,16 @@ function DesignerLayout() {
           )}
         />
         <Toasts />
+        {menu && (
+          <ContextMenu
+            x={menu.x}
+            y={menu.y}
+            label={menu.target.type === "node" ? "Node" : menu.target.type === "edge" ? "Wire" : "Canvas"}
+            items={menuItems(menu.target)}
+            onClose={() => setMenu(null)}
+          />
+        )}
+        {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
         {reportJobId && <ReportView jobId={reportJobId} onClose={() => openReport(null)} />}
       </div>
     </div>

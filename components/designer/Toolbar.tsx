@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRef, useState, type ReactNode } from "react";
 import { parseDesign } from "@/lib/graph/document";
 import { useDesigner, useDesignerStore } from "./store-context";
+import { ThemeToggle } from "./ThemeToggle";
 
 function download(name: string, text: string, type = "application/json") {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -18,7 +19,7 @@ export function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "design";
 }
 
-export function Toolbar({ onLayout, children }: { onLayout: () => Promise<void>; children?: ReactNode }) {
+export function Toolbar({ onLayout, onHelp, children }: { onLayout: () => Promise<void>; onHelp?: () => void; children?: ReactNode }) {
   const store = useDesignerStore();
   const name = useDesigner((s) => s.doc.name);
   const canUndo = useDesigner((s) => s.past.length > 0);
@@ -69,12 +70,24 @@ export function Toolbar({ onLayout, children }: { onLayout: () => Promise<void>;
             store.getState().rename(e.target.value);
             setEditing(false);
           }}
-          onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()}
+          aria-label="Project name"
+          onKeyDown={(e) => {
+            if (e.key === "Enter") (e.target as HTMLInputElement).blur();
+            else if (e.key === "Escape") {
+              (e.target as HTMLInputElement).value = name;
+              (e.target as HTMLInputElement).blur();
+            }
+          }}
         />
       ) : (
-        <h1 className="project-name" data-testid="project-name" onDoubleClick={() => setEditing(true)} title="Double-click to rename">
-          {name}
-        </h1>
+        <span className="project-title">
+          <h1 className="project-name" data-testid="project-name" onDoubleClick={() => setEditing(true)} title="Double-click (or the pencil) to rename">
+            {name}
+          </h1>
+          <button className="icon" data-testid="rename-design" aria-label="Rename this design" title="Rename this design" onClick={() => setEditing(true)}>
+            ✎
+          </button>
+        </span>
       )}
       <div className="toolbar-group">
         <button data-testid="undo" disabled={!canUndo} onClick={() => store.getState().undo()} title="Undo (Ctrl+Z)">
@@ -85,6 +98,7 @@ export function Toolbar({ onLayout, children }: { onLayout: () => Promise<void>;
         </button>
         <button
           data-testid="auto-layout"
+          title="Auto-layout (Shift+L)"
           disabled={busy}
           onClick={async () => {
             setBusy(true);
@@ -98,7 +112,7 @@ export function Toolbar({ onLayout, children }: { onLayout: () => Promise<void>;
         >
           Auto-layout
         </button>
-        <button data-testid="fit-view" onClick={() => void fitView({ duration: 200, maxZoom: 1, padding: 0.15 })}>
+        <button data-testid="fit-view" title="Fit view (Shift+F)" onClick={() => void fitView({ duration: 200, maxZoom: 1, padding: 0.15 })}>
           Fit view
         </button>
       </div>
@@ -122,6 +136,14 @@ export function Toolbar({ onLayout, children }: { onLayout: () => Promise<void>;
           }}
         />
         {children}
+      </div>
+      <div className="toolbar-end">
+        {onHelp && (
+          <button className="icon" data-testid="open-shortcuts" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={onHelp}>
+            ?
+          </button>
+        )}
+        <ThemeToggle />
       </div>
       <div className={`save-status save-${saveStatus}`} data-testid="save-status" data-status={saveStatus} title={saveError}>
         {saveStatus === "saved" ? "saved" : saveStatus === "saving" ? "saving…" : `error: ${saveError ?? "save failed"}`}

@@ -1,32 +1,73 @@
 "use client";
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from "@xyflow/react";
-import { memo } from "react";
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, useInternalNode, useStore, type EdgeProps, type ReactFlowState } from "@xyflow/react";
+import { memo, useCallback } from "react";
 import type { FlowEdge } from "@/lib/store/flow-adapter";
+import { backEdgePath, placeLabel, type Rect } from "@/lib/store/edge-route";
 
-function TrellisEdgeView(props: EdgeProps<FlowEdge>) {
-  const { id, data, selected } = props;
-  const [path, labelX, labelY] = getBezierPath(props);
+type Internal = NonNullable<ReturnType<typeof useInternalNode>>;
+const rectOf = (n: Internal): Rect => ({ x: n.internals.positionAbsolute.x, y: n.internals.positionAbsolute.y, width: n.measured.width ?? 0, height: n.measured.height ?? 0 });
+
+/** A wire whose target sits left of its source would cut through both nodes as a bezier. */
+const isBackEdge = (p: EdgeProps<FlowEdge>) => p.targetX < p.sourceX + 16 && p.source !== p.target;
+
+/** Routed below both end nodes; only these edges read node sizes (and subscribe to them). */
+function BackEdge(props: EdgeProps<FlowEdge>) {
+  const s = useInternalNode(props.source);
+  const t = useInternalNode(props.target);
+  const route = s && t ? backEdgePath({ x: props.sourceX, y: props.sourceY }, { x: props.targetX, y: props.targetY }, [rectOf(s), rectOf(t)], []) : null;
+  return <EdgeBody {...props} path={route ? route.path : getBezierPath(props)[0]} back />;
+}
+
+/** Label size in flow units (the label scales with the canvas); matches .tedge-label. */
+const labelSize = (text: string) => ({ width: Math.min(180, text.length * 6.2 + 12), height: 18 });
+
+function EdgeLabel({ id, path, text, broken, title, selected }: { id: string; path: string; text: string; broken: boolean; title?: string; selected: boolean }) {
+  // Re-placed only when the answer changes (a string compares by value).
+  const where = useStore(
+    useCallback(
+      (st: ReactFlowState) => {
+        const rects: Rect[] = [];
+        for (const n of st.nodeLookup.values()) rects.push(rectOf(n as Internal));
+        const p = placeLabel(path, labelSize(text), rects);
+        return `${Math.round(p.x)},${Math.round(p.y)}`;
+      },
+      [path, text],
+    ),
+  );
+  const [x, y] = where.split(",").map(Number);
+  return (
+    <EdgeLabelRenderer>
+      <div
+        className={`tedge-label${broken ? " broken" : ""}${selected ? " selected" : ""}`}
+        style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
+        data-testid={`edge-${id}`}
+        data-broken={broken ? "true" : "false"}
+        title={title}
+      >
+        {text}
+      </div>
+    </EdgeLabelRenderer>
+  );
+}
+
+function EdgeBody(props: EdgeProps<FlowEdge> & { path: string; back?: boolean }) {
+  const { id, data, selected, path, back } = props;
   const broken = Boolean(data?.problem);
-  const cls = `tedge${broken ? " broken" : ""}${selected ? " selected" : ""}${data?.linkKind === "network" ? " network" : ""}`;
+  const cls = `tedge${broken ? " broken" : ""}${selected ? " selected" : ""}${data?.linkKind === "network" ? " network" : ""}${back ? " back" : ""}`;
+  // The ports already name the interface; the label shows on focus, trouble or a run value.
+  const showLabel = selected || broken || data?.value !== undefined;
   return (
     <>
       <BaseEdge id={id} path={path} className={cls} interactionWidth={16} />
-      {/* The ports already name the interface; the label shows on focus, trouble or a run value. */}
-      {(selected || broken || data?.value !== undefined) && (
-      <EdgeLabelRenderer>
-        <div
-          className={`tedge-label${broken ? " broken" : ""}`}
-          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
-          data-testid={`edge-${id}`}
-          data-broken={broken ? "true" : "false"}
-          title={data?.problem ?? data?.label}
-        >
-          {data?.value ?? (broken ? `✕ ${data?.problem}` : data?.label)}
-        </div>
-      </EdgeLabelRenderer>
+      {showLabel && (
+        <EdgeLabel id={id} path={path} text={data?.value ?? (broken ? `✕ ${data?.problem}` : (data?.label ?? ""))} broken={broken} title={data?.problem ?? data?.label} selected={!!selected} />
       )}
     </>
   );
+}
+
+function TrellisEdgeView(props: EdgeProps<FlowEdge>) {
+  return isBackEdge(props) ? <BackEdge {...props} /> : <EdgeBody {...props} path={getBezierPath(props)[0]} />;
 }
 
 export const TrellisEdge = memo(TrellisEdgeView);

@@ -73,7 +73,7 @@ export function ExportPanel({ onClose }: { onClose: () => void }) {
       </div>
       {message && <div className="notice notice-info" data-testid="export-message">{message}</div>}
       <div className="export-main">
-        <div className="export-side">
+        <div className="export-side" tabIndex={0} role="region" aria-label="Files and problems">
           <h3>Files ({result.files.length})</h3>
           <ul className="file-list" data-testid="export-files">
             {result.files.map((f) => {

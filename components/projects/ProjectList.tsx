@@ -3,6 +3,30 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { ProjectSummary } from "@/lib/projects/repo";
+import { parseDesign } from "@/lib/graph/document";
+import type { DesignDocument } from "@/lib/graph/types";
+import { FilePickButton } from "../designer/FilePickButton";
+import { ThemeToggle } from "../designer/ThemeToggle";
+
+/** A file from disk as a design: a Trellis design JSON, else any manifest the importer reads. */
+async function designFromFile(file: File): Promise<DesignDocument> {
+  const text = await file.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (json && typeof json === "object" && "trellisVersion" in json) {
+    const r = parseDesign(json);
+    if (!r.ok) throw new Error(`${file.name} was not imported (${r.error.length} problem(s)): ${r.error.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+    return r.value;
+  }
+  const { importManifest } = await import("@/lib/manifest");
+  const m = await importManifest(text);
+  if (!m.ok) throw new Error(`${file.name} was not imported: ${m.error.line ? `line ${m.error.line}, column ${m.error.column}: ` : ""}${m.error.message}`);
+  return m.value.design;
+}
 
 async function call<T>(url: string, method: string, body?: unknown): Promise<T> {
   const res = await fetch(url, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -31,7 +55,10 @@ export function ProjectList({ initial, examples }: { initial: ProjectSummary[]; 
   return (
     <main className="projects-page" data-testid="project-list">
       <header className="projects-head">
-        <h1>Trellis</h1>
+        <div className="projects-title">
+          <h1>Trellis</h1>
+          <ThemeToggle />
+        </div>
         <p>Design pipelines of Wasm components and containers, typed end to end.</p>
       </header>
       <div className="projects-actions">
@@ -44,13 +71,14 @@ export function ProjectList({ initial, examples }: { initial: ProjectSummary[]; 
             })();
           }}
         >
-          <input data-testid="new-project-name" placeholder="New project name" value={name} onChange={(e) => setName(e.target.value)} />
+          <input data-testid="new-project-name" aria-label="New project name" placeholder="New project name" value={name} onChange={(e) => setName(e.target.value)} />
           <button data-testid="new-project" type="submit">
             New project
           </button>
         </form>
         <select
           data-testid="new-from-example"
+          aria-label="New project from an example"
           value=""
           onChange={(e) => {
             const exampleId = e.target.value;
@@ -68,6 +96,21 @@ export function ProjectList({ initial, examples }: { initial: ProjectSummary[]; 
             </option>
           ))}
         </select>
+        <FilePickButton
+          label="Import a design or manifest…"
+          accept=".json,.yaml,.yml,.toml,application/json"
+          testId="import-project"
+          inputTestId="import-project-input"
+          title="A Trellis design (.trellis.json), or a wasmCloud, Kubernetes, SpinApp, spin.toml or docker-compose file: it becomes a new project"
+          onFile={(f) =>
+            void guard(async () => {
+              const doc = await designFromFile(f);
+              const base = f.name.replace(/\.(trellis\.json|json|ya?ml|toml)$/i, "");
+              const p = await call<{ id: string }>("/api/projects", "POST", { name: doc.name && doc.name !== "Imported design" ? doc.name : base, doc });
+              router.push(`/projects/${p.id}`);
+            })()
+          }
+        />
       </div>
       {error && (
         <div className="notice notice-error" data-testid="project-error">
@@ -81,7 +124,9 @@ export function ProjectList({ initial, examples }: { initial: ProjectSummary[]; 
             <th>Nodes</th>
             <th>Wires</th>
             <th>Updated</th>
-            <th />
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -92,6 +137,7 @@ export function ProjectList({ initial, examples }: { initial: ProjectSummary[]; 
                   <input
                     autoFocus
                     data-testid="rename-input"
+                    aria-label="Project name"
                     defaultValue={p.name}
                     onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()}
                     onBlur={(e) => {

@@ -31,12 +31,18 @@ export function RunPanel() {
   return (
     <div className="run-panel" data-testid="run-panel">
       <div className="run-controls">
-        <textarea data-testid="run-input" value={text} onChange={(e) => setInput(e.target.value)} placeholder="Input for the entry node (text or JSON)" spellCheck={false} />
+        <label className="run-field run-input-field">
+          <span>Input for the entry node</span>
+          <textarea data-testid="run-input" value={text} onChange={(e) => setInput(e.target.value)} placeholder="text or JSON" spellCheck={false} />
+        </label>
         <div className="run-buttons">
-          <select data-testid="run-mode" value={mode} onChange={(e) => setMode(e.target.value as RunMode)}>
-            <option value="in-process">in-process (typed calls)</option>
-            <option value="network">network (one process per component, HTTP)</option>
-          </select>
+          <label className="run-field run-mode-field">
+            <span>Mode</span>
+            <select data-testid="run-mode" value={mode} onChange={(e) => setMode(e.target.value as RunMode)}>
+              <option value="in-process">in-process (typed calls)</option>
+              <option value="network">network (one process per component, HTTP)</option>
+            </select>
+          </label>
           {run.status === "running" ? (
             <button data-testid="run-stop" onClick={stop}>
               Stop
@@ -47,7 +53,10 @@ export function RunPanel() {
             </button>
           )}
           <span className="inline">
-            <input type="number" min={1} max={20000} value={requests} onChange={(e) => setRequests(Number(e.target.value))} data-testid="compare-requests" />
+            <label className="run-field inline-field">
+              <span>Requests</span>
+              <input type="number" min={1} max={20000} value={requests} onChange={(e) => setRequests(Number(e.target.value))} data-testid="compare-requests" />
+            </label>
             <button data-testid="compare-start" disabled={compare.status === "running"} onClick={() => startCompare(text, requests)}>
               {compare.status === "running" ? "Comparing…" : "Compare both modes"}
             </button>
@@ -94,7 +103,11 @@ export function RunPanel() {
               ) : null,
             )}
           </ol>
-          {run.stdio.length > 0 && <pre className="run-output small">{run.stdio.join("")}</pre>}
+          {run.stdio.length > 0 && (
+            <pre className="run-output small" data-testid="run-stdio">
+              {run.stdio.map((l) => `${l.nodeId ? nameOf(l.nodeId) : "run"} ${l.stream}: ${l.text}`).join("")}
+            </pre>
+          )}
         </div>
         <div className="run-col" data-testid="compare">
           <div className="section-title">Typed calls vs network hops</div>
@@ -147,6 +160,13 @@ export function RunPanel() {
             </table>
           )}
           {compare.result && <CompareBreakdown result={compare.result} nameOf={nameOf} />}
+          {compare.result && run.durationMs !== undefined && (
+            <p className="compare-note" data-testid="compare-note">
+              The single run ({fmtMs(run.durationMs)}, {run.mode}) is one request with its start-up: loading and linking the components, or
+              starting a process per component. The table is the steady state over many requests after a warm-up, so a single run can be faster in either
+              mode than the table suggests.
+            </p>
+          )}
         </div>
       </div>
     </div>

@@ -23,7 +23,8 @@ export interface RunState {
   output?: string;
   error?: RunError;
   durationMs?: number;
-  stdio: string[];
+  /** Output lines by node id; the panel labels them with the node's name. */
+  stdio: { nodeId: string | null; stream: "stdout" | "stderr"; text: string }[];
 }
 
 interface RunValue {
@@ -67,7 +68,7 @@ function applyEvent(s: RunState, e: RunEvent): RunState {
     next.nodes = { ...s.nodes, [c.to]: { calls: cur.calls + 1, ms: cur.ms + c.durationMs, lastIn: c.args.map((a) => formatValue(a as never)).join(", "), lastOut: out, error: c.error ?? cur.error } };
     if (c.linkId) next.links = { ...s.links, [c.linkId]: `${c.function}: ${formatValue((c.result ?? c.refused ?? null) as never, 40)} · ${fmtMs(c.durationMs)}` };
   } else if (e.type === "stdio") {
-    next.stdio = [...s.stdio, `${e.nodeId ?? "run"} ${e.stream}: ${e.text}`];
+    next.stdio = [...s.stdio, { nodeId: e.nodeId, stream: e.stream, text: e.text }];
   } else if (e.type === "finished" && !e.ok && e.error) {
     next.error = e.error;
   }

@@ -77,7 +77,10 @@ export function WitEditor({ node, onClose: close }: { node: TopologyNode; onClos
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
       e.preventDefault();
       apply();
-    } else if (e.key === "Escape" && !(e.target as HTMLElement | null)?.closest?.(".monaco-editor")) onClose();
+    } else if (e.key === "Escape" && !e.defaultPrevented) {
+      // Monaco consumes (and marks) an Escape that closes its own suggest or find widget; any other closes the editor.
+      onClose();
+    }
   };
 
   const errors = analysis.errors;

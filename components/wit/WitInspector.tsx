@@ -57,8 +57,16 @@ function UploadInfo({ id }: { id: string }) {
 }
 
 /** Rendered by the designer's inspector below a node's fields. */
+/** Other places (the node's context menu) open the editor of a node with this event. */
+export const EDIT_WIT_EVENT = "trellis:edit-wit";
+
 export function WitInspector({ node }: { node: TopologyNode }) {
   const [open, setOpen] = useState(false);
+  useEffect(() => {
+    const onEdit = (e: Event) => (e as CustomEvent<string>).detail === node.id && setOpen(true);
+    window.addEventListener(EDIT_WIT_EVENT, onEdit);
+    return () => window.removeEventListener(EDIT_WIT_EVENT, onEdit);
+  }, [node.id]);
   if (node.kind !== "component") return null;
   const a = analyzeNodeWit(node);
   const source = node.config.source ?? "";

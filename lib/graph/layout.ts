@@ -4,7 +4,7 @@ import ELK from "elkjs/lib/elk.bundled.js";
 import type { Topology } from "./types";
 
 const NODE_WIDTH = 230;
-const PORT_ROW = 18;
+const PORT_ROW = 20; // 12px port labels (readable at zoom 0.8) plus the row gap
 const HEADER = 52;
 
 /** Rough node height from its port rows; matches the canvas node's layout. */

@@ -54,6 +54,24 @@ describe("designer store", () => {
     expect(s.getState().doc.topology.links).toHaveLength(4);
   });
 
+  it("duplicate copies nodes and their inner wires beside them, keeps the clipboard, undoes in one step", () => {
+    const s = make();
+    s.getState().setSelection({ nodes: ["api"], links: [] });
+    s.getState().copy();
+    const clip = s.getState().clipboard;
+    const t = s.getState().doc.topology;
+    s.getState().duplicate(["metadata-db", "indexer"]);
+    const after = s.getState().doc.topology;
+    expect(after.nodes).toHaveLength(t.nodes.length + 2);
+    const [a, b] = s.getState().selection.nodes.map((id) => after.nodes.find((n) => n.id === id)!);
+    const orig = t.nodes.find((n) => n.id === "metadata-db")!;
+    expect(a!.position).toEqual({ x: orig.position.x + 40, y: orig.position.y + 40 });
+    expect(b!.id).not.toBe("indexer");
+    expect(s.getState().clipboard).toBe(clip);
+    s.getState().undo();
+    expect(s.getState().doc.topology).toBe(t);
+  });
+
   it("copy/paste selects the pasted nodes, offset further each time", () => {
     const s = make();
     s.getState().setSelection({ nodes: ["metadata-db", "indexer"], links: [] });

@@ -68,6 +68,8 @@ export interface DesignerState {
   updateNode(id: string, patch: NodePatch): NodeError | null;
   copy(): void;
   paste(): void;
+  /** Copies these nodes (and the wires among them) beside the originals, in one step, leaving the clipboard alone. */
+  duplicate(nodeIds: string[]): void;
   undo(): void;
   redo(): void;
   /** Applies a whole new topology as one undoable step (layout, import). */
@@ -205,6 +207,13 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
         const step = (pasteCount + 1) * 40;
         const r = pasteOp(doc.topology, clipboard, { x: step, y: step });
         commit(r.topology, { selection: { nodes: r.nodeIds, links: [] }, pasteCount: pasteCount + 1 });
+      },
+
+      duplicate(nodeIds) {
+        const { doc } = get();
+        if (nodeIds.length === 0) return;
+        const r = pasteOp(doc.topology, copySelection(doc.topology, nodeIds), { x: 40, y: 40 });
+        commit(r.topology, { selection: { nodes: r.nodeIds, links: [] } });
       },
 
       undo() {
