@@ -19,7 +19,7 @@ import type { NodeTemplate } from "@/lib/graph/factory";
 import { createFlowAdapter, type FlowEdge, type FlowNode } from "@/lib/store/flow-adapter";
 import { useDesigner, useDesignerStore, useProblems } from "./store-context";
 import { TrellisEdge } from "./TrellisEdge";
-import { TrellisNode } from "./TrellisNode";
+import { LOD_ZOOM, TrellisNode } from "./TrellisNode";
 
 // Module scope: React Flow re-mounts every node if these objects change identity.
 const nodeTypes = { trellis: TrellisNode };
@@ -30,8 +30,6 @@ const minimapColor = (n: FlowNode) => MINIMAP_COLORS[n.data.kind] ?? "#888";
 
 const FIT_OPTIONS = { maxZoom: 1, padding: 0.15 };
 
-/** Below this zoom, text on nodes is under ~5px and unreadable: skip painting it. */
-const LOD_ZOOM = 0.45;
 const farSelector = (s: { transform: [number, number, number] }) => s.transform[2] < LOD_ZOOM;
 
 export const TEMPLATE_MIME = "application/x-trellis-template";

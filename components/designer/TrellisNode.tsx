@@ -1,5 +1,5 @@
 "use client";
-import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { Handle, Position, useStore, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { FlowNode, PortView } from "@/lib/store/flow-adapter";
 import { useNodeActions } from "./node-actions";
@@ -42,7 +42,47 @@ function FailureRow({ nodeId, failure }: { nodeId: string; failure: NonNullable<
   );
 }
 
-function TrellisNodeView({ id, data, selected }: NodeProps<FlowNode>) {
+/** Below this zoom node text is under ~5px: the node draws as a plain box with its handles (level of detail). */
+export const LOD_ZOOM = 0.45;
+const farSelector = (s: { transform: [number, number, number] }) => s.transform[2] < LOD_ZOOM;
+
+// Row geometry of the full node (see .tnode-* in globals.css), so wires attach
+// at about the same height when the view switches between the two.
+const HEAD = 44;
+const ROW = 20;
+
+/** The far-zoom node: same box, a handle per port, no text or rows (a tenth of the elements). */
+function FarNode({ id, data, selected }: NodeProps<FlowNode>) {
+  const ports = [...data.inputs.map((p) => [p, "in"] as const), ...data.outputs.map((p) => [p, "out"] as const)];
+  return (
+    <div
+      className={`tnode tnode-far tnode-${data.kind}${selected ? " selected" : ""}${data.highlighted ? " highlighted" : ""}${data.failure ? " failed" : ""}`}
+      style={{ height: HEAD + Math.max(1, ports.length) * ROW + 6 }}
+      data-testid={`node-${id}`}
+      data-node-name={data.name}
+      data-kind={data.kind}
+      data-lod="far"
+    >
+      {ports.map(([p, side], i) => (
+        <Handle
+          key={p.id}
+          id={p.id}
+          type={side === "in" ? "target" : "source"}
+          position={side === "in" ? Position.Left : Position.Right}
+          className={`handle handle-${p.kind}`}
+          style={{ top: HEAD + i * ROW + ROW / 2 }}
+        />
+      ))}
+    </div>
+  );
+}
+
+function TrellisNodeView(props: NodeProps<FlowNode>) {
+  const far = useStore(farSelector);
+  return far ? <FarNode {...props} /> : <NearNode {...props} />;
+}
+
+function NearNode({ id, data, selected }: NodeProps<FlowNode>) {
   return (
     <div
       className={`tnode tnode-${data.kind}${selected ? " selected" : ""}${data.highlighted ? " highlighted" : ""}${data.failure ? " failed" : ""}`}

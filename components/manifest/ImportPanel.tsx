@@ -42,6 +42,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
         <input
           type="file"
           accept=".yaml,.yml,.toml,.json"
+          aria-label="Manifest file"
           data-testid="import-manifest-file"
           onChange={async (e) => {
             const f = e.target.files?.[0];
