@@ -23,7 +23,13 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     const sink = (stream: "stdout" | "stderr") => new ConsoleStdout((bytes) => post({ type: "out", stream, text: decoders[stream].decode(bytes, { stream: true }) }));
     const fds = [new OpenFile(new File(new TextEncoder().encode(stdin), { readonly: true })), sink("stdout"), sink("stderr")];
     const wasi = new WASI(args, env, fds);
-    const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport });
+    // The shim throws from every sock_* call; a WASI runtime without sockets
+    // answers with an errno instead, which is what the core expects (it probes
+    // for the host network interface with sock_send and falls back to the
+    // in-guest network: lib/image/HOST-NET.md).
+    const ERRNO_NOTSUP = 58;
+    const noSockets = { sock_accept: () => ERRNO_NOTSUP, sock_recv: () => ERRNO_NOTSUP, sock_send: () => ERRNO_NOTSUP, sock_shutdown: () => ERRNO_NOTSUP };
+    const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: { ...wasi.wasiImport, ...noSockets } });
     post({ type: "status", text: "running…" });
     const started = performance.now();
     const code = wasi.start(instance as unknown as { exports: { memory: WebAssembly.Memory; _start: () => unknown } });

@@ -61,8 +61,9 @@ describe("CallRecorder", () => {
     const a = rec.summaries.get("a")!;
     expect(t.ingressMs).toBeGreaterThanOrEqual(1);
     // The call itself (and its bookkeeping) is not the ingress's: together they make the whole.
+    // (Only the bound is checked: how close the sum comes to the outer time
+    // depends on the machine's scheduling, and tests hold no timed assertions.)
     expect(t.ingressMs + a.totalMs + t.recordingTopMs).toBeLessThanOrEqual(outer);
-    expect(t.ingressMs + a.totalMs + t.recordingTopMs).toBeCloseTo(outer, 1);
     expect(a.selfMs).toBeCloseTo(a.totalMs - 2, 6); // the round trip is not a's own work
     expect(t.links).toEqual([{ linkId: "a->r", from: "a", to: "r", calls: 1, callerMs: 2, calleeMs: 0 }]);
     rec.resetCounters();
