@@ -17,9 +17,15 @@ const dec = new TextDecoder();
 const cacheDir = mkdtempSync(join(tmpdir(), "trellis-builtins-"));
 const wasm = (id: string) => readFileSync(join("build", "builtins", `${id}.wasm`));
 
-async function load(id: string, imports: ImportObject = {}): Promise<ComponentExports> {
+/** `wasi` replaces a host WASI interface by its unversioned name (e.g. the shim's own wasi:http/types). */
+async function load(id: string, imports: ImportObject = {}, wasi: Record<string, unknown> = {}): Promise<ComponentExports> {
   const t = await transpileCached(wasm(id), cacheDir);
-  const all = { ...wasiImports(t.imports), ...imports };
+  const host = wasiImports(t.imports);
+  for (const name of Object.keys(host)) {
+    const own = wasi[name.replace(/@.*$/, "")];
+    if (own) host[name] = own as ImportObject[string];
+  }
+  const all = { ...host, ...imports };
   return instantiateComponent(t, all);
 }
 
@@ -222,14 +228,21 @@ describe("built components", () => {
     const { HTTPServer } = (await import("@bytecodealliance/preview2-shim/http")) as unknown as {
       HTTPServer: new (h: unknown) => { listen(port: number, host: string): void; address(): unknown; stop(): void };
     };
-    const c = await load("http-gateway", {
-      "trellis:pipeline/stage": {
-        process(b: Uint8Array) {
-          if (b.length === 0) throw Object.assign(new Error("empty"), { payload: "empty body" });
-          return enc.encode(dec.decode(b).toUpperCase());
+    // The shim's real server needs the shim's own response classes (the run
+    // host's memory-backed ones answer requests built in memory).
+    const shimHttp = (await import("@bytecodealliance/preview2-shim")) as unknown as { http: { types: unknown } };
+    const c = await load(
+      "http-gateway",
+      {
+        "trellis:pipeline/stage": {
+          process(b: Uint8Array) {
+            if (b.length === 0) throw Object.assign(new Error("empty"), { payload: "empty body" });
+            return enc.encode(dec.decode(b).toUpperCase());
+          },
         },
       },
-    });
+      { "wasi:http/types": shimHttp.http.types },
+    );
     const server = new HTTPServer(iface(c, IFACE.incomingHandler));
     server.listen(0, "127.0.0.1");
     const { port } = server.address() as { port: number };
