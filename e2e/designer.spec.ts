@@ -175,7 +175,7 @@ test("the server refuses an invalid document with 400 and keeps the stored copy"
   const created = await request.post("/api/projects", { data: { name: "API test" } });
   expect(created.status()).toBe(201);
   const p = await created.json();
-  const bad = await request.put(`/api/projects/${p.id}`, { data: { doc: { ...p.doc, topology: { nodes: [{ id: "x" }], links: [] } } } });
+  const bad = await request.put(`/api/projects/${p.id}`, { data: { doc: { ...p.doc, topology: { nodes: [{ id: "x" }], links: [] } }, baseRevision: p.revision } });
   expect(bad.status()).toBe(400);
   expect((await bad.json()).error.message).toContain("/topology/nodes/0/kind");
   const again = await (await request.get(`/api/projects/${p.id}`)).json();

@@ -13,6 +13,9 @@ const ImportPanel = dynamic(() => import("../manifest/ImportPanel").then((m) => 
 const ReportView = dynamic(() => import("../jobs/ReportView").then((m) => m.ReportView), { ssr: false });
 const ShortcutsHelp = dynamic(() => import("./ShortcutsHelp").then((m) => m.ShortcutsHelp), { ssr: false });
 import { EDIT_WIT_EVENT } from "../wit/WitInspector";
+import { idbDrafts } from "@/lib/store/drafts-idb";
+import { saveDesign } from "@/lib/store/save-client";
+import { ConflictDialog } from "./ConflictDialog";
 import { Inspector } from "./Inspector";
 import { Palette, type PaletteHandle, type PaletteSection } from "./Palette";
 import dynamic from "next/dynamic";
@@ -40,17 +43,6 @@ export interface DesignerProps {
   projectId: string;
   doc: DesignDocument;
   revision: number;
-}
-
-async function saveDesign(projectId: string, doc: DesignDocument, baseRevision: number): Promise<{ revision: number }> {
-  const res = await fetch(`/api/projects/${projectId}`, {
-    method: "PUT",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ doc, baseRevision }),
-  });
-  const body = (await res.json().catch(() => ({}))) as { revision?: number; error?: { message?: string } };
-  if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-  return { revision: body.revision! };
 }
 
 function isEditable(target: EventTarget | null): boolean {
@@ -370,6 +362,7 @@ function DesignerLayout() {
           />
         )}
         {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+        <ConflictDialog />
         {reportJobId && <ReportView jobId={reportJobId} onClose={() => openReport(null)} />}
       </div>
     </div>
@@ -378,15 +371,33 @@ function DesignerLayout() {
 
 export function Designer({ projectId, doc, revision }: DesignerProps) {
   const [store] = useState(() => createDesignerStore({ projectId, doc, revision }));
-  useEffect(() => attachAutosave(store, (d, base) => saveDesign(projectId, d, base)), [store, projectId]);
   useEffect(() => {
-    // Flush-on-leave guard: warn while a save is pending.
+    const drafts = idbDrafts();
+    const autosave = attachAutosave(store, (d, base, o) => saveDesign(projectId, d, base, o), { drafts: drafts ?? undefined });
+    let live = true;
+    // Edits this browser kept but the server never confirmed come back on reopen.
+    void drafts?.get(projectId).then((draft) => {
+      if (!live || !draft) return;
+      const s = store.getState();
+      if (JSON.stringify(draft.doc) === JSON.stringify(s.doc)) return void drafts.delete(projectId);
+      store.setState({ doc: draft.doc, revision: draft.baseRevision });
+      s.notify({ level: "info", message: "restored edits from this browser that had not reached the server", anchor: "toolbar" });
+    });
+    // pagehide (tab closed, reload, external link): send what is pending with keepalive.
+    const onPageHide = () => autosave.flushNow({ keepalive: true });
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
-      if (store.getState().saveStatus === "saving") e.preventDefault();
+      if (store.getState().saveStatus !== "saved") e.preventDefault();
     };
+    window.addEventListener("pagehide", onPageHide);
     window.addEventListener("beforeunload", onBeforeUnload);
-    return () => window.removeEventListener("beforeunload", onBeforeUnload);
-  }, [store]);
+    return () => {
+      live = false;
+      window.removeEventListener("pagehide", onPageHide);
+      window.removeEventListener("beforeunload", onBeforeUnload);
+      // In-app navigation unmounts the designer: flush, don't drop.
+      autosave.dispose();
+    };
+  }, [store, projectId]);
   const value = useMemo(() => store, [store]);
   return (
     <DesignerStoreContext.Provider value={value}>

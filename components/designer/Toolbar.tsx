@@ -146,7 +146,12 @@ export function Toolbar({ onLayout, onHelp, children }: { onLayout: () => Promis
         <ThemeToggle />
       </div>
       <div className={`save-status save-${saveStatus}`} data-testid="save-status" data-status={saveStatus} title={saveError}>
-        {saveStatus === "saved" ? "saved" : saveStatus === "saving" ? "saving…" : `error: ${saveError ?? "save failed"}`}
+        {saveStatus === "saved" ? "saved" : saveStatus === "saving" ? "saving…" : saveStatus === "conflict" ? "conflict" : `error: ${saveError ?? "save failed"}`}
+        {saveStatus === "error" && (
+          <button data-testid="save-retry" className="save-retry" onClick={() => store.getState().requestSave()}>
+            Retry
+          </button>
+        )}
       </div>
     </header>
   );

@@ -31,7 +31,7 @@ describe("ProjectRepo", () => {
   it("creates, renames, duplicates and deletes", () => {
     const p = repo.create("one");
     if (!p.ok) throw new Error(p.error.message);
-    expect(repo.rename(p.value.id, "two")).toMatchObject({ ok: true, value: { name: "two", revision: 2 } });
+    expect(repo.rename(p.value.id, "two")).toMatchObject({ ok: true, value: { name: "two", revision: 1 } });
     const d = repo.duplicate(p.value.id);
     expect(d).toMatchObject({ ok: true, value: { name: "two (copy)" } });
     expect(repo.duplicate(p.value.id)).toMatchObject({ ok: true, value: { name: "two (copy 2)" } });
@@ -45,7 +45,7 @@ describe("ProjectRepo", () => {
     if (!p.ok) throw new Error(p.error.message);
     const bad = structuredClone(p.value.doc) as unknown as { topology: { links: { to: { node: string } }[] } };
     bad.topology.links[0]!.to.node = "ghost";
-    const r = repo.save(p.value.id, bad);
+    const r = repo.save(p.value.id, bad, 1);
     expect(r).toMatchObject({ ok: false, error: { kind: "invalid-document", message: expect.stringContaining("/topology/links/0/to/node") } });
     const after = repo.get(p.value.id);
     expect(after.ok && after.value.doc).toEqual(p.value.doc);
@@ -57,6 +57,26 @@ describe("ProjectRepo", () => {
     if (!p.ok) throw new Error(p.error.message);
     expect(repo.save(p.value.id, p.value.doc, 1).ok).toBe(true);
     expect(repo.save(p.value.id, p.value.doc, 1)).toMatchObject({ ok: false, error: { kind: "revision-conflict", current: 2 } });
+  });
+
+  it("refuses a save without a base revision instead of overwriting", () => {
+    const p = repo.create("x");
+    if (!p.ok) throw new Error(p.error.message);
+    const edited = { ...p.value.doc, topology: { nodes: [], links: [] }, name: "x" };
+    expect(repo.save(p.value.id, edited, undefined)).toMatchObject({ ok: false, error: { kind: "revision-required", current: 1 } });
+    expect(repo.get(p.value.id)).toMatchObject({ ok: true, value: { revision: 1 } });
+  });
+
+  it("a rename from the list does not bump the revision, and a designer's save keeps the new name", () => {
+    const p = repo.create("before", examples[0]!.doc);
+    if (!p.ok) throw new Error(p.error.message);
+    expect(repo.rename(p.value.id, "renamed")).toMatchObject({ ok: true, value: { name: "renamed", revision: 1, doc: { name: "renamed" } } });
+    // The designer opened before the rename still holds revision 1 and the old name.
+    const edited = { ...p.value.doc, name: "before", topology: { ...p.value.doc.topology, nodes: p.value.doc.topology.nodes.map((n) => ({ ...n, position: { x: 1, y: 1 } })) } };
+    const r = repo.save(p.value.id, edited, 1, { baseName: "before" });
+    expect(r).toMatchObject({ ok: true, value: { name: "renamed", revision: 2, doc: { name: "renamed" } } });
+    // A rename made in the designer itself still goes through.
+    expect(repo.save(p.value.id, { ...edited, name: "mine" }, 2, { baseName: "renamed" })).toMatchObject({ ok: true, value: { name: "mine", revision: 3 } });
   });
 
   it("survives reopening the database (a server restart)", () => {

@@ -24,7 +24,8 @@ export type ProjectError =
   | { kind: "not-found"; projectId: string; message: string }
   | { kind: "invalid-document"; issues: DesignIssue[]; message: string }
   | { kind: "invalid-name"; message: string }
-  | { kind: "revision-conflict"; projectId: string; current: number; message: string };
+  | { kind: "revision-conflict"; projectId: string; current: number; message: string }
+  | { kind: "revision-required"; projectId: string; current: number; message: string };
 
 interface Row {
   id: string;
@@ -92,11 +93,23 @@ export class ProjectRepo {
     return this.get(id);
   }
 
-  /** Saves a new document; with `baseRevision`, refuses to overwrite a newer save. */
-  save(id: string, doc: unknown, baseRevision?: number): Result<Project, ProjectError> {
+  /**
+   * Saves a new document over `baseRevision`, refusing to overwrite a newer save
+   * (a save without a base revision is refused too). When the document's name is
+   * still `baseName` (the name the editor loaded), a rename made elsewhere is kept.
+   */
+  save(id: string, doc: unknown, baseRevision: number | undefined, opts: { baseName?: string } = {}): Result<Project, ProjectError> {
     const current = this.get(id);
     if (!current.ok) return current;
-    if (baseRevision !== undefined && baseRevision !== current.value.revision) {
+    if (baseRevision === undefined) {
+      return err({
+        kind: "revision-required",
+        projectId: id,
+        current: current.value.revision,
+        message: `a save must say which revision it edits (baseRevision; the current one is ${current.value.revision})`,
+      });
+    }
+    if (baseRevision !== current.value.revision) {
       return err({
         kind: "revision-conflict",
         projectId: id,
@@ -106,20 +119,26 @@ export class ProjectRepo {
     }
     const parsed = parseDesign(doc);
     if (!parsed.ok) return err({ kind: "invalid-document", issues: parsed.error, message: issuesMessage(parsed.error) });
-    const n = checkName(parsed.value.name);
+    const d = opts.baseName !== undefined && parsed.value.name === opts.baseName ? { ...parsed.value, name: current.value.name } : parsed.value;
+    const n = checkName(d.name);
     if (!n.ok) return n;
-    this.db
-      .prepare("UPDATE projects SET name = ?, doc = ?, revision = revision + 1, updated_at = ? WHERE id = ?")
-      .run(n.value, JSON.stringify(parsed.value), new Date().toISOString(), id);
+    const r = this.db
+      .prepare("UPDATE projects SET name = ?, doc = ?, revision = revision + 1, updated_at = ? WHERE id = ? AND revision = ?")
+      .run(n.value, JSON.stringify({ ...d, name: n.value }), new Date().toISOString(), id, baseRevision);
+    if (r.changes === 0) return this.save(id, doc, baseRevision, opts); // lost a race: answers 409 now
     return this.get(id);
   }
 
+  /** Renames without touching the design revision, so an open designer's next save does not conflict. */
   rename(id: string, name: unknown): Result<Project, ProjectError> {
     const n = checkName(name);
     if (!n.ok) return n;
     const current = this.get(id);
     if (!current.ok) return current;
-    return this.save(id, { ...current.value.doc, name: n.value });
+    this.db
+      .prepare("UPDATE projects SET name = ?, doc = ?, updated_at = ? WHERE id = ?")
+      .run(n.value, JSON.stringify({ ...current.value.doc, name: n.value }), new Date().toISOString(), id);
+    return this.get(id);
   }
 
   duplicate(id: string): Result<Project, ProjectError> {

@@ -32,6 +32,7 @@ const STATUS_BY_KIND: Record<string, number> = {
   "no-artifact": 404,
   "artifact-gone": 410,
   "revision-conflict": 409,
+  "revision-required": 428,
   "invalid-state": 409,
   "not-runnable": 409,
   busy: 429,

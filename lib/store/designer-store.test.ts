@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { genericTemplates } from "../graph/factory";
 import type { DesignDocument } from "../graph/types";
-import { attachAutosave, createDesignerStore } from "./designer-store";
+import { attachAutosave, createDesignerStore, SaveError } from "./designer-store";
 
 const sample = (): DesignDocument => JSON.parse(readFileSync("examples/thumbnail-service.json", "utf8"));
 const make = () => createDesignerStore({ projectId: "p", doc: sample(), revision: 1 });
@@ -99,7 +99,7 @@ describe("autosave", () => {
     expect(save).toHaveBeenCalledTimes(1);
     expect(save.mock.calls[0]![1]).toBe(1);
     expect(s.getState()).toMatchObject({ saveStatus: "saved", revision: 2 });
-    stop();
+    stop.dispose();
     vi.useRealTimers();
   });
 
@@ -107,13 +107,13 @@ describe("autosave", () => {
     vi.useFakeTimers();
     const s = make();
     const stop = attachAutosave(s, async () => {
-      throw new Error("/topology/nodes/0/name: is required");
+      throw new SaveError({ kind: "refused", status: 400, message: "/topology/nodes/0/name: is required" });
     }, 10);
     s.getState().rename("new name");
     await vi.advanceTimersByTimeAsync(50);
     expect(s.getState()).toMatchObject({ saveStatus: "error", saveError: "/topology/nodes/0/name: is required" });
     expect(s.getState().doc.name).toBe("new name");
-    stop();
+    stop.dispose();
     vi.useRealTimers();
   });
 });

@@ -22,7 +22,7 @@ import { instantiate, type NodeTemplate } from "../graph/factory";
 import { portsAfterWitEdit, witChecker } from "../graph/wit-checker";
 import type { DesignDocument, LinkEnd, Topology } from "../graph/types";
 
-export type SaveStatus = "saved" | "saving" | "error";
+export type SaveStatus = "saved" | "saving" | "error" | "conflict";
 
 /** The last refused edit, shown to the user with the culprits highlighted. */
 export interface Notice {
@@ -53,6 +53,12 @@ export interface DesignerState {
   dragging: Record<string, { x: number; y: number }>;
   saveStatus: SaveStatus;
   saveError?: string;
+  /** "network" errors retry by themselves; "refused" ones wait for the user. */
+  saveErrorKind?: "network" | "refused";
+  /** The server has a newer revision than the one these edits started from. */
+  conflict?: { current: number; message: string };
+  /** Bumped to ask autosave to try again now. */
+  saveRequest: number;
   notice?: Notice;
   clipboard?: Clipboard;
   pasteCount: number;
@@ -83,7 +89,14 @@ export interface DesignerState {
   notify(notice: Notice | undefined): void;
   markSaving(): void;
   markSaved(revision: number): void;
-  markSaveError(message: string): void;
+  markSaveError(message: string, kind?: "network" | "refused"): void;
+  markConflict(current: number, message: string): void;
+  /** Try the save again now (after an error). */
+  requestSave(): void;
+  /** Keep these edits: save them over the server's revision `current`. */
+  keepMine(current: number): void;
+  /** Drop these edits for the server's document. */
+  takeTheirs(doc: DesignDocument, revision: number): void;
 }
 
 export type DesignerStore = StoreApi<DesignerState>;
@@ -118,6 +131,7 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
       selection: { nodes: [], links: [] },
       dragging: {},
       saveStatus: "saved",
+      saveRequest: 0,
       pasteCount: 0,
       checker: init.checker ?? witChecker,
 
@@ -280,13 +294,36 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
       },
 
       markSaving() {
-        set({ saveStatus: "saving", saveError: undefined });
+        set({ saveStatus: "saving", saveError: undefined, saveErrorKind: undefined });
       },
       markSaved(revision) {
-        set({ saveStatus: "saved", revision, saveError: undefined });
+        set({ saveStatus: "saved", revision, saveError: undefined, saveErrorKind: undefined });
       },
-      markSaveError(message) {
-        set({ saveStatus: "error", saveError: message });
+      markSaveError(message, kind = "refused") {
+        set({ saveStatus: "error", saveError: message, saveErrorKind: kind });
+      },
+      markConflict(current, message) {
+        set({ saveStatus: "conflict", conflict: { current, message }, saveError: message, saveErrorKind: undefined });
+      },
+      requestSave() {
+        set({ saveRequest: get().saveRequest + 1 });
+      },
+      keepMine(current) {
+        set({ conflict: undefined, revision: current, saveRequest: get().saveRequest + 1 });
+      },
+      takeTheirs(doc, revision) {
+        set({
+          conflict: undefined,
+          doc,
+          revision,
+          past: [],
+          future: [],
+          selection: { nodes: [], links: [] },
+          dragging: {},
+          saveStatus: "saved",
+          saveError: undefined,
+          saveErrorKind: undefined,
+        });
       },
     };
   });
@@ -296,47 +333,4 @@ function same(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/**
- * Saves the document whenever it changes, debounced; one request in flight at a
- * time, and the newest document always wins. Returns an unsubscribe function.
- */
-export function attachAutosave(
-  store: DesignerStore,
-  save: (doc: DesignDocument, baseRevision: number) => Promise<{ revision: number }>,
-  delayMs = 500,
-): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let inFlight = false;
-  let pending = false;
-  const flush = async () => {
-    if (inFlight) {
-      pending = true;
-      return;
-    }
-    inFlight = true;
-    const s = store.getState();
-    s.markSaving();
-    try {
-      const r = await save(s.doc, s.revision);
-      store.getState().markSaved(r.revision);
-    } catch (e) {
-      store.getState().markSaveError((e as Error).message);
-    } finally {
-      inFlight = false;
-      if (pending) {
-        pending = false;
-        void flush();
-      }
-    }
-  };
-  const unsub = store.subscribe((s, prev) => {
-    if (s.doc === prev.doc) return;
-    if (timer) clearTimeout(timer);
-    store.getState().markSaving();
-    timer = setTimeout(() => void flush(), delayMs);
-  });
-  return () => {
-    if (timer) clearTimeout(timer);
-    unsub();
-  };
-}
+export { attachAutosave, SaveError, type Autosave, type SaveFailure, type SaveFn } from "./autosave";

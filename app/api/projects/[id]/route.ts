@@ -11,11 +11,11 @@ export const GET = route<P>({}, ({ params }) => {
   return r.ok ? Response.json(r.value) : errorResponse(r.error);
 });
 
-/** Body: `{ doc, baseRevision? }`. An invalid document is refused and the stored copy kept. */
+/** Body: `{ doc, baseRevision, baseName? }` (no baseRevision: 428). An invalid document is refused and the stored copy kept. */
 export const PUT = route<P>({ body: { json: {} } }, ({ params, body }) => {
-  const b = (body ?? {}) as { doc?: unknown; baseRevision?: unknown };
+  const b = (body ?? {}) as { doc?: unknown; baseRevision?: unknown; baseName?: unknown };
   const base = typeof b.baseRevision === "number" ? b.baseRevision : undefined;
-  const r = projectRepo().save(params.id, b.doc, base);
+  const r = projectRepo().save(params.id, b.doc, base, typeof b.baseName === "string" ? { baseName: b.baseName } : {});
   return r.ok ? Response.json({ id: r.value.id, revision: r.value.revision, updatedAt: r.value.updatedAt }) : errorResponse(r.error);
 });
 
