@@ -180,7 +180,7 @@ test("the server refuses an invalid document with 400 and keeps the stored copy"
   expect((await bad.json()).error.message).toContain("/topology/nodes/0/kind");
   const again = await (await request.get(`/api/projects/${p.id}`)).json();
   expect(again.revision).toBe(1);
-  expect((await request.put(`/api/projects/${p.id}`, { data: "{not json", headers: { "content-type": "application/json" } })).status()).toBe(400);
+  expect((await request.put(`/api/projects/${p.id}`, { data: Buffer.from("{not json"), headers: { "content-type": "application/json" } })).status()).toBe(400);
   // The stored design still opens as it was.
   await page.goto(`/projects/${p.id}`);
   await expect(page.getByTestId("project-name")).toHaveText("API test");
