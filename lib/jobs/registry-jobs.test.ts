@@ -194,14 +194,14 @@ describe("the HTTP side: settings, pull route, push route", () => {
       expect(back.ok && back.value.layers[0]!.digest).toBe(sha256(wasm));
 
       // A component: pushed as one, its config naming the world's exports.
-      const cres = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", body: JSON.stringify({ reference: `${reg.host}/src/comp:1` }) }), q);
+      const cres = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: `${reg.host}/src/comp:1` }) }), q);
       const cid = ((await cres.json()) as { jobId: string }).jobId;
       await new Promise<void>((resolve) => {
-        const check = () => (TERMINAL_STATES.includes(q.get(cid)!.state) ? resolve() : setTimeout(check, 100));
+        const check = () => (TERMINAL_STATES.includes(q.get(cid)?.state ?? "failed") ? resolve() : setTimeout(check, 100));
         check();
       });
       expect(q.get(cid)!.state, JSON.stringify(q.get(cid)!.error)).toBe("succeeded");
-      const cp = await handlePush(new Request("http://x", { method: "POST", body: JSON.stringify({ reference: `${reg.host}/pushed/comp:2` }) }), q, cid, data);
+      const cp = await handlePush(new Request("http://x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: `${reg.host}/pushed/comp:2` }) }), q, cid, data);
       const cpush = ((await cp.json()) as { push: { digest: string } }).push;
       const client = new RegistryClient(reg.host, "pushed/comp", { credentials: async () => ({ username: reg.user, password: reg.password }) });
       const m = JSON.parse((await client.getManifest(cpush.digest)).bytes.toString()) as { config: { mediaType: string; digest: string }; layers: { mediaType: string }[] };
