@@ -138,8 +138,8 @@ describe("runDesign", () => {
 
   it("runs a cache backed by a key-value endpoint in both modes", async () => {
     const input = { text: "to be or not to be" };
-    const a = await runDesign({ topology: cachedTokenizer(), input, mode: "in-process" }, opts);
-    const b = await runDesign({ topology: cachedTokenizer(), input, mode: "network" }, opts);
+    const a = await runDesign({ topology: cachedTokenizer(), input, mode: "in-process", limits: { timeMs: 30_000 } }, opts);
+    const b = await runDesign({ topology: cachedTokenizer(), input, mode: "network", limits: { timeMs: 30_000 } }, opts);
     expect(outputText(a)).toBe('[{"token":"to","count":2},{"token":"be","count":2},{"token":"or","count":1},{"token":"not","count":1}]');
     expect(essence(b)).toEqual(essence(a));
     expect(a.nodes.kv!.calls).toBeGreaterThanOrEqual(3); // open, get (miss), set
@@ -147,8 +147,9 @@ describe("runDesign", () => {
 
   it("serves a wasi:http gateway behind an HTTP ingress with a real request, in both modes", async () => {
     const input = { json: [{ sku: "A-1", qty: 2 }] };
-    const a = await runDesign({ topology: wasiHttpPipeline(), input, mode: "in-process" }, opts);
-    const b = await runDesign({ topology: wasiHttpPipeline(), input, mode: "network" }, opts);
+    // A roomy time limit: on a loaded 2-core machine network mode's processes start slowly.
+    const a = await runDesign({ topology: wasiHttpPipeline(), input, mode: "in-process", limits: { timeMs: 30_000 } }, opts);
+    const b = await runDesign({ topology: wasiHttpPipeline(), input, mode: "network", limits: { timeMs: 30_000 } }, opts);
     expect(a.error).toBeUndefined();
     expect(a.entry).toMatchObject({ nodeId: "gateway", interface: IFACE.incomingHandler });
     const res = decodeValue(a.output!) as { status: number; headers: Array<[string, string]> };
