@@ -4,11 +4,11 @@
 // parameters for both. Prints requests/s, the ratio and the connections held.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
-import net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hostNetChildArgs } from "../lib/compile/host-net";
 import { packDirectory } from "../lib/image/packed-rootfs";
+import { freePort } from "../lib/testing/free-port";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const work = join(root, "emulator", "build", "bench-net");
@@ -16,16 +16,6 @@ const core = join(root, "emulator", "build", "trellis-x86.wasm");
 const REQUESTS = Number(process.env.BENCH_NET_REQUESTS ?? 2000);
 const CLIENTS = Number(process.env.BENCH_NET_CLIENTS ?? 10);
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = net.createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => done(p));
-    });
-  });
-}
 
 function stageRedis(stage: string): void {
   for (const d of ["bin", "tmp", "etc", "dev", "proc"]) mkdirSync(join(stage, d), { recursive: true });

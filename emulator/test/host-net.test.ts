@@ -9,21 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkPublishes, hostNetChildArgs, parseAllow, parsePublish, type Allow, type Publish } from "../../lib/compile/host-net";
 import { haveHostTools } from "../../lib/testing/host-tools";
 import { corePath, emulatorDir, ensureCore, packStage } from "./harness";
+import { freePort } from "../../lib/testing/free-port";
 
 const work = join(emulatorDir, "build", "test-hostnet");
 const rootfs = join(work, "rootfs.img");
 const haveTools = haveHostTools({ commands: ["gcc", "clang-14"] }, "the published-ports suite");
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = net.createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => done(p));
-    });
-  });
-}
 
 interface Guest {
   stdout: () => string;

@@ -4,12 +4,12 @@
 // libraries, Python's standard library), as the Debian userland corpus does.
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hostNetChildArgs } from "../../lib/compile/host-net";
 import { haveHostTools } from "../../lib/testing/host-tools";
 import { corePath, emulatorDir, ensureCore, packStage, runEmulated, runNative } from "./harness";
+import { freePort } from "../../lib/testing/free-port";
 
 const work = join(emulatorDir, "build", "test-services");
 const stage = join(work, "stage");
@@ -32,16 +32,6 @@ function copyWithLibs(bin: string): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = net.createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => done(p));
-    });
-  });
-}
 
 const PY_SERVE = [
   "import http.server, os, threading, urllib.request, urllib.error",
