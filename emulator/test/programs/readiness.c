@@ -57,10 +57,12 @@ static void eventfds(void) {
 static void timerfds(void) {
   int t = timerfd_create(CLOCK_MONOTONIC, 0);
   struct itimerspec its = {{0, 0}, {0, 30 * 1000000}}, cur;
+  // t0 before arming: the read ends at arm + 30 ms, so a slow step between
+  // arming and t0 would otherwise look like an early wake-up
+  long long t0 = now_ms();
   timerfd_settime(t, 0, &its, NULL);
   timerfd_gettime(t, &cur);
   printf("timerfd armed: %d\n", cur.it_value.tv_nsec > 0 && cur.it_value.tv_nsec <= 30 * 1000000);
-  long long t0 = now_ms();
   uint64_t n = 0;
   ssize_t r = read(t, &n, 8);
   printf("timerfd one-shot: %zd %llu %s\n", r, (unsigned long long)n, bucket(now_ms() - t0, 30));
@@ -129,10 +131,8 @@ static void timeouts(void) {
   struct pollfd bad = {99, POLLIN, 0};
   r = poll(&bad, 1, 0);
   printf("poll closed fd: %d %#x\n", r, bad.revents);
-  FD_ZERO(&rs);
-  FD_SET(99, &rs);
-  r = select(100, &rs, NULL, NULL, &tv);
-  printf("select closed fd: %d %s\n", r, strerror(errno));
+  // select with a closed fd in its set is left out: the CI machine's kernel
+  // answered 0 where this one answers EBADF, so native is no oracle there
 }
 
 // ppoll and pselect apply their mask only while waiting: SIGALRM is blocked
@@ -148,18 +148,18 @@ static void masks(void) {
   pipe(p);
   struct pollfd pf = {p[0], POLLIN, 0};
   struct itimerval it = {{0, 0}, {0, 20000}};
-  setitimer(ITIMER_REAL, &it, NULL);
   struct timespec ts = {2, 0};
   long long t0 = now_ms();
+  setitimer(ITIMER_REAL, &it, NULL);
   int r = ppoll(&pf, 1, &ts, &empty);
   int e = errno;
   sigprocmask(SIG_BLOCK, NULL, &now);
   printf("ppoll interrupted: %d %s alarms %d %s still blocked %d\n", r, strerror(e), alarms, bucket(now_ms() - t0, 20), sigismember(&now, SIGALRM));
-  setitimer(ITIMER_REAL, &it, NULL);
   fd_set rs;
   FD_ZERO(&rs);
   FD_SET(p[0], &rs);
   t0 = now_ms();
+  setitimer(ITIMER_REAL, &it, NULL);
   r = pselect(p[0] + 1, &rs, NULL, NULL, &ts, &empty);
   e = errno;
   sigprocmask(SIG_BLOCK, NULL, &now);
@@ -257,8 +257,8 @@ static void epolls(void) {
   ev.data.u64 = 6;
   epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev);
   struct itimerspec its = {{0, 0}, {0, 25 * 1000000}};
-  timerfd_settime(t, 0, &its, NULL);
   long long t0 = now_ms();
+  timerfd_settime(t, 0, &its, NULL);
   int n = epoll_wait(ep, out, 8, 2000);
   printf("timerfd via epoll: %d [%#x %llu] %s\n", n, out[0].events, (unsigned long long)out[0].data.u64, bucket(now_ms() - t0, 25));
   uint64_t v = 1;
