@@ -16,55 +16,59 @@ export interface Span {
   end: Position;
 }
 
-export type WitErrorKind =
+/** Every error kind, as a runtime list (tests and callers check a kind against it). */
+export const WIT_ERROR_KINDS = [
   // lexical
-  | "invalid-character"
-  | "forbidden-codepoint"
-  | "unterminated-comment"
-  | "invalid-string"
-  | "invalid-identifier"
+  "invalid-character",
+  "forbidden-codepoint",
+  "unterminated-comment",
+  "invalid-string",
+  "invalid-identifier",
   // syntax
-  | "syntax"
-  | "invalid-version"
-  | "invalid-gate"
-  | "too-deep"
-  | "too-large"
+  "syntax",
+  "invalid-version",
+  "invalid-gate",
+  "too-deep",
+  "too-large",
   // packages
-  | "missing-package"
-  | "package-mismatch"
-  | "duplicate-package"
-  | "unknown-package"
+  "missing-package",
+  "package-mismatch",
+  "duplicate-package",
+  "unknown-package",
   // names
-  | "unknown-interface"
-  | "unknown-world"
-  | "unknown-type"
-  | "unknown-name"
-  | "duplicate-name"
-  | "wrong-item-kind"
+  "unknown-interface",
+  "unknown-world",
+  "unknown-type",
+  "unknown-name",
+  "duplicate-name",
+  "wrong-item-kind",
   // cycles
-  | "use-cycle"
-  | "type-cycle"
-  | "include-cycle"
+  "use-cycle",
+  "type-cycle",
+  "include-cycle",
   /** Packages that depend on each other (through `use`, imports or includes). */
-  | "package-cycle"
+  "package-cycle",
   // types and functions
-  | "not-a-resource"
-  | "invalid-type"
-  | "invalid-constructor"
-  | "empty-type"
-  | "borrow-in-result"
+  "not-a-resource",
+  "invalid-type",
+  "invalid-constructor",
+  "empty-type",
+  "borrow-in-result",
   // worlds
-  | "include-conflict"
-  | "missing-world"
+  "include-conflict",
+  "missing-world",
   /** A world imports and exports interfaces such that one would have to be both. */
-  | "import-export-conflict"
+  "import-export-conflict",
   // feature gates
   /** A reference to an item left out because its `@unstable` feature is not enabled. */
-  | "gated-out"
+  "gated-out",
   // loading
-  | "read-failed"
+  "read-failed",
   /** A `deps/*.wasm`/`*.wat` file that is not a (supported) WIT package encoding. */
-  | "invalid-package-encoding";
+  "invalid-package-encoding",
+] as const;
+
+export type WitErrorKind = (typeof WIT_ERROR_KINDS)[number];
 
 export interface WitError {
   kind: WitErrorKind;

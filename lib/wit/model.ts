@@ -141,24 +141,39 @@ export function packageKey(namespace: string, pkg: string, version?: string): st
   return `${namespace}:${pkg}${version ? `@${version}` : ""}`;
 }
 
+/**
+ * Most type nodes typeToString spells out. Aliases are shared structure, so `type t1 = tuple<t0, t0>`
+ * repeated 60 times spells out to 2^60 names: past this many nodes the rest is written as `…`.
+ */
+export const MAX_TYPE_NODES = 400;
+
 /** WIT spelling of a resolved type (named types by name). */
 export function typeToString(t: WitType | ResourceDef): string {
+  return spell(t, { left: MAX_TYPE_NODES });
+}
+
+function spell(t: WitType | ResourceDef, budget: { left: number }): string {
+  if (budget.left <= 0) return "…";
+  budget.left--;
+  const s = (x: WitType) => spell(x, budget);
+  let out: string;
   switch (t.kind) {
-    case "primitive": return t.name;
-    case "list": return t.length !== undefined ? `list<${typeToString(t.element)}, ${t.length}>` : `list<${typeToString(t.element)}>`;
-    case "map": return `map<${typeToString(t.key)}, ${typeToString(t.value)}>`;
-    case "option": return `option<${typeToString(t.inner)}>`;
+    case "primitive": out = t.name; break;
+    case "list": out = t.length !== undefined ? `list<${s(t.element)}, ${t.length}>` : `list<${s(t.element)}>`; break;
+    case "map": out = `map<${s(t.key)}, ${s(t.value)}>`; break;
+    case "option": out = `option<${s(t.inner)}>`; break;
     case "result":
-      if (!t.ok && !t.err) return "result";
-      if (!t.err) return `result<${typeToString(t.ok!)}>`;
-      return `result<${t.ok ? typeToString(t.ok) : "_"}, ${typeToString(t.err)}>`;
-    case "tuple": return `tuple<${t.elements.map(typeToString).join(", ")}>`;
+      if (!t.ok && !t.err) out = "result";
+      else if (!t.err) out = `result<${s(t.ok!)}>`;
+      else out = `result<${t.ok ? s(t.ok) : "_"}, ${s(t.err)}>`;
+      break;
+    case "tuple": out = `tuple<${t.elements.map(s).join(", ")}>`; break;
     case "future":
-    case "stream": return t.inner ? `${t.kind}<${typeToString(t.inner)}>` : t.kind;
-    case "handle": return t.handle === "borrow" ? `borrow<${t.resource.name}>` : t.resource.name;
-    case "unknown": return t.name;
-    default: return t.name;
+    case "stream": out = t.inner ? `${t.kind}<${s(t.inner)}>` : t.kind; break;
+    case "handle": out = t.handle === "borrow" ? `borrow<${t.resource.name}>` : t.resource.name; break;
+    default: out = t.name;
   }
+  return out;
 }
 
 const braces = (items: string[]) => (items.length ? `{ ${items.join(", ")} }` : "{}");

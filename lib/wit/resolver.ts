@@ -71,8 +71,26 @@ type Slot =
 
 const MAP_KEYS = new Set(["bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"]);
 
+/**
+ * How deep resolution may nest (a `use` of an interface that `use`s another, an `include` of a world that
+ * includes another, a type defined by a type defined later, and so on). Real packages stay in the tens; the
+ * cap turns a hostile chain into a `too-deep` error instead of a stack overflow, the same on every engine.
+ */
+export const MAX_RESOLVE_DEPTH = 200;
+
+/** Thrown at the depth cap and caught by resolveWit (the model of such input would be partial anyway). */
+class TooDeep {
+  constructor(readonly span: Span) {}
+}
+
 export function resolveWit(sources: WitSources, options: ResolveOptions = {}): ResolveResult {
-  return new Resolver(options).run(sources);
+  const resolver = new Resolver(options);
+  try {
+    return resolver.run(sources);
+  } catch (e) {
+    if (!(e instanceof TooDeep)) throw e;
+    return resolver.tooDeep(e.span);
+  }
 }
 
 class Resolver {
@@ -89,6 +107,37 @@ class Resolver {
 
   private error(kind: WitErrorKind, message: string, span: Span): void {
     this.errors.push({ kind, message, span });
+  }
+
+  private depth = 0;
+  /** Runs one nested resolution step under the depth cap. */
+  private nested<T>(span: Span, step: () => T): T {
+    if (this.depth >= MAX_RESOLVE_DEPTH) throw new TooDeep(span);
+    this.depth++;
+    try {
+      return step();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** The answer once the depth cap was hit: the errors found so far, then the cap, and no model. */
+  tooDeep(span: Span): ResolveResult {
+    this.error("too-deep",
+      `definitions nest more than ${MAX_RESOLVE_DEPTH} levels deep (a chain of \`use\`s, \`include\`s, packages or type references); resolution stops here`,
+      span);
+    return { model: { root: this.rootKey, packages: [] }, errors: this.dedupedErrors() };
+  }
+
+  private dedupedErrors(): WitError[] {
+    // Eager checks and lazy lookups can trip over the same mistake; report it once.
+    const seen = new Set<string>();
+    return this.errors.filter((e) => {
+      const k = `${e.kind}\0${e.span.file}\0${e.span.start.offset}\0${e.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
   }
 
   run(sources: WitSources): ResolveResult {
@@ -117,15 +166,7 @@ class Resolver {
       this.checkPackageGates(unit);
       packages.push(pkg);
     }
-    // Eager checks and lazy lookups can trip over the same mistake; report it once.
-    const seen = new Set<string>();
-    const errors = this.errors.filter((e) => {
-      const k = `${e.kind}\0${e.span.file}\0${e.span.start.offset}\0${e.message}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
-    return { model: { root: this.rootKey, packages }, errors };
+    return { model: { root: this.rootKey, packages }, errors: this.dedupedErrors() };
   }
 
   // ---------- feature gates ----------
@@ -260,7 +301,8 @@ class Resolver {
   private checkPackageCycles(): void {
     const done = new Set<string>();
     const visiting = new Set<string>();
-    const visit = (u: Unit): DepEdge | null => {
+    const visit = (u: Unit): DepEdge | null => this.nested(u.span, () => visitIn(u));
+    const visitIn = (u: Unit): DepEdge | null => {
       if (done.has(u.key)) return null;
       for (const dep of foreignDeps(u)) {
         if (visiting.has(dep.name)) return dep;
@@ -556,6 +598,10 @@ class Resolver {
 
   // ---------- interfaces ----------
   private resolveInterface(decl: InterfaceDecl, unit: Unit, scope: FileScope, refSpan: Span): ResolvedInterface | undefined {
+    return this.nested(refSpan, () => this.resolveInterfaceIn(decl, unit, scope, refSpan));
+  }
+
+  private resolveInterfaceIn(decl: InterfaceDecl, unit: Unit, scope: FileScope, refSpan: Span): ResolvedInterface | undefined {
     const state = this.ifaceState.get(decl);
     if (state === "visiting") {
       if (!this.cycleReported) this.error("use-cycle", `interface \`${decl.name.name}\` depends on itself through \`use\``, refSpan);
@@ -666,7 +712,7 @@ class Resolver {
     const outerSite = this.site;
     this.site = item.name.span;
     try {
-      return this.resolveSlotIn(slot, item, scope);
+      return this.nested(item.name.span, () => this.resolveSlotIn(slot, item, scope));
     } finally {
       this.site = outerSite;
     }
@@ -930,6 +976,10 @@ class Resolver {
   }
 
   private resolveWorld(decl: WorldDecl, unit: Unit, fileScope: FileScope, refSpan: Span): ResolvedWorld | undefined {
+    return this.nested(refSpan, () => this.resolveWorldIn(decl, unit, fileScope, refSpan));
+  }
+
+  private resolveWorldIn(decl: WorldDecl, unit: Unit, fileScope: FileScope, refSpan: Span): ResolvedWorld | undefined {
     const state = this.worldState.get(decl);
     if (state === "visiting") {
       if (!this.cycleReported) this.error("include-cycle", `world \`${decl.name.name}\` includes itself`, refSpan);
