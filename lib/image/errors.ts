@@ -1,34 +1,38 @@
 // Typed errors for everything that reads or writes images. Every refusal has a
 // stable `kind` so the queue, CLI and UI can present it without parsing text.
 
-export type ImageErrorKind =
+/** Every error kind, as a runtime list (tests and callers check a kind against it). */
+export const IMAGE_ERROR_KINDS = [
   // path safety
-  | "path-escape"
-  | "path-absolute"
-  | "path-invalid"
-  | "path-too-long"
-  | "path-through-symlink"
-  | "not-a-directory"
-  | "hardlink-invalid"
+  "path-escape",
+  "path-absolute",
+  "path-invalid",
+  "path-too-long",
+  "path-through-symlink",
+  "not-a-directory",
+  "hardlink-invalid",
   // limits
-  | "limit-entries"
-  | "limit-size"
-  | "limit-ratio"
+  "limit-entries",
+  "limit-size",
+  "limit-ratio",
   // container formats
-  | "archive-invalid"
-  | "archive-truncated"
-  | "unknown-format"
-  | "manifest-invalid"
-  | "blob-missing"
-  | "digest-mismatch"
-  | "platform-not-found"
-  | "unsupported-media-type"
-  | "layer-invalid"
+  "archive-invalid",
+  "archive-truncated",
+  "unknown-format",
+  "manifest-invalid",
+  "blob-missing",
+  "digest-mismatch",
+  "platform-not-found",
+  "unsupported-media-type",
+  "layer-invalid",
   // packed rootfs
-  | "rootfs-invalid"
-  | "rootfs-not-found"
-  | "rootfs-wrong-type"
-  | "io";
+  "rootfs-invalid",
+  "rootfs-not-found",
+  "rootfs-wrong-type",
+  "io",
+] as const;
+
+export type ImageErrorKind = (typeof IMAGE_ERROR_KINDS)[number];
 
 export interface ImageError {
   kind: ImageErrorKind;
