@@ -155,6 +155,7 @@ typedef struct Proc {
   int vfork_wait;   // this process waits for a vfork child to exec/exit
   u64 start_ns;
   u64 insns;
+  int undumpable; // prctl PR_SET_DUMPABLE 0 (kept, inherited by fork, reported back)
 } Proc;
 
 #define MAX_PROC 128

@@ -141,5 +141,6 @@
 #define O_DIRECTORY 0x10000
 #define O_NOFOLLOW 0x20000
 #define O_CLOEXEC 0x80000
+#define O_ASYNC_ 0x2000 // Linux O_ASYNC (FASYNC)
 #define O_PATH_ 0x200000 // Linux O_PATH (wasi-libc has none)
 #endif

@@ -763,6 +763,12 @@ i64 sys_ioctl(Proc *p) {
     f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
     return 0;
   }
+  if (req == 0x5452) { // FIOASYNC: nginx's master sets it on its worker channels
+    int on;
+    if (get(p, ARG2, &on, 4)) return E(EFAULT);
+    f->flags = on ? f->flags | O_ASYNC_ : f->flags & ~O_ASYNC_;
+    return 0;
+  }
   if (req == 0x5451) { p->fds->cloexec[(i32)ARG0] = 1; return 0; } // FIOCLEX
   if (req == 0x5450) { p->fds->cloexec[(i32)ARG0] = 0; return 0; } // FIONCLEX
   return E(ENOTTY);
@@ -777,7 +783,11 @@ i64 sys_fcntl(Proc *p) {
   case 1: return p->fds->cloexec[fd];
   case 2: p->fds->cloexec[fd] = ARG2 & 1; return 0;
   case 3: return f->flags & ~O_CLOEXEC;
-  case 4: f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | ((int)ARG2 & (O_APPEND | O_NONBLOCK)); return 0;
+  case 4: f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK | O_ASYNC_)) | ((int)ARG2 & (O_APPEND | O_NONBLOCK | O_ASYNC_)); return 0;
+  // O_ASYNC and the owner are kept and reported back, but no SIGIO is sent:
+  // the servers seen (nginx) only note the signal and read their fds by epoll
+  case 8: f->owner = (int)ARG2; return 0;  // F_SETOWN
+  case 9: return f->owner;                 // F_GETOWN
   case 5: case 6: case 7: case 36: case 37: case 38: return 0; // locks
   case 1031: case 1032: return pipe_cap; // F_SETPIPE_SZ / F_GETPIPE_SZ
   default: return E(EINVAL);

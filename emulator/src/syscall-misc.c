@@ -82,7 +82,17 @@ i64 sys_sched_getaffinity(Proc *p) {
   return ARG1 >= 8 ? (put(p, ARG2, &mask, 8) ? E(EFAULT) : 8) : E(EINVAL);
 }
 
-i64 sys_prctl(Proc *p) { return (ARG0 == 15 || ARG0 == 16) ? 0 : E(EINVAL); } // PR_SET_NAME / GET_NAME
+i64 sys_prctl(Proc *p) {
+  switch (ARG0) {
+  case 15: case 16: return 0;             // PR_SET_NAME / PR_GET_NAME
+  case 3: return !p->undumpable;          // PR_GET_DUMPABLE
+  case 4:                                 // PR_SET_DUMPABLE (nginx's workers set it)
+    if (ARG1 > 1) return E(EINVAL);
+    p->undumpable = !ARG1;
+    return 0;
+  default: return E(EINVAL);
+  }
+}
 
 i64 sys_arch_prctl(Proc *p) {
   Cpu *c = &p->cpu;

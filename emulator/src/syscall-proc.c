@@ -278,6 +278,7 @@ static i64 do_execve(Proc *p, i64 dirfd, u64 upath, u64 uargv, u64 uenvp) {
     if (p->fds->cloexec[i]) fd_close(p, i);
   p->sigpending &= 0;
   p->clear_tid = 0;
+  p->undumpable = 0; // exec of a normal binary makes a process dumpable again
   return 0;
 }
 

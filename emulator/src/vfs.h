@@ -64,6 +64,7 @@ typedef struct File {
   int dev;
   DirEnt *ents;
   int nents;
+  int owner; // F_SETOWN: kept and reported; SIGIO is not delivered (see syscall-fs.c)
   void *obj; // eventfd / timerfd / epoll instance / socket (syscall-events.c, syscall-net.c)
 } File;
 
