@@ -30,7 +30,7 @@ const KEYS = [
 const scalar = fc.oneof(
   fc.constantFrom("80", "8080:80", "127.0.0.1:80:80/udp", "ghcr.io/acme/x:1.0", "wasi", "http", "incoming-handler", "keyvalue", "store", "0.2.0",
     "x", "", "a:b/c@1.0.0", "Deployment", "Service", "WorkloadDeployment", "core.oam.dev/v1beta1", "runtime.wasmcloud.dev/v1alpha1", "apps/v1",
-    "v1", "service_healthy", "512Mi", "0.5", "/...", "${VAR}", "{{ x }}"),
+    "v1", "service_healthy", "512Mi", "0.5", "/...", "${VAR}", "{{ x }}", "-", " ", "x".repeat(250), "99999999999999999999999g", "1e30"),
   fc.integer({ min: -5, max: 70000 }),
   fc.double({ noNaN: false }),
   fc.boolean(),
@@ -140,5 +140,27 @@ describe("manifest importers (fuzz)", () => {
       fc.property(spin, (doc) => check(toToml(doc))),
       { numRuns: runs },
     );
+  });
+
+  // Cases these properties found; each imported as a design the store then refused (400 on save).
+  describe("found by fuzzing", () => {
+    const design = (text: string) => {
+      const r = parseManifest(text);
+      if (!r.ok) throw new Error(r.error.message);
+      expect(parseDesign(JSON.parse(JSON.stringify(r.value.design)))).toMatchObject({ ok: true });
+      return r.value;
+    };
+    it("a compose CPU amount that JavaScript spells with an exponent is skipped, not imported as '1e+21'", () => {
+      const r = design("services:\n  app:\n    image: x\n    deploy:\n      resources:\n        reservations:\n          cpus: 1e21\n        limits:\n          memory: 99999999999999999999999g\n");
+      expect(r.design.topology.nodes[0]!.config.resources).toBeUndefined();
+      expect(r.skipped.map((x) => x.name)).toEqual(expect.arrayContaining(["app: reservations.cpus", "app: limits.memory"]));
+    });
+    it("a spin.toml whose application name is empty gets a name", () => {
+      expect(design('spin_manifest_version = 2\n[application]\nname = ""\n[component.api]\nsource = "api.wasm"\n').design.name).toBe("imported-app");
+    });
+    it("services named '' or longer than the design format allows are imported with names it accepts", () => {
+      const r = design(`services:\n  "":\n    image: a\n  ${"x".repeat(250)}:\n    image: b\n`);
+      expect(r.design.topology.nodes.map((n) => n.name.length)).toEqual([expect.any(Number), 200]);
+    });
   });
 });

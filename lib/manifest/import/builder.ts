@@ -23,7 +23,8 @@ export class TopologyBuilder {
     const node: TopologyNode = {
       id,
       kind,
-      name,
+      // The design format wants 1–200 characters; a manifest can name a thing "" or at any length.
+      name: name.slice(0, 200) || id,
       position: { x: 0, y: 0 },
       ports: [],
       config: { env: [], replicas: 1, exposedPorts: [], ...config },

@@ -15,11 +15,16 @@ export function durationSeconds(text: string): number | null {
   return Math.ceil(total - 1e-9);
 }
 
+/** A Kubernetes quantity as the design format spells it (no exponents: `String(1e21)` is "1e+21"). */
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+const quantity = (q: string): string | null => (QUANTITY.test(q) ? q : null);
+
 /** Compose `cpus` (`0.5`, `2`) as a Kubernetes CPU quantity (`500m`, `2`). */
 export function cpuQuantity(v: unknown): string | null {
   const n = typeof v === "number" ? v : Number(asString(v));
   if (!Number.isFinite(n) || n <= 0) return null;
-  return Number.isInteger(n) ? String(n) : `${Math.round(n * 1000)}m`;
+  const q = Number.isInteger(n) ? String(n) : `${Math.round(n * 1000)}m`;
+  return q === "0m" ? null : quantity(q);
 }
 
 /** Compose memory (`512m`, `1g`, `1024k`, bytes) as a Kubernetes quantity; docker's units are binary. */
@@ -28,8 +33,8 @@ export function memoryQuantity(v: unknown): string | null {
   if (!m) return null;
   const bytes = Number(m[1]) * 1024 ** "bkmgt".indexOf((m[2] || "b").toLowerCase());
   if (!Number.isFinite(bytes) || bytes <= 0) return null;
-  for (const [suffix, size] of [["Gi", 1024 ** 3], ["Mi", 1024 ** 2], ["Ki", 1024]] as const) if (bytes % size === 0) return `${bytes / size}${suffix}`;
-  return String(Math.ceil(bytes));
+  for (const [suffix, size] of [["Gi", 1024 ** 3], ["Mi", 1024 ** 2], ["Ki", 1024]] as const) if (bytes % size === 0) return quantity(`${bytes / size}${suffix}`);
+  return quantity(String(Math.ceil(bytes)));
 }
 
 const isBindSource = (s: string): boolean => /^([./~]|[A-Za-z]:\\)/.test(s);

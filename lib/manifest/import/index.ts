@@ -101,7 +101,8 @@ function finish(
       skipped,
     });
   }
-  const design: DesignDocument = { trellisVersion: 1, name, ...(description ? { description } : {}), topology };
+  // The design format wants a name of 1–200 characters; a manifest may give "" or any length.
+  const design: DesignDocument = { trellisVersion: 1, name: name.slice(0, 200) || "imported-app", ...(description ? { description } : {}), topology };
   return ok({ format, design, skipped });
 }
 
