@@ -11,6 +11,16 @@ export async function register() {
       console.error(refusal);
       process.exit(1);
     }
+    if (process.env.TRELLIS_QUEUE) {
+      // Compile workers on other machines: the queue must be reachable with these credentials, or the server does not start.
+      const { checkRedis, parseQueueUrl } = await import("./lib/jobs/redis/connection");
+      const target = parseQueueUrl(process.env.TRELLIS_QUEUE);
+      const reached = target.ok ? await checkRedis(target.value) : target;
+      if (!reached.ok) {
+        console.error(`trellis: TRELLIS_QUEUE: ${reached.error.kind}: ${reached.error.message}`);
+        process.exit(1);
+      }
+    }
     const { getJobQueue } = await import("./lib/jobs");
     const { dataDir, getDb, StoreCorrupt } = await import("./lib/db");
     // The integrity check runs when the store opens: a damaged file stops the start, untouched.

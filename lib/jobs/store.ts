@@ -138,6 +138,34 @@ export class JobStore {
     return this.db.prepare("SELECT seq, at, line FROM job_logs WHERE job_id = ? AND seq > ? ORDER BY seq").all(id, afterSeq) as JobLogLine[];
   }
 
+  /** A queued job handed to another queue (the run key of a remote worker queue); events are matched against it. */
+  setOwner(id: string, owner: string): void {
+    this.db.prepare("UPDATE jobs SET owner = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'queued'").run(owner, now(), id);
+  }
+
+  /** A remote worker started (or, after a stalled worker, restarted) the job's run `owner`. */
+  markStarted(id: string, owner: string): Job | undefined {
+    const t = now();
+    const changed = this.db
+      .prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, stage = NULL, percent = 0, started_at = ?, updated_at = ? WHERE id = ? AND owner = ? AND state IN ('queued', 'running')")
+      .run(t, t, id, owner).changes;
+    return changed === 1 ? this.get(id) : undefined;
+  }
+
+  /** Jobs not finished yet, oldest first, with their owner. */
+  unfinished(): { id: string; state: "queued" | "running"; owner: string | null }[] {
+    return this.db.prepare("SELECT id, state, owner FROM jobs WHERE state IN ('queued', 'running') ORDER BY created_at, rowid").all() as { id: string; state: "queued" | "running"; owner: string | null }[];
+  }
+
+  getMeta(key: string): string | null {
+    const r = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    return r?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.relaxed(() => this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value));
+  }
+
   /** Extends the lease of every job `owner` runs (its heartbeat). */
   renewLeases(owner: string, leaseUntil: number): number {
     return this.relaxed(() => this.db.prepare("UPDATE jobs SET lease_until = ? WHERE owner = ? AND state = 'running'").run(leaseUntil, owner).changes);

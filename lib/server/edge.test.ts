@@ -133,3 +133,20 @@ describe("SSE writer", () => {
     expect(cleaned).toBe(1);
   });
 });
+
+describe("routes with their own credential (auth)", () => {
+  it("replace the access-token check, and still refuse a foreign Host", async () => {
+    const h = route<{ id: string }>({ auth: (req, p) => req.headers.get("x-job-token") === `t-${p.id}` }, ({ params }) => Response.json({ id: params.id }));
+    const get = (headers: Record<string, string>) => h(new Request("http://127.0.0.1:3000/api/internal/x", { headers: { host: "127.0.0.1:3000", ...headers } }), { params: Promise.resolve({ id: "7" }) });
+    process.env.TRELLIS_TOKEN = "server-secret";
+    try {
+      expect((await get({ "x-job-token": "t-7" })).status).toBe(200);
+      expect((await get({ "x-job-token": "t-8" })).status).toBe(401);
+      // The server's own token opens nothing here.
+      expect((await get({ authorization: "Bearer server-secret" })).status).toBe(401);
+      expect((await get({ "x-job-token": "t-7", host: "rebind.example" })).status).toBe(403);
+    } finally {
+      delete process.env.TRELLIS_TOKEN;
+    }
+  });
+});

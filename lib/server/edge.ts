@@ -20,8 +20,14 @@ export type RouteBody =
   /** a raw upload the handler streams: allowed media types and the largest size */
   | { upload: { types: readonly string[]; limit: () => number; what: string } };
 
-export interface RouteOptions {
+export interface RouteOptions<P = Record<string, never>> {
   body?: RouteBody;
+  /**
+   * Replaces the access-token check (step 2) for a machine-facing route whose
+   * caller holds a narrower credential, e.g. a compile worker's per-run token:
+   * true lets the request on, false answers 401. Host and cross-site checks still apply.
+   */
+  auth?: (req: Request, params: P) => boolean;
 }
 
 export interface EdgeRequest<P> {
@@ -39,13 +45,13 @@ export type RouteHandler<P> = (req: Request, ctx?: RouteContext<P>) => Promise<R
 export const EDGE = Symbol.for("trellis.edge");
 
 /** The checks of steps 1–3; null when the request may go on. */
-export function guard(req: Request): Response | null {
+export function guard(req: Request, o: { tokenChecked?: boolean } = {}): Response | null {
   // Next builds req.url from the Host header; a bare Request (tests) has only the URL.
   const host = req.headers.get("host") ?? new URL(req.url).host;
   if (!hostAllowed(host)) {
     return errorResponse(apiError("host-not-allowed", `this server does not answer to the host ${JSON.stringify(host)}; add it to TRELLIS_ALLOWED_HOSTS`));
   }
-  if (authorize(req.headers) !== "ok") {
+  if (!o.tokenChecked && authorize(req.headers) !== "ok") {
     return errorResponse(apiError("unauthorized", "this Trellis server requires an access token"), undefined, { "www-authenticate": "Bearer" });
   }
   if (isStateChanging(req.method)) {
@@ -61,12 +67,16 @@ function failure(e: unknown, req: Request): Response {
   return errorResponse(apiError("internal", "the server failed to answer this request; see the server log"));
 }
 
-export function route<P = Record<string, never>>(o: RouteOptions, handler: (r: EdgeRequest<P>) => Response | Promise<Response>): RouteHandler<P> {
+export function route<P = Record<string, never>>(o: RouteOptions<P>, handler: (r: EdgeRequest<P>) => Response | Promise<Response>): RouteHandler<P> {
   const body = o.body ?? "none";
   const h: RouteHandler<P> = async (req, ctx) => {
-    const refused = guard(req);
+    const refused = guard(req, { tokenChecked: o.auth !== undefined });
     if (refused) return refused;
     try {
+      if (o.auth) {
+        const p = ctx?.params ? await ctx.params : ({} as P);
+        if (!o.auth(req, p)) return errorResponse(apiError("unauthorized", "this route needs a valid job token"));
+      }
       let parsed: unknown;
       if (body !== "none" && "json" in body) {
         const r = await readJson(req, body.json.limit ?? DEFAULT_JSON_LIMIT);

@@ -1,0 +1,177 @@
+// Compile workers on other machines, with the real parts: Debian's
+// redis-server (password set) on a free loopback port, the server's
+// RedisJobQueue over its own SQLite store, the internal input route served
+// over HTTP, and `trellis worker` processes that compile a small busybox
+// image. Jobs wait at a test gate (lib/jobs/fixtures/gated-handlers.ts) when
+// a test needs one mid-run; every wait polls state, none sleeps a guess.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb, type Db } from "../db";
+import { makeDockerSave, makeTar, tarLayer } from "../image/test-images";
+import { haveHostTools } from "../testing/host-tools";
+import { freePort } from "../testing/free-port";
+import { defaultCorePath } from "../compile/native-artifact";
+import { listRuns } from "./artifact-store";
+import { parseQueueUrl } from "./redis/connection";
+import { REDIS_SERVER, startRedis, type TestRedis } from "./redis/test-redis";
+import { RedisJobQueue } from "./redis-queue";
+import { makeInputRoute } from "./remote-input-http";
+import type { Job } from "./types";
+
+const root = join(import.meta.dirname, "..", "..");
+const haveTools = haveHostTools({ files: [REDIS_SERVER, "/bin/busybox", defaultCorePath()] }, "the remote worker suite");
+
+let redis: TestRedis;
+let dir: string;
+let db: Db;
+let q: RedisJobQueue;
+let http: Server;
+let port: number;
+let image: Buffer;
+const workers = new Map<string, ChildProcess>();
+const workerLogs = new Map<string, string>();
+
+function newQueue(): RedisJobQueue {
+  const t = parseQueueUrl(redis.url);
+  if (!t.ok) throw new Error(t.error.message);
+  return new RedisJobQueue({ db, dataDir: join(dir, "data"), target: t.value, serverUrl: `http://127.0.0.1:${port}`, artifacts: `file://${join(dir, "artifacts")}` });
+}
+
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  spawn(process.execPath, [join(root, "bin", "trellis.mjs"), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+
+function startWorker(name: string): ChildProcess {
+  const w = cli(["worker", "--queue", redis.url, "--name", name, "--concurrency", "1", "--lock-duration", "2000", "--stalled-interval", "1000", "--work-dir", join(dir, `work-${name}`)], {
+    TRELLIS_JOB_HANDLERS: join(import.meta.dirname, "fixtures", "gated-handlers.ts"),
+  });
+  workerLogs.set(name, "");
+  w.stderr!.on("data", (c: Buffer) => workerLogs.set(name, workerLogs.get(name)! + c.toString()));
+  workers.set(name, w);
+  return w;
+}
+
+/** Polls until `pred` holds (generous deadline: the machine may be loaded). */
+async function until<T>(what: string, f: () => T | undefined | false, ms = 120_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; worker logs:\n${[...workerLogs].map(([n, l]) => `[${n}]\n${l}`).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const state = (id: string) => q.get(id);
+const settled = (id: string) => until(`job ${id} to finish`, () => ["succeeded", "failed", "cancelled"].includes(state(id)?.state ?? "") && state(id));
+const lines = (id: string) => q.logs(id).map((l) => l.line);
+
+function submit(gate?: string): string {
+  const id = q.newJobId();
+  mkdirSync(q.jobDir(id), { recursive: true });
+  writeFileSync(join(q.jobDir(id), "upload.tar"), image);
+  q.enqueue({ id, kind: "compile-image", params: { upload: "upload.tar", bytes: image.length, fileName: "busybox.tar", ...(gate ? { gate } : {}) } });
+  return id;
+}
+
+/** Which worker ran (or runs) a job, from its "running on worker X" lines. */
+const ranOn = (id: string) => lines(id).filter((l) => l.startsWith("running on worker ")).map((l) => l.slice("running on worker ".length));
+
+describe.skipIf(!haveTools)("compile workers on a Redis queue (BullMQ)", () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "trellis-remote-"));
+    redis = await startRedis();
+    const layer = await makeTar([
+      { name: "bin/", type: "directory", mode: 0o755 },
+      { name: "bin/busybox", content: readFileSync("/bin/busybox"), mode: 0o755 },
+      { name: "etc/", type: "directory", mode: 0o755 },
+      { name: "etc/motd", content: "from a worker\n" },
+    ]);
+    image = await makeDockerSave([tarLayer(layer)], { Entrypoint: ["/bin/busybox"], Cmd: ["cat", "/etc/motd"], Env: ["PATH=/bin"] });
+    db = openDb(join(dir, "trellis.db"));
+    port = await freePort();
+    // The internal input route, as the app serves it, over real HTTP.
+    const handler = makeInputRoute(() => q);
+    http = createServer((req, res) => {
+      const id = /^\/api\/internal\/jobs\/([^/]+)\/input$/.exec(req.url ?? "")?.[1] ?? "";
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      void handler(new Request(`http://127.0.0.1:${port}${req.url}`, { method: req.method!, headers }), { params: Promise.resolve({ id }) }).then(async (r) => {
+        res.writeHead(r.status, Object.fromEntries(r.headers));
+        if (r.body) for await (const c of r.body as unknown as AsyncIterable<Uint8Array>) res.write(c);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => http.listen(port, "127.0.0.1", r));
+    q = newQueue();
+    await q.ready;
+    startWorker("A");
+    startWorker("B");
+    await until("both workers ready", () => [...workerLogs.values()].every((l) => l.includes(" ready on ")));
+  });
+
+  afterAll(async () => {
+    for (const w of workers.values()) if (w.exitCode === null && w.signalCode === null) w.kill("SIGKILL");
+    await q?.close();
+    db?.close();
+    http?.close();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("two workers share the queue: both take jobs, each compiles, the server serves the artifact", { timeout: 240_000 }, async () => {
+    const gate = join(dir, "gate-1");
+    const a = submit(gate);
+    const b = submit(gate);
+    // Both held at the gate at once: with one job per worker, they run on different workers.
+    await until("both jobs at the gate", () => state(a)?.stage === "gate" && state(b)?.stage === "gate");
+    expect(new Set([...ranOn(a), ...ranOn(b)])).toEqual(new Set(["A", "B"]));
+    const runKey = q.store.owner(a)!.slice("bull:".length);
+    writeFileSync(gate, "");
+    for (const id of [a, b]) {
+      const done = await settled(id);
+      expect(done, lines(id).join("\n")).toMatchObject({ state: "succeeded", attempts: 1, result: { outcome: "compiled", produced: { kind: "native-artifact" } } });
+      const produced = (done.result as { produced: { file: string; bytes: number } }).produced;
+      // Fetched from the artifact store into the server's job directory, whole.
+      expect(readFileSync(join(q.jobDir(id), produced.file)).length).toBe(produced.bytes);
+      expect(existsSync(join(q.jobDir(id), "report.json"))).toBe(true);
+      expect(await listRuns(q.artifacts, id)).toHaveLength(1);
+      // Progress and log lines came back through the queue's events.
+      expect(lines(id)).toEqual(expect.arrayContaining(["waiting at the test gate", "succeeded"]));
+    }
+    // The input route opens only with the run's token, and only while the job is unfinished.
+    const input = `http://127.0.0.1:${port}/api/internal/jobs/${a}/input`;
+    const token = JSON.parse(spawnSync("redis-cli", ["-p", String(redis.port), "-a", redis.password, "--no-auth-warning", "HGET", `bull:trellis-compile:${runKey}`, "data"], { encoding: "utf8" }).stdout).input.token as string;
+    expect((await fetch(input)).status).toBe(401);
+    expect((await fetch(input, { headers: { "x-trellis-job-token": token.slice(1) + "x" } })).status).toBe(401);
+    expect((await fetch(input, { headers: { "x-trellis-job-token": token } })).status).toBe(401);
+    // The payload in Redis carries a per-run token, never the Redis or any registry password.
+    const raw = spawnSync("redis-cli", ["-p", String(redis.port), "-a", redis.password, "--no-auth-warning", "HGET", `bull:trellis-compile:${runKey}`, "data"], { encoding: "utf8" });
+    expect(raw.stdout).toContain('"from":"server"');
+    expect(raw.stdout).not.toContain(redis.password);
+  });
+
+  it("a wrong Redis password stops a worker at start with a clear message, and fails the server's jobs with queue-unavailable", { timeout: 120_000 }, async () => {
+    const wrong = redis.url.replace(redis.password, "not-the-password");
+    const w = cli(["worker", "--queue", wrong]);
+    let err = "";
+    w.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((r) => w.once("exit", (c) => r(c)));
+    expect(code).toBe(1);
+    expect(err).toMatch(/redis-auth-failed: Redis at 127\.0\.0\.1:\d+ refused the password/);
+    expect(err).not.toContain("not-the-password");
+    const t = parseQueueUrl(wrong);
+    if (!t.ok) throw new Error(t.error.message);
+    const other = new RedisJobQueue({ db, dataDir: join(dir, "data"), target: t.value, serverUrl: `http://127.0.0.1:${port}`, artifacts: `file://${join(dir, "artifacts")}` });
+    await expect(other.ready).rejects.toMatchObject({ kind: "redis-auth-failed" });
+    const id = other.newJobId();
+    other.enqueue({ id, kind: "compile-image", params: { upload: "upload.tar" } });
+    const failed = await until("the job to fail", () => other.get(id)?.state === "failed" && other.get(id));
+    expect(failed.error).toMatchObject({ kind: "queue-unavailable" });
+    expect(failed.retryable).toBe(true);
+    await other.close();
+  });
+});

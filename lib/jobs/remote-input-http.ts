@@ -1,0 +1,40 @@
+// GET /api/internal/jobs/:id/input: the uploaded image of a job, for the
+// compile worker running it on another machine. Open only with the per-run
+// token the job's payload carries (header `x-trellis-job-token`), while that
+// run is the job's current, unfinished one; the server's access token is not
+// needed (nor given to workers).
+
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { route } from "../server/edge";
+import { errorJson, validJobId } from "./http";
+import { RedisJobQueue } from "./redis-queue";
+import type { JobQueue } from "./types";
+
+export const JOB_TOKEN_HEADER = "x-trellis-job-token";
+
+function allowed(queue: JobQueue, id: string, req: Request): boolean {
+  return queue instanceof RedisJobQueue && validJobId(id) && queue.inputAllowed(id, req.headers.get(JOB_TOKEN_HEADER));
+}
+
+export async function inputResponse(queue: JobQueue, id: string): Promise<Response> {
+  const job = queue.get(id);
+  const upload = job?.params.upload;
+  if (!job || typeof upload !== "string") return errorJson(404, "not-found", `job ${id} has no uploaded image`);
+  const file = join(queue.jobDir(id), upload);
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    return errorJson(410, "upload-gone", `the upload of job ${id} is no longer on the server`);
+  }
+  const body = Readable.toWeb(createReadStream(file)) as unknown as ReadableStream<Uint8Array>;
+  return new Response(body, { headers: { "content-type": "application/x-tar", "content-length": String(size) } });
+}
+
+/** The route handler, given how to find the queue (the app's process-wide one, or a test's). */
+export function makeInputRoute(getQueue: () => JobQueue) {
+  return route<{ id: string }>({ auth: (req, p) => allowed(getQueue(), p.id, req) }, ({ params: { id } }) => inputResponse(getQueue(), id));
+}
