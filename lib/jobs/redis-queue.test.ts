@@ -5,8 +5,8 @@
 // image. Jobs wait at a test gate (lib/jobs/fixtures/gated-handlers.ts) when
 // a test needs one mid-run; every wait polls state, none sleeps a guess.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ import { listRuns } from "./artifact-store";
 import { parseQueueUrl } from "./redis/connection";
 import { REDIS_SERVER, startRedis, type TestRedis } from "./redis/test-redis";
 import { RedisJobQueue } from "./redis-queue";
-import { makeInputRoute } from "./remote-input-http";
+import { serveInputRoute } from "./remote-input-http";
 import type { Job } from "./types";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -94,18 +94,7 @@ describe.skipIf(!haveTools)("compile workers on a Redis queue (BullMQ)", () => {
     db = openDb(join(dir, "trellis.db"));
     port = await freePort();
     // The internal input route, as the app serves it, over real HTTP.
-    const handler = makeInputRoute(() => q);
-    http = createServer((req, res) => {
-      const id = /^\/api\/internal\/jobs\/([^/]+)\/input$/.exec(req.url ?? "")?.[1] ?? "";
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      void handler(new Request(`http://127.0.0.1:${port}${req.url}`, { method: req.method!, headers }), { params: Promise.resolve({ id }) }).then(async (r) => {
-        res.writeHead(r.status, Object.fromEntries(r.headers));
-        if (r.body) for await (const c of r.body as unknown as AsyncIterable<Uint8Array>) res.write(c);
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => http.listen(port, "127.0.0.1", r));
+    http = (await serveInputRoute(() => q, "127.0.0.1", port)).server;
     q = newQueue();
     await q.ready;
     startWorker("A");
@@ -152,6 +141,78 @@ describe.skipIf(!haveTools)("compile workers on a Redis queue (BullMQ)", () => {
     const raw = spawnSync("redis-cli", ["-p", String(redis.port), "-a", redis.password, "--no-auth-warning", "HGET", `bull:trellis-compile:${runKey}`, "data"], { encoding: "utf8" });
     expect(raw.stdout).toContain('"from":"server"');
     expect(raw.stdout).not.toContain(redis.password);
+  });
+
+  it("trellis compile --queue submits to the workers, waits, and writes a module that runs", { timeout: 180_000 }, async () => {
+    const file = join(dir, "busybox.tar");
+    writeFileSync(file, image);
+    const out = join(dir, "queued.wasm");
+    const c = cli(["compile", "--queue", redis.url, file, "-o", out]);
+    let err = "";
+    c.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+    const code = await new Promise<number | null>((r) => c.once("exit", (x) => r(x)));
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/running on worker [AB]/);
+    const r = spawnSync(process.execPath, [join(root, "bin", "trellis.mjs"), "run", out], { encoding: "utf8", timeout: 120_000 });
+    expect(r.stdout).toBe("from a worker\n");
+  });
+
+  it("cancel reaches a job running on a worker", { timeout: 120_000 }, async () => {
+    const id = submit(join(dir, "gate-never"));
+    await until("the job at the gate", () => state(id)?.stage === "gate");
+    const r = q.cancel(id);
+    expect(r.ok).toBe(true);
+    const done = await settled(id);
+    expect(done.state, lines(id).join("\n")).toBe("cancelled");
+    // The worker stopped it (the outcome came back through the queue), and took the next job after.
+    expect(lines(id)).toEqual(expect.arrayContaining(["cancel requested", "cancelled"]));
+    const queued = submit();
+    const c = q.cancel(queued);
+    expect(c.ok && c.value.state).toBe("cancelled");
+    expect((await settled(queued)).state).toBe("cancelled");
+  });
+
+  it("a worker killed with SIGKILL mid-compile: the job runs again on the other worker and completes once", { timeout: 240_000 }, async () => {
+    const gate = join(dir, "gate-kill");
+    const id = submit(gate);
+    await until("the job at the gate", () => state(id)?.stage === "gate");
+    const victim = ranOn(id)[0]!;
+    const survivor = victim === "A" ? "B" : "A";
+    const w = workers.get(victim)!;
+    const gone = new Promise((r) => w.once("exit", r));
+    w.kill("SIGKILL");
+    await gone;
+    writeFileSync(gate, "");
+    const done = await settled(id);
+    expect(done, lines(id).join("\n")).toMatchObject({ state: "succeeded", attempts: 2 });
+    expect(ranOn(id)).toEqual([victim, survivor]);
+    expect(lines(id).filter((l) => l === "succeeded")).toHaveLength(1);
+    expect(lines(id).some((l) => l.includes("stopped answering"))).toBe(true);
+    // One artifact: the killed run left nothing behind in the store.
+    expect(await listRuns(q.artifacts, id)).toHaveLength(1);
+  });
+
+  it("a server restart mid-job loses nothing: the job finishes on its worker, the new server applies it", { timeout: 240_000 }, async () => {
+    const gate = join(dir, "gate-restart");
+    const id = submit(gate);
+    await until("the job at the gate", () => state(id)?.stage === "gate");
+    const seen = lines(id).length;
+    await q.close();
+    // While no server listens, the job goes on and finishes.
+    writeFileSync(gate, "");
+    await until("the run's files in the artifact store", () => existsSync(join(dir, "artifacts", id)) && readdirSync(join(dir, "artifacts", id)).some((f) => !f.startsWith(".partial-")));
+    expect(q.get(id)?.state).toBe("running");
+    q = newQueue();
+    await q.ready;
+    const done = await settled(id);
+    expect(done, lines(id).join("\n")).toMatchObject({ state: "succeeded", attempts: 1 });
+    const all = lines(id);
+    // Lines the worker sent while the server was down were replayed, once each.
+    expect(all.length).toBeGreaterThan(seen);
+    expect(all.filter((l) => l.startsWith("running on worker "))).toHaveLength(1);
+    expect(all.filter((l) => l === "succeeded")).toHaveLength(1);
+    // Lines the compile wrote after the gate opened, while no server listened.
+    expect(all.slice(seen).some((l) => l.startsWith("native artifact:"))).toBe(true);
   });
 
   it("a wrong Redis password stops a worker at start with a clear message, and fails the server's jobs with queue-unavailable", { timeout: 120_000 }, async () => {

@@ -5,6 +5,7 @@
 // needed (nor given to workers).
 
 import { createReadStream } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -37,4 +38,35 @@ export async function inputResponse(queue: JobQueue, id: string): Promise<Respon
 /** The route handler, given how to find the queue (the app's process-wide one, or a test's). */
 export function makeInputRoute(getQueue: () => JobQueue) {
   return route<{ id: string }>({ auth: (req, p) => allowed(getQueue(), p.id, req) }, ({ params: { id } }) => inputResponse(getQueue(), id));
+}
+
+/**
+ * The input route on a plain Node HTTP server, for processes that submit jobs
+ * without the Next app (`trellis compile --queue`, tests): only this route.
+ */
+export async function serveInputRoute(getQueue: () => JobQueue, host: string, port: number): Promise<{ server: Server; port: number }> {
+  const handler = makeInputRoute(getQueue);
+  const server = createServer((req, res) => {
+    const id = /^\/api\/internal\/jobs\/([^/?]+)\/input$/.exec(req.url ?? "")?.[1];
+    if (!id || req.method !== "GET") {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    const base = `http://${req.headers.host ?? `${host}:${port}`}`;
+    void handler(new Request(new URL(req.url!, base), { headers }), { params: Promise.resolve({ id: decodeURIComponent(id) }) })
+      .then(async (r) => {
+        res.writeHead(r.status, Object.fromEntries(r.headers));
+        if (r.body) for await (const c of r.body as unknown as AsyncIterable<Uint8Array>) res.write(c);
+        res.end();
+      })
+      .catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const a = server.address();
+  return { server, port: typeof a === "object" && a ? a.port : port };
 }

@@ -7,9 +7,11 @@ import { defaultCorePath, planArtifact, wrapAsComponent, writePlan, type RunConf
 import { packDirectory } from "../../image/packed-rootfs";
 import { authFileCredentials, insecureFromEnv, looksLikeReference, pullImage, pushArtifact } from "../../registry";
 import type { CliCommand } from "../command";
+import { compileOnQueue } from "../compile-queue";
 
 const USAGE = [
   "trellis compile <image.tar | registry/repo:tag | repo@sha256:…> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm] [--push registry/repo:tag]",
+  "trellis compile --queue redis://[user:pass@]host:port[/db] <image.tar | ref> -o out.wasm [--listen host:port] [--advertise URL] (on `trellis worker`s; waits)",
   "trellis compile --rootfs <dir|packed.img> --entrypoint 'prog arg...' [--cmd 'arg...'] [-e K=V]... [--workdir DIR] [--user UID[:GID]] [--separate-rootfs] -o out.wasm [--component out.component.wasm]",
 ].join("\n       ");
 
@@ -78,6 +80,7 @@ const command: CliCommand = {
   async run(args) {
     let image: string | undefined, out: string | undefined, rootfs: string | undefined, component: string | undefined;
     let platform: string | undefined, name: string | undefined, workdir: string | undefined, user: string | undefined, push: string | undefined;
+    let queue: string | undefined, listen: string | undefined, advertise: string | undefined;
     let entrypoint: string[] | undefined, cmd: string[] = [];
     const env: string[] = [];
     let separate = false;
@@ -104,6 +107,9 @@ const command: CliCommand = {
         else if (a === "--name") name = val();
         else if (a === "--component") component = val();
         else if (a === "--push") push = val();
+        else if (a === "--queue") queue = val();
+        else if (a === "--listen") listen = val();
+        else if (a === "--advertise") advertise = val();
         else if (a === "--separate-rootfs") separate = true;
         else if (!a.startsWith("-") && !image) image = a;
         else return bad();
@@ -112,6 +118,13 @@ const command: CliCommand = {
       }
     }
     if (!out || (!image && !rootfs) || (image && rootfs)) return bad();
+    if (queue) {
+      if (rootfs || push) {
+        process.stderr.write("trellis compile: --queue takes an image (file or reference); --rootfs and --push run locally\n");
+        return 2;
+      }
+      return compileOnQueue({ queue, image: image!, out, ...(component ? { component } : {}), ...(platform ? { platform } : {}), ...(name ? { name } : {}), ...(listen ? { listen } : {}), ...(advertise ? { advertise } : {}) });
+    }
     if (rootfs) {
       if (!entrypoint && cmd.length === 0) {
         process.stderr.write("trellis compile: --rootfs needs --entrypoint and/or --cmd\n");
