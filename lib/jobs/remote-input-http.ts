@@ -11,13 +11,18 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { route } from "../server/edge";
 import { errorJson, validJobId } from "./http";
-import { RedisJobQueue } from "./redis-queue";
 import type { JobQueue } from "./types";
 
 export const JOB_TOKEN_HEADER = "x-trellis-job-token";
 
+/** A queue whose jobs run elsewhere (RedisJobQueue). Checked by shape: Next bundles a route and the start-up hook separately, so the queue's class may be another copy. */
+interface RemoteInputQueue extends JobQueue {
+  inputAllowed(id: string, token: string | null): boolean;
+}
+
 function allowed(queue: JobQueue, id: string, req: Request): boolean {
-  return queue instanceof RedisJobQueue && validJobId(id) && queue.inputAllowed(id, req.headers.get(JOB_TOKEN_HEADER));
+  const q = queue as Partial<RemoteInputQueue>;
+  return typeof q.inputAllowed === "function" && validJobId(id) && q.inputAllowed(id, req.headers.get(JOB_TOKEN_HEADER));
 }
 
 export async function inputResponse(queue: JobQueue, id: string): Promise<Response> {
