@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Topology } from "../lib/graph/types";
 import { formatBreakdown } from "../lib/run/breakdown";
-import { compareModes, NETWORK_BASELINE, type Comparison, type ModeMetrics } from "../lib/run/compare";
+import { compareModes, COMPOSED_MODE, NETWORK_BASELINE, type Comparison, type ModeMetrics } from "../lib/run/compare";
 import { buildRelay, relayPipeline, relayResolver } from "../lib/run/fixtures/relay";
 import type { ComponentResolver } from "../lib/run/run";
 import { csvPipeline } from "../lib/run/sample-designs";
@@ -33,8 +33,8 @@ function line(name: string, m: ModeMetrics): string {
   );
 }
 
-async function compare(topology: Topology, input: RunInput, requests: number, resolve?: ComponentResolver, entryNodeId?: string): Promise<Comparison> {
-  const r = await compareModes({ topology, input, requests, warmup: Math.min(200, requests), ...(entryNodeId ? { entryNodeId } : {}) }, resolve ? { resolve } : {});
+async function compare(topology: Topology, input: RunInput, requests: number, resolve?: ComponentResolver, entryNodeId?: string, composed = false): Promise<Comparison> {
+  const r = await compareModes({ topology, input, requests, warmup: Math.min(200, requests), composed, ...(entryNodeId ? { entryNodeId } : {}) }, resolve ? { resolve } : {});
   if (!r.ok) throw new Error(`${r.error.kind}: ${r.error.message}`);
   return r.value;
 }
@@ -45,13 +45,16 @@ function report(name: string, c: Comparison): string[] {
     ...formatBreakdown(c.inProcess.breakdown).map((l) => `    ${l}`),
     line(name, c.network),
     ...formatBreakdown(c.network.breakdown).map((l) => `    ${l}`),
-    `${name} typed vs network links: throughput ×${c.throughputRatio.toFixed(1)}, memory ×${c.memoryRatio.toFixed(1)}`,
+    ...(c.composed ? [line(name, c.composed)] : []),
+    `${name} typed vs network links: throughput ×${c.throughputRatio.toFixed(1)}, memory ×${c.memoryRatio.toFixed(1)}` +
+      (c.composed ? `; composed vs network: throughput ×${c.composedThroughputRatio!.toFixed(1)}, memory ×${(c.network.rssBytes / c.composed.rssBytes).toFixed(1)}` : ""),
   ];
 }
 
 export async function runPipelineBench(): Promise<string[]> {
   execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
-  const out = [`baseline (network mode): ${NETWORK_BASELINE}`];
+  const out = [`baseline (network mode): ${NETWORK_BASELINE}`, `composed: ${COMPOSED_MODE}`];
+  // The built-ins and the sample are not composed: the logger and the sample need the host (WASI, a key-value store).
   out.push(...report("3-stage built-ins", await compare(csvPipeline(), INPUT, REQUESTS)));
   const sample = JSON.parse(readFileSync("examples/sample-csv-over-http.json", "utf8")) as { topology: Topology };
   out.push(...report("sample", await compare(sample.topology, { json: [{ order: 1, item: "tea" }] }, Math.ceil(REQUESTS / 2))));
@@ -63,19 +66,24 @@ export async function runPipelineBench(): Promise<string[]> {
   for (const stages of STAGES) {
     // Longer network chains are slow per request: fewer requests keep the run short.
     const n = Math.max(100, Math.floor((REQUESTS * 3) / Math.max(3, stages)));
-    const c = await compare(relayPipeline(stages), words, n, resolve, "relay-1");
+    const c = await compare(relayPipeline(stages), words, n, resolve, "relay-1", true);
     rows.push({ stages, c });
     out.push(...report(`${stages}-stage chain`, c));
   }
-  out.push("", "how cost grows (relay chains ending in the tokenizer):");
-  out.push("stages | in-process req/s  p50/p99 µs      RSS MiB | network req/s  p50/p99 µs        RSS MiB (procs) | throughput ×  memory ×");
+  out.push("", "how cost grows (relay chains ending in the tokenizer; composed: the chain as one component):");
+  out.push(
+    "stages | in-process req/s  p50/p99 µs      RSS MiB | network req/s  p50/p99 µs        RSS MiB (procs) | throughput ×  memory × | composed req/s  p50/p99 µs  throughput ×",
+  );
   for (const { stages, c } of rows) {
     const i = c.inProcess;
     const n = c.network;
     out.push(
       `${String(stages).padStart(6)} | ${i.requestsPerSecond.toFixed(0).padStart(17)}  ${`${us(i.request.p50)}/${us(i.request.p99)}`.padStart(12)} ${mib(i.rssBytes).padStart(12)} | ` +
         `${n.requestsPerSecond.toFixed(0).padStart(13)}  ${`${us(n.request.p50)}/${us(n.request.p99)}`.padStart(12)} ${`${mib(n.rssBytes)} (${n.processes})`.padStart(19)} | ` +
-        `${c.throughputRatio.toFixed(1).padStart(12)}  ${c.memoryRatio.toFixed(1).padStart(8)}`,
+        `${c.throughputRatio.toFixed(1).padStart(12)}  ${c.memoryRatio.toFixed(1).padStart(8)} | ` +
+        (c.composed
+          ? `${c.composed.requestsPerSecond.toFixed(0).padStart(14)}  ${`${us(c.composed.request.p50)}/${us(c.composed.request.p99)}`.padStart(10)}  ${c.composedThroughputRatio!.toFixed(1).padStart(12)}`
+          : "-"),
     );
   }
   if (rows.length >= 2) {
@@ -87,7 +95,7 @@ export async function runPipelineBench(): Promise<string[]> {
     const latIn = (b.c.inProcess.request.p50 - a.c.inProcess.request.p50) / added;
     const latNet = (b.c.network.request.p50 - a.c.network.request.p50) / added;
     out.push(
-      `per added stage (${a.stages} → ${b.stages}): memory in-process ${mib(perIn)} MiB, network ${mib(perNet)} MiB (×${(perNet / Math.max(1, perIn)).toFixed(1)} smaller in-process); ` +
+      `per added stage (${a.stages} → ${b.stages}): memory in-process ${mib(perIn)} MiB, network ${mib(perNet)} MiB (${perIn > 0 ? `×${(perNet / perIn).toFixed(1)} smaller in-process` : "in-process growth below the RSS noise"}); ` +
         `request p50 in-process +${(latIn * 1000).toFixed(2)} µs, network +${us(latNet)} µs`,
     );
   }

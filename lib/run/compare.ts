@@ -10,11 +10,16 @@ import { encodeValue } from "./codec";
 import { entryCall, type HttpRequestShape } from "./entry";
 import type { LatencyStats } from "./stats";
 import { effectiveLimits, LIMIT_BOUNDS, prepareRun, type RunOptions } from "./run";
+import { prepareComposed } from "./composed-run";
+import type { PreparedRun } from "./host-types";
 import { RunSession } from "./session";
 import type { RunError, RunInput, RunLimits, RunMode } from "./types";
 
+/** How a comparison ran the design: the two run modes, and the group composed into one component. */
+export type CompareMode = RunMode | "composed";
+
 export interface ModeMetrics {
-  mode: RunMode;
+  mode: CompareMode;
   requests: number;
   elapsedMs: number;
   requestsPerSecond: number;
@@ -34,17 +39,23 @@ export interface ModeMetrics {
 export const NETWORK_BASELINE =
   "one process per node; each wire is an HTTP/1.1 POST with keep-alive over loopback, values as JSON (like a service mesh hop without sidecars)";
 export const IN_PROCESS_MODE = "one process; the components are instantiated once and linked by direct calls (values copied by the canonical ABI)";
+export const COMPOSED_MODE =
+  "one process; the connected components composed into one component (as the WAC export deploys them), each wire a core-wasm adapter call; no per-wire timing";
 
 export interface Comparison {
   entry: { nodeId: string; interface: string };
   inProcess: ModeMetrics;
   network: ModeMetrics;
+  /** Asked for with `composed: true`, when every import of the group is wired inside it. */
+  composed?: ModeMetrics;
   /** network time / in-process time for the same requests. */
   throughputRatio: number;
+  /** network time / composed time, with `composed`. */
+  composedThroughputRatio?: number;
   /** network RSS / in-process RSS. */
   memoryRatio: number;
   /** What each mode is (the baseline said plainly). */
-  modes: { inProcess: string; network: string };
+  modes: { inProcess: string; network: string; composed?: string };
   /** The limits both modes ran under (the request's, clamped). */
   limits: RunLimits;
 }
@@ -57,6 +68,8 @@ export interface CompareRequest {
   entryNodeId?: string;
   limits?: Partial<RunLimits>;
   request?: HttpRequestShape;
+  /** Also measure the design composed into one component (refused for a group that needs the host). */
+  composed?: boolean;
 }
 
 const COMPARE_LIMITS: RunLimits = { timeMs: 15 * 60_000, memoryBytes: 512 * 2 ** 20, outputBytes: 4 * 2 ** 20 };
@@ -72,9 +85,9 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
   const limits = effectiveLimits(req.limits, COMPARE_LIMITS, COMPARE_BOUNDS);
   const target = { to: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function, args: call.value.args.map(encodeValue), from: null, linkId: null };
 
-  const measure = async (mode: RunMode): Promise<Result<ModeMetrics, RunError>> => {
+  const measure = async (mode: CompareMode, run: PreparedRun = prepared.value): Promise<Result<ModeMetrics, RunError>> => {
     const runStart = Date.now();
-    const started = await RunSession.start(prepared.value, { mode, limits, record: false, runStart, onEvent: () => {} });
+    const started = await RunSession.start(run, { mode: mode === "composed" ? "in-process" : mode, limits, record: false, runStart, onEvent: () => {} });
     if (!started.ok) return started;
     const session = started.value;
     const timer = setTimeout(() => void session.close(), limits.timeMs);
@@ -104,17 +117,31 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
     }
   };
 
+  // A group that cannot be composed is refused before anything runs.
+  let unit: PreparedRun | undefined;
+  if (req.composed) {
+    const u = await prepareComposed(prepared.value, req.topology, opts);
+    if (!u.ok) return u;
+    unit = u.value;
+  }
   const inProcess = await measure("in-process");
   if (!inProcess.ok) return inProcess;
   const network = await measure("network");
   if (!network.ok) return network;
+  let composed: ModeMetrics | undefined;
+  if (unit) {
+    const m = await measure("composed", unit);
+    if (!m.ok) return m;
+    composed = m.value;
+  }
   return ok({
     entry: { nodeId: plan.entry.nodeId, interface: plan.entry.interface },
     inProcess: inProcess.value,
     network: network.value,
     throughputRatio: network.value.elapsedMs / inProcess.value.elapsedMs,
     memoryRatio: network.value.rssBytes / inProcess.value.rssBytes,
-    modes: { inProcess: IN_PROCESS_MODE, network: NETWORK_BASELINE },
+    ...(composed ? { composed, composedThroughputRatio: network.value.elapsedMs / composed.elapsedMs } : {}),
+    modes: { inProcess: IN_PROCESS_MODE, network: NETWORK_BASELINE, ...(composed ? { composed: COMPOSED_MODE } : {}) },
     limits,
   });
 }

@@ -193,8 +193,9 @@ describe("runDesign", () => {
   it("runs the shipped sample project (ingress → gateway → kv cache → JSON→CSV) in both modes", async () => {
     const doc = JSON.parse(readFileSync("examples/sample-csv-over-http.json", "utf8")) as { topology: Topology };
     const input = { json: [{ order: 1, item: "tea" }] };
-    const a = await runDesign({ topology: doc.topology, input, mode: "in-process" }, opts);
-    const b = await runDesign({ topology: doc.topology, input, mode: "network" }, opts);
+    // Roomy time limits, as for the other wasi:http and key-value designs (four processes start slowly on a loaded machine).
+    const a = await runDesign({ topology: doc.topology, input, mode: "in-process", limits: { timeMs: 30_000 } }, opts);
+    const b = await runDesign({ topology: doc.topology, input, mode: "network", limits: { timeMs: 30_000 } }, opts);
     expect(a.error).toBeUndefined();
     expect(outputText(a)).toBe("order,item\n1,tea\n");
     expect(essence(b)).toEqual(essence(a));

@@ -179,23 +179,27 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
   for (const id of plan.order) {
     const bytes = await resolve(byId.get(id)!);
     if (!bytes.ok) return bytes;
-    const hash = contentHash(bytes.value);
-    const hit = lookupTranspiled(hash, cacheDir);
-    if (hit) {
-      transpiled.set(id, hit);
-      continue;
-    }
-    const dir = join(cacheDir, "incoming");
-    const file = join(dir, `${hash.slice(0, 32)}.wasm`);
-    if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(`${file}.${process.pid}`, bytes.value);
-      renameSync(`${file}.${process.pid}`, file);
-      pruneCache(dir);
-    }
-    pendingComponents.set(id, file);
+    const placed = placeComponent(bytes.value, cacheDir);
+    if ("transpiled" in placed) transpiled.set(id, placed.transpiled);
+    else pendingComponents.set(id, placed.file);
   }
   return ok({ plan, transpiled, pendingComponents, cacheDir, commandFiles });
+}
+
+/** A component's transpile from the cache, else its bytes on disk for the run process to transpile. */
+export function placeComponent(bytes: Uint8Array, cacheDir: string): { transpiled: TranspiledComponent } | { file: string } {
+  const hash = contentHash(bytes);
+  const hit = lookupTranspiled(hash, cacheDir);
+  if (hit) return { transpiled: hit };
+  const dir = join(cacheDir, "incoming");
+  const file = join(dir, `${hash.slice(0, 32)}.wasm`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, bytes);
+    renameSync(`${file}.${process.pid}`, file);
+    pruneCache(dir);
+  }
+  return { file };
 }
 
 export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {

@@ -31,7 +31,7 @@ export function contentHash(bytes: Uint8Array): string {
  * Version of what the cache holds for a component (jco's output after `tuneGlue`);
  * part of the entry's name, so a change here never reuses an older entry.
  */
-const GLUE_VERSION = "glue-2";
+const GLUE_VERSION = "glue-3";
 
 /** Cache directory of a component: 32 hex digits from its content hash and the glue version. */
 const entryName = (hash: string) => createHash("sha256").update(`${hash}:${GLUE_VERSION}`).digest("hex").slice(0, 32);
@@ -69,7 +69,9 @@ export async function transpileCached(bytes: Uint8Array, cacheDir = defaultCache
   // Resolved by Node at run time, not bundled into the app's server chunks.
   const jco = "@bytecodealliance/jco";
   const { transpile } = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ jco)) as typeof import("@bytecodealliance/jco");
-  const out = await transpile(bytes, { name: "component", instantiation: "async", noTypescript: true, quiet: true });
+  // multiMemory: a component with several core instances (a WASI adapter, or a composed group's fused
+  // adapters) copies between their memories in wasm; without it jco routes each byte through a JS function.
+  const out = await transpile(bytes, { name: "component", instantiation: "async", multiMemory: true, noTypescript: true, quiet: true });
   // Write to a private directory, then rename: concurrent runs never see half a cache entry.
   const tmp = `${dir}.tmp-${randomBytes(6).toString("hex")}`;
   for (const [name, data] of Object.entries(out.files)) {

@@ -1,0 +1,37 @@
+// A prepared run whose component nodes are one composed component
+// (`compose.ts`), hosted as a single node under the entry's id: the wires
+// inside are core-wasm adapter calls, so the run sees one call per request
+// and no per-wire timing or events (what a deployed composition gives up).
+import type { Topology } from "../graph/types";
+import { err, ok, type Result } from "../result";
+import { composeGroup } from "./compose";
+import type { PreparedRun } from "./host-types";
+import { placeComponent, resolveDefault, type RunOptions } from "./run";
+import type { RunError } from "./types";
+
+export async function prepareComposed(prepared: PreparedRun, topology: Topology, opts: RunOptions = {}): Promise<Result<PreparedRun, RunError>> {
+  const { plan } = prepared;
+  const resolve = opts.resolve ?? resolveDefault;
+  const byId = new Map(topology.nodes.map((n) => [n.id, n]));
+  const bytes = new Map<string, Uint8Array>();
+  for (const id of plan.order) {
+    const node = byId.get(id);
+    if (!node) return err({ kind: "invalid-request", message: `node '${id}' of the plan is not in the design`, nodeId: id });
+    const b = await resolve(node);
+    if (!b.ok) return b;
+    bytes.set(id, b.value);
+  }
+  const composed = composeGroup(plan, bytes);
+  if (!composed.ok) return composed;
+  const entry = plan.nodes[plan.entry.nodeId]!;
+  const members = plan.order.map((id) => plan.nodes[id]!.name);
+  const unit = { ...entry, name: `${members.join(" + ")} (composed)`, bindings: [] };
+  const placed = placeComponent(composed.value, prepared.cacheDir);
+  return ok({
+    plan: { ...plan, order: [entry.id], nodes: { [entry.id]: unit } },
+    transpiled: "transpiled" in placed ? new Map([[entry.id, placed.transpiled]]) : new Map(),
+    pendingComponents: "file" in placed ? new Map([[entry.id, placed.file]]) : new Map(),
+    cacheDir: prepared.cacheDir,
+    commandFiles: new Map(),
+  });
+}
