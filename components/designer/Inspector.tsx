@@ -70,6 +70,10 @@ function PortsEditor({ ports, onChange }: { ports: ExposedPort[]; onChange: (p: 
             <option value="tcp">tcp</option>
             <option value="udp">udp</option>
           </select>
+          <label className="port-http" title="The port speaks HTTP: a compiled container then exports wasi:http/incoming-handler">
+            <input type="checkbox" data-testid={`exposed-http-${i}`} checked={!!p.http} disabled={p.protocol !== "tcp"} onChange={(e) => onChange(ports.map((x, j) => (j === i ? { ...x, http: e.target.checked } : x)))} />
+            HTTP
+          </label>
           <button className="icon" onClick={() => onChange(ports.filter((_, j) => j !== i))} title="Remove">
             ×
           </button>

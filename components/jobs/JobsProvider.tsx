@@ -4,7 +4,7 @@ import { ApiFailure, registryApi, uploadImage, watchAllJobs } from "@/lib/jobs/c
 import type { PullDetail } from "@/lib/jobs/handlers";
 import type { Job } from "@/lib/jobs/types";
 import { freeSpot } from "@/lib/graph/factory";
-import { witPort } from "@/lib/graph/ports";
+import { WELL_KNOWN_HTTP_PORTS, witPort } from "@/lib/graph/ports";
 import { analyzeWit } from "@/lib/wit";
 import type { Port } from "@/lib/graph/types";
 import { useDesignerStore } from "../designer/store-context";
@@ -82,7 +82,9 @@ export function JobsProvider({ children }: { children: ReactNode }) {
       const exposed = (result.image?.config?.exposedPorts ?? [])
         .map((e) => /^(\d+)\/(tcp|udp)$/.exec(e))
         .filter((m): m is RegExpExecArray => !!m)
-        .map((m) => ({ port: Number(m[1]), protocol: m[2] as "tcp" | "udp" }));
+        .map((m) => ({ port: Number(m[1]), protocol: m[2] as "tcp" | "udp" }))
+        // a port the user marked HTTP stays so; a well-known HTTP port of the image is taken as HTTP
+        .map((e) => (e.protocol === "tcp" && (node.config.exposedPorts.some((x) => x.port === e.port && x.http) || WELL_KNOWN_HTTP_PORTS.includes(e.port)) ? { ...e, http: true } : e));
       if (exposed.length) s.updateNode(node.id, { config: { exposedPorts: exposed } });
       const originalImage = result.image?.names?.[0];
       store.getState().convertToCompiled(node.id, { jobId: job.id, witPorts: ports, wit, world, originalImage });

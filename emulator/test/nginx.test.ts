@@ -5,59 +5,20 @@
 // sendfile/writev); the native one answers from a single process, which does
 // not change what a client reads. The rootfs is built here from the host's
 // installed files, as the other services tests do.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostNetChildArgs } from "../../lib/compile/host-net";
 import { freePort } from "../../lib/testing/free-port";
 import { haveHostTools } from "../../lib/testing/host-tools";
 import { corePath, emulatorDir, ensureCore, packStage } from "./harness";
+import { big, conf, nginx, stageNginx, writeSite } from "./nginx-site";
 
 const work = join(emulatorDir, "build", "test-nginx");
 const stage = join(work, "stage");
-const nginx = "/usr/sbin/nginx";
 const haveTools = haveHostTools({ commands: ["ldd", "clang-14"], files: [nginx, "/etc/nginx/mime.types"] }, "the nginx service suite");
-
-// one megabyte that is not all one byte, so a lost or repeated chunk shows in the hash
-const big = Buffer.alloc(1 << 20);
-for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
-
-function conf(opts: { root: string; tmp: string; port: number; master: boolean }): string {
-  return [
-    "daemon off;",
-    `master_process ${opts.master ? "on" : "off"};`,
-    "worker_processes 1;",
-    "error_log stderr warn;",
-    `pid ${opts.tmp}/nginx.pid;`,
-    "events { worker_connections 128; }",
-    "http {",
-    "  include mime.types;",
-    "  access_log off;",
-    "  sendfile on;",
-    ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${t}_temp_path ${opts.tmp}/${t};`),
-    `  server { listen ${opts.port}; root ${opts.root}; }`,
-    "}",
-  ].join("\n");
-}
-
-function copyWithLibs(bin: string): void {
-  mkdirSync(join(stage, dirname(bin)), { recursive: true });
-  copyFileSync(realpathSync(bin), join(stage, bin));
-  for (const m of execFileSync("ldd", [bin], { encoding: "utf8" }).matchAll(/(\/[^ ]+\.so[^ ]*) \(0x/g)) {
-    const lib = m[1]!;
-    mkdirSync(join(stage, dirname(lib)), { recursive: true });
-    if (!existsSync(join(stage, lib))) copyFileSync(realpathSync(lib), join(stage, lib));
-  }
-}
-
-function writeSite(root: string): void {
-  mkdirSync(join(root, "empty"), { recursive: true });
-  writeFileSync(join(root, "index.html"), "<h1>hello from nginx</h1>\n");
-  writeFileSync(join(root, "data.json"), '{"answer": 42}\n');
-  writeFileSync(join(root, "big.bin"), big);
-}
 
 interface Server {
   child: ChildProcess;
@@ -118,11 +79,7 @@ describe.skipIf(!haveTools)("Debian nginx in a compiled image, reached through a
   beforeAll(async () => {
     ensureCore();
     rmSync(work, { recursive: true, force: true });
-    for (const d of ["bin", "tmp", "etc/nginx", "dev", "proc", "srv/www", "var/log/nginx"]) mkdirSync(join(stage, d), { recursive: true });
-    for (const f of ["passwd", "group", "nginx/mime.types"]) copyFileSync(`/etc/${f}`, join(stage, "etc", f));
-    copyWithLibs(nginx);
-    writeSite(join(stage, "srv/www"));
-    writeFileSync(join(stage, "etc/nginx/nginx.conf"), conf({ root: "/srv/www", tmp: "/tmp", port: 80, master: true }));
+    stageNginx(stage, 80);
     await packStage(stage, join(work, "rootfs.img"));
 
     const nat = join(work, "native");

@@ -4,7 +4,7 @@
 // calls the interface synchronously; this thread owns the real sockets and
 // answers each call through a SharedArrayBuffer.
 // Usage: node --no-wasm-lazy-compilation host-net-runner.mjs '<json>' where json is
-// { file, args, env, preopens, publish: [{ hostAddr, hostPort, guestPort }], allow: [{ host, port }] }.
+// { file, args, env, preopens, publish: [{ hostAddr, hostPort, guestPort }], allow: [{ host, port }], exitWithStdin? }.
 import { Worker, isMainThread, workerData, parentPort } from "node:worker_threads";
 import { WASI } from "node:wasi";
 import { readFileSync } from "node:fs";
@@ -18,7 +18,12 @@ const OP = { HELLO: 1, LISTEN: 2, ACCEPT: 3, RECV: 4, SEND: 5, SHUT: 6, CLOSE: 7
 const ENOENT = 2, EAGAIN = 11, EACCES = 13, EINVAL = 22, EPIPE = 32, EADDRINUSE = 98, ENETUNREACH = 101, ECONNRESET = 104, ECONNREFUSED = 111;
 const HIGH_WATER = 1 << 20; // bytes buffered per connection in either direction before back-pressure
 
-if (isMainThread) await host(JSON.parse(process.argv[2] ?? "{}"));
+if (isMainThread) {
+  const cfg = JSON.parse(process.argv[2] ?? "{}");
+  // started by a run as its lifeline: the parent's end (even a kill) closes stdin, and the guest ends with it
+  if (cfg.exitWithStdin) process.stdin.on("end", () => process.exit(137)).resume();
+  await host(cfg);
+}
 else runGuest(workerData);
 
 function runGuest({ cfg, sab }) {

@@ -1,6 +1,8 @@
 // Options of a run's host network (lib/image/HOST-NET.md): published ports
 // (`-p [ADDR:]HOSTPORT:GUESTPORT`, as `docker run -p`) and allowed outbound
 // peers (`--allow HOST:PORT`), parsed into what host-net-runner.mjs takes.
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CORE_NODE_FLAGS } from "./native-artifact";
 
@@ -56,9 +58,11 @@ export function checkPublishes(list: Publish[]): HostNetError | null {
   return null;
 }
 
-export const HOST_NET_RUNNER = fileURLToPath(new URL("./host-net-runner.mjs", import.meta.url));
+const besideThis = fileURLToPath(new URL("./host-net-runner.mjs", import.meta.url));
+/** The runner script; from a bundle (build/run/node-process.mjs) it is found in the source tree. */
+export const HOST_NET_RUNNER = existsSync(besideThis) ? besideThis : join(dirname(besideThis), "..", "..", "lib", "compile", "host-net-runner.mjs");
 
 /** `node` arguments running a module with the host network interface. */
-export function hostNetChildArgs(cfg: { file: string; args: string[]; env: Record<string, string>; preopens: Record<string, string>; publish: Publish[]; allow: Allow[] }): string[] {
+export function hostNetChildArgs(cfg: { file: string; args: string[]; env: Record<string, string>; preopens: Record<string, string>; publish: Publish[]; allow: Allow[]; exitWithStdin?: boolean }): string[] {
   return ["--no-warnings", ...CORE_NODE_FLAGS, HOST_NET_RUNNER, JSON.stringify(cfg)];
 }

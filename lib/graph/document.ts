@@ -140,7 +140,7 @@ export const designSchema = {
                     items: {
                       type: "object",
                       required: ["port", "protocol"],
-                      properties: { port: { type: "integer", minimum: 1, maximum: 65535 }, protocol: { enum: ["tcp", "udp"] } },
+                      properties: { port: { type: "integer", minimum: 1, maximum: 65535 }, protocol: { enum: ["tcp", "udp"] }, http: { type: "boolean" } },
                     },
                   },
                   capability: { enum: ["http-ingress", "keyvalue", "messaging"] },

@@ -3,9 +3,11 @@
 import { err, ok, type Result } from "../result";
 import { deploymentSettingsIssue } from "./document";
 import type { GraphError, LinkError, NodeError } from "./errors";
-import { capabilityPorts, interfaceName, interfaceVersion, networkPorts } from "./ports";
+import { capabilityPorts, HTTP_HANDLER_INTERFACE, interfaceName, interfaceVersion, networkPorts, servicePorts, witPort } from "./ports";
 import { versionsCompatible } from "../wit/compat";
 import type { Link, LinkEnd, NodeConfig, Port, Topology, TopologyNode } from "./types";
+
+const HTTP_HANDLER_PORT_ID = witPort("export", HTTP_HANDLER_INTERFACE).id;
 
 export const emptyTopology = (): Topology => ({ nodes: [], links: [] });
 
@@ -52,8 +54,9 @@ export function derivePorts(kind: TopologyNode["kind"], config: NodeConfig, curr
     case "container":
       return networkPorts(config.exposedPorts);
     case "compiled":
-      // A compiled container keeps its network face and gains whatever WIT ports it has.
-      return [...current.filter((p) => p.kind === "wit"), ...networkPorts(config.exposedPorts)];
+      // A compiled container keeps its network face and gains whatever WIT ports it has; a port
+      // marked HTTP adds (or, unmarked, removes) its wasi:http/incoming-handler export.
+      return [...current.filter((p) => p.kind === "wit" && p.id !== HTTP_HANDLER_PORT_ID), ...servicePorts(config.exposedPorts), ...networkPorts(config.exposedPorts)];
     case "endpoint":
       return config.capability ? capabilityPorts(config.capability) : [];
     case "component":
@@ -273,7 +276,8 @@ export function convertToCompiled(t: Topology, id: string, facts: CompiledFacts)
     world: facts.world,
     compile: { jobId: facts.jobId, artifactId: facts.jobId, originalImage: facts.originalImage ?? node.config.image },
   };
-  const updated: TopologyNode = { ...node, kind: "compiled", config, ports: [...facts.witPorts, ...networkPorts(config.exposedPorts)] };
+  const witPorts = facts.witPorts.filter((p) => p.id !== HTTP_HANDLER_PORT_ID);
+  const updated: TopologyNode = { ...node, kind: "compiled", config, ports: [...witPorts, ...servicePorts(config.exposedPorts), ...networkPorts(config.exposedPorts)] };
   return ok({ ...t, nodes: t.nodes.map((n) => (n.id === id ? updated : n)) });
 }
 

@@ -34,6 +34,22 @@ export function networkPorts(exposed: ExposedPort[]): NetworkPort[] {
   return ports;
 }
 
+/** What a compiled container serving HTTP exports: each request becomes a connection to the guest's port. */
+export const HTTP_HANDLER_INTERFACE = "wasi:http/incoming-handler@0.2.0";
+
+/** The exposed port a compiled container serves `wasi:http/incoming-handler` on (the first marked HTTP). */
+export function httpServicePort(exposed: ExposedPort[]): number | undefined {
+  return exposed.find((p) => p.http && p.protocol === "tcp")?.port;
+}
+
+/** WIT ports a compiled container gets from its exposed ports: the HTTP handler when one is marked HTTP. */
+export function servicePorts(exposed: ExposedPort[]): WitPort[] {
+  return httpServicePort(exposed) === undefined ? [] : [witPort("export", HTTP_HANDLER_INTERFACE)];
+}
+
+/** Ports images commonly serve HTTP on: an image exposing one is taken as an HTTP service until the user says otherwise. */
+export const WELL_KNOWN_HTTP_PORTS: readonly number[] = [80, 8000, 8008, 8080];
+
 /** The ports a platform capability offers; these are what wasmCloud providers and Spin hosts supply. */
 export function capabilityPorts(capability: Capability): Port[] {
   switch (capability) {

@@ -43,6 +43,9 @@ export interface EnvVar {
 export interface ExposedPort {
   port: number;
   protocol: "tcp" | "udp";
+  /** The port speaks HTTP (marked by the user, or a well-known HTTP port of the image): a compiled
+   *  container then also exports `wasi:http/incoming-handler`, served by the guest on this port. */
+  http?: boolean;
 }
 
 /** Storage mounted into a workload: a named volume (data that outlives the workload) or a bind of a host path. */

@@ -42,6 +42,15 @@ export interface HostCommand {
   file: string;
 }
 
+/** A compiled container serving HTTP: its guest starts once and each request is a connection to `guestPort` (http-service.ts). */
+export interface HostService {
+  id: string;
+  name: string;
+  /** The artifact (a WASI preview1 command with its rootfs embedded). */
+  file: string;
+  guestPort: number;
+}
+
 export interface HostSpec {
   /** Epoch milliseconds the run started at (event times are relative to it). */
   runStart: number;
@@ -51,6 +60,8 @@ export interface HostSpec {
   keyvalueStores: string[];
   /** Compiled containers served from this host as stdin → stdout stages. */
   commands: HostCommand[];
+  /** Compiled containers served from this host as wasi:http/incoming-handler (guests started once). */
+  services: HostService[];
   /** nodeId → base URL (`http://127.0.0.1:port`) of the host serving it. */
   remote: Record<string, string>;
   limits: RunLimits;

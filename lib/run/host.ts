@@ -9,6 +9,7 @@ import { CallRecorder } from "./call-recorder";
 import { decodeValue, encodeValue } from "./codec";
 import { errorMessage, hasPayload, RunStop, type CallRequest, type HostSpec, type InvokeOutcome, type ReadyComponent } from "./host-types";
 import { HttpIngress } from "./http-ingress";
+import { HttpService } from "./http-service";
 import { keyvalueImport, KvError, MemoryKeyValue, type KvMethod } from "./kv-store";
 import { RemoteCaller, serveCalls, type CallServer } from "./network-transport";
 import type { Binding } from "./plan";
@@ -33,6 +34,7 @@ export class GraphHost {
   readonly #exports = new Map<string, ComponentExports>();
   readonly #kv = new Map<string, MemoryKeyValue>();
   readonly #commands = new Map<string, LoadedCommand>();
+  readonly #services = new Map<string, HttpService>();
   readonly #remote: RemoteCaller;
   readonly #ingress: HttpIngress;
   #server?: CallServer;
@@ -67,6 +69,12 @@ export class GraphHost {
       host.#commands.set(c.id, loadCommand(c));
       rec.summary(c.id);
       emit({ type: "node-ready", at: rec.now(), nodeId: c.id, ms: performance.now() - t0 });
+    }
+    for (const s of spec.services) {
+      const t0 = performance.now();
+      host.#services.set(s.id, await HttpService.start(s, spec.limits, spec.runStart + spec.limits.timeMs));
+      rec.summary(s.id);
+      emit({ type: "node-ready", at: rec.now(), nodeId: s.id, ms: performance.now() - t0 });
     }
     for (const given of spec.components) {
       const t0 = performance.now();
@@ -174,12 +182,14 @@ export class GraphHost {
 
   /** The run's input into a wasi:http/incoming-handler export (a request held in memory). */
   invokeHttp(req: CallRequest): InvokeOutcome {
+    const service = this.#services.get(req.to);
+    if (service) return this.#ingress.forward(req, (r) => service.send(r));
     const exports = this.#exports.get(req.to);
     return this.#ingress.invoke(req, exports && findInterface(exports, req.interface));
   }
 
   hosts(nodeId: string): boolean {
-    return this.#exports.has(nodeId) || this.#kv.has(nodeId) || this.#commands.has(nodeId);
+    return this.#exports.has(nodeId) || this.#kv.has(nodeId) || this.#commands.has(nodeId) || this.#services.has(nodeId);
   }
 
   /** Calls an export of a local node (the run's input, or an inbound wire call); never throws. */
@@ -229,6 +239,7 @@ export class GraphHost {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.#services.values()].map((s) => s.close()));
     await this.#remote.close();
     await this.#server?.close();
   }

@@ -23,6 +23,15 @@ export interface HttpOutput {
   body: Uint8Array;
 }
 
+/** A request as the ingress hands it on: defaults filled in, a body only where the method has one. */
+export interface NormalizedRequest {
+  method: string;
+  path: string;
+  authority: string;
+  headers: Array<[string, string]>;
+  body: Uint8Array;
+}
+
 export class HttpIngress {
   constructor(
     readonly recorder: CallRecorder,
@@ -40,29 +49,39 @@ export class HttpIngress {
     if (!target || typeof target.handle !== "function")
       return { error: { kind: "missing-link", message: `'${req.to}' does not export ${req.interface}`, nodeId: req.to, interface: req.interface } };
     const handle = target.handle as (rq: unknown, out: unknown) => void;
+    return this.#serve(req, (r) => {
+      const rq = new MemoryIncomingRequest({ method: r.method, pathWithQuery: r.path, authority: r.authority, headers: r.headers, body: r.body });
+      const out = new MemoryResponseOutparam();
+      handle.call(target, rq, out);
+      const res = collectResponse(out);
+      if (typeof res === "string") throw new RunStop({ kind: "trap", message: `'${req.to}': ${res}`, nodeId: req.to });
+      return res;
+    });
+  }
+
+  /** The run's input into a node whose handler is not a component (a compiled container's guest server). */
+  forward(req: CallRequest, send: (r: NormalizedRequest) => HttpOutput): InvokeOutcome {
+    return this.recorder.ingress(() => this.#serve(req, send));
+  }
+
+  #serve(req: CallRequest, send: (r: NormalizedRequest) => HttpOutput): InvokeOutcome {
     const input = decodeValue(req.args[0] ?? null) as HttpInput;
     const method = input.method ?? "POST";
     const body = input.body && method !== "GET" && method !== "HEAD" ? input.body : new Uint8Array(0);
     const headers = [...(input.headers ?? [])];
     if (body.byteLength > 0 && !headers.some(([k]) => k.toLowerCase() === "content-length")) headers.push(["content-length", String(body.byteLength)]);
     const authority = headers.find(([k]) => k.toLowerCase() === "host")?.[1] ?? "localhost";
-    const rq = new MemoryIncomingRequest({ method, pathWithQuery: input.path ?? "/", authority, headers, body });
-    const out = new MemoryResponseOutparam();
 
     const rec = this.recorder;
     const seq = rec.nextSeq();
     const at = rec.now();
-    const r = rec.within(req.to, () => handle.call(target, rq, out));
+    const r = rec.within(req.to, () => send({ method, path: input.path ?? "/", authority, headers, body }));
     rec.topLevelTook(r.ms);
     let failure: RunError | undefined;
     let value: HttpOutput | undefined;
     if (r.failed)
       failure = r.thrown instanceof RunStop ? r.thrown.error : { kind: "trap", message: `'${req.to}' trapped in ${interfaceName(req.interface)}.handle: ${errorMessage(r.thrown)}`, nodeId: req.to };
-    else {
-      const res = collectResponse(out);
-      if (typeof res === "string") failure = { kind: "trap", message: `'${req.to}': ${res}`, nodeId: req.to };
-      else value = res;
-    }
+    else value = r.value;
     if (!failure && value && value.body.byteLength > this.limits.outputBytes)
       failure = { kind: "output-limit", message: `the HTTP response of '${req.to}' has more than ${this.limits.outputBytes} bytes (the output limit)`, nodeId: req.to };
     failure ??= rec.checkMemory(req.to)?.error;

@@ -2,7 +2,7 @@
 // what each import is bound to, and an instantiation order (providers first).
 // Refusals are typed: a cycle, a missing link, a node kind that cannot run.
 import { err, ok, type Result } from "../result";
-import { interfaceName } from "../graph/ports";
+import { httpServicePort, interfaceName } from "../graph/ports";
 import type { Link, Topology, TopologyNode, WitPort } from "../graph/types";
 import type { RunError } from "./types";
 
@@ -47,6 +47,8 @@ export interface RunPlan {
   keyvalueStores: string[];
   /** Compiled containers run as WASI commands (stdin → stdout stages). */
   commands: string[];
+  /** Compiled containers serving wasi:http/incoming-handler: node id → the guest port it listens on. */
+  services: Array<{ nodeId: string; guestPort: number }>;
   /** Nodes of the design that the entry does not reach. */
   skipped: string[];
 }
@@ -73,6 +75,16 @@ function entryInterfaceOf(n: TopologyNode): { interface: string; entryInterface:
   return undefined;
 }
 
+/** Every node a run hosts: key-value stores, commands, HTTP services, components (providers first). */
+export const hostedNodes = (plan: RunPlan): string[] => [...plan.keyvalueStores, ...plan.commands, ...plan.services.map((s) => s.nodeId), ...plan.order];
+
+/** A compiled container serving HTTP: its wasi:http/incoming-handler export and the guest port behind it. */
+function httpServiceOf(n: TopologyNode): { interface: string; guestPort: number } | undefined {
+  const port = witPorts(n, "export").find((p) => interfaceName(p.interface) === "wasi:http/incoming-handler");
+  const guestPort = httpServicePort(n.config.exposedPorts);
+  return port && guestPort !== undefined ? { interface: port.interface, guestPort } : undefined;
+}
+
 export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunPlan, RunError> {
   const hostProvides = opts.hostProvides ?? defaultHostProvides;
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
@@ -87,7 +99,10 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
     if (entryNode.kind !== "component" && entryNode.kind !== "compiled")
       return err({ kind: "unsupported-entry", message: `'${entryNode.name}' is a ${entryNode.kind}, not a component or compiled container`, nodeId: entryNode.id });
   } else {
-    const ingress = topology.links.find((l) => byId.get(l.to.node)?.config.capability === "http-ingress" && byId.get(l.from.node)?.kind === "component");
+    const ingress = topology.links.find((l) => {
+      const from = byId.get(l.from.node);
+      return byId.get(l.to.node)?.config.capability === "http-ingress" && (from?.kind === "component" || (from?.kind === "compiled" && httpServiceOf(from) !== undefined));
+    });
     if (ingress) entryNode = byId.get(ingress.from.node);
   }
   if (!entryNode) {
@@ -109,12 +124,24 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
   }
   if (entryNode.kind === "compiled") {
     const only = entryNode;
+    const service = httpServiceOf(only);
+    if (service)
+      return ok({
+        entry: { nodeId: only.id, interface: service.interface, entryInterface: "wasi:http/incoming-handler" },
+        order: [],
+        nodes: {},
+        keyvalueStores: [],
+        commands: [],
+        services: [{ nodeId: only.id, guestPort: service.guestPort }],
+        skipped: topology.nodes.filter((n) => n.id !== only.id && !(n.kind === "endpoint" && n.config.capability === "http-ingress")).map((n) => n.id),
+      });
     return ok({
       entry: { nodeId: only.id, interface: STAGE_INTERFACE, entryInterface: "trellis:pipeline/stage" },
       order: [],
       nodes: {},
       keyvalueStores: [],
       commands: [only.id],
+      services: [],
       skipped: topology.nodes.filter((n) => n.id !== only.id).map((n) => n.id),
     });
   }
@@ -202,6 +229,7 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
     nodes,
     keyvalueStores: [...keyvalueStores],
     commands: [...commands],
+    services: [],
     skipped: topology.nodes.filter((n) => !reached.has(n.id) && !(n.kind === "endpoint" && n.config.capability === "http-ingress")).map((n) => n.id),
   });
 }

@@ -10,7 +10,7 @@ import { err, ok, type Result } from "../result";
 import { decodeValue, encodeValue, type EncodedValue } from "./codec";
 import { entryCall, type HttpRequestShape } from "./entry";
 import type { PreparedRun } from "./host-types";
-import { planRun, type RunPlan } from "./plan";
+import { hostedNodes, planRun, type RunPlan } from "./plan";
 import { RunSession } from "./session";
 import { contentHash, defaultCacheDir, lookupTranspiled, pruneCache, type TranspiledComponent } from "./transpile";
 import { DEFAULT_LIMITS, type NodeSummary, type RunError, type RunEvent, type RunInput, type RunLimits, type RunMode, type RunResult } from "./types";
@@ -152,7 +152,8 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const transpiled = new Map<string, TranspiledComponent>();
   const commandFiles = new Map<string, { name: string; file: string }>();
-  for (const id of plan.commands) {
+  // Compiled containers (stages and HTTP services) run from their artifact, a WASI command module.
+  for (const id of [...plan.commands, ...plan.services.map((s) => s.nodeId)]) {
     const node = byId.get(id)!;
     const bytes = await resolve(node);
     if (!bytes.ok) return bytes;
@@ -234,7 +235,7 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
   const call = entryCall(plan.entry.entryInterface, req.input, req.request);
   if (!call.ok) return finish({ ok: false, error: call.error });
   const entry = { nodeId: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function };
-  emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: [...plan.keyvalueStores, ...plan.commands, ...plan.order], skipped: plan.skipped, entry: { nodeId: entry.nodeId, interface: entry.interface } });
+  emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: hostedNodes(plan), skipped: plan.skipped, entry: { nodeId: entry.nodeId, interface: entry.interface } });
 
   // The time limit covers starting the processes too (not transpiling); on expiry every process is killed.
   let session: RunSession | undefined;
@@ -334,7 +335,7 @@ export class RunClock {
 
 function nodesFrom(plan: RunPlan, summaries: NodeSummary[]): Record<string, NodeSummary> {
   const out: Record<string, NodeSummary> = {};
-  for (const id of [...plan.keyvalueStores, ...plan.commands, ...plan.order]) out[id] = { nodeId: id, calls: 0, totalMs: 0, selfMs: 0 };
+  for (const id of hostedNodes(plan)) out[id] = { nodeId: id, calls: 0, totalMs: 0, selfMs: 0 };
   for (const s of summaries) out[s.nodeId] = s;
   return out;
 }

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { err, ok, type Result } from "../result";
-import type { CallRequest, HostCommand, HostComponent, HostSpec, InvokeOutcome, PreparedRun } from "./host-types";
+import type { CallRequest, HostCommand, HostComponent, HostService, HostSpec, InvokeOutcome, PreparedRun } from "./host-types";
 import type { HostTiming, LinkTiming } from "./call-recorder";
-import type { RunPlan } from "./plan";
+import { hostedNodes, type RunPlan } from "./plan";
 import { isChildMessage, type ChildMessage, type ParentMessage } from "./protocol";
 import { latencyStats, type LatencyStats } from "./stats";
 import { runnerEntry } from "./runner-entry";
@@ -81,6 +81,7 @@ export class RunSession {
     const s = new RunSession(plan, opts);
     void opts.abort?.then(() => s.close());
     const command = (id: string): HostCommand => ({ id, ...commandFiles.get(id)! });
+    const service = (id: string): HostService => ({ id, ...commandFiles.get(id)!, guestPort: plan.services.find((x) => x.nodeId === id)!.guestPort });
     const component = (id: string): HostComponent => {
       const n = plan.nodes[id]!;
       const t = transpiled.get(id);
@@ -90,27 +91,29 @@ export class RunSession {
     const base = { runStart: opts.runStart, limits: opts.limits, record: opts.record, callToken: randomBytes(18).toString("base64url") };
     try {
       if (opts.mode === "in-process") {
-        const child = s.#spawn([...plan.keyvalueStores, ...plan.commands, ...plan.order]);
+        const child = s.#spawn(hostedNodes(plan));
         const r = await s.#start(
           child,
-          { ...base, components: plan.order.map(component), keyvalueStores: plan.keyvalueStores, commands: plan.commands.map(command), remote: {} },
+          { ...base, components: plan.order.map(component), keyvalueStores: plan.keyvalueStores, commands: plan.commands.map(command), services: plan.services.map((x) => service(x.nodeId)), remote: {} },
           false,
         );
         if (!r.ok) return s.#fail(r.error);
       } else {
         // Boot every process at once (the slow part), then instantiate providers
         // first so each importer is told its providers' URLs.
-        const ids = [...plan.keyvalueStores, ...plan.commands, ...plan.order];
+        const ids = hostedNodes(plan);
         const children = new Map(ids.map((id) => [id, s.#spawn([id])]));
         const remote: Record<string, string> = {};
         for (const id of ids) {
           const isKv = plan.keyvalueStores.includes(id);
           const isCommand = plan.commands.includes(id);
+          const isService = plan.services.some((x) => x.nodeId === id);
           const spec: HostSpec = {
             ...base,
-            components: isKv || isCommand ? [] : [component(id)],
+            components: isKv || isCommand || isService ? [] : [component(id)],
             keyvalueStores: isKv ? [id] : [],
             commands: isCommand ? [command(id)] : [],
+            services: isService ? [service(id)] : [],
             remote: { ...remote },
           };
           const r = await s.#start(children.get(id)!, spec, true);
