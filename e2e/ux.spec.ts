@@ -4,6 +4,7 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
 import { writeFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { gzip } from "../lib/image/test-images";
+import { generateDesign } from "../bench/export";
 import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
 
 /** axe-core on the page (or one part of it): no serious or critical violation. */
@@ -421,4 +422,56 @@ test("6d. axe-core: no serious violations on the home page, the designer and eac
     await expectAccessible(page, `context menu (${scheme})`, '[data-testid="context-menu"]');
     await page.keyboard.press("Escape");
   }
+});
+
+test("7. a large design is drawn at its fit zoom from the first frame, light when far, and a drag commits once, at the drop", async ({ page, request }) => {
+  const design = generateDesign(300, 450, 11);
+  design.topology.nodes.forEach((n, i) => (n.position = { x: (i % 20) * 280, y: Math.floor(i / 20) * 180 }));
+  const created = await request.post("/api/projects", { data: { name: "Large canvas", doc: { ...design, name: "Large canvas" } } });
+  expect(created.ok()).toBe(true);
+  const { id } = (await created.json()) as { id: string };
+  // Record the level of detail of the first node React Flow puts in the page.
+  await page.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      const first = document.querySelector(".react-flow__node [data-testid^='node-']");
+      if (!first) return;
+      (window as unknown as { firstLod: string }).firstLod = first.getAttribute("data-lod") ?? "near";
+      obs.disconnect();
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto(`/projects/${id}`);
+  const canvas = page.getByTestId("canvas");
+  await expect(page.locator(".react-flow__node")).toHaveCount(300);
+  await expect(canvas).toHaveAttribute("data-lod", "far");
+  expect(await page.evaluate(() => (window as unknown as { firstLod?: string }).firstLod)).toBe("far");
+  // Far out: no dot grid, no wire labels (the design has broken wires, which show labels up close).
+  await expect(page.locator(".react-flow__background")).toHaveCount(0);
+  await expect(page.locator(".tedge-label")).toHaveCount(0);
+  await expect(page.getByTestId("problems-panel")).toContainText(/Problems \([1-9]/);
+  await snap(page, "ux-7-large-far");
+
+  // Drag one node: it alone moves in the saved design, and one undo puts it back.
+  const node = page.locator('[data-testid="node-comp-0"]');
+  const box = (await node.boundingBox())!;
+  const saved = async () => ((await (await request.get(`/api/projects/${id}`)).json()) as { doc: typeof design }).doc.topology.nodes;
+  const before = await saved();
+  await page.mouse.move(box.x + box.width / 2, box.y + 4);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width / 2 + i * 8, box.y + 4 + i * 4);
+  await page.mouse.up();
+  await expect(page.getByTestId("save-status")).toHaveAttribute("data-status", "saved");
+  await expect.poll(async () => (await saved()).find((n) => n.id === "comp-0")!.position.x).toBeGreaterThan(before.find((n) => n.id === "comp-0")!.position.x + 100);
+  const after = await saved();
+  expect(after.filter((n, i) => n.position.x !== before[i]!.position.x || n.position.y !== before[i]!.position.y).map((n) => n.id)).toEqual(["comp-0"]);
+  await page.keyboard.press("Control+z");
+  await expect.poll(async () => (await saved()).find((n) => n.id === "comp-0")!.position).toEqual(before.find((n) => n.id === "comp-0")!.position);
+
+  // Up close the grid and the broken wires' labels come back.
+  for (let i = 0; i < 12 && (await canvas.getAttribute("data-lod")) !== "near"; i++) {
+    const cb = (await canvas.boundingBox())!;
+    await page.mouse.move(cb.x + cb.width / 2, cb.y + cb.height / 2);
+    await page.mouse.wheel(0, -400);
+  }
+  await expect(canvas).toHaveAttribute("data-lod", "near");
+  await expect(page.locator(".react-flow__background")).toHaveCount(1);
 });

@@ -6,20 +6,24 @@ import {
   Panel,
   ReactFlow,
   useReactFlow,
+  getViewportForBounds,
   useStore as useFlowStore,
   type Connection,
   type EdgeChange,
   type IsValidConnection,
   type NodeChange,
   type OnConnectEnd,
+  type Viewport,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
 import { checkLink } from "@/lib/graph/ops";
 import type { NodeTemplate } from "@/lib/graph/factory";
+import type { TopologyNode } from "@/lib/graph/types";
 import { createFlowAdapter, type FlowEdge, type FlowNode } from "@/lib/store/flow-adapter";
 import { useDesigner, useDesignerStore, useProblems } from "./store-context";
 import { TrellisEdge } from "./TrellisEdge";
-import { LOD_ZOOM, TrellisNode } from "./TrellisNode";
+import { FarContext, LOD_ZOOM } from "./far-context";
+import { FAR_WIDTH, farHeight, TrellisNode } from "./TrellisNode";
 
 // Module scope: React Flow re-mounts every node if these objects change identity.
 const nodeTypes = { trellis: TrellisNode };
@@ -29,6 +33,24 @@ const MINIMAP_COLORS: Record<string, string> = { component: "#8f7bff", container
 const minimapColor = (n: FlowNode) => MINIMAP_COLORS[n.data.kind] ?? "#888";
 
 const FIT_OPTIONS = { maxZoom: 1, padding: 0.15 };
+const MIN_ZOOM = 0.05;
+
+/**
+ * The view fitView will settle on, estimated from positions and port counts before
+ * anything is measured, so a large design is first drawn at its fit zoom (far nodes)
+ * instead of in full detail at zoom 1 and then again.
+ */
+function estimatedFit(nodes: TopologyNode[], width: number, height: number): Viewport {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const n of nodes) {
+    x0 = Math.min(x0, n.position.x);
+    y0 = Math.min(y0, n.position.y);
+    x1 = Math.max(x1, n.position.x + FAR_WIDTH);
+    y1 = Math.max(y1, n.position.y + farHeight(n.ports.length));
+  }
+  if (!(x1 > x0) || width <= 0 || height <= 0) return { x: 0, y: 0, zoom: 1 };
+  return getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, width, height, MIN_ZOOM, FIT_OPTIONS.maxZoom, FIT_OPTIONS.padding);
+}
 
 const farSelector = (s: { transform: [number, number, number] }) => s.transform[2] < LOD_ZOOM;
 
@@ -80,7 +102,9 @@ export function Canvas({
   const store = useDesignerStore();
   const topology = useDesigner((s) => s.doc.topology);
   const selection = useDesigner((s) => s.selection);
-  const dragging = useDesigner((s) => s.dragging);
+  // Where dragged nodes are now: React Flow's frames, kept here and committed to the store once, at drop.
+  const [drag, setDrag] = useState<Record<string, { x: number; y: number }>>({});
+  const dragRef = useRef<Record<string, { x: number; y: number }>>({});
   const notice = useDesigner((s) => s.notice);
   const { screenToFlowPosition } = useReactFlow();
   // Re-renders only when the zoom crosses the threshold.
@@ -92,6 +116,14 @@ export function Canvas({
   // Fit only a design that opens with nodes; an empty one keeps zoom 1 so the
   // first dropped node does not fill the screen.
   const [openedWithNodes] = useState(() => store.getState().doc.topology.nodes.length > 0);
+  // React Flow mounts on the client only (it draws no node on the server anyway), once the
+  // pane's size is known, so the first view can be the fit one.
+  const host = useRef<HTMLDivElement>(null);
+  const [firstView, setFirstView] = useState<Viewport | null>(null);
+  useLayoutEffect(() => {
+    const r = host.current?.getBoundingClientRect();
+    setFirstView(openedWithNodes && r ? estimatedFit(store.getState().doc.topology.nodes, r.width, r.height) : { x: 0, y: 0, zoom: 1 });
+  }, [openedWithNodes, store]);
 
   const problems = useProblems();
   const nodeProblems = useMemo(() => {
@@ -117,7 +149,6 @@ export function Canvas({
     links: topology.links,
     selectedNodes: selNodes,
     selectedLinks: selLinks,
-    dragging,
     nodeProblems,
     linkProblems,
     highlightedNodes: highlighted.nodes,
@@ -127,7 +158,12 @@ export function Canvas({
     run,
     measured,
   };
-  const nodes = useMemo(() => adapter.nodes(input), [adapter, topology.nodes, selNodes, dragging, nodeProblems, highlighted, progress, failures, run, measured]); // eslint-disable-line react-hooks/exhaustive-deps
+  const modelNodes = useMemo(() => adapter.nodes(input), [adapter, topology.nodes, selNodes, nodeProblems, highlighted, progress, failures, run, measured]); // eslint-disable-line react-hooks/exhaustive-deps
+  // A drag frame replaces only the dragged nodes' objects; every other node keeps its identity.
+  const nodes = useMemo(
+    () => (Object.keys(drag).length === 0 ? modelNodes : modelNodes.map((n) => (drag[n.id] ? { ...n, position: drag[n.id] } : n))),
+    [modelNodes, drag],
+  );
   const portIndex = useMemo(() => new Map(topology.nodes.map((n) => [n.id, n])), [topology.nodes]);
   const edges = useMemo(
     () => adapter.edges(input, (end) => portIndex.get(end.node)?.ports.find((p) => p.id === end.port)),
@@ -154,8 +190,16 @@ export function Canvas({
         }
       }
       if (Object.keys(sizes).length) setMeasured((m) => ({ ...m, ...sizes }));
-      if (Object.keys(moving).length) s.dragNodes(moving);
-      if (dragEnded) s.endDrag();
+      if (Object.keys(moving).length) {
+        dragRef.current = { ...dragRef.current, ...moving };
+        setDrag(dragRef.current);
+      }
+      if (dragEnded) {
+        const dropped = dragRef.current;
+        dragRef.current = {};
+        setDrag({});
+        s.moveNodes(dropped);
+      }
       if (sel) s.setSelection({ nodes: [...sel], links: s.selection.links });
     },
     [store],
@@ -258,6 +302,7 @@ export function Canvas({
 
   return (
     <div
+      ref={host}
       className={`canvas${far ? " lod-far" : ""}`}
       data-testid="canvas"
       data-lod={far ? "far" : "near"}
@@ -265,39 +310,45 @@ export function Canvas({
         cursor.current = { x: e.clientX, y: e.clientY };
       }}
     >
-      <ReactFlow<FlowNode, FlowEdge>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onDragOver={onDragOver}
-        onDrop={onDrop}
-        onNodeContextMenu={onNodeContextMenu}
-        onEdgeContextMenu={onEdgeContextMenu}
-        onPaneContextMenu={onPaneContextMenu}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
-        connectionRadius={24}
-        fitView={openedWithNodes}
-        fitViewOptions={FIT_OPTIONS}
-        minZoom={0.05}
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background gap={20} />
-        {minimap && <MiniMap pannable zoomable data-testid="minimap" nodeColor={minimapColor} maskColor="var(--minimap-mask)" bgColor="var(--panel)" ariaLabel="Minimap" offsetScale={4} />}
-        <Panel position="bottom-right" className="minimap-toggle-panel" style={minimap ? { bottom: 172 } : undefined}>
-          <button data-testid="minimap-toggle" aria-pressed={minimap} onClick={() => onMinimap?.(!minimap)} title="Show or hide the minimap (Shift+M)">
-            {minimap ? "Hide map" : "Map"}
-          </button>
-        </Panel>
-        <Controls data-testid="zoom-controls" />
-      </ReactFlow>
+      <FarContext.Provider value={far}>
+        {firstView && (
+          <ReactFlow<FlowNode, FlowEdge>
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            onConnectEnd={onConnectEnd}
+            isValidConnection={isValidConnection}
+            onDragOver={onDragOver}
+            onDrop={onDrop}
+            onNodeContextMenu={onNodeContextMenu}
+            onEdgeContextMenu={onEdgeContextMenu}
+            onPaneContextMenu={onPaneContextMenu}
+            deleteKeyCode={null}
+            selectionKeyCode="Shift"
+            multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+            connectionRadius={24}
+            fitView={openedWithNodes}
+            fitViewOptions={FIT_OPTIONS}
+            defaultViewport={firstView}
+            minZoom={MIN_ZOOM}
+            proOptions={{ hideAttribution: true }}
+          >
+            {/* Zoomed far out the dot grid is a sub-pixel pattern repainted under every frame. */}
+            {!far && <Background gap={20} />}
+            {minimap && <MiniMap pannable zoomable data-testid="minimap" nodeColor={minimapColor} maskColor="var(--minimap-mask)" bgColor="var(--panel)" ariaLabel="Minimap" offsetScale={4} />}
+            <Panel position="bottom-right" className="minimap-toggle-panel" style={minimap ? { bottom: 172 } : undefined}>
+              <button data-testid="minimap-toggle" aria-pressed={minimap} onClick={() => onMinimap?.(!minimap)} title="Show or hide the minimap (Shift+M)">
+                {minimap ? "Hide map" : "Map"}
+              </button>
+            </Panel>
+            <Controls data-testid="zoom-controls" />
+          </ReactFlow>
+        )}
+      </FarContext.Provider>
       {topology.nodes.length === 0 && (
         <div className="canvas-hint" data-testid="empty-hint">
           <b>An empty design.</b> Drag a node from the palette (or double-click it, or search with <kbd>/</kbd> and press <kbd>Enter</kbd>), drop a

@@ -2,8 +2,9 @@
 // Problems panel section: what blocks each export target before the user opens
 // Export, with the blocking node selected on click and the fix where there is
 // one (select the node to set its image; compile the listed containers to Wasm).
-import { useMemo, useState } from "react";
-import { exportReadiness, type ReadinessItem } from "@/lib/manifest/readiness";
+import { useState } from "react";
+import type { ReadinessItem } from "@/lib/manifest/readiness";
+import { useExportReadiness } from "./use-export-readiness";
 import { useDesigner, useDesignerStore } from "./store-context";
 
 async function startCompile(reference: string): Promise<string> {
@@ -17,7 +18,8 @@ export function ExportReadiness() {
   const store = useDesignerStore();
   const doc = useDesigner((s) => s.doc);
   const setSelection = useDesigner((s) => s.setSelection);
-  const items = useMemo(() => exportReadiness(doc), [doc]);
+  const readiness = useExportReadiness(doc);
+  const items = readiness.state === "ready" ? readiness.items : [];
   const [busy, setBusy] = useState(false);
 
   const setImage = (it: ReadinessItem) => {
@@ -43,8 +45,18 @@ export function ExportReadiness() {
   };
 
   return (
-    <div className="problems export-readiness" data-testid="export-readiness" data-count={items.length}>
-      <div className="problems-head">Export readiness ({items.length === 0 ? "every target can export" : `${items.length} blocking`})</div>
+    <div className="problems export-readiness" data-testid="export-readiness" data-state={readiness.state} data-count={readiness.state === "ready" ? items.length : undefined}>
+      <div className="problems-head">
+        Export readiness (
+        {readiness.state === "checking"
+          ? "checking…"
+          : readiness.state === "failed"
+            ? `could not check: ${readiness.message}`
+            : items.length === 0
+              ? "every target can export"
+              : `${items.length} blocking`}
+        )
+      </div>
       <ul>
         {items.map((it) => (
           <li

@@ -1,8 +1,10 @@
 "use client";
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, useInternalNode, useStore, type EdgeProps, type ReactFlowState } from "@xyflow/react";
-import { memo, useCallback } from "react";
+import { BaseEdge, getBezierPath, useInternalNode, useStore, type EdgeProps, type ReactFlowState } from "@xyflow/react";
+import { memo, useCallback, useContext, useMemo } from "react";
+import { createPortal } from "react-dom";
 import type { FlowEdge } from "@/lib/store/flow-adapter";
-import { backEdgePath, placeLabel, type Rect } from "@/lib/store/edge-route";
+import { backEdgePath, labelSpots, nearSpots, pickSpot, type Rect } from "@/lib/store/edge-route";
+import { FarContext } from "./far-context";
 
 type Internal = NonNullable<ReturnType<typeof useInternalNode>>;
 const rectOf = (n: Internal): Rect => ({ x: n.internals.positionAbsolute.x, y: n.internals.positionAbsolute.y, width: n.measured.width ?? 0, height: n.measured.height ?? 0 });
@@ -21,32 +23,44 @@ function BackEdge(props: EdgeProps<FlowEdge>) {
 /** Label size in flow units (the label scales with the canvas); matches .tedge-label. */
 const labelSize = (text: string) => ({ width: Math.min(180, text.length * 6.2 + 12), height: 18 });
 
+const domNodeOf = (st: ReactFlowState) => st.domNode;
+
 function EdgeLabel({ id, path, text, broken, title, selected }: { id: string; path: string; text: string; broken: boolean; title?: string; selected: boolean }) {
-  // Re-placed only when the answer changes (a string compares by value).
+  // React Flow's EdgeLabelRenderer looks its container up with a querySelector in a store
+  // selector, run by every label on every store update (each drag frame); look it up once.
+  const domNode = useStore(domNodeOf);
+  const layer = useMemo(() => domNode?.querySelector(".react-flow__edgelabel-renderer") ?? null, [domNode]);
+  const size = useMemo(() => labelSize(text), [text]);
+  const spots = useMemo(() => labelSpots(path, size), [path, size]);
+  // Re-placed only when the answer changes (a string compares by value); a drag frame costs
+  // one box test per node, the exact test only for nodes near the wire.
   const where = useStore(
     useCallback(
       (st: ReactFlowState) => {
-        const rects: Rect[] = [];
-        for (const n of st.nodeLookup.values()) rects.push(rectOf(n as Internal));
-        const p = placeLabel(path, labelSize(text), rects);
+        const near: Rect[] = [];
+        for (const n of st.nodeLookup.values()) {
+          const r = rectOf(n as Internal);
+          if (nearSpots(spots, r)) near.push(r);
+        }
+        const p = pickSpot(spots, size, near);
         return `${Math.round(p.x)},${Math.round(p.y)}`;
       },
-      [path, text],
+      [spots, size],
     ),
   );
   const [x, y] = where.split(",").map(Number);
-  return (
-    <EdgeLabelRenderer>
-      <div
-        className={`tedge-label${broken ? " broken" : ""}${selected ? " selected" : ""}`}
-        style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
-        data-testid={`edge-${id}`}
-        data-broken={broken ? "true" : "false"}
-        title={title}
-      >
-        {text}
-      </div>
-    </EdgeLabelRenderer>
+  if (!layer) return null;
+  return createPortal(
+    <div
+      className={`tedge-label${broken ? " broken" : ""}${selected ? " selected" : ""}`}
+      style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
+      data-testid={`edge-${id}`}
+      data-broken={broken ? "true" : "false"}
+      title={title}
+    >
+      {text}
+    </div>,
+    layer,
   );
 }
 
@@ -55,7 +69,9 @@ function EdgeBody(props: EdgeProps<FlowEdge> & { path: string; back?: boolean })
   const broken = Boolean(data?.problem);
   const cls = `tedge${broken ? " broken" : ""}${selected ? " selected" : ""}${data?.linkKind === "network" ? " network" : ""}${back ? " back" : ""}`;
   // The ports already name the interface; the label shows on focus, trouble or a run value.
-  const showLabel = selected || broken || data?.value !== undefined;
+  // Zoomed far out a label is a few pixels of unreadable text: none are drawn.
+  const far = useContext(FarContext);
+  const showLabel = !far && (selected || broken || data?.value !== undefined);
   return (
     <>
       <BaseEdge id={id} path={path} className={cls} interactionWidth={16} />

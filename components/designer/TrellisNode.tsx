@@ -1,7 +1,8 @@
 "use client";
-import { Handle, Position, useStore, type NodeProps } from "@xyflow/react";
-import { memo } from "react";
+import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { memo, useContext } from "react";
 import type { FlowNode, PortView } from "@/lib/store/flow-adapter";
+import { FarContext } from "./far-context";
 import { useNodeActions } from "./node-actions";
 
 const KIND_ICON: Record<string, string> = { component: "◆", container: "▣", compiled: "◈", endpoint: "◎" };
@@ -42,14 +43,13 @@ function FailureRow({ nodeId, failure }: { nodeId: string; failure: NonNullable<
   );
 }
 
-/** Below this zoom node text is under ~5px: the node draws as a plain box with its handles (level of detail). */
-export const LOD_ZOOM = 0.45;
-const farSelector = (s: { transform: [number, number, number] }) => s.transform[2] < LOD_ZOOM;
-
 // Row geometry of the full node (see .tnode-* in globals.css), so wires attach
 // at about the same height when the view switches between the two.
 const HEAD = 44;
 const ROW = 20;
+/** The far node's box (it has no text to size it): the canvas also estimates its first view from it. */
+export const FAR_WIDTH = 230;
+export const farHeight = (ports: number) => HEAD + Math.max(1, ports) * ROW + 6;
 
 /** The far-zoom node: same box, a handle per port, no text or rows (a tenth of the elements). */
 function FarNode({ id, data, selected }: NodeProps<FlowNode>) {
@@ -57,7 +57,7 @@ function FarNode({ id, data, selected }: NodeProps<FlowNode>) {
   return (
     <div
       className={`tnode tnode-far tnode-${data.kind}${selected ? " selected" : ""}${data.highlighted ? " highlighted" : ""}${data.failure ? " failed" : ""}`}
-      style={{ height: HEAD + Math.max(1, ports.length) * ROW + 6 }}
+      style={{ height: farHeight(ports.length) }}
       data-testid={`node-${id}`}
       data-node-name={data.name}
       data-kind={data.kind}
@@ -78,7 +78,7 @@ function FarNode({ id, data, selected }: NodeProps<FlowNode>) {
 }
 
 function TrellisNodeView(props: NodeProps<FlowNode>) {
-  const far = useStore(farSelector);
+  const far = useContext(FarContext);
   return far ? <FarNode {...props} /> : <NearNode {...props} />;
 }
 

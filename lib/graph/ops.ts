@@ -143,6 +143,28 @@ export function updateNode(t: Topology, id: string, patch: NodePatch): Result<Up
   });
 }
 
+/**
+ * What checkLink needs to know about the rest of the design. checkLink scans the
+ * topology's arrays; findProblems, which checks every wire, answers from indexes.
+ */
+export interface LinkLookup {
+  topology(): Topology;
+  node(id: string): TopologyNode | undefined;
+  /** A wire between exactly these two ports. */
+  duplicate(from: LinkEnd, to: LinkEnd): Link | undefined;
+  /** A wire already ending at this import. */
+  into(to: LinkEnd): Link | undefined;
+}
+
+export function scanLookup(t: Topology): LinkLookup {
+  return {
+    topology: () => t,
+    node: (id) => findNode(t, id),
+    duplicate: (from, to) => t.links.find((l) => l.from.node === from.node && l.from.port === from.port && l.to.node === to.node && l.to.port === to.port),
+    into: (to) => t.links.find((l) => l.to.node === to.node && l.to.port === to.port),
+  };
+}
+
 /** Checks a prospective link without adding it. */
 export function checkLink(
   t: Topology,
@@ -150,9 +172,14 @@ export function checkLink(
   to: LinkEnd,
   checker: InterfaceChecker = nameAndVersionChecker,
 ): LinkError | null {
-  const fromNode = findNode(t, from.node);
+  return checkLinkIn(scanLookup(t), from, to, checker);
+}
+
+/** checkLink against a lookup (same rules, same errors). */
+export function checkLinkIn(t: LinkLookup, from: LinkEnd, to: LinkEnd, checker: InterfaceChecker = nameAndVersionChecker): LinkError | null {
+  const fromNode = t.node(from.node);
   if (!fromNode) return { kind: "unknown-node", nodeId: from.node, message: `no node '${from.node}'` };
-  const toNode = findNode(t, to.node);
+  const toNode = t.node(to.node);
   if (!toNode) return { kind: "unknown-node", nodeId: to.node, message: `no node '${to.node}'` };
   if (from.node === to.node) return { kind: "self-link", nodeId: from.node, message: `${fromNode.name} cannot be wired to itself` };
   const fromPort = fromNode.ports.find((p) => p.id === from.port);
@@ -176,13 +203,11 @@ export function checkLink(
           : `${fromNode.name} offers a network port; ${toNode.name}'s port is a WIT import`,
     };
   }
-  const dup = t.links.find(
-    (l) => l.from.node === from.node && l.from.port === from.port && l.to.node === to.node && l.to.port === to.port,
-  );
+  const dup = t.duplicate(from, to);
   if (dup) return { kind: "duplicate-link", linkId: dup.id, message: "these ports are already wired" };
   if (fromPort.kind === "wit" && toPort.kind === "wit") {
     // A WIT import is bound to exactly one implementation.
-    const taken = t.links.find((l) => l.to.node === to.node && l.to.port === to.port);
+    const taken = t.into(to);
     if (taken) {
       return {
         kind: "import-already-linked",
@@ -192,7 +217,7 @@ export function checkLink(
         message: `${toNode.name}'s import ${toPort.interface} is already wired`,
       };
     }
-    const reason = checker({ topology: t, from: { node: fromNode, port: fromPort }, to: { node: toNode, port: toPort } });
+    const reason = checker({ get topology() { return t.topology(); }, from: { node: fromNode, port: fromPort }, to: { node: toNode, port: toPort } });
     if (reason) return { kind: "interface-mismatch", fromPort: from.port, toPort: to.port, message: reason };
   }
   return null;

@@ -23,12 +23,11 @@ describe("designer store", () => {
     expect(s.getState().doc.topology.nodes.map((n) => n.id)).toContain(id);
   });
 
-  it("records a drag as one undoable step when it ends", () => {
+  it("records a drop as one undoable step, and a drop where the node was as none", () => {
     const s = make();
-    s.getState().dragNodes({ api: { x: 10, y: 10 } });
-    s.getState().dragNodes({ api: { x: 20, y: 30 } });
+    s.getState().moveNodes({ api: { x: 400, y: 80 } });
     expect(s.getState().past).toHaveLength(0);
-    s.getState().endDrag();
+    s.getState().moveNodes({ api: { x: 20, y: 30 } });
     expect(s.getState().past).toHaveLength(1);
     expect(s.getState().doc.topology.nodes.find((n) => n.id === "api")!.position).toEqual({ x: 20, y: 30 });
     s.getState().undo();

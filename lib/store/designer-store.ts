@@ -49,8 +49,6 @@ export interface DesignerState {
   past: Topology[];
   future: Topology[];
   selection: Selection;
-  /** Positions of nodes being dragged, not yet committed to the topology. */
-  dragging: Record<string, { x: number; y: number }>;
   saveStatus: SaveStatus;
   saveError?: string;
   /** "network" errors retry by themselves; "refused" ones wait for the user. */
@@ -66,8 +64,11 @@ export interface DesignerState {
 
   addFromTemplate(template: NodeTemplate, position: { x: number; y: number }): string | null;
   connect(from: LinkEnd, to: LinkEnd): LinkError | null;
-  dragNodes(positions: Record<string, { x: number; y: number }>): void;
-  endDrag(): void;
+  /**
+   * Commits where dragged nodes were dropped, as one undo step. The canvas calls it once, at
+   * drag stop: the frames in between are React Flow's, so no edit, save or check runs per frame.
+   */
+  moveNodes(positions: Record<string, { x: number; y: number }>): void;
   setSelection(sel: Selection): void;
   deleteSelection(): void;
   deleteElements(nodeIds: string[], linkIds: string[]): void;
@@ -129,7 +130,6 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
       past: [],
       future: [],
       selection: { nodes: [], links: [] },
-      dragging: {},
       saveStatus: "saved",
       saveRequest: 0,
       pasteCount: 0,
@@ -159,16 +159,9 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
         return null;
       },
 
-      dragNodes(positions) {
-        set({ dragging: { ...get().dragging, ...positions } });
-      },
-
-      endDrag() {
-        const { dragging, doc } = get();
-        if (Object.keys(dragging).length === 0) return;
-        const moved = moveNodes(doc.topology, dragging);
-        if (moved === doc.topology) set({ dragging: {} });
-        else commit(moved, { dragging: {} });
+      moveNodes(positions) {
+        if (Object.keys(positions).length === 0) return;
+        commit(moveNodes(get().doc.topology, positions));
       },
 
       setSelection(sel) {
@@ -239,7 +232,6 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
           past: past.slice(0, -1),
           future: [doc.topology, ...future],
           selection: prune(selection, prev),
-          dragging: {},
         });
       },
 
@@ -252,7 +244,6 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
           past: [...past, doc.topology],
           future: future.slice(1),
           selection: prune(selection, next),
-          dragging: {},
         });
       },
 
@@ -319,7 +310,6 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
           past: [],
           future: [],
           selection: { nodes: [], links: [] },
-          dragging: {},
           saveStatus: "saved",
           saveError: undefined,
           saveErrorKind: undefined,

@@ -64,17 +64,37 @@ const CANDIDATES = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88];
 /** Steps off the wire, in label heights, tried when no point on it is free (a short wire between close nodes). */
 const NUDGES = [0, -1, 1, -2, 2, -3, 3];
 
+/** The spots a label may take along (or just beside) a path, best first, and the box around all of them. */
+export interface LabelSpots {
+  points: Pt[];
+  fallback: Pt;
+  bounds: Rect;
+}
+
+export function labelSpots(path: string, size: { width: number; height: number }): LabelSpots {
+  const along = CANDIDATES.map((t) => pointOnPath(path, t));
+  const points = NUDGES.flatMap((k) => along.map((p) => ({ x: p.x, y: p.y + k * (size.height + 2) })));
+  const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
+  const x = Math.min(...xs) - size.width / 2, y = Math.min(...ys) - size.height / 2;
+  return { points, fallback: pointOnPath(path, 0.5), bounds: { x, y, width: Math.max(...xs) + size.width / 2 - x, height: Math.max(...ys) + size.height / 2 - y } };
+}
+
+/** Whether a node could cover any of these spots (a cheap test to run against every node first). */
+export const nearSpots = (spots: LabelSpots, n: Rect) => overlaps(spots.bounds, n);
+
+/** The first spot a label of this size can take without covering a node; the middle when none is free. */
+export function pickSpot(spots: LabelSpots, size: { width: number; height: number }, nodes: Rect[]): Pt {
+  for (const q of spots.points) {
+    const r = { x: q.x - size.width / 2, y: q.y - size.height / 2, width: size.width, height: size.height };
+    if (!nodes.some((n) => overlaps(r, n))) return q;
+  }
+  return spots.fallback;
+}
+
 /** Where along the path (or just beside it) a label of this size covers no node; the middle when nowhere is free. */
 export function placeLabel(path: string, size: { width: number; height: number }, nodes: Rect[]): Pt {
-  const points = CANDIDATES.map((t) => pointOnPath(path, t));
-  for (const k of NUDGES) {
-    for (const p of points) {
-      const q = { x: p.x, y: p.y + k * (size.height + 2) };
-      const r = { x: q.x - size.width / 2, y: q.y - size.height / 2, width: size.width, height: size.height };
-      if (!nodes.some((n) => overlaps(r, n))) return q;
-    }
-  }
-  return pointOnPath(path, 0.5);
+  const spots = labelSpots(path, size);
+  return pickSpot(spots, size, nodes.filter((n) => nearSpots(spots, n)));
 }
 
 const GAP = 28;

@@ -59,7 +59,6 @@ export interface AdapterInput {
   links: Link[];
   selectedNodes: Set<string>;
   selectedLinks: Set<string>;
-  dragging: Record<string, { x: number; y: number }>;
   nodeProblems: Map<string, number>;
   linkProblems: Map<string, string>;
   highlightedNodes: Set<string>;
@@ -82,11 +81,11 @@ export function createFlowAdapter() {
     const seen = new Set<string>();
     const out = input.nodes.map((n) => {
       seen.add(n.id);
-      const pos = input.dragging[n.id] ?? n.position;
+      const pos = n.position;
       const m = input.measured[n.id];
       const run = input.run?.nodes.get(n.id);
       const failure = input.failures?.get(n.id);
-      const key = [n, pos.x, pos.y, m?.width, m?.height, input.selectedNodes.has(n.id), input.nodeProblems.get(n.id) ?? 0, input.highlightedNodes.has(n.id), input.progress?.get(n.id), run, failure];
+      const key = [n, m?.width, m?.height, input.selectedNodes.has(n.id), input.nodeProblems.get(n.id) ?? 0, input.highlightedNodes.has(n.id), input.progress?.get(n.id), run, failure];
       const cached = nodeCache.get(n.id);
       if (cached && unchanged(cached.key, key)) return cached.node;
       const node: FlowNode = {
