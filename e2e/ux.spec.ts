@@ -4,7 +4,7 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
 import { writeFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { gzip } from "../lib/image/test-images";
-import { generateDesign } from "../bench/export";
+import { generateDesign } from "../bench/design-gen";
 import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
 
 /** axe-core on the page (or one part of it): no serious or critical violation. */

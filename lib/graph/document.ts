@@ -1,6 +1,6 @@
 // Validation and migration of saved design documents. Every document crossing
 // a boundary (HTTP, file import, CLI) goes through `parseDesign`.
-import Ajv, { type ErrorObject } from "ajv";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { err, ok, type Result } from "../result";
 import { CURRENT_DESIGN_VERSION, type DesignDocument } from "./types";
 
@@ -169,12 +169,20 @@ export const designSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateShape = ajv.compile(designSchema);
-const validateDeployment = ajv.compile({ type: "object", properties: deploymentConfigSchema });
+// Compiled on first use: compiling costs a noticeable part of a second, and the designer
+// imports this module on its first render (for the settings check) long before it validates.
+let validators: { shape: ValidateFunction; deployment: ValidateFunction } | undefined;
+function compiled() {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validators = { shape: ajv.compile(designSchema), deployment: ajv.compile({ type: "object", properties: deploymentConfigSchema }) };
+  }
+  return validators;
+}
 
 /** The first problem with a node config's deployment settings (the same rules as the document schema), or null. */
 export function deploymentSettingsIssue(config: unknown): { field: string; message: string } | null {
+  const validateDeployment = compiled().deployment;
   if (validateDeployment(config)) return null;
   const e = validateDeployment.errors?.find((x) => x.keyword !== "if");
   if (!e) return null;
@@ -200,6 +208,7 @@ function describe(e: ErrorObject): DesignIssue {
 
 /** Structural + referential checks on an already-migrated document. */
 export function validateDesign(doc: unknown): Result<DesignDocument, DesignIssue[]> {
+  const validateShape = compiled().shape;
   if (!validateShape(doc)) {
     // `if/then` wrappers only repeat what the inner error says.
     const issues = (validateShape.errors ?? []).filter((e) => e.keyword !== "if").map(describe);

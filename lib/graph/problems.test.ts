@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { generateDesign } from "../../bench/export";
+import { generateDesign } from "../../bench/design-gen";
 import { checkLink } from "./ops";
 import { findProblems } from "./problems";
 import { witChecker } from "./wit-checker";
