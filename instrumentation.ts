@@ -32,7 +32,14 @@ export async function register() {
       process.exit(1);
     }
     const { startSweeper } = await import("./lib/storage/storage");
-    // Finished jobs past TRELLIS_JOB_RETENTION_DAYS go now and hourly after.
-    startSweeper(dataDir(), getJobQueue());
+    const { componentStore } = await import("./lib/components/http");
+    const { projectRepo } = await import("./lib/server/projects");
+    // Finished jobs past TRELLIS_JOB_RETENTION_DAYS go now and hourly after, and so do
+    // uploaded components that old which no saved design uses.
+    startSweeper(dataDir(), getJobQueue(), 3600_000, {
+      list: () => componentStore().list(),
+      remove: (id) => componentStore().remove(id),
+      inUse: () => projectRepo().uploadsInUse(),
+    });
   }
 }

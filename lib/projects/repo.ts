@@ -69,6 +69,19 @@ export function emptyDesign(name: string): DesignDocument {
 export class ProjectRepo {
   constructor(private readonly db: Db) {}
 
+  /** Ids of uploaded components that saved designs use (nodes whose source is `upload:<id>`). */
+  uploadsInUse(): Set<string> {
+    const used = new Set<string>();
+    for (const r of this.db.prepare("SELECT doc FROM projects").all() as { doc: string }[]) {
+      const doc = JSON.parse(r.doc) as DesignDocument;
+      for (const n of doc.topology.nodes) {
+        const s = n.config.source;
+        if (typeof s === "string" && s.startsWith("upload:")) used.add(s.slice("upload:".length));
+      }
+    }
+    return used;
+  }
+
   list(): ProjectSummary[] {
     const rows = this.db.prepare("SELECT * FROM projects ORDER BY updated_at DESC, rowid DESC").all() as Row[];
     return rows.map((r) => summary(toProject(r)));

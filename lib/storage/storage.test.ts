@@ -4,6 +4,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { handleImageUpload } from "../jobs/http";
 import type { Job, JobQueue } from "../jobs/types";
+import { ComponentStore } from "../components/store";
+import { ingestWasm } from "../components/ingest";
+import { componentFromWit } from "../components/test-wasm";
+import { openDb } from "../db";
+import { ProjectRepo } from "../projects/repo";
 import { dirBytes, reserve, storagePolicy, storageUsage, sweep } from "./storage";
 
 const DAY = 24 * 3600 * 1000;
@@ -58,6 +63,37 @@ describe("storage", () => {
     writeFileSync(join(dir, "components", "c.wasm"), Buffer.alloc(50));
     expect(await dirBytes(join(dir, "nope"))).toBe(0);
     expect(await storageUsage(dir, queue(), { quotaBytes: 1000, retentionMs: 0 })).toMatchObject({ usedBytes: 350, jobsBytes: 300, componentsBytes: 50, jobs: 1 });
+  });
+
+  it("removes uploaded components past the retention age that no saved design uses", async () => {
+    const db = openDb(join(dir, "t.db"));
+    try {
+      const store = new ComponentStore(db, join(dir, "components"));
+      const projects = new ProjectRepo(db);
+      const w = await ingestWasm(await componentFromWit(), "greeter.wasm");
+      if (!w.ok) throw new Error(w.error.message);
+      const used = store.add("used.wasm", w.value);
+      const unused = store.add("unused.wasm", w.value);
+      const p = projects.create("uses one");
+      if (!p.ok) throw new Error(p.error.message);
+      const node = { id: "n", kind: "component", name: "n", position: { x: 0, y: 0 }, ports: [], config: { source: used.source, env: [], replicas: 1, exposedPorts: [] } };
+      expect(projects.save(p.value.id, { ...p.value.doc, topology: { nodes: [node], links: [] } }, p.value.revision).ok).toBe(true);
+      const components = { list: () => store.list(), remove: (id: string) => store.remove(id), inUse: () => projects.uploadsInUse() };
+      const policy = { quotaBytes: 10 ** 9, retentionMs: 14 * DAY };
+      // Young: both stay.
+      expect((await sweep(dir, queue(), policy, { components, now: Date.now() + DAY })).removedComponents).toEqual([]);
+      // Old: the one no design uses goes, file and row.
+      const r = await sweep(dir, queue(), policy, { components, now: Date.now() + 15 * DAY });
+      expect(r.removedComponents).toEqual([unused.id]);
+      expect(store.list().map((c) => c.id)).toEqual([used.id]);
+      expect(store.readWasm(unused.id)).toBeUndefined();
+      expect(store.readWasm(used.id)).toBeDefined();
+      // Retention 0 keeps everything.
+      projects.delete(p.value.id);
+      expect((await sweep(dir, queue(), { ...policy, retentionMs: 0 }, { components, now: Date.now() + 99 * DAY })).removedComponents).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 
   it("removes finished jobs past the retention age, never running ones", async () => {

@@ -2,8 +2,8 @@
 // reports) and uploaded components, and age-based clean-up of finished jobs
 // (their directory, log lines and row). Uploads are refused with a typed
 // `storage-full` error when they would not fit, after the oldest finished
-// jobs have been cleared to make room. Uploaded components are counted but
-// never removed by age: designs refer to them.
+// jobs have been cleared to make room. Uploaded components count too; one past
+// the retention age goes only when no saved design uses it any more.
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { apiError, type ApiError } from "../server/errors";
@@ -74,17 +74,39 @@ function allJobs(queue: JobQueue): Job[] {
 const finishedAt = (j: Job) => Date.parse(j.finishedAt ?? j.updatedAt);
 
 export interface SweepResult {
+  /** Finished jobs removed. */
   removed: string[];
+  /** Uploaded components removed (past the retention age and used by no saved design). */
+  removedComponents: string[];
   usage: StorageUsage;
+}
+
+/** The uploaded components and which of them saved designs still use (`upload:<id>` sources). */
+export interface ComponentSweep {
+  list(): { id: string; createdAt: string }[];
+  remove(id: string): boolean;
+  inUse(): Set<string>;
 }
 
 /**
  * Removes finished jobs past the retention age, then, while usage is over
  * `quota - reserveBytes`, the oldest finished jobs. Queued and running jobs are never touched.
  */
-export async function sweep(dataDir: string, queue: JobQueue, policy = storagePolicy(), o: { now?: number; reserveBytes?: number } = {}): Promise<SweepResult> {
+export async function sweep(
+  dataDir: string,
+  queue: JobQueue,
+  policy = storagePolicy(),
+  o: { now?: number; reserveBytes?: number; components?: ComponentSweep } = {},
+): Promise<SweepResult> {
   const now = o.now ?? Date.now();
   const removed: string[] = [];
+  const removedComponents: string[] = [];
+  if (o.components && policy.retentionMs > 0) {
+    // Read which ones are used after listing: a design saved meanwhile that uses an old upload keeps it.
+    const old = o.components.list().filter((c) => now - Date.parse(c.createdAt) > policy.retentionMs);
+    const used = old.length ? o.components.inUse() : new Set<string>();
+    for (const c of old) if (!used.has(c.id) && o.components.remove(c.id)) removedComponents.push(c.id);
+  }
   const finished = allJobs(queue)
     .filter((j) => TERMINAL_STATES.includes(j.state))
     .sort((a, b) => finishedAt(a) - finishedAt(b));
@@ -104,7 +126,7 @@ export async function sweep(dataDir: string, queue: JobQueue, policy = storagePo
       usage = { ...usage, usedBytes: usage.usedBytes - bytes, jobsBytes: usage.jobsBytes - bytes, jobs: usage.jobs - 1 };
     }
   }
-  return { removed, usage };
+  return { removed, removedComponents, usage };
 }
 
 /**
@@ -130,11 +152,14 @@ export async function reserve(dataDir: string, queue: JobQueue, bytes: number, p
 const g = globalThis as { __trellisSweeper?: NodeJS.Timeout };
 
 /** Sweeps now and then every `everyMs` (default hourly), once per process. */
-export function startSweeper(dataDir: string, queue: JobQueue, everyMs = 3600_000): void {
+export function startSweeper(dataDir: string, queue: JobQueue, everyMs = 3600_000, components?: ComponentSweep): void {
   if (g.__trellisSweeper) return;
   const run = () =>
-    void sweep(dataDir, queue).then(
-      (r) => r.removed.length && console.log(`trellis: storage clean-up removed ${r.removed.length} finished job(s)`),
+    void sweep(dataDir, queue, storagePolicy(), components ? { components } : {}).then(
+      (r) => {
+        if (r.removed.length) console.log(`trellis: storage clean-up removed ${r.removed.length} finished job(s)`);
+        if (r.removedComponents.length) console.log(`trellis: storage clean-up removed ${r.removedComponents.length} unused uploaded component(s)`);
+      },
       (e: unknown) => console.error("trellis: storage clean-up failed:", e),
     );
   run();
