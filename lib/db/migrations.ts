@@ -79,4 +79,11 @@ export const migrations: Migration[] = [
     // recovery trusts an expired lease, not whether some process has the owner's PID.
     sql: `ALTER TABLE jobs ADD COLUMN lease_until INTEGER;`,
   },
+  {
+    id: 5,
+    name: "project save ids",
+    // The id of the save that made the current revision: a designer whose answer was lost (the server
+    // crashed or the connection dropped after the commit) retries with that id and is not told it conflicts with itself.
+    sql: `ALTER TABLE projects ADD COLUMN last_save TEXT;`,
+  },
 ];

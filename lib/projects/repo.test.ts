@@ -59,6 +59,25 @@ describe("ProjectRepo", () => {
     expect(repo.save(p.value.id, p.value.doc, 1)).toMatchObject({ ok: false, error: { kind: "revision-conflict", current: 2 } });
   });
 
+  it("a retry after a lost answer is not a conflict with itself, but a save by someone else still is", () => {
+    const p = repo.create("x");
+    if (!p.ok) throw new Error(p.error.message);
+    const id = p.value.id;
+    const doc = (n: string) => ({ ...p.value.doc, name: "x", description: n });
+    // Save a commits (revision 2) but its answer is lost; the retry b still says base 1 and that a is unsure.
+    expect(repo.save(id, doc("a"), 1, { saveId: "a" })).toMatchObject({ ok: true, value: { revision: 2 } });
+    expect(repo.save(id, doc("b"), 1, { saveId: "b", unsure: ["a"] })).toMatchObject({ ok: true, value: { revision: 3, doc: { description: "b" } } });
+    // Two lost answers in a row (a chain of our own commits) are fine too.
+    expect(repo.save(id, doc("c"), 1, { saveId: "c", unsure: ["a", "b"] })).toMatchObject({ ok: true, value: { revision: 4 } });
+    // Without the id, or naming a save that is not the current one, it is a conflict as before.
+    expect(repo.save(id, doc("d"), 3, { saveId: "d" })).toMatchObject({ ok: false, error: { kind: "revision-conflict", current: 4 } });
+    expect(repo.save(id, doc("d"), 3, { saveId: "d", unsure: ["a", "b"] })).toMatchObject({ ok: false, error: { kind: "revision-conflict", current: 4 } });
+    // Someone else saves over our revision: our unsure ids no longer name the current save.
+    expect(repo.save(id, doc("other"), 4, { saveId: "x" })).toMatchObject({ ok: true, value: { revision: 5 } });
+    expect(repo.save(id, doc("e"), 4, { saveId: "e", unsure: ["c"] })).toMatchObject({ ok: false, error: { kind: "revision-conflict", current: 5 } });
+    expect(repo.get(id)).toMatchObject({ ok: true, value: { revision: 5, doc: { description: "other" } } });
+  });
+
   it("refuses a save without a base revision instead of overwriting", () => {
     const p = repo.create("x");
     if (!p.ok) throw new Error(p.error.message);

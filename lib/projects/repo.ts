@@ -27,11 +27,18 @@ export type ProjectError =
   | { kind: "revision-conflict"; projectId: string; current: number; message: string }
   | { kind: "revision-required"; projectId: string; current: number; message: string };
 
+export interface SaveOptions {
+  baseName?: string;
+  saveId?: string;
+  unsure?: string[];
+}
+
 interface Row {
   id: string;
   name: string;
   doc: string;
   revision: number;
+  last_save?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -110,10 +117,19 @@ export class ProjectRepo {
    * Saves a new document over `baseRevision`, refusing to overwrite a newer save
    * (a save without a base revision is refused too). When the document's name is
    * still `baseName` (the name the editor loaded), a rename made elsewhere is kept.
+   *
+   * `saveId` names this save. `unsure` lists the caller's earlier saves over the same base whose answers never
+   * came (the server died or the connection dropped after the commit, or not): when the current revision is
+   * newer than the base but was made by one of them, every revision since the base is the caller's own
+   * (each was accepted under this same rule), so this save goes on top instead of answering a 409.
    */
-  save(id: string, doc: unknown, baseRevision: number | undefined, opts: { baseName?: string } = {}): Result<Project, ProjectError> {
+  save(id: string, doc: unknown, baseRevision: number | undefined, opts: SaveOptions = {}): Result<Project, ProjectError> {
     const current = this.get(id);
     if (!current.ok) return current;
+    const lastSave = (this.db.prepare("SELECT last_save FROM projects WHERE id = ?").get(id) as { last_save: string | null } | undefined)?.last_save;
+    if (baseRevision !== undefined && baseRevision < current.value.revision && lastSave && opts.unsure?.includes(lastSave)) {
+      baseRevision = current.value.revision;
+    }
     if (baseRevision === undefined) {
       return err({
         kind: "revision-required",
@@ -136,8 +152,8 @@ export class ProjectRepo {
     const n = checkName(d.name);
     if (!n.ok) return n;
     const r = this.db
-      .prepare("UPDATE projects SET name = ?, doc = ?, revision = revision + 1, updated_at = ? WHERE id = ? AND revision = ?")
-      .run(n.value, JSON.stringify({ ...d, name: n.value }), new Date().toISOString(), id, baseRevision);
+      .prepare("UPDATE projects SET name = ?, doc = ?, revision = revision + 1, last_save = ?, updated_at = ? WHERE id = ? AND revision = ?")
+      .run(n.value, JSON.stringify({ ...d, name: n.value }), opts.saveId ?? null, new Date().toISOString(), id, baseRevision);
     if (r.changes === 0) return this.save(id, doc, baseRevision, opts); // lost a race: answers 409 now
     return this.get(id);
   }

@@ -41,6 +41,32 @@ describe("autosave never drops an edit", () => {
     a.dispose();
   });
 
+  it("a retry after a lost answer names the unsure attempts, so the server can tell it from a conflict", async () => {
+    const s = make();
+    const calls: { base: number; saveId: string; unsure: string[] }[] = [];
+    // The first attempt is committed but its answer is lost; the second never reaches the server; the third lands.
+    const save = vi.fn<SaveFn>(async (_doc, base, o) => {
+      calls.push({ base, saveId: o.saveId, unsure: o.unsure });
+      if (calls.length <= 2) throw new SaveError({ kind: "network", message: "connection reset" });
+      return { revision: 3 };
+    });
+    const a = attachAutosave(s, save, { delayMs: 10, backoffMs: () => 100 });
+    s.getState().rename("edit whose answer was lost");
+    await vi.advanceTimersByTimeAsync(20);
+    await vi.advanceTimersByTimeAsync(100);
+    s.getState().rename("and one more edit");
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls.map((c) => c.base)).toEqual([1, 1, 1]);
+    expect(new Set(calls.map((c) => c.saveId)).size).toBe(3);
+    expect(calls.map((c) => c.unsure)).toEqual([[], [calls[0]!.saveId], [calls[0]!.saveId, calls[1]!.saveId]]);
+    expect(s.getState()).toMatchObject({ saveStatus: "saved", revision: 3 });
+    // A sure answer clears the list.
+    s.getState().rename("later");
+    await vi.advanceTimersByTimeAsync(20);
+    expect(calls[3]).toMatchObject({ base: 3, unsure: [] });
+    a.dispose();
+  });
+
   it("retries a network error with backoff until the server answers", async () => {
     const s = make();
     let calls = 0;

@@ -18,8 +18,16 @@ export class SaveError extends Error {
   }
 }
 
-/** `baseName`: the name the server last had from us, so a rename made elsewhere survives our save. */
-export type SaveFn = (doc: DesignDocument, baseRevision: number, opts: { keepalive: boolean; baseName: string }) => Promise<{ revision: number }>;
+/**
+ * `baseName`: the name the server last had from us, so a rename made elsewhere survives our save.
+ * `saveId` names this attempt; `unsure` lists earlier attempts over the same base whose answers never came
+ * (the server may have committed them), so the server does not report our own save as a conflict.
+ */
+export type SaveFn = (
+  doc: DesignDocument,
+  baseRevision: number,
+  opts: { keepalive: boolean; baseName: string; saveId: string; unsure: string[] },
+) => Promise<{ revision: number }>;
 
 /** A local copy of edits the server may not have yet (IndexedDB in the browser). */
 export interface DraftStore {
@@ -67,6 +75,10 @@ export function attachAutosave(store: DesignerStore, save: SaveFn, opts: Autosav
   let disposed = false;
   /** The document the server is known to have. */
   let savedDoc = store.getState().doc;
+  /** Attempts since the last sure answer that may or may not have been committed. */
+  let unsure: string[] = [];
+  let attempt = 0;
+  const nextSaveId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}-${++attempt}`;
 
   const dirty = () => store.getState().doc !== savedDoc;
   const clearTimer = () => {
@@ -93,14 +105,18 @@ export function attachAutosave(store: DesignerStore, save: SaveFn, opts: Autosav
     const s = store.getState();
     const doc = s.doc;
     s.markSaving();
+    const saveId = nextSaveId();
     try {
-      const r = await save(doc, s.revision, { keepalive, baseName: savedDoc.name });
+      const r = await save(doc, s.revision, { keepalive, baseName: savedDoc.name, saveId, unsure: [...unsure] });
+      unsure = [];
       failures = 0;
       savedDoc = doc;
       store.getState().markSaved(r.revision);
       if (!dirty()) await o.drafts?.delete(projectId);
     } catch (e) {
       const f = failureOf(e);
+      if (f.kind === "network") unsure = [...unsure, saveId].slice(-32);
+      else unsure = [];
       if (f.kind === "network") {
         failures++;
         const wait = backoff(failures);

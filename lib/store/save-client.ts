@@ -2,8 +2,13 @@
 import type { DesignDocument } from "../graph/types";
 import { SaveError } from "./autosave";
 
-export async function saveDesign(projectId: string, doc: DesignDocument, baseRevision: number, opts: { keepalive: boolean; baseName?: string }): Promise<{ revision: number }> {
-  const body = JSON.stringify({ doc, baseRevision, baseName: opts.baseName });
+export async function saveDesign(
+  projectId: string,
+  doc: DesignDocument,
+  baseRevision: number,
+  opts: { keepalive: boolean; baseName?: string; saveId?: string; unsure?: string[] },
+): Promise<{ revision: number }> {
+  const body = JSON.stringify({ doc, baseRevision, baseName: opts.baseName, saveId: opts.saveId, unsure: opts.unsure });
   let res: Response;
   try {
     // keepalive bodies are capped at 64 KiB by browsers; bigger ones go as a plain request.

@@ -11,11 +11,19 @@ export const GET = route<P>({}, ({ params }) => {
   return r.ok ? Response.json(r.value) : errorResponse(r.error);
 });
 
-/** Body: `{ doc, baseRevision, baseName? }` (no baseRevision: 428). An invalid document is refused and the stored copy kept. */
+/**
+ * Body: `{ doc, baseRevision, baseName?, saveId?, unsure? }` (no baseRevision: 428). An invalid document is refused
+ * and the stored copy kept. `unsure`: ids of earlier saves whose answers were lost (see ProjectRepo.save).
+ */
 export const PUT = route<P>({ body: { json: {} } }, ({ params, body }) => {
-  const b = (body ?? {}) as { doc?: unknown; baseRevision?: unknown; baseName?: unknown };
+  const b = (body ?? {}) as { doc?: unknown; baseRevision?: unknown; baseName?: unknown; saveId?: unknown; unsure?: unknown };
   const base = typeof b.baseRevision === "number" ? b.baseRevision : undefined;
-  const r = projectRepo().save(params.id, b.doc, base, typeof b.baseName === "string" ? { baseName: b.baseName } : {});
+  const id = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= 100;
+  const r = projectRepo().save(params.id, b.doc, base, {
+    ...(typeof b.baseName === "string" ? { baseName: b.baseName } : {}),
+    ...(id(b.saveId) ? { saveId: b.saveId } : {}),
+    ...(Array.isArray(b.unsure) ? { unsure: b.unsure.filter(id).slice(0, 64) } : {}),
+  });
   return r.ok ? Response.json({ id: r.value.id, revision: r.value.revision, updatedAt: r.value.updatedAt }) : errorResponse(r.error);
 });
 
