@@ -14,7 +14,7 @@ import { openDb, type Db } from "../db";
 import { makeDockerSave, makeTar, tarLayer } from "../image/test-images";
 import { haveHostTools } from "../testing/host-tools";
 import { freePort } from "../testing/free-port";
-import { defaultCorePath } from "../compile/native-artifact";
+import { defaultCorePath, runNativeArtifact } from "../compile/native-artifact";
 import { listRuns } from "./artifact-store";
 import { parseQueueUrl } from "./redis/connection";
 import { REDIS_SERVER, startRedis, type TestRedis } from "./redis/test-redis";
@@ -153,8 +153,8 @@ describe.skipIf(!haveTools)("compile workers on a Redis queue (BullMQ)", () => {
     const code = await new Promise<number | null>((r) => c.once("exit", (x) => r(x)));
     expect(code, err).toBe(0);
     expect(err).toMatch(/running on worker [AB]/);
-    const r = spawnSync(process.execPath, [join(root, "bin", "trellis.mjs"), "run", out], { encoding: "utf8", timeout: 120_000 });
-    expect(r.stdout).toBe("from a worker\n");
+    const r = await runNativeArtifact(out);
+    expect(r.stdout.toString()).toBe("from a worker\n");
   });
 
   it("cancel reaches a job running on a worker", { timeout: 120_000 }, async () => {
@@ -170,6 +170,35 @@ describe.skipIf(!haveTools)("compile workers on a Redis queue (BullMQ)", () => {
     const c = q.cancel(queued);
     expect(c.ok && c.value.state).toBe("cancelled");
     expect((await settled(queued)).state).toBe("cancelled");
+  });
+
+  it("SIGTERM: a worker takes no more jobs; a second SIGTERM hands its job back, and another worker runs it", { timeout: 240_000 }, async () => {
+    const g1 = join(dir, "gate-term-1");
+    const g2 = join(dir, "gate-term-2");
+    const first = submit(g1);
+    await until("the first job at the gate", () => state(first)?.stage === "gate");
+    const x = ranOn(first)[0]!;
+    const y = x === "A" ? "B" : "A";
+    const wx = workers.get(x)!;
+    const exited = new Promise<number | null>((r) => wx.once("exit", (c) => r(c)));
+    wx.kill("SIGTERM");
+    await until("the worker to stop taking jobs", () => workerLogs.get(x)!.includes("stopping: finishing 1 running job(s)"));
+    const second = submit(g2);
+    await until("the second job at the gate", () => state(second)?.stage === "gate");
+    expect(ranOn(second)).toEqual([y]);
+    wx.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(lines(first)).toContain(`worker ${x} is stopping: handed the job back to the queue`);
+    writeFileSync(g2, "");
+    writeFileSync(g1, "");
+    expect((await settled(second)).state).toBe("succeeded");
+    const done = await settled(first);
+    expect(done, lines(first).join("\n")).toMatchObject({ state: "succeeded", attempts: 2 });
+    expect(ranOn(first)).toEqual([x, y]);
+    expect(await listRuns(q.artifacts, first)).toHaveLength(1);
+    // A fresh worker under the stopped one's name, for the tests below.
+    startWorker(x);
+    await until("the new worker", () => workerLogs.get(x)!.includes(" ready on "));
   });
 
   it("a worker killed with SIGKILL mid-compile: the job runs again on the other worker and completes once", { timeout: 240_000 }, async () => {
@@ -234,5 +263,19 @@ describe.skipIf(!haveTools)("compile workers on a Redis queue (BullMQ)", () => {
     expect(failed.error).toMatchObject({ kind: "queue-unavailable" });
     expect(failed.retryable).toBe(true);
     await other.close();
+  });
+
+  it("SIGTERM once: the worker finishes its running job, then exits", { timeout: 120_000 }, async () => {
+    const gate = join(dir, "gate-finish");
+    const id = submit(gate);
+    await until("the job at the gate", () => state(id)?.stage === "gate");
+    const w = workers.get(ranOn(id)[0]!)!;
+    const exited = new Promise<number | null>((r) => w.once("exit", (c) => r(c)));
+    w.kill("SIGTERM");
+    await until("the worker to say it is stopping", () => workerLogs.get(ranOn(id)[0]!)!.includes("stopping: finishing 1 running job(s)"));
+    writeFileSync(gate, "");
+    expect((await settled(id)).state).toBe("succeeded");
+    expect(await exited).toBe(0);
+    expect(state(id)!.attempts).toBe(1);
   });
 });

@@ -133,11 +133,14 @@ export class RemoteWorker {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       const outcome = await this.run(p, dir, a, send);
-      await sending;
       if (a.handBack) {
+        send({ t: "log", line: `worker ${this.name} is stopping: handed the job back to the queue` });
+        await sending;
         await job.moveToWait(token);
+        this.say(`${p.runKey}: handed back`);
         throw new WaitingError();
       }
+      await sending;
       this.say(`${p.runKey}: ${outcome.state}`);
       return outcome;
     } finally {
