@@ -155,6 +155,10 @@ describe("manifest importers (fuzz)", () => {
       expect(r.design.topology.nodes[0]!.config.resources).toBeUndefined();
       expect(r.skipped.map((x) => x.name)).toEqual(expect.arrayContaining(["app: reservations.cpus", "app: limits.memory"]));
     });
+    it("a wadm scaler asking for more instances than the design format allows is capped", () => {
+      const r = design("apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: a\nspec:\n  components:\n    - name: c\n      type: component\n      properties:\n        image: x\n      traits:\n        - type: spreadscaler\n          properties:\n            instances: 10001\n");
+      expect(r.design.topology.nodes[0]!.config.replicas).toBe(10000);
+    });
     it("a spin.toml whose application name is empty gets a name", () => {
       expect(design('spin_manifest_version = 2\n[application]\nname = ""\n[component.api]\nsource = "api.wasm"\n').design.name).toBe("imported-app");
     });

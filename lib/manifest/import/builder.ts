@@ -9,6 +9,9 @@ export const witPortId = (direction: "import" | "export", iface: string): string
   return `${direction === "export" ? "exp" : "imp"}:${p ? p.id : iface}`;
 };
 
+/** The design format caps replicas at 10000. */
+const clampReplicas = (n: number): number => Math.min(10000, Math.max(0, Math.trunc(n)));
+
 export class TopologyBuilder {
   private nodes: TopologyNode[] = [];
   private byId = new Map<string, TopologyNode>();
@@ -29,8 +32,7 @@ export class TopologyBuilder {
       ports: [],
       config: { env: [], replicas: 1, exposedPorts: [], ...config },
     };
-    // The design format caps replicas at 10000.
-    node.config.replicas = Math.min(10000, Math.max(0, Math.trunc(node.config.replicas)));
+    node.config.replicas = clampReplicas(node.config.replicas);
     if (kind === "container" || kind === "compiled") node.ports.push({ id: "net", kind: "network", direction: "import", protocol: "tcp" });
     if (kind === "endpoint" && config.capability) node.ports.push(...capabilityPorts(config.capability));
     this.nodes.push(node);
@@ -85,6 +87,8 @@ export class TopologyBuilder {
   build(): Topology {
     // Simple grid placement; importManifest replaces it with an ELK layout.
     this.nodes.forEach((n, i) => (n.position = { x: (i % 6) * 260, y: Math.floor(i / 6) * 180 }));
+    // Again here: importers set replicas after addNode too (wadm scaler traits).
+    for (const n of this.nodes) n.config.replicas = clampReplicas(n.config.replicas);
     return { nodes: this.nodes, links: this.links };
   }
 }
