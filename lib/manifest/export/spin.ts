@@ -23,6 +23,7 @@ import {
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
+import { compiledHttpNote } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 import { validateSpinApp } from "../validate";
 import { uniqueIdents, wacIdent } from "./wac";
@@ -62,7 +63,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
   const components = topology.nodes.filter((n) => n.kind === "component");
   for (const n of topology.nodes) {
     if (n.kind === "container" || n.kind === "compiled") {
-      problems.push(problem("unsupported-node", "warning", `${n.name} is a ${n.kind === "container" ? "container" : "compiled container (WASI command)"}; SpinKube runs Spin components only, so it is left out`, [n.id]));
+      problems.push(problem("unsupported-node", "warning", compiledHttpNote(n, "SpinKube") ?? `${n.name} is a ${n.kind === "container" ? "container" : "compiled container (WASI command)"}; SpinKube runs Spin components only, so it is left out`, [n.id]));
     }
   }
 

@@ -19,6 +19,7 @@ import {
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
+import { compiledHttpNote } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 
 /** Published wasmCloud provider images for the endpoint capabilities. */
@@ -185,6 +186,8 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
       // A provider nothing links to would run idle.
       deployable.delete(n.id);
       problems.push(problem("unsupported-node", "warning", `${n.name} has no WIT wires to Wasm components, so no provider is deployed for it`, [n.id]));
+    } else if (compiledHttpNote(n, "wasmCloud")) {
+      problems.push(problem("unsupported-node", "warning", compiledHttpNote(n, "wasmCloud")!, [n.id]));
     } else if (n.kind === "compiled" && n.ports.some((p) => p.kind === "network" && p.direction === "export")) {
       problems.push(problem("unsupported-node", "warning", `${n.name} listens on network ports; wasmCloud reaches components through WIT links (e.g. wasi:http), not listening sockets`, [n.id]));
     }

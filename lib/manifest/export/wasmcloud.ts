@@ -28,6 +28,7 @@ import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { validateK8sObjects } from "../validate";
 import { WASMCLOUD_API_VERSION, validateWasmcloudObject } from "../validate-wasmcloud";
+import { compiledHttpNote } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 import { buildK8sObjects } from "./k8s";
 
@@ -276,7 +277,9 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
     }
   }
   for (const n of wasm) {
-    if (n.kind === "compiled" && n.ports.some((p) => p.kind === "network" && p.direction === "export")) {
+    const httpNote = compiledHttpNote(n, "wasmCloud 2");
+    if (httpNote) problems.push(problem("unsupported-node", "warning", httpNote, [n.id]));
+    else if (n.kind === "compiled" && n.ports.some((p) => p.kind === "network" && p.direction === "export")) {
       problems.push(problem("unsupported-node", "warning", `${n.name} listens on network ports; on wasmCloud 2 a component is reached through host interfaces (wasi:http), not listening sockets`, [n.id]));
     }
   }
