@@ -1,23 +1,33 @@
 // Where remote workers put what a job produced, so the server and the
-// workers need no shared job directory: `TRELLIS_ARTIFACTS=file:///dir`.
-// A run's files go to `<dir>/<jobId>/<run>/`, written under a `.partial-`
-// name and renamed into place whole, so a worker killed mid-write leaves no
-// half artifact. When the server takes a run's files it removes every other
-// run of that job (a killed worker's partial one), so a job ends with exactly
-// one artifact however often it was started.
+// workers need no shared job directory (TRELLIS_ARTIFACTS):
+// - `file:///dir` (one machine, or a shared mount): a run's files go to
+//   `<dir>/<jobId>/<run>/`, written under a `.partial-` name and renamed into
+//   place whole, so a worker killed mid-write leaves no half artifact. When the
+//   server takes a run's files it removes every other run of that job (a
+//   killed worker's partial one), so a job ends with exactly one artifact.
+// - `oci://host[:port]/repository` (the registries of lib/registry): each file
+//   is a blob (content-addressed, so a rerun adds nothing twice), and the run
+//   is an OCI manifest tagged `<jobId>-<run>` naming the files; it is pushed
+//   last, so a run a killed worker did not finish has no manifest.
 
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, link, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { copyFile, link, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { RegistryClient, MEDIA, type ClientOptions } from "../registry/client";
+import { parseReference } from "../registry/reference";
 import { err, ok, type Result } from "../result";
 
-export interface ArtifactStore {
-  kind: "file";
-  dir: string;
-  url: string;
-}
+export type ArtifactStore = { kind: "file"; dir: string; url: string } | { kind: "oci"; registry: string; repository: string; url: string };
+
+/** The artifact type of a run's manifest in a registry. */
+export const RUN_ARTIFACT_TYPE = "application/vnd.trellis.job-artifacts.v1+json";
+const TITLE = "org.opencontainers.image.title";
 
 export interface ArtifactStoreError {
   kind: "artifacts-url-invalid" | "artifact-missing" | "artifact-io";
@@ -31,7 +41,16 @@ export function parseArtifactStore(url: string): Result<ArtifactStore, ArtifactS
   } catch {
     return err({ kind: "artifacts-url-invalid", message: `TRELLIS_ARTIFACTS must be file:///absolute/dir, got ${JSON.stringify(url)}` });
   }
-  if (u.protocol !== "file:") return err({ kind: "artifacts-url-invalid", message: `TRELLIS_ARTIFACTS: only file:///dir is supported, got ${JSON.stringify(u.protocol)}` });
+  if (u.protocol === "oci:") {
+    const rest = url.slice("oci://".length);
+    const path = rest.slice(rest.indexOf("/") + 1);
+    const ref = parseReference(rest);
+    if (!ref.ok || !rest.includes("/") || /[:@]/.test(path)) {
+      return err({ kind: "artifacts-url-invalid", message: `TRELLIS_ARTIFACTS: oci://host[:port]/repository (no tag or digest), got ${JSON.stringify(url)}` });
+    }
+    return ok({ kind: "oci", registry: ref.value.registry, repository: ref.value.repository, url: `oci://${ref.value.registry}/${ref.value.repository}` });
+  }
+  if (u.protocol !== "file:") return err({ kind: "artifacts-url-invalid", message: `TRELLIS_ARTIFACTS: file:///dir or oci://host/repository, got ${JSON.stringify(u.protocol)}` });
   const dir = fileURLToPath(u);
   return ok({ kind: "file", dir, url: u.toString() });
 }
@@ -56,10 +75,11 @@ async function place(from: string, to: string): Promise<void> {
 }
 
 /** Puts `files` (relative to `srcDir`) under a new run of `jobId`; returns the run's name. */
-export async function putRun(store: ArtifactStore, jobId: string, srcDir: string, files: string[]): Promise<Result<string, ArtifactStoreError>> {
+export async function putRun(store: ArtifactStore, jobId: string, srcDir: string, files: string[], registry: ClientOptions = {}): Promise<Result<string, ArtifactStoreError>> {
   if (!SAFE.test(jobId)) return err({ kind: "artifact-io", message: `invalid job id ${JSON.stringify(jobId)}` });
   const run = randomUUID().replace(/-/g, "").slice(0, 16);
-  const jobDir = join(store.dir, jobId);
+  if (store.kind === "oci") return putOci(store, jobId, run, srcDir, files, registry);
+  const jobDir = join((store as { dir: string }).dir, jobId);
   const partial = join(jobDir, `.partial-${run}`);
   try {
     await mkdir(partial, { recursive: true });
@@ -78,9 +98,11 @@ export async function putRun(store: ArtifactStore, jobId: string, srcDir: string
 }
 
 /** Brings a run's files into `destDir` and drops the job's other runs. */
-export async function takeRun(store: ArtifactStore, jobId: string, run: string, files: string[], destDir: string): Promise<Result<null, ArtifactStoreError>> {
+export async function takeRun(store: ArtifactStore, jobId: string, run: string, files: string[], destDir: string, registry: ClientOptions = {}): Promise<Result<null, ArtifactStoreError>> {
   if (!SAFE.test(jobId) || !/^[A-Za-z0-9]{1,32}$/.test(run)) return err({ kind: "artifact-missing", message: `invalid artifact run ${JSON.stringify(run)}` });
-  const runDir = join(store.dir, jobId, run);
+  if (store.kind === "oci") return takeOci(store, jobId, run, files, destDir, registry);
+  const dir = (store as { dir: string }).dir;
+  const runDir = join(dir, jobId, run);
   if (!existsSync(runDir)) return err({ kind: "artifact-missing", message: `the artifact of this job is not in ${store.url} (run ${run})` });
   try {
     for (const f of files) {
@@ -89,8 +111,8 @@ export async function takeRun(store: ArtifactStore, jobId: string, run: string, 
       if (!src || !dst) return err({ kind: "artifact-missing", message: `refused the file name ${JSON.stringify(f)}` });
       await place(src, dst);
     }
-    for (const other of await readdir(join(store.dir, jobId))) {
-      if (other !== run) await rm(join(store.dir, jobId, other), { recursive: true, force: true });
+    for (const other of await readdir(join(dir, jobId))) {
+      if (other !== run) await rm(join(dir, jobId, other), { recursive: true, force: true });
     }
     return ok(null);
   } catch (e) {
@@ -100,6 +122,7 @@ export async function takeRun(store: ArtifactStore, jobId: string, run: string, 
 
 /** The runs stored for a job (finished ones; `.partial-` ones are listed with their prefix). */
 export async function listRuns(store: ArtifactStore, jobId: string): Promise<string[]> {
+  if (store.kind !== "file") return [];
   try {
     return (await readdir(join(store.dir, jobId))).sort();
   } catch {
@@ -108,5 +131,62 @@ export async function listRuns(store: ArtifactStore, jobId: string): Promise<str
 }
 
 export async function removeJobArtifacts(store: ArtifactStore, jobId: string): Promise<void> {
-  if (SAFE.test(jobId)) await rm(join(store.dir, jobId), { recursive: true, force: true });
+  // A registry keeps its runs (tags and blobs are the registry's to garbage-collect).
+  if (store.kind === "file" && SAFE.test(jobId)) await rm(join(store.dir, jobId), { recursive: true, force: true });
+}
+
+async function sha256File(file: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
+  return "sha256:" + h.digest("hex");
+}
+
+async function putOci(store: Extract<ArtifactStore, { kind: "oci" }>, jobId: string, run: string, srcDir: string, files: string[], o: ClientOptions): Promise<Result<string, ArtifactStoreError>> {
+  const client = new RegistryClient(store.registry, store.repository, o);
+  try {
+    const layers: { mediaType: string; digest: string; size: number; annotations: Record<string, string> }[] = [];
+    for (const f of files) {
+      const src = inside(srcDir, f);
+      if (!src) return err({ kind: "artifact-io", message: `refused the file name ${JSON.stringify(f)}` });
+      const size = (await stat(src)).size;
+      const digest = await sha256File(src);
+      await client.pushBlob(digest, size, () => createReadStream(src, { highWaterMark: 1 << 20 }));
+      layers.push({ mediaType: f.endsWith(".wasm") ? "application/wasm" : "application/octet-stream", digest, size, annotations: { [TITLE]: f } });
+    }
+    const config = Buffer.from(JSON.stringify({ jobId, run, files }));
+    const configDigest = "sha256:" + createHash("sha256").update(config).digest("hex");
+    await client.pushBlob(configDigest, config.length, () => config);
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, artifactType: RUN_ARTIFACT_TYPE, config: { mediaType: RUN_ARTIFACT_TYPE, digest: configDigest, size: config.length }, layers }));
+    // Last: a run is in the registry only once its manifest is.
+    await client.putManifest(`${jobId}-${run}`, manifest, MEDIA.ociManifest);
+    return ok(run);
+  } catch (e) {
+    return err({ kind: "artifact-io", message: `could not push the artifact to ${store.url}: ${(e as Error).message}` });
+  }
+}
+
+async function takeOci(store: Extract<ArtifactStore, { kind: "oci" }>, jobId: string, run: string, files: string[], destDir: string, o: ClientOptions): Promise<Result<null, ArtifactStoreError>> {
+  const client = new RegistryClient(store.registry, store.repository, o);
+  try {
+    const m = JSON.parse((await client.getManifest(`${jobId}-${run}`)).bytes.toString("utf8")) as { layers?: { digest: string; size: number; annotations?: Record<string, string> }[] };
+    for (const f of files) {
+      const layer = m.layers?.find((l) => l.annotations?.[TITLE] === f);
+      const dst = inside(destDir, f);
+      if (!layer || !dst) return err({ kind: "artifact-missing", message: `the artifact in ${store.url} (tag ${jobId}-${run}) has no file ${JSON.stringify(f)}` });
+      const { stream } = await client.getBlob(layer.digest);
+      const h = createHash("sha256");
+      let n = 0;
+      const tmp = `${dst}.partial`;
+      await mkdir(dirname(dst), { recursive: true });
+      await pipeline(stream, new Transform({ transform(c: Buffer, _e, cb) { h.update(c); n += c.length; cb(null, c); } }), createWriteStream(tmp));
+      if (n !== layer.size || "sha256:" + h.digest("hex") !== layer.digest) {
+        await rm(tmp, { force: true });
+        return err({ kind: "artifact-missing", message: `${f} from ${store.url} does not match its digest ${layer.digest}` });
+      }
+      await rename(tmp, dst);
+    }
+    return ok(null);
+  } catch (e) {
+    return err({ kind: "artifact-missing", message: `could not fetch the artifact from ${store.url} (tag ${jobId}-${run}): ${(e as Error).message}` });
+  }
 }

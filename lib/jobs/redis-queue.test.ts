@@ -15,6 +15,7 @@ import { makeDockerSave, makeTar, tarLayer } from "../image/test-images";
 import { haveHostTools } from "../testing/host-tools";
 import { freePort } from "../testing/free-port";
 import { defaultCorePath, runNativeArtifact } from "../compile/native-artifact";
+import { startRegistry, type TestRegistry } from "../registry/test-registry";
 import { listRuns } from "./artifact-store";
 import { parseQueueUrl } from "./redis/connection";
 import { REDIS_SERVER, startRedis, type TestRedis } from "./redis/test-redis";
@@ -23,7 +24,7 @@ import { serveInputRoute } from "./remote-input-http";
 import type { Job } from "./types";
 
 const root = join(import.meta.dirname, "..", "..");
-const haveTools = haveHostTools({ files: [REDIS_SERVER, "/bin/busybox", defaultCorePath()] }, "the remote worker suite");
+const haveTools = haveHostTools({ files: [REDIS_SERVER, "/bin/busybox", defaultCorePath()], commands: ["docker-registry", "skopeo", "htpasswd", "redis-cli"] }, "the remote worker suite");
 
 let redis: TestRedis;
 let dir: string;
@@ -32,13 +33,15 @@ let q: RedisJobQueue;
 let http: Server;
 let port: number;
 let image: Buffer;
+let registry: TestRegistry;
+let authFile: string;
 const workers = new Map<string, ChildProcess>();
 const workerLogs = new Map<string, string>();
 
-function newQueue(): RedisJobQueue {
+function newQueue(artifacts = `file://${join(dir, "artifacts")}`): RedisJobQueue {
   const t = parseQueueUrl(redis.url);
   if (!t.ok) throw new Error(t.error.message);
-  return new RedisJobQueue({ db, dataDir: join(dir, "data"), target: t.value, serverUrl: `http://127.0.0.1:${port}`, artifacts: `file://${join(dir, "artifacts")}` });
+  return new RedisJobQueue({ db, dataDir: join(dir, "data"), target: t.value, serverUrl: `http://127.0.0.1:${port}`, artifacts });
 }
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
@@ -47,6 +50,8 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
 function startWorker(name: string): ChildProcess {
   const w = cli(["worker", "--queue", redis.url, "--name", name, "--concurrency", "1", "--lock-duration", "2000", "--stalled-interval", "1000", "--work-dir", join(dir, `work-${name}`)], {
     TRELLIS_JOB_HANDLERS: join(import.meta.dirname, "fixtures", "gated-handlers.ts"),
+    // The worker machine's own registry credentials (a payload never carries any).
+    REGISTRY_AUTH_FILE: authFile,
   });
   workerLogs.set(name, "");
   w.stderr!.on("data", (c: Buffer) => workerLogs.set(name, workerLogs.get(name)! + c.toString()));
@@ -91,6 +96,11 @@ describe.skipIf(!haveTools)("compile workers on a Redis queue (BullMQ)", () => {
       { name: "etc/motd", content: "from a worker\n" },
     ]);
     image = await makeDockerSave([tarLayer(layer)], { Entrypoint: ["/bin/busybox"], Cmd: ["cat", "/etc/motd"], Env: ["PATH=/bin"] });
+    registry = await startRegistry();
+    authFile = join(dir, "auth.json");
+    writeFileSync(authFile, JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.user}:${registry.password}`).toString("base64") } } }));
+    // The server's own lookup (artifacts in a registry) reads the same file.
+    process.env.REGISTRY_AUTH_FILE = authFile;
     db = openDb(join(dir, "trellis.db"));
     port = await freePort();
     // The internal input route, as the app serves it, over real HTTP.
@@ -108,6 +118,8 @@ describe.skipIf(!haveTools)("compile workers on a Redis queue (BullMQ)", () => {
     db?.close();
     http?.close();
     await redis?.stop();
+    await registry?.stop();
+    delete process.env.REGISTRY_AUTH_FILE;
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -242,6 +254,29 @@ describe.skipIf(!haveTools)("compile workers on a Redis queue (BullMQ)", () => {
     expect(all.filter((l) => l === "succeeded")).toHaveLength(1);
     // Lines the compile wrote after the gate opened, while no server listened.
     expect(all.slice(seen).some((l) => l.startsWith("native artifact:"))).toBe(true);
+  });
+
+  it("an image by reference, pulled by the worker with its own credentials; the artifact pushed to an OCI registry", { timeout: 180_000 }, async () => {
+    const file = join(dir, "for-registry.tar");
+    writeFileSync(file, image);
+    await registry.seed(`docker-archive:${file}`, "team/busybox:1");
+    await q.close();
+    q = newQueue(`oci://${registry.host}/trellis/artifacts`);
+    await q.ready;
+    const id = q.newJobId();
+    q.enqueue({ id, kind: "compile-image", params: { reference: `${registry.host}/team/busybox:1`, fileName: "busybox" } });
+    const done = await settled(id);
+    expect(done, lines(id).join("\n")).toMatchObject({ state: "succeeded", result: { source: { reference: `${registry.host}/team/busybox:1` } } });
+    const produced = (done.result as { produced: { file: string; bytes: number } }).produced;
+    expect((await runNativeArtifact(join(q.jobDir(id), produced.file))).stdout.toString()).toBe("from a worker\n");
+    // The run is a tagged manifest in the registry, its files are blobs.
+    const tags = spawnSync("skopeo", ["list-tags", "--tls-verify=false", "--creds", `${registry.user}:${registry.password}`, `docker://${registry.host}/trellis/artifacts`], { encoding: "utf8" });
+    expect((JSON.parse(tags.stdout) as { Tags: string[] }).Tags.filter((t) => t.startsWith(id))).toHaveLength(1);
+    const raw = spawnSync("redis-cli", ["-p", String(redis.port), "-a", redis.password, "--no-auth-warning", "--scan", "--pattern", "bull:trellis-compile:*"], { encoding: "utf8" });
+    for (const key of raw.stdout.split("\n").filter((k) => /:[0-9a-f-]+\.[0-9a-f]+$/.test(k))) {
+      const data = spawnSync("redis-cli", ["-p", String(redis.port), "-a", redis.password, "--no-auth-warning", "HGET", key, "data"], { encoding: "utf8" }).stdout;
+      expect(data).not.toContain(registry.password);
+    }
   });
 
   it("a wrong Redis password stops a worker at start with a clear message, and fails the server's jobs with queue-unavailable", { timeout: 120_000 }, async () => {

@@ -13,6 +13,9 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Queue, QueueEvents, QueueEventsProducer } from "bullmq";
 import type { Db } from "../db";
+import { insecureFromEnv } from "../registry/client";
+import { credentialStorePath, storedCredentials } from "../registry/credential-store";
+import { authFileCredentials, firstOf } from "../registry/credentials";
 import { parseArtifactStore, removeJobArtifacts, takeRun, type ArtifactStore } from "./artifact-store";
 import { ownerLive } from "./embedded-queue";
 import { queueSecret, runToken, tokenMatches } from "./job-token";
@@ -28,7 +31,7 @@ export interface RedisQueueOptions {
   target: RedisTarget;
   /** Where workers reach this server's internal input route, e.g. `http://10.0.0.5:3000`. */
   serverUrl: string;
-  /** `file:///dir` (TRELLIS_ARTIFACTS); default `<dataDir>/artifacts`. */
+  /** `file:///dir` or `oci://host[:port]/repository` (TRELLIS_ARTIFACTS); default `file://<dataDir>/artifacts`. */
   artifacts?: string;
   queueName?: string;
 }
@@ -62,7 +65,7 @@ export class RedisJobQueue implements JobQueue {
     const store = parseArtifactStore(o.artifacts ?? `file://${join(o.dataDir, "artifacts")}`);
     if (!store.ok) throw new Error(store.error.message);
     this.artifacts = store.value;
-    mkdirSync(this.artifacts.dir, { recursive: true });
+    if (this.artifacts.kind === "file") mkdirSync(this.artifacts.dir, { recursive: true });
     const connection = bullConnection(o.target);
     this.queue = new Queue(this.name, { connection });
     this.producer = new QueueEventsProducer(this.name, { connection });
@@ -172,7 +175,9 @@ export class RedisJobQueue implements JobQueue {
       return;
     }
     if (o.artifactRun && o.files) {
-      const got = await takeRun(this.artifacts, id, o.artifactRun, o.files, this.jobDir(id));
+      // Registry credentials: the ones set in the UI, then the server's auth files.
+      const registry = { credentials: firstOf(storedCredentials(credentialStorePath(this.o.dataDir)), authFileCredentials()), insecureRegistries: insecureFromEnv() };
+      const got = await takeRun(this.artifacts, id, o.artifactRun, o.files, this.jobDir(id), registry);
       if (!got.ok) {
         this.log(id, `failed: ${got.error.kind}: ${got.error.message}`);
         this.settle(id, "failed", { error: got.error, retryable: true });

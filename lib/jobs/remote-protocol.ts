@@ -38,7 +38,7 @@ export interface RemoteJobPayload {
   /** The job's params as the handler reads them (no credentials). */
   params: Record<string, unknown>;
   input: RemoteInput;
-  /** Where the worker puts what the job produced: `file:///dir`. */
+  /** Where the worker puts what the job produced: `file:///dir` or `oci://host[:port]/repository` (pushed with the worker's own registry credentials). */
   artifacts: string;
 }
 

@@ -18,6 +18,8 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import { QueueEvents, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from "bullmq";
+import { insecureFromEnv } from "../registry/client";
+import { authFileCredentials } from "../registry/credentials";
 import { parseArtifactStore, putRun } from "./artifact-store";
 import { runInChild } from "./child-run";
 import { bullConnection, installRespFactory, respOptions, type RedisTarget } from "./redis/connection";
@@ -180,7 +182,8 @@ export class RemoteWorker {
     // What the server takes back: the report, and on success the produced files.
     const files = existsSync(join(dir, "report.json")) ? ["report.json"] : [];
     if (r.type === "succeeded") files.push(...producedFiles(r.result));
-    const put = await putRun(store.value, p.jobId, dir, files);
+    // A registry store: the worker machine's own credentials (REGISTRY_AUTH_FILE, docker config).
+    const put = await putRun(store.value, p.jobId, dir, files, { credentials: authFileCredentials(), insecureRegistries: insecureFromEnv() });
     if (!put.ok) return failed(put.error.kind, put.error.message, true);
     if (r.type === "succeeded") return { state: "succeeded", result: r.result, worker: this.name, artifactRun: put.value, files };
     return { state: "failed", error: r.error, retryable: r.retryable, worker: this.name, artifactRun: put.value, files };
