@@ -28,11 +28,25 @@ export interface ChildRunOptions {
 }
 
 /** The worker's environment minus debugger flags (a second `--inspect` would fight over the port). */
-function childEnv(handlersModule?: string): NodeJS.ProcessEnv {
+export function childEnv(handlersModule?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (env.NODE_OPTIONS) env.NODE_OPTIONS = env.NODE_OPTIONS.split(/\s+/).filter((f) => f && !f.startsWith("--inspect")).join(" ");
   if (handlersModule) env.TRELLIS_JOB_HANDLERS = handlersModule;
   return env;
+}
+
+/** Calls `f` with each non-blank line a job process writes to a stream. */
+export function eachLine(stream: NodeJS.ReadableStream | null, f: (line: string) => void): void {
+  let buf = "";
+  stream?.on("data", (c: Buffer) => {
+    buf += c.toString();
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line.trim()) f(line);
+    }
+  });
 }
 
 export function runInChild(o: ChildRunOptions): Promise<ChildOutcome> {
@@ -64,20 +78,8 @@ export function runInChild(o: ChildRunOptions): Promise<ChildOutcome> {
     };
     if (o.signal.aborted) cancel();
     else o.signal.addEventListener("abort", cancel, { once: true });
-    const lines = (stream: NodeJS.ReadableStream | null, prefix: string) => {
-      let buf = "";
-      stream?.on("data", (c: Buffer) => {
-        buf += c.toString();
-        let i;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (line.trim()) o.onLog(prefix + line);
-        }
-      });
-    };
-    lines(child.stdout, "");
-    lines(child.stderr, "stderr: ");
+    eachLine(child.stdout, (l) => o.onLog(l));
+    eachLine(child.stderr, (l) => o.onLog(`stderr: ${l}`));
     child.on("message", (m) => {
       if (!isWorkerMessage(m) || outcome) return;
       switch (m.type) {

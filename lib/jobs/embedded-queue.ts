@@ -9,6 +9,7 @@ import { rm } from "node:fs/promises";
 import { availableParallelism, setPriority, uptime } from "node:os";
 import { join } from "node:path";
 import type { Db } from "../db";
+import { childEnv, eachLine } from "./child-run";
 import { isWorkerMessage, type ParentMessage, type WorkerMessage } from "./protocol";
 import { JobStore } from "./store";
 import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue, QueueError } from "./types";
@@ -87,14 +88,6 @@ export function defaultConcurrency(): number {
 }
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** The server's environment minus debugger flags (a second `--inspect` would fight over the port). */
-function workerEnv(handlersModule?: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (env.NODE_OPTIONS) env.NODE_OPTIONS = env.NODE_OPTIONS.split(/\s+/).filter((f) => f && !f.startsWith("--inspect")).join(" ");
-  if (handlersModule) env.TRELLIS_JOB_HANDLERS = handlersModule;
-  return env;
-}
 
 export class EmbeddedJobQueue implements JobQueue {
   private readonly store: JobStore;
@@ -272,7 +265,7 @@ export class EmbeddedJobQueue implements JobQueue {
     const child = fork(this.o.workerEntry, [], {
       execArgv: ["--import", "tsx"],
       cwd: this.o.cwd ?? process.cwd(),
-      env: workerEnv(this.o.handlersModule),
+      env: childEnv(this.o.handlersModule),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });
@@ -284,20 +277,8 @@ export class EmbeddedJobQueue implements JobQueue {
     }
     const r: Running = { child, cancelRequested: false, settled: false };
     this.running.set(job.id, r);
-    const pipeLines = (stream: NodeJS.ReadableStream | null, prefix: string) => {
-      let buf = "";
-      stream?.on("data", (c: Buffer) => {
-        buf += c.toString();
-        let i;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (line.trim()) this.log(job.id, prefix + line);
-        }
-      });
-    };
-    pipeLines(child.stdout, "");
-    pipeLines(child.stderr, "stderr: ");
+    eachLine(child.stdout, (l) => this.log(job.id, l));
+    eachLine(child.stderr, (l) => this.log(job.id, `stderr: ${l}`));
     child.on("message", (m) => {
       if (!isWorkerMessage(m) || r.settled) return;
       this.onWorkerMessage(job, r, m);

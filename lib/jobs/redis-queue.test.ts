@@ -48,7 +48,7 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
   spawn(process.execPath, [join(root, "bin", "trellis.mjs"), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
 
 function startWorker(name: string): ChildProcess {
-  const w = cli(["worker", "--queue", redis.url, "--name", name, "--concurrency", "1", "--lock-duration", "2000", "--stalled-interval", "1000", "--work-dir", join(dir, `work-${name}`)], {
+  const w = cli(["worker", "--queue", redis.url, "--name", name, "--concurrency", "1", "--lock-duration", "4000", "--stalled-interval", "1000", "--work-dir", join(dir, `work-${name}`)], {
     TRELLIS_JOB_HANDLERS: join(import.meta.dirname, "fixtures", "gated-handlers.ts"),
     // The worker machine's own registry credentials (a payload never carries any).
     REGISTRY_AUTH_FILE: authFile,

@@ -70,7 +70,10 @@ export class RedisJobQueue implements JobQueue {
     this.queue = new Queue(this.name, { connection });
     this.producer = new QueueEventsProducer(this.name, { connection });
     this.raw = new RespClient(respOptions(o.target));
-    this.queue.on("error", (e) => console.error(`trellis: job queue ${o.target.display}: ${e.message}`));
+    // One line per failure, not a stack per connection attempt.
+    const onError = (e: Error) => console.error(`trellis: job queue ${o.target.display}: ${e.message}`);
+    this.queue.on("error", onError);
+    (this.producer as unknown as { on(ev: "error", f: (e: Error) => void): void }).on("error", onError);
     this.ready = this.start();
     this.ready.catch(() => undefined);
   }
