@@ -29,7 +29,7 @@ function line(name: string, m: ModeMetrics): string {
   return (
     `${name} ${m.mode.padEnd(10)}: ${m.requests} requests in ${(m.elapsedMs / 1000).toFixed(2)} s = ${m.requestsPerSecond.toFixed(0)} req/s ` +
     `(${m.wireCallsPerSecond.toFixed(0)} wire calls/s); request p50/p99 ${us(m.request.p50)}/${us(m.request.p99)} µs; ` +
-    `wire call p50/p99 ${us(m.wire.p50)}/${us(m.wire.p99)} µs; RSS ${mib(m.rssBytes)} MiB in ${m.processes} process${m.processes > 1 ? "es" : ""}`
+    `wire call p50/p99 ${us(m.wire.p50)}/${us(m.wire.p99)} µs; CPU ${us(m.cpuMsPerRequest)} µs/request; RSS ${mib(m.rssBytes)} MiB in ${m.processes} process${m.processes > 1 ? "es" : ""}`
   );
 }
 
@@ -46,8 +46,12 @@ function report(name: string, c: Comparison): string[] {
     line(name, c.network),
     ...formatBreakdown(c.network.breakdown).map((l) => `    ${l}`),
     ...(c.composed ? [line(name, c.composed)] : []),
-    `${name} typed vs network links: throughput ×${c.throughputRatio.toFixed(1)}, memory ×${c.memoryRatio.toFixed(1)}` +
-      (c.composed ? `; composed vs network: throughput ×${c.composedThroughputRatio!.toFixed(1)}, memory ×${(c.network.rssBytes / c.composed.rssBytes).toFixed(1)}` : ""),
+    `${name} typed vs network links: throughput ×${c.throughputRatio.toFixed(1)}, p50 latency ×${(c.network.request.p50 / c.inProcess.request.p50).toFixed(1)}, ` +
+      `CPU per request ×${c.cpuRatio.toFixed(1)}, memory ×${c.memoryRatio.toFixed(1)}` +
+      (c.composed
+        ? `; composed vs network: throughput ×${c.composedThroughputRatio!.toFixed(1)}, p50 latency ×${(c.network.request.p50 / c.composed.request.p50).toFixed(1)}, ` +
+          `CPU per request ×${(c.network.cpuMsPerRequest / c.composed.cpuMsPerRequest).toFixed(1)}, memory ×${(c.network.rssBytes / c.composed.rssBytes).toFixed(1)}`
+        : ""),
   ];
 }
 
@@ -72,7 +76,7 @@ export async function runPipelineBench(): Promise<string[]> {
   }
   out.push("", "how cost grows (relay chains ending in the tokenizer; composed: the chain as one component):");
   out.push(
-    "stages | in-process req/s  p50/p99 µs      RSS MiB | network req/s  p50/p99 µs        RSS MiB (procs) | throughput ×  memory × | composed req/s  p50/p99 µs  throughput ×",
+    "stages | in-process req/s  p50/p99 µs      RSS MiB | network req/s  p50/p99 µs        RSS MiB (procs) | throughput ×  CPU ×  memory × | composed req/s  p50/p99 µs  throughput ×  CPU ×",
   );
   for (const { stages, c } of rows) {
     const i = c.inProcess;
@@ -80,9 +84,9 @@ export async function runPipelineBench(): Promise<string[]> {
     out.push(
       `${String(stages).padStart(6)} | ${i.requestsPerSecond.toFixed(0).padStart(17)}  ${`${us(i.request.p50)}/${us(i.request.p99)}`.padStart(12)} ${mib(i.rssBytes).padStart(12)} | ` +
         `${n.requestsPerSecond.toFixed(0).padStart(13)}  ${`${us(n.request.p50)}/${us(n.request.p99)}`.padStart(12)} ${`${mib(n.rssBytes)} (${n.processes})`.padStart(19)} | ` +
-        `${c.throughputRatio.toFixed(1).padStart(12)}  ${c.memoryRatio.toFixed(1).padStart(8)} | ` +
+        `${c.throughputRatio.toFixed(1).padStart(12)}  ${c.cpuRatio.toFixed(1).padStart(5)}  ${c.memoryRatio.toFixed(1).padStart(8)} | ` +
         (c.composed
-          ? `${c.composed.requestsPerSecond.toFixed(0).padStart(14)}  ${`${us(c.composed.request.p50)}/${us(c.composed.request.p99)}`.padStart(10)}  ${c.composedThroughputRatio!.toFixed(1).padStart(12)}`
+          ? `${c.composed.requestsPerSecond.toFixed(0).padStart(14)}  ${`${us(c.composed.request.p50)}/${us(c.composed.request.p99)}`.padStart(10)}  ${c.composedThroughputRatio!.toFixed(1).padStart(12)}  ${(c.network.cpuMsPerRequest / c.composed.cpuMsPerRequest).toFixed(1).padStart(5)}`
           : "-"),
     );
   }

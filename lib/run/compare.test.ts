@@ -83,5 +83,27 @@ describe("compareModes", () => {
     expect(r.value.network.breakdown.wires.every((w) => w.transportMs > 0)).toBe(true);
     expect(r.value.modes.network).toMatch(/HTTP\/1\.1.*keep-alive/);
     expect(r.value.network.processes).toBe(3);
+    // CPU time is counted in every process of the mode (three in network mode, each doing its part).
+    expect(r.value.inProcess.cpuMsPerRequest).toBeGreaterThan(0);
+    expect(r.value.network.cpuMsPerRequest).toBeGreaterThan(0);
+    expect(r.value.composed).toBeUndefined();
+  }, 240_000);
+
+  it("measures a chain composed into one component as a third mode, and refuses a group that needs the host before running", async () => {
+    const r = await compareModes({ topology: relayPipeline(3), input: { text: "a b a" }, requests: 20, warmup: 5, entryNodeId: "relay-1", composed: true }, { resolve, cacheDir });
+    if (!r.ok) throw new Error(r.error.message);
+    const c = r.value.composed!;
+    expect(c.mode).toBe("composed");
+    expect(c.processes).toBe(1);
+    expect(c.requests).toBe(20);
+    // One node: the wires inside the unit are core-wasm calls the host never sees.
+    expect(c.breakdown.nodes.map((n) => n.nodeId)).toEqual(["relay-1"]);
+    expect(c.breakdown.wires).toEqual([]);
+    expect(c.wire.count).toBe(0);
+    expect(r.value.composedThroughputRatio).toBeGreaterThan(0);
+    expect(r.value.modes.composed).toMatch(/composed into one component/);
+    const refused = await compareModes({ topology: csvPipeline(), input: { json: [{ a: 1 }] }, requests: 5, composed: true }, { cacheDir });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error).toMatchObject({ kind: "unsupported-node", nodeId: "log" });
   }, 240_000);
 });

@@ -31,6 +31,8 @@ export interface ModeMetrics {
   /** Resident memory of all processes of the mode, summed after the run (after a garbage collection). */
   rssBytes: number;
   processes: number;
+  /** CPU time per request, all the mode's processes together (ms): the cost, whatever else loads the machine. */
+  cpuMsPerRequest: number;
   /** Where one request's time went. */
   breakdown: Breakdown;
 }
@@ -54,6 +56,8 @@ export interface Comparison {
   composedThroughputRatio?: number;
   /** network RSS / in-process RSS. */
   memoryRatio: number;
+  /** network CPU time / in-process CPU time for the same requests. */
+  cpuRatio: number;
   /** What each mode is (the baseline said plainly). */
   modes: { inProcess: string; network: string; composed?: string };
   /** The limits both modes ran under (the request's, clamped). */
@@ -109,6 +113,7 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
         wireCallsPerSecond: stats.wire.count / seconds,
         rssBytes: stats.rssBytes,
         processes: session.processCount,
+        cpuMsPerRequest: stats.cpuMs / req.requests,
         breakdown: computeBreakdown({ requests: req.requests, sumMs: d.sumMs, summaries: stats.summaries, timing: stats.timing }),
       });
     } finally {
@@ -140,6 +145,7 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
     network: network.value,
     throughputRatio: network.value.elapsedMs / inProcess.value.elapsedMs,
     memoryRatio: network.value.rssBytes / inProcess.value.rssBytes,
+    cpuRatio: network.value.cpuMsPerRequest / inProcess.value.cpuMsPerRequest,
     ...(composed ? { composed, composedThroughputRatio: network.value.elapsedMs / composed.elapsedMs } : {}),
     modes: { inProcess: IN_PROCESS_MODE, network: NETWORK_BASELINE, ...(composed ? { composed: COMPOSED_MODE } : {}) },
     limits,

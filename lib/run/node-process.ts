@@ -32,6 +32,7 @@ const send = (m: ChildMessage) => {
 
 function main(): void {
   let host: GraphHost | undefined;
+  let cpuSince = process.cpuUsage();
   // Component output goes to the node that wrote it (the pipes only carry what Node itself prints).
   for (const stream of ["stdout", "stderr"] as const) {
     const target = process[stream];
@@ -91,9 +92,11 @@ function main(): void {
         }
         case "reset":
           host?.recorder.resetCounters();
+          cpuSince = process.cpuUsage();
           send({ type: "result", id: m.id, outcome: {} });
           return;
-        case "stats":
+        case "stats": {
+          const cpu = process.cpuUsage(cpuSince); // before the collection below, which is the measurement's, not the run's
           // Resident memory after a full collection: what the run holds, not garbage not yet collected.
           (globalThis as { gc?: () => void }).gc?.();
           send({
@@ -103,8 +106,10 @@ function main(): void {
             rssBytes: process.memoryUsage().rss,
             wireLatencies: Float64Array.from(host?.wireLatencies ?? []),
             timing: host?.recorder.timing() ?? { links: [], recordingMs: 0, recordingTopMs: 0, ingressMs: 0 },
+            cpuMicros: cpu.user + cpu.system,
           });
           return;
+        }
       }
     })();
   });

@@ -24,7 +24,8 @@ export type ChildMessage =
   | { type: "events"; events: RunEvent[] }
   | { type: "result"; id: number; outcome: InvokeOutcome }
   | { type: "drove"; id: number; elapsedMs: number; requests: LatencyStats; sumMs: number; errors: number; firstError?: RunError }
-  | { type: "stats"; id: number; summaries: NodeSummary[]; rssBytes: number; wireLatencies: Float64Array; timing: HostTiming };
+  /** `cpuMicros`: CPU time (user + system) the process used since its counters were last reset. */
+  | { type: "stats"; id: number; summaries: NodeSummary[]; rssBytes: number; wireLatencies: Float64Array; timing: HostTiming; cpuMicros: number };
 
 export function isChildMessage(m: unknown): m is ChildMessage {
   return typeof m === "object" && m !== null && typeof (m as { type?: unknown }).type === "string";

@@ -45,6 +45,8 @@ export interface SessionStats {
   wire: LatencyStats;
   /** Where the time went, all processes together. */
   timing: HostTiming;
+  /** CPU time of all processes since the counters were reset (ms): unlike elapsed time, not stretched by other load on the machine. */
+  cpuMs: number;
 }
 
 export interface SessionOptions {
@@ -273,8 +275,10 @@ export class RunSession {
     let recordingMs = 0;
     let recordingTopMs = 0;
     let ingressMs = 0;
+    let cpuMs = 0;
     for (const m of all) {
       if (m.type !== "stats") continue;
+      cpuMs += m.cpuMicros / 1000;
       summaries.push(...m.summaries);
       rssBytes += m.rssBytes;
       for (const x of m.wireLatencies) latencies.push(x);
@@ -292,7 +296,7 @@ export class RunSession {
         }
       }
     }
-    return { summaries, rssBytes, wire: latencyStats(latencies), timing: { links: [...links.values()], recordingMs, recordingTopMs, ingressMs } };
+    return { summaries, rssBytes, wire: latencyStats(latencies), timing: { links: [...links.values()], recordingMs, recordingTopMs, ingressMs }, cpuMs };
   }
 
   /** Network mode: the loopback URL serving a node (answers `POST /call` with the run's token only). */
