@@ -6,10 +6,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fuzzParams } from "../testing/fuzz";
 import { IMAGE_ERROR_KINDS } from "./errors";
 import { openPackedRootfs, packEntries } from "./packed-rootfs";
 
-const runs = Number(process.env.FUZZ_RUNS ?? 300);
+const params = fuzzParams(300);
+const runs = params.numRuns;
 const kinds = new Set<string>(IMAGE_ERROR_KINDS);
 let dir: string;
 let good: Buffer;
@@ -73,7 +75,7 @@ describe("openPackedRootfs (fuzz)", () => {
           every(p);
         }
       }),
-      { numRuns: runs },
+      { ...params, numRuns: runs },
     );
   });
 });

@@ -8,13 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fuzzParams } from "../testing/fuzz";
 import { haveHostTools } from "../testing/host-tools";
 import { IMAGE_ERROR_KINDS } from "./errors";
 import { openPackedRootfs } from "./packed-rootfs";
 import { makeDockerSave, makeOciLayout, makeTar, tarLayer, type TestEntry } from "./test-images";
 import { unpackImage } from "./unpack";
 
-const runs = Number(process.env.FUZZ_RUNS ?? 60);
+const params = fuzzParams(60);
+const runs = params.numRuns;
 // zstd layers are made with the zstd tool (scripts/setup.sh installs it; under CI=true its absence fails here).
 const compressions: ("none" | "gzip" | "zstd")[] = haveHostTools({ commands: ["zstd"] }, "the image reader fuzz (zstd layers)") ? ["none", "gzip", "zstd"] : ["none", "gzip"];
 const kinds = new Set<string>(IMAGE_ERROR_KINDS);
@@ -120,7 +122,7 @@ describe("unpackImage (fuzz)", () => {
         rmSync(workDir, { recursive: true, force: true });
         rmSync(file, { force: true });
       }),
-      { numRuns: runs },
+      { ...params, numRuns: runs },
     );
   });
 });

@@ -8,12 +8,14 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { stringify as toToml } from "smol-toml";
 import { describe, expect, it } from "vitest";
+import { fuzzParams } from "../testing/fuzz";
 import { parseAllDocuments, stringify as toYaml } from "yaml";
 import { parseDesign } from "../graph/document";
 import { exportDesign, parseManifest } from "./index";
 import type { ExportTarget } from "./types";
 
-const runs = Number(process.env.FUZZ_RUNS ?? 100);
+const params = fuzzParams(100);
+const runs = params.numRuns;
 const here = dirname(fileURLToPath(import.meta.url));
 const IMPORT_KINDS = new Set(["parse", "unknown-format", "invalid", "empty"]);
 const TARGETS: ExportTarget[] = ["wasmcloud", "wadm", "spin", "k8s", "wac"];
@@ -114,7 +116,7 @@ describe("manifest importers (fuzz)", () => {
       fc.property(fc.array(skeleton, { minLength: 1, maxLength: 3 }), (docs) => {
         check(docs.map((d) => toYaml(d)).join("---\n"));
       }),
-      { numRuns: runs },
+      { ...params, numRuns: runs },
     );
   });
 
@@ -125,7 +127,7 @@ describe("manifest importers (fuzz)", () => {
         const docs = f.docs.map((d, i) => edits.filter((_, j) => j % f.docs.length === i).reduce(edit, d));
         check(docs.map((d) => toYaml(d)).join("---\n"));
       }),
-      { numRuns: runs * 2 },
+      { ...params, numRuns: runs * 2 },
     );
   });
 
@@ -138,7 +140,7 @@ describe("manifest importers (fuzz)", () => {
     }, { requiredKeys: ["component"] });
     fc.assert(
       fc.property(spin, (doc) => check(toToml(doc))),
-      { numRuns: runs },
+      { ...params, numRuns: runs },
     );
   });
 
@@ -158,6 +160,15 @@ describe("manifest importers (fuzz)", () => {
     it("a wadm scaler asking for more instances than the design format allows is capped", () => {
       const r = design("apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: a\nspec:\n  components:\n    - name: c\n      type: component\n      properties:\n        image: x\n      traits:\n        - type: spreadscaler\n          properties:\n            instances: 10001\n");
       expect(r.design.topology.nodes[0]!.config.replicas).toBe(10000);
+    });
+    it("health checks past the design format's bounds are clamped, or dropped when on an impossible port", () => {
+      const r = design(
+        "services:\n  app:\n    image: x\n    healthcheck:\n      test: [CMD, ok]\n      retries: 1001\n      interval: 100h\n" +
+          "  web:\n    image: y\n",
+      );
+      expect(r.design.topology.nodes[0]!.config.healthcheck).toMatchObject({ retries: 1000, intervalSeconds: 86400 });
+      const k = design("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: i\n          livenessProbe:\n            httpGet:\n              path: /\n              port: 70000\n");
+      expect(k.design.topology.nodes[0]!.config.healthcheck).toBeUndefined();
     });
     it("a spin.toml whose application name is empty gets a name", () => {
       expect(design('spin_manifest_version = 2\n[application]\nname = ""\n[component.api]\nsource = "api.wasm"\n').design.name).toBe("imported-app");

@@ -3,6 +3,7 @@
 // a throw, and downstream steps (world selection, ports, compatibility, summary) hold up on its model.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { fuzzParams } from "../testing/fuzz";
 import { analyzeWit } from "./analyze";
 import { checkInterfaceCompat } from "./compat";
 import { WIT_ERROR_KINDS, type WitError } from "./errors";
@@ -11,7 +12,8 @@ import { MAX_TYPE_NODES, typeToString } from "./model";
 import { MAX_RESOLVE_DEPTH } from "./resolver";
 import { summarizeModel } from "./summary";
 
-const runs = Number(process.env.FUZZ_RUNS ?? 150);
+const params = fuzzParams(150);
+const runs = params.numRuns;
 const kinds = new Set<string>(WIT_ERROR_KINDS);
 
 const PKGS = ["a:x", "a:y", "b:z"];
@@ -193,7 +195,7 @@ describe("resolveWit (fuzz)", () => {
           for (const p of a.ports) expect(typeof p.id).toBe("string");
         }
       }),
-      { numRuns: runs },
+      { ...params, numRuns: runs },
     );
   });
 
@@ -208,7 +210,7 @@ describe("resolveWit (fuzz)", () => {
           for (const e of world(inc).imports) expect(keys.has(e.key), `${w} includes ${inc} but lacks ${e.key}`).toBe(true);
         }
       }),
-      { numRuns: Math.ceil(runs / 3) },
+      { ...params, numRuns: Math.ceil(runs / 3) },
     );
   });
 
