@@ -1,7 +1,7 @@
 // Builds a topology while importing: unique ids, the port conventions of the
 // model, and one wire per (from port, to port) pair.
 import { capabilityPorts } from "../../graph/ports";
-import type { NodeConfig, NodeKind, Topology, TopologyNode } from "../../graph/types";
+import type { HealthCheck, NodeConfig, NodeKind, Topology, TopologyNode } from "../../graph/types";
 import { dnsLabel, parseInterface } from "../common";
 
 export const witPortId = (direction: "import" | "export", iface: string): string => {
@@ -11,6 +11,23 @@ export const witPortId = (direction: "import" | "export", iface: string): string
 
 /** The design format caps replicas at 10000. */
 const clampReplicas = (n: number): number => Math.min(10000, Math.max(0, Math.trunc(n)));
+
+const isPort = (p: unknown): boolean => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
+
+/**
+ * A health check within the design format's bounds: times 0–86400 s, retries 1–1000 (clamped), and a check
+ * on a port outside 1–65535 dropped. Undefined when no way of checking is left.
+ */
+function boundedHealthcheck(h: HealthCheck): HealthCheck | undefined {
+  const out: HealthCheck = { ...h };
+  for (const k of ["intervalSeconds", "timeoutSeconds", "startPeriodSeconds"] as const) {
+    if (out[k] !== undefined) out[k] = Math.min(86400, Math.max(0, Math.trunc(out[k])));
+  }
+  if (out.retries !== undefined) out.retries = Math.min(1000, Math.max(1, Math.trunc(out.retries)));
+  if (out.httpGet && !isPort(out.httpGet.port)) delete out.httpGet;
+  if (out.tcpPort !== undefined && !isPort(out.tcpPort)) delete out.tcpPort;
+  return out.exec || out.httpGet || out.tcpPort !== undefined ? out : undefined;
+}
 
 export class TopologyBuilder {
   private nodes: TopologyNode[] = [];
@@ -88,7 +105,14 @@ export class TopologyBuilder {
     // Simple grid placement; importManifest replaces it with an ELK layout.
     this.nodes.forEach((n, i) => (n.position = { x: (i % 6) * 260, y: Math.floor(i / 6) * 180 }));
     // Again here: importers set replicas after addNode too (wadm scaler traits).
-    for (const n of this.nodes) n.config.replicas = clampReplicas(n.config.replicas);
+    for (const n of this.nodes) {
+      n.config.replicas = clampReplicas(n.config.replicas);
+      if (n.config.healthcheck) {
+        const h = boundedHealthcheck(n.config.healthcheck);
+        if (h) n.config.healthcheck = h;
+        else delete n.config.healthcheck;
+      }
+    }
     return { nodes: this.nodes, links: this.links };
   }
 }
