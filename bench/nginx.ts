@@ -1,0 +1,102 @@
+// Debian's nginx serving a small static file: native on loopback, inside the
+// x86-64 core reached through `-p` (lib/image/HOST-NET.md), and as a compiled
+// container's wasi:http/incoming-handler (lib/run/http-service.ts: the run's
+// host-side adapter forwarding each request to the guest's port). ab from
+// Debian's apache2-utils drives native and -p with the same parameters; the
+// wasi:http path is driven one request at a time, as the run engine calls a
+// handler, and compared with native ab at one connection.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { conf, nginx, stageNginx, writeSite } from "../emulator/test/nginx-site";
+import { buildArtifactBytes } from "../lib/compile/native-artifact";
+import { hostNetChildArgs } from "../lib/compile/host-net";
+import { packDirectory } from "../lib/image/packed-rootfs";
+import { HttpService } from "../lib/run/http-service";
+import { effectiveLimits } from "../lib/run/run";
+import { freePort } from "../lib/testing/free-port";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const work = join(root, "emulator", "build", "bench-nginx");
+const core = join(root, "emulator", "build", "trellis-x86.wasm");
+const REQUESTS = Number(process.env.BENCH_NGINX_REQUESTS ?? 1000);
+const CLIENTS = Number(process.env.BENCH_NGINX_CLIENTS ?? 10);
+
+async function ready(port: number): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/index.html`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nginx on port ${port} did not answer`);
+}
+
+function ab(port: number, clients: number): number {
+  const out = execFileSync("ab", ["-q", "-k", "-n", String(REQUESTS), "-c", String(clients), `http://127.0.0.1:${port}/index.html`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+  const non2xx = Number(/Non-2xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  if (failed !== 0 || non2xx !== 0) throw new Error(`ab saw ${failed} failed and ${non2xx} non-2xx requests on port ${port}`);
+  return Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+}
+
+export async function runNginxBench(): Promise<string[]> {
+  execFileSync("sh", ["-c", "command -v ab"]);
+  rmSync(work, { recursive: true, force: true });
+  const stage = join(work, "stage");
+  stageNginx(stage, 80);
+  const packed = await packDirectory(stage, join(work, "rootfs.img"));
+  if (!packed.ok) throw new Error(packed.error.message);
+  const nat = join(work, "native");
+  mkdirSync(join(nat, "tmp"), { recursive: true });
+  writeSite(join(nat, "www"));
+  copyFileSync("/etc/nginx/mime.types", join(nat, "mime.types"));
+
+  const [nativePort, hostPort] = [await freePort(), await freePort()];
+  writeFileSync(join(nat, "nginx.conf"), conf({ root: join(nat, "www"), tmp: join(nat, "tmp"), port: nativePort, master: false }));
+  const procs: ChildProcess[] = [];
+  let service: HttpService | undefined;
+  try {
+    procs.push(spawn(nginx, ["-e", "stderr", "-p", nat, "-c", join(nat, "nginx.conf")], { stdio: "ignore" }));
+    const cfg = {
+      file: core,
+      args: ["trellis-x86", "--rootfs", "/rootfs/rootfs.img", "--", nginx, "-e", "stderr", "-c", "/etc/nginx/nginx.conf"],
+      env: {},
+      preopens: { "/rootfs": work },
+      publish: [{ hostAddr: "127.0.0.1", hostPort, guestPort: 80 }],
+      allow: [],
+    };
+    const started = Date.now();
+    procs.push(spawn(process.execPath, hostNetChildArgs(cfg), { stdio: "ignore" }));
+    await ready(nativePort);
+    await ready(hostPort);
+    const startup = (Date.now() - started) / 1000;
+    const native = ab(nativePort, CLIENTS);
+    const published = ab(hostPort, CLIENTS);
+    const native1 = ab(nativePort, 1);
+
+    // the wasi:http path: the compiled artifact (core + embedded rootfs) behind the run's adapter
+    const art = buildArtifactBytes(new Uint8Array(readFileSync(core)), new Uint8Array(readFileSync(join(work, "rootfs.img"))), { entrypoint: [nginx, "-e", "stderr"], cmd: ["-c", "/etc/nginx/nginx.conf"], env: [] });
+    if (!art.ok) throw new Error(art.error.message);
+    writeFileSync(join(work, "artifact.wasm"), art.value);
+    const limits = effectiveLimits({ timeMs: 60_000 });
+    service = await HttpService.start({ id: "web", name: "nginx", file: join(work, "artifact.wasm"), guestPort: 80 }, limits, Date.now() + 60_000);
+    const req = { method: "GET", path: "/index.html", authority: "localhost", headers: [] as Array<[string, string]>, body: new Uint8Array(0) };
+    for (let i = 0; i < 20; i++) service.send(req); // warm-up
+    const t0 = performance.now();
+    for (let i = 0; i < REQUESTS; i++) if (service.send(req).status !== 200) throw new Error("the wasi:http path answered non-200");
+    const handler = REQUESTS / ((performance.now() - t0) / 1000);
+    return [
+      `  ab -k -n ${REQUESTS} -c ${CLIENTS} GET /index.html (26 bytes; ${CLIENTS} keep-alive connections held at once); guest nginx = master + 1 worker`,
+      `  guest nginx answering through -p after ${startup.toFixed(1)} s`,
+      `  through -p: native ${native.toFixed(0)} req/s, emulated ${published.toFixed(0)} req/s, ratio ${(native / published).toFixed(1)}x`,
+      `  as wasi:http/incoming-handler (one request at a time): ${handler.toFixed(0)} req/s vs native ab -c 1 ${native1.toFixed(0)} req/s, ratio ${(native1 / handler).toFixed(1)}x`,
+    ];
+  } finally {
+    await service?.close();
+    for (const p of procs) p.kill("SIGKILL");
+  }
+}
