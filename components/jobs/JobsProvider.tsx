@@ -83,8 +83,8 @@ export function JobsProvider({ children }: { children: ReactNode }) {
         .map((e) => /^(\d+)\/(tcp|udp)$/.exec(e))
         .filter((m): m is RegExpExecArray => !!m)
         .map((m) => ({ port: Number(m[1]), protocol: m[2] as "tcp" | "udp" }))
-        // a port the user marked HTTP stays so; a well-known HTTP port of the image is taken as HTTP
-        .map((e) => (e.protocol === "tcp" && (node.config.exposedPorts.some((x) => x.port === e.port && x.http) || WELL_KNOWN_HTTP_PORTS.includes(e.port)) ? { ...e, http: true } : e));
+        // a port the user marked HTTP stays so; a native image's well-known HTTP port is taken as HTTP (its guest serves it)
+        .map((e) => (e.protocol === "tcp" && (node.config.exposedPorts.some((x) => x.port === e.port && x.http) || (result.produced?.kind === "native-artifact" && WELL_KNOWN_HTTP_PORTS.includes(e.port))) ? { ...e, http: true } : e));
       if (exposed.length) s.updateNode(node.id, { config: { exposedPorts: exposed } });
       const originalImage = result.image?.names?.[0];
       store.getState().convertToCompiled(node.id, { jobId: job.id, witPorts: ports, wit, world, originalImage });

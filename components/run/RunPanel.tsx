@@ -24,6 +24,10 @@ export function RunPanel() {
   const [input, setInput] = useState<string | null>(null);
   const [mode, setMode] = useState<RunMode>("in-process");
   const [requests, setRequests] = useState(500);
+  // For HTTP entries: the request line (the input is its body); "POST /" as before when left alone.
+  const [requestLine, setRequestLine] = useState("POST /");
+  const [method = "POST", path = "/"] = requestLine.trim().split(/\s+/);
+  const request = requestLine.trim() === "POST /" ? undefined : { method, path };
   const nodes = useDesigner((s) => s.doc.topology.nodes);
   const nameOf = (id: string) => nodes.find((n) => n.id === id)?.name ?? id;
   const text = input ?? sample;
@@ -36,6 +40,10 @@ export function RunPanel() {
           <textarea data-testid="run-input" value={text} onChange={(e) => setInput(e.target.value)} placeholder="text or JSON" spellCheck={false} />
         </label>
         <div className="run-buttons">
+          <label className="run-field run-request-field" title="HTTP entries (wasi:http): method and path of the request; the input is its body">
+            <span>HTTP request</span>
+            <input data-testid="run-request" value={requestLine} onChange={(e) => setRequestLine(e.target.value)} spellCheck={false} />
+          </label>
           <label className="run-field run-mode-field">
             <span>Mode</span>
             <select data-testid="run-mode" value={mode} onChange={(e) => setMode(e.target.value as RunMode)}>
@@ -48,7 +56,7 @@ export function RunPanel() {
               Stop
             </button>
           ) : (
-            <button data-testid="run-start" className="primary" onClick={() => start(text, mode)}>
+            <button data-testid="run-start" className="primary" onClick={() => start(text, mode, request)}>
               ▶ Run
             </button>
           )}
@@ -57,7 +65,7 @@ export function RunPanel() {
               <span>Requests</span>
               <input type="number" min={1} max={20000} value={requests} onChange={(e) => setRequests(Number(e.target.value))} data-testid="compare-requests" />
             </label>
-            <button data-testid="compare-start" disabled={compare.status === "running"} onClick={() => startCompare(text, requests)}>
+            <button data-testid="compare-start" disabled={compare.status === "running"} onClick={() => startCompare(text, requests, request)}>
               {compare.status === "running" ? "Comparing…" : "Compare both modes"}
             </button>
           </span>

@@ -1,6 +1,7 @@
 "use client";
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Comparison } from "@/lib/run/compare";
+import type { HttpRequestShape } from "@/lib/run/entry";
 import type { CallEvent, RunError, RunEvent, RunMode } from "@/lib/run/types";
 import { useDesignerStore } from "../designer/store-context";
 import { fmtMs, formatOutput, formatValue } from "./format";
@@ -30,9 +31,9 @@ export interface RunState {
 interface RunValue {
   run: RunState;
   compare: { status: "idle" | "running" | "done" | "failed"; result?: Comparison; error?: string };
-  start(input: string, mode: RunMode): void;
+  start(input: string, mode: RunMode, request?: HttpRequestShape): void;
   stop(): void;
-  startCompare(input: string, requests: number): void;
+  startCompare(input: string, requests: number, request?: HttpRequestShape): void;
   clear(): void;
   canvas?: { nodes: Map<string, { text: string; error: boolean }>; links: Map<string, string> };
 }
@@ -83,7 +84,7 @@ export function RunProvider({ children }: { children: ReactNode }) {
   const abort = useRef<AbortController | null>(null);
 
   const start = useCallback(
-    (input: string, mode: RunMode) => {
+    (input: string, mode: RunMode, request?: HttpRequestShape) => {
       abort.current?.abort();
       const ctrl = new AbortController();
       abort.current = ctrl;
@@ -94,7 +95,7 @@ export function RunProvider({ children }: { children: ReactNode }) {
           const res = await fetch("/api/run", {
             method: "POST",
             headers: { "content-type": "application/json", accept: "text/event-stream" },
-            body: JSON.stringify({ design, input: runInput(input), mode }),
+            body: JSON.stringify({ design, input: runInput(input), mode, ...(request ? { request } : {}) }),
             signal: ctrl.signal,
           });
           if (!res.ok) {
@@ -124,14 +125,14 @@ export function RunProvider({ children }: { children: ReactNode }) {
   );
 
   const startCompare = useCallback(
-    (input: string, requests: number) => {
+    (input: string, requests: number, request?: HttpRequestShape) => {
       setCompare({ status: "running" });
       void (async () => {
         try {
           const res = await fetch("/api/run/compare", {
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ design: store.getState().doc, input: runInput(input), requests }),
+            body: JSON.stringify({ design: store.getState().doc, input: runInput(input), requests, ...(request ? { request } : {}) }),
           });
           const body = (await res.json()) as Comparison & { error?: { message: string } };
           if (!res.ok) setCompare({ status: "failed", error: body.error?.message ?? `HTTP ${res.status}` });

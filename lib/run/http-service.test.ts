@@ -3,13 +3,16 @@
 // starts the guest once and forwards each request to Debian's nginx listening
 // inside it. The artifact is built here as the compile pipeline builds one: the
 // x86-64 core, a rootfs packed from the host's nginx, and the image's run config.
-import { readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildArtifactBytes, type RunConfig } from "../compile/native-artifact";
 import { derivePorts } from "../graph/ops";
 import type { Topology, TopologyNode } from "../graph/types";
 import { ok } from "../result";
+import { hostNetChildArgs } from "../compile/host-net";
+import { freePort } from "../testing/free-port";
 import { haveHostTools } from "../testing/host-tools";
 import { corePath, emulatorDir, ensureCore, packStage } from "../../emulator/test/harness";
 import { nginx, stageNginx } from "../../emulator/test/nginx-site";
@@ -65,34 +68,55 @@ describe.skipIf(!haveTools)("Debian nginx in a compiled container behind the HTT
     artifact = built.value;
   }, 90_000);
 
-  for (const mode of ["in-process", "network"] as const) {
-    it(`answers GET requests from the guest's nginx (${mode})`, async () => {
-      const r = await runDesign({ topology: design(), input: { text: "" }, mode, request: { method: "GET", path: "/data.json", headers: [["accept", "*/*"]] }, limits: { timeMs: 60_000 } }, { resolve: resolve(() => artifact), cacheDir: join(work, "cache") });
-      expect(r.error).toBeUndefined();
-      expect(r.ok).toBe(true);
-      expect(outputText(r)).toBe('{"answer": 42}\n');
-      const out = r.output as unknown as Response;
-      expect(out.status).toBe(200);
-      expect(out.headers).toContainEqual(["content-type", "application/json"]);
-      expect(out.headers.find(([k]) => k === "server")?.[1]).toMatch(/^nginx\//);
-      expect(r.nodes.web?.calls).toBe(1);
-      expect(r.events.some((e) => e.type === "node-ready" && e.nodeId === "web")).toBe(true);
-    }, 90_000);
-  }
+  it("answers a GET from the guest's nginx (in-process)", async () => {
+    const r = await runDesign({ topology: design(), input: { text: "" }, mode: "in-process", request: { method: "GET", path: "/data.json", headers: [["accept", "*/*"]] }, limits: { timeMs: 60_000 } }, { resolve: resolve(() => artifact), cacheDir: join(work, "cache") });
+    expect(r.error).toBeUndefined();
+    expect(r.ok).toBe(true);
+    expect(outputText(r)).toBe('{"answer": 42}\n');
+    const out = r.output as unknown as Response;
+    expect(out.status).toBe(200);
+    expect(out.headers).toContainEqual(["content-type", "application/json"]);
+    expect(out.headers.find(([k]) => k === "server")?.[1]).toMatch(/^nginx\//);
+    expect(r.nodes.web?.calls).toBe(1);
+    expect(r.events.some((e) => e.type === "node-ready" && e.nodeId === "web")).toBe(true);
+  }, 90_000);
 
-  it("passes the guest's 404 through as the response (not a run failure)", async () => {
-    const r = await runDesign({ topology: design(), input: { text: "" }, mode: "in-process", request: { method: "GET", path: "/missing.txt" }, limits: { timeMs: 60_000 } }, { resolve: resolve(() => artifact), cacheDir: join(work, "cache") });
+  it("passes the guest's 404 through as the response, not a run failure (network mode: the service in its own process)", async () => {
+    const r = await runDesign({ topology: design(), input: { text: "" }, mode: "network", request: { method: "GET", path: "/missing.txt" }, limits: { timeMs: 60_000 } }, { resolve: resolve(() => artifact), cacheDir: join(work, "cache") });
+    expect(r.error).toBeUndefined();
     expect(r.ok).toBe(true);
     expect((r.output as unknown as Response).status).toBe(404);
     expect(outputText(r)).toContain("404 Not Found");
+    expect(r.nodes.web?.calls).toBe(1);
   }, 90_000);
 
   it("serves many requests from one guest start (compareModes drives the same entry repeatedly)", async () => {
-    const c = await compareModes({ topology: design(), input: { text: "" }, requests: 12, warmup: 2, request: { method: "GET", path: "/index.html" } }, { resolve: resolve(() => artifact), cacheDir: join(work, "cache") });
+    const c = await compareModes({ topology: design(), input: { text: "" }, requests: 4, warmup: 1, request: { method: "GET", path: "/index.html" } }, { resolve: resolve(() => artifact), cacheDir: join(work, "cache") });
     if (!c.ok) throw new Error(c.error.message);
-    expect(c.value.inProcess.requests).toBe(12);
-    expect(c.value.network.requests).toBe(12);
+    expect(c.value.inProcess.requests).toBe(4);
+    expect(c.value.network.requests).toBe(4);
   }, 120_000);
+
+  it("a guest started for a run ends when the run's process goes (its stdin is the lifeline)", async () => {
+    const file = join(work, "artifact.wasm");
+    writeFileSync(file, artifact);
+    const hostPort = await freePort();
+    const cfg = { file, args: ["artifact.wasm"], env: {}, preopens: {}, publish: [{ hostAddr: "127.0.0.1", hostPort, guestPort: 80 }], allow: [], exitWithStdin: true };
+    const child = spawn(process.execPath, hostNetChildArgs(cfg), { stdio: ["pipe", "ignore", "ignore"] });
+    const exited = new Promise<number | null>((done) => child.on("exit", done));
+    try {
+      let up = false;
+      for (let i = 0; i < 1200 && !up; i++) {
+        up = await fetch(`http://127.0.0.1:${hostPort}/index.html`).then((r) => r.ok, () => false);
+        if (!up) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(up).toBe(true);
+      child.stdin!.end();
+      expect(await exited).toBe(137);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 90_000);
 
   it("reports a guest that exits without listening as a crash with its stderr", async () => {
     const cfg: RunConfig = { entrypoint: [nginx, "-e", "stderr"], cmd: ["-c", "/etc/nginx/absent.conf"], env: [] };

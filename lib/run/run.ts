@@ -38,11 +38,14 @@ export const resolveCompiled: ComponentResolver = async (node) => {
     const { getJobQueue } = await import("../jobs/index");
     const queue = getJobQueue();
     const job = queue.get(jobId);
-    const produced = (job?.result as { produced?: { kind?: string; file?: string } } | null | undefined)?.produced;
+    const produced = (job?.result as { produced?: { kind?: string; file?: string; native?: { extraFiles?: { role: string }[] } } } | null | undefined)?.produced;
     if (!job || job.state !== "succeeded" || !produced?.file)
       return err({ kind: "missing-component", message: `compile job ${jobId} of '${node.name}' has no artifact (${job ? job.state : "no such job"})`, nodeId: node.id });
-    if (produced.kind !== "wasm-module")
+    if (produced.kind !== "wasm-module" && produced.kind !== "native-artifact")
       return err({ kind: "unsupported-node", message: `'${node.name}' compiled to a ${produced.kind ?? "unknown artifact"}; only WASI command modules run as stdin → stdout stages`, nodeId: node.id });
+    // a native image's artifact is the x86-64 core with the rootfs embedded; a rootfs shipped beside it needs a preopen runs do not give
+    if (produced.native?.extraFiles?.some((x) => x.role.startsWith("rootfs")))
+      return err({ kind: "unsupported-node", message: `'${node.name}' has its rootfs in a separate file (a large image); runs take artifacts with the rootfs embedded only`, nodeId: node.id });
     const dir = resolvePath(queue.jobDir(jobId));
     const file = resolvePath(dir, produced.file);
     if (!file.startsWith(dir + sep)) return err({ kind: "missing-component", message: `the artifact of job ${jobId} lies outside its directory`, nodeId: node.id });

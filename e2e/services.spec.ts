@@ -1,0 +1,58 @@
+import { expect, test } from "@playwright/test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { makeDockerSave, makeTar, tarLayer } from "../lib/image/test-images";
+import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
+
+// A legacy web server as a typed node: a native image (Debian's static busybox
+// running its httpd) that exposes port 80 compiles to a node whose port is a
+// wasi:http/incoming-handler export; wired to the HTTP ingress, the Run panel's
+// request is answered by the httpd inside the guest.
+test("a compiled web server exports wasi:http; behind the HTTP ingress the Run panel reads its answer", async ({ page }, info) => {
+  const layer = tarLayer(
+    await makeTar([
+      { name: "bin", type: "directory" },
+      { name: "bin/busybox", content: readFileSync("/bin/busybox"), mode: 0o755 },
+      { name: "bin/sh", type: "symlink", linkname: "busybox" },
+      { name: "www", type: "directory" },
+      { name: "www/index.html", content: Buffer.from("<p>hello from the guest's httpd</p>\n") },
+    ]),
+    "gzip",
+  );
+  const image = await makeDockerSave([layer], { Entrypoint: ["/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www"], ExposedPorts: { "80/tcp": {} } }, { repoTags: ["acme/httpd:1"] });
+  const file = info.outputPath("httpd-image.tar");
+  writeFileSync(file, image);
+
+  await newProject(page, "Legacy web server");
+  await page.getByTestId("add-image-input").setInputFiles(file);
+  const row = page.getByTestId("job-row").first();
+  await expect(row).toHaveAttribute("data-state", "succeeded", { timeout: 90_000 });
+  const node = nodeByName(page, "httpd-image");
+  await expect(node).toHaveAttribute("data-kind", "compiled");
+  // Port 80 of a native image is taken as HTTP: the node exports wasi:http, and keeps its network port.
+  const handler = node.getByTestId("handle-out-exp:wasi:http/incoming-handler");
+  await expect(handler).toBeVisible();
+  await expect(node.getByTestId("handle-out-port:80")).toBeVisible();
+  await expect(node).toContainText("wasi:http/incoming-handler");
+
+  await dropFromPalette(page, "endpoint-http-ingress", { x: 700, y: 260 });
+  const ingress = nodeByName(page, "http-ingress");
+  await wire(page, handler, ingress.getByTestId("handle-in-imp:wasi:http/incoming-handler"));
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+
+  await page.getByTestId("open-run").click();
+  const panel = page.getByTestId("run-panel");
+  await panel.getByTestId("run-request").fill("GET /index.html");
+  await panel.getByTestId("run-input").fill("");
+  await panel.getByTestId("run-start").click();
+  await expect(panel.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 90_000 });
+  await expect(panel.getByTestId("run-output")).toContainText("HTTP 200");
+  await expect(panel.getByTestId("run-output")).toContainText("hello from the guest's httpd");
+  await expect(node.getByTestId("node-run")).toContainText("1 call");
+  await snap(page, "run-compiled-http");
+
+  // Unmarking the port as HTTP takes the typed export (and its wire) away.
+  await node.locator(".tnode-head").click();
+  await page.getByTestId("exposed-http-0").uncheck();
+  await expect(node.getByTestId("handle-out-exp:wasi:http/incoming-handler")).toHaveCount(0);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(0);
+});
