@@ -11,6 +11,8 @@ import type { RunError } from "./types";
 
 export async function prepareComposed(prepared: PreparedRun, topology: Topology, opts: RunOptions = {}): Promise<Result<PreparedRun, RunError>> {
   const { plan } = prepared;
+  if (plan.services.length > 0 || plan.commands.length > 0)
+    return err({ kind: "unsupported-node", message: "a compiled container cannot be composed into a component: it runs as its own guest (a WASI command)", nodeId: [...plan.services.map((s) => s.nodeId), ...plan.commands][0]! });
   const resolve = opts.resolve ?? resolveDefault;
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const bytes = new Map<string, Uint8Array>();
