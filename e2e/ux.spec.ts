@@ -448,6 +448,9 @@ test("7. a large design is drawn at its fit zoom from the first frame, light whe
   await expect(page.locator(".react-flow__background")).toHaveCount(0);
   await expect(page.locator(".tedge-label")).toHaveCount(0);
   await expect(page.getByTestId("problems-panel")).toContainText(/Problems \([1-9]/);
+  // So far out that handles (under 2.5px) cannot be aimed at: they are not drawn.
+  await expect(canvas).toHaveClass(/lod-tiny/);
+  await expect(page.locator(".react-flow__handle").first()).toBeHidden();
   await snap(page, "ux-7-large-far");
 
   // Drag one node: it alone moves in the saved design, and one undo puts it back.
@@ -473,5 +476,7 @@ test("7. a large design is drawn at its fit zoom from the first frame, light whe
     await page.mouse.wheel(0, -400);
   }
   await expect(canvas).toHaveAttribute("data-lod", "near");
+  await expect(canvas).not.toHaveClass(/lod-tiny/);
   await expect(page.locator(".react-flow__background")).toHaveCount(1);
+  await expect(page.locator(".react-flow__handle").filter({ visible: true }).first()).toBeVisible();
 });

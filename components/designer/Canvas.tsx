@@ -22,7 +22,7 @@ import type { TopologyNode } from "@/lib/graph/types";
 import { createFlowAdapter, type FlowEdge, type FlowNode } from "@/lib/store/flow-adapter";
 import { useDesigner, useDesignerStore, useProblems } from "./store-context";
 import { TrellisEdge } from "./TrellisEdge";
-import { FarContext, LOD_ZOOM } from "./far-context";
+import { FarContext, LOD_ZOOM, TINY_ZOOM } from "./far-context";
 import { FAR_WIDTH, farHeight, TrellisNode } from "./TrellisNode";
 
 // Module scope: React Flow re-mounts every node if these objects change identity.
@@ -53,6 +53,7 @@ function estimatedFit(nodes: TopologyNode[], width: number, height: number): Vie
 }
 
 const farSelector = (s: { transform: [number, number, number] }) => s.transform[2] < LOD_ZOOM;
+const tinySelector = (s: { transform: [number, number, number] }) => s.transform[2] < TINY_ZOOM;
 
 export const TEMPLATE_MIME = "application/x-trellis-template";
 
@@ -109,6 +110,7 @@ export function Canvas({
   const { screenToFlowPosition } = useReactFlow();
   // Re-renders only when the zoom crosses the threshold.
   const far = useFlowStore(farSelector);
+  const tiny = useFlowStore(tinySelector);
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const adapter = useRef(createFlowAdapter()).current;
   const [reason, setReason] = useState<{ text: string; x: number; y: number } | null>(null);
@@ -303,7 +305,7 @@ export function Canvas({
   return (
     <div
       ref={host}
-      className={`canvas${far ? " lod-far" : ""}`}
+      className={`canvas${far ? " lod-far" : ""}${tiny ? " lod-tiny" : ""}`}
       data-testid="canvas"
       data-lod={far ? "far" : "near"}
       onMouseMove={(e) => {

@@ -10,3 +10,11 @@ export const FarContext = createContext(false);
 
 /** Below this zoom node text is under ~5px: nodes draw as plain boxes with their handles, wires without labels. */
 export const LOD_ZOOM = 0.45;
+
+/**
+ * Below this zoom a handle is under 2.5px and a wire's grab area under 3.5px: neither can
+ * be aimed at, so they are left out of painting and hit testing (every pointer move
+ * hit-tests the canvas: 1,500 wires and 3,000 handles at the bench's size). Nodes stay
+ * draggable and selectable.
+ */
+export const TINY_ZOOM = 0.2;
