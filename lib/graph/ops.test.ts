@@ -160,6 +160,33 @@ describe("compiled containers", () => {
   });
 });
 
+describe("compiled containers serving HTTP", () => {
+  const HTTP = "exp:wasi:http/incoming-handler";
+  it("a native artifact's port marked HTTP adds the wasi:http export; unmarking removes it and its wire", async () => {
+    const { convertToCompiled } = await import("./ops");
+    const t = { nodes: [{ id: "web", kind: "container" as const, name: "web", position: { x: 0, y: 0 }, ports: [], config: { env: [], replicas: 1, exposedPorts: [{ port: 80, protocol: "tcp" as const, http: true }] } }, instantiate({ kind: "endpoint", name: "in", config: { capability: "http-ingress" } }, "in", { x: 0, y: 0 })], links: [] };
+    const c = convertToCompiled(t, "web", { jobId: "j", witPorts: [witPort("export", "wasi:cli/run@0.2.0")] });
+    if (!c.ok) throw new Error(c.error.message);
+    expect(c.value.nodes[0]!.ports.map((p) => p.id)).toEqual(["exp:wasi:cli/run", HTTP, "port:80", "net"]);
+    const wired = connect(c.value, { node: "web", port: HTTP }, { node: "in", port: "imp:wasi:http/incoming-handler" });
+    if (!wired.ok) throw new Error(wired.error.message);
+    const off = updateNode(wired.value, "web", { config: { exposedPorts: [{ port: 80, protocol: "tcp" }] } });
+    if (!off.ok) throw new Error(off.error.message);
+    expect(off.value.topology.nodes[0]!.ports.map((p) => p.id)).toEqual(["exp:wasi:cli/run", "port:80", "net"]);
+    expect(off.value.removedLinks).toHaveLength(1);
+  });
+
+  it("a compiled component keeps its world's ports: an HTTP mark neither adds nor removes the export", async () => {
+    const { convertToCompiled } = await import("./ops");
+    const t = { nodes: [{ id: "c", kind: "container" as const, name: "c", position: { x: 0, y: 0 }, ports: [], config: { env: [], replicas: 1, exposedPorts: [{ port: 8080, protocol: "tcp" as const }] } }], links: [] };
+    const c = convertToCompiled(t, "c", { jobId: "j", witPorts: [witPort("export", "wasi:http/incoming-handler@0.2.0")], wit: "package a:b; world w { export wasi:http/incoming-handler@0.2.0; }", world: "w" });
+    if (!c.ok) throw new Error(c.error.message);
+    expect(c.value.nodes[0]!.ports.map((p) => p.id)).toEqual([HTTP, "port:8080", "net"]);
+    const marked = updateNode(c.value, "c", { config: { exposedPorts: [{ port: 8080, protocol: "tcp", http: true }] } });
+    expect(marked.ok && marked.value.topology.nodes[0]!.ports.map((p) => p.id)).toEqual([HTTP, "port:8080", "net"]);
+  });
+});
+
 describe("updateNode: deployment settings", () => {
   it("accepts valid settings and refuses bad ones with the field named", () => {
     const t = { nodes: [{ id: "a", kind: "container" as const, name: "a", position: { x: 0, y: 0 }, ports: [], config: { env: [], replicas: 1, exposedPorts: [], image: "x" } }], links: [] };

@@ -54,8 +54,11 @@ export function derivePorts(kind: TopologyNode["kind"], config: NodeConfig, curr
     case "container":
       return networkPorts(config.exposedPorts);
     case "compiled":
-      // A compiled container keeps its network face and gains whatever WIT ports it has; a port
-      // marked HTTP adds (or, unmarked, removes) its wasi:http/incoming-handler export.
+      // A compiled container keeps its network face and gains whatever WIT ports it has. A native
+      // image's artifact (no WIT of its own) serves HTTP from its guest: a port marked HTTP adds
+      // (or, unmarked, removes) its wasi:http/incoming-handler export. A compiled component keeps
+      // the ports of its world as they are.
+      if (config.wit) return [...current.filter((p) => p.kind === "wit"), ...networkPorts(config.exposedPorts)];
       return [...current.filter((p) => p.kind === "wit" && p.id !== HTTP_HANDLER_PORT_ID), ...servicePorts(config.exposedPorts), ...networkPorts(config.exposedPorts)];
     case "endpoint":
       return config.capability ? capabilityPorts(config.capability) : [];
@@ -301,8 +304,9 @@ export function convertToCompiled(t: Topology, id: string, facts: CompiledFacts)
     world: facts.world,
     compile: { jobId: facts.jobId, artifactId: facts.jobId, originalImage: facts.originalImage ?? node.config.image },
   };
-  const witPorts = facts.witPorts.filter((p) => p.id !== HTTP_HANDLER_PORT_ID);
-  const updated: TopologyNode = { ...node, kind: "compiled", config, ports: [...witPorts, ...servicePorts(config.exposedPorts), ...networkPorts(config.exposedPorts)] };
+  // a component's world gives its ports; a native artifact serves HTTP from its guest (see derivePorts)
+  const witPorts = facts.wit ? facts.witPorts : [...facts.witPorts.filter((p) => p.id !== HTTP_HANDLER_PORT_ID), ...servicePorts(config.exposedPorts)];
+  const updated: TopologyNode = { ...node, kind: "compiled", config, ports: [...witPorts, ...networkPorts(config.exposedPorts)] };
   return ok({ ...t, nodes: t.nodes.map((n) => (n.id === id ? updated : n)) });
 }
 
