@@ -2,40 +2,26 @@
 // a real component calling wasi:sockets through the canonical ABI) is refused in a real run, in both modes:
 // the guest itself receives access-denied, and the run shows the refusal on its node.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { componentEmbed, componentNew, preview1AdapterReactorPath } from "@bytecodealliance/jco";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IFACE } from "../builtins/catalog";
 import type { TopologyNode } from "../graph/types";
 import { haveHostTools } from "../testing/host-tools";
 import { outputText, runDesign } from "./run";
+import { buildDialer } from "./fixtures/dialer";
 import { builtinNode, wire } from "./sample-designs";
 
 const tools = haveHostTools({ commands: ["clang-14"] }, "the network-denial run suite");
 const data = mkdtempSync(join(tmpdir(), "trellis-net-denied-"));
 process.env.TRELLIS_DATA_DIR = data;
 
-/** WIT for the dialer: our pipeline package, its world, and the WASI packages it needs, nested in one source. */
-function dialerWit(): string {
-  const builtin = "node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12";
-  const nested = ["wasi-io", "wasi-clocks", "wasi-sockets"].map((d) => {
-    const text = readFileSync(join(builtin, d, "package.wit"), "utf8");
-    const header = /^package ([^;]+);/m.exec(text)!;
-    return `package ${header[1]} {\n${text.replace(header[0], "")}\n}\n`;
-  });
-  return [readFileSync("lib/builtins/wit/pipeline.wit", "utf8"), readFileSync("lib/run/fixtures/dialer.wit", "utf8"), ...nested].join("\n");
-}
-
 let dialer: TopologyNode;
 beforeAll(async () => {
   if (!tools) return;
   execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
-  const core = join(data, "dialer.core.wasm");
-  execFileSync("clang-14", ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-Wall", "-Werror", "-mexec-model=reactor", "lib/run/fixtures/dialer.c", "-o", core]);
-  const adapter: Array<[string, Uint8Array]> = [["wasi_snapshot_preview1", readFileSync(preview1AdapterReactorPath())]];
-  const bytes = await componentNew(await componentEmbed({ binary: readFileSync(core), witSource: dialerWit(), world: "dialer" }), adapter);
+  const bytes = await buildDialer(data);
   // Uploaded like any user's component: ingested, stored, placed from its WIT.
   const { componentStore } = await import("../components/http");
   const { ingestWasm } = await import("../components/ingest");
