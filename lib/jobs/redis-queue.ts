@@ -19,8 +19,8 @@ import { authFileCredentials, firstOf } from "../registry/credentials";
 import { parseArtifactStore, removeJobArtifacts, takeRun, type ArtifactStore } from "./artifact-store";
 import { ownerLive } from "./embedded-queue";
 import { queueSecret, runToken, tokenMatches } from "./job-token";
-import { bullConnection, installRespFactory, respOptions, type RedisTarget } from "./redis/connection";
-import { RespClient } from "./redis/resp-client";
+import type { Redis } from "ioredis";
+import { bullConnection, ensureRedis, openRedis, type RedisTarget } from "./redis/connection";
 import { CANCEL_EVENT, cancelKey, isRemoteEvent, isRemoteOutcome, jobIdOfRun, REMOTE_QUEUE_NAME, type RemoteInput, type RemoteJobPayload, type RemoteOutcome } from "./remote-protocol";
 import { JobStore } from "./store";
 import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue, QueueError } from "./types";
@@ -52,13 +52,12 @@ export class RedisJobQueue implements JobQueue {
   private readonly secret: Buffer;
   private readonly queue: Queue;
   private readonly producer: QueueEventsProducer;
-  private readonly raw: RespClient;
+  private readonly raw: Redis;
   private events?: QueueEvents;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly o: RedisQueueOptions) {
-    installRespFactory();
     this.store = new JobStore(o.db);
     this.name = o.queueName ?? REMOTE_QUEUE_NAME;
     this.secret = queueSecret(o.dataDir);
@@ -69,10 +68,11 @@ export class RedisJobQueue implements JobQueue {
     const connection = bullConnection(o.target);
     this.queue = new Queue(this.name, { connection });
     this.producer = new QueueEventsProducer(this.name, { connection });
-    this.raw = new RespClient(respOptions(o.target));
+    this.raw = openRedis(o.target);
     // One line per failure, not a stack per connection attempt.
     const onError = (e: Error) => console.error(`trellis: job queue ${o.target.display}: ${e.message}`);
     this.queue.on("error", onError);
+    this.raw.on("error", onError);
     (this.producer as unknown as { on(ev: "error", f: (e: Error) => void): void }).on("error", onError);
     this.ready = this.start();
     this.ready.catch(() => undefined);
@@ -83,12 +83,14 @@ export class RedisJobQueue implements JobQueue {
   }
 
   private async start(): Promise<void> {
+    // A wrong password or an unreachable Redis fails start-up with a typed error, once.
+    await ensureRedis(this.o.target);
     await this.raw.connect();
     const streamKey = `bull:${this.name}:events`;
     // 1. Replay what happened while no server listened (in order, from the stored cursor).
     let cursor = this.store.getMeta(this.cursorKey);
     if (cursor) {
-      const entries = (await this.raw.send("XRANGE", [streamKey, `(${cursor}`, "+"])) as [string, string[]][] | null;
+      const entries = (await this.raw.xrange(streamKey, `(${cursor}`, "+")) as [string, string[]][] | null;
       for (const [id, fields] of entries ?? []) {
         const args: Record<string, string> = {};
         for (let i = 0; i + 1 < fields.length; i += 2) args[fields[i]!] = fields[i + 1]!;
@@ -105,7 +107,7 @@ export class RedisJobQueue implements JobQueue {
         cursor = id;
       }
     } else {
-      const last = (await this.raw.send("XREVRANGE", [streamKey, "+", "-", "COUNT", "1"])) as [string, string[]][] | null;
+      const last = (await this.raw.xrevrange(streamKey, "+", "-", "COUNT", 1)) as [string, string[]][] | null;
       cursor = last?.[0]?.[0] ?? "0-0";
     }
     // 2. Ask BullMQ about every job the store has not seen finish.
@@ -318,7 +320,7 @@ export class RedisJobQueue implements JobQueue {
     await this.events?.close();
     await this.chain;
     await Promise.allSettled([this.producer.close(), this.queue.close()]);
-    this.raw.close();
+    this.raw.disconnect();
   }
 
   // --- the internal input route ----------------------------------------------
@@ -372,7 +374,7 @@ export class RedisJobQueue implements JobQueue {
   }
 
   private async cancelRequested(runKey: string): Promise<boolean> {
-    return Number(await this.raw.send("EXISTS", [cancelKey(runKey)])) === 1;
+    return (await this.raw.exists(cancelKey(runKey))) === 1;
   }
 
   private async publishCancel(runKey: string): Promise<void> {
@@ -383,7 +385,7 @@ export class RedisJobQueue implements JobQueue {
   private async stopRemote(runKey: string, queued: boolean): Promise<void> {
     try {
       await this.ready;
-      await this.raw.send("SET", [cancelKey(runKey), "1", "EX", String(CANCEL_TTL_S)]);
+      await this.raw.set(cancelKey(runKey), "1", "EX", CANCEL_TTL_S);
       if (queued) {
         const bj = await this.queue.getJob(runKey);
         try {

@@ -22,8 +22,8 @@ import { insecureFromEnv } from "../registry/client";
 import { authFileCredentials } from "../registry/credentials";
 import { parseArtifactStore, putRun } from "./artifact-store";
 import { runInChild } from "./child-run";
-import { bullConnection, installRespFactory, respOptions, type RedisTarget } from "./redis/connection";
-import { RespClient } from "./redis/resp-client";
+import type { Redis } from "ioredis";
+import { bullConnection, ensureRedis, openRedis, type RedisTarget } from "./redis/connection";
 import { CANCEL_EVENT, cancelKey, isRemotePayload, REMOTE_QUEUE_NAME, type RemoteEvent, type RemoteJobPayload, type RemoteOutcome } from "./remote-protocol";
 
 export interface RemoteWorkerOptions {
@@ -57,7 +57,7 @@ export class RemoteWorker {
   private readonly active = new Map<string, Active>();
   private worker?: Worker;
   private events?: QueueEvents;
-  private raw?: RespClient;
+  private raw?: Redis;
 
   constructor(private readonly o: RemoteWorkerOptions) {
     this.name = o.name ?? `${hostname()}:${process.pid}`;
@@ -68,8 +68,9 @@ export class RemoteWorker {
   }
 
   async start(): Promise<void> {
-    installRespFactory();
-    this.raw = new RespClient(respOptions(this.o.target));
+    await ensureRedis(this.o.target);
+    this.raw = openRedis(this.o.target);
+    this.raw.on("error", (e: Error) => this.say(`redis: ${e.message}`));
     await this.raw.connect();
     const name = this.o.queueName ?? REMOTE_QUEUE_NAME;
     // Cancels reach the worker running the job as a custom queue event.
@@ -105,7 +106,7 @@ export class RemoteWorker {
   async close(): Promise<void> {
     await this.worker?.close();
     await this.events?.close();
-    this.raw?.close();
+    this.raw?.disconnect();
   }
 
   /** Stops running jobs and puts them back in the queue (for another worker), then closes. */
@@ -129,7 +130,7 @@ export class RemoteWorker {
     };
     const dir = join(this.o.workDir, "jobs", p.jobId);
     try {
-      if (Number(await this.raw!.send("EXISTS", [cancelKey(p.runKey)])) === 1) return { state: "cancelled", worker: this.name };
+      if ((await this.raw!.exists(cancelKey(p.runKey))) === 1) return { state: "cancelled", worker: this.name };
       this.say(`${p.runKey}: started`);
       send({ t: "log", line: `running on worker ${this.name}` });
       await rm(dir, { recursive: true, force: true });

@@ -1,11 +1,10 @@
 // Where the shared compile queue lives: `redis://[user:pass@]host:port[/db]`
-// (TRELLIS_QUEUE on the server, --queue on a worker), and how BullMQ reaches
-// it: every connection BullMQ opens (including its blocking ones) goes
-// through RespClient via BullMQ's own Bun-client adapter.
+// (TRELLIS_QUEUE on the server, --queue on a worker), and how Trellis and
+// BullMQ reach it: ioredis, the client BullMQ is built and tested with.
 
-import { createBunRedisClient, RedisConnection, type RedisOptions } from "bullmq";
+import type { RedisOptions as BullRedisOptions } from "bullmq";
+import { Redis, type RedisOptions } from "ioredis";
 import { err, ok, type Result } from "../../result";
-import { RedisConnectError, RespClient, type RespOptions } from "./resp-client";
 
 export interface RedisTarget {
   host: string;
@@ -50,31 +49,46 @@ export function parseQueueUrl(raw: string): Result<RedisTarget, QueueUrlError> {
   });
 }
 
-export function respOptions(t: RedisTarget): RespOptions {
+/** Why a connection could not be made; `kind` is stable. */
+export type RedisConnectErrorKind = "redis-auth-failed" | "redis-unreachable" | "redis-error";
+
+export class RedisConnectError extends Error {
+  constructor(
+    readonly kind: RedisConnectErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function baseOptions(t: RedisTarget): RedisOptions {
   return { host: t.host, port: t.port, db: t.db, ...(t.username ? { username: t.username } : {}), ...(t.password !== undefined ? { password: t.password } : {}) };
 }
 
-/** Connection options for BullMQ classes (the factory below turns them into RespClient connections). */
-export function bullConnection(t: RedisTarget): RedisOptions {
-  return { host: t.host, port: t.port, db: t.db, ...(t.username ? { username: t.username } : {}), ...(t.password !== undefined ? { password: t.password } : {}) };
+/**
+ * Connection options for BullMQ classes. BullMQ requires `maxRetriesPerRequest:
+ * null` for its blocking connections; ioredis reconnects by itself.
+ */
+export function bullConnection(t: RedisTarget): BullRedisOptions {
+  return { ...baseOptions(t), maxRetriesPerRequest: null } as BullRedisOptions;
 }
 
-let installed = false;
+/** A plain connection for Trellis's own reads and writes (event replay, cancel flags); connected by the caller. */
+export function openRedis(t: RedisTarget, extra: RedisOptions = {}): Redis {
+  return new Redis({ ...baseOptions(t), lazyConnect: true, ...extra });
+}
 
-/** Routes every BullMQ connection in this process through RespClient. */
-export function installRespFactory(): void {
-  if (installed) return;
-  installed = true;
-  RedisConnection.clientFactory = (o: RedisOptions) =>
-    createBunRedisClient(
-      new RespClient({
-        ...(o.host ? { host: o.host } : {}),
-        ...(o.port ? { port: o.port } : {}),
-        ...(o.username ? { username: o.username } : {}),
-        ...(o.password !== undefined ? { password: o.password } : {}),
-        ...(o.db ? { db: o.db } : {}),
-      }) as never,
-    );
+export function connectErrorKind(e: unknown): RedisConnectErrorKind {
+  const m = String((e as Error)?.message ?? e);
+  if (/WRONGPASS|NOAUTH|invalid (username-)?password|AUTH/i.test(m)) return "redis-auth-failed";
+  if (/ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|connect|Connection is closed/i.test(m)) return "redis-unreachable";
+  return "redis-error";
+}
+
+/** checkRedis as a throw, for start-up code that is already async. */
+export async function ensureRedis(t: RedisTarget): Promise<void> {
+  const r = await checkRedis(t);
+  if (!r.ok) throw new RedisConnectError(r.error.kind, r.error.message);
 }
 
 /**
@@ -82,17 +96,24 @@ export function installRespFactory(): void {
  * of `trellis worker`, so a wrong password stops them with a clear message
  * instead of BullMQ retrying forever.
  */
-export async function checkRedis(t: RedisTarget): Promise<Result<{ version: string }, { kind: RedisConnectError["kind"]; message: string }>> {
-  const c = new RespClient({ ...respOptions(t), connectTimeoutMs: 5000 });
+export async function checkRedis(t: RedisTarget): Promise<Result<{ version: string }, { kind: RedisConnectErrorKind; message: string }>> {
+  // No retries and no offline queue: one honest attempt.
+  const c = openRedis(t, { connectTimeout: 5000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  // ioredis emits the server's reply (WRONGPASS …) as an error event, then rejects
+  // connect() with "Connection is closed": the event says why.
+  let emitted: Error | undefined;
+  c.on("error", (e: Error) => (emitted ??= e));
   try {
     await c.connect();
-    const info = String(await c.send("INFO", ["server"]));
+    const info = String(await c.info("server"));
     const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? "unknown";
     return ok({ version });
-  } catch (e) {
-    if (e instanceof RedisConnectError) return err({ kind: e.kind, message: `${e.message} (queue ${t.display})` });
-    return err({ kind: "redis-error", message: `Redis at ${t.display}: ${(e as Error).message}` });
+  } catch (thrown) {
+    const e = emitted ?? thrown;
+    const kind = connectErrorKind(e);
+    const why = kind === "redis-auth-failed" ? "refused the password" : kind === "redis-unreachable" ? "could not be reached" : "failed";
+    return err({ kind, message: `Redis at ${t.host}:${t.port} ${why} (${(e as Error).message}) (queue ${t.display})` });
   } finally {
-    c.close();
+    c.disconnect();
   }
 }

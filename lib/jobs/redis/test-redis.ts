@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../testing/free-port";
-import { RespClient } from "./resp-client";
+import { Redis } from "ioredis";
 
 export interface TestRedis {
   port: number;
@@ -42,14 +42,15 @@ export async function startRedis(): Promise<TestRedis> {
       await stop();
       throw new Error(`redis-server exited (${child.exitCode}): ${stderr}`);
     }
-    const c = new RespClient({ port, password, connectTimeoutMs: 2000 });
+    const c = new Redis({ port, password, lazyConnect: true, connectTimeout: 2000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    c.on("error", () => undefined); // not up yet: the loop tries again
     try {
       await c.connect();
-      if ((await c.send("PING")) === "PONG") break;
+      if ((await c.ping()) === "PONG") break;
     } catch {
       // not up yet
     } finally {
-      c.close();
+      c.disconnect();
     }
     if (Date.now() > deadline) {
       await stop();
