@@ -5,21 +5,24 @@
 
 int op_incdec(Proc *p, Cpu *c, Mem *m, D *d);
 
-static int op_jcc(Proc *p, Cpu *c, Mem *m, D *d) { // 70-7F rel8, 0F 80-8F rel32
-  i64 rel = d->op < 0x100 ? (i64)(i8)d->imm : (i64)(i32)d->imm;
-  if (!cond(c, d->op & 15)) return X_NEXT;
-  c->rip = next_rip(d) + rel;
-  return X_JUMP;
-}
+// Jcc, one handler per condition (70-7F rel8, 0F 80-8F rel32): the
+// condition folds to a constant test; the decoder resolved the target.
+#define JCC(cc) \
+  static int op_j##cc(Proc *p, Cpu *c, Mem *m, D *d) { \
+    if (!cond(c, cc)) return X_NEXT; \
+    c->rip = (u64)d->disp; \
+    return X_JUMP; \
+  }
+JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7) JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
+static const Exec jcc[16] = {op_j0, op_j1, op_j2, op_j3, op_j4, op_j5, op_j6, op_j7,
+                             op_j8, op_j9, op_j10, op_j11, op_j12, op_j13, op_j14, op_j15};
 static int op_jmp(Proc *p, Cpu *c, Mem *m, D *d) { // E9 rel32, EB rel8
-  i64 rel = d->op == 0xeb ? (i64)(i8)d->imm : (i64)(i32)d->imm;
-  c->rip = next_rip(d) + rel;
+  c->rip = (u64)d->disp;
   return X_JUMP;
 }
 static int op_call(Proc *p, Cpu *c, Mem *m, D *d) {
-  u64 n = next_rip(d);
-  push(c, m, n, 8);
-  c->rip = n + (i64)(i32)d->imm;
+  push(c, m, next_rip(d), 8);
+  c->rip = (u64)d->disp;
   return X_JUMP;
 }
 static int op_ret(Proc *p, Cpu *c, Mem *m, D *d) {
@@ -40,7 +43,7 @@ static int op_loop(Proc *p, Cpu *c, Mem *m, D *d) { // E0 loopne, E1 loope, E2 l
     if (op == 0xe1) take = take && cond(c, 4);
   }
   if (!take) return X_NEXT;
-  c->rip = next_rip(d) + (i8)d->imm;
+  c->rip = (u64)d->disp;
   return X_JUMP;
 }
 static int op_grp5(Proc *p, Cpu *c, Mem *m, D *d) {
@@ -97,7 +100,7 @@ static int op_syscall(Proc *p, Cpu *c, Mem *m, D *d) {
 
 void control_ops(Exec *t) {
   for (int i = 0; i < 16; i++) {
-    t[0x70 + i] = t[0x180 + i] = op_jcc;
+    t[0x70 + i] = t[0x180 + i] = jcc[i];
     t[0x190 + i] = op_setcc;
   }
   t[0xe9] = t[0xeb] = op_jmp;

@@ -19,23 +19,31 @@ typedef struct D {
   u64 start;  // guest address of the instruction
   u64 imm;    // first immediate, the raw bytes zero-extended
   u64 ea;     // effective address (with segment base), set at execute time
-  i64 disp;   // ModRM displacement; RIP-relative: the address itself (the instruction's address is known)
+  i64 disp;   // ModRM displacement; RIP-relative: the address itself (the instruction's address is known);
+              // relative jumps and calls: the target
   Exec fn;    // handler from the opcode table
+  struct Block *link; // block chaining: the block that followed the last exit at this instruction
   u16 op;     // 0x000-0x0ff one-byte map, 0x1xx 0F, 0x2xx 0F38, 0x3xx 0F3A
   u8 len;     // bytes, prefixes included
   u8 osz, asz;           // operand / address size in bytes
   u8 rep, pfx66, rex, seg; // seg: 0, 4 (FS) or 5 (GS)
   u8 mod, reg, rm, hasmem, riprel;
+  u8 eakind;  // EA_*: how the executor computes `ea`
   u8 base, index, scale; // NOREG (a register that is always 0) when absent
   u8 imm2;    // second immediate (ENTER's nesting level)
   u8 bad;     // BAD_*: what executing this instruction must raise
   u8 avail;   // code bytes that were readable from `start` (at most 16)
-  u8 ends;    // the instruction may transfer control: it ends a block
+  u8 ends;    // END_*: the instruction may transfer control
   u8 noflags; // flag liveness: nothing reads the flags this instruction writes, skip them
   u16 fr, fw; // arithmetic flags read / written (CF..OF bits; FL_ALL when unknown)
 } D;
 
 enum { NOREG = 16 };
+// No memory operand; 64-bit address without segment override; anything else.
+enum { EA_NONE, EA_PLAIN, EA_FULL };
+// A conditional branch leaves its block when taken and lets it go on
+// otherwise; anything else that may change RIP (or what the cache assumes) ends it.
+enum { END_NO, END_BLOCK, END_COND };
 enum { BAD_NONE, BAD_ILL, BAD_FETCH };
 // Handler results.
 enum { X_NEXT, X_JUMP, X_ILL, X_STOP, X_SYS };
@@ -64,6 +72,7 @@ static inline u64 ea_noseg(Cpu *c, D *d) {
   return d->asz == 4 ? (u32)a : a;
 }
 static inline u64 ea_of(Cpu *c, D *d) { return ea_noseg(c, d) + segbase(c, d); }
+static inline u64 ea_plain(Cpu *c, D *d) { return (u64)d->disp + c->r[d->base] + (c->r[d->index] << d->scale); }
 static inline u64 EA(D *d) { return d->ea; }
 
 static inline u64 rd(Mem *m, u64 a, int sz) {
@@ -248,8 +257,8 @@ void system_ops(Exec *t);  // system.c: flags instructions, cpuid, rdtsc, fences
 typedef struct Block {
   u64 start;
   struct Block *next;    // hash chain
-  struct Block *link[2]; // block chaining: the blocks that followed last (fall-through, jump target)
-  u32 link_gen;          // links are valid while this equals Mem.code_gen
+  struct Block *link_end; // block chaining: the block that followed last when this one ran to its end
+  u32 link_gen;           // links (link_end and each D's link) are valid while this equals Mem.code_gen
   int n;
   int uncached;          // the scratch block of a page-straddling instruction: never linked
   D insn[];

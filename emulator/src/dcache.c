@@ -1,6 +1,7 @@
 // Decode cache: blocks of decoded instructions, per address space, found by
-// guest address. A block ends at a control transfer, after BLOCK_MAX
-// instructions or at the end of its page, so it depends on one page only.
+// guest address. A block ends at an unconditional control transfer, after
+// BLOCK_MAX instructions or at the end of its page, so it depends on one page
+// only; a conditional branch leaves it when taken and lets it go on otherwise.
 // A page that holds cached code is marked in its Pte and kept out of the
 // write TLB: the first write to it (a store, a syscall filling a buffer, the
 // loader) takes mem_slow_ptr, which drops the page's blocks; mmap, munmap
@@ -112,21 +113,22 @@ Block *block_get(Mem *m, u64 rip) {
     }
     n++;
     a += d->len;
-    if (d->ends || n == BLOCK_MAX || (a & PAGE_MASK) == 0) break;
+    if (d->ends == END_BLOCK || n == BLOCK_MAX || (a & PAGE_MASK) == 0) break;
   }
-  // flag liveness, backwards over the block (everything is live at its end):
-  // an instruction whose written flags are all overwritten before any read
-  // skips computing them
+  // flag liveness, backwards over the block (everything is live at its end
+  // and where a conditional branch may leave it): an instruction whose
+  // written flags are all overwritten before any read skips computing them
   u16 live = FL_ALL;
   for (int i = n - 1; i >= 0; i--) {
     D *d = &tmp[i];
+    if (d->ends == END_COND) live = FL_ALL;
     d->noflags = d->fw && !(live & d->fw);
     live = (u16)((live & ~d->fw) | d->fr);
   }
   Block *b = malloc(block_bytes(n));
   b->start = rip;
   b->n = n;
-  b->link[0] = b->link[1] = NULL;
+  b->link_end = NULL;
   b->link_gen = m->code_gen;
   b->uncached = 0;
   memcpy(b->insn, tmp, (size_t)n * sizeof(D));

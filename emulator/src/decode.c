@@ -152,14 +152,14 @@ int op_ill(Proc *p, Cpu *c, Mem *m, D *d);
 // Does executing `op` (with ModRM reg `o`) possibly change RIP other than to
 // the next instruction, or change what the block cache may assume (syscall)?
 static int ends_block(int op, int o) {
-  if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) || (op >= 0xe0 && op <= 0xe3)) return 1;
+  if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) || (op >= 0xe0 && op <= 0xe3)) return END_COND;
   switch (op) {
   case 0xc2: case 0xc3: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xcf: case 0xe8: case 0xe9: case 0xea:
   case 0xeb: case 0xf4: case 0x105: case 0x10b: case 0x9a:
-    return 1;
-  case 0xff: return o >= 2 && o <= 5;
+    return END_BLOCK;
+  case 0xff: return o >= 2 && o <= 5 ? END_BLOCK : END_NO;
   }
-  return 0;
+  return END_NO;
 }
 
 // Decodes the instruction at guest address `addr` whose bytes are `b`
@@ -261,6 +261,10 @@ void decode(D *d, const u8 *b, int avail, u64 addr) {
   int len = (int)(ip - b);
   d->len = (u8)len;
   if (d->riprel) d->disp += (i64)(addr + (u64)len);
+  if (d->hasmem) d->eakind = d->asz == 8 && !d->seg ? EA_PLAIN : EA_FULL;
+  // relative branch targets are known now
+  if ((op >= 0x70 && op <= 0x7f) || (op >= 0xe0 && op <= 0xe3) || op == 0xeb) d->disp = (i64)(addr + (u64)len) + (i8)d->imm;
+  else if ((op >= 0x180 && op <= 0x18f) || op == 0xe8 || op == 0xe9) d->disp = (i64)(addr + (u64)len) + (i32)d->imm;
   Exec fn = exec_table[op];
   if (fn) {
     Exec r = exec_refine(d);
@@ -271,6 +275,6 @@ void decode(D *d, const u8 *b, int avail, u64 addr) {
   if (!fn) d->bad = BAD_ILL;
   else if (len > 15) d->bad = BAD_ILL;
   else if (len > avail) d->bad = BAD_FETCH;
-  if (d->bad) d->ends = 1;
+  if (d->bad) d->ends = END_BLOCK;
   flags_of(d);
 }

@@ -46,10 +46,15 @@ typedef struct Mem {
   u64 brk_start, brk;
   u64 mmap_hint;
   u64 fault_addr;
-  int fault; // set by accessors on unmapped/forbidden access
+  union {
+    struct {
+      u8 fault;        // set by accessors on unmapped/forbidden access
+      u8 code_changed; // cached code was dropped: the running block may be stale
+    };
+    u16 stop; // either of them: the executor leaves the block (one test per instruction)
+  };
   int refs;  // shared by vfork children
   struct Code *code; // decode cache (dcache.c)
-  int code_changed;  // cached code was dropped: the running block may be stale
   u32 code_gen;      // bumped whenever cached code is dropped: block links older than it are void
 } Mem;
 

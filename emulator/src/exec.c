@@ -74,48 +74,48 @@ void cpu_run(Proc *p, long budget) {
   }
   Cpu *c = &p->cpu;
   Mem *m = p->mem;
-  // Block chaining: the block that ran last remembers its successors. A link
-  // (and `prev` itself) is only trusted while no cached code was dropped
-  // since it was made (Mem.code_gen unchanged).
-  Block *prev = NULL;
+  // Block chaining: where the last block was left (its end, or the
+  // instruction that jumped out of it) remembers the block that followed.
+  // A link is only trusted while no cached code was dropped since it was
+  // made (Mem.code_gen unchanged); `from` itself only while that holds too.
+  Block *from = NULL;   // the block that ran last (NULL: none, or not linkable)
+  Block **slot = NULL;  // its link for the exit it took
   u32 gen = 0;
   while (budget > 0) {
     u64 rip = c->rip;
     Block *b = NULL;
-    if (prev && gen != m->code_gen) prev = NULL;
-    if (prev && prev->link_gen == gen) {
-      if (prev->link[0] && prev->link[0]->start == rip) b = prev->link[0];
-      else if (prev->link[1] && prev->link[1]->start == rip) b = prev->link[1];
+    if (from && gen != m->code_gen) from = NULL;
+    if (from) {
+      if (from->link_gen != gen) { // links made before code was dropped: void
+        from->link_end = NULL;
+        for (int i = 0; i < from->n; i++) from->insn[i].link = NULL;
+        from->link_gen = gen;
+      }
+      if (*slot && (*slot)->start == rip) b = *slot;
     }
     if (!b) {
-      Block *was = prev;
       b = block_get(m, rip);
       if (!b) { segv(p, rip); return; }
-      if (b->uncached) was = NULL;
-      if (was && gen == m->code_gen) {
-        if (was->link_gen != gen) {
-          was->link[0] = was->link[1] = NULL;
-          was->link_gen = gen;
-        }
-        was->link[rip == next_rip(&was->insn[was->n - 1]) ? 0 : 1] = b;
-      }
+      if (from && !b->uncached && gen == m->code_gen) *slot = b;
     }
-    prev = b->uncached ? NULL : b;
+    from = b->uncached ? NULL : b;
     gen = m->code_gen;
     D *d = b->insn, *end = d + b->n;
     int r = X_NEXT;
     for (; d < end; d++) {
-      if (d->hasmem) d->ea = ea_of(c, d);
+      if (d->eakind) d->ea = d->eakind == EA_PLAIN ? ea_plain(c, d) : ea_of(c, d);
       r = d->fn(p, c, m, d);
-      if (__builtin_expect(r == X_NEXT && !(m->fault | m->code_changed), 1)) continue;
+      if (__builtin_expect(r == X_NEXT && !m->stop, 1)) continue;
       break;
     }
     if (d == end) { // ran to the end (a not-taken branch or the page end)
       p->insns += (u64)b->n;
       budget -= b->n;
       c->rip = next_rip(d - 1);
+      slot = &b->link_end;
       continue;
     }
+    slot = &d->link;
     long done = d - b->insn; // instructions completed before `d`
     p->insns += (u64)done;
     budget -= done + 1;
@@ -127,7 +127,7 @@ void cpu_run(Proc *p, long budget) {
       continue;
     }
     if (r == X_SYS) { // the handler counted it; execve may have replaced the address space
-      if (m != p->mem) prev = NULL;
+      if (m != p->mem) from = NULL;
       m = p->mem;
       m->code_changed = 0;
       continue;
