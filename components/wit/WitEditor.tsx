@@ -25,8 +25,9 @@ export function userSourceFor(node: TopologyNode): string | undefined {
 
 function analyze(text: string, world: string | undefined, features: string[]): WitAnalysis {
   const a = analyzeWit(text, world || undefined, { features });
-  // The chosen world was renamed or replaced: a text with one world means that one.
-  if (world && !world.includes(":") && !a.worlds.some((w) => w.name === world) && a.worlds.length === 1) return analyzeWit(text, undefined, { features });
+  // The chosen world was renamed or replaced: a text with one world means that
+  // one, and a text with none (interfaces only) means no world, not an error.
+  if (world && !world.includes(":") && !a.worlds.some((w) => w.name === world) && a.worlds.length <= 1) return analyzeWit(text, undefined, { features });
   return a;
 }
 
