@@ -396,8 +396,10 @@ test("6c. themes follow the system, with a toggle; import a design or a manifest
   await expect(page.getByTestId("project-error")).toContainText("broken.trellis.json was not imported");
 });
 
-test("6d. axe-core: no serious violations on the home page, the designer and each dialog, in both themes", async ({ page }) => {
-  for (const scheme of ["dark", "light"] as const) {
+// One test per theme: seven axe scans each, which take a while on a loaded 2-core machine.
+for (const scheme of ["dark", "light"] as const) {
+  test(`6d. axe-core: no serious violations on the home page, the designer and each dialog (${scheme} theme)`, async ({ page }) => {
+    test.setTimeout(240_000);
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto("/");
     await expectAccessible(page, `home (${scheme})`);
@@ -421,8 +423,8 @@ test("6d. axe-core: no serious violations on the home page, the designer and eac
     await page.locator(".react-flow__pane").click({ button: "right", position: { x: 60, y: 60 } });
     await expectAccessible(page, `context menu (${scheme})`, '[data-testid="context-menu"]');
     await page.keyboard.press("Escape");
-  }
-});
+  });
+}
 
 test("7. a large design is drawn at its fit zoom from the first frame, light when far, and a drag commits once, at the drop", async ({ page, request }) => {
   const design = generateDesign(300, 450, 11);
