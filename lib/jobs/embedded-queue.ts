@@ -13,6 +13,7 @@ import { childEnv, eachLine } from "./child-run";
 import { isWorkerMessage, type ParentMessage, type WorkerMessage } from "./protocol";
 import { JobStore } from "./store";
 import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue, QueueError } from "./types";
+import { JobListeners } from "./job-listeners";
 
 export interface EmbeddedQueueOptions {
   db: Db;
@@ -92,7 +93,7 @@ const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 export class EmbeddedJobQueue implements JobQueue {
   private readonly store: JobStore;
   private readonly running = new Map<string, Running>();
-  private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
+  private readonly listeners = new JobListeners();
   private readonly instance = `${bootId()}:${process.pid}:${randomUUID()}`;
   private readonly leaseMs: number;
   private readonly heartbeat: NodeJS.Timeout;
@@ -210,13 +211,7 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   subscribe(id: string, listener: (e: JobEvent) => void): () => void {
-    let set = this.listeners.get(id);
-    if (!set) this.listeners.set(id, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set!.delete(listener);
-      if (set!.size === 0) this.listeners.delete(id);
-    };
+    return this.listeners.subscribe(id, listener);
   }
 
   /** Stops taking jobs and stops running workers; their jobs become failed-and-retryable. */
@@ -346,14 +341,6 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   private emit(e: JobEvent): void {
-    for (const key of [e.jobId, "*"]) {
-      for (const l of this.listeners.get(key) ?? []) {
-        try {
-          l(e);
-        } catch {
-          // A failing listener (a closed SSE stream) must not break the queue.
-        }
-      }
-    }
+    this.listeners.emit(e);
   }
 }

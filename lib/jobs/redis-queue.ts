@@ -24,6 +24,7 @@ import { bullConnection, ensureRedis, openRedis, type RedisTarget } from "./redi
 import { CANCEL_EVENT, cancelKey, isRemoteEvent, isRemoteOutcome, jobIdOfRun, REMOTE_QUEUE_NAME, type RemoteInput, type RemoteJobPayload, type RemoteOutcome } from "./remote-protocol";
 import { JobStore } from "./store";
 import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue, QueueError } from "./types";
+import { JobListeners } from "./job-listeners";
 
 export interface RedisQueueOptions {
   db: Db;
@@ -47,7 +48,7 @@ export class RedisJobQueue implements JobQueue {
   readonly artifacts: ArtifactStore;
   /** Resolves once the missed events are replayed and unfinished jobs reconciled; rejects when Redis cannot be used. */
   readonly ready: Promise<void>;
-  private readonly listeners = new Map<string, Set<(e: JobEvent) => void>>();
+  private readonly listeners = new JobListeners();
   private readonly name: string;
   private readonly secret: Buffer;
   private readonly queue: Queue;
@@ -303,13 +304,7 @@ export class RedisJobQueue implements JobQueue {
   }
 
   subscribe(id: string, listener: (e: JobEvent) => void): () => void {
-    let set = this.listeners.get(id);
-    if (!set) this.listeners.set(id, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set!.delete(listener);
-      if (set!.size === 0) this.listeners.delete(id);
-    };
+    return this.listeners.subscribe(id, listener);
   }
 
   /** Stops listening; jobs running on workers keep running (a restarted server picks them up). */
@@ -418,14 +413,6 @@ export class RedisJobQueue implements JobQueue {
   }
 
   private emit(e: JobEvent): void {
-    for (const key of [e.jobId, "*"]) {
-      for (const l of this.listeners.get(key) ?? []) {
-        try {
-          l(e);
-        } catch {
-          // A failing listener (a closed SSE stream) must not break the queue.
-        }
-      }
-    }
+    this.listeners.emit(e);
   }
 }
