@@ -185,6 +185,46 @@ ALU_HANDLERS(4)
 ALU_HANDLERS(5)
 ALU_HANDLERS(6)
 ALU_HANDLERS(7)
+// The same for 32- and 64-bit operands, chosen at decode: with the size a
+// constant, masks, register access and the memory access width fold away.
+#define ALU_SIZED(O, S)                                                               \
+  static int alu##O##_rm_r_##S(Proc *p, Cpu *c, Mem *m, D *d) {                       \
+    u64 r = alu_f(c, O, rm_read(c, m, d, S), c->r[d->reg] & MASK(S), S, !d->noflags); \
+    if (O != 7) rm_write(c, m, d, S, r);                                              \
+    return X_NEXT;                                                                    \
+  }                                                                                   \
+  static int alu##O##_r_rm_##S(Proc *p, Cpu *c, Mem *m, D *d) {                       \
+    u64 r = alu_f(c, O, c->r[d->reg] & MASK(S), rm_read(c, m, d, S), S, !d->noflags); \
+    if (O != 7) c->r[d->reg] = r;                                                     \
+    return X_NEXT;                                                                    \
+  }                                                                                   \
+  static int alu##O##_acc_##S(Proc *p, Cpu *c, Mem *m, D *d) {                        \
+    u64 r = alu_f(c, O, c->r[RAX] & MASK(S), immz(d, S), S, !d->noflags);             \
+    if (O != 7) c->r[RAX] = r;                                                        \
+    return X_NEXT;                                                                    \
+  }                                                                                   \
+  static int alu##O##_grp1_##S(Proc *p, Cpu *c, Mem *m, D *d) {                       \
+    u64 imm = d->op == 0x83 ? (u64)(i64)(i8)d->imm : immz(d, S);                      \
+    u64 r = alu_f(c, O, rm_read(c, m, d, S), imm, S, !d->noflags);                    \
+    if (O != 7) rm_write(c, m, d, S, r);                                              \
+    return X_NEXT;                                                                    \
+  }
+#define ALU_SIZES(O) ALU_SIZED(O, 4) ALU_SIZED(O, 8)
+ALU_SIZES(0)
+ALU_SIZES(1)
+ALU_SIZES(2)
+ALU_SIZES(3)
+ALU_SIZES(4)
+ALU_SIZES(5)
+ALU_SIZES(6)
+ALU_SIZES(7)
+#define ALU_ROW(F, S) {alu0_##F##_##S, alu1_##F##_##S, alu2_##F##_##S, alu3_##F##_##S, alu4_##F##_##S, alu5_##F##_##S, alu6_##F##_##S, alu7_##F##_##S}
+static const Exec alu_sized[4][2][8] = { // form (rm_r, r_rm, acc, grp1), size (4, 8), operation
+    {ALU_ROW(rm_r, 4), ALU_ROW(rm_r, 8)},
+    {ALU_ROW(r_rm, 4), ALU_ROW(r_rm, 8)},
+    {ALU_ROW(acc, 4), ALU_ROW(acc, 8)},
+    {ALU_ROW(grp1, 4), ALU_ROW(grp1, 8)},
+};
 static const Exec alu_rm_r[8] = {alu0_rm_r, alu1_rm_r, alu2_rm_r, alu3_rm_r, alu4_rm_r, alu5_rm_r, alu6_rm_r, alu7_rm_r};
 static const Exec alu_r_rm[8] = {alu0_r_rm, alu1_r_rm, alu2_r_rm, alu3_r_rm, alu4_r_rm, alu5_r_rm, alu6_r_rm, alu7_r_rm};
 static const Exec alu_acc[8] = {alu0_acc, alu1_acc, alu2_acc, alu3_acc, alu4_acc, alu5_acc, alu6_acc, alu7_acc};
@@ -192,7 +232,10 @@ static const Exec alu_grp1[8] = {alu0_grp1, alu1_grp1, alu2_grp1, alu3_grp1, alu
 
 // Group 1 is dispatched on ModRM.reg: the decoder asks for the handler.
 Exec alu_refine(D *d) {
-  if (d->op == 0x80 || d->op == 0x81 || d->op == 0x83) return alu_grp1[d->reg & 7];
+  int op = d->op, wide = d->osz == 4 || d->osz == 8, z = d->osz == 8;
+  if (wide && (op == 0x81 || op == 0x83)) return alu_sized[3][z][d->reg & 7];
+  if (op == 0x80 || op == 0x81 || op == 0x83) return alu_grp1[d->reg & 7];
+  if (wide && op < 0x40 && ((op & 7) == 1 || (op & 7) == 3 || (op & 7) == 5)) return alu_sized[(op & 7) >> 1][z][op >> 3];
   return NULL;
 }
 
