@@ -6,8 +6,9 @@
 
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
-import { copyFile, link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { placeFile } from "./place-file";
 
 export interface CacheableResult {
   produced: { file: string; witFile?: string; native?: { extraFiles?: { file: string }[] } } | null;
@@ -41,16 +42,6 @@ function filesOf(r: CacheableResult): string[] {
   return [p.file, ...(p.witFile ? [p.witFile] : []), ...(p.native?.extraFiles ?? []).map((x) => x.file)].filter((f) => !f.startsWith("/") && !f.includes(".."));
 }
 
-async function place(from: string, to: string): Promise<void> {
-  await mkdir(dirname(to), { recursive: true });
-  await rm(to, { force: true });
-  try {
-    await link(from, to); // same file system: no copy of a big artifact
-  } catch {
-    await copyFile(from, to);
-  }
-}
-
 /** Copies a cached entry into `jobDir`; returns its result and report, or null on a miss. */
 export async function restoreCached<T extends CacheableResult>(dataDir: string, key: string, jobDir: string): Promise<{ result: T; report: Record<string, unknown> } | null> {
   const dir = entryDir(dataDir, key);
@@ -63,7 +54,7 @@ export async function restoreCached<T extends CacheableResult>(dataDir: string, 
   }
   const files = filesOf(result);
   if (!files.every((f) => existsSync(join(dir, f)))) return null;
-  for (const f of files) await place(join(dir, f), join(jobDir, f));
+  for (const f of files) await placeFile(join(dir, f), join(jobDir, f));
   return { result, report };
 }
 
@@ -75,7 +66,7 @@ export async function storeCached(dataDir: string, key: string, jobDir: string, 
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
-    for (const f of filesOf(result)) await place(join(jobDir, f), join(tmp, f));
+    for (const f of filesOf(result)) await placeFile(join(jobDir, f), join(tmp, f));
     await copyFile(join(jobDir, "report.json"), join(tmp, "report.json"));
     await writeFile(join(tmp, "result.json"), JSON.stringify(result));
     await rename(tmp, dir);

@@ -10,11 +10,9 @@
 //   is an OCI manifest tagged `<jobId>-<run>` naming the files; it is pushed
 //   last, so a run a killed worker did not finish has no manifest.
 
-import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { copyFile, link, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { dirname, join, resolve, sep } from "node:path";
@@ -22,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { RegistryClient, MEDIA, type ClientOptions } from "../registry/client";
 import { parseReference } from "../registry/reference";
 import { err, ok, type Result } from "../result";
+import { placeFile } from "./place-file";
 
 export type ArtifactStore = { kind: "file"; dir: string; url: string } | { kind: "oci"; registry: string; repository: string; url: string };
 
@@ -64,16 +63,6 @@ function inside(base: string, name: string): string | null {
   return p.startsWith(resolve(base) + sep) ? p : null;
 }
 
-async function place(from: string, to: string): Promise<void> {
-  await mkdir(dirname(to), { recursive: true });
-  await rm(to, { force: true });
-  try {
-    await link(from, to); // same file system: no copy of a big artifact
-  } catch {
-    await copyFile(from, to);
-  }
-}
-
 /** Puts `files` (relative to `srcDir`) under a new run of `jobId`; returns the run's name. */
 export async function putRun(store: ArtifactStore, jobId: string, srcDir: string, files: string[], registry: ClientOptions = {}): Promise<Result<string, ArtifactStoreError>> {
   if (!SAFE.test(jobId)) return err({ kind: "artifact-io", message: `invalid job id ${JSON.stringify(jobId)}` });
@@ -87,7 +76,7 @@ export async function putRun(store: ArtifactStore, jobId: string, srcDir: string
       const src = inside(srcDir, f);
       const dst = inside(partial, f);
       if (!src || !dst) return err({ kind: "artifact-io", message: `refused the file name ${JSON.stringify(f)}` });
-      await place(src, dst);
+      await placeFile(src, dst);
     }
     await rename(partial, join(jobDir, run));
     return ok(run);
@@ -109,7 +98,7 @@ export async function takeRun(store: ArtifactStore, jobId: string, run: string, 
       const src = inside(runDir, f);
       const dst = inside(destDir, f);
       if (!src || !dst) return err({ kind: "artifact-missing", message: `refused the file name ${JSON.stringify(f)}` });
-      await place(src, dst);
+      await placeFile(src, dst);
     }
     for (const other of await readdir(join(dir, jobId))) {
       if (other !== run) await rm(join(dir, jobId, other), { recursive: true, force: true });
