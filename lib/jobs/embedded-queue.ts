@@ -7,13 +7,13 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { availableParallelism, setPriority, uptime } from "node:os";
-import { join } from "node:path";
 import type { Db } from "../db";
 import { childEnv, eachLine } from "./child-run";
 import { isWorkerMessage, type ParentMessage, type WorkerMessage } from "./protocol";
 import { JobStore } from "./store";
-import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue, QueueError } from "./types";
+import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue } from "./types";
 import { JobListeners } from "./job-listeners";
+import { cancellable, jobDirIn, removable, retryable, type QueueResult } from "./job-rules";
 
 export interface EmbeddedQueueOptions {
   db: Db;
@@ -88,7 +88,6 @@ export function defaultConcurrency(): number {
   return Math.max(1, Math.floor(availableParallelism() / 2));
 }
 
-const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class EmbeddedJobQueue implements JobQueue {
   private readonly store: JobStore;
@@ -123,8 +122,7 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   jobDir(id: string): string {
-    if (!ID_RE.test(id)) throw new Error(`invalid job id ${JSON.stringify(id)}`);
-    return join(this.o.dataDir, "jobs", id);
+    return jobDirIn(this.o.dataDir, id);
   }
 
   newJobId(): string {
@@ -153,9 +151,10 @@ export class EmbeddedJobQueue implements JobQueue {
     return this.store.logs(id, afterSeq);
   }
 
-  cancel(id: string): { ok: true; value: Job } | { ok: false; error: QueueError } {
-    const job = this.store.get(id);
-    if (!job) return { ok: false, error: { kind: "not-found", message: `no job ${id}`, jobId: id } };
+  cancel(id: string): QueueResult<Job> {
+    const c = cancellable(this.store.get(id), id);
+    if (!c.ok) return c;
+    const job = c.value;
     if (job.state === "queued") {
       this.log(id, "cancelled before it started");
       const j = this.store.finish(id, "cancelled")!;
@@ -180,17 +179,14 @@ export class EmbeddedJobQueue implements JobQueue {
         }, this.o.cancelGraceMs ?? 5000);
         r.killTimer.unref();
       }
-      return { ok: true, value: this.store.get(id)! };
     }
-    return { ok: false, error: { kind: "invalid-state", message: `job ${id} is already ${job.state}`, jobId: id } };
+    return { ok: true, value: this.store.get(id)! };
   }
 
-  retry(id: string, params?: Record<string, unknown>): { ok: true; value: Job } | { ok: false; error: QueueError } {
-    const job = this.store.get(id);
-    if (!job) return { ok: false, error: { kind: "not-found", message: `no job ${id}`, jobId: id } };
-    if (job.state !== "failed" && job.state !== "cancelled") {
-      return { ok: false, error: { kind: "invalid-state", message: `only failed or cancelled jobs can be retried; job ${id} is ${job.state}`, jobId: id } };
-    }
+  retry(id: string, params?: Record<string, unknown>): QueueResult<Job> {
+    const r = retryable(this.store.get(id), id);
+    if (!r.ok) return r;
+    const job = r.value;
     this.log(id, `retry (attempt ${job.attempts + 1})${params ? ` with ${JSON.stringify(params)}` : ""}`);
     const j = this.store.requeue(id, params)!;
     this.emit({ type: "state", jobId: id, job: j });
@@ -198,12 +194,9 @@ export class EmbeddedJobQueue implements JobQueue {
     return { ok: true, value: j };
   }
 
-  async remove(id: string): Promise<{ ok: true; value: null } | { ok: false; error: QueueError }> {
-    const job = this.store.get(id);
-    if (!job) return { ok: false, error: { kind: "not-found", message: `no job ${id}`, jobId: id } };
-    if (job.state === "queued" || job.state === "running") {
-      return { ok: false, error: { kind: "invalid-state", message: `job ${id} is ${job.state}; cancel it first`, jobId: id } };
-    }
+  async remove(id: string): Promise<QueueResult<null>> {
+    const r = removable(this.store.get(id), id);
+    if (!r.ok) return r;
     this.store.delete(id);
     await rm(this.jobDir(id), { recursive: true, force: true });
     this.emit({ type: "removed", jobId: id });

@@ -23,8 +23,9 @@ import type { Redis } from "ioredis";
 import { bullConnection, ensureRedis, openRedis, type RedisTarget } from "./redis/connection";
 import { CANCEL_EVENT, cancelKey, isRemoteEvent, isRemoteOutcome, jobIdOfRun, REMOTE_QUEUE_NAME, type RemoteInput, type RemoteJobPayload, type RemoteOutcome } from "./remote-protocol";
 import { JobStore } from "./store";
-import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue, QueueError } from "./types";
+import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue } from "./types";
 import { JobListeners } from "./job-listeners";
+import { cancellable, jobDirIn, removable, retryable, type QueueResult } from "./job-rules";
 
 export interface RedisQueueOptions {
   db: Db;
@@ -37,11 +38,10 @@ export interface RedisQueueOptions {
   queueName?: string;
 }
 
-const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const OWNER = "bull:";
 const CANCEL_TTL_S = 7 * 24 * 3600;
 
-type Ok<T> = { ok: true; value: T } | { ok: false; error: QueueError };
+type Ok<T> = QueueResult<T>;
 
 export class RedisJobQueue implements JobQueue {
   readonly store: JobStore;
@@ -223,8 +223,7 @@ export class RedisJobQueue implements JobQueue {
   // --- JobQueue -------------------------------------------------------------
 
   jobDir(id: string): string {
-    if (!ID_RE.test(id)) throw new Error(`invalid job id ${JSON.stringify(id)}`);
-    return join(this.o.dataDir, "jobs", id);
+    return jobDirIn(this.o.dataDir, id);
   }
 
   newJobId(): string {
@@ -257,9 +256,9 @@ export class RedisJobQueue implements JobQueue {
   }
 
   cancel(id: string): Ok<Job> {
-    const job = this.store.get(id);
-    if (!job) return { ok: false, error: { kind: "not-found", message: `no job ${id}`, jobId: id } };
-    if (job.state !== "queued" && job.state !== "running") return { ok: false, error: { kind: "invalid-state", message: `job ${id} is already ${job.state}`, jobId: id } };
+    const c = cancellable(this.store.get(id), id);
+    if (!c.ok) return c;
+    const job = c.value;
     const owner = this.store.owner(id);
     const runKey = owner?.startsWith(OWNER) ? owner.slice(OWNER.length) : null;
     if (job.state === "queued") {
@@ -275,11 +274,9 @@ export class RedisJobQueue implements JobQueue {
   }
 
   retry(id: string, params?: Record<string, unknown>): Ok<Job> {
-    const job = this.store.get(id);
-    if (!job) return { ok: false, error: { kind: "not-found", message: `no job ${id}`, jobId: id } };
-    if (job.state !== "failed" && job.state !== "cancelled") {
-      return { ok: false, error: { kind: "invalid-state", message: `only failed or cancelled jobs can be retried; job ${id} is ${job.state}`, jobId: id } };
-    }
+    const r = retryable(this.store.get(id), id);
+    if (!r.ok) return r;
+    const job = r.value;
     this.log(id, `retry (attempt ${job.attempts + 1})${params ? ` with ${JSON.stringify(params)}` : ""}`);
     const j = this.store.requeue(id, params)!;
     this.emit({ type: "state", jobId: id, job: j });
@@ -291,11 +288,8 @@ export class RedisJobQueue implements JobQueue {
   }
 
   async remove(id: string): Promise<Ok<null>> {
-    const job = this.store.get(id);
-    if (!job) return { ok: false, error: { kind: "not-found", message: `no job ${id}`, jobId: id } };
-    if (job.state === "queued" || job.state === "running") {
-      return { ok: false, error: { kind: "invalid-state", message: `job ${id} is ${job.state}; cancel it first`, jobId: id } };
-    }
+    const r = removable(this.store.get(id), id);
+    if (!r.ok) return r;
     this.store.delete(id);
     await rm(this.jobDir(id), { recursive: true, force: true });
     await removeJobArtifacts(this.artifacts, id);

@@ -12,6 +12,7 @@
 // that reference.
 
 import type { JobError } from "./types";
+import { JOB_ID_RE } from "./job-rules";
 
 /** BullMQ queue name of compile jobs. */
 export const REMOTE_QUEUE_NAME = "trellis-compile";
@@ -54,7 +55,6 @@ export type RemoteOutcome =
   | { state: "cancelled"; worker: string };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const RUN_RE = /^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9]{1,32}$/;
 
 /** The server's job id inside a run key, or null when the key is not one of ours. */
@@ -63,7 +63,7 @@ export function jobIdOfRun(runKey: string): string | null {
 }
 
 export function isRemotePayload(v: unknown): v is RemoteJobPayload {
-  if (!isObj(v) || v.v !== 1 || typeof v.jobId !== "string" || !ID_RE.test(v.jobId) || typeof v.kind !== "string") return false;
+  if (!isObj(v) || v.v !== 1 || typeof v.jobId !== "string" || !JOB_ID_RE.test(v.jobId) || typeof v.kind !== "string") return false;
   if (typeof v.runKey !== "string" || jobIdOfRun(v.runKey) !== v.jobId || !isObj(v.params) || typeof v.artifacts !== "string") return false;
   const i = v.input;
   if (!isObj(i)) return false;
