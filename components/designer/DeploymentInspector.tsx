@@ -2,34 +2,8 @@
 // Inspector fields for a node's deployment settings: volumes, healthcheck,
 // restart policy, resources, secret references (never values) and, on HTTP
 // ingress endpoints, host and path. Each edit is one config patch.
-import { useState } from "react";
+import { CommitField as Text } from "./CommitField";
 import type { HealthCheck, NodeConfig, RestartPolicy, SecretRef, TopologyNode, VolumeMount } from "@/lib/graph/types";
-
-function Text({ label, value, onCommit, testId, placeholder }: { label: string; value: string; onCommit: (v: string) => void; testId: string; placeholder?: string }) {
-  const [draft, setDraft] = useState(value);
-  const [seen, setSeen] = useState(value);
-  if (value !== seen) {
-    setSeen(value);
-    setDraft(value);
-  }
-  return (
-    <label className="field">
-      {label && <span>{label}</span>}
-      <input
-        data-testid={testId}
-        value={draft}
-        placeholder={placeholder}
-        aria-label={label || placeholder}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={() => draft !== value && onCommit(draft)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter") (e.target as HTMLInputElement).blur();
-          if (e.key === "Escape") setDraft(value);
-        }}
-      />
-    </label>
-  );
-}
 
 const orUndefined = <T,>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined);
 const seconds = (v: string): number | undefined => (v.trim() === "" || !Number.isFinite(Number(v)) ? undefined : Math.max(0, Math.trunc(Number(v))));

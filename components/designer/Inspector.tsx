@@ -1,36 +1,10 @@
 "use client";
-import { useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { CAPABILITY_LABELS, KIND_LABELS, portLabel } from "@/lib/graph/ports";
 import type { EnvVar, ExposedPort, TopologyNode } from "@/lib/graph/types";
+import { CommitField as Field } from "./CommitField";
 import { DeploymentInspector } from "./DeploymentInspector";
 import { useDesigner } from "./store-context";
-
-/** A text field that commits on blur or Enter, so typing is one undo step. */
-function Field({ label, value, onCommit, testId, type = "text", placeholder }: { label: string; value: string; onCommit: (v: string) => void; testId: string; type?: string; placeholder?: string }) {
-  const [draft, setDraft] = useState(value);
-  const [seen, setSeen] = useState(value);
-  if (value !== seen) {
-    setSeen(value);
-    setDraft(value);
-  }
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        data-testid={testId}
-        type={type}
-        value={draft}
-        placeholder={placeholder}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={() => draft !== value && onCommit(draft)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter") (e.target as HTMLInputElement).blur();
-          if (e.key === "Escape") setDraft(value);
-        }}
-      />
-    </label>
-  );
-}
 
 function EnvEditor({ env, onChange }: { env: EnvVar[]; onChange: (env: EnvVar[]) => void }) {
   return (

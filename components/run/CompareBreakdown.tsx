@@ -2,6 +2,7 @@
 import type { Breakdown } from "@/lib/run/breakdown";
 import type { Comparison } from "@/lib/run/compare";
 import { fmtMs } from "./format";
+import { ModesHead } from "./ModesHead";
 
 interface Part {
   key: string;
@@ -52,13 +53,7 @@ export function CompareBreakdown({ result, nameOf }: { result: Comparison; nameO
     <div className="compare-breakdown">
       <div className="section-title">Where a request&apos;s time goes</div>
       <table className="kv compare-table" data-testid="compare-breakdown">
-        <thead>
-          <tr>
-            <th />
-            <th>in-process</th>
-            <th>network</th>
-          </tr>
-        </thead>
+        <ModesHead />
         <tbody>
           {rows.map((p) => (
             <tr key={p.key} data-testid="breakdown-row" data-part={p.key}>

@@ -6,6 +6,7 @@ import { useDesigner } from "../designer/store-context";
 import { CompareBreakdown } from "./CompareBreakdown";
 import { fmtMiB, fmtMs } from "./format";
 import { useRun } from "./RunProvider";
+import { ModesHead } from "./ModesHead";
 
 /** A sensible first input: the sample of a built-in wired to an ingress, else any built-in's sample. */
 function useSampleInput(): string {
@@ -122,13 +123,7 @@ export function RunPanel() {
           {compare.status === "failed" && <div className="notice notice-error" data-testid="compare-error">{compare.error}</div>}
           {compare.result && (
             <table className="kv compare-table" data-testid="compare-table">
-              <thead>
-                <tr>
-                  <th />
-                  <th>in-process</th>
-                  <th>network</th>
-                </tr>
-              </thead>
+              <ModesHead />
               <tbody>
                 <tr>
                   <th>requests/s</th>
