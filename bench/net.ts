@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { hostNetChildArgs } from "../lib/compile/host-net";
+import { rootfsGuestArgs } from "../emulator/test/harness";
 import { packDirectory } from "../lib/image/packed-rootfs";
 import { freePort } from "../lib/testing/free-port";
 
@@ -65,16 +65,9 @@ export async function runNetBench(): Promise<string[]> {
   try {
     const native = spawn("redis-server", ["--port", String(nativePort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
     procs.push(native);
-    const cfg = {
-      file: core,
-      args: ["trellis-x86", "--rootfs", "/rootfs/rootfs.img", "--", "/usr/bin/redis-server", "--port", "6379", "--save", "", "--appendonly", "no"],
-      env: {},
-      preopens: { "/rootfs": work },
-      publish: [{ hostAddr: "127.0.0.1", hostPort, guestPort: 6379 }],
-      allow: [],
-    };
     const started = Date.now();
-    const guest = spawn(process.execPath, hostNetChildArgs(cfg), { stdio: "ignore" });
+    const command = ["/usr/bin/redis-server", "--port", "6379", "--save", "", "--appendonly", "no"];
+    const guest = spawn(process.execPath, rootfsGuestArgs({ core, rootfsDir: work, command, publish: [{ hostAddr: "127.0.0.1", hostPort, guestPort: 6379 }] }), { stdio: "ignore" });
     procs.push(guest);
     await waitPing(nativePort);
     await waitPing(hostPort);

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { conf, nginx, stageNginx, writeSite } from "../emulator/test/nginx-site";
 import { buildArtifactBytes } from "../lib/compile/native-artifact";
-import { hostNetChildArgs } from "../lib/compile/host-net";
+import { rootfsGuestArgs } from "../emulator/test/harness";
 import { packDirectory } from "../lib/image/packed-rootfs";
 import { HttpService } from "../lib/run/http-service";
 import { effectiveLimits } from "../lib/run/run";
@@ -61,16 +61,9 @@ export async function runNginxBench(): Promise<string[]> {
   let service: HttpService | undefined;
   try {
     procs.push(spawn(nginx, ["-e", "stderr", "-p", nat, "-c", join(nat, "nginx.conf")], { stdio: "ignore" }));
-    const cfg = {
-      file: core,
-      args: ["trellis-x86", "--rootfs", "/rootfs/rootfs.img", "--", nginx, "-e", "stderr", "-c", "/etc/nginx/nginx.conf"],
-      env: {},
-      preopens: { "/rootfs": work },
-      publish: [{ hostAddr: "127.0.0.1", hostPort, guestPort: 80 }],
-      allow: [],
-    };
     const started = Date.now();
-    procs.push(spawn(process.execPath, hostNetChildArgs(cfg), { stdio: "ignore" }));
+    const guestArgs = rootfsGuestArgs({ core, rootfsDir: work, command: [nginx, "-e", "stderr", "-c", "/etc/nginx/nginx.conf"], publish: [{ hostAddr: "127.0.0.1", hostPort, guestPort: 80 }] });
+    procs.push(spawn(process.execPath, guestArgs, { stdio: "ignore" }));
     await ready(nativePort);
     await ready(hostPort);
     const startup = (Date.now() - started) / 1000;

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "nod
 import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hostNetChildArgs, type Allow, type Publish } from "../../lib/compile/host-net";
 import { CORE_NODE_FLAGS } from "../../lib/compile/native-artifact";
 import { packDirectory } from "../../lib/image/packed-rootfs";
 
@@ -73,4 +74,20 @@ export function runEmulated(spec: RunSpec, rootfsFile: string, workdir: string, 
     input: stdinFile ? undefined : "",
   });
   return { stdout: r.stdout.toString("latin1"), stderr: r.stderr.toString("latin1"), status: r.status };
+}
+
+/**
+ * `node` arguments running `command` inside the core with the packed rootfs
+ * `<rootfsDir>/rootfs.img` and the host network interface (published ports,
+ * allowed outbound), as tests and benches start guest services.
+ */
+export function rootfsGuestArgs(o: { core: string; rootfsDir: string; command: string[]; publish: Publish[]; allow?: Allow[]; env?: Record<string, string> }): string[] {
+  return hostNetChildArgs({
+    file: o.core,
+    args: ["trellis-x86", "--rootfs", "/rootfs/rootfs.img", "--", ...o.command],
+    env: o.env ?? {},
+    preopens: { "/rootfs": o.rootfsDir },
+    publish: o.publish,
+    allow: o.allow ?? [],
+  });
 }

@@ -6,9 +6,9 @@ import { mkdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkPublishes, hostNetChildArgs, parseAllow, parsePublish, type Allow, type Publish } from "../../lib/compile/host-net";
+import { checkPublishes, parseAllow, parsePublish, type Allow, type Publish } from "../../lib/compile/host-net";
 import { haveHostTools } from "../../lib/testing/host-tools";
-import { corePath, emulatorDir, ensureCore, packStage } from "./harness";
+import { corePath, emulatorDir, ensureCore, packStage, rootfsGuestArgs } from "./harness";
 import { freePort } from "../../lib/testing/free-port";
 
 const work = join(emulatorDir, "build", "test-hostnet");
@@ -23,15 +23,7 @@ interface Guest {
 }
 
 function startGuest(args: string[], publish: Publish[], allow: Allow[], trace = "0"): Guest {
-  const cfg = {
-    file: corePath,
-    args: ["trellis-x86", "--rootfs", "/rootfs/rootfs.img", "--", "/server", ...args],
-    env: { TRELLIS_TRACE: trace },
-    preopens: { "/rootfs": work },
-    publish,
-    allow,
-  };
-  const child = spawn(process.execPath, hostNetChildArgs(cfg), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, rootfsGuestArgs({ core: corePath, rootfsDir: work, command: ["/server", ...args], publish, allow, env: { TRELLIS_TRACE: trace } }), { stdio: ["ignore", "pipe", "pipe"] });
   let out = "", err = "";
   child.stdout.on("data", (b: Buffer) => (out += b.toString()));
   child.stderr.on("data", (b: Buffer) => (err += b.toString()));

@@ -10,10 +10,9 @@ import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostNetChildArgs } from "../../lib/compile/host-net";
 import { freePort } from "../../lib/testing/free-port";
 import { haveHostTools } from "../../lib/testing/host-tools";
-import { corePath, emulatorDir, ensureCore, packStage } from "./harness";
+import { corePath, emulatorDir, ensureCore, packStage, rootfsGuestArgs } from "./harness";
 import { big, conf, nginx, stageNginx, writeSite } from "./nginx-site";
 
 const work = join(emulatorDir, "build", "test-nginx");
@@ -91,15 +90,8 @@ describe.skipIf(!haveTools)("Debian nginx in a compiled image, reached through a
     native = start([nginx, "-e", "stderr", "-p", nat, "-c", join(nat, "nginx.conf")], natPort);
 
     const hostPort = await freePort();
-    const cfg = {
-      file: corePath,
-      args: ["trellis-x86", "--rootfs", "/rootfs/rootfs.img", "--", nginx, "-e", "stderr", "-c", "/etc/nginx/nginx.conf"],
-      env: {},
-      preopens: { "/rootfs": work },
-      publish: [{ hostAddr: "127.0.0.1", hostPort, guestPort: 80 }],
-      allow: [],
-    };
-    guest = start([process.execPath, ...hostNetChildArgs(cfg)], hostPort);
+    const guestArgs = rootfsGuestArgs({ core: corePath, rootfsDir: work, command: [nginx, "-e", "stderr", "-c", "/etc/nginx/nginx.conf"], publish: [{ hostAddr: "127.0.0.1", hostPort, guestPort: 80 }] });
+    guest = start([process.execPath, ...guestArgs], hostPort);
     await Promise.all([ready(native), ready(guest)]);
   }, 90_000);
 

@@ -6,9 +6,8 @@ import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hostNetChildArgs } from "../../lib/compile/host-net";
 import { haveHostTools } from "../../lib/testing/host-tools";
-import { corePath, emulatorDir, ensureCore, packStage, runEmulated, runNative } from "./harness";
+import { corePath, emulatorDir, ensureCore, packStage, runEmulated, runNative, rootfsGuestArgs } from "./harness";
 import { freePort } from "../../lib/testing/free-port";
 
 const work = join(emulatorDir, "build", "test-services");
@@ -107,15 +106,8 @@ describe.skipIf(!haveTools)("Debian services in one guest: native vs emulated", 
 
   it.skipIf(!haveRedis)("the guest's redis-server reached from a host redis-cli through a published port (-p)", async () => {
     const hostPort = await freePort();
-    const cfg = {
-      file: corePath,
-      args: ["trellis-x86", "--rootfs", "/rootfs/rootfs.img", "--", "/usr/bin/redis-server", "--port", "6379", "--save", "", "--appendonly", "no"],
-      env: {},
-      preopens: { "/rootfs": work },
-      publish: [{ hostAddr: "127.0.0.1", hostPort, guestPort: 6379 }],
-      allow: [],
-    };
-    const guest = spawn(process.execPath, hostNetChildArgs(cfg), { stdio: "ignore" });
+    const command = ["/usr/bin/redis-server", "--port", "6379", "--save", "", "--appendonly", "no"];
+    const guest = spawn(process.execPath, rootfsGuestArgs({ core: corePath, rootfsDir: work, command, publish: [{ hostAddr: "127.0.0.1", hostPort, guestPort: 6379 }] }), { stdio: "ignore" });
     const exited = new Promise<number | null>((done) => guest.on("close", done));
     const cli = (...a: string[]): string => execFileSync("redis-cli", ["-p", String(hostPort), ...a], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
     try {
