@@ -7,7 +7,6 @@ import { defaultCorePath, planArtifact, wrapAsComponent, writePlan, type RunConf
 import { packDirectory } from "../../image/packed-rootfs";
 import { authFileCredentials, insecureFromEnv, looksLikeReference, pullImage, pushArtifact } from "../../registry";
 import type { CliCommand } from "../command";
-import { compileOnQueue } from "../compile-queue";
 
 const USAGE = [
   "trellis compile <image.tar | registry/repo:tag | repo@sha256:…> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm] [--push registry/repo:tag]",
@@ -123,6 +122,8 @@ const command: CliCommand = {
         process.stderr.write("trellis compile: --queue takes an image (file or reference); --rootfs and --push run locally\n");
         return 2;
       }
+      // BullMQ and ioredis load only for --queue: the CLI imports every command at start.
+      const { compileOnQueue } = await import("../compile-queue");
       return compileOnQueue({ queue, image: image!, out, ...(component ? { component } : {}), ...(platform ? { platform } : {}), ...(name ? { name } : {}), ...(listen ? { listen } : {}), ...(advertise ? { advertise } : {}) });
     }
     if (rootfs) {

@@ -1,9 +1,6 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { workerEntry } from "../../jobs";
-import { checkRedis, parseQueueUrl } from "../../jobs/redis/connection";
-import { RemoteWorker } from "../../jobs/remote-worker";
 import type { CliCommand } from "../command";
 
 const USAGE =
@@ -38,6 +35,8 @@ const command: CliCommand = {
     }
     if (!queue) return bad("--queue (or TRELLIS_QUEUE) is required");
     if (!Number.isInteger(concurrency) || (lockMs !== undefined && Number.isNaN(lockMs)) || (stalledMs !== undefined && Number.isNaN(stalledMs))) return bad("numbers must be positive integers");
+    // BullMQ and ioredis load only here: the CLI imports every command at start.
+    const [{ workerEntry }, { checkRedis, parseQueueUrl }, { RemoteWorker }] = await Promise.all([import("../../jobs"), import("../../jobs/redis/connection"), import("../../jobs/remote-worker")]);
     const target = parseQueueUrl(queue);
     if (!target.ok) return bad(target.error.message);
     // A wrong password or an unreachable Redis stops the worker here, with the reason.
