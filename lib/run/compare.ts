@@ -9,7 +9,7 @@ import { err, ok, type Result } from "../result";
 import { encodeValue } from "./codec";
 import { entryCall, type HttpRequestShape } from "./entry";
 import type { LatencyStats } from "./stats";
-import { effectiveLimits, LIMIT_BOUNDS, prepareRun, type RunOptions } from "./run";
+import { effectiveLimits, LIMIT_BOUNDS, prepareRun, resolveDefault, type RunOptions } from "./run";
 import { prepareComposed } from "./composed-run";
 import type { PreparedRun } from "./host-types";
 import { RunSession } from "./session";
@@ -125,7 +125,7 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
   // A group that cannot be composed is refused before anything runs.
   let unit: PreparedRun | undefined;
   if (req.composed) {
-    const u = await prepareComposed(prepared.value, req.topology, opts);
+    const u = await prepareComposed(prepared.value, req.topology, opts.resolve ?? resolveDefault);
     if (!u.ok) return u;
     unit = u.value;
   }

@@ -9,8 +9,10 @@ import { componentImports, composeGroup } from "./compose";
 import { prepareComposed } from "./composed-run";
 import { findInterface } from "./host";
 import { buildRelay, relayPipeline, relayResolver } from "./fixtures/relay";
-import { prepareRun, type ComponentResolver } from "./run";
-import { csvPipeline } from "./sample-designs";
+import { prepareRun, resolveBuiltin, type ComponentResolver } from "./run";
+import { builtinNode, csvPipeline, keyvalueNode, twoStoreCaches, wire } from "./sample-designs";
+import { hostImports } from "./component-prologue";
+import type { Topology } from "../graph/types";
 import { instantiateComponent, transpileCached } from "./transpile";
 
 const cacheDir = mkdtempSync(join(tmpdir(), "trellis-compose-"));
@@ -73,23 +75,70 @@ describe("composeGroup", () => {
     );
   }, 120_000);
 
-  it("refuses a group that needs the host, naming the node and the import", async () => {
-    const prepared = await prepareRun(csvPipeline(), undefined, { cacheDir });
-    expect(prepared.ok).toBe(true);
-    if (!prepared.ok) return;
-    const r = await prepareComposed(prepared.value, csvPipeline(), { cacheDir });
+  it("takes what the host serves its members as imports of the composed component, each once, with its type", async () => {
+    const composedImports = async (topology: Topology) => {
+      const prepared = await prepareRun(topology, undefined, { cacheDir });
+      if (!prepared.ok) throw new Error(prepared.error.message);
+      const bytes = new Map<string, Uint8Array>();
+      for (const id of prepared.value.plan.order) {
+        const b = await resolveBuiltin(topology.nodes.find((n) => n.id === id)!);
+        if (!b.ok) throw new Error(b.error.message);
+        bytes.set(id, b.value);
+      }
+      const c = composeGroup(prepared.value.plan, bytes);
+      if (!c.ok) throw new Error(c.error.message);
+      const own = componentImports(c.value);
+      if (!own.ok) throw new Error(own.error);
+      return own.value;
+    };
+    const importsOf = (id: string) => {
+      const r = componentImports(new Uint8Array(readFileSync(`build/builtins/${id}.wasm`)));
+      return r.ok ? r.value : [];
+    };
+    // Built-ins: the handler's stage and log imports are wired inside; the logger's WASI comes from the host.
+    expect((await composedImports(csvPipeline())).sort()).toEqual(importsOf("logger").sort());
+    // The sample: the gateway's wasi:http and wasi:io, the cache's key-value store.
+    const sample = (await composedImports(wasiHttpCache())).sort();
+    expect(sample).toEqual([...importsOf("http-gateway"), ...importsOf("kv-cache")].filter((n) => n.startsWith("wasi:")).sort());
+    expect(new Set(sample).size).toBe(sample.length);
+  }, 60_000);
+
+  it("shares an interface two members import with the same type and refuses one imported with two types", () => {
+    // Minimal components: a one-declaration instance type, imported as wasi:test/x@1.0.0.
+    const member = (prim: number) =>
+      Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 7, 5, 1, 0x42, 1, 0x01, prim, 10, 22, 1, 0x00, 17, ...new TextEncoder().encode("wasi:test/x@1.0.0"), 0x05, 0]);
+    const names = new Set(["wasi:test/x@1.0.0"]);
+    const same = hostImports([
+      { member: "a", bytes: member(0x7f), names },
+      { member: "b", bytes: member(0x7f), names },
+    ]);
+    expect(same.instanceCount).toBe(1);
+    expect([...same.instances]).toEqual([["wasi:test/x@1.0.0", 0]]);
+    expect(() =>
+      hostImports([
+        { member: "a", bytes: member(0x7f), names },
+        { member: "b", bytes: member(0x7e), names },
+      ]),
+    ).toThrow(/'b' and 'a' import wasi:test\/x@1.0.0 with different types/);
+  });
+
+  it("refuses a group whose members import one interface from two key-value stores, naming the node", async () => {
+    const topology = twoStoreCaches();
+    const prepared = await prepareRun(topology, undefined, { cacheDir });
+    if (!prepared.ok) throw new Error(prepared.error.message);
+    const r = await prepareComposed(prepared.value, topology, resolveBuiltin);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.kind).toBe("unsupported-node");
-    expect(r.error.nodeId).toBe("log");
-    expect(r.error.message).toMatch(/imports wasi:/);
+    expect(r.error.message).toMatch(/cannot compose.*one composed import cannot be two stores/);
+    expect(["c1", "c2"]).toContain(r.error.nodeId);
   }, 60_000);
 
   it("gives a prepared run of one node under the entry's id", async () => {
     const topology = relayPipeline(3);
     const prepared = await prepareRun(topology, "relay-1", { resolve, cacheDir });
     if (!prepared.ok) throw new Error(prepared.error.message);
-    const r = await prepareComposed(prepared.value, topology, { resolve, cacheDir });
+    const r = await prepareComposed(prepared.value, topology, resolve);
     if (!r.ok) throw new Error(r.error.message);
     expect(r.value.plan.order).toEqual(["relay-1"]);
     expect(r.value.plan.nodes["relay-1"]!.bindings).toEqual([]);
@@ -97,3 +146,12 @@ describe("composeGroup", () => {
     expect(r.value.transpiled.size + r.value.pendingComponents.size).toBe(1);
   }, 60_000);
 });
+
+/** The sample's group: gateway (wasi:http) → kv-cache (a key-value store) → json-to-csv. */
+function wasiHttpCache(): Topology {
+  return {
+    nodes: [builtinNode("gateway", "http-gateway"), builtinNode("cache", "kv-cache"), builtinNode("csv", "json-to-csv"), keyvalueNode("kv")],
+    links: [wire("cache", "gateway", IFACE.stage), wire("csv", "cache", IFACE.stage), wire("kv", "cache", IFACE.keyvalueStore)],
+  };
+}
+

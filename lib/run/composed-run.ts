@@ -4,16 +4,18 @@
 // and no per-wire timing or events (what a deployed composition gives up).
 import type { Topology } from "../graph/types";
 import { err, ok, type Result } from "../result";
+import { interfaceName } from "../graph/ports";
 import { composeGroup } from "./compose";
+import type { Binding } from "./plan";
 import type { PreparedRun } from "./host-types";
-import { placeComponent, resolveDefault, type RunOptions } from "./run";
+import { placeComponent } from "./transpile";
+import type { ComponentResolver } from "./run";
 import type { RunError } from "./types";
 
-export async function prepareComposed(prepared: PreparedRun, topology: Topology, opts: RunOptions = {}): Promise<Result<PreparedRun, RunError>> {
+export async function prepareComposed(prepared: PreparedRun, topology: Topology, resolve: ComponentResolver): Promise<Result<PreparedRun, RunError>> {
   const { plan } = prepared;
   if (plan.services.length > 0 || plan.commands.length > 0)
-    return err({ kind: "unsupported-node", message: "a compiled container cannot be composed into a component: it runs as its own guest (a WASI command)", nodeId: [...plan.services.map((s) => s.nodeId), ...plan.commands][0]! });
-  const resolve = opts.resolve ?? resolveDefault;
+    return err({ kind: "unsupported-node", message: "cannot compose the design into one component: a compiled container runs as its own guest (a WASI command)", nodeId: [...plan.services.map((s) => s.nodeId), ...plan.commands][0]! });
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const bytes = new Map<string, Uint8Array>();
   for (const id of plan.order) {
@@ -27,7 +29,10 @@ export async function prepareComposed(prepared: PreparedRun, topology: Topology,
   if (!composed.ok) return composed;
   const entry = plan.nodes[plan.entry.nodeId]!;
   const members = plan.order.map((id) => plan.nodes[id]!.name);
-  const unit = { ...entry, name: `${members.join(" + ")} (composed)`, bindings: [] };
+  // The composed component imports what the host serves its members: WASI (from the shim) and the key-value stores.
+  const kv = new Map<string, Binding>();
+  for (const id of plan.order) for (const b of plan.nodes[id]!.bindings) if (b.provider.kind === "keyvalue") kv.set(interfaceName(b.interface), b);
+  const unit = { ...entry, name: `${members.join(" + ")} (composed)`, bindings: [...kv.values()] };
   const placed = placeComponent(composed.value, prepared.cacheDir);
   return ok({
     plan: { ...plan, order: [entry.id], nodes: { [entry.id]: unit } },

@@ -12,7 +12,8 @@ import { entryCall, type HttpRequestShape } from "./entry";
 import type { PreparedRun } from "./host-types";
 import { hostedNodes, planRun, type RunPlan } from "./plan";
 import { RunSession } from "./session";
-import { contentHash, defaultCacheDir, lookupTranspiled, pruneCache, type TranspiledComponent } from "./transpile";
+import { contentHash, defaultCacheDir, placeComponent, pruneCache, type TranspiledComponent } from "./transpile";
+import { prepareComposed } from "./composed-run";
 import { DEFAULT_LIMITS, type NodeSummary, type RunError, type RunEvent, type RunInput, type RunLimits, type RunMode, type RunResult } from "./types";
 
 export type ComponentResolver = (node: TopologyNode) => Result<Uint8Array, RunError> | Promise<Result<Uint8Array, RunError>>;
@@ -103,6 +104,8 @@ export interface RunRequest {
   entryNodeId?: string;
   /** HTTP entries: method, path and headers of the request (default POST / with a content type). */
   request?: HttpRequestShape;
+  /** In-process only: the design's components composed into one component (`compose.ts`), hosted as one node under the entry's id. */
+  composed?: boolean;
 }
 
 export interface RunOptions {
@@ -190,21 +193,6 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
   return ok({ plan, transpiled, pendingComponents, cacheDir, commandFiles });
 }
 
-/** A component's transpile from the cache, else its bytes on disk for the run process to transpile. */
-export function placeComponent(bytes: Uint8Array, cacheDir: string): { transpiled: TranspiledComponent } | { file: string } {
-  const hash = contentHash(bytes);
-  const hit = lookupTranspiled(hash, cacheDir);
-  if (hit) return { transpiled: hit };
-  const dir = join(cacheDir, "incoming");
-  const file = join(dir, `${hash.slice(0, 32)}.wasm`);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(`${file}.${process.pid}`, bytes);
-    renameSync(`${file}.${process.pid}`, file);
-    pruneCache(dir);
-  }
-  return { file };
-}
 
 export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
   const runStart = Date.now();
@@ -232,6 +220,10 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
   } catch (e) {
     // A resolver that throws (I/O, a bug) still ends as a typed failure of this run only.
     prepared = err({ kind: "missing-component", message: `could not load the components: ${(e as Error)?.message ?? String(e)}` });
+  }
+  if (prepared.ok && req.composed) {
+    if (req.mode !== "in-process") return finish({ ok: false, error: { kind: "invalid-request", message: "a composed run is an in-process run" } });
+    prepared = await prepareComposed(prepared.value, req.topology, opts.resolve ?? resolveDefault);
   }
   if (!prepared.ok) return finish({ ok: false, error: prepared.error });
   const { plan } = prepared.value;

@@ -53,3 +53,11 @@ export function cachedTokenizer(): Topology {
     links: [wire("cache", "api", IFACE.stage), wire("log", "api", IFACE.log), wire("words", "cache", IFACE.stage), wire("kv", "cache", IFACE.keyvalueStore)],
   };
 }
+
+/** Two caches in a row, each with its own store (cannot be composed: one composed import cannot be two stores). */
+export function twoStoreCaches(): Topology {
+  return {
+    nodes: [builtinNode("c1", "kv-cache"), builtinNode("c2", "kv-cache"), builtinNode("words", "tokenizer"), keyvalueNode("kv1"), keyvalueNode("kv2")],
+    links: [wire("c2", "c1", IFACE.stage), wire("words", "c2", IFACE.stage), wire("kv1", "c1", IFACE.keyvalueStore), wire("kv2", "c2", IFACE.keyvalueStore)],
+  };
+}

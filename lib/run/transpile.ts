@@ -2,7 +2,7 @@
 // supplies every import) and caches the output by content hash, because a
 // transpile costs ~100 ms and runs repeat the same built-ins.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -88,6 +88,22 @@ export async function transpileCached(bytes: Uint8Array, cacheDir = defaultCache
   }
   pruneCache(cacheDir);
   return { ...meta, dir, jsFile: join(dir, "component.js") };
+}
+
+/** A component's transpile from the cache, else its bytes on disk for the run process to transpile. */
+export function placeComponent(bytes: Uint8Array, cacheDir: string): { transpiled: TranspiledComponent } | { file: string } {
+  const hash = contentHash(bytes);
+  const hit = lookupTranspiled(hash, cacheDir);
+  if (hit) return { transpiled: hit };
+  const dir = join(cacheDir, "incoming");
+  const file = join(dir, `${hash.slice(0, 32)}.wasm`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, bytes);
+    renameSync(`${file}.${process.pid}`, file);
+    pruneCache(dir);
+  }
+  return { file };
 }
 
 /** Keeps the cache to its `keep` most recently used entries (uploads would otherwise pile up). */
