@@ -586,6 +586,8 @@ static i64 do_rw(Proc *p, i64 fd, u64 ubuf, u64 n, i64 at, int write) {
 static i64 do_sendfile(Proc *p, i64 outfd, i64 infd, u64 uoff, u64 count) {
   File *out = fd_get(p, outfd), *in = fd_get(p, infd);
   if (!out || !in) return E(EBADF);
+  // Linux needs an in_fd it could mmap; a pipe or a tty could not give back bytes the output did not take
+  if (in->kind != FK_REG && in->kind != FK_DEV) return E(EINVAL);
   u64 n = count < 65536 ? count : 65536;
   if (out->kind == FK_PIPE_W) {
     if (out->pipe->readers == 0) { p->sigpending |= 1ull << 12; return E(EPIPE); }
@@ -599,9 +601,16 @@ static i64 do_sendfile(Proc *p, i64 outfd, i64 infd, u64 uoff, u64 count) {
   u8 *buf = malloc(n);
   i64 r = file_read(p, in, buf, n, off);
   if (r > 0) {
+    // A socket may take fewer bytes than were read (or none, and block): the caller's offset, or the
+    // file's own, moves by what was sent, so the rest goes out on the next call instead of being lost.
     i64 w = file_write(p, out, buf, (u64)r, -1);
-    if (w < 0) r = w == SYS_BLOCK ? E(EAGAIN) : w;
-    else if (uoff) { off += w; put(p, uoff, &off, 8); }
+    i64 sent = w < 0 ? 0 : w;
+    if (uoff) {
+      if (sent) { off += sent; put(p, uoff, &off, 8); }
+    } else if (in->kind == FK_REG) {
+      in->off -= (u64)(r - sent);
+    }
+    r = w < 0 ? w : sent;
   }
   free(buf);
   return r;

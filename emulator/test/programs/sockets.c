@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -454,6 +455,63 @@ static void flood(void) {
   printf("%d pairs nobody reads hold %ld MiB, then %s\n", pairs, total >> 20, strerror(errno));
 }
 
+// sendfile of a file larger than a socket buffer to a nonblocking socket whose
+// reader is slow: partial sends, EAGAIN, and the offset (the caller's, or the
+// file's own with a NULL offset) moving by what was sent, so no byte is lost.
+static void sendfile_partial(void) {
+  enum { SIZE = 1 << 20 };
+  static unsigned char data[SIZE];
+  unsigned h = 2166136261u;
+  for (int i = 0; i < SIZE; i++) data[i] = (unsigned char)(i * 2654435761u >> 13), h = (h ^ data[i]) * 16777619u;
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/sendfile-%d.bin", (int)getpid());
+  int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+  if (fd < 0 || write(fd, data, SIZE) != SIZE) { printf("sendfile: cannot write %s: %s\n", path, strerror(errno)); return; }
+  for (int mode = 0; mode < 2; mode++) {
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    pid_t kid = fork();
+    if (kid == 0) {
+      close(sv[0]);
+      unsigned k = 2166136261u;
+      long got = 0;
+      unsigned char b[3000];
+      ssize_t r;
+      while ((r = read(sv[1], b, sizeof b)) > 0) {
+        for (ssize_t i = 0; i < r; i++) k = (k ^ b[i]) * 16777619u;
+        got += r;
+      }
+      printf("sendfile %s: reader got %ld bytes, %s\n", mode ? "file offset" : "own offset", got, k == h ? "same bytes" : "DIFFERENT bytes");
+      _exit(0);
+    }
+    close(sv[1]);
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    // the first bytes go by write(), as a server sends its headers, so the buffer's free room is no
+    // multiple of what one sendfile call moves
+    enum { HEAD = 1000 };
+    write(sv[0], data, HEAD);
+    off_t off = HEAD;
+    lseek(fd, HEAD, SEEK_SET);
+    long sent = HEAD;
+    while (sent < SIZE) {
+      ssize_t r = sendfile(sv[0], fd, mode ? NULL : &off, (size_t)(SIZE - sent));
+      if (r < 0 && errno == EAGAIN) {
+        struct pollfd pf = {sv[0], POLLOUT, 0};
+        poll(&pf, 1, -1);
+        continue;
+      }
+      if (r <= 0) { printf("sendfile: %s\n", err(r)); break; }
+      sent += r;
+    }
+    printf("sendfile %s: sent %ld, offset %ld, file position %ld\n", mode ? "file offset" : "own offset", sent, (long)off,
+           (long)lseek(fd, 0, SEEK_CUR));
+    close(sv[0]);
+    waitpid(kid, NULL, 0);
+  }
+  close(fd);
+  unlink(path);
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
   if (argc > 1 && !strcmp(argv[1], "flood")) { flood(); return 0; }
@@ -463,5 +521,6 @@ int main(int argc, char **argv) {
   tcp(AF_INET6);
   errors_and_options();
   udp();
+  sendfile_partial();
   return 0;
 }
