@@ -29,7 +29,7 @@ export function conf(opts: { root: string; tmp: string; port: number; master: bo
   ].join("\n");
 }
 
-function copyWithLibs(stage: string, bin: string): void {
+export function copyWithLibs(stage: string, bin: string): void {
   mkdirSync(join(stage, dirname(bin)), { recursive: true });
   copyFileSync(realpathSync(bin), join(stage, bin));
   for (const m of execFileSync("ldd", [bin], { encoding: "utf8" }).matchAll(/(\/[^ ]+\.so[^ ]*) \(0x/g)) {
