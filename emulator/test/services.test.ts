@@ -14,7 +14,7 @@ const work = join(emulatorDir, "build", "test-services");
 const stage = join(work, "stage");
 const rootfs = join(work, "rootfs.img");
 const hostWork = join(stage, "work");
-const haveRedis = haveHostTools({ files: ["/usr/bin/redis-server", "/usr/bin/redis-cli"] }, "the redis service cases");
+const haveRedis = haveHostTools({ files: ["/usr/bin/redis-server", "/usr/bin/redis-cli", "/usr/bin/redis-benchmark"] }, "the redis service cases");
 const python = "/usr/bin/python3.11";
 const havePython = haveHostTools({ files: [python, "/usr/lib/python3.11/http/server.py"] }, "the python service cases");
 const haveTools = haveHostTools({ commands: ["ldd", "clang-14"], files: ["/bin/busybox"] }, "the Debian services suite") && (haveRedis || havePython);
@@ -56,9 +56,9 @@ describe.skipIf(!haveTools)("Debian services in one guest: native vs emulated", 
     rmSync(work, { recursive: true, force: true });
     for (const d of ["bin", "tmp", "etc", "dev", "proc", "work/srv"]) mkdirSync(join(stage, d), { recursive: true });
     copyFileSync("/bin/busybox", join(stage, "bin", "busybox"));
-    for (const a of ["sh", "sleep", "seq"]) symlinkSync("busybox", join(stage, "bin", a));
+    for (const a of ["sh", "sleep", "seq", "cut"]) symlinkSync("busybox", join(stage, "bin", a));
     for (const f of ["passwd", "group"]) copyFileSync(`/etc/${f}`, join(stage, "etc", f));
-    if (haveRedis) for (const b of ["/usr/bin/redis-server", "/usr/bin/redis-cli"]) copyWithLibs(b);
+    if (haveRedis) for (const b of ["/usr/bin/redis-server", "/usr/bin/redis-cli", "/usr/bin/redis-benchmark"]) copyWithLibs(b);
     writeFileSync(join(hostWork, "srv", "hello.txt"), "hello from http.server\n");
     writeFileSync(join(hostWork, "srv", "data.json"), '{"answer": 42}\n');
     if (havePython) {
@@ -103,6 +103,27 @@ describe.skipIf(!haveTools)("Debian services in one guest: native vs emulated", 
     expect(emu.stdout).toBe(native.stdout);
     expect(emu.status).toBe(native.status);
   }, 120_000);
+
+  it.skipIf(!haveRedis)("redis-benchmark -q -n 2000 against redis-server in one guest (50 clients at once)", async () => {
+    const port = String(await freePort());
+    // Requests/s differ from run to run, so the comparison is of what the benchmark did: the tests it ran
+    // (first CSV column) and what it left in the store (one key per test, 2,000 increments and list entries).
+    const script = [
+      `redis-server --port ${port} --bind 127.0.0.1 --save '' --appendonly no --daemonize no >/dev/null 2>&1 &`,
+      `i=0; until redis-cli -p ${port} ping >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 300 ] && exit 9; sleep 0.1; done`,
+      `redis-benchmark -p ${port} -q -n 2000 -t set,get,incr,lpush --csv 2>/dev/null | cut -d, -f1`,
+      `c() { redis-cli -p ${port} "$@"; }`,
+      "c dbsize; c get counter:__rand_int__; c llen mylist; c strlen key:__rand_int__",
+      "c shutdown nosave; wait; echo stopped",
+    ].join("\n");
+    const spec = { argv: ["/bin/sh", "-c", script], env: ENV };
+    const native = runNative(spec, hostWork);
+    const emu = runEmulated(spec, rootfs, "/work", join(work, "tmp"));
+    expect(native.stdout).toBe('"test"\n"SET"\n"GET"\n"INCR"\n"LPUSH"\n3\n2000\n2000\n3\nstopped\n');
+    expect(emu.stderr).toBe(native.stderr);
+    expect(emu.stdout).toBe(native.stdout);
+    expect(emu.status).toBe(native.status);
+  }, 180_000);
 
   it.skipIf(!haveRedis)("the guest's redis-server reached from a host redis-cli through a published port (-p)", async () => {
     const hostPort = await freePort();
