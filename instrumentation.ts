@@ -21,7 +21,7 @@ export async function register() {
         process.exit(1);
       }
     }
-    const { getJobQueue } = await import("./lib/jobs");
+    const { startJobQueue } = await import("./lib/jobs");
     const { dataDir, getDb, StoreCorrupt } = await import("./lib/db");
     // The integrity check runs when the store opens: a damaged file stops the start, untouched.
     try {
@@ -31,12 +31,13 @@ export async function register() {
       console.error(`trellis: ${e.message}`);
       process.exit(1);
     }
+    const queue = await startJobQueue();
     const { startSweeper } = await import("./lib/storage/storage");
     const { componentStore } = await import("./lib/components/http");
     const { projectRepo } = await import("./lib/server/projects");
     // Finished jobs past TRELLIS_JOB_RETENTION_DAYS go now and hourly after, and so do
     // uploaded components that old which no saved design uses.
-    startSweeper(dataDir(), getJobQueue(), 3600_000, {
+    startSweeper(dataDir(), queue, 3600_000, {
       list: () => componentStore().list(),
       remove: (id) => componentStore().remove(id),
       inUse: () => projectRepo().uploadsInUse(),

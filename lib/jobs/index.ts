@@ -7,7 +7,6 @@ import { join, resolve } from "node:path";
 import { dataDir, getDb } from "../db";
 import { EmbeddedJobQueue } from "./embedded-queue";
 import { parseQueueUrl } from "./redis/connection";
-import { RedisJobQueue } from "./redis-queue";
 import type { JobQueue } from "./types";
 
 export type { Job, JobEvent, JobLogLine, JobQueue, JobState, JobError, QueueError } from "./types";
@@ -29,17 +28,29 @@ export function serverUrl(env: NodeJS.ProcessEnv = process.env): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${env.PORT ?? 3000}`;
 }
 
-export function getJobQueue(): JobQueue {
+/**
+ * Starts the process-wide queue. With TRELLIS_QUEUE it loads BullMQ and ioredis here, once at start-up
+ * (instrumentation.ts), so a server with the embedded queue never loads them.
+ */
+export async function startJobQueue(): Promise<JobQueue> {
   const db = getDb();
   if (g.__trellisJobQueue?.db === db) return g.__trellisJobQueue.queue;
   // TRELLIS_QUEUE=redis://…: compile jobs go to workers on other machines (`trellis worker`).
   if (process.env.TRELLIS_QUEUE) {
     const target = parseQueueUrl(process.env.TRELLIS_QUEUE);
     if (!target.ok) throw new Error(`TRELLIS_QUEUE: ${target.error.message}`);
+    const { RedisJobQueue } = await import("./redis-queue");
     const queue = new RedisJobQueue({ db, dataDir: dataDir(), target: target.value, serverUrl: serverUrl(), ...(process.env.TRELLIS_ARTIFACTS ? { artifacts: process.env.TRELLIS_ARTIFACTS } : {}) });
     g.__trellisJobQueue = { db, queue };
     return queue;
   }
+  return getJobQueue();
+}
+
+export function getJobQueue(): JobQueue {
+  const db = getDb();
+  if (g.__trellisJobQueue?.db === db) return g.__trellisJobQueue.queue;
+  if (process.env.TRELLIS_QUEUE) throw new Error("the Redis job queue is not started yet (instrumentation.ts starts it with the server)");
   const entry = workerEntry();
   if (!existsSync(entry)) throw new Error(`the job worker entry ${entry} is missing (set TRELLIS_WORKER_ENTRY or start the server from the project root)`);
   const queue = new EmbeddedJobQueue({ db, dataDir: dataDir(), workerEntry: entry });

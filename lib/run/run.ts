@@ -36,8 +36,8 @@ export const resolveCompiled: ComponentResolver = async (node) => {
   const jobId = node.config.compile?.jobId;
   if (!jobId) return err({ kind: "missing-component", message: `'${node.name}' has no compile job`, nodeId: node.id });
   try {
-    const { getJobQueue } = await import("../jobs/index");
-    const queue = getJobQueue();
+    const { startJobQueue } = await import("../jobs/index");
+    const queue = await startJobQueue();
     const job = queue.get(jobId);
     const produced = (job?.result as { produced?: { kind?: string; file?: string; native?: { extraFiles?: { role: string }[] } } } | null | undefined)?.produced;
     if (!job || job.state !== "succeeded" || !produced?.file)
