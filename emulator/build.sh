@@ -5,10 +5,17 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/build"
 mkdir -p "$out"
 CC="${CC:-clang-14}"
-"$CC" --target=wasm32-wasi --sysroot=/usr -O2 -std=c11 -D_GNU_SOURCE \
-  -fno-strict-aliasing \
-  -Wall -Wno-unused-function -Wno-unused-parameter \
-  -Wl,-z,stack-size=1048576 \
-  "$here"/src/*.c -lm -o "$out/trellis-x86.wasm.tmp.$$"
-mv "$out/trellis-x86.wasm.tmp.$$" "$out/trellis-x86.wasm" # one temp file per build: test files may build at once
-echo "built $out/trellis-x86.wasm ($(stat -c %s "$out/trellis-x86.wasm") bytes)"
+flags=(--target=wasm32-wasi --sysroot=/usr -O2 -std=c11 -D_GNU_SOURCE
+  -fno-strict-aliasing
+  -Wall -Wno-unused-function -Wno-unused-parameter
+  -Wl,-z,stack-size=1048576)
+# The command (main.c's main) and the reactor the wasi:http component wraps
+# (src/http/: the export drives the scheduler), built side by side.
+"$CC" "${flags[@]}" "$here"/src/*.c -lm -o "$out/trellis-x86.wasm.tmp.$$" &
+cmd=$!
+"$CC" "${flags[@]}" -mexec-model=reactor -DTRELLIS_REACTOR "$here"/src/*.c "$here"/src/http/*.c -lm -o "$out/trellis-x86-http.wasm.tmp.$$"
+wait "$cmd"
+# one temp file per build: test files may build at once
+mv "$out/trellis-x86.wasm.tmp.$$" "$out/trellis-x86.wasm"
+mv "$out/trellis-x86-http.wasm.tmp.$$" "$out/trellis-x86-http.wasm"
+echo "built $out/trellis-x86.wasm ($(stat -c %s "$out/trellis-x86.wasm") bytes), $out/trellis-x86-http.wasm ($(stat -c %s "$out/trellis-x86-http.wasm") bytes)"

@@ -17,7 +17,14 @@ typedef struct HostReq {
 
 int hostnet_on;
 
+#ifdef TRELLIS_REACTOR
+i32 bridge_host_call(int op, i32 a0, i32 a1, void *buf, u32 len, u32 *outlen); // src/http/bridge.c
+#endif
+
 i32 hostnet_call(int op, i32 a0, i32 a1, void *buf, u32 len, u32 *outlen) {
+#ifdef TRELLIS_REACTOR // the wasi:http component: the "host" is the bridge inside the core
+  return bridge_host_call(op, a0, a1, buf, len, outlen);
+#endif
   HostReq r = {HOSTNET_MAGIC, op, a0, a1, (u32)(uintptr_t)buf, len, -38, 0};
   __wasi_ciovec_t iov = {(const uint8_t *)&r, sizeof r};
   __wasi_size_t n = 0;

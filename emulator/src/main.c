@@ -149,6 +149,10 @@ static void claim_embedded_region(void) {
     fatal("the embedded rootfs overlaps the heap (claim %p for [%p, %p))", claim, (void *)lo, (void *)hi);
 }
 
+#ifdef TRELLIS_REACTOR // the component's host allocates arguments (cabi_realloc) before any export runs
+__attribute__((constructor)) static void claim_early(void) { claim_embedded_region(); }
+#endif
+
 static void usage(void) {
   fprintf(stderr,
           "usage: trellis-x86 --rootfs FILE [--workdir DIR] [--user UID[:GID]] [--hostname NAME] [-e K=V]... [--] PROGRAM [ARGS...]\n"
@@ -156,7 +160,11 @@ static void usage(void) {
   exit(125);
 }
 
-int main(int argc, char **argv) {
+u16 http_bridge_port; // `t:` record: the guest port the wasi:http component serves (src/http/)
+
+// Sets up the guest from the embedded config or the command line and makes the
+// entrypoint PID 1. Returns -1 when it is ready to run, else the exit code.
+int core_boot(int argc, char **argv) {
   const char *tr = getenv("TRELLIS_TRACE");
   trace_on = tr ? atoi(tr) : 0;
   claim_embedded_region();
@@ -182,6 +190,7 @@ int main(int argc, char **argv) {
         case 'u': guest_uid = (u32)strtoul(v, NULL, 10); guest_gid = strchr(v, ':') ? (u32)strtoul(strchr(v, ':') + 1, NULL, 10) : guest_uid; break;
         case 'r': rootfs_path = strdup(v); break;
         case 'h': snprintf(guest_hostname, sizeof guest_hostname, "%s", v); break;
+        case 't': http_bridge_port = (u16)strtoul(v, NULL, 10); break;
         }
         free(v);
       }
@@ -199,9 +208,11 @@ int main(int argc, char **argv) {
       if (!strcmp(argv[1], "--")) start = 2;
       for (int i = start; i < argc; i++) sl_add(&cmd, argv[i]);
     }
+#ifndef TRELLIS_REACTOR // a component host's environment is the host's, not a run's: the guest keeps the image's
     extern char **environ;
     for (char **e = environ; e && *e; e++)
       if (strncmp(*e, "TRELLIS_", 8)) env_set(&env, *e);
+#endif
     for (int i = 0; i < entry.n; i++) sl_add(&args, entry.v[i]);
     for (int i = 0; i < cmd.n; i++) sl_add(&args, cmd.v[i]);
   } else {
@@ -269,46 +280,65 @@ int main(int argc, char **argv) {
     return rc == -ENOENT ? 127 : 126;
   }
   p->state = P_RUN;
-
   hostnet_init();
-  while (!init_done) {
-    u64 progress = (u64)net_pump();
-    int alive = 0;
-    for (int i = 0; i < MAX_PROC && !init_done; i++) {
-      Proc *q = &procs[i];
-      if (q->state != P_RUN && q->state != P_BLOCKED) continue;
-      if (q->vfork_wait) {
-        Proc *child = NULL;
-        for (int j = 0; j < MAX_PROC; j++)
-          if (procs[j].state != P_FREE && procs[j].pid == q->vfork_wait) child = &procs[j];
-        if (child && child->state != P_ZOMBIE && child->vfork_parent == q->pid) { alive++; continue; }
-        q->vfork_wait = 0;
-      }
-      alive++;
-      cur = q;
-      if (q->alarm_at && mono_ns() >= q->alarm_at) { // ITIMER_REAL expired
-        q->sigpending |= 1ull << (14 - 1);
-        q->alarm_at = q->alarm_interval ? q->alarm_at + q->alarm_interval : 0;
-        progress++;
-      }
-      deliver_signals(q); // a handled signal interrupts a blocked syscall (EINTR) first
-      if (q->state == P_BLOCKED) q->state = P_RUN; // then retry whatever still blocks
-      if (q->state != P_RUN) { progress++; continue; }
-      u64 before = q->insns;
-      cpu_run(q, 500000);
-      progress += q->insns - before;
-      if (q->state != P_RUN && q->state != P_BLOCKED) progress++;
+  return -1;
+}
+
+// One pass of the scheduler over the guest processes: how much happened (0:
+// every process waits), or -1 when no process is left.
+i64 sched_pass(void) {
+  u64 progress = (u64)net_pump();
+  int alive = 0;
+  for (int i = 0; i < MAX_PROC && !init_done; i++) {
+    Proc *q = &procs[i];
+    if (q->state != P_RUN && q->state != P_BLOCKED) continue;
+    if (q->vfork_wait) {
+      Proc *child = NULL;
+      for (int j = 0; j < MAX_PROC; j++)
+        if (procs[j].state != P_FREE && procs[j].pid == q->vfork_wait) child = &procs[j];
+      if (child && child->state != P_ZOMBIE && child->vfork_parent == q->pid) { alive++; continue; }
+      q->vfork_wait = 0;
     }
-    if (!alive) break;
+    alive++;
+    cur = q;
+    if (q->alarm_at && mono_ns() >= q->alarm_at) { // ITIMER_REAL expired
+      q->sigpending |= 1ull << (14 - 1);
+      q->alarm_at = q->alarm_interval ? q->alarm_at + q->alarm_interval : 0;
+      progress++;
+    }
+    deliver_signals(q); // a handled signal interrupts a blocked syscall (EINTR) first
+    if (q->state == P_BLOCKED) q->state = P_RUN; // then retry whatever still blocks
+    if (q->state != P_RUN) { progress++; continue; }
+    u64 before = q->insns;
+    cpu_run(q, 500000);
+    progress += q->insns - before;
+    if (q->state != P_RUN && q->state != P_BLOCKED) progress++;
+  }
+  return alive ? (i64)progress : -1;
+}
+
+// The earliest deadline a waiting guest process has (sleep, alarm, timerfd), 0 for none.
+u64 sched_next_wake(void) {
+  u64 wake = 0;
+  for (int i = 0; i < MAX_PROC; i++) {
+    if (procs[i].state == P_BLOCKED && procs[i].sleep_until && (!wake || procs[i].sleep_until < wake)) wake = procs[i].sleep_until;
+    if ((procs[i].state == P_BLOCKED || procs[i].state == P_RUN) && procs[i].alarm_at && (!wake || procs[i].alarm_at < wake)) wake = procs[i].alarm_at;
+  }
+  extern u64 timers_next_deadline(void);
+  u64 tw = timers_next_deadline();
+  if (tw && (!wake || tw < wake)) wake = tw;
+  return wake;
+}
+
+#ifndef TRELLIS_REACTOR // the wasi:http component (src/http/) drives the scheduler itself
+int main(int argc, char **argv) {
+  int rc = core_boot(argc, argv);
+  if (rc >= 0) return rc;
+  while (!init_done) {
+    i64 progress = sched_pass();
+    if (progress < 0) break;
     if (!progress && !init_done) {
-      u64 wake = 0;
-      for (int i = 0; i < MAX_PROC; i++) {
-        if (procs[i].state == P_BLOCKED && procs[i].sleep_until && (!wake || procs[i].sleep_until < wake)) wake = procs[i].sleep_until;
-        if ((procs[i].state == P_BLOCKED || procs[i].state == P_RUN) && procs[i].alarm_at && (!wake || procs[i].alarm_at < wake)) wake = procs[i].alarm_at;
-      }
-      extern u64 timers_next_deadline(void);
-      u64 tw = timers_next_deadline();
-      if (tw && (!wake || tw < wake)) wake = tw;
+      u64 wake = sched_next_wake();
       if (!wake && !net_host_active()) {
         fprintf(stderr, "trellis-x86: all guest processes are blocked (deadlock)\n");
         return 125;
@@ -327,3 +357,4 @@ int main(int argc, char **argv) {
   if (trace_on) fprintf(stderr, "trellis-x86: pid 1 executed %llu instructions\n", (unsigned long long)procs[0].insns);
   return init_exit_code;
 }
+#endif

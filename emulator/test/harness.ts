@@ -16,7 +16,8 @@ const runner = join(emulatorDir, "test", "run-core.mjs");
 /** Builds the core when it is missing or older than a source file. */
 export function ensureCore(): string {
   const src = join(emulatorDir, "src");
-  const newest = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs), statSync(join(emulatorDir, "build.sh")).mtimeMs);
+  const files = readdirSync(src, { recursive: true, encoding: "utf8" }).map((f) => join(src, f)); // src/http/ too
+  const newest = Math.max(...files.map((f) => statSync(f).mtimeMs), statSync(join(emulatorDir, "build.sh")).mtimeMs);
   if (!existsSync(corePath) || statSync(corePath).mtimeMs < newest) {
     execFileSync("bash", [join(emulatorDir, "build.sh")], { stdio: "pipe" });
   }

@@ -32,6 +32,8 @@ export interface RunConfig {
   workdir?: string;
   /** `uid[:gid]` (numeric; names are not resolved) */
   user?: string;
+  /** The guest TCP port the wasi:http component serves (`t:`; http-component.ts). */
+  httpPort?: number;
 }
 
 /** Where the core reads a separately shipped rootfs: a path inside a preopen. */
@@ -54,6 +56,7 @@ export function encodeRunConfig(cfg: RunConfig, separateRootfs?: string): Uint8A
   if (cfg.workdir) recs.push("w:" + cfg.workdir);
   if (cfg.user && /^\d+(:\d+)?$/.test(cfg.user)) recs.push("u:" + cfg.user);
   if (separateRootfs) recs.push("r:" + separateRootfs);
+  if (cfg.httpPort !== undefined) recs.push("t:" + cfg.httpPort);
   return Buffer.from(recs.map((r) => r.replace(/\0/g, "") + "\0").join(""), "utf8");
 }
 
@@ -156,6 +159,8 @@ export function planArtifact(
   rootfs: Uint8Array | { file: string; length: number } | null,
   cfg: RunConfig,
   separateRootfs?: string,
+  /** Bytes of heap kept below the embedded data, for what is allocated before the core claims its range (a component's adapter state). */
+  heapSlack = 0,
 ): Result<ArtifactPlan, ArtifactError> {
   try {
     const secs = sections(core);
@@ -194,7 +199,7 @@ export function planArtifact(
     const cfgBytes = encodeRunConfig(cfg, separateRootfs);
     const rootfsLen = rootfs === null ? 0 : rootfs instanceof Uint8Array ? rootfs.length : rootfs.length;
     const cfgPadded = Math.ceil(cfgBytes.length / 16) * 16;
-    const base = initial * WASM_PAGE;
+    const base = initial * WASM_PAGE + Math.ceil(heapSlack / WASM_PAGE) * WASM_PAGE;
     const total = cfgPadded + rootfsLen;
     if (base + total > MAX_EMBED)
       return err({ kind: "rootfs-too-large", message: `a ${rootfsLen}-byte rootfs does not fit in wasm32 memory; keep it as a separate file` });

@@ -1,0 +1,269 @@
+// The component's export, wasi:http/incoming-handler@0.2.0, in C with the
+// canonical-ABI glue of lib/builtins (common/cabi.h). Each request becomes one
+// HTTP/1.1 message (Connection: close) on a new connection to the guest's
+// HTTP port (bridge.c); the guest's answer goes back as an outgoing-response,
+// or as a wasi:http error-code saying why there is none (the reason in words
+// on stderr, prefixed `trellis-http:`).
+#include "../../../lib/builtins/common/cabi.h"
+#include <stdio.h>
+#include "bridge.h"
+
+#define TYPES "wasi:http/types@0.2.0"
+#define STREAMS "wasi:io/streams@0.2.0"
+#define MAX_REQUEST_BODY (64u << 20)
+
+typedef struct {
+  uint8_t tag; // get, head, post, put, delete, connect, options, trace, patch, other(string)
+  uint8_t *ptr;
+  size_t len;
+} method_t;
+
+typedef struct {
+  uint8_t some;
+  uint8_t *ptr;
+  size_t len;
+} opt_string_t;
+
+typedef struct {
+  uint8_t tag;
+  uint32_t handle;
+} handle_result_t;
+
+typedef struct {
+  uint8_t tag;
+  union {
+    struct {
+      uint8_t *ptr;
+      size_t len;
+    } ok;
+    struct {
+      uint8_t tag;
+      uint32_t error;
+    } err;
+  } u;
+} stream_result_t;
+
+typedef struct {
+  uint8_t tag, error;
+} header_result_t;
+
+typedef struct {
+  uint8_t tag;
+  uint64_t payload[4];
+} finish_result_t;
+
+// list<tuple<field-name, field-value>>: each element a string and a list<u8>
+typedef struct {
+  uint8_t *name;
+  size_t name_len;
+  uint8_t *value;
+  size_t value_len;
+} field_t;
+
+typedef struct {
+  field_t *ptr;
+  size_t len;
+} fields_list_t;
+
+_Static_assert(sizeof(method_t) == 12, "canonical layout of method");
+_Static_assert(sizeof(handle_result_t) == 8, "canonical layout of result<own<T>>");
+_Static_assert(sizeof(stream_result_t) == 12, "canonical layout of result<list<u8>, stream-error>");
+_Static_assert(sizeof(finish_result_t) == 40, "canonical layout of result<_, error-code>");
+_Static_assert(sizeof(field_t) == 16, "canonical layout of tuple<string, list<u8>>");
+
+IMPORT(TYPES, "[method]incoming-request.method") extern void request_method(uint32_t req, method_t *ret);
+IMPORT(TYPES, "[method]incoming-request.path-with-query") extern void request_path(uint32_t req, opt_string_t *ret);
+IMPORT(TYPES, "[method]incoming-request.authority") extern void request_authority(uint32_t req, opt_string_t *ret);
+IMPORT(TYPES, "[method]incoming-request.headers") extern uint32_t request_headers(uint32_t req);
+IMPORT(TYPES, "[method]fields.entries") extern void fields_entries(uint32_t fields, fields_list_t *ret);
+IMPORT(TYPES, "[resource-drop]fields") extern void drop_fields(uint32_t fields);
+IMPORT(TYPES, "[method]incoming-request.consume") extern void request_consume(uint32_t req, handle_result_t *ret);
+IMPORT(TYPES, "[method]incoming-body.stream") extern void body_stream(uint32_t body, handle_result_t *ret);
+IMPORT(TYPES, "[resource-drop]incoming-body") extern void drop_incoming_body(uint32_t body);
+IMPORT(TYPES, "[resource-drop]incoming-request") extern void drop_incoming_request(uint32_t req);
+IMPORT(TYPES, "[constructor]fields") extern uint32_t fields_new(void);
+IMPORT(TYPES, "[method]fields.append")
+extern void fields_append(uint32_t fields, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len, header_result_t *ret);
+IMPORT(TYPES, "[constructor]outgoing-response") extern uint32_t response_new(uint32_t headers);
+IMPORT(TYPES, "[method]outgoing-response.set-status-code") extern uint32_t response_set_status(uint32_t resp, uint32_t status);
+IMPORT(TYPES, "[method]outgoing-response.body") extern void response_body(uint32_t resp, handle_result_t *ret);
+IMPORT(TYPES, "[method]outgoing-body.write") extern void outgoing_body_write(uint32_t body, handle_result_t *ret);
+IMPORT(TYPES, "[static]outgoing-body.finish")
+extern void outgoing_body_finish(uint32_t body, uint32_t has_trailers, uint32_t trailers, finish_result_t *ret);
+// response-outparam.set(param, result<own<outgoing-response>, error-code>), flat:
+// tag, then the joined slots of own<..> and error-code (case, i32, i64, i32 x4).
+IMPORT(TYPES, "[static]response-outparam.set")
+extern void outparam_set(uint32_t param, uint32_t tag, uint32_t p0, uint32_t p1, uint64_t p2, uint32_t p3, uint32_t p4, uint32_t p5, uint32_t p6);
+IMPORT(STREAMS, "[method]input-stream.blocking-read") extern void stream_read(uint32_t s, uint64_t len, stream_result_t *ret);
+IMPORT(STREAMS, "[method]output-stream.blocking-write-and-flush")
+extern void stream_write(uint32_t s, const uint8_t *ptr, size_t len, stream_result_t *ret);
+IMPORT(STREAMS, "[resource-drop]input-stream") extern void drop_input_stream(uint32_t s);
+IMPORT(STREAMS, "[resource-drop]output-stream") extern void drop_output_stream(uint32_t s);
+IMPORT("wasi:io/error@0.2.0", "[resource-drop]error") extern void drop_error(uint32_t e);
+
+// error-code cases (wasi:http/types@0.2.0)
+enum {
+  EC_DESTINATION_UNAVAILABLE = 3,
+  EC_CONNECTION_REFUSED = 6,
+  EC_HTTP_REQUEST_BODY_SIZE = 17,
+  EC_HTTP_RESPONSE_INCOMPLETE = 25,
+  EC_HTTP_RESPONSE_BODY_SIZE = 28,
+  EC_HTTP_RESPONSE_TIMEOUT = 33,
+  EC_HTTP_PROTOCOL_ERROR = 35,
+};
+
+static const char *METHODS[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+
+// Connection-level fields (RFC 9110 7.6.1): the bridge frames each message itself.
+static int hop_by_hop(const uint8_t *name, size_t n) {
+  static const char *names[] = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strlen(names[i]) == n && !strncasecmp((const char *)name, names[i], n)) return 1;
+  return 0;
+}
+
+static int read_body(uint32_t req, buf_t *out) {
+  handle_result_t body, stream;
+  request_consume(req, &body);
+  if (body.tag) return 0;
+  body_stream(body.handle, &stream);
+  int rc = 0;
+  if (!stream.tag) {
+    for (;;) {
+      stream_result_t r;
+      stream_read(stream.handle, 65536, &r);
+      if (r.tag) {
+        if (r.u.err.tag == 0) drop_error(r.u.err.error);
+        break;
+      }
+      if (out->len + r.u.ok.len > MAX_REQUEST_BODY) rc = -1;
+      else buf_push(out, r.u.ok.ptr, r.u.ok.len);
+      if (r.u.ok.len) free(r.u.ok.ptr);
+      if (rc) break;
+    }
+    drop_input_stream(stream.handle);
+  }
+  drop_incoming_body(body.handle);
+  return rc;
+}
+
+// The request as the guest reads it: request line, the caller's fields (less
+// hop-by-hop ones and its own framing), Host, Content-Length, Connection: close.
+static int build_request(uint32_t req, buf_t *msg, int *is_head) {
+  method_t m;
+  opt_string_t path, authority;
+  request_method(req, &m);
+  request_path(req, &path);
+  request_authority(req, &authority);
+  *is_head = m.tag == 1;
+  if (m.tag < 9) buf_str(msg, METHODS[m.tag]);
+  else buf_push(msg, m.ptr, m.len);
+  buf_byte(msg, ' ');
+  if (path.some && path.len) buf_push(msg, path.ptr, path.len);
+  else buf_byte(msg, '/');
+  buf_str(msg, " HTTP/1.1\r\n");
+  uint32_t headers = request_headers(req);
+  fields_list_t list;
+  fields_entries(headers, &list);
+  int have_host = 0;
+  for (size_t i = 0; i < list.len; i++) {
+    field_t *f = &list.ptr[i];
+    int skip = hop_by_hop(f->name, f->name_len) || (f->name_len == 14 && !strncasecmp((const char *)f->name, "content-length", 14));
+    if (f->name_len == 4 && !strncasecmp((const char *)f->name, "host", 4)) have_host = 1;
+    if (!skip) {
+      buf_push(msg, f->name, f->name_len);
+      buf_str(msg, ": ");
+      buf_push(msg, f->value, f->value_len);
+      buf_str(msg, "\r\n");
+    }
+    if (f->name_len) free(f->name);
+    if (f->value_len) free(f->value);
+  }
+  if (list.len) free(list.ptr);
+  drop_fields(headers);
+  if (!have_host) {
+    buf_str(msg, "Host: ");
+    if (authority.some && authority.len) buf_push(msg, authority.ptr, authority.len);
+    else buf_str(msg, "localhost");
+    buf_str(msg, "\r\n");
+  }
+  buf_t body = {0};
+  int rc = read_body(req, &body);
+  if (body.len || m.tag == 2 || m.tag == 3 || m.tag == 8) {
+    buf_str(msg, "Content-Length: ");
+    buf_u64(msg, body.len);
+    buf_str(msg, "\r\n");
+  }
+  buf_str(msg, "Connection: close\r\n\r\n");
+  if (body.len) buf_push(msg, body.ptr, body.len);
+  free(body.ptr);
+  if (m.tag == 9 && m.len) free(m.ptr);
+  if (path.some && path.len) free(path.ptr);
+  if (authority.some && authority.len) free(authority.ptr);
+  return rc;
+}
+
+static void fail(uint32_t outparam, uint32_t code, const char *kind, const char *why) {
+  fprintf(stderr, "trellis-http: %s: %s\n", kind, why);
+  outparam_set(outparam, 1, code, 0, 0, 0, 0, 0, 0);
+}
+
+static void respond(uint32_t outparam, const BridgeResponse *r) {
+  uint32_t headers = fields_new();
+  for (int i = 0; i < r->head.nfields; i++) {
+    const Http1Field *f = &r->head.f[i];
+    if (hop_by_hop(r->raw + f->name, f->name_len)) continue;
+    header_result_t hr;
+    fields_append(headers, r->raw + f->name, f->name_len, r->raw + f->value, f->value_len, &hr); // a field the host refuses is left out
+  }
+  uint32_t resp = response_new(headers);
+  response_set_status(resp, (uint32_t)r->head.status);
+  handle_result_t body_h, stream_h;
+  response_body(resp, &body_h);
+  outparam_set(outparam, 0, resp, 0, 0, 0, 0, 0, 0);
+  if (body_h.tag) return;
+  outgoing_body_write(body_h.handle, &stream_h);
+  if (!stream_h.tag) {
+    for (u32 off = 0; off < r->body_len;) {
+      u32 chunk = r->body_len - off > 4096 ? 4096 : r->body_len - off; // the most one blocking write may take
+      stream_result_t w;
+      stream_write(stream_h.handle, r->body + off, chunk, &w);
+      if (w.tag) {
+        if (w.u.err.tag == 0) drop_error(w.u.err.error);
+        break;
+      }
+      off += chunk;
+    }
+    drop_output_stream(stream_h.handle);
+  }
+  finish_result_t fin;
+  outgoing_body_finish(body_h.handle, 0, 0, &fin);
+}
+
+EXPORT("wasi:http/incoming-handler@0.2.0#handle")
+void handle(uint32_t req, uint32_t outparam) {
+  buf_t msg = {0};
+  int is_head = 0;
+  int too_big = build_request(req, &msg, &is_head);
+  drop_incoming_request(req);
+  if (too_big) {
+    free(msg.ptr);
+    fail(outparam, EC_HTTP_REQUEST_BODY_SIZE, "request-too-large", "the request body is larger than 64 MiB");
+    return;
+  }
+  BridgeResponse r;
+  BridgeStatus st = bridge_exchange(msg.ptr, (u32)msg.len, is_head, &r);
+  free(msg.ptr);
+  switch (st) {
+  case BR_OK: respond(outparam, &r); break;
+  case BR_NOT_LISTENING: fail(outparam, EC_CONNECTION_REFUSED, "not-listening", r.why); break;
+  case BR_EXITED: fail(outparam, EC_DESTINATION_UNAVAILABLE, "exited", r.why); break;
+  case BR_NO_ANSWER: fail(outparam, EC_HTTP_RESPONSE_TIMEOUT, "no-answer", r.why); break;
+  case BR_TIME_LIMIT: fail(outparam, EC_HTTP_RESPONSE_TIMEOUT, "time-limit", r.why); break;
+  case BR_STEP_LIMIT: fail(outparam, EC_HTTP_RESPONSE_TIMEOUT, "step-limit", r.why); break;
+  case BR_CLOSED_EARLY: fail(outparam, EC_HTTP_RESPONSE_INCOMPLETE, "closed-early", r.why); break;
+  case BR_MALFORMED: fail(outparam, EC_HTTP_PROTOCOL_ERROR, "malformed", r.why); break;
+  case BR_TOO_LARGE: fail(outparam, EC_HTTP_RESPONSE_BODY_SIZE, "too-large", r.why); break;
+  }
+  bridge_response_free(&r);
+}

@@ -1,0 +1,35 @@
+// HTTP/1.1 message framing for the wasi:http component (RFC 9112): the
+// response head a guest server writes, and where its body ends.
+#ifndef TRELLIS_HTTP1_H
+#define TRELLIS_HTTP1_H
+#include "../emu.h"
+
+#define HTTP1_MAX_FIELDS 128
+#define HTTP1_MAX_HEAD (64u << 10) // a head without its blank line past this is malformed
+
+// Offsets into the message bytes.
+typedef struct Http1Field {
+  u32 name, name_len, value, value_len;
+} Http1Field;
+
+typedef struct Http1Head {
+  int status;
+  u32 head_len; // bytes up to and including the blank line
+  int nfields;
+  Http1Field f[HTTP1_MAX_FIELDS];
+  i64 content_length; // -1: none
+  int chunked;
+} Http1Head;
+
+// 1: a complete head in b[0..n), 0: more bytes needed, -1: malformed (*why says how).
+int http1_parse_head(const u8 *b, u32 n, Http1Head *h, const char **why);
+
+// Whether the body after the head is complete. `no_body`: the request was HEAD
+// (or the status has no body); `closed`: the server closed or half-closed.
+// 1 complete (*body/*body_len: the decoded body, malloc'd, when body is not
+// NULL), 0 more needed, -1 malformed, -2 cut short by the close (*why says how).
+int http1_body(const u8 *b, u32 n, const Http1Head *h, int no_body, int closed, u8 **body, u32 *body_len, const char **why);
+
+// Case-insensitive name comparison against a lower-case literal.
+int http1_name_is(const u8 *b, const Http1Field *f, const char *lower);
+#endif

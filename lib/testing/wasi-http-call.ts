@@ -1,0 +1,34 @@
+// Calls a wasi:http/incoming-handler component the way the run engine's
+// ingress does (jco transpile, the preview2 shim with in-memory requests and
+// responses), for tests and benches of components built outside a design.
+import { collectResponse, MemoryIncomingRequest, MemoryResponseOutparam } from "../run/memory-http";
+import { instantiateComponent, transpileCached } from "../run/transpile";
+import { wasiImports } from "../run/wasi";
+
+export interface CallRequest {
+  method?: string;
+  path: string;
+  headers?: Array<[string, string]>;
+  body?: Uint8Array | string;
+}
+
+export type CallOutcome =
+  | { status: number; headers: Array<[string, string]>; body: Buffer }
+  /** The handler set an error-code instead of a response (`tag` is its case). */
+  | { error: { tag: string; val?: unknown } };
+
+export async function loadHandler(component: Uint8Array, cacheDir: string): Promise<(r: CallRequest) => CallOutcome> {
+  const t = await transpileCached(component, cacheDir);
+  const inst = await instantiateComponent(t, wasiImports(t.imports));
+  const h = inst["wasi:http/incoming-handler@0.2.0"] as { handle(req: unknown, out: unknown): void } | undefined;
+  if (!h) throw new Error(`the component exports ${Object.keys(inst).join(", ")}, not wasi:http/incoming-handler@0.2.0`);
+  return (r) => {
+    const body = typeof r.body === "string" ? Buffer.from(r.body) : (r.body ?? new Uint8Array(0));
+    const out = new MemoryResponseOutparam();
+    h.handle(new MemoryIncomingRequest({ method: r.method ?? "GET", pathWithQuery: r.path, authority: "localhost", headers: r.headers ?? [], body }), out);
+    if (out.response?.tag === "err") return { error: out.response.val as { tag: string; val?: unknown } };
+    const res = collectResponse(out);
+    if (typeof res === "string") throw new Error(res);
+    return { status: res.status, headers: res.headers.map(([k, v]) => [k.toLowerCase(), v]), body: Buffer.from(res.body) };
+  };
+}
