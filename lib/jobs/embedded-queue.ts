@@ -5,15 +5,14 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
 import { availableParallelism, setPriority, uptime } from "node:os";
 import type { Db } from "../db";
 import { childEnv, eachLine } from "./child-run";
 import { isWorkerMessage, type ParentMessage, type WorkerMessage } from "./protocol";
-import { JobStore } from "./store";
-import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue } from "./types";
-import { JobListeners } from "./job-listeners";
-import { cancellable, jobDirIn, removable, retryable, type QueueResult } from "./job-rules";
+import type { JobStore } from "./store";
+import { StoredJobQueue } from "./stored-queue";
+import type { Job, JobQueue } from "./types";
+import { cancellable, type QueueResult } from "./job-rules";
 
 export interface EmbeddedQueueOptions {
   db: Db;
@@ -89,10 +88,8 @@ export function defaultConcurrency(): number {
 }
 
 
-export class EmbeddedJobQueue implements JobQueue {
-  private readonly store: JobStore;
+export class EmbeddedJobQueue extends StoredJobQueue implements JobQueue {
   private readonly running = new Map<string, Running>();
-  private readonly listeners = new JobListeners();
   private readonly instance = `${bootId()}:${process.pid}:${randomUUID()}`;
   private readonly leaseMs: number;
   private readonly heartbeat: NodeJS.Timeout;
@@ -101,7 +98,7 @@ export class EmbeddedJobQueue implements JobQueue {
   private pumping = false;
 
   constructor(private readonly o: EmbeddedQueueOptions) {
-    this.store = new JobStore(o.db);
+    super(o.db, o.dataDir);
     this.concurrency = o.concurrency ?? defaultConcurrency();
     this.leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
     liveInstances.add(this.instance);
@@ -121,34 +118,8 @@ export class EmbeddedJobQueue implements JobQueue {
     for (const id of this.store.recoverOrphans((owner, leaseUntil) => ownerLive(owner, leaseUntil, now))) this.emitState(id);
   }
 
-  jobDir(id: string): string {
-    return jobDirIn(this.o.dataDir, id);
-  }
-
-  newJobId(): string {
-    return randomUUID();
-  }
-
-  enqueue(input: EnqueueInput): Job {
-    const id = input.id ?? this.newJobId();
-    mkdirSync(this.jobDir(id), { recursive: true });
-    const job = this.store.insert(id, input.kind, input.params);
-    this.store.appendLog(id, `queued (${input.kind})`);
-    this.emit({ type: "state", jobId: id, job });
+  protected schedule(): void {
     queueMicrotask(() => this.pump());
-    return job;
-  }
-
-  get(id: string): Job | undefined {
-    return this.store.get(id);
-  }
-
-  list(opts: { limit?: number; kind?: string } = {}): Job[] {
-    return this.store.list(opts.limit ?? 200, opts.kind);
-  }
-
-  logs(id: string, afterSeq = 0): JobLogLine[] {
-    return this.store.logs(id, afterSeq);
   }
 
   cancel(id: string): QueueResult<Job> {
@@ -183,30 +154,6 @@ export class EmbeddedJobQueue implements JobQueue {
     return { ok: true, value: this.store.get(id)! };
   }
 
-  retry(id: string, params?: Record<string, unknown>): QueueResult<Job> {
-    const r = retryable(this.store.get(id), id);
-    if (!r.ok) return r;
-    const job = r.value;
-    this.log(id, `retry (attempt ${job.attempts + 1})${params ? ` with ${JSON.stringify(params)}` : ""}`);
-    const j = this.store.requeue(id, params)!;
-    this.emit({ type: "state", jobId: id, job: j });
-    queueMicrotask(() => this.pump());
-    return { ok: true, value: j };
-  }
-
-  async remove(id: string): Promise<QueueResult<null>> {
-    const r = removable(this.store.get(id), id);
-    if (!r.ok) return r;
-    this.store.delete(id);
-    await rm(this.jobDir(id), { recursive: true, force: true });
-    this.emit({ type: "removed", jobId: id });
-    return { ok: true, value: null };
-  }
-
-  subscribe(id: string, listener: (e: JobEvent) => void): () => void {
-    return this.listeners.subscribe(id, listener);
-  }
-
   /** Stops taking jobs and stops running workers; their jobs become failed-and-retryable. */
   async close(): Promise<void> {
     this.closed = true;
@@ -218,8 +165,7 @@ export class EmbeddedJobQueue implements JobQueue {
           if (!r.settled) {
             r.settled = true;
             this.log(id, "interrupted: the server is shutting down");
-            const job = this.store.finish(id, "failed", { error: { kind: "interrupted", message: "the server stopped while this job was running; retry it to run it again" }, retryable: true });
-            if (job) this.emit({ type: "state", jobId: id, job });
+            this.finishJob(id, "failed", { error: { kind: "interrupted", message: "the server stopped while this job was running; retry it to run it again" }, retryable: true });
           }
           if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
           r.child.once("exit", () => resolve());
@@ -314,26 +260,11 @@ export class EmbeddedJobQueue implements JobQueue {
 
   private settle(id: string, r: Running, state: "succeeded" | "failed" | "cancelled", o: Parameters<JobStore["finish"]>[2]): void {
     r.settled = true;
-    if (state !== "failed") this.log(id, state);
-    const job = this.store.finish(id, state, o);
-    if (job) this.emit({ type: "state", jobId: id, job });
+    this.finishJob(id, state, o);
   }
 
   private sendTo(child: ChildProcess, m: ParentMessage): void {
     if (child.connected) child.send(m);
   }
 
-  private log(id: string, line: string): void {
-    const l = this.store.appendLog(id, line);
-    this.emit({ type: "log", jobId: id, ...l });
-  }
-
-  private emitState(id: string): void {
-    const job = this.store.get(id);
-    if (job) this.emit({ type: "state", jobId: id, job });
-  }
-
-  private emit(e: JobEvent): void {
-    this.listeners.emit(e);
-  }
 }

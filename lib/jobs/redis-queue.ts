@@ -9,7 +9,6 @@
 
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
-import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Queue, QueueEvents, QueueEventsProducer } from "bullmq";
 import type { Db } from "../db";
@@ -22,10 +21,10 @@ import { queueSecret, runToken, tokenMatches } from "./job-token";
 import type { Redis } from "ioredis";
 import { bullConnection, ensureRedis, openRedis, type RedisTarget } from "./redis/connection";
 import { CANCEL_EVENT, cancelKey, isRemoteEvent, isRemoteOutcome, jobIdOfRun, REMOTE_QUEUE_NAME, type RemoteInput, type RemoteJobPayload, type RemoteOutcome } from "./remote-protocol";
-import { JobStore } from "./store";
-import type { EnqueueInput, Job, JobEvent, JobLogLine, JobQueue } from "./types";
-import { JobListeners } from "./job-listeners";
-import { cancellable, jobDirIn, removable, retryable, type QueueResult } from "./job-rules";
+import type { JobStore } from "./store";
+import { StoredJobQueue } from "./stored-queue";
+import type { Job, JobQueue } from "./types";
+import { cancellable, type QueueResult } from "./job-rules";
 
 export interface RedisQueueOptions {
   db: Db;
@@ -43,12 +42,10 @@ const CANCEL_TTL_S = 7 * 24 * 3600;
 
 type Ok<T> = QueueResult<T>;
 
-export class RedisJobQueue implements JobQueue {
-  readonly store: JobStore;
+export class RedisJobQueue extends StoredJobQueue implements JobQueue {
   readonly artifacts: ArtifactStore;
   /** Resolves once the missed events are replayed and unfinished jobs reconciled; rejects when Redis cannot be used. */
   readonly ready: Promise<void>;
-  private readonly listeners = new JobListeners();
   private readonly name: string;
   private readonly secret: Buffer;
   private readonly queue: Queue;
@@ -59,7 +56,7 @@ export class RedisJobQueue implements JobQueue {
   private closed = false;
 
   constructor(private readonly o: RedisQueueOptions) {
-    this.store = new JobStore(o.db);
+    super(o.db, o.dataDir);
     this.name = o.queueName ?? REMOTE_QUEUE_NAME;
     this.secret = queueSecret(o.dataDir);
     const store = parseArtifactStore(o.artifacts ?? `file://${join(o.dataDir, "artifacts")}`);
@@ -222,37 +219,19 @@ export class RedisJobQueue implements JobQueue {
 
   // --- JobQueue -------------------------------------------------------------
 
-  jobDir(id: string): string {
-    return jobDirIn(this.o.dataDir, id);
+  protected override queuedLine(kind: string): string {
+    return `queued (${kind}) on ${this.o.target.display}`;
   }
 
-  newJobId(): string {
-    return randomUUID();
-  }
-
-  enqueue(input: EnqueueInput): Job {
-    const id = input.id ?? this.newJobId();
-    mkdirSync(this.jobDir(id), { recursive: true });
-    const job = this.store.insert(id, input.kind, input.params);
-    this.log(id, `queued (${input.kind}) on ${this.o.target.display}`);
-    this.emit({ type: "state", jobId: id, job });
+  protected schedule(id: string): void {
     void this.ready.then(
       () => this.dispatch(id),
       (e: unknown) => this.unavailable(id, e),
     );
-    return job;
   }
 
-  get(id: string): Job | undefined {
-    return this.store.get(id);
-  }
-
-  list(opts: { limit?: number; kind?: string } = {}): Job[] {
-    return this.store.list(opts.limit ?? 200, opts.kind);
-  }
-
-  logs(id: string, afterSeq = 0): JobLogLine[] {
-    return this.store.logs(id, afterSeq);
+  protected override async removeMore(id: string): Promise<void> {
+    await removeJobArtifacts(this.artifacts, id);
   }
 
   cancel(id: string): Ok<Job> {
@@ -271,34 +250,6 @@ export class RedisJobQueue implements JobQueue {
     this.log(id, "cancel requested");
     if (runKey) void this.stopRemote(runKey, false);
     return { ok: true, value: this.store.get(id)! };
-  }
-
-  retry(id: string, params?: Record<string, unknown>): Ok<Job> {
-    const r = retryable(this.store.get(id), id);
-    if (!r.ok) return r;
-    const job = r.value;
-    this.log(id, `retry (attempt ${job.attempts + 1})${params ? ` with ${JSON.stringify(params)}` : ""}`);
-    const j = this.store.requeue(id, params)!;
-    this.emit({ type: "state", jobId: id, job: j });
-    void this.ready.then(
-      () => this.dispatch(id),
-      (e: unknown) => this.unavailable(id, e),
-    );
-    return { ok: true, value: j };
-  }
-
-  async remove(id: string): Promise<Ok<null>> {
-    const r = removable(this.store.get(id), id);
-    if (!r.ok) return r;
-    this.store.delete(id);
-    await rm(this.jobDir(id), { recursive: true, force: true });
-    await removeJobArtifacts(this.artifacts, id);
-    this.emit({ type: "removed", jobId: id });
-    return { ok: true, value: null };
-  }
-
-  subscribe(id: string, listener: (e: JobEvent) => void): () => void {
-    return this.listeners.subscribe(id, listener);
   }
 
   /** Stops listening; jobs running on workers keep running (a restarted server picks them up). */
@@ -390,23 +341,6 @@ export class RedisJobQueue implements JobQueue {
   }
 
   private settle(id: string, state: "succeeded" | "failed" | "cancelled", o: Parameters<JobStore["finish"]>[2]): Job | undefined {
-    if (state !== "failed") this.log(id, state);
-    const job = this.store.finish(id, state, o);
-    if (job) this.emit({ type: "state", jobId: id, job });
-    return job;
-  }
-
-  private log(id: string, line: string): void {
-    const l = this.store.appendLog(id, line);
-    this.emit({ type: "log", jobId: id, ...l });
-  }
-
-  private emitState(id: string): void {
-    const job = this.store.get(id);
-    if (job) this.emit({ type: "state", jobId: id, job });
-  }
-
-  private emit(e: JobEvent): void {
-    this.listeners.emit(e);
+    return this.finishJob(id, state, o);
   }
 }
