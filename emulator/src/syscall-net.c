@@ -1094,39 +1094,25 @@ i64 sys_recvmsg(Proc *p) { return do_recvmsg(p, (i32)ARG0, ARG1, (int)ARG2); }
 
 // sendmmsg/recvmmsg: one message after the other; a later one that would block
 // ends the batch (glibc's resolver sends its A and AAAA queries this way).
-i64 sys_sendmmsg(Proc *p) {
+static i64 do_mmsg(Proc *p, int send) {
   u64 vec = ARG1, n = (u32)ARG2 > 1024 ? 1024 : (u32)ARG2;
   i64 fd = (i32)ARG0;
-  int flags = (int)ARG3;
+  int flags = send ? (int)ARG3 : (int)ARG3 & ~0x10000; // MSG_WAITFORONE: only the first may wait
   u64 i = 0;
   for (; i < n; i++) {
-    i64 r = do_sendmsg(p, fd, vec + 64 * i, i ? flags | MSG_DONTWAIT_ : flags);
+    int f = i ? flags | MSG_DONTWAIT_ : flags;
+    i64 r = send ? do_sendmsg(p, fd, vec + 64 * i, f) : do_recvmsg(p, fd, vec + 64 * i, f);
     if (r < 0 || r == SYS_BLOCK) {
       if (!i) return r;
       break;
     }
-    u32 len = (u32)r;
+    u32 len = (u32)r; // struct mmsghdr's msg_len
     put(p, vec + 64 * i + 56, &len, 4);
   }
   return (i64)i;
 }
-
-i64 sys_recvmmsg(Proc *p) {
-  u64 vec = ARG1, n = (u32)ARG2 > 1024 ? 1024 : (u32)ARG2;
-  i64 fd = (i32)ARG0;
-  int flags = (int)ARG3 & ~0x10000; // MSG_WAITFORONE: only the first may wait
-  u64 i = 0;
-  for (; i < n; i++) {
-    i64 r = do_recvmsg(p, fd, vec + 64 * i, i ? flags | MSG_DONTWAIT_ : flags);
-    if (r < 0 || r == SYS_BLOCK) {
-      if (!i) return r;
-      break;
-    }
-    u32 len = (u32)r;
-    put(p, vec + 64 * i + 56, &len, 4);
-  }
-  return (i64)i;
-}
+i64 sys_sendmmsg(Proc *p) { return do_mmsg(p, 1); }
+i64 sys_recvmmsg(Proc *p) { return do_mmsg(p, 0); }
 
 // ---------- options ----------
 #define SOL_SOCKET_ 1
