@@ -31,9 +31,13 @@ test("run the sample project in both modes; values show on the canvas; compare",
   // The ratio is a number, and the breakdown of a request is shown for both modes.
   const ratio = Number(/([\d.]+)× the throughput/.exec((await panel.getByTestId("compare-ratio").textContent()) ?? "")?.[1]);
   expect(ratio).toBeGreaterThan(0);
+  // The sample composes: the in-process side is the composed unit, and the panel says so; its members are timed inside it
+  // (the cache answers repeated requests itself, so json-to-csv is not called after the warm-up).
+  await expect(panel.getByTestId("compare-typed-mode")).toHaveAttribute("data-mode", "composed");
+  await expect(panel.getByTestId("compare-table").getByTestId("modes-head-in")).toContainText("composed");
   const breakdown = panel.getByTestId("compare-breakdown");
   await expect(breakdown.locator('[data-part="ingress"]')).toBeVisible();
-  await expect(breakdown.locator('[data-part="node:gateway"]')).toBeVisible();
+  for (const node of ["gateway", "cache"]) await expect(breakdown.locator(`[data-part="node:${node}"]`)).toBeVisible();
   await expect(breakdown.locator('[data-part^="wire:"]').first()).toBeVisible();
   // The parts add up to the measured request (within a small margin), in each mode.
   for (const mode of ["in-process", "network"]) {

@@ -53,7 +53,7 @@ export function CompareBreakdown({ result, nameOf }: { result: Comparison; nameO
     <div className="compare-breakdown">
       <div className="section-title">Where a request&apos;s time goes</div>
       <table className="kv compare-table" data-testid="compare-breakdown">
-        <ModesHead />
+        <ModesHead inProcess={result.inProcess.mode === "composed" ? "in-process, composed" : "in-process, JS-linked"} />
         <tbody>
           {rows.map((p) => (
             <tr key={p.key} data-testid="breakdown-row" data-part={p.key}>
@@ -74,7 +74,12 @@ export function CompareBreakdown({ result, nameOf }: { result: Comparison; nameO
         </tbody>
       </table>
       <ul className="compare-notes" data-testid="compare-why">
-        <li>in-process: {why(i, nameOf)}; a wire is a direct call, so its canonical-ABI copies count as the components&apos; own work.</li>
+        <li>
+          in-process: {why(i, nameOf)};{" "}
+          {result.inProcess.mode === "composed"
+            ? "a wire is a canonical-ABI adapter call inside the composed component (timed at its entry and exit), so its copies count as the components' own work."
+            : "a wire is a direct call, so its canonical-ABI copies count as the components' own work."}
+        </li>
         <li>network: {why(n, nameOf)}.</li>
       </ul>
       <div className="hint" data-testid="compare-baseline">

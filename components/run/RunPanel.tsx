@@ -3,6 +3,7 @@ import { useMemo, useState } from "react";
 import { builtinBySource } from "@/lib/builtins/catalog";
 import type { RunMode } from "@/lib/run/types";
 import { useDesigner } from "../designer/store-context";
+import type { Comparison } from "@/lib/run/compare";
 import { CompareBreakdown } from "./CompareBreakdown";
 import { fmtMiB, fmtMs } from "./format";
 import { useRun } from "./RunProvider";
@@ -123,7 +124,7 @@ export function RunPanel() {
           {compare.status === "failed" && <div className="notice notice-error" data-testid="compare-error">{compare.error}</div>}
           {compare.result && (
             <table className="kv compare-table" data-testid="compare-table">
-              <ModesHead />
+              <ModesHead inProcess={typedLabel(compare.result)} />
               <tbody>
                 <tr>
                   <th>requests/s</th>
@@ -156,11 +157,19 @@ export function RunPanel() {
                 <tr>
                   <th>ratio</th>
                   <td colSpan={2} data-testid="compare-ratio">
-                    typed links {compare.result.throughputRatio.toFixed(1)}× the throughput, {compare.result.memoryRatio.toFixed(1)}× less memory
+                    typed links {compare.result.throughputRatio.toFixed(1)}× the throughput, {compare.result.cpuRatio.toFixed(1)}× less CPU per request,{" "}
+                    {compare.result.memoryRatio.toFixed(1)}× less memory
                   </td>
                 </tr>
               </tbody>
             </table>
+          )}
+          {compare.result && (
+            <p className="compare-note" data-testid="compare-typed-mode" data-mode={compare.result.inProcess.mode}>
+              {compare.result.inProcess.mode === "composed"
+                ? "In-process: the connected components composed into one component, as the export deploys them, instantiated once and reused for every request."
+                : `In-process: the components linked by direct JS calls (not composed: ${compare.result.inProcessFallback ?? "not asked for"}).`}
+            </p>
           )}
           {compare.result && <CompareBreakdown result={compare.result} nameOf={nameOf} />}
           {compare.result && run.durationMs !== undefined && (
@@ -174,6 +183,11 @@ export function RunPanel() {
       </div>
     </div>
   );
+}
+
+/** What the in-process column measured. */
+function typedLabel(c: Comparison): string {
+  return c.inProcess.mode === "composed" ? "in-process, composed" : "in-process, JS-linked";
 }
 
 export function RunTabLabel() {

@@ -151,6 +151,28 @@ export class CallRecorder {
     }
   }
 
+  /**
+   * A call across a wire inside a composed component (timed by its wire tap):
+   * counted as a direct call is; an outermost one is a callee of the node running now.
+   */
+  innerCallTook(call: { from: string; to: string; linkId: string | null }, ms: number, childMs: number, outermost: boolean): void {
+    this.wireLatencies.push(ms);
+    if (outermost) {
+      const top = this.#stack.at(-1);
+      if (top) top.childMs += ms;
+    }
+    const s = this.summary(call.to);
+    s.calls++;
+    s.totalMs += ms;
+    s.selfMs += ms - childMs;
+    if (call.linkId) {
+      const l = this.#link(call.linkId, call.from, call.to);
+      l.calls++;
+      l.callerMs += ms;
+      l.calleeMs += ms;
+    }
+  }
+
   /** Where the time went since the last reset (summaries are reset too). */
   timing(): HostTiming {
     return { links: [...this.#links.values()].map((l) => ({ ...l })), recordingMs: this.#recordingMs, recordingTopMs: this.#recordingTopMs, ingressMs: this.#ingressMs };

@@ -98,19 +98,47 @@ describe("compareModes", () => {
     expect(r.value.composed).toBeUndefined();
   }, 240_000);
 
-  it("measures a chain composed into one component as a third mode, and refuses a group that cannot be one before running", async () => {
+  it("measures a chain composed into one component as a third mode, timing each member and wire inside it", async () => {
     const r = await compareModes({ topology: relayPipeline(3), input: { text: "a b a" }, requests: 20, warmup: 5, entryNodeId: "relay-1", composed: true }, { resolve, cacheDir });
     if (!r.ok) throw new Error(r.error.message);
     const c = r.value.composed!;
     expect(c.mode).toBe("composed");
     expect(c.processes).toBe(1);
     expect(c.requests).toBe(20);
-    // One node: the wires inside the unit are core-wasm calls the host never sees.
-    expect(c.breakdown.nodes.map((n) => n.nodeId)).toEqual(["relay-1"]);
-    expect(c.breakdown.wires).toEqual([]);
-    expect(c.wire.count).toBe(0);
+    // One node hosts the unit; the wire tap times the members and the wires inside it.
+    expect(c.breakdown.nodes.map((n) => [n.nodeId, n.callsPerRequest]).sort()).toEqual([
+      ["relay-1", 1],
+      ["relay-2", 1],
+      ["words", 1],
+    ]);
+    expect(c.breakdown.wires.map((w) => [w.from, w.to, w.callsPerRequest]).sort()).toEqual([
+      ["relay-1", "relay-2", 1],
+      ["relay-2", "words", 1],
+    ]);
+    expect(c.wire.count).toBe(40);
     expect(r.value.composedThroughputRatio).toBeGreaterThan(0);
     expect(r.value.modes.composed).toMatch(/composed into one component/);
+    expect(r.value.inProcess.mode).toBe("in-process");
+  }, 240_000);
+
+  it("prefers the composed unit for the in-process side where the group composes, and says why where it does not", async () => {
+    const r = await compareModes({ topology: csvPipeline(), input: { json: [{ a: 1 }] }, requests: 30, warmup: 5, preferComposed: true }, { cacheDir });
+    if (!r.ok) throw new Error(r.error.message);
+    const b = r.value.inProcess.breakdown;
+    expect(r.value.inProcess.mode).toBe("composed");
+    expect(r.value.inProcessFallback).toBeUndefined();
+    expect(r.value.modes.inProcess).toMatch(/composed into one component/);
+    expect(b.nodes.map((n) => n.nodeId).sort()).toEqual(["api", "csv", "log"]);
+    expect(b.wires.map((w) => [w.from, w.to, w.callsPerRequest]).sort()).toEqual([
+      ["api", "csv", 1],
+      ["api", "log", 1],
+    ]);
+    const parts = b.ingressMs + b.recordingMs + b.nodes.reduce((x, n) => x + n.ownMs, 0) + b.wires.reduce((x, w) => x + w.transportMs, 0);
+    expect(Math.abs(b.requestMs - parts)).toBeLessThanOrEqual(0.05 * b.requestMs + 0.005);
+    const fell = await compareModes({ topology: twoStoreCaches(), input: { text: "a" }, requests: 5, warmup: 1, preferComposed: true }, { cacheDir });
+    if (!fell.ok) throw new Error(fell.error.message);
+    expect(fell.value.inProcess.mode).toBe("in-process");
+    expect(fell.value.inProcessFallback).toMatch(/cannot compose.*two stores/);
     const refused = await compareModes({ topology: twoStoreCaches(), input: { text: "a" }, requests: 5, composed: true }, { cacheDir });
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.error).toMatchObject({ kind: "unsupported-node", nodeId: "c1" });

@@ -42,7 +42,7 @@ export const NETWORK_BASELINE =
   "one process per node; each wire is an HTTP/1.1 POST with keep-alive over loopback, values as JSON (like a service mesh hop without sidecars)";
 export const IN_PROCESS_MODE = "one process; the components are instantiated once and linked by direct calls (values copied by the canonical ABI)";
 export const COMPOSED_MODE =
-  "one process; the connected components composed into one component (as the WAC export deploys them), each wire a core-wasm adapter call; no per-wire timing";
+  "one process; the connected components composed into one component (as the WAC export deploys them), instantiated once; each wire a canonical-ABI adapter call in core wasm, timed at jco's enter/exit trampolines; what the host serves (WASI, key-value) imported by the composed component";
 
 export interface Comparison {
   entry: { nodeId: string; interface: string };
@@ -60,6 +60,8 @@ export interface Comparison {
   cpuRatio: number;
   /** What each mode is (the baseline said plainly). */
   modes: { inProcess: string; network: string; composed?: string };
+  /** With `preferComposed`, when the group could not be composed: why (the in-process side is then the JS-linked mode). */
+  inProcessFallback?: string;
   /** The limits both modes ran under (the request's, clamped). */
   limits: RunLimits;
 }
@@ -72,8 +74,13 @@ export interface CompareRequest {
   entryNodeId?: string;
   limits?: Partial<RunLimits>;
   request?: HttpRequestShape;
-  /** Also measure the design composed into one component (refused for a group that needs the host). */
+  /** Also measure the design composed into one component, as a third mode (refused for a group that cannot be one). */
   composed?: boolean;
+  /**
+   * The in-process side is the design composed into one component where its group composes (what deploys);
+   * else the JS-linked in-process mode, with `inProcessFallback` saying why.
+   */
+  preferComposed?: boolean;
 }
 
 const COMPARE_LIMITS: RunLimits = { timeMs: 15 * 60_000, memoryBytes: 512 * 2 ** 20, outputBytes: 4 * 2 ** 20 };
@@ -122,19 +129,22 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
     }
   };
 
-  // A group that cannot be composed is refused before anything runs.
+  // A group that cannot be composed is refused before anything runs (or, preferring it, falls back).
   let unit: PreparedRun | undefined;
-  if (req.composed) {
+  let fallback: string | undefined;
+  if (req.composed || req.preferComposed) {
     const u = await prepareComposed(prepared.value, req.topology, opts.resolve ?? resolveDefault);
-    if (!u.ok) return u;
-    unit = u.value;
+    if (u.ok) unit = u.value;
+    else if (req.composed) return u;
+    else fallback = u.error.message;
   }
-  const inProcess = await measure("in-process");
+  const typedComposed = !!(req.preferComposed && unit);
+  const inProcess = typedComposed ? await measure("composed", unit) : await measure("in-process");
   if (!inProcess.ok) return inProcess;
   const network = await measure("network");
   if (!network.ok) return network;
   let composed: ModeMetrics | undefined;
-  if (unit) {
+  if (unit && req.composed) {
     const m = await measure("composed", unit);
     if (!m.ok) return m;
     composed = m.value;
@@ -147,7 +157,8 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
     memoryRatio: network.value.rssBytes / inProcess.value.rssBytes,
     cpuRatio: network.value.cpuMsPerRequest / inProcess.value.cpuMsPerRequest,
     ...(composed ? { composed, composedThroughputRatio: network.value.elapsedMs / composed.elapsedMs } : {}),
-    modes: { inProcess: IN_PROCESS_MODE, network: NETWORK_BASELINE, ...(composed ? { composed: COMPOSED_MODE } : {}) },
+    modes: { inProcess: typedComposed ? COMPOSED_MODE : IN_PROCESS_MODE, network: NETWORK_BASELINE, ...(composed ? { composed: COMPOSED_MODE } : {}) },
+    ...(fallback !== undefined ? { inProcessFallback: fallback } : {}),
     limits,
   });
 }

@@ -1,7 +1,7 @@
 // A prepared run whose component nodes are one composed component
 // (`compose.ts`), hosted as a single node under the entry's id: the wires
 // inside are core-wasm adapter calls, so the run sees one call per request
-// and no per-wire timing or events (what a deployed composition gives up).
+// and times the members and wires inside through a wire tap (`wire-tap.ts`).
 import type { Topology } from "../graph/types";
 import { err, ok, type Result } from "../result";
 import { interfaceName } from "../graph/ports";
@@ -40,5 +40,9 @@ export async function prepareComposed(prepared: PreparedRun, topology: Topology,
     pendingComponents: "file" in placed ? new Map([[entry.id, placed.file]]) : new Map(),
     cacheDir: prepared.cacheDir,
     commandFiles: new Map(),
+    composed: {
+      nodes: [...plan.order],
+      links: plan.order.flatMap((id) => plan.nodes[id]!.bindings.flatMap((b) => (b.provider.kind === "node" ? [{ linkId: b.provider.linkId, from: id, to: b.provider.nodeId }] : []))),
+    },
   });
 }

@@ -3,6 +3,7 @@
 import type { EncodedValue } from "./codec";
 import type { Binding, RunPlan } from "./plan";
 import type { TranspiledComponent } from "./transpile";
+import type { ComposedMembers } from "./wire-tap";
 import type { RunError, RunLimits } from "./types";
 
 /** A run planned and its components found: what a session starts from. */
@@ -15,6 +16,8 @@ export interface PreparedRun {
   cacheDir: string;
   /** Compiled containers: node id → its WASI command module on disk. */
   commandFiles: Map<string, { name: string; file: string }>;
+  /** A composed run: the members of its one component node (the entry's id) and their wires. */
+  composed?: ComposedMembers;
 }
 
 /** A component to host: already transpiled, or its bytes to transpile here first. */
@@ -22,6 +25,8 @@ export type HostComponent = {
   id: string;
   name: string;
   bindings: Binding[];
+  /** A composed component: its members, whose wires the host times through a wire tap. */
+  members?: ComposedMembers;
 } & (
   | {
       dir: string;

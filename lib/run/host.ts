@@ -13,7 +13,8 @@ import { HttpService } from "./http-service";
 import { keyvalueImport, KvError, MemoryKeyValue, type KvMethod } from "./kv-store";
 import { RemoteCaller, serveCalls, type CallServer } from "./network-transport";
 import type { Binding } from "./plan";
-import { instantiateComponent, transpileCached, type ComponentExports, type ImportObject } from "./transpile";
+import { glueInstanceOrder, instantiateComponent, transpileCached, WIRE_TAP_IMPORT, type ComponentExports, type ImportObject } from "./transpile";
+import { WireTap } from "./wire-tap";
 import type { NodeSummary, RunEvent } from "./types";
 import { refusalsOn, wasiInterface } from "./wasi";
 import { loadCommand, runCommand, type LoadedCommand } from "./wasi-command";
@@ -35,6 +36,7 @@ export class GraphHost {
   readonly #kv = new Map<string, MemoryKeyValue>();
   readonly #commands = new Map<string, LoadedCommand>();
   readonly #services = new Map<string, HttpService>();
+  readonly #taps = new Map<string, WireTap>();
   readonly #remote: RemoteCaller;
   readonly #ingress: HttpIngress;
   #server?: CallServer;
@@ -92,6 +94,14 @@ export class GraphHost {
         }
       } else c = given;
       const imports = host.#importsFor(c);
+      if (given.members) {
+        const tap = WireTap.create(rec, c.id, given.members, glueInstanceOrder(readFileSync(c.jsFile, "utf8")));
+        if (tap) {
+          imports[WIRE_TAP_IMPORT] = tap;
+          host.#taps.set(c.id, tap);
+          for (const m of given.members.nodes) rec.summary(m);
+        }
+      }
       try {
         host.#exports.set(
           c.id,
@@ -185,6 +195,7 @@ export class GraphHost {
     const service = this.#services.get(req.to);
     if (service) return this.#ingress.forward(req, (r) => service.send(r));
     const exports = this.#exports.get(req.to);
+    this.#taps.get(req.to)?.reset();
     return this.#ingress.invoke(req, exports && findInterface(exports, req.interface));
   }
 
@@ -214,6 +225,7 @@ export class GraphHost {
         };
       const exports = this.#exports.get(req.to);
       if (!exports) return { error: { kind: "missing-link", message: `node '${req.to}' is not hosted here`, nodeId: req.to } };
+      this.#taps.get(req.to)?.reset();
       const target = findInterface(exports, req.interface);
       const f = target?.[req.function];
       if (typeof f !== "function")

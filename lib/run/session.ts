@@ -87,8 +87,9 @@ export class RunSession {
     const component = (id: string): HostComponent => {
       const n = plan.nodes[id]!;
       const t = transpiled.get(id);
-      if (t) return { id, name: n.name, dir: t.dir, jsFile: t.jsFile, imports: t.imports, bindings: n.bindings };
-      return { id, name: n.name, componentFile: prepared.pendingComponents.get(id)!, cacheDir: prepared.cacheDir, bindings: n.bindings };
+      const members = prepared.composed && id === plan.entry.nodeId ? { members: prepared.composed } : {};
+      if (t) return { id, name: n.name, dir: t.dir, jsFile: t.jsFile, imports: t.imports, bindings: n.bindings, ...members };
+      return { id, name: n.name, componentFile: prepared.pendingComponents.get(id)!, cacheDir: prepared.cacheDir, bindings: n.bindings, ...members };
     };
     const base = { runStart: opts.runStart, limits: opts.limits, record: opts.record, callToken: randomBytes(18).toString("base64url") };
     try {

@@ -31,20 +31,46 @@ export function contentHash(bytes: Uint8Array): string {
  * Version of what the cache holds for a component (jco's output after `tuneGlue`);
  * part of the entry's name, so a change here never reuses an older entry.
  */
-const GLUE_VERSION = "glue-3";
+const GLUE_VERSION = "glue-4";
 
 /** Cache directory of a component: 32 hex digits from its content hash and the glue version. */
 const entryName = (hash: string) => createHash("sha256").update(`${hash}:${GLUE_VERSION}`).digest("hex").slice(0, 32);
 
+/** Import key under which a composed component's glue finds the run's wire tap (`wire-tap.ts`). */
+export const WIRE_TAP_IMPORT = "trellis:wire-tap";
+
 /**
- * jco's glue asks `process.env.JCO_DEBUG` in every debug-log call, dozens of
- * times per call across a wire (each a slow property lookup into the process
- * environment); it is read once when the module loads instead.
+ * Two edits to jco's glue:
+ * - it asks `process.env.JCO_DEBUG` in every debug-log call, dozens of times
+ *   per call across a wire (each a slow property lookup into the process
+ *   environment); it is read once when the module loads instead;
+ * - in a composed component each wire inside is a fused adapter that calls
+ *   jco's enter/exit-sync-call trampolines around the callee; when the import
+ *   object holds a wire tap, it is told (caller and callee instance) first,
+ *   so a run can time each member and wire (otherwise nothing changes).
  */
 export function tuneGlue(js: string): string {
   const check = "if (!globalThis?.process?.env?.JCO_DEBUG) { return; }";
-  if (!js.includes(check)) return js;
-  return `const __jcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;\n${js.split(check).join("if (!__jcoDebug) { return; }")}`;
+  let out = js;
+  const prelude: string[] = [];
+  if (out.includes(check)) {
+    prelude.push("const __jcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;");
+    out = out.split(check).join("if (!__jcoDebug) { return; }");
+  }
+  const enter = /const (trampoline\d+) = _symmetricSyncGuestCallEnter;/;
+  const exit = /const (trampoline\d+) = _symmetricSyncGuestCallExit;/;
+  if (enter.test(out) && exit.test(out)) {
+    const tap = `imports?.[${JSON.stringify(WIRE_TAP_IMPORT)}]`;
+    out = out
+      .replace(enter, (_m, t: string) => `const ${t} = ${tap} ? ((tap, f) => (a, b, c, d) => (tap.enter(a, c), f(a, b, c, d)))(${tap}, _symmetricSyncGuestCallEnter) : _symmetricSyncGuestCallEnter;`)
+      .replace(exit, (_m, t: string) => `const ${t} = ${tap} ? ((tap, f) => () => (f(), tap.exit()))(${tap}, _symmetricSyncGuestCallExit) : _symmetricSyncGuestCallExit;`);
+  }
+  return prelude.length ? `${prelude.join("\n")}\n${out}` : out;
+}
+
+/** The component instances of a transpiled (composed) glue module, in instantiation order: jco's runtime indices. */
+export function glueInstanceOrder(js: string): number[] {
+  return [...js.matchAll(/const instanceFlags(\d+) = new WebAssembly\.Global/g)].map((m) => Number(m[1]));
 }
 
 /** The cached transpile of the component with this content hash, if there is one. */

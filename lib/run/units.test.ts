@@ -100,6 +100,33 @@ describe("transpile cache", () => {
   });
 
 
+  it("lets a wire tap in the import object see each call through a composed component's enter/exit trampolines", async () => {
+    const { tuneGlue, glueInstanceOrder, WIRE_TAP_IMPORT } = await import("./transpile");
+    const glue = [
+      "const seen = [];",
+      "function _symmetricSyncGuestCallEnter(a, b, c) { seen.push(`enter ${a}>${c}`); return 1; }",
+      "function _symmetricSyncGuestCallExit() { seen.push('exit'); }",
+      "export function instantiate(imports) {",
+      "  const instanceFlags1 = new WebAssembly.Global({ value: 'i32', mutable: true }, 1);",
+      "  const instanceFlags4 = new WebAssembly.Global({ value: 'i32', mutable: true }, 1);",
+      "  const trampoline1 = _symmetricSyncGuestCallEnter;",
+      "  const trampoline3 = _symmetricSyncGuestCallExit;",
+      "  return () => { const r = trampoline1(4, 0, 1, false); trampoline3(); return [r, seen]; };",
+      "}",
+    ].join("\n");
+    const tuned = tuneGlue(glue);
+    expect(glueInstanceOrder(tuned)).toEqual([1, 4]);
+    const mod = (await import(`data:text/javascript,${encodeURIComponent(tuned)}`)) as { instantiate: (i: unknown) => () => [number, string[]] };
+    const events: string[] = [];
+    const tap = { enter: (a: number, c: number) => events.push(`tap ${a}>${c}`), exit: () => events.push("tap exit") };
+    const [r, seen] = mod.instantiate({ [WIRE_TAP_IMPORT]: tap })();
+    expect(r).toBe(1); // the trampoline's answer is passed through
+    expect(events).toEqual(["tap 4>1", "tap exit"]);
+    expect(seen).toEqual(["enter 4>1", "exit"]);
+    // Without a tap the trampolines are jco's own.
+    expect(mod.instantiate({})()[0]).toBe(1);
+  });
+
   it("keeps the most recently used entries", async () => {
     const { mkdtempSync, mkdirSync, utimesSync, readdirSync, rmSync } = await import("node:fs");
     const { join } = await import("node:path");

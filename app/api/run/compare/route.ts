@@ -10,7 +10,9 @@ export const runtime = "nodejs";
  * Both run modes side by side on the same design and input. Body: `{ design,
  * input, requests?: 1..20000 (default 500), entryNodeId?, limits?, request? }`. Answer:
  * `Comparison` (per mode: requests/s, wire calls/s, request and wire-call
- * p50/p99 in ms, RSS of all processes; plus throughput and memory ratios), or
+ * p50/p99 in ms, RSS of all processes; plus throughput and memory ratios; the
+ * in-process side is the group composed into one component where it composes,
+ * else the JS-linked mode with `inProcessFallback` saying why), or
  * `{ error: RunError }` with 400 (bad body), 422 (the design cannot run) or 429.
  */
 export const POST = route({ body: { json: { limit: MAX_RUN_BODY_BYTES } } }, async ({ body }) => {
@@ -24,6 +26,8 @@ export const POST = route({ body: { json: { limit: MAX_RUN_BODY_BYTES } } }, asy
       topology,
       input,
       requests,
+      // The typed side is what deploys: the group composed into one component, where it composes.
+      preferComposed: true,
       ...(entryNodeId !== undefined ? { entryNodeId } : {}),
       ...(limits ? { limits } : {}),
       ...(request ? { request } : {}),
