@@ -99,7 +99,7 @@ static void flags_of(D *d) {
     fw = FL_ALL;
   } else if (op == 0x84 || op == 0x85 || op == 0xa8 || op == 0xa9 || op == 0x69 || op == 0x6b || op == 0x1af ||
              op == 0x1bc || op == 0x1bd || op == 0x1b8 || op == 0x1b0 || op == 0x1b1 || op == 0x1c0 || op == 0x1c1 ||
-             op == 0x12e || op == 0x12f) {
+             op == 0x12e || op == 0x12f || op == 0x217 || (op >= 0x360 && op <= 0x363)) {
     fr = 0;
     fw = FL_ALL;
   } else if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) || (op >= 0x140 && op <= 0x14f) ||
@@ -139,8 +139,8 @@ static void flags_of(D *d) {
              op == 0xc6 || op == 0xc7 || op == 0x63 || op == 0x1b6 || op == 0x1b7 || op == 0x1be || op == 0x1bf ||
              op == 0xe8 || op == 0xe9 || op == 0xeb || op == 0xc3 || op == 0x90 || op == 0x98 || op == 0x99 ||
              (op >= 0x110 && op <= 0x117) || op == 0x128 || op == 0x129 || op == 0x16f || op == 0x17f ||
-             op == 0x16e || op == 0x17e || op == 0x1d6 || op == 0x11f) {
-    fr = 0; // moves, pushes/pops of registers, direct jumps and calls, nops
+             op == 0x16e || op == 0x17e || op == 0x1d6 || op == 0x11f || op >= 0x200) {
+    fr = 0; // moves, pushes/pops of registers, direct jumps and calls, nops, the other 0F 38 / 0F 3A rows
   }
   d->fr = fr;
   d->fw = fw;

@@ -118,6 +118,7 @@ typedef struct Cpu {
   long double st[8];
   int ftop;
   u16 fcw, fsw, ftag;
+  u64 mm[8]; // MMX registers (kept apart from the x87 stack they alias on hardware)
 } Cpu;
 
 // ---- processes (proc.c) ----

@@ -2,6 +2,7 @@
 // blocks (dcache.c); running a block is a loop over its decoded
 // instructions: compute the effective address, call the opcode's handler.
 #include "cpu-internal.h"
+#include "simd.h"
 
 Exec exec_table[0x400];
 
@@ -19,7 +20,9 @@ static int op_x87(Proc *p, Cpu *c, Mem *m, D *d) { return exec_x87(c, m, d, d->o
 
 Exec exec_refine(D *d) {
   Exec r = alu_refine(d);
-  return r ? r : move_refine(d);
+  if (!r) r = move_refine(d);
+  if (!r) r = sse3_refine(d);
+  return r ? r : mmx_refine(d);
 }
 
 static void exec_init(void) {
@@ -30,6 +33,9 @@ static void exec_init(void) {
   control_ops(exec_table);
   bit_ops(exec_table);
   system_ops(exec_table);
+  ssse3_ops(exec_table);
+  sse41_ops(exec_table);
+  sse42_ops(exec_table);
   exec_table[0x10b] = op_ill; // ud2
 }
 

@@ -15,8 +15,9 @@ static void cpuid(Cpu *c) {
   case 1:
     a = 0x000306c3; // family 6 model 0x3c, a plain x86-64 core
     b = (8u << 8) | (1u << 16);
-    // ecx: CX16(13) POPCNT(23); edx: FPU TSC MSR CX8 CMOV CLFSH MMX FXSR SSE SSE2
-    cx = (1u << 13) | (1u << 23);
+    // ecx: SSE3(0) SSSE3(9) CX16(13) SSE4.1(19) SSE4.2(20) POPCNT(23) (x86-64-v2; no MONITOR, MOVBE, AES,
+    // XSAVE/OSXSAVE or AVX); edx: FPU TSC MSR CX8 CMOV CLFSH MMX FXSR SSE SSE2
+    cx = 1u | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 23);
     dx = 1u | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
     break;
   case 2: a = 0x00ff0001; break; // "use leaf 4"

@@ -23,7 +23,9 @@ const glibcFiles = ["/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.s
 const muslLoader = "/lib/ld-musl-x86_64.so.1";
 const haveDynamic = haveHostTools({ files: glibcFiles }, "the dynamically linked glibc cases");
 const haveMuslDynamic = haveMusl && haveHostTools({ files: [muslLoader] }, "the dynamically linked musl cases");
-const dynamicPrograms = ["floats", "files", "procs", "names"];
+const dynamicPrograms = ["floats", "files", "procs", "names", "strings-v2"];
+// Programs for x86-64-v2 (SSE3, SSSE3, SSE4.1, SSE4.2): built for it, as RHEL 9 / UBI 9 images are.
+const programFlags: Record<string, string[]> = { "simd-v2": ["-march=x86-64-v2"], "strings-v2": ["-march=x86-64-v2"] };
 // Their answers depend on the machine (hostname, resolver): checked against what the core provides.
 const emulatedOnly = ["names"];
 // A Debian-like userland from the host: bash and coreutils (dynamic, glibc), with their libraries.
@@ -132,11 +134,12 @@ function stageTree(): void {
   }
   for (const p of programs) {
     const src = join(emulatorDir, "test", "programs", `${p}.c`);
-    execFileSync("gcc", ["-static", "-O2", "-o", join(hostWork, "prog", `${p}-gcc`), src, "-lm"]);
-    if (haveMusl) execFileSync("musl-gcc", ["-static", "-O2", "-o", join(hostWork, "prog", `${p}-musl`), src, "-lm"]);
+    const flags = ["-O2", ...(programFlags[p] ?? [])];
+    execFileSync("gcc", ["-static", ...flags, "-o", join(hostWork, "prog", `${p}-gcc`), src, "-lm"]);
+    if (haveMusl) execFileSync("musl-gcc", ["-static", ...flags, "-o", join(hostWork, "prog", `${p}-musl`), src, "-lm"]);
     if (!dynamicPrograms.includes(p)) continue;
-    if (haveDynamic) execFileSync("gcc", ["-O2", "-o", join(hostWork, "prog", `${p}-gcc-dyn`), src, "-lm"]);
-    if (haveMuslDynamic) execFileSync("musl-gcc", ["-O2", "-o", join(hostWork, "prog", `${p}-musl-dyn`), src, "-lm"]);
+    if (haveDynamic) execFileSync("gcc", [...flags, "-o", join(hostWork, "prog", `${p}-gcc-dyn`), src, "-lm"]);
+    if (haveMuslDynamic) execFileSync("musl-gcc", [...flags, "-o", join(hostWork, "prog", `${p}-musl-dyn`), src, "-lm"]);
   }
 }
 
