@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import type { DesignDocument } from "../lib/graph/types";
 import { generateDesign } from "./design-gen";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -32,7 +32,7 @@ export function canvasDesign(): DesignDocument {
   return { ...d, name: "Canvas bench (1,000 nodes)" };
 }
 
-async function startTrellis(dataDir: string): Promise<{ url: string; proc: ChildProcess }> {
+export async function startTrellis(dataDir: string): Promise<{ url: string; proc: ChildProcess }> {
   // Build output goes to stderr so the bench report on stdout stays figures only.
   execFileSync(process.execPath, ["scripts/ensure-build.mjs"], { stdio: ["ignore", 2, 2] });
   const port = await freePort();
@@ -53,7 +53,7 @@ async function startTrellis(dataDir: string): Promise<{ url: string; proc: Child
   throw new Error("the Trellis server did not start");
 }
 
-async function startBare(design: DesignDocument, dir: string): Promise<{ url: string; server: Server }> {
+export async function startBare(design: DesignDocument, dir: string): Promise<{ url: string; server: Server }> {
   execFileSync("node_modules/.bin/esbuild", ["bench/bare-flow.tsx", "--bundle", "--minify", "--format=esm", "--jsx=automatic", "--define:process.env.NODE_ENV=\"production\"", `--outfile=${join(dir, "bare.js")}`], { stdio: ["ignore", 2, 2] });
   const css = readFileSync("node_modules/@xyflow/react/dist/style.css", "utf8");
   const html = `<!doctype html><html><head><meta charset="utf-8"><style>${css} body{margin:0}</style></head><body><div id="root"></div><script>window.__DESIGN__=${JSON.stringify(design)}</script><script type="module" src="/bare.js"></script></body></html>`;
@@ -68,13 +68,21 @@ async function startBare(design: DesignDocument, dir: string): Promise<{ url: st
   return { url: `http://127.0.0.1:${port}/`, server };
 }
 
-interface CanvasFigures {
+export interface CanvasFigures {
   firstRenderMs: number;
-  p95FrameMs: number;
-  frames: number;
+  /** Every rAF interval while the node was dragged (ms). */
+  frames: number[];
+  /** Renderer main-thread task time during the drag (CDP Performance.getMetrics TaskDuration), per frame. */
+  taskMsPerFrame: number;
 }
 
-async function measure(page: Page, url: string, nodeCount: number): Promise<CanvasFigures> {
+/** Drag steps per run: each is one CDP mouse move, then 16 ms. */
+const DRAG_STEPS = 90;
+const STEP = { x: 2, y: 1 };
+
+export async function measure(page: Page, url: string, nodeCount: number): Promise<CanvasFigures> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
   await page.goto(url, { waitUntil: "commit" });
   // Time from navigation start until every node is in the DOM, read in the page.
   const handle = await page.waitForFunction(
@@ -84,37 +92,67 @@ async function measure(page: Page, url: string, nodeCount: number): Promise<Canv
   );
   const firstRenderMs = (await handle.jsonValue()) as number;
   await page.waitForTimeout(500);
-  // Drag the node nearest the centre of the screen, recording frame deltas.
+  // Drag the node nearest the centre of the flow pane (Trellis's pane is smaller than the window:
+  // palette, inspector and dock), a short way, so neither page comes near the pane's edge, where
+  // React Flow pans the whole view on every frame (auto-pan) and the figure would measure that.
   // Page scripts are strings: the TypeScript loader would wrap inner functions in helpers the page lacks.
   const box = (await page.evaluate(`(() => {
-    const cx = innerWidth / 2, cy = innerHeight / 2;
+    const pane = document.querySelector(".react-flow").getBoundingClientRect();
+    const cx = pane.x + pane.width / 2, cy = pane.y + pane.height / 2;
     let best = null, dist = Infinity;
     for (const el of document.querySelectorAll(".react-flow__node")) {
       const r = el.getBoundingClientRect();
       const d = Math.hypot(r.x + r.width / 2 - cx, r.y + r.height / 2 - cy);
       if (d < dist && r.width > 4) { dist = d; best = r; }
     }
-    return best && { x: best.x + best.width / 2, y: best.y + Math.min(best.height / 2, 8) };
-  })()`)) as { x: number; y: number } | null;
+    return best && { x: best.x + best.width / 2, y: best.y + Math.min(best.height / 2, 8), pane: { x: pane.x, y: pane.y, width: pane.width, height: pane.height } };
+  })()`)) as { x: number; y: number; pane: { x: number; y: number; width: number; height: number } } | null;
   if (!box) throw new Error("no node to drag");
+  // The whole path stays 40 px (React Flow's auto-pan margin) plus a margin inside the pane.
+  const end = { x: box.x + 2 + DRAG_STEPS * STEP.x, y: box.y + 1 + DRAG_STEPS * STEP.y };
+  if (end.x > box.pane.x + box.pane.width - 80 || end.y > box.pane.y + box.pane.height - 80) throw new Error("the drag path would reach the pane's auto-pan margin");
+  await page.mouse.move(box.x, box.y);
+  await page.mouse.down();
+  // The first move starts the drag (React Flow's drag threshold); frames are counted from the second.
+  await page.mouse.move(box.x + 2, box.y + 1);
+  await page.waitForTimeout(50);
+  const taskTime = async () => {
+    const { metrics } = (await cdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
+    return (metrics.find((m) => m.name === "TaskDuration")?.value ?? NaN) * 1000;
+  };
   await page.evaluate(`(() => {
     window.__frames = []; window.__stop = false;
     let last = performance.now();
     const tick = (t) => { window.__frames.push(t - last); last = t; if (!window.__stop) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
   })()`);
-  await page.mouse.move(box.x, box.y);
-  await page.mouse.down();
-  for (let i = 1; i <= 60; i++) {
-    await page.mouse.move(box.x + i * 4, box.y + i * 2);
+  const task0 = await taskTime();
+  for (let i = 1; i <= DRAG_STEPS; i++) {
+    await page.mouse.move(box.x + 2 + i * STEP.x, box.y + 1 + i * STEP.y);
     await page.waitForTimeout(16);
   }
-  await page.mouse.up();
   const frames = (await page.evaluate(`(() => { window.__stop = true; return window.__frames.slice(1); })()`)) as number[];
-  const sorted = [...frames].sort((a, b) => a - b);
-  const p95FrameMs = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? NaN;
-  return { firstRenderMs, p95FrameMs, frames: frames.length };
+  const task1 = await taskTime();
+  await page.mouse.up();
+  await cdp.detach();
+  return { firstRenderMs, frames, taskMsPerFrame: (task1 - task0) / Math.max(1, frames.length) };
 }
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? NaN;
+};
+const median = (xs: number[]) => quantile(xs, 0.5);
+
+/** Frames per 16.7 ms vsync slot: 1 = on time, 2 = one frame missed, … */
+const slots = (frames: number[]) => {
+  const h = new Map<number, number>();
+  for (const f of frames) {
+    const k = Math.max(1, Math.round(f / (1000 / 60)));
+    h.set(k, (h.get(k) ?? 0) + 1);
+  }
+  return [...h].sort((a, b) => a[0] - b[0]).map(([k, n]) => `${k}:${n}`).join(" ");
+};
 
 export async function runCanvasBench(): Promise<string[]> {
   const design = canvasDesign();
@@ -127,28 +165,48 @@ export async function runCanvasBench(): Promise<string[]> {
     if (!created.ok) throw new Error(`could not store the bench design: ${await created.text()}`);
     const { id } = (await created.json()) as { id: string };
     const n = design.topology.nodes.length;
-    const runs = 3;
+    const runs = Number(process.env.BENCH_CANVAS_RUNS ?? 5);
     const results: { trellis: CanvasFigures; bare: CanvasFigures }[] = [];
-    for (let i = 0; i < runs; i++) {
-      // Alternate the order so warm-up effects do not favour one side.
+    const one = async (u: string) => {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      const a = i % 2 === 0 ? await measure(page, `${trellis.url}/projects/${id}`, n) : undefined;
-      const page2 = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      const b = await measure(page2, bare.url, n);
-      const a2 = a ?? (await measure(page, `${trellis.url}/projects/${id}`, n));
-      results.push({ trellis: a2, bare: b });
-      await page.close();
-      await page2.close();
+      try {
+        return await measure(page, u, n);
+      } finally {
+        await page.close();
+      }
+    };
+    // A warm-up pair (server caches, Chromium's code cache), not counted.
+    await one(`${trellis.url}/projects/${id}`);
+    await one(bare.url);
+    for (let i = 0; i < runs; i++) {
+      // Alternate the order (ABBA…) so load drifts and warm-up do not favour one side.
+      const tFirst = i % 2 === 0;
+      const a = tFirst ? await one(`${trellis.url}/projects/${id}`) : undefined;
+      const b = await one(bare.url);
+      results.push({ trellis: a ?? (await one(`${trellis.url}/projects/${id}`)), bare: b });
     }
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-    const tr = median(results.map((r) => r.trellis.firstRenderMs));
-    const br = median(results.map((r) => r.bare.firstRenderMs));
-    const tf = median(results.map((r) => r.trellis.p95FrameMs));
-    const bf = median(results.map((r) => r.bare.p95FrameMs));
+    const fr = (side: "trellis" | "bare") => median(results.map((r) => r[side].firstRenderMs));
+    const p95 = (side: "trellis" | "bare") => median(results.map((r) => quantile(r[side].frames, 0.95)));
+    const pooled = (side: "trellis" | "bare") => results.flatMap((r) => r[side].frames);
+    const task = (side: "trellis" | "bare") => median(results.map((r) => r[side].taskMsPerFrame));
+    const perRun = results
+      .map((r, i) => `    run ${i + 1}: first render ${(r.trellis.firstRenderMs / r.bare.firstRenderMs).toFixed(2)}×, p95 frame ${quantile(r.trellis.frames, 0.95).toFixed(1)} vs ${quantile(r.bare.frames, 0.95).toFixed(1)} ms → ${(quantile(r.trellis.frames, 0.95) / quantile(r.bare.frames, 0.95)).toFixed(2)}×`)
+      .join("\n");
+    const dist = (side: "trellis" | "bare") => {
+      const f = pooled(side);
+      return `${f.length} frames, p50 ${quantile(f, 0.5).toFixed(1)} p90 ${quantile(f, 0.9).toFixed(1)} p95 ${quantile(f, 0.95).toFixed(1)} p99 ${quantile(f, 0.99).toFixed(1)} ms, mean ${(f.reduce((x, y) => x + y, 0) / f.length).toFixed(1)} ms; vsync slots ${slots(f)}`;
+    };
+    const pt = quantile(pooled("trellis"), 0.95), pb = quantile(pooled("bare"), 0.95);
+    const mean = (f: number[]) => f.reduce((x, y) => x + y, 0) / f.length;
     return [
-      `canvas, ${n} nodes / ${design.topology.links.length} edges, headless Chromium, median of ${runs}:`,
-      `  time to first render: Trellis ${tr.toFixed(0)} ms, bare React Flow ${br.toFixed(0)} ms → ratio ${(tr / br).toFixed(2)}×`,
-      `  p95 frame time while dragging a node: Trellis ${tf.toFixed(1)} ms, bare React Flow ${bf.toFixed(1)} ms → ratio ${(tf / bf).toFixed(2)}×`,
+      `canvas, ${n} nodes / ${design.topology.links.length} edges, headless Chromium, ${runs} runs per page (alternating, after one warm-up each), ${DRAG_STEPS} drag steps per run:`,
+      `  time to first render (median): Trellis ${fr("trellis").toFixed(0)} ms, bare React Flow ${fr("bare").toFixed(0)} ms → ratio ${(fr("trellis") / fr("bare")).toFixed(2)}×`,
+      `  p95 frame time while dragging a node (median of the runs' p95): Trellis ${p95("trellis").toFixed(1)} ms, bare React Flow ${p95("bare").toFixed(1)} ms → ratio ${(p95("trellis") / p95("bare")).toFixed(2)}×`,
+      `  p95 of all drag frames pooled: ${pt.toFixed(1)} vs ${pb.toFixed(1)} ms → ${(pt / pb).toFixed(2)}×; mean frame ${mean(pooled("trellis")).toFixed(1)} vs ${mean(pooled("bare")).toFixed(1)} ms → ${(mean(pooled("trellis")) / mean(pooled("bare"))).toFixed(2)}×`,
+      `  main-thread task time per drag frame (median): Trellis ${task("trellis").toFixed(1)} ms, bare ${task("bare").toFixed(1)} ms → ratio ${(task("trellis") / task("bare")).toFixed(2)}×`,
+      `  Trellis drag frames: ${dist("trellis")}`,
+      `  bare    drag frames: ${dist("bare")}`,
+      perRun,
     ];
   } finally {
     await browser.close();
