@@ -32,6 +32,9 @@ const edgeTypes = { trellis: TrellisEdge };
 const MINIMAP_COLORS: Record<string, string> = { component: "#8f7bff", container: "#3fc99a", compiled: "#6cc4ff", endpoint: "#ffb547" };
 const minimapColor = (n: FlowNode) => MINIMAP_COLORS[n.data.kind] ?? "#888";
 
+const NO_NODES: FlowNode[] = [];
+const NO_EDGES: FlowEdge[] = [];
+
 const FIT_OPTIONS = { maxZoom: 1, padding: 0.15 };
 const MIN_ZOOM = 0.05;
 
@@ -160,7 +163,9 @@ export function Canvas({
     run,
     measured,
   };
-  const modelNodes = useMemo(() => adapter.nodes(input), [adapter, topology.nodes, selNodes, nodeProblems, highlighted, progress, failures, run, measured]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Nothing to derive before React Flow mounts (the server render, the hydration pass).
+  const mounted = firstView !== null;
+  const modelNodes = useMemo(() => (mounted ? adapter.nodes(input) : NO_NODES), [mounted, adapter, topology.nodes, selNodes, nodeProblems, highlighted, progress, failures, run, measured]); // eslint-disable-line react-hooks/exhaustive-deps
   // A drag frame replaces only the dragged nodes' objects; every other node keeps its identity.
   const nodes = useMemo(
     () => (Object.keys(drag).length === 0 ? modelNodes : modelNodes.map((n) => (drag[n.id] ? { ...n, position: drag[n.id] } : n))),
@@ -168,8 +173,8 @@ export function Canvas({
   );
   const portIndex = useMemo(() => new Map(topology.nodes.map((n) => [n.id, n])), [topology.nodes]);
   const edges = useMemo(
-    () => adapter.edges(input, (end) => portIndex.get(end.node)?.ports.find((p) => p.id === end.port)),
-    [adapter, topology.links, selLinks, linkProblems, highlighted, portIndex, run], // eslint-disable-line react-hooks/exhaustive-deps
+    () => (mounted ? adapter.edges(input, (end) => portIndex.get(end.node)?.ports.find((p) => p.id === end.port)) : NO_EDGES),
+    [mounted, adapter, topology.links, selLinks, linkProblems, highlighted, portIndex, run], // eslint-disable-line react-hooks/exhaustive-deps
   );
 
   const onNodesChange = useCallback(

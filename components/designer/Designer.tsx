@@ -41,7 +41,8 @@ import { ImageReference } from "../jobs/ImageReference";
 
 export interface DesignerProps {
   projectId: string;
-  doc: DesignDocument;
+  /** The stored document's JSON text: one string crosses from the server page far cheaper than 1,000 nodes as objects. */
+  docJson: string;
   revision: number;
 }
 
@@ -369,8 +370,8 @@ function DesignerLayout() {
   );
 }
 
-export function Designer({ projectId, doc, revision }: DesignerProps) {
-  const [store] = useState(() => createDesignerStore({ projectId, doc, revision }));
+export function Designer({ projectId, docJson, revision }: DesignerProps) {
+  const [store] = useState(() => createDesignerStore({ projectId, doc: JSON.parse(docJson) as DesignDocument, revision }));
   useEffect(() => {
     const drafts = idbDrafts();
     const autosave = attachAutosave(store, (d, base, o) => saveDesign(projectId, d, base, o), { drafts: drafts ?? undefined });

@@ -2,7 +2,6 @@
 import { useReactFlow } from "@xyflow/react";
 import Link from "next/link";
 import { useRef, useState, type ReactNode } from "react";
-import { parseDesign } from "@/lib/graph/document";
 import { useDesigner, useDesignerStore } from "./store-context";
 import { ThemeToggle } from "./ThemeToggle";
 
@@ -44,6 +43,8 @@ export function Toolbar({ onLayout, onHelp, children }: { onLayout: () => Promis
       store.getState().notify({ level: "error", kind: "invalid-json", message: `${file.name} is not JSON: ${(e as Error).message}`, anchor: "toolbar" });
       return;
     }
+    // The validator (Ajv and the design schema) loads on the first import, not with the designer.
+    const { parseDesign } = await import("@/lib/graph/document");
     const r = parseDesign(parsed);
     if (!r.ok) {
       const first = r.error.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join("; ");

@@ -40,6 +40,18 @@ describe("ProjectRepo", () => {
     expect(repo.create("  ")).toMatchObject({ ok: false, error: { kind: "invalid-name" } });
   });
 
+  it("hands out the stored document text as it was saved, for the designer page", () => {
+    const p = repo.create("stored", examples[0]!.doc);
+    if (!p.ok) throw new Error(p.error.message);
+    const saved = repo.save(p.value.id, { ...p.value.doc, description: "edited" }, 1);
+    if (!saved.ok) throw new Error(saved.error.message);
+    const s = repo.getStored(p.value.id);
+    if (!s.ok) throw new Error(s.error.message);
+    expect(s.value).toMatchObject({ id: p.value.id, name: "stored", revision: 2 });
+    expect(JSON.parse(s.value.docJson)).toEqual(saved.value.doc);
+    expect(repo.getStored("nope")).toMatchObject({ ok: false, error: { kind: "not-found", projectId: "nope" } });
+  });
+
   it("refuses an invalid document and keeps the stored copy untouched", () => {
     const p = repo.create("keep", examples[0]!.doc);
     if (!p.ok) throw new Error(p.error.message);

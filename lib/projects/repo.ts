@@ -20,6 +20,14 @@ export interface Project extends ProjectSummary {
   doc: DesignDocument;
 }
 
+/** A project with its document as stored (JSON text, already validated when it was saved). */
+export interface StoredProject {
+  id: string;
+  name: string;
+  revision: number;
+  docJson: string;
+}
+
 export type ProjectError =
   | { kind: "not-found"; projectId: string; message: string }
   | { kind: "invalid-document"; issues: DesignIssue[]; message: string }
@@ -95,8 +103,22 @@ export class ProjectRepo {
   }
 
   get(id: string): Result<Project, ProjectError> {
-    const row = this.db.prepare("SELECT * FROM projects WHERE id = ?").get(id) as Row | undefined;
+    const row = this.row(id);
     return row ? ok(toProject(row)) : err({ kind: "not-found", projectId: id, message: `no project '${id}'` });
+  }
+
+  /**
+   * The document as stored, unparsed: the designer page hands it to the browser as one string, which
+   * React's payload carries as text (parsing it into objects here only to serialise them again value by
+   * value cost more server time than the rest of the page at 1,000 nodes).
+   */
+  getStored(id: string): Result<StoredProject, ProjectError> {
+    const row = this.row(id);
+    return row ? ok({ id: row.id, name: row.name, revision: row.revision, docJson: row.doc }) : err({ kind: "not-found", projectId: id, message: `no project '${id}'` });
+  }
+
+  private row(id: string): Row | undefined {
+    return this.db.prepare("SELECT * FROM projects WHERE id = ?").get(id) as Row | undefined;
   }
 
   create(name: unknown, doc?: unknown): Result<Project, ProjectError> {

@@ -73,6 +73,7 @@ export interface AdapterInput {
 /** Keeps derived objects stable between calls when their inputs did not change. */
 export function createFlowAdapter() {
   const nodeCache = new Map<string, { key: unknown[]; node: FlowNode }>();
+  const dataCache = new Map<string, { key: unknown[]; data: NodeView }>();
   const edgeCache = new Map<string, { key: unknown[]; edge: FlowEdge }>();
 
   const unchanged = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -85,7 +86,31 @@ export function createFlowAdapter() {
       const m = input.measured[n.id];
       const run = input.run?.nodes.get(n.id);
       const failure = input.failures?.get(n.id);
-      const key = [n, m?.width, m?.height, input.selectedNodes.has(n.id), input.nodeProblems.get(n.id) ?? 0, input.highlightedNodes.has(n.id), input.progress?.get(n.id), run, failure];
+      const problemCount = input.nodeProblems.get(n.id) ?? 0;
+      const highlighted = input.highlightedNodes.has(n.id);
+      const progress = input.progress?.get(n.id);
+      // `data` keeps its identity when only the size or the selection changed (React Flow's first
+      // measurement of every node, a click): the memo'd node component then skips its render.
+      const dataKey = [n, problemCount, highlighted, progress, run, failure];
+      const cachedData = dataCache.get(n.id);
+      let data = cachedData && unchanged(cachedData.key, dataKey) ? cachedData.data : undefined;
+      if (!data) {
+        data = {
+          name: n.name,
+          kind: n.kind,
+          subtitle: subtitle(n),
+          capability: n.config.capability,
+          inputs: n.ports.filter((p) => p.direction === "import").map(portView),
+          outputs: n.ports.filter((p) => p.direction === "export").map(portView),
+          problemCount,
+          highlighted,
+          progress,
+          run,
+          ...(failure ? { failure } : {}),
+        };
+        dataCache.set(n.id, { key: dataKey, data });
+      }
+      const key = [n, m?.width, m?.height, input.selectedNodes.has(n.id), data];
       const cached = nodeCache.get(n.id);
       if (cached && unchanged(cached.key, key)) return cached.node;
       const node: FlowNode = {
@@ -94,24 +119,12 @@ export function createFlowAdapter() {
         position: { x: pos.x, y: pos.y },
         selected: input.selectedNodes.has(n.id),
         ...(m ? { measured: { width: m.width, height: m.height } } : {}),
-        data: {
-          name: n.name,
-          kind: n.kind,
-          subtitle: subtitle(n),
-          capability: n.config.capability,
-          inputs: n.ports.filter((p) => p.direction === "import").map(portView),
-          outputs: n.ports.filter((p) => p.direction === "export").map(portView),
-          problemCount: input.nodeProblems.get(n.id) ?? 0,
-          highlighted: input.highlightedNodes.has(n.id),
-          progress: input.progress?.get(n.id),
-          run,
-          ...(failure ? { failure } : {}),
-        },
+        data,
       };
       nodeCache.set(n.id, { key, node });
       return node;
     });
-    for (const id of nodeCache.keys()) if (!seen.has(id)) nodeCache.delete(id);
+    for (const id of nodeCache.keys()) if (!seen.has(id)) (nodeCache.delete(id), dataCache.delete(id));
     return out;
   }
 
