@@ -144,6 +144,21 @@ describe("composeGroup", () => {
     expect(r.value.plan.nodes["relay-1"]!.bindings).toEqual([]);
     expect(r.value.plan.nodes["relay-1"]!.name).toBe("words + relay-2 + relay-1 (composed)"); // providers first
     expect(r.value.transpiled.size + r.value.pendingComponents.size).toBe(1);
+    // Its members and wires, for the wire tap; none of them reaches the host, so the tap enters each itself.
+    expect(r.value.composed).toEqual({
+      nodes: ["words", "relay-2", "relay-1"],
+      links: [
+        { linkId: "words->relay-2:trellis:pipeline/stage", from: "relay-2", to: "words" },
+        { linkId: "relay-2->relay-1:trellis:pipeline/stage", from: "relay-1", to: "relay-2" },
+      ],
+      hostFree: ["words", "relay-2", "relay-1"],
+    });
+    // In the built-ins pipeline only json-to-csv reaches nothing of the host (the logger writes through WASI, the handler calls it).
+    const csv = await prepareRun(csvPipeline(), undefined, { cacheDir });
+    if (!csv.ok) throw new Error(csv.error.message);
+    const unit = await prepareComposed(csv.value, csvPipeline(), resolveBuiltin);
+    if (!unit.ok) throw new Error(unit.error.message);
+    expect(unit.value.composed?.hostFree).toEqual(["csv"]);
   }, 60_000);
 });
 

@@ -5,7 +5,7 @@
 import type { Topology } from "../graph/types";
 import { err, ok, type Result } from "../result";
 import { interfaceName } from "../graph/ports";
-import { composeGroup } from "./compose";
+import { componentImports, composeGroup } from "./compose";
 import type { Binding } from "./plan";
 import type { PreparedRun } from "./host-types";
 import { placeComponent } from "./transpile";
@@ -27,6 +27,14 @@ export async function prepareComposed(prepared: PreparedRun, topology: Topology,
   }
   const composed = composeGroup(plan, bytes);
   if (!composed.ok) return composed;
+  // A member reaches the host when one of its imports is not wired to another member, or one of its providers does.
+  const reachesHost = new Map<string, boolean>();
+  for (const id of plan.order) {
+    const node = plan.nodes[id]!;
+    const names = componentImports(bytes.get(id)!);
+    const own = !names.ok || names.value.some((imp) => node.bindings.find((b) => interfaceName(b.interface) === interfaceName(imp))?.provider.kind !== "node");
+    reachesHost.set(id, own || node.bindings.some((b) => b.provider.kind === "node" && reachesHost.get(b.provider.nodeId) !== false));
+  }
   const entry = plan.nodes[plan.entry.nodeId]!;
   const members = plan.order.map((id) => plan.nodes[id]!.name);
   // The composed component imports what the host serves its members: WASI (from the shim) and the key-value stores.
@@ -42,6 +50,7 @@ export async function prepareComposed(prepared: PreparedRun, topology: Topology,
     commandFiles: new Map(),
     composed: {
       nodes: [...plan.order],
+      hostFree: plan.order.filter((id) => reachesHost.get(id) === false),
       links: plan.order.flatMap((id) => plan.nodes[id]!.bindings.flatMap((b) => (b.provider.kind === "node" ? [{ linkId: b.provider.linkId, from: id, to: b.provider.nodeId }] : []))),
     },
   });

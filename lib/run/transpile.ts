@@ -31,7 +31,7 @@ export function contentHash(bytes: Uint8Array): string {
  * Version of what the cache holds for a component (jco's output after `tuneGlue`);
  * part of the entry's name, so a change here never reuses an older entry.
  */
-const GLUE_VERSION = "glue-4";
+const GLUE_VERSION = "glue-6";
 
 /** Cache directory of a component: 32 hex digits from its content hash and the glue version. */
 const entryName = (hash: string) => createHash("sha256").update(`${hash}:${GLUE_VERSION}`).digest("hex").slice(0, 32);
@@ -47,7 +47,11 @@ export const WIRE_TAP_IMPORT = "trellis:wire-tap";
  * - in a composed component each wire inside is a fused adapter that calls
  *   jco's enter/exit-sync-call trampolines around the callee; when the import
  *   object holds a wire tap, it is told (caller and callee instance) first,
- *   so a run can time each member and wire (otherwise nothing changes).
+ *   so a run can time each member and wire, and for a call into a member that
+ *   reaches nothing of the host the tap can answer "entered" itself: jco's
+ *   task bookkeeping for it (a subtask and a task object, a lock, stacks) is
+ *   skipped, since a sync call between sync-only members never suspends and
+ *   nothing in the callee's subtree looks its task up (otherwise nothing changes).
  */
 export function tuneGlue(js: string): string {
   const check = "if (!globalThis?.process?.env?.JCO_DEBUG) { return; }";
@@ -62,8 +66,10 @@ export function tuneGlue(js: string): string {
   if (enter.test(out) && exit.test(out)) {
     const tap = `imports?.[${JSON.stringify(WIRE_TAP_IMPORT)}]`;
     out = out
-      .replace(enter, (_m, t: string) => `const ${t} = ${tap} ? ((tap, f) => (a, b, c, d) => (tap.enter(a, c), f(a, b, c, d)))(${tap}, _symmetricSyncGuestCallEnter) : _symmetricSyncGuestCallEnter;`)
-      .replace(exit, (_m, t: string) => `const ${t} = ${tap} ? ((tap, f) => () => (f(), tap.exit()))(${tap}, _symmetricSyncGuestCallExit) : _symmetricSyncGuestCallExit;`);
+      .replace(enter, (_m, t: string) => `const ${t} = ${tap} ? ((tap, f) => (a, b, c, d) => (tap.enter(a, c) ? 1 : f(a, b, c, d)))(${tap}, _symmetricSyncGuestCallEnter) : _symmetricSyncGuestCallEnter;`)
+      .replace(exit, (_m, t: string) => `const ${t} = ${tap} ? ((tap, f) => () => { if (!tap.exit()) f(); })(${tap}, _symmetricSyncGuestCallExit) : _symmetricSyncGuestCallExit;`)
+      // The adapters' context.get/set (saving the caller's context around a call): a callee the tap entered has its own slots.
+      .replace(/context(Get|Set)\.bind\(null, \{ slot: (\d+) \}\)/g, (m, op: string, slot: string) => `(${tap}?.context${op}(${slot}, ${m}) ?? ${m})`);
   }
   return prelude.length ? `${prelude.join("\n")}\n${out}` : out;
 }

@@ -118,11 +118,18 @@ describe("transpile cache", () => {
     expect(glueInstanceOrder(tuned)).toEqual([1, 4]);
     const mod = (await import(`data:text/javascript,${encodeURIComponent(tuned)}`)) as { instantiate: (i: unknown) => () => [number, string[]] };
     const events: string[] = [];
-    const tap = { enter: (a: number, c: number) => events.push(`tap ${a}>${c}`), exit: () => events.push("tap exit") };
-    const [r, seen] = mod.instantiate({ [WIRE_TAP_IMPORT]: tap })();
+    const tapOf = (lean: boolean) => ({
+      enter: (a: number, c: number) => (events.push(`tap ${a}>${c}`), lean),
+      exit: () => (events.push("tap exit"), lean),
+    });
+    const [r, seen] = mod.instantiate({ [WIRE_TAP_IMPORT]: tapOf(false) })();
     expect(r).toBe(1); // the trampoline's answer is passed through
     expect(events).toEqual(["tap 4>1", "tap exit"]);
     expect(seen).toEqual(["enter 4>1", "exit"]);
+    // A tap that enters the callee itself (a member reaching nothing of the host) skips jco's trampolines.
+    events.length = 0;
+    const [r2, seen2] = mod.instantiate({ [WIRE_TAP_IMPORT]: tapOf(true) })();
+    expect([r2, events, seen2.length]).toEqual([1, ["tap 4>1", "tap exit"], 2]);
     // Without a tap the trampolines are jco's own.
     expect(mod.instantiate({})()[0]).toBe(1);
   });

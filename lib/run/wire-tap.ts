@@ -11,21 +11,39 @@ import type { CallRecorder } from "./call-recorder";
 export interface ComposedMembers {
   nodes: string[];
   links: Array<{ linkId: string; from: string; to: string }>;
+  /**
+   * Members nothing of whose subtree imports from the host (WASI, key-value): a sync
+   * call into one needs none of jco's task bookkeeping (no host import will look the
+   * task up, and a sync-only callee cannot suspend), so the tap enters it itself.
+   */
+  hostFree: string[];
 }
 
-interface Frame {
+/** Who a call goes between, found once per pair of jco instance indices. */
+interface Route {
   from: string;
   to: string;
   linkId: string | null;
+  /** Entered by the tap alone (jco's trampolines not called). */
+  lean: boolean;
+}
+
+interface Frame {
+  route: Route;
   t0: number;
   childMs: number;
+  /** A lean callee's context slots (a new task's start at zero). */
+  slots: number[];
 }
 
 export class WireTap {
+  /** Frames are reused: a call's is `#frames[depth - 1]`. */
   readonly #frames: Frame[] = [];
+  #depth = 0;
+  readonly #routes = new Map<number, Route>();
   readonly #links = new Map<string, string>();
+  readonly #hostFree: Set<string>;
 
-  /** `instances`: jco's component-instance indices in instantiation order, one per member (`glueInstanceOrder`). */
   private constructor(
     readonly recorder: CallRecorder,
     readonly unitId: string,
@@ -33,6 +51,7 @@ export class WireTap {
     members: ComposedMembers,
   ) {
     for (const l of members.links) if (!this.#links.has(`${l.from}>${l.to}`)) this.#links.set(`${l.from}>${l.to}`, l.linkId);
+    this.#hostFree = new Set(members.hostFree);
   }
 
   /** A tap when the glue's instances match the members one to one; else undefined (the unit is then timed as one node). */
@@ -41,23 +60,61 @@ export class WireTap {
     return new WireTap(recorder, unitId, new Map(instances.map((idx, i) => [idx, members.nodes[i]!])), members);
   }
 
-  enter(caller: number, callee: number): void {
-    const from = this.byInstance.get(caller) ?? this.unitId;
-    const to = this.byInstance.get(callee) ?? this.unitId;
-    this.#frames.push({ from, to, linkId: this.#links.get(`${from}>${to}`) ?? null, t0: performance.now(), childMs: 0 });
+  #route(caller: number, callee: number): Route {
+    const key = caller * 0x10000 + callee;
+    let r = this.#routes.get(key);
+    if (!r) {
+      const from = this.byInstance.get(caller) ?? this.unitId;
+      const to = this.byInstance.get(callee) ?? this.unitId;
+      r = { from, to, linkId: this.#links.get(`${from}>${to}`) ?? null, lean: this.#hostFree.has(to) };
+      this.#routes.set(key, r);
+    }
+    return r;
   }
 
-  exit(): void {
-    const f = this.#frames.pop();
-    if (!f) return;
-    const ms = performance.now() - f.t0;
-    const parent = this.#frames.at(-1);
-    if (parent) parent.childMs += ms;
-    this.recorder.innerCallTook(f, ms, f.childMs, !parent);
+  /** Before a call across a wire inside the unit; true when the tap has entered the callee itself (jco's trampoline is skipped). */
+  enter(caller: number, callee: number): boolean {
+    const route = this.#route(caller, callee);
+    let f = this.#frames[this.#depth];
+    if (!f) this.#frames.push((f = { route, t0: 0, childMs: 0, slots: [0, 0] }));
+    this.#depth++;
+    f.route = route;
+    f.childMs = 0;
+    f.slots[0] = f.slots[1] = 0;
+    f.t0 = performance.now();
+    return route.lean;
+  }
+
+  /** After the call; true when its entry was the tap's alone (so jco's exit trampoline is skipped too). */
+  exit(): boolean {
+    if (this.#depth === 0) return false;
+    const ms = performance.now();
+    const f = this.#frames[--this.#depth]!;
+    const took = ms - f.t0;
+    const parent = this.#depth > 0 ? this.#frames[this.#depth - 1] : undefined;
+    if (parent) parent.childMs += took;
+    this.recorder.innerCallTook(f.route, took, f.childMs, !parent);
+    return f.route.lean;
+  }
+
+  /** context.get for an adapter: in a callee the tap entered, its own slot; else undefined (jco's task holds it). */
+  contextGet(slot: number, _jco: unknown): (() => number) | undefined {
+    return () => {
+      const f = this.#depth > 0 ? this.#frames[this.#depth - 1]! : undefined;
+      return f?.route.lean ? (f.slots[slot] ?? 0) : (_jco as () => number)();
+    };
+  }
+
+  contextSet(slot: number, _jco: unknown): ((v: number) => void) | undefined {
+    return (v: number) => {
+      const f = this.#depth > 0 ? this.#frames[this.#depth - 1]! : undefined;
+      if (f?.route.lean) f.slots[slot] = v;
+      else (_jco as (v: number) => void)(v);
+    };
   }
 
   /** Before each call into the unit: a trap leaves frames behind that no exit will pop. */
   reset(): void {
-    this.#frames.length = 0;
+    this.#depth = 0;
   }
 }
