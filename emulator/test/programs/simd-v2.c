@@ -315,6 +315,8 @@ static void sse41(void) {
     F(r);
     unsigned long long wide;
     __asm__("pextrb $15, %1, %k0" : "=r"(wide) : "x"(a)); F(wide); // zero-extends to 64 bits
+    __asm__("movq $-1, %0\n\tmovdqa %1, %%xmm7\n\t.byte 0x66, 0x0f, 0x3a, 0x15, 0xf8, 6" // pextrw $6, %xmm7, %eax (the 0F 3A form)
+            : "=&a"(wide) : "x"(a) : "xmm7"); F(wide);
     __asm__("movq $-1, %0\n\textractps $1, %1, %k0" : "=&r"(wide) : "x"(a)); F(wide);
   }
   end("pextr*/pinsr*/extractps");
@@ -346,6 +348,18 @@ static void sse41(void) {
     }
   }
   end("round with MXCSR.RC");
+  begin(); // memory operands: roundss/roundsd read only their scalar
+  for (int i = 0; i < NV; i++) {
+    __m128 r = fv[(i + 1) % NV];
+    __m128d rd = dv[(i + 1) % NV];
+    __asm__("roundss $1, %2, %0\n\troundsd $2, %3, %1" : "+x"(r), "+x"(rd) : "m"(fv[i][2]), "m"(dv[i][1]));
+    F(r);
+    F(rd);
+    __m128 p = fv[(i + 2) % NV];
+    __asm__("roundps $3, %1, %0" : "=x"(p) : "m"(fv[i]));
+    F(p);
+  }
+  end("round m32/m64/m128");
   UNARY("floor/ceil/trunc/rint", __m128d, dv, _mm_set_pd(floor(a[0]) + ceil(a[1]), trunc(a[0]) - rint(a[1])));
   UNARY("floorf/ceilf/roundevenf", __m128, fv, _mm_set_ps(floorf(a[0]), ceilf(a[1]), truncf(a[2]), nearbyintf(a[3])));
   // dpps/dppd: finite operands with one special value (NaN, infinity, zero...) in
