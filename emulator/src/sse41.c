@@ -143,7 +143,7 @@ static int op_pextr(Proc *p, Cpu *c, Mem *m, D *d) {
   u64 v = 0;
   memcpy(&v, x->b + (imm & (16 / sz - 1)) * sz, sz);
   if (d->hasmem) wr(m, EA(d), sz, v);
-  else c->r[d->rm] = (k == 3 && w) ? (u32)v : v; // extractps with REX.W: still 32 bits, zero-extended
+  else c->r[d->rm] = v; // zero-extended to 64 bits (extractps too, with or without REX.W)
   return X_NEXT;
 }
 
