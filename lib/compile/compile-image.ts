@@ -251,6 +251,7 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
           env: r.config.env,
           workingDir: r.config.workingDir,
           user: r.config.user,
+          exposedPorts: r.config.exposedPorts,
           ...(o.signal ? { signal: o.signal } : {}),
           onProgress: (p, m) => progress("produce", p, m),
           ...(o.onLog ? { onLog: o.onLog } : {}),
@@ -268,7 +269,8 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
           },
         };
         report.outcome = "compiled";
-        report.summary = `Native x86-64 image compiled with the x86-64 core into a Wasm ${built.kind} (${st.size} bytes).`;
+        const http = built.details?.httpComponent as { port: number; export: string } | undefined;
+        report.summary = `Native x86-64 image compiled with the x86-64 core into a Wasm ${built.kind} (${st.size} bytes)${http ? `, plus a component exporting ${http.export} for guest port ${http.port}` : ""}.`;
       }
     } else {
       report.outcome = "unsupported";

@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { haveHostTools } from "../testing/host-tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packDirectory } from "../image/packed-rootfs";
-import { buildArtifactBytes, buildNativeArtifact, defaultCorePath, encodeRunConfig, planArtifact, runNativeArtifact, wrapAsComponent } from "./native-artifact";
+import { loadHandler } from "../testing/wasi-http-call";
+import { httpCorePath } from "./http-component";
+import { buildArtifactBytes, buildNativeArtifact, choosePorts, defaultCorePath, encodeRunConfig, planArtifact, runNativeArtifact, wrapAsComponent } from "./native-artifact";
 
 const haveTools = haveHostTools({ files: ["/bin/busybox", "/usr/bin/clang-14"] }, "the native artifact suite");
 const dir = mkdtempSync(join(tmpdir(), "trellis-native-"));
@@ -14,7 +16,7 @@ let core: Buffer;
 
 describe.skipIf(!haveTools)("native artifact", () => {
   beforeAll(async () => {
-    if (!existsSync(defaultCorePath())) execFileSync("bash", ["emulator/build.sh"], { stdio: "pipe" });
+    if (!existsSync(defaultCorePath()) || !existsSync(httpCorePath())) execFileSync("bash", ["emulator/build.sh"], { stdio: "pipe" });
     core = readFileSync(defaultCorePath());
     const stage = join(dir, "stage");
     mkdirSync(join(stage, "bin"), { recursive: true });
@@ -80,6 +82,43 @@ describe.skipIf(!haveTools)("native artifact", () => {
     expect(comp).toBeDefined();
     const { componentWit } = (await import("@bytecodealliance/jco")) as unknown as { componentWit: (b: Uint8Array) => Promise<string> };
     expect(await componentWit(readFileSync(comp!.file))).toContain("export wasi:cli/run");
+    // no exposed port: no wasi:http component
+    expect(built.extraFiles?.some((f) => f.role.includes("wasi:http"))).toBe(false);
+    expect(built.details?.ports).toMatchObject({ typed: [], network: [] });
+  });
+
+  it("also builds a wasi:http component when the image exposes an HTTP port, and says which ports became typed", async () => {
+    const out = join(dir, "job-http");
+    mkdirSync(out, { recursive: true });
+    const built = await buildNativeArtifact({
+      rootfsPath: rootfs,
+      outDir: out,
+      argv: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/app"],
+      entrypoint: ["/bin/busybox"],
+      cmd: ["httpd", "-f", "-p", "8080", "-h", "/app"],
+      executable: "/bin/busybox",
+      elf: {} as never,
+      env: ["PATH=/bin"],
+      workingDir: "/",
+      user: "",
+      exposedPorts: ["6379/tcp", "8080/tcp", "53/udp"],
+    });
+    const http = built.extraFiles?.find((f) => f.role === "component (wasi:http/incoming-handler@0.2.0)");
+    expect(http?.file).toBe(join(out, "artifact.http.wasm"));
+    expect(built.details?.httpComponent).toMatchObject({ file: "artifact.http.wasm", port: 8080, export: "wasi:http/incoming-handler@0.2.0" });
+    expect(built.details?.ports).toMatchObject({
+      typed: [{ port: 8080, protocol: "tcp", interface: "wasi:http/incoming-handler@0.2.0" }],
+      network: [{ port: 6379, protocol: "tcp" }, { port: 53, protocol: "udp" }],
+    });
+    const call = await loadHandler(readFileSync(http!.file), join(out, "cache"));
+    const r = call({ path: "/hello.txt" });
+    expect("error" in r ? r : { status: r.status, body: r.body.toString() }).toEqual({ status: 200, body: "hello from the rootfs\n" });
+  });
+
+  it("choosePorts prefers a well-known HTTP port, else the first TCP port", () => {
+    expect(choosePorts(["6379/tcp", "80/tcp"]).http).toBe(80);
+    expect(choosePorts(["3000/tcp", "53/udp"]).http).toBe(3000);
+    expect(choosePorts(["53/udp", "junk"])).toEqual({ network: [{ port: 53, protocol: "udp" }] });
   });
 
   it("keeps the rootfs as a separate file opened through a preopen", async () => {

@@ -13,6 +13,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { finished } from "node:stream/promises";
+import { WELL_KNOWN_HTTP_PORTS } from "../graph/ports";
 import { err, ok, type Result } from "../result";
 import type { BuildNativeArtifact, NativeArtifactInput, NativeArtifactOutput } from "./native-contract";
 
@@ -351,6 +352,25 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
       componentBytes = comp.value.length;
     } else input.onLog?.(`note: component wrapping failed: ${comp.error.message}`);
   }
+  const ports = choosePorts(input.exposedPorts ?? []);
+  let httpComponent: { file: string; port: number; bytes: number; export: string } | undefined;
+  if (ports.http !== undefined) {
+    // the wasi:http component: the core's reactor variant with the same rootfs and config (http-component.ts)
+    const { buildHttpComponent, HTTP_COMPONENT_FILE, HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } = await import("./http-component");
+    if (separate) input.onLog?.(`note: no wasi:http component for port ${ports.http}: the rootfs is too large to embed`);
+    else {
+      input.onProgress?.(85, `building the wasi:http component (guest port ${ports.http})`);
+      const comp = await buildHttpComponent({ rootfs: { file: input.rootfsPath, length: rootfsSize }, cfg, httpPort: ports.http });
+      if (comp.ok) {
+        const hfile = join(input.outDir, HTTP_COMPONENT_FILE);
+        const { writeFile } = await import("node:fs/promises");
+        await writeFile(hfile, comp.value);
+        extraFiles.push({ file: hfile, role: HTTP_COMPONENT_ROLE });
+        httpComponent = { file: HTTP_COMPONENT_FILE, port: ports.http, bytes: comp.value.length, export: HTTP_HANDLER_EXPORT };
+        input.onLog?.(`wasi:http component: guest port ${ports.http} -> ${HTTP_HANDLER_EXPORT} (${comp.value.length} B)`);
+      } else input.onLog?.(`note: no wasi:http component for port ${ports.http}: ${comp.error.message}`);
+    }
+  }
   input.onProgress?.(100);
   return {
     file: out,
@@ -362,11 +382,37 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
       artifactBytes: p.bytes,
       rootfsEmbedded: !separate,
       ...(componentBytes !== undefined ? { componentBytes } : {}),
+      ...(httpComponent ? { httpComponent } : {}),
+      ports: {
+        typed: httpComponent ? [{ port: httpComponent.port, protocol: "tcp", interface: httpComponent.export }] : [],
+        network: ports.network.filter((x) => !(httpComponent && x.port === httpComponent.port && x.protocol === "tcp")),
+        why: httpComponent
+          ? `port ${httpComponent.port} is served through ${HTTP_EXPORT} by the wasi:http component; the other ports stay network ports (trellis run -p) and, inside the component, in-guest only`
+          : "no exposed HTTP port: every exposed port stays a network port (trellis run -p)",
+      },
       run: "WASI preview1 command: run it with `trellis run artifact.wasm -- ARGS`; ARGS replace the image's CMD",
       config: cfg,
     },
   };
 };
+
+const HTTP_EXPORT = "wasi:http/incoming-handler";
+
+/**
+ * The image's exposed ports, and the one its wasi:http component serves: a
+ * well-known HTTP port if one is exposed, else the first exposed TCP port (a
+ * port the user marks HTTP in the inspector is usually the only one).
+ */
+export function choosePorts(exposed: string[]): { http?: number; network: Array<{ port: number; protocol: "tcp" | "udp" }> } {
+  const network = exposed.flatMap((e) => {
+    const m = /^(\d+)(?:\/(tcp|udp))?$/.exec(e.trim());
+    const port = m ? Number(m[1]) : NaN;
+    return m && port > 0 && port < 65536 ? [{ port, protocol: (m[2] ?? "tcp") as "tcp" | "udp" }] : [];
+  });
+  const tcp = network.filter((x) => x.protocol === "tcp").map((x) => x.port);
+  const http = tcp.find((x) => WELL_KNOWN_HTTP_PORTS.includes(x)) ?? tcp[0];
+  return { ...(http !== undefined ? { http } : {}), network };
+}
 
 export interface RunArtifactOptions {
   args?: string[];

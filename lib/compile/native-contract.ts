@@ -25,6 +25,8 @@ export interface NativeArtifactInput {
   env: string[];
   workingDir: string;
   user: string;
+  /** The image config's ExposedPorts (`80/tcp`, `53/udp`): an HTTP one also gets a wasi:http component. */
+  exposedPorts?: string[];
   signal?: AbortSignal;
   onProgress?: (percent: number, message?: string) => void;
   onLog?: (line: string) => void;

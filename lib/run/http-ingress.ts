@@ -53,6 +53,7 @@ export class HttpIngress {
       const rq = new MemoryIncomingRequest({ method: r.method, pathWithQuery: r.path, authority: r.authority, headers: r.headers, body: r.body });
       const out = new MemoryResponseOutparam();
       handle.call(target, rq, out);
+      if (out.response?.tag === "err") throw new RunStop({ kind: "http-error", message: httpErrorMessage(req.to, out.response.val), nodeId: req.to });
       const res = collectResponse(out);
       if (typeof res === "string") throw new RunStop({ kind: "trap", message: `'${req.to}': ${res}`, nodeId: req.to });
       return res;
@@ -104,4 +105,21 @@ export class HttpIngress {
     }
     return failure ? { error: failure } : { value };
   }
+}
+
+/** What a wasi:http error-code from a compiled container's component means (emulator/src/http/handler.c sets these). */
+const ERROR_CODES: Record<string, string> = {
+  "connection-refused": "nothing listens on the guest's HTTP port",
+  "destination-unavailable": "the guest has exited",
+  "HTTP-response-timeout": "the guest did not answer (every guest process waits, or a step or time budget ran out)",
+  "HTTP-response-incomplete": "the guest closed the connection before a complete answer",
+  "HTTP-protocol-error": "the guest's answer is not an HTTP/1.x response",
+  "HTTP-response-body-size": "the guest's answer is too large",
+  "HTTP-request-body-size": "the request body is too large",
+};
+
+export function httpErrorMessage(nodeId: string, code: unknown): string {
+  const tag = typeof code === "object" && code !== null && "tag" in code ? String((code as { tag: unknown }).tag) : JSON.stringify(code);
+  const why = ERROR_CODES[tag];
+  return `'${nodeId}' answered no HTTP response but the wasi:http error-code ${tag}${why ? `: ${why}` : ""} (the reason is on the node's stderr)`;
 }

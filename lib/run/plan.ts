@@ -233,3 +233,17 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
     skipped: topology.nodes.filter((n) => !reached.has(n.id) && !(n.kind === "endpoint" && n.config.capability === "http-ingress")).map((n) => n.id),
   });
 }
+
+/**
+ * The plan with a compiled HTTP service served by its artifact's wasi:http
+ * component instead of the guest behind a published port: the node becomes a
+ * component with no wires (its imports are all WASI and wasi:http/types).
+ */
+export function serveFromComponent(plan: RunPlan, nodeId: string, name: string): RunPlan {
+  return {
+    ...plan,
+    services: plan.services.filter((s) => s.nodeId !== nodeId),
+    order: [...plan.order.filter((id) => id !== nodeId), nodeId],
+    nodes: { ...plan.nodes, [nodeId]: { id: nodeId, name, bindings: [] } },
+  };
+}

@@ -10,9 +10,9 @@ import { err, ok, type Result } from "../result";
 import { decodeValue, encodeValue, type EncodedValue } from "./codec";
 import { entryCall, type HttpRequestShape } from "./entry";
 import type { PreparedRun } from "./host-types";
-import { hostedNodes, planRun, type RunPlan } from "./plan";
+import { hostedNodes, planRun, serveFromComponent, type RunPlan } from "./plan";
 import { RunSession } from "./session";
-import { contentHash, defaultCacheDir, placeComponent, pruneCache, type TranspiledComponent } from "./transpile";
+import { contentHash, defaultCacheDir, placeComponent, pruneCache, transpileCached, type TranspiledComponent } from "./transpile";
 import { prepareComposed } from "./composed-run";
 import { DEFAULT_LIMITS, type NodeSummary, type RunError, type RunEvent, type RunInput, type RunLimits, type RunMode, type RunResult } from "./types";
 
@@ -53,6 +53,33 @@ export const resolveCompiled: ComponentResolver = async (node) => {
     return ok(new Uint8Array(readFileSync(file)));
   } catch (e) {
     return err({ kind: "missing-component", message: `cannot read the artifact of '${node.name}': ${(e as Error).message}`, nodeId: node.id });
+  }
+};
+
+/**
+ * A compiled HTTP service's wasi:http component (lib/compile/http-component.ts), when its compile
+ * job built one for `guestPort`; undefined sends the run to the guest behind a published port
+ * (http-service.ts) instead.
+ */
+export type HttpComponentResolver = (node: TopologyNode, guestPort: number) => Promise<Uint8Array | undefined>;
+
+export const resolveCompiledHttp: HttpComponentResolver = async (node, guestPort) => {
+  const jobId = node.config.compile?.jobId;
+  if (!jobId) return undefined;
+  try {
+    const { getJobQueue } = await import("../jobs/index");
+    const queue = getJobQueue();
+    const job = queue.get(jobId);
+    type Native = { extraFiles?: { file: string; role: string }[]; details?: { httpComponent?: { file?: string; port?: number } } };
+    const native = (job?.result as { produced?: { native?: Native } } | null | undefined)?.produced?.native;
+    const http = native?.details?.httpComponent;
+    if (job?.state !== "succeeded" || !http?.file || http.port !== guestPort || !native?.extraFiles?.some((x) => x.file === http.file)) return undefined;
+    const dir = resolvePath(queue.jobDir(jobId));
+    const file = resolvePath(dir, http.file);
+    if (!file.startsWith(dir + sep) || !existsSync(file)) return undefined;
+    return new Uint8Array(readFileSync(file));
+  } catch {
+    return undefined; // no job store here: the guest is served through its published port
   }
 };
 
@@ -110,6 +137,8 @@ export interface RunRequest {
 
 export interface RunOptions {
   resolve?: ComponentResolver;
+  /** Compiled HTTP services' wasi:http components; default resolveCompiledHttp when `resolve` is the default, else none. */
+  resolveHttp?: HttpComponentResolver;
   /** Called for every event as it happens (for streaming to the UI). */
   onEvent?: (e: RunEvent) => void;
   cacheDir?: string;
@@ -153,9 +182,19 @@ export function checkCommand(bytes: Uint8Array, node: TopologyNode): Result<WebA
 export async function prepareRun(topology: Topology, entryNodeId: string | undefined, opts: RunOptions = {}): Promise<Result<PreparedRun, RunError>> {
   const planned = planRun(topology, entryNodeId !== undefined ? { entryNodeId } : {});
   if (!planned.ok) return planned;
-  const plan = planned.value;
+  let plan = planned.value;
   const resolve = opts.resolve ?? resolveDefault;
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
+  // A compiled HTTP service whose job built its wasi:http component runs as that component.
+  const resolveHttp = opts.resolveHttp ?? (opts.resolve ? undefined : resolveCompiledHttp);
+  const httpComponents = new Map<string, Uint8Array>();
+  for (const s of resolveHttp ? plan.services : []) {
+    const node = byId.get(s.nodeId)!;
+    const bytes = await resolveHttp!(node, s.guestPort);
+    if (!bytes) continue;
+    plan = serveFromComponent(plan, s.nodeId, node.name);
+    httpComponents.set(s.nodeId, bytes);
+  }
   const transpiled = new Map<string, TranspiledComponent>();
   const commandFiles = new Map<string, { name: string; file: string }>();
   // Compiled containers (stages and HTTP services) run from their artifact, a WASI command module.
@@ -184,6 +223,16 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
   const pendingComponents = new Map<string, string>();
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   for (const id of plan.order) {
+    const given = httpComponents.get(id);
+    if (given) {
+      // transpiled here: its core module (the rootfs inside) is larger than a run process may write (ulimit -f)
+      try {
+        transpiled.set(id, await transpileCached(given, cacheDir));
+      } catch (e) {
+        return err({ kind: "instantiate-failed", message: `the wasi:http component of '${byId.get(id)!.name}' is not a component jco can run: ${(e as Error).message}`, nodeId: id });
+      }
+      continue;
+    }
     const bytes = await resolve(byId.get(id)!);
     if (!bytes.ok) return bytes;
     const placed = placeComponent(bytes.value, cacheDir);

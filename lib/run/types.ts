@@ -32,6 +32,8 @@ export type RunErrorKind =
   | "memory-limit"
   | "output-limit"
   | "network-failure"
+  /** A wasi:http handler set an error-code instead of a response (a compiled container's guest answered badly or not at all). */
+  | "http-error"
   | "crashed";
 
 export interface RunError {

@@ -213,8 +213,14 @@ static void respond(uint32_t outparam, const BridgeResponse *r) {
   for (int i = 0; i < r->head.nfields; i++) {
     const Http1Field *f = &r->head.f[i];
     if (hop_by_hop(r->raw + f->name, f->name_len)) continue;
+    uint8_t name[256]; // field names in lower case, as wasi:http hosts keep them (HTTP/2's form)
+    if (f->name_len > sizeof name) continue;
+    for (u32 k = 0; k < f->name_len; k++) {
+      uint8_t c = r->raw[f->name + k];
+      name[k] = c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+    }
     header_result_t hr;
-    fields_append(headers, r->raw + f->name, f->name_len, r->raw + f->value, f->value_len, &hr); // a field the host refuses is left out
+    fields_append(headers, name, f->name_len, r->raw + f->value, f->value_len, &hr); // a field the host refuses is left out
   }
   uint32_t resp = response_new(headers);
   response_set_status(resp, (uint32_t)r->head.status);
