@@ -6,7 +6,8 @@ import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
 // A legacy web server as a typed node: a native image (Debian's static busybox
 // running its httpd) that exposes port 80 compiles to a node whose port is a
 // wasi:http/incoming-handler export; wired to the HTTP ingress, the Run panel's
-// request is answered by the httpd inside the guest.
+// request is answered by the httpd inside the guest, through the container's
+// wasi:http component that the compile job built beside the artifact.
 test("a compiled web server exports wasi:http; behind the HTTP ingress the Run panel reads its answer", async ({ page }, info) => {
   const layer = tarLayer(
     await makeTar([
@@ -33,6 +34,12 @@ test("a compiled web server exports wasi:http; behind the HTTP ingress the Run p
   await expect(handler).toBeVisible();
   await expect(node.getByTestId("handle-out-port:80")).toBeVisible();
   await expect(node).toContainText("wasi:http/incoming-handler");
+  // The compile job also built the container's wasi:http component; the run below is served by it.
+  await row.getByTestId("job-open-report").click();
+  const report = page.getByTestId("report-view");
+  await expect(report.getByTestId("report-ports")).toHaveText("80/tcp → wasi:http/incoming-handler@0.2.0 (wasi:http component)");
+  await expect(report.getByTestId("report-outcome")).toContainText("plus a component exporting wasi:http/incoming-handler@0.2.0 for guest port 80");
+  await report.getByTestId("report-view-close").click();
 
   await dropFromPalette(page, "endpoint-http-ingress", { x: 700, y: 260 });
   const ingress = nodeByName(page, "http-ingress");

@@ -42,7 +42,7 @@ export function useJobs(): JobsValue {
 }
 
 interface CompileResult {
-  produced?: { kind: "wasm-module" | "wasm-component" | "native-artifact"; wit?: string };
+  produced?: { kind: "wasm-module" | "wasm-component" | "native-artifact"; wit?: string; native?: { details?: Record<string, unknown> } };
   image?: { names?: string[]; config?: { exposedPorts?: string[] } };
 }
 
@@ -87,7 +87,9 @@ export function JobsProvider({ children }: { children: ReactNode }) {
         .map((e) => (e.protocol === "tcp" && (node.config.exposedPorts.some((x) => x.port === e.port && x.http) || (result.produced?.kind === "native-artifact" && WELL_KNOWN_HTTP_PORTS.includes(e.port))) ? { ...e, http: true } : e));
       if (exposed.length) s.updateNode(node.id, { config: { exposedPorts: exposed } });
       const originalImage = result.image?.names?.[0];
-      store.getState().convertToCompiled(node.id, { jobId: job.id, witPorts: ports, wit, world, originalImage });
+      const http = result.produced?.native?.details?.httpComponent as { file?: unknown; port?: unknown } | undefined;
+      const httpComponent = typeof http?.file === "string" && typeof http.port === "number" ? { file: http.file, port: http.port } : undefined;
+      store.getState().convertToCompiled(node.id, { jobId: job.id, witPorts: ports, wit, world, originalImage, ...(httpComponent ? { httpComponent } : {}) });
       store.getState().notify({ level: "info", message: `${node.name} compiled to Wasm and is now a compiled container (undo, or "Keep as container" in the inspector, to keep it as a container)`, nodeIds: [node.id] });
     },
     [store],

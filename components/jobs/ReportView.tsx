@@ -18,6 +18,20 @@ function Row({ k, v, testId }: { k: string; v: React.ReactNode; testId?: string 
   );
 }
 
+interface PortsDetail {
+  typed: Array<{ port: number; protocol: string; interface: string }>;
+  network: Array<{ port: number; protocol: string }>;
+}
+
+/** Which exposed ports became typed interfaces (the wasi:http component) and which stayed network ports. */
+function portsLine(p: unknown): string | undefined {
+  const d = p as PortsDetail | undefined;
+  if (!d || !Array.isArray(d.typed) || !Array.isArray(d.network) || d.typed.length + d.network.length === 0) return undefined;
+  const typed = d.typed.map((x) => `${x.port}/${x.protocol} → ${x.interface} (wasi:http component)`);
+  const network = d.network.map((x) => `${x.port}/${x.protocol} → network port`);
+  return [...typed, ...network].join("; ");
+}
+
 export function ReportView({ jobId, onClose }: { jobId: string; onClose: () => void }) {
   const [data, setData] = useState<{ job: Job; report: CompileReport | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -26,6 +40,7 @@ export function ReportView({ jobId, onClose }: { jobId: string; onClose: () => v
   }, [jobId]);
   const r = data?.report;
   const cfg = r?.image?.config;
+  const ports = portsLine(r?.produced?.native?.details?.ports);
   return (
     <Modal title="Compile report" onClose={onClose} testId="report-view" wide>
       {error && <div className="notice notice-error">{error}</div>}
@@ -95,6 +110,7 @@ export function ReportView({ jobId, onClose }: { jobId: string; onClose: () => v
                 <tbody>
                   <Row k="artifact" v={r.produced ? `${r.produced.kind}, ${fmtBytes(r.produced.bytes)}` : "nothing"} testId="report-produced" />
                   <Row k="sha256" v={<code>{r.produced?.sha256 ?? "—"}</code>} />
+                  {ports && <Row k="ports" v={ports} testId="report-ports" />}
                 </tbody>
               </table>
               {r.produced?.wit && <pre className="code-view small" data-testid="report-wit">{r.produced.wit}</pre>}

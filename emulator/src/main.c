@@ -208,11 +208,9 @@ int core_boot(int argc, char **argv) {
       if (!strcmp(argv[1], "--")) start = 2;
       for (int i = start; i < argc; i++) sl_add(&cmd, argv[i]);
     }
-#ifndef TRELLIS_REACTOR // a component host's environment is the host's, not a run's: the guest keeps the image's
-    extern char **environ;
+    extern char **environ; // a component's too: a platform's environment settings (spin.toml, wadm config) reach the guest
     for (char **e = environ; e && *e; e++)
       if (strncmp(*e, "TRELLIS_", 8)) env_set(&env, *e);
-#endif
     for (int i = 0; i < entry.n; i++) sl_add(&args, entry.v[i]);
     for (int i = 0; i < cmd.n; i++) sl_add(&args, cmd.v[i]);
   } else {

@@ -11,12 +11,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { wasiPackagesWit } from "../builtins/componentize";
 import { err, ok, type Result } from "../result";
+import { HTTP_HANDLER_EXPORT } from "./http-component-names";
 import { planArtifact, type ArtifactError, type RunConfig } from "./native-artifact";
 
-export const HTTP_HANDLER_EXPORT = "wasi:http/incoming-handler@0.2.0";
-/** The role of the component in a job's `produced.native.extraFiles`. */
-export const HTTP_COMPONENT_ROLE = `component (${HTTP_HANDLER_EXPORT})`;
-export const HTTP_COMPONENT_FILE = "artifact.http.wasm";
+export { HTTP_COMPONENT_FILE, HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } from "./http-component-names";
 /** Components are built in memory; an image past this stays without one (the run engine then uses http-service.ts). */
 export const MAX_HTTP_COMPONENT_BYTES = 256 * 1024 * 1024;
 

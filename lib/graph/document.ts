@@ -148,7 +148,13 @@ export const designSchema = {
                   compile: {
                     type: "object",
                     required: ["jobId"],
-                    properties: { jobId: { type: "string" }, artifactId: { type: "string" }, originalImage: { type: "string" }, keepContainer: { type: "boolean" } },
+                    properties: {
+                      jobId: { type: "string" },
+                      artifactId: { type: "string" },
+                      originalImage: { type: "string" },
+                      keepContainer: { type: "boolean" },
+                      httpComponent: { type: "object", required: ["file", "port"], properties: { file: { type: "string" }, port: { type: "integer", minimum: 1, maximum: 65535 } } },
+                    },
                   },
                 },
               },

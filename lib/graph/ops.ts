@@ -285,6 +285,8 @@ export interface CompiledFacts {
   wit?: string;
   world?: string;
   originalImage?: string;
+  /** The job's wasi:http component of the container (a native image exposing an HTTP port). */
+  httpComponent?: { file: string; port: number };
 }
 
 /**
@@ -302,7 +304,7 @@ export function convertToCompiled(t: Topology, id: string, facts: CompiledFacts)
     ...node.config,
     wit: facts.wit,
     world: facts.world,
-    compile: { jobId: facts.jobId, artifactId: facts.jobId, originalImage: facts.originalImage ?? node.config.image },
+    compile: { jobId: facts.jobId, artifactId: facts.jobId, originalImage: facts.originalImage ?? node.config.image, ...(facts.httpComponent ? { httpComponent: facts.httpComponent } : {}) },
   };
   // a component's world gives its ports; a native artifact serves HTTP from its guest (see derivePorts)
   const witPorts = facts.wit ? facts.witPorts : [...facts.witPorts.filter((p) => p.id !== HTTP_HANDLER_PORT_ID), ...servicePorts(config.exposedPorts)];

@@ -122,6 +122,8 @@ export interface NodeConfig {
     originalImage?: string;
     /** The user chose to keep this node a container after its compile succeeded. */
     keepContainer?: boolean;
+    /** The job also built the container's wasi:http component: its file in the job and the guest port it serves. */
+    httpComponent?: { file: string; port: number };
   };
 }
 

@@ -16,6 +16,7 @@ import { readJson } from "../server/body";
 import { errorResponse } from "../server/errors";
 import { errorJson, notFound } from "./http";
 import type { JobQueue } from "./types";
+import { HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } from "../compile/http-component-names";
 
 const PLATFORM_RE = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?$/i;
 const MAX_BODY = 64 * 1024;
@@ -91,7 +92,9 @@ export async function handlePush(req: Request, queue: JobQueue, id: string, data
   if (typeof reference !== "string") return errorJson(400, "invalid-input", "reference must be a string");
   const ref = parseReference(reference);
   if (!ref.ok) return errorJson(400, ref.error.kind, ref.error.message);
-  const component = produced.kind === "wasm-component" ? produced.file : produced.native?.extraFiles?.find((x) => x.role.startsWith("component"))?.file;
+  // a compiled HTTP service pushes its wasi:http component (what platforms deploy), else the wasi:cli/run wrapper
+  const httpComponent = produced.native?.extraFiles?.find((x) => x.role === HTTP_COMPONENT_ROLE)?.file;
+  const component = produced.kind === "wasm-component" ? produced.file : (httpComponent ?? produced.native?.extraFiles?.find((x) => x.role.startsWith("component"))?.file);
   const file = component ?? produced.file;
   const path = join(queue.jobDir(id), file);
   if (!existsSync(path)) return errorJson(410, "artifact-gone", `the artifact of job ${id} is no longer on disk`);
@@ -100,7 +103,7 @@ export async function handlePush(req: Request, queue: JobQueue, id: string, data
   if (produced.kind === "wasm-component" && produced.wit) {
     const ports = analyzeWit(produced.wit).ports;
     world = { imports: ports.filter((p) => p.direction === "import").map((p) => p.interface), exports: ports.filter((p) => p.direction === "export").map((p) => p.interface) };
-  } else if (component) world = { imports: [], exports: ["wasi:cli/run@0.2.0"] };
+  } else if (component) world = { imports: [], exports: [component === httpComponent ? HTTP_HANDLER_EXPORT : "wasi:cli/run@0.2.0"] };
   const r = await pushArtifact({
     reference: ref.value.canonical,
     file: path,

@@ -5,12 +5,14 @@ import { describe, expect, it } from "vitest";
 import { derivePorts } from "../../graph/ops";
 import type { DesignDocument, TopologyNode } from "../../graph/types";
 import { httpIngressNode, wire } from "../../run/sample-designs";
+import { exportK8s } from "./k8s";
 import { exportSpin } from "./spin";
+import { exportWac } from "./wac";
 import { exportWadm } from "./wadm";
 import { exportWasmcloud } from "./wasmcloud";
 
-function doc(http: boolean): DesignDocument {
-  const config = { image: "ghcr.io/acme/nginx:1", env: [], replicas: 1, exposedPorts: [{ port: 80, protocol: "tcp" as const, ...(http ? { http: true } : {}) }], compile: { jobId: "j" } };
+function doc(http: boolean, component?: { file: string; port: number }): DesignDocument {
+  const config = { image: "ghcr.io/acme/nginx:1", env: [], replicas: 1, exposedPorts: [{ port: 80, protocol: "tcp" as const, ...(http ? { http: true } : {}) }], compile: { jobId: "j", ...(component ? { httpComponent: component } : {}) } };
   const web: TopologyNode = { id: "web", kind: "compiled", name: "nginx", position: { x: 0, y: 0 }, ports: derivePorts("compiled", config, []), config };
   return { trellisVersion: 1, name: "legacy", topology: { nodes: [httpIngressNode("ingress"), web], links: http ? [wire("web", "ingress", "wasi:http/incoming-handler@0.2.0")] : [] } };
 }
@@ -31,4 +33,36 @@ describe("exporting a compiled HTTP service", () => {
       expect(plain).not.toContain("wasi:http/incoming-handler from its guest");
     });
   }
+});
+
+describe("exporting a compiled HTTP service whose compile job built its wasi:http component", () => {
+  const component = { file: "artifact.http.wasm", port: 80 };
+  for (const [name, run] of [
+    ["wadm", exportWadm],
+    ["wasmCloud 2", exportWasmcloud],
+    ["Spin", exportSpin],
+    ["Kubernetes", exportK8s],
+    ["WAC", exportWac],
+  ] as const) {
+    it(`${name}: no warning about the node, and the report names the component to deploy`, () => {
+      const r = run(doc(true, component));
+      expect(r.problems.filter((p) => p.nodeIds?.includes("web") && p.severity !== "error").map((p) => p.message)).toEqual([]);
+      if (name !== "WAC") expect(r.report.leftToUser.join("\n")).toContain("the wasi:http component artifact.http.wasm of compile job j, serving guest port 80");
+    });
+  }
+
+  it("Spin deploys it as an HTTP-triggered component; Kubernetes runs it on the wasi:http port with the component named", () => {
+    const toml = String(exportSpin(doc(true, component)).files.find((f) => f.path.endsWith("spin.toml"))?.content);
+    expect(toml).toContain('component = "nginx"');
+    expect(toml).toContain("[component.nginx]");
+    const yaml = String(exportK8s(doc(true, component)).files[0]?.content);
+    expect(yaml).toContain("trellis.dev/wasi-http-component: artifact.http.wasm (compile job j, guest port 80)");
+    expect(yaml).toContain("containerPort: 8080");
+    expect(yaml).not.toContain("containerPort: 80\n");
+  });
+
+  it("a component built for another port than the one marked HTTP is not used", () => {
+    const r = exportSpin(doc(true, { file: "artifact.http.wasm", port: 8080 }));
+    expect(r.problems.map((p) => p.message).join("\n")).toContain("built no wasi:http component");
+  });
 });

@@ -18,6 +18,7 @@ import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { validateK8sObjects } from "../validate";
 import { claims, podPieces } from "./deploy-settings";
+import { httpComponentOf, httpComponentSource } from "./compiled-http";
 
 /** runwasi's wasmtime shim: containerd handler `wasmtime` (containerd-shim-wasmtime-v1). */
 export const WASM_RUNTIME_CLASS = { name: "wasmtime", handler: "wasmtime" } as const;
@@ -33,7 +34,12 @@ interface PortOut {
 const isWorkload = (n: TopologyNode): boolean => n.kind === "container" || n.kind === "compiled" || n.kind === "component";
 const isWasm = (n: TopologyNode): boolean => n.kind === "compiled" || n.kind === "component";
 
+/** Annotation naming the wasi:http component a compiled container's Deployment runs (its image is where that component is pushed). */
+export const HTTP_COMPONENT_ANNOTATION = "trellis.dev/wasi-http-component";
+
 function listeningPorts(n: TopologyNode): PortOut[] {
+  // its wasi:http component is served by the runwasi shim; the guest's own ports stay inside the component
+  if (httpComponentOf(n)) return [{ port: WASI_HTTP_PORT, protocol: "TCP" }];
   const out = new Map<string, PortOut>();
   const add = (port: number, protocol: "TCP" | "UDP") => {
     if (Number.isInteger(port) && port >= 1 && port <= 65535) out.set(`${protocol}/${port}`, { port, protocol });
@@ -136,7 +142,7 @@ export function buildK8sObjects(doc: DesignDocument, options: ExportOptions = {}
     objects.push({
       apiVersion: "apps/v1",
       kind: "Deployment",
-      metadata: meta({ annotations: { [TRELLIS_KIND_ANNOTATION]: n.kind } }),
+      metadata: meta({ annotations: { [TRELLIS_KIND_ANNOTATION]: n.kind, ...(httpComponentOf(n) ? { [HTTP_COMPONENT_ANNOTATION]: `${httpComponentOf(n)!.file} (compile job ${httpComponentOf(n)!.jobId}, guest port ${httpComponentOf(n)!.port})` } : {}) } }),
       spec: {
         replicas: Math.max(0, Math.trunc(n.config.replicas)),
         selector: { matchLabels: labels },
@@ -194,9 +200,11 @@ export function exportK8s(doc: DesignDocument, options: ExportOptions = {}): Exp
         "HTTP ingress with a host or path → networking.k8s.io/v1 Ingress to the workload's Service",
         "Service per listening workload: ClusterIP (LoadBalancer when wired to HTTP ingress), named ports = exposed ports and wired ports",
         `env vars <TARGET>_ADDR / <TARGET>_URL with the Service DNS name for every network wire; components exporting wasi:http listen on ${WASI_HTTP_PORT}`,
+        `compiled containers with a wasi:http component: the Deployment runs that component (annotation ${HTTP_COMPONENT_ANNOTATION}), served on ${WASI_HTTP_PORT} like any wasi:http component`,
       ],
       leftToUser: [
         "installing the runwasi wasmtime shim on the nodes (the RuntimeClass only names it)",
+        ...doc.topology.nodes.flatMap((n) => (httpComponentOf(n) ? [`pushing ${httpComponentSource(n)} as image ${n.config.image ?? "(unset)"}`] : [])),
         "the Secrets themselves (their values), storage classes, image pull secrets, an Ingress controller",
         "restart policies other than always (a Deployment always restarts its pods; use a Job)",
         "backing services for keyvalue and messaging endpoints",

@@ -23,7 +23,7 @@ import {
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
-import { compiledHttpNote } from "./compiled-http";
+import { compiledHttpNote, deploysAsComponent, httpComponentSource } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 import { validateSpinApp } from "../validate";
 import { uniqueIdents, wacIdent } from "./wac";
@@ -60,9 +60,10 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
   const registry = (options.registry ?? DEFAULT_SPIN_REGISTRY).replace(/\/+$/, "");
   const design = dnsLabel(doc.name, "app");
 
-  const components = topology.nodes.filter((n) => n.kind === "component");
+  // a compiled container with its wasi:http component is deployed as that component
+  const components = topology.nodes.filter(deploysAsComponent);
   for (const n of topology.nodes) {
-    if (n.kind === "container" || n.kind === "compiled") {
+    if ((n.kind === "container" || n.kind === "compiled") && !deploysAsComponent(n)) {
       problems.push(problem("unsupported-node", "warning", compiledHttpNote(n, "SpinKube") ?? `${n.name} is a ${n.kind === "container" ? "container" : "compiled container (WASI command)"}; SpinKube runs Spin components only, so it is left out`, [n.id]));
     }
   }
@@ -76,10 +77,10 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
   const inProcess: ExportResult["report"]["inProcess"] = [];
   for (const r of resolved.links) {
     const iface = wireInterface(r);
-    if (r.from.kind === "component" && r.to.kind === "component") {
+    if (deploysAsComponent(r.from) && deploysAsComponent(r.to)) {
       if (!iface) problems.push(problem("untyped-wire", "error", untypedMessage(r), [r.from.id, r.to.id], [r.link.id]));
       else inner.push(r);
-    } else if (r.from.kind === "component" && r.to.kind === "endpoint" && r.to.config.capability === "http-ingress") {
+    } else if (deploysAsComponent(r.from) && r.to.kind === "endpoint" && r.to.config.capability === "http-ingress") {
       httpRoots.add(r.from.id);
       network.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, via: "Spin HTTP trigger (SpinApp Service)" });
     } else if (r.from.kind === "component" && r.to.kind === "endpoint" && r.to.config.capability === "messaging") {
@@ -131,7 +132,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
     for (const id of group) {
       const n = byId.get(id)!;
       const src = componentSource(n, names.get(id)!);
-      if (src.placeholder) placeholders.push(`spin/${app}/${src.source} (${n.name}${n.config.image ? `, image ${n.config.image}` : ""})`);
+      if (src.placeholder) placeholders.push(`spin/${app}/${src.source} (${httpComponentSource(n) ?? `${n.name}${n.config.image ? `, image ${n.config.image}` : ""}`})`);
       sources.set(id, src.source);
     }
     for (const id of group) {

@@ -23,6 +23,7 @@ import {
 import type { ExportFile, ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { unexpressed } from "./deploy-settings";
+import { deploysAsComponent, httpComponentSource } from "./compiled-http";
 import { splitWitPackages } from "./wit-packages";
 
 const WAC_KEYWORDS = new Set(["import", "with", "type", "tuple", "list", "option", "result", "borrow", "resource", "variant", "record", "flags", "enum", "func", "static", "constructor", "u8", "s8", "u16", "s16", "u32", "s32", "u64", "s64", "f32", "f64", "char", "bool", "string", "interface", "world", "export", "new", "let", "use", "include", "package", "targets", "as"]);
@@ -68,14 +69,14 @@ export function exportWac(doc: DesignDocument, _options: ExportOptions = {}): Ex
 
   const inner: ResolvedLink[] = [];
   for (const r of resolved.links) {
-    if (r.from.kind !== "component" || r.to.kind !== "component") continue;
+    if (!deploysAsComponent(r.from) || !deploysAsComponent(r.to)) continue;
     if (!wireInterface(r)) {
       problems.push(problem("untyped-wire", "error", untypedMessage(r), [r.from.id, r.to.id], [r.link.id]));
       continue;
     }
     inner.push(r);
   }
-  const components = topology.nodes.filter((n) => n.kind === "component");
+  const components = topology.nodes.filter(deploysAsComponent);
   const groups = connectedGroups(components.map((n) => n.id), inner.map((r) => [r.from.id, r.to.id])).filter((g) => g.length > 1);
 
   const files: ExportFile[] = [];
@@ -122,7 +123,7 @@ export function exportWac(doc: DesignDocument, _options: ExportOptions = {}): Ex
       const satisfied = new Set(links.filter((r) => r.to.id === id).map((r) => r.toPort.id));
       const open = witPorts(n, "import").some((p) => !satisfied.has(p.id));
       const pkg = `${design}:${names.get(id)!}`;
-      wasmDeps.push(`deps/${design}/${names.get(id)!}.wasm (${n.name}${n.config.image ? `, image ${n.config.image}` : n.config.source ? `, source ${n.config.source}` : ""})`);
+      wasmDeps.push(`deps/${design}/${names.get(id)!}.wasm (${httpComponentSource(n) ?? `${n.name}${n.config.image ? `, image ${n.config.image}` : n.config.source ? `, source ${n.config.source}` : ""}`})`);
       if (args.length === 0 && !open) lines.push(`let ${ident(names.get(id)!)} = new ${pkg} {};`);
       else lines.push(`let ${ident(names.get(id)!)} = new ${pkg} {`, ...args, ...(open ? ["  ..."] : []), "};");
       // Collect the WIT packages this component's world uses, for deps/.
@@ -175,7 +176,7 @@ export function exportWac(doc: DesignDocument, _options: ExportOptions = {}): Ex
             : "separate deployment (not in one composition)",
     }));
   for (const n of topology.nodes) {
-    if (n.kind === "container" || n.kind === "compiled") {
+    if ((n.kind === "container" || n.kind === "compiled") && !deploysAsComponent(n)) {
       problems.push(problem("unsupported-node", "warning", `${n.name} is a ${n.kind === "compiled" ? "compiled container" : "container"} and cannot be composed; its wires stay network hops`, [n.id]));
     }
   }

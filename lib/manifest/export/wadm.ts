@@ -19,7 +19,7 @@ import {
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
-import { compiledHttpNote } from "./compiled-http";
+import { compiledHttpNote, httpComponentOf, httpComponentSource } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 
 /** Published wasmCloud provider images for the endpoint capabilities. */
@@ -186,6 +186,8 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
       // A provider nothing links to would run idle.
       deployable.delete(n.id);
       problems.push(problem("unsupported-node", "warning", `${n.name} has no WIT wires to Wasm components, so no provider is deployed for it`, [n.id]));
+    } else if (httpComponentOf(n)) {
+      // deployed as its wasi:http component (the image is where that component is pushed)
     } else if (compiledHttpNote(n, "wasmCloud")) {
       problems.push(problem("unsupported-node", "warning", compiledHttpNote(n, "wasmCloud")!, [n.id]));
     } else if (n.kind === "compiled" && n.ports.some((p) => p.kind === "network" && p.direction === "export")) {
@@ -247,6 +249,7 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
         "secrets and secret policies",
         "provider configuration beyond the endpoint's environment (e.g. Redis URL, NATS subscriptions)",
         "pushing component images to a registry the hosts can pull from",
+        ...topology.nodes.flatMap((n) => (httpComponentOf(n) && deployable.has(n.id) ? [`pushing ${httpComponentSource(n)} as image ${n.config.image ?? "(unset)"}`] : [])),
         "containers (not deployable by wasmCloud)",
       ],
       inProcess: [],

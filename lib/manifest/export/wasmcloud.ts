@@ -28,7 +28,7 @@ import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { validateK8sObjects } from "../validate";
 import { WASMCLOUD_API_VERSION, validateWasmcloudObject } from "../validate-wasmcloud";
-import { compiledHttpNote } from "./compiled-http";
+import { compiledHttpNote, httpComponentOf, httpComponentSource } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 import { buildK8sObjects } from "./k8s";
 
@@ -279,7 +279,7 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
   for (const n of wasm) {
     const httpNote = compiledHttpNote(n, "wasmCloud 2");
     if (httpNote) problems.push(problem("unsupported-node", "warning", httpNote, [n.id]));
-    else if (n.kind === "compiled" && n.ports.some((p) => p.kind === "network" && p.direction === "export")) {
+    else if (n.kind === "compiled" && !httpComponentOf(n) && n.ports.some((p) => p.kind === "network" && p.direction === "export")) {
       problems.push(problem("unsupported-node", "warning", `${n.name} listens on network ports; on wasmCloud 2 a component is reached through host interfaces (wasi:http), not listening sockets`, [n.id]));
     }
   }
@@ -317,6 +317,7 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
         "host plugin backends (NATS, Redis, blobstore) and their configFrom/secretFrom references",
         "allowedHosts for egress to anything outside the design; poolSize / maxInvocations",
         "pushing component images to a registry the hosts can pull from; imagePullSecret",
+        ...wasm.flatMap((n) => (httpComponentOf(n) ? [`pushing ${httpComponentSource(n)} as image ${n.config.image ?? "(unset)"}`] : [])),
         "what wasmCloud 2 cannot express for components (the export warns): persistent storage, probes, restart policy, CPU/memory, per-key secret names, ingress paths",
       ],
       inProcess,
