@@ -17,7 +17,7 @@ const SECTIONS: Section[] = [
   { name: "x86-64 core (emulated vs native)", module: "./emulator.ts", fn: "runEmulatorBench" },
   { name: "registry pull (Trellis vs skopeo copy, ~64 MB)", module: "./registry.ts", fn: "runRegistryBench" },
   { name: "published ports (redis through -p vs native redis on loopback)", module: "./net.ts", fn: "runNetBench" },
-  { name: "nginx small file (native vs through -p vs as a wasi:http handler)", module: "./nginx.ts", fn: "runNginxBench" },
+  { name: "services: nginx small file (native vs through -p vs the run's wasi:http adapter vs the wasi:http component)", module: "./services.ts", fn: "runNginxBench" },
   { name: "compile workers (Redis queue, 1 and 2 workers, vs the embedded queue)", module: "./workers.ts", fn: "runWorkersBench" },
 ];
 
@@ -25,7 +25,7 @@ async function main() {
   const only = process.argv.slice(2);
   let failed = 0;
   for (const s of SECTIONS) {
-    if (only.length && !only.some((o) => s.module.includes(o))) continue;
+    if (only.length && !only.some((o) => s.module.includes(o) || s.name.includes(o))) continue;
     console.log(`\n== ${s.name}`);
     const started = Date.now();
     try {
