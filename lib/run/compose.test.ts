@@ -144,7 +144,7 @@ describe("composeGroup", () => {
     expect(r.value.plan.nodes["relay-1"]!.bindings).toEqual([]);
     expect(r.value.plan.nodes["relay-1"]!.name).toBe("words + relay-2 + relay-1 (composed)"); // providers first
     expect(r.value.transpiled.size + r.value.pendingComponents.size).toBe(1);
-    // Its members and wires, for the wire tap; none of them reaches the host, so the tap enters each itself.
+    // Its members and wires, for the wire tap.
     expect(r.value.composed).toEqual({
       nodes: ["words", "relay-2", "relay-1"],
       links: [

@@ -13,7 +13,7 @@ import { HttpService } from "./http-service";
 import { keyvalueImport, KvError, MemoryKeyValue, type KvMethod } from "./kv-store";
 import { RemoteCaller, serveCalls, type CallServer } from "./network-transport";
 import type { Binding } from "./plan";
-import { glueInstanceOrder, instantiateComponent, transpileCached, WIRE_TAP_IMPORT, type ComponentExports, type ImportObject } from "./transpile";
+import { instantiateComponent, transpileCached, WIRE_TAP_IMPORT, type ComponentExports, type ImportObject } from "./transpile";
 import { WireTap } from "./wire-tap";
 import type { NodeSummary, RunEvent } from "./types";
 import { refusalsOn, wasiInterface } from "./wasi";
@@ -95,7 +95,7 @@ export class GraphHost {
       } else c = given;
       const imports = host.#importsFor(c);
       if (given.members) {
-        const tap = WireTap.create(rec, c.id, given.members, glueInstanceOrder(readFileSync(c.jsFile, "utf8")));
+        const tap = WireTap.create(rec, c.id, given.members, readFileSync(c.jsFile, "utf8"));
         if (tap) {
           imports[WIRE_TAP_IMPORT] = tap;
           host.#taps.set(c.id, tap);

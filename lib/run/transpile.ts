@@ -31,7 +31,7 @@ export function contentHash(bytes: Uint8Array): string {
  * Version of what the cache holds for a component (jco's output after `tuneGlue`);
  * part of the entry's name, so a change here never reuses an older entry.
  */
-const GLUE_VERSION = "glue-6";
+const GLUE_VERSION = "glue-7";
 
 /** Cache directory of a component: 32 hex digits from its content hash and the glue version. */
 const entryName = (hash: string) => createHash("sha256").update(`${hash}:${GLUE_VERSION}`).digest("hex").slice(0, 32);
@@ -63,11 +63,12 @@ export function tuneGlue(js: string): string {
   }
   const enter = /const (trampoline\d+) = _symmetricSyncGuestCallEnter;/;
   const exit = /const (trampoline\d+) = _symmetricSyncGuestCallExit;/;
-  if (enter.test(out) && exit.test(out)) {
+  // The caller's task register is put back after a callee the tap entered (a host call inside it ends its own task and clears it).
+  if (enter.test(out) && exit.test(out) && out.includes("const CURRENT_TASK_META = {};")) {
     const tap = `imports?.[${JSON.stringify(WIRE_TAP_IMPORT)}]`;
     out = out
-      .replace(enter, (_m, t: string) => `const ${t} = ${tap} ? ((tap, f) => (a, b, c, d) => (tap.enter(a, c) ? 1 : f(a, b, c, d)))(${tap}, _symmetricSyncGuestCallEnter) : _symmetricSyncGuestCallEnter;`)
-      .replace(exit, (_m, t: string) => `const ${t} = ${tap} ? ((tap, f) => () => { if (!tap.exit()) f(); })(${tap}, _symmetricSyncGuestCallExit) : _symmetricSyncGuestCallExit;`)
+      .replace(enter, (_m, t: string) => `const ${t} = ${tap} ? ((tap, f) => (a, b, c, d) => (tap.enter(a, c, CURRENT_TASK_META.current) ? 1 : f(a, b, c, d)))(${tap}, _symmetricSyncGuestCallEnter) : _symmetricSyncGuestCallEnter;`)
+      .replace(exit, (_m, t: string) => `const ${t} = ${tap} ? ((tap, f) => () => { if (!tap.exit()) f(); else CURRENT_TASK_META.current = tap.callerTask; })(${tap}, _symmetricSyncGuestCallExit) : _symmetricSyncGuestCallExit;`)
       // The adapters' context.get/set (saving the caller's context around a call): a callee the tap entered has its own slots.
       .replace(/context(Get|Set)\.bind\(null, \{ slot: (\d+) \}\)/g, (m, op: string, slot: string) => `(${tap}?.context${op}(${slot}, ${m}) ?? ${m})`);
   }

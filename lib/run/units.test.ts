@@ -104,6 +104,7 @@ describe("transpile cache", () => {
     const { tuneGlue, glueInstanceOrder, WIRE_TAP_IMPORT } = await import("./transpile");
     const glue = [
       "const seen = [];",
+      "const CURRENT_TASK_META = {};",
       "function _symmetricSyncGuestCallEnter(a, b, c) { seen.push(`enter ${a}>${c}`); return 1; }",
       "function _symmetricSyncGuestCallExit() { seen.push('exit'); }",
       "export function instantiate(imports) {",
@@ -130,6 +131,10 @@ describe("transpile cache", () => {
     events.length = 0;
     const [r2, seen2] = mod.instantiate({ [WIRE_TAP_IMPORT]: tapOf(true) })();
     expect([r2, events, seen2.length]).toEqual([1, ["tap 4>1", "tap exit"], 2]);
+    // Only where no resource, stream or future crosses a wire (their transfers need jco's tasks).
+    const { leanCallsSafe } = await import("./wire-tap");
+    expect(leanCallsSafe(tuned)).toBe(true);
+    expect(leanCallsSafe(`${tuned}\nfunction resourceTransferBorrow(handle, fromTid, toTid) {}`)).toBe(false);
     // Without a tap the trampolines are jco's own.
     expect(mod.instantiate({})()[0]).toBe(1);
   });

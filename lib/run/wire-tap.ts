@@ -6,17 +6,28 @@
 // calls it made), the wire's calls. The copies the adapter makes belong to the
 // interval, as they count as the nodes' work in the JS-linked mode.
 import type { CallRecorder } from "./call-recorder";
+import { glueInstanceOrder } from "./transpile";
 
 /** Who is inside a composed unit: its members in instantiation order and the wires between them. */
 export interface ComposedMembers {
   nodes: string[];
   links: Array<{ linkId: string; from: string; to: string }>;
-  /**
-   * Members nothing of whose subtree imports from the host (WASI, key-value): a sync
-   * call into one needs none of jco's task bookkeeping (no host import will look the
-   * task up, and a sync-only callee cannot suspend), so the tap enters it itself.
-   */
+  /** Members nothing of whose subtree imports from the host (WASI, key-value): the calls the tap may enter itself. */
   hostFree: string[];
+}
+
+/**
+ * Whether the tap may enter host-free callees itself, skipping jco's task
+ * bookkeeping (a subtask and a task object, a lock and stacks per call): a sync
+ * call between sync-only members never suspends, and nothing in such a callee's
+ * subtree looks its task up. Not when values crossing a wire need tasks:
+ * resource handles (borrows are scoped to the callee's task), streams and
+ * futures; jco adds their transfer functions only when used. (A callee that
+ * calls the host keeps jco's bookkeeping: each host call makes a task of its
+ * own, and without the callee's task jco never releases it.)
+ */
+export function leanCallsSafe(glue: string): boolean {
+  return !/function (resourceTransfer(Own|Borrow)|streamTransfer|futureTransfer)\b/.test(glue);
 }
 
 /** Who a call goes between, found once per pair of jco instance indices. */
@@ -34,12 +45,16 @@ interface Frame {
   childMs: number;
   /** A lean callee's context slots (a new task's start at zero). */
   slots: number[];
+  /** jco's current-task register when a lean callee was entered (put back when it returns). */
+  callerTask: unknown;
 }
 
 export class WireTap {
   /** Frames are reused: a call's is `#frames[depth - 1]`. */
   readonly #frames: Frame[] = [];
   #depth = 0;
+  /** The register to put back after the lean call that just returned. */
+  callerTask: unknown;
   readonly #routes = new Map<number, Route>();
   readonly #links = new Map<string, string>();
   readonly #hostFree: Set<string>;
@@ -49,15 +64,17 @@ export class WireTap {
     readonly unitId: string,
     readonly byInstance: Map<number, string>,
     members: ComposedMembers,
+    readonly lean: boolean,
   ) {
     for (const l of members.links) if (!this.#links.has(`${l.from}>${l.to}`)) this.#links.set(`${l.from}>${l.to}`, l.linkId);
     this.#hostFree = new Set(members.hostFree);
   }
 
-  /** A tap when the glue's instances match the members one to one; else undefined (the unit is then timed as one node). */
-  static create(recorder: CallRecorder, unitId: string, members: ComposedMembers, instances: number[]): WireTap | undefined {
+  /** A tap when the glue's component instances (jco's indices, `glueInstanceOrder`) match the members one to one; else undefined (the unit is then timed as one node). */
+  static create(recorder: CallRecorder, unitId: string, members: ComposedMembers, glue: string): WireTap | undefined {
+    const instances = glueInstanceOrder(glue);
     if (instances.length !== members.nodes.length || new Set(instances).size !== instances.length) return undefined;
-    return new WireTap(recorder, unitId, new Map(instances.map((idx, i) => [idx, members.nodes[i]!])), members);
+    return new WireTap(recorder, unitId, new Map(instances.map((idx, i) => [idx, members.nodes[i]!])), members, leanCallsSafe(glue));
   }
 
   #route(caller: number, callee: number): Route {
@@ -66,19 +83,20 @@ export class WireTap {
     if (!r) {
       const from = this.byInstance.get(caller) ?? this.unitId;
       const to = this.byInstance.get(callee) ?? this.unitId;
-      r = { from, to, linkId: this.#links.get(`${from}>${to}`) ?? null, lean: this.#hostFree.has(to) };
+      r = { from, to, linkId: this.#links.get(`${from}>${to}`) ?? null, lean: this.lean && this.#hostFree.has(to) };
       this.#routes.set(key, r);
     }
     return r;
   }
 
   /** Before a call across a wire inside the unit; true when the tap has entered the callee itself (jco's trampoline is skipped). */
-  enter(caller: number, callee: number): boolean {
+  enter(caller: number, callee: number, callerTask?: unknown): boolean {
     const route = this.#route(caller, callee);
     let f = this.#frames[this.#depth];
-    if (!f) this.#frames.push((f = { route, t0: 0, childMs: 0, slots: [0, 0] }));
+    if (!f) this.#frames.push((f = { route, t0: 0, childMs: 0, slots: [0, 0], callerTask }));
     this.#depth++;
     f.route = route;
+    f.callerTask = callerTask;
     f.childMs = 0;
     f.slots[0] = f.slots[1] = 0;
     f.t0 = performance.now();
@@ -94,6 +112,7 @@ export class WireTap {
     const parent = this.#depth > 0 ? this.#frames[this.#depth - 1] : undefined;
     if (parent) parent.childMs += took;
     this.recorder.innerCallTook(f.route, took, f.childMs, !parent);
+    this.callerTask = f.callerTask;
     return f.route.lean;
   }
 
