@@ -454,6 +454,19 @@ test("7. a large design is drawn at its fit zoom from the first frame, light whe
   await expect(canvas).toHaveClass(/lod-tiny/);
   await expect(page.locator(".react-flow__handle").first()).toBeHidden();
   await snap(page, "ux-7-large-far");
+  // Tiny handles are plain elements React Flow measures: a wire starts where its port's live handle is once zoomed in.
+  const wire = design.topology.links[0]!;
+  const wireStart = () =>
+    page.evaluate(({ id, node, port }) => {
+      const path = document.querySelector(`.react-flow__edge[data-id="${id}"] path.react-flow__edge-path`) as SVGPathElement;
+      const handle = document.querySelector(`.react-flow__node[data-id="${node}"] .source[data-handleid="${port}"]`)!;
+      const toFlow = path.getScreenCTM()!.inverse();
+      const r = handle.getBoundingClientRect();
+      const h = new DOMPoint(r.right, r.top + r.height / 2).matrixTransform(toFlow);
+      const p = path.getPointAtLength(0);
+      return { live: !handle.classList.contains("connectionindicator") ? "static" : "live", dx: Math.abs(p.x - h.x), dy: Math.abs(p.y - h.y) };
+    }, { id: wire.id, node: wire.from.node, port: wire.from.port });
+  expect((await wireStart()).live).toBe("static");
 
   // Drag one node: it alone moves in the saved design, and one undo puts it back.
   const node = page.locator('[data-testid="node-comp-0"]');
@@ -471,12 +484,23 @@ test("7. a large design is drawn at its fit zoom from the first frame, light whe
   await page.keyboard.press("Control+z");
   await expect.poll(async () => (await saved()).find((n) => n.id === "comp-0")!.position).toEqual(before.find((n) => n.id === "comp-0")!.position);
 
+  const zoomIn = async (until: () => Promise<boolean>, step: number) => {
+    for (let i = 0; i < 40 && !(await until()); i++) {
+      const cb = (await canvas.boundingBox())!;
+      await page.mouse.move(cb.x + cb.width / 2, cb.y + cb.height / 2);
+      await page.mouse.wheel(0, -step);
+      await page.waitForTimeout(50);
+    }
+  };
+  // Far but not tiny: live handles in the same boxes, so the wires were not re-measured.
+  await zoomIn(async () => !/lod-tiny/.test((await canvas.getAttribute("class")) ?? ""), 60);
+  await expect(canvas).toHaveAttribute("data-lod", "far");
+  const start = await wireStart();
+  expect(start.live).toBe("live");
+  expect(start.dx).toBeLessThan(1);
+  expect(start.dy).toBeLessThan(1);
   // Up close the grid and the broken wires' labels come back.
-  for (let i = 0; i < 12 && (await canvas.getAttribute("data-lod")) !== "near"; i++) {
-    const cb = (await canvas.boundingBox())!;
-    await page.mouse.move(cb.x + cb.width / 2, cb.y + cb.height / 2);
-    await page.mouse.wheel(0, -400);
-  }
+  await zoomIn(async () => (await canvas.getAttribute("data-lod")) === "near", 400);
   await expect(canvas).toHaveAttribute("data-lod", "near");
   await expect(canvas).not.toHaveClass(/lod-tiny/);
   await expect(page.locator(".react-flow__background")).toHaveCount(1);

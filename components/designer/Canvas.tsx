@@ -22,7 +22,7 @@ import type { TopologyNode } from "@/lib/graph/types";
 import { createFlowAdapter, type FlowEdge, type FlowNode } from "@/lib/store/flow-adapter";
 import { useDesigner, useDesignerStore, useProblems } from "./store-context";
 import { TrellisEdge } from "./TrellisEdge";
-import { FarContext, LOD_ZOOM, TINY_ZOOM } from "./far-context";
+import { LodContext, LOD_ZOOM, TINY_ZOOM } from "./lod-context";
 import { FAR_WIDTH, farHeight, TrellisNode } from "./TrellisNode";
 
 // Module scope: React Flow re-mounts every node if these objects change identity.
@@ -317,7 +317,7 @@ export function Canvas({
         cursor.current = { x: e.clientX, y: e.clientY };
       }}
     >
-      <FarContext.Provider value={far}>
+      <LodContext.Provider value={tiny ? "tiny" : far ? "far" : "near"}>
         {firstView && (
           <ReactFlow<FlowNode, FlowEdge>
             nodes={nodes}
@@ -355,7 +355,7 @@ export function Canvas({
             <Controls data-testid="zoom-controls" />
           </ReactFlow>
         )}
-      </FarContext.Provider>
+      </LodContext.Provider>
       {topology.nodes.length === 0 && (
         <div className="canvas-hint" data-testid="empty-hint">
           <b>An empty design.</b> Drag a node from the palette (or double-click it, or search with <kbd>/</kbd> and press <kbd>Enter</kbd>), drop a

@@ -4,7 +4,7 @@ import { memo, useCallback, useContext, useMemo } from "react";
 import { createPortal } from "react-dom";
 import type { FlowEdge } from "@/lib/store/flow-adapter";
 import { backEdgePath, labelSpots, nearSpots, pickSpot, type Rect } from "@/lib/store/edge-route";
-import { FarContext } from "./far-context";
+import { LodContext } from "./lod-context";
 
 type Internal = NonNullable<ReturnType<typeof useInternalNode>>;
 const rectOf = (n: Internal): Rect => ({ x: n.internals.positionAbsolute.x, y: n.internals.positionAbsolute.y, width: n.measured.width ?? 0, height: n.measured.height ?? 0 });
@@ -70,11 +70,11 @@ function EdgeBody(props: EdgeProps<FlowEdge> & { path: string; back?: boolean })
   const cls = `tedge${broken ? " broken" : ""}${selected ? " selected" : ""}${data?.linkKind === "network" ? " network" : ""}${back ? " back" : ""}`;
   // The ports already name the interface; the label shows on focus, trouble or a run value.
   // Zoomed far out a label is a few pixels of unreadable text: none are drawn.
-  const far = useContext(FarContext);
-  const showLabel = !far && (selected || broken || data?.value !== undefined);
+  const lod = useContext(LodContext);
+  const showLabel = lod === "near" && (selected || broken || data?.value !== undefined);
   return (
     <>
-      <BaseEdge id={id} path={path} className={cls} interactionWidth={16} />
+      <BaseEdge id={id} path={path} className={cls} interactionWidth={lod === "tiny" ? 0 : 16} />
       {showLabel && (
         <EdgeLabel id={id} path={path} text={data?.value ?? (broken ? `✕ ${data?.problem}` : (data?.label ?? ""))} broken={broken} title={data?.problem ?? data?.label} selected={!!selected} />
       )}

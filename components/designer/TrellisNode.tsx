@@ -2,7 +2,7 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo, useContext } from "react";
 import type { FlowNode, PortView } from "@/lib/store/flow-adapter";
-import { FarContext } from "./far-context";
+import { LodContext } from "./lod-context";
 import { useNodeActions } from "./node-actions";
 
 const KIND_ICON: Record<string, string> = { component: "◆", container: "▣", compiled: "◈", endpoint: "◎" };
@@ -51,8 +51,26 @@ const ROW = 20;
 export const FAR_WIDTH = 230;
 export const farHeight = (ports: number) => HEAD + Math.max(1, ports) * ROW + 6;
 
+/**
+ * What React Flow reads from a handle element to attach wires (class, data-handleid, data-handlepos; see
+ * getHandleBounds in @xyflow/system), without the `<Handle>` component's store subscription: used when
+ * zoomed out too far to aim at a handle. Same classes and box as the live handle, so wires stay put.
+ */
+function StaticHandle({ nodeId, port, side, top }: { nodeId: string; port: PortView; side: "in" | "out"; top: number }) {
+  const pos = side === "in" ? Position.Left : Position.Right;
+  return (
+    <div
+      className={`react-flow__handle react-flow__handle-${pos} nodrag nopan ${side === "in" ? "target" : "source"} handle handle-${port.kind}`}
+      data-handleid={port.id}
+      data-nodeid={nodeId}
+      data-handlepos={pos}
+      style={{ top }}
+    />
+  );
+}
+
 /** The far-zoom node: same box, a handle per port, no text or rows (a tenth of the elements). */
-function FarNode({ id, data, selected }: NodeProps<FlowNode>) {
+function FarNode({ id, data, selected, live }: NodeProps<FlowNode> & { live: boolean }) {
   const ports = [...data.inputs.map((p) => [p, "in"] as const), ...data.outputs.map((p) => [p, "out"] as const)];
   return (
     <div
@@ -63,23 +81,27 @@ function FarNode({ id, data, selected }: NodeProps<FlowNode>) {
       data-kind={data.kind}
       data-lod="far"
     >
-      {ports.map(([p, side], i) => (
-        <Handle
-          key={p.id}
-          id={p.id}
-          type={side === "in" ? "target" : "source"}
-          position={side === "in" ? Position.Left : Position.Right}
-          className={`handle handle-${p.kind}`}
-          style={{ top: HEAD + i * ROW + ROW / 2 }}
-        />
-      ))}
+      {ports.map(([p, side], i) =>
+        live ? (
+          <Handle
+            key={p.id}
+            id={p.id}
+            type={side === "in" ? "target" : "source"}
+            position={side === "in" ? Position.Left : Position.Right}
+            className={`handle handle-${p.kind}`}
+            style={{ top: HEAD + i * ROW + ROW / 2 }}
+          />
+        ) : (
+          <StaticHandle key={p.id} nodeId={id} port={p} side={side} top={HEAD + i * ROW + ROW / 2} />
+        ),
+      )}
     </div>
   );
 }
 
 function TrellisNodeView(props: NodeProps<FlowNode>) {
-  const far = useContext(FarContext);
-  return far ? <FarNode {...props} /> : <NearNode {...props} />;
+  const lod = useContext(LodContext);
+  return lod === "near" ? <NearNode {...props} /> : <FarNode {...props} live={lod === "far"} />;
 }
 
 function NearNode({ id, data, selected }: NodeProps<FlowNode>) {
