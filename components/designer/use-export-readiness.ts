@@ -1,7 +1,9 @@
 "use client";
 // Export readiness for the Problems panel, computed off the main thread after
-// the design settles (never during the first render or a drag), latest design wins.
+// the design settles (never during the first render or a drag), latest design wins;
+// not again when nodes were only moved.
 import { useEffect, useRef, useState } from "react";
+import { onlyPositionsDiffer } from "@/lib/graph/layout-only";
 import type { DesignDocument } from "@/lib/graph/types";
 import type { ReadinessItem } from "@/lib/manifest/readiness";
 import type { ReadinessReply } from "./readiness-worker";
@@ -68,8 +70,15 @@ export function useExportReadiness(doc: DesignDocument): Readiness {
     return () => runner.current?.dispose();
   }, []);
 
+  const asked = useRef<DesignDocument | null>(null);
   useEffect(() => {
-    const t = setTimeout(() => runner.current?.ask(doc), SETTLE_MS);
+    // A drop only moves nodes, and no exporter reads positions: the answer stands (at 1,000 nodes
+    // asking again kept a core busy for ~2 s after every drag, under the next drag).
+    if (asked.current && onlyPositionsDiffer(asked.current, doc)) return;
+    const t = setTimeout(() => {
+      asked.current = doc;
+      runner.current?.ask(doc);
+    }, SETTLE_MS);
     return () => clearTimeout(t);
   }, [doc]);
 
