@@ -212,11 +212,12 @@ if (haveDebian) {
 }
 
 describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
+  // Set-up compiles about 50 guests (gcc and musl, static and dynamic): more than the default 120 s hook limit on a loaded 2-core machine.
   beforeAll(async () => {
     ensureCore();
     stageTree();
     await packStage(stage, rootfs);
-  });
+  }, 300_000);
 
   it("stops at an unimplemented instruction (AVX) with a SIGILL report naming bytes and address, status 132", () => {
     const emu = runEmulated({ argv: ["./prog/special", "avx"], env: ENV }, rootfs, "/work", join(work, "tmp"));

@@ -68,46 +68,59 @@ static void init(void) {
 
 #define R4(M, b) M(b) M(b + 1) M(b + 2) M(b + 3)
 #define R16(M, b) R4(M, b) R4(M, b + 4) R4(M, b + 8) R4(M, b + 12)
-#define R128(M) R16(M, 0) R16(M, 16) R16(M, 32) R16(M, 48) R16(M, 64) R16(M, 80) R16(M, 96) R16(M, 112)
 
-// Each form once with a register and once with a memory second operand, with
-// the index or mask and the six arithmetic flags.
-#define ISTRI(imm) { \
-    unsigned ecx; unsigned long fl; \
-    __asm__("pcmpistri %[i], %3, %2\n\tpushfq\n\tpopq %0" : "=r"(fl), "=c"(ecx) : "x"(a), "x"(b) , [i] "i"(imm) : "cc"); \
-    F(ecx); fl &= 0x8d5; F(fl); \
-    __asm__("pcmpistri %[i], %3, %2\n\tpushfq\n\tpopq %0" : "=r"(fl), "=c"(ecx) : "x"(a), "m"(b) , [i] "i"(imm) : "cc"); \
-    F(ecx); fl &= 0x8d5; F(fl); }
-#define ESTRI(imm) { \
-    unsigned ecx; unsigned long fl; \
-    __asm__("pcmpestri %[i], %3, %2\n\tpushfq\n\tpopq %0" : "=r"(fl), "=c"(ecx) : "x"(a), "x"(b), "a"(la), "d"(lb) , [i] "i"(imm) : "cc"); \
-    F(ecx); fl &= 0x8d5; F(fl); \
-    __asm__("pcmpestri %[i], %3, %2\n\tpushfq\n\tpopq %0" : "=r"(fl), "=c"(ecx) : "x"(a), "m"(b), "a"(la), "d"(lb) , [i] "i"(imm) : "cc"); \
-    F(ecx); fl &= 0x8d5; F(fl); }
-#define ISTRM(imm) { \
-    __m128i r; unsigned long fl; \
-    __asm__("pcmpistrm %[i], %3, %2\n\tpushfq\n\tpopq %0" : "=r"(fl), "=Yz"(r) : "x"(a), "x"(b) , [i] "i"(imm) : "cc"); \
-    F(r); fl &= 0x8d5; F(fl); }
-#define ESTRM(imm) { \
-    __m128i r; unsigned long fl; \
-    __asm__("pcmpestrm %[i], %3, %2\n\tpushfq\n\tpopq %0" : "=r"(fl), "=Yz"(r) : "x"(a), "m"(b), "a"(la), "d"(lb) , [i] "i"(imm) : "cc"); \
-    F(r); fl &= 0x8d5; F(fl); }
+// Every PCMPxSTRx form in all 128 imm8 modes, register and memory second
+// operand: tables of stubs (one per mode, 16 bytes apart) written by the
+// assembler, so that 1024 instruction forms cost no compile time. A stub
+// compares xmm0 with xmm1 or (%rdi), with lengths in eax/edx (rax/rdx), and
+// returns the flags in r8, the index in ecx, the mask in xmm0.
+#define STUBS(name, insn, src) \
+  __asm__(".pushsection .text\n\t.balign 16\n" name ":\n\t.set .Li_" name ", 0\n\t.rept 128\n\t" insn \
+          " $.Li_" name ", " src ", %xmm0\n\tpushfq\n\tpopq %r8\n\tret\n\t.balign 16\n\t.set .Li_" name ", .Li_" name \
+          " + 1\n\t.endr\n\t.popsection");
+STUBS("istri_r", "pcmpistri", "%xmm1")
+STUBS("istri_m", "pcmpistri", "(%rdi)")
+STUBS("estri_r", "pcmpestri", "%xmm1")
+STUBS("estri_m", "pcmpestri", "(%rdi)")
+STUBS("istrm_r", "pcmpistrm", "%xmm1")
+STUBS("istrm_m", "pcmpistrm", "(%rdi)")
+STUBS("estrm_r", "pcmpestrm", "%xmm1")
+STUBS("estrm_m", "pcmpestrm", "(%rdi)")
+extern const char istri_r[], istri_m[], estri_r[], estri_m[], istrm_r[], istrm_m[], estrm_r[], estrm_m[];
+
+static void run_stub(const char *stub, __m128i a, __m128i b, long long la, long long lb) {
+  register __m128i x0 __asm__("xmm0") = a;
+  register __m128i x1 __asm__("xmm1") = b;
+  register unsigned long fl __asm__("r8");
+  unsigned long rcx = 0x5555555555555555ul; // the index forms must clear its upper half
+  __m128i mem = b;
+  __asm__ volatile("sub $128, %%rsp\n\tcall *%[f]\n\tadd $128, %%rsp" // past the red zone
+                   : "+x"(x0), "=r"(fl), "+c"(rcx)
+                   : [f] "r"(stub), "x"(x1), "D"(&mem), "a"(la), "d"(lb), "m"(mem)
+                   : "memory", "cc");
+  fl &= 0x8d5;
+  F(fl);
+  F(rcx);
+  F(x0);
+}
+
 #define INTRIN(imm) F(_mm_cmpistri(a, b, imm)); F(_mm_cmpistrz(a, b, imm)); F(_mm_cmpestrs(a, la, b, lb, imm)); \
     F(_mm_cmpestra(a, la, b, lb, imm)); F(_mm_cmpistro(a, b, imm)); F(_mm_cmpestrm(a, la, b, lb, imm));
 
 static void pcmpstr(void) {
-  begin();
-  for (int k = 0; k < NP; k++) { __m128i a = A[k], b = B[k]; R128(ISTRI) }
-  end("pcmpistri");
-  begin();
-  for (int k = 0; k < NP; k++) { __m128i a = A[k], b = B[k]; int la = LA[k], lb = LB[k]; R128(ESTRI) }
-  end("pcmpestri");
-  begin();
-  for (int k = 0; k < NP; k++) { __m128i a = A[k], b = B[k]; R128(ISTRM) }
-  end("pcmpistrm");
-  begin();
-  for (int k = 0; k < NP; k++) { __m128i a = A[k], b = B[k]; int la = LA[k], lb = LB[k]; R128(ESTRM) }
-  end("pcmpestrm");
+  static const struct { const char *name, *tab; } forms[] = {
+      {"pcmpistri", istri_r}, {"pcmpistri m128", istri_m}, {"pcmpestri", estri_r}, {"pcmpestri m128", estri_m},
+      {"pcmpistrm", istrm_r}, {"pcmpistrm m128", istrm_m}, {"pcmpestrm", estrm_r}, {"pcmpestrm m128", estrm_m}};
+  for (unsigned f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+    begin();
+    for (int k = 0; k < NP; k++)
+      for (int imm = 0; imm < 128; imm++) {
+        // explicit lengths: EAX/EDX only, whatever is above them (no REX.W)
+        long long la = LA[k], lb = k & 1 ? (long long)(unsigned)LB[k] | 0x700000000ll : LB[k];
+        run_stub(forms[f].tab + 16 * imm, A[k], B[k], la, lb);
+      }
+    end(forms[f].name);
+  }
   begin();
   for (int k = 0; k < NP; k += 3) { __m128i a = A[k], b = B[k]; int la = LA[k], lb = LB[k]; R4(INTRIN, 0x00) R4(INTRIN, 0x08) R4(INTRIN, 0x10) R4(INTRIN, 0x3a) INTRIN(0x44) INTRIN(0x4c) }
   end("pcmp*str* intrinsics");
