@@ -28,6 +28,8 @@ const work = join(root, "emulator", "build", "bench-nginx");
 const core = join(root, "emulator", "build", "trellis-x86.wasm");
 const REQUESTS = Number(process.env.BENCH_NGINX_REQUESTS ?? 1000);
 const CLIENTS = Number(process.env.BENCH_NGINX_CLIENTS ?? 10);
+/** Requests before the one-at-a-time paths are timed: V8 tiers the core's hot functions up meanwhile (20 left the component's core half-optimized). */
+const WARMUP = Number(process.env.BENCH_NGINX_WARMUP ?? 300);
 
 async function ready(port: number): Promise<void> {
   for (let i = 0; i < 1200; i++) {
@@ -85,7 +87,7 @@ export async function runNginxBench(): Promise<string[]> {
     const limits = effectiveLimits({ timeMs: 60_000 });
     service = await HttpService.start({ id: "web", name: "nginx", file: join(work, "artifact.wasm"), guestPort: 80 }, limits, Date.now() + 60_000);
     const req = { method: "GET", path: "/index.html", authority: "localhost", headers: [] as Array<[string, string]>, body: new Uint8Array(0) };
-    for (let i = 0; i < 20; i++) service.send(req); // warm-up
+    for (let i = 0; i < WARMUP; i++) service.send(req);
     const t0 = performance.now();
     for (let i = 0; i < REQUESTS; i++) if (service.send(req).status !== 200) throw new Error("the wasi:http path answered non-200");
     const handler = REQUESTS / ((performance.now() - t0) / 1000);
@@ -102,7 +104,7 @@ export async function runNginxBench(): Promise<string[]> {
     const first = call({ path: "/index.html" });
     const firstS = (performance.now() - l0) / 1000;
     if ("error" in first || first.status !== 200) throw new Error(`the component answered ${"error" in first ? first.error.tag : first.status}`);
-    for (let i = 0; i < 20; i++) call({ path: "/index.html" }); // warm-up
+    for (let i = 0; i < WARMUP; i++) call({ path: "/index.html" });
     const t1 = performance.now();
     for (let i = 0; i < REQUESTS; i++) {
       const r = call({ path: "/index.html" });
@@ -110,7 +112,7 @@ export async function runNginxBench(): Promise<string[]> {
     }
     const component = REQUESTS / ((performance.now() - t1) / 1000);
     return [
-      `  ab -k -n ${REQUESTS} -c ${CLIENTS} GET /index.html (26 bytes; ${CLIENTS} keep-alive connections held at once); guest nginx = master + 1 worker`,
+      `  ab -k -n ${REQUESTS} -c ${CLIENTS} GET /index.html (26 bytes; ${CLIENTS} keep-alive connections held at once); guest nginx = master + 1 worker; the wasi:http paths timed after ${WARMUP} warm-up requests`,
       `  guest nginx answering through -p after ${startup.toFixed(1)} s`,
       `  through -p: native ${native.toFixed(0)} req/s, emulated ${published.toFixed(0)} req/s, ratio ${(native / published).toFixed(1)}x`,
       `  as wasi:http/incoming-handler through the run's adapter (one request at a time, keep-alive to the published port): ${handler.toFixed(0)} req/s vs native ab -k -c 1 ${native1.toFixed(0)} req/s, ratio ${(native1 / handler).toFixed(1)}x`,

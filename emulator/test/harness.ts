@@ -18,7 +18,8 @@ export function ensureCore(): string {
   const src = join(emulatorDir, "src");
   const files = readdirSync(src, { recursive: true, encoding: "utf8" }).map((f) => join(src, f)); // src/http/ too
   const newest = Math.max(...files.map((f) => statSync(f).mtimeMs), statSync(join(emulatorDir, "build.sh")).mtimeMs);
-  if (!existsSync(corePath) || statSync(corePath).mtimeMs < newest) {
+  const httpCore = join(emulatorDir, "build", "trellis-x86-http.wasm"); // build.sh writes both variants
+  if (![corePath, httpCore].every((f) => existsSync(f) && statSync(f).mtimeMs >= newest)) {
     execFileSync("bash", [join(emulatorDir, "build.sh")], { stdio: "pipe" });
   }
   return corePath;
