@@ -7,7 +7,9 @@
 // calls. Network (the baseline): one process per node, each wire an HTTP/1.1
 // keep-alive POST over loopback. Requests are driven inside the entry's
 // process in both modes, so only the wires differ. Each comparison prints
-// where a request's time goes. Sizes: BENCH_PIPELINE_REQUESTS (default 2000).
+// where a request's time goes. Every design is also run composed into one
+// component (the group's host imports, WASI and key-value, imported by it).
+// Sizes: BENCH_PIPELINE_REQUESTS (default 2000).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Topology } from "../lib/graph/types";
@@ -45,7 +47,7 @@ function report(name: string, c: Comparison): string[] {
     ...formatBreakdown(c.inProcess.breakdown).map((l) => `    ${l}`),
     line(name, c.network),
     ...formatBreakdown(c.network.breakdown).map((l) => `    ${l}`),
-    ...(c.composed ? [line(name, c.composed)] : []),
+    ...(c.composed ? [line(name, c.composed), ...formatBreakdown(c.composed.breakdown).map((l) => `    ${l}`)] : []),
     `${name} typed vs network links: throughput ×${c.throughputRatio.toFixed(1)}, p50 latency ×${(c.network.request.p50 / c.inProcess.request.p50).toFixed(1)}, ` +
       `CPU per request ×${c.cpuRatio.toFixed(1)}, memory ×${c.memoryRatio.toFixed(1)}` +
       (c.composed
@@ -102,6 +104,18 @@ export async function runPipelineBench(): Promise<string[]> {
       `per added stage (${a.stages} → ${b.stages}): memory in-process ${mib(perIn)} MiB, network ${mib(perNet)} MiB (${perIn > 0 ? `×${(perNet / perIn).toFixed(1)} smaller in-process` : "in-process growth below the RSS noise"}); ` +
         `request p50 in-process +${(latIn * 1000).toFixed(2)} µs, network +${us(latNet)} µs`,
     );
+    const ca = a.c.composed;
+    const cb = b.c.composed;
+    if (ca && cb) {
+      // One added stage is one more link and one more relay: the cost of a composed wire call, the relay's own work included.
+      const cpuIn = (b.c.inProcess.cpuMsPerRequest - a.c.inProcess.cpuMsPerRequest) / added;
+      const cpuNet = (b.c.network.cpuMsPerRequest - a.c.network.cpuMsPerRequest) / added;
+      const cpuC = (cb.cpuMsPerRequest - ca.cpuMsPerRequest) / added;
+      out.push(
+        `per added stage, composed: memory ${mib((cb.rssBytes - ca.rssBytes) / added)} MiB, request p50 +${((cb.request.p50 - ca.request.p50) / added * 1000).toFixed(2)} µs; ` +
+          `CPU per request +${(cpuC * 1000).toFixed(2)} µs composed, +${(cpuIn * 1000).toFixed(2)} µs JS-linked, +${(cpuNet * 1000).toFixed(0)} µs network (×${(cpuNet / cpuC).toFixed(0)} composed)`,
+      );
+    }
   }
   return out;
 }
