@@ -32,7 +32,7 @@ describe.skipIf(!haveTools)("a compiled container as a wasi:http component", () 
     if (!built.ok) throw new Error(built.error.message);
     component = built.value;
     // a spinning guest meets this budget of guest instructions, not a clock
-    (shim.cli as unknown as { _setEnv(e: Record<string, string>): void })._setEnv({ TRELLIS_HTTP_STEP_LIMIT: "30000000" });
+    (shim.cli as unknown as { _setEnv(e: Record<string, string>): void })._setEnv({ TRELLIS_HTTP_STEP_LIMIT: "30000000", TRELLIS_HTTP_MAX_ANSWER: "1048576" });
     call = await loadHandler(component, join(work, "cache"));
   }, 120_000);
   afterAll(() => (shim.cli as unknown as { _setEnv(e: Record<string, string>): void })._setEnv({}));
@@ -72,6 +72,8 @@ describe.skipIf(!haveTools)("a compiled container as a wasi:http component", () 
     expect(text(call({ path: "/garbage" }))).toBe("error HTTP-protocol-error");
     expect(text(call({ path: "/close" }))).toBe("error HTTP-response-incomplete");
     expect(text(call({ path: "/partial" }))).toBe("error HTTP-response-incomplete");
+    // 4 MiB against a bridge that holds 1 MiB (TRELLIS_HTTP_MAX_ANSWER)
+    expect(text(call({ path: "/flood" }))).toBe("error HTTP-response-body-size");
     // every guest process waits (the child on pause(), PID 1 on accept) and none has a deadline
     expect(text(call({ path: "/silent" }))).toBe("error HTTP-response-timeout");
     // the guest still serves the next connection

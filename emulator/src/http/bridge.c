@@ -21,7 +21,7 @@ extern u16 http_bridge_port;
 
 #define MAX_CONN 64
 #define LISTENER 1        // the one listener handle; connections are 2 + slot
-#define MAX_ANSWER (64u << 20)
+#define MAX_ANSWER (64u << 20) // TRELLIS_HTTP_MAX_ANSWER may lower it
 
 typedef struct Conn {
   int used, accepted;
@@ -47,6 +47,11 @@ u16 bridge_port(void) {
 static u64 env_u64(const char *name, u64 dflt) {
   const char *v = getenv(name);
   return v && *v ? strtoull(v, NULL, 10) : dflt;
+}
+
+static u32 max_answer(void) {
+  u64 v = env_u64("TRELLIS_HTTP_MAX_ANSWER", MAX_ANSWER);
+  return v && v < MAX_ANSWER ? (u32)v : MAX_ANSWER;
 }
 
 static void conn_free(Conn *c) {
@@ -99,7 +104,7 @@ i32 bridge_host_call(int op, i32 a0, i32 a1, void *buf, u32 len, u32 *outlen) {
     Conn *c = conn_of(a0);
     if (!c) return -EPIPE;
     if (c->done) return (i32)len; // past the answer (the bridge stopped reading): dropped, as a closing client would
-    if (c->ans_len + len > MAX_ANSWER) {
+    if ((u64)c->ans_len + len > max_answer()) {
       c->overflow = 1;
       return -EPIPE;
     }
@@ -209,7 +214,7 @@ BridgeStatus bridge_exchange(const u8 *req, u32 len, int head_request, BridgeRes
   const char *bad = NULL;
   for (;;) {
     int closed = c->guest_closed || c->guest_shut;
-    if (c->overflow) { st = BR_TOO_LARGE; say(out->why, sizeof out->why, "the answer is larger than %u bytes", MAX_ANSWER); break; }
+    if (c->overflow) { st = BR_TOO_LARGE; say(out->why, sizeof out->why, "the answer is larger than %u bytes (TRELLIS_HTTP_MAX_ANSWER)", max_answer()); break; }
     if (c->ans_len || closed) {
       int r = http1_parse_head(c->ans, c->ans_len, &out->head, &bad);
       if (r > 0) r = http1_body(c->ans, c->ans_len, &out->head, head_request, closed, &out->body, &out->body_len, &bad);

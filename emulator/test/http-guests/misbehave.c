@@ -46,6 +46,12 @@ static void serve(int fd, int count) {
     int rc = connect(s, (struct sockaddr *)&a, sizeof a);
     snprintf(body, sizeof body, "connect: %s\n", rc ? strerror(errno) : "connected");
     answer(fd, 200, body);
+  } else if (!strncmp(path, "/flood ", 7)) { // more than the bridge holds
+    say(fd, "HTTP/1.1 200 OK\r\nContent-Length: 4194304\r\n\r\n");
+    static char block[65536];
+    memset(block, 'x', sizeof block);
+    for (int i = 0; i < 64; i++)
+      if (write(fd, block, sizeof block) < 0) break;
   } else if (!strncmp(path, "/garbage ", 9)) {
     say(fd, "HELLO THERE\r\n\r\n");
   } else if (!strncmp(path, "/close ", 7)) {
