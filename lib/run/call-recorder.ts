@@ -104,15 +104,19 @@ export class CallRecorder {
     this.#memoryTotal += size;
   }
 
+  /** The member running inside a composed unit, when one is (set by its wire tap): the caller of what it calls out of the unit. */
+  innerFrame?: () => { nodeId: string; childMs: number } | undefined;
+
   /** The node running now (innermost call), if any. */
   get current(): string | null {
-    return this.#stack.at(-1)?.nodeId ?? null;
+    return this.innerFrame?.()?.nodeId ?? this.#stack.at(-1)?.nodeId ?? null;
   }
 
   /** Runs `thunk` as time spent in `nodeId`; returns its result, its duration and the time its callees took. */
   within<T>(nodeId: string, thunk: () => T): { value?: T; thrown?: unknown; failed: boolean; ms: number; childMs: number } {
     const frame: Frame = { nodeId, childMs: 0 };
-    const parent = this.#stack.at(-1);
+    // Inside a composed unit the caller is the member running there (its wire tap's frame), not the unit.
+    const parent = this.innerFrame?.() ?? this.#stack.at(-1);
     this.#stack.push(frame);
     const t0 = performance.now();
     let value: T | undefined;
@@ -263,7 +267,7 @@ export class CallRecorder {
   /** Times `thunk` as a call into `call.to`, checks the limits, reports it; rethrows refusals and stops. */
   record(call: RecordedCall, thunk: () => unknown): unknown {
     const enter = performance.now();
-    const parent = this.#stack.at(-1);
+    const parent = this.innerFrame?.() ?? this.#stack.at(-1);
     const seq = this.nextSeq();
     const at = this.now();
     const before = performance.now() - enter;

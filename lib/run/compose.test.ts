@@ -9,8 +9,8 @@ import { componentImports, composeGroup } from "./compose";
 import { prepareComposed } from "./composed-run";
 import { findInterface } from "./host";
 import { buildRelay, relayPipeline, relayResolver } from "./fixtures/relay";
-import { prepareRun, resolveBuiltin, type ComponentResolver } from "./run";
-import { builtinNode, csvPipeline, keyvalueNode, twoStoreCaches, wire } from "./sample-designs";
+import { outputText, prepareRun, resolveBuiltin, runDesign, type ComponentResolver } from "./run";
+import { builtinNode, cachedTokenizer, csvPipeline, keyvalueNode, twoStoreCaches, wire } from "./sample-designs";
 import { hostImports } from "./component-prologue";
 import type { Topology } from "../graph/types";
 import { instantiateComponent, transpileCached } from "./transpile";
@@ -121,6 +121,18 @@ describe("composeGroup", () => {
       ]),
     ).toThrow(/'b' and 'a' import wasi:test\/x@1.0.0 with different types/);
   });
+
+  it("runs a composed group once, attributing each member's calls, the host calls out of the unit included", async () => {
+    const r = await runDesign({ topology: cachedTokenizer(), input: { text: "b a b" }, mode: "in-process", composed: true }, { cacheDir });
+    expect(r.error).toBeUndefined();
+    expect(outputText(r)).toContain('"token":"b","count":2');
+    // The unit runs under the entry's id; the wire tap counts the members inside it.
+    expect(Object.fromEntries(["api", "cache", "words", "log"].map((id) => [id, r.nodes[id]?.calls]))).toEqual({ api: 1, cache: 1, words: 1, log: 1 });
+    // The cache's key-value calls leave the unit: their caller is the cache, not the unit.
+    const kv = r.events.filter((e) => e.type === "call" && e.to === "kv");
+    expect(kv.length).toBeGreaterThan(0);
+    expect(new Set(kv.map((e) => (e.type === "call" ? e.from : null)))).toEqual(new Set(["cache"]));
+  }, 60_000);
 
   it("refuses a group whose members import one interface from two key-value stores, naming the node", async () => {
     const topology = twoStoreCaches();

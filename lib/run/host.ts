@@ -93,15 +93,13 @@ export class GraphHost {
           emit({ type: "compiling", at: rec.now(), nodeId: given.id, done: true, ms: performance.now() - c0 });
         }
       } else c = given;
-      const imports = host.#importsFor(c);
-      if (given.members) {
-        const tap = WireTap.create(rec, c.id, given.members, readFileSync(c.jsFile, "utf8"));
-        if (tap) {
-          imports[WIRE_TAP_IMPORT] = tap;
-          host.#taps.set(c.id, tap);
-          for (const m of given.members.nodes) rec.summary(m);
-        }
+      const tap = given.members && WireTap.create(rec, c.id, given.members, readFileSync(c.jsFile, "utf8"));
+      if (tap && given.members) {
+        host.#taps.set(c.id, tap);
+        for (const m of given.members.nodes) rec.summary(m);
       }
+      const imports = host.#importsFor(c);
+      if (tap) imports[WIRE_TAP_IMPORT] = tap;
       try {
         host.#exports.set(
           c.id,
@@ -165,7 +163,8 @@ export class GraphHost {
       return keyvalueImport((op) => {
         const args = op.args as unknown[];
         const handle = "handle" in op ? op.handle : undefined;
-        if (local) return rec.record({ from: importer, to: p.nodeId, linkId: p.linkId, iface, fn: op.function, args }, () => kvOp(local, op.function, handle, args));
+        // In a composed unit the caller is the member running (the unit's wire tap knows which).
+        if (local) return rec.record({ from: rec.innerFrame?.()?.nodeId ?? importer, to: p.nodeId, linkId: p.linkId, iface, fn: op.function, args }, () => kvOp(local, op.function, handle, args));
         return remote(op.function, args, handle);
       });
     }

@@ -40,6 +40,8 @@ interface Route {
 }
 
 interface Frame {
+  /** The member running (the callee of this frame's call). */
+  nodeId: string;
   route: Route;
   t0: number;
   childMs: number;
@@ -66,6 +68,8 @@ export class WireTap {
     members: ComposedMembers,
     readonly lean: boolean,
   ) {
+    // Calls a member makes out of the unit (to the host: a key-value store) are its callees.
+    recorder.innerFrame = () => (this.#depth > 0 ? this.#frames[this.#depth - 1] : undefined);
     for (const l of members.links) if (!this.#links.has(`${l.from}>${l.to}`)) this.#links.set(`${l.from}>${l.to}`, l.linkId);
     this.#hostFree = new Set(members.hostFree);
   }
@@ -93,9 +97,10 @@ export class WireTap {
   enter(caller: number, callee: number, callerTask?: unknown): boolean {
     const route = this.#route(caller, callee);
     let f = this.#frames[this.#depth];
-    if (!f) this.#frames.push((f = { route, t0: 0, childMs: 0, slots: [0, 0], callerTask }));
+    if (!f) this.#frames.push((f = { nodeId: route.to, route, t0: 0, childMs: 0, slots: [0, 0], callerTask }));
     this.#depth++;
     f.route = route;
+    f.nodeId = route.to;
     f.callerTask = callerTask;
     f.childMs = 0;
     f.slots[0] = f.slots[1] = 0;
