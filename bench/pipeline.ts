@@ -16,7 +16,12 @@ import type { Topology } from "../lib/graph/types";
 import { formatBreakdown } from "../lib/run/breakdown";
 import { compareModes, COMPOSED_MODE, NETWORK_BASELINE, type Comparison, type ModeMetrics } from "../lib/run/compare";
 import { buildRelay, relayPipeline, relayResolver } from "../lib/run/fixtures/relay";
-import type { ComponentResolver } from "../lib/run/run";
+import { CallRecorder } from "../lib/run/call-recorder";
+import { prepareComposed } from "../lib/run/composed-run";
+import { findInterface } from "../lib/run/host";
+import { prepareRun, type ComponentResolver } from "../lib/run/run";
+import { instantiateComponent, transpileCached, WIRE_TAP_IMPORT } from "../lib/run/transpile";
+import { WireTap } from "../lib/run/wire-tap";
 import { csvPipeline } from "../lib/run/sample-designs";
 import type { RunInput } from "../lib/run/types";
 
@@ -57,6 +62,35 @@ function report(name: string, c: Comparison): string[] {
   ];
 }
 
+/**
+ * The composed link alone: a composed chain instantiated in this process (with its wire tap, as runs
+ * have it) and called directly, no run engine around it; the cost of one more stage is one more wire
+ * call and one more relay's own work (copying the bytes through).
+ */
+async function composedHop(resolve: ComponentResolver, stages: number, calls: number): Promise<{ cpuUs: number; wallUs: number }> {
+  const topology = relayPipeline(stages);
+  const prepared = await prepareRun(topology, "relay-1", { resolve });
+  if (!prepared.ok) throw new Error(prepared.error.message);
+  const unit = await prepareComposed(prepared.value, topology, resolve);
+  if (!unit.ok) throw new Error(unit.error.message);
+  const id = unit.value.plan.order[0]!;
+  const t = unit.value.transpiled.get(id) ?? (await transpileCached(readFileSync(unit.value.pendingComponents.get(id)!), unit.value.cacheDir));
+  const rec = new CallRecorder({ runStart: Date.now(), limits: { timeMs: 1e9, memoryBytes: 2 ** 31, outputBytes: 2 ** 26 }, record: false }, () => {});
+  const tap = WireTap.create(rec, id, unit.value.composed!, readFileSync(t.jsFile, "utf8"));
+  const stage = findInterface(await instantiateComponent(t, tap ? { [WIRE_TAP_IMPORT]: tap } : {}, undefined, `hop-${stages}`), "trellis:pipeline/stage") as {
+    process: (b: Uint8Array) => Uint8Array;
+  };
+  const input = new TextEncoder().encode("typed links cost a function call; network links cost a round trip");
+  for (let i = 0; i < calls / 2; i++) stage.process(input);
+  rec.resetCounters();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < calls; i++) stage.process(input);
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  return { cpuUs: (cpu.user + cpu.system) / calls, wallUs: (wall * 1000) / calls };
+}
+
 export async function runPipelineBench(): Promise<string[]> {
   execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
   const out = [`baseline (network mode): ${NETWORK_BASELINE}`, `composed: ${COMPOSED_MODE}`];
@@ -76,6 +110,14 @@ export async function runPipelineBench(): Promise<string[]> {
     rows.push({ stages, c });
     out.push(...report(`${stages}-stage chain`, c));
   }
+  const calls = Number(process.env.BENCH_HOP_CALLS ?? 20000);
+  const h3 = await composedHop(resolve, 3, calls);
+  const h30 = await composedHop(resolve, 30, Math.ceil(calls / 5));
+  out.push(
+    `composed link alone (chain called directly in this process, ${calls} calls): 3 stages ${h3.cpuUs.toFixed(2)} µs CPU (${h3.wallUs.toFixed(2)} µs wall) per call, ` +
+      `30 stages ${h30.cpuUs.toFixed(2)} µs CPU (${h30.wallUs.toFixed(2)} µs wall); one added stage (a wire call and a relay copying the bytes through): ` +
+      `${((h30.cpuUs - h3.cpuUs) / 27).toFixed(2)} µs CPU, ${((h30.wallUs - h3.wallUs) / 27).toFixed(2)} µs wall`,
+  );
   out.push("", "how cost grows (relay chains ending in the tokenizer; composed: the chain as one component):");
   out.push(
     "stages | in-process req/s  p50/p99 µs      RSS MiB | network req/s  p50/p99 µs        RSS MiB (procs) | throughput ×  CPU ×  memory × | composed req/s  p50/p99 µs  throughput ×  CPU ×",
