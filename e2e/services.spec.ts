@@ -57,6 +57,24 @@ test("a compiled web server exports wasi:http; behind the HTTP ingress the Run p
   await expect(node.getByTestId("node-run")).toContainText("1 call");
   await snap(page, "run-compiled-http");
 
+  // Exported, the node is its wasi:http component: Spin gives it an HTTP trigger, wasmCloud links it; no warning names it.
+  await node.locator(".tnode-head").click();
+  await page.getByTestId("inspector-image").fill("ghcr.io/acme/httpd-wasm:1");
+  await page.getByTestId("inspector-image").press("Enter");
+  await page.getByTestId("open-export").click();
+  const exp = page.getByTestId("export-panel");
+  for (const target of ["spin", "wasmcloud", "wadm", "k8s"]) {
+    await exp.getByTestId("export-target").selectOption(target);
+    await expect(exp.getByTestId("export-file").first()).toBeVisible();
+    await expect(exp.locator('[data-testid="export-file"][data-valid="false"]')).toHaveCount(0);
+    await expect(exp.locator('[data-testid="export-problem"]', { hasText: "httpd-image" })).toHaveCount(0);
+  }
+  await exp.getByTestId("export-target").selectOption("spin");
+  await expect(exp.getByTestId("export-file").filter({ hasText: "spin.toml" })).toHaveCount(1);
+  await expect(exp).toContainText("the wasi:http component artifact.http.wasm of compile job");
+  await snap(page, "export-compiled-http-spin");
+  await exp.getByTestId("export-panel-close").click();
+
   // Unmarking the port as HTTP takes the typed export (and its wire) away.
   await node.locator(".tnode-head").click();
   await page.getByTestId("exposed-http-0").uncheck();
