@@ -239,6 +239,7 @@ static inline u64 pop(Cpu *c, Mem *m, int sz) {
 // ---- decoder (decode.c), opcode table and block executor (exec.c), decode cache (dcache.c) ----
 void decode(D *d, const u8 *bytes, int avail, u64 addr);
 extern Exec exec_table[0x400];
+void exec_init(void); // fills exec_table (the executor's first run; the translator before decoding)
 int op_ill(Proc *p, Cpu *c, Mem *m, D *d);
 int op_bad(Proc *p, Cpu *c, Mem *m, D *d);
 
@@ -261,9 +262,15 @@ typedef struct Block {
   u32 link_gen;           // links (link_end and each D's link) are valid while this equals Mem.code_gen
   int n;
   int uncached;          // the scratch block of a page-straddling instruction: never linked
+  u32 aot;               // its ahead-of-time translation (a function table index), 0: none (aot-run.c)
+  u32 runs;              // times it ran (the block profile for translation)
   D insn[];
 } Block;
 Block *block_get(Mem *m, u64 rip); // NULL on fetch fault (m->fault set)
+void block_flags(D *insn, int n);  // flag liveness over a block's instructions
+// aot-run.c
+u32 aot_find(const u8 *code, u32 len, int n);
+void aot_profile_dump(Mem *m, Block *b);
 
 // fpu.c entry points: return 0 when the opcode is not implemented.
 int exec_sse(Cpu *c, Mem *m, D *d, int op);

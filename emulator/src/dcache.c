@@ -34,9 +34,11 @@ static void reap(Code *k) {
 void code_free(Mem *m) {
   Code *k = m->code;
   if (!k) return;
+  int prof = aot_profiling();
   for (int i = 0; i < BUCKETS; i++)
     for (Block *b = k->hash[i], *n; b; b = n) {
       n = b->next;
+      if (prof) aot_profile_dump(m, b);
       free(b);
     }
   reap(k);
@@ -66,6 +68,20 @@ void code_invalidate(Mem *m, u64 lo, u64 hi) {
   m->code_gen++;
 }
 
+// Flag liveness, backwards over a block (everything is live at its end and
+// where a conditional branch may leave it): an instruction whose written
+// flags are all overwritten before any read skips computing them. The
+// translator (emulator/aot/) runs the same pass over the blocks it translates.
+void block_flags(D *insn, int n) {
+  u16 live = FL_ALL;
+  for (int i = n - 1; i >= 0; i--) {
+    D *d = &insn[i];
+    if (d->ends == END_COND) live = FL_ALL;
+    d->noflags = d->fw && !(live & d->fw);
+    live = (u16)((live & ~d->fw) | d->fr);
+  }
+}
+
 u64 code_blocks_built(Mem *m) { return m->code ? m->code->blocks_built : 0; }
 
 Block *block_get(Mem *m, u64 rip) {
@@ -79,6 +95,7 @@ Block *block_get(Mem *m, u64 rip) {
     for (int i = 0; i < BUCKETS; i++)
       for (Block *b = k->hash[i], *n; b; b = n) {
         n = b->next;
+        if (aot_profiling()) aot_profile_dump(m, b);
         free(b);
       }
     memset(k->hash, 0, sizeof k->hash);
@@ -115,22 +132,15 @@ Block *block_get(Mem *m, u64 rip) {
     a += d->len;
     if (d->ends == END_BLOCK || n == BLOCK_MAX || (a & PAGE_MASK) == 0) break;
   }
-  // flag liveness, backwards over the block (everything is live at its end
-  // and where a conditional branch may leave it): an instruction whose
-  // written flags are all overwritten before any read skips computing them
-  u16 live = FL_ALL;
-  for (int i = n - 1; i >= 0; i--) {
-    D *d = &tmp[i];
-    if (d->ends == END_COND) live = FL_ALL;
-    d->noflags = d->fw && !(live & d->fw);
-    live = (u16)((live & ~d->fw) | d->fr);
-  }
+  block_flags(tmp, n);
   Block *b = malloc(block_bytes(n));
   b->start = rip;
   b->n = n;
   b->link_end = NULL;
   b->link_gen = m->code_gen;
   b->uncached = 0;
+  b->runs = 0;
+  b->aot = aot_find(page + (rip & PAGE_MASK), (u32)(a - rip), n);
   memcpy(b->insn, tmp, (size_t)n * sizeof(D));
   unsigned h = bucket(rip);
   b->next = k->hash[h];

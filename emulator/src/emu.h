@@ -79,6 +79,12 @@ u8 *mem_code_page(Mem *m, u64 addr, int mark); // host page to fetch code from; 
 void code_invalidate(Mem *m, u64 first_page, u64 last_page);
 void code_free(Mem *m);
 u64 code_blocks_built(Mem *m);
+// aot-run.c: translated blocks on or off (TRELLIS_AOT), the block profile (TRELLIS_AOT_PROFILE)
+void aot_init(void);
+int aot_profiling(void);
+void aot_profile_close(void);
+void aot_report(void);
+extern u64 aot_block_runs;
 
 static inline u8 *mem_rptr(Mem *m, u64 addr) {
   TlbEntry *e = &m->rtlb[(addr >> 12) & (TLB_SIZE - 1)];

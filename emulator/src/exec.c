@@ -25,7 +25,7 @@ Exec exec_refine(D *d) {
   return r ? r : mmx_refine(d);
 }
 
-static void exec_init(void) {
+void exec_init(void) {
   for (int i = 0x100; i < 0x400; i++) exec_table[i] = op_sse; // fpu.c answers for the rest of the 0F maps
   for (int i = 0xd8; i <= 0xdf; i++) exec_table[i] = op_x87;
   alu_ops(exec_table);
@@ -106,14 +106,21 @@ void cpu_run(Proc *p, long budget) {
     }
     from = b->uncached ? NULL : b;
     gen = m->code_gen;
+    b->runs++;
     D *d = b->insn, *end = d + b->n;
     int r = X_NEXT;
-    for (; d < end; d++) {
-      if (d->eakind) d->ea = d->eakind == EA_PLAIN ? ea_plain(c, d) : ea_of(c, d);
-      r = d->fn(p, c, m, d);
-      if (__builtin_expect(r == X_NEXT && !m->stop, 1)) continue;
-      break;
-    }
+    if (b->aot) { // translated (aot-run.c): it stops where this loop would
+      int x = ((int (*)(Proc *, Block *))(uintptr_t)b->aot)(p, b);
+      aot_block_runs++;
+      d += x & 0xff;
+      r = x >> 8;
+    } else
+      for (; d < end; d++) {
+        if (d->eakind) d->ea = d->eakind == EA_PLAIN ? ea_plain(c, d) : ea_of(c, d);
+        r = d->fn(p, c, m, d);
+        if (__builtin_expect(r == X_NEXT && !m->stop, 1)) continue;
+        break;
+      }
     if (d == end) { // ran to the end (a not-taken branch or the page end)
       p->insns += (u64)b->n;
       budget -= b->n;

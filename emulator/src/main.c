@@ -139,6 +139,13 @@ static void claim_embedded_region(void) {
     if (trellis_embed.rootfs_addr < lo) lo = trellis_embed.rootfs_addr;
     if ((uintptr_t)trellis_embed.rootfs_addr + trellis_embed.rootfs_len > hi) hi = (uintptr_t)trellis_embed.rootfs_addr + trellis_embed.rootfs_len;
   }
+  extern void aot_table_range(uintptr_t *lo, uintptr_t *hi);
+  uintptr_t alo, ahi;
+  aot_table_range(&alo, &ahi); // translations' lookup table (aot-run.c), placed before the config
+  if (ahi) {
+    if (alo < lo) lo = alo;
+    if (ahi > hi) hi = ahi;
+  }
   if (!hi) return;
   void *probe = malloc(1);
   uintptr_t at = (uintptr_t)probe;
@@ -167,7 +174,12 @@ u16 http_bridge_port; // `t:` record: the guest port the wasi:http component ser
 int core_boot(int argc, char **argv) {
   const char *tr = getenv("TRELLIS_TRACE");
   trace_on = tr ? atoi(tr) : 0;
+#ifdef TRELLIS_TRANSLATOR
+  extern int aot_translate_main(int argc, char **argv);
+  if (argc > 1 && !strcmp(argv[1], "--translate")) return aot_translate_main(argc - 1, argv + 1);
+#endif
   claim_embedded_region();
+  aot_init();
   StrList entry = {0}, cmd = {0}, env = {0}, args = {0};
   char workdir[1024] = "/";
   const char *rootfs_path = NULL;
@@ -352,7 +364,21 @@ int main(int argc, char **argv) {
     }
   }
   fflush(stdout);
-  if (trace_on) fprintf(stderr, "trellis-x86: pid 1 executed %llu instructions\n", (unsigned long long)procs[0].insns);
+  if (aot_profiling()) {
+    for (int i = 0; i < MAX_PROC; i++)
+      if (procs[i].state != P_FREE && procs[i].mem) {
+        Mem *m = procs[i].mem;
+        procs[i].mem = NULL;
+        for (int j = i + 1; j < MAX_PROC; j++) // threads and vfork children share it
+          if (procs[j].mem == m) procs[j].mem = NULL;
+        code_free(m);
+      }
+    aot_profile_close();
+  }
+  if (trace_on) {
+    fprintf(stderr, "trellis-x86: pid 1 executed %llu instructions\n", (unsigned long long)procs[0].insns);
+    aot_report();
+  }
   return init_exit_code;
 }
 #endif

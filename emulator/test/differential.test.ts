@@ -3,11 +3,12 @@
 // match byte for byte. The corpus is built here from Debian's busybox-static
 // and from the C programs in programs/ (gcc -static and musl-gcc -static).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { haveHostTools } from "../../lib/testing/host-tools";
-import { emulatorDir, ensureCore, packStage, runEmulated, runNative, type RunSpec } from "./harness";
+import { translateProfiles } from "../../lib/compile/aot-translate";
+import { corePath, emulatorDir, ensureCore, packStage, runEmulated, runNative, type RunResult, type RunSpec } from "./harness";
 
 // Under CI=true a missing tool fails this file (lib/testing/host-tools.ts) instead of skipping or not generating cases.
 const haveTools = haveHostTools({ commands: ["clang-14", "gcc"], files: ["/bin/busybox"] }, "the differential suite");
@@ -16,6 +17,12 @@ const work = join(emulatorDir, "build", "test-diff");
 const stage = join(work, "stage");
 const rootfs = join(work, "rootfs.img");
 const hostWork = join(stage, "work");
+// The first pass records the blocks each case runs (TRELLIS_AOT_PROFILE);
+// the second runs every case again on the core with those blocks translated.
+const profDir = join(work, "profiles");
+const aotCore = join(work, "core-aot.wasm");
+// The hottest blocks of the whole corpus (the module stays a few MB, so each run compiles it quickly).
+const AOT_BLOCKS = 6000;
 const ENV = { PATH: "/bin", HOME: "/", LC_ALL: "C" };
 
 // Shared objects for dynamically linked guests, copied to the same paths as on the host.
@@ -216,6 +223,7 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
   beforeAll(async () => {
     ensureCore();
     stageTree();
+    mkdirSync(profDir, { recursive: true });
     await packStage(stage, rootfs);
   }, 300_000);
 
@@ -289,14 +297,60 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
     expect(emu.status).toBe(0);
   });
 
-  for (const c of cases) {
+  cases.forEach((c, i) => {
     it(c.name, () => {
       const spec = { ...c, env: c.env ?? ENV };
       const native = runNative(spec, hostWork, c.argv[0].startsWith("./") ? join(hostWork, c.argv[0]) : undefined);
-      const emu = runEmulated(spec, rootfs, "/work", join(work, "tmp"));
+      nativeResults.set(c.name, native);
+      const emu = runEmulated(spec, rootfs, "/work", join(work, "tmp"), undefined, { env: { TRELLIS_AOT_PROFILE: `/prof/${i}.blocks` }, preopens: { "/prof": profDir } });
+      expect(emu.stderr).toBe(native.stderr);
+      expect(emu.stdout).toBe(native.stdout);
+      expect(emu.status).toBe(native.status);
+    });
+  });
+});
+
+const nativeResults = new Map<string, RunResult>();
+
+describe.skipIf(!haveTools)("x86-64 core: blocks translated ahead of time vs native", () => {
+  let translated = 0;
+  beforeAll(() => {
+    const profiles = existsSync(profDir) ? readdirSync(profDir).map((f) => join(profDir, f)) : [];
+    const r = translateProfiles(readFileSync(corePath), profiles, { maxBlocks: AOT_BLOCKS });
+    if (!r.ok) throw new Error(`translation failed: ${r.error.message}`);
+    writeFileSync(aotCore, r.value.module);
+    translated = r.value.functions;
+  });
+
+  it("translates the corpus' hottest blocks, most instructions inline", () => {
+    const r = translateProfiles(readFileSync(corePath), readdirSync(profDir).map((f) => join(profDir, f)), { maxBlocks: 200 });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const insns = r.value.blocks.reduce((n, b) => n + b.insns, 0), inlined = r.value.blocks.reduce((n, b) => n + b.inlined, 0);
+    expect(r.value.functions).toBe(200);
+    expect(inlined / insns).toBeGreaterThan(0.7);
+    expect(translated).toBe(AOT_BLOCKS);
+  });
+
+  for (const c of cases) {
+    it(`translated: ${c.name}`, () => {
+      const native = nativeResults.get(c.name);
+      if (!native) throw new Error("the interpreted pass did not run this case");
+      const emu = runEmulated({ ...c, env: c.env ?? ENV }, rootfs, "/work", join(work, "tmp"), undefined, { core: aotCore });
       expect(emu.stderr).toBe(native.stderr);
       expect(emu.stdout).toBe(native.stdout);
       expect(emu.status).toBe(native.status);
     });
   }
+
+  it("TRELLIS_AOT=0 turns the translations off (the same results through the interpreter)", () => {
+    const c = cases.find((x) => x.name === "gcc -static cpuloop")!;
+    const on = runEmulated({ ...c, env: ENV }, rootfs, "/work", join(work, "tmp"), "1", { core: aotCore });
+    const off = runEmulated({ ...c, env: ENV }, rootfs, "/work", join(work, "tmp"), "1", { core: aotCore, env: { TRELLIS_AOT: "0" } });
+    const runs = (r: RunResult) => Number(/translated blocks (?:on|off \(TRELLIS_AOT=0\)), (\d+) runs/.exec(r.stderr)?.[1] ?? NaN);
+    expect(runs(on)).toBeGreaterThan(1000);
+    expect(off.stderr).toContain("translated blocks off (TRELLIS_AOT=0), 0 runs");
+    expect(on.stdout).toBe(nativeResults.get(c.name)!.stdout);
+    expect(off.stdout).toBe(on.stdout);
+  });
 });

@@ -13,13 +13,14 @@ export const emulatorDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const corePath = join(emulatorDir, "build", "trellis-x86.wasm");
 const runner = join(emulatorDir, "test", "run-core.mjs");
 
-/** Builds the core when it is missing or older than a source file. */
+export const translatorPath = join(emulatorDir, "build", "trellis-aot.wasm");
+
+/** Builds the core (and the translator) when either is missing or older than a source file. */
 export function ensureCore(): string {
-  const src = join(emulatorDir, "src");
-  const files = readdirSync(src, { recursive: true, encoding: "utf8" }).map((f) => join(src, f)); // src/http/ too
-  const newest = Math.max(...files.map((f) => statSync(f).mtimeMs), statSync(join(emulatorDir, "build.sh")).mtimeMs);
-  const httpCore = join(emulatorDir, "build", "trellis-x86-http.wasm"); // build.sh writes both variants
-  if (![corePath, httpCore].every((f) => existsSync(f) && statSync(f).mtimeMs >= newest)) {
+  const files = (dir: string) => readdirSync(join(emulatorDir, dir), { recursive: true, encoding: "utf8" }).map((f) => join(emulatorDir, dir, f)); // src/http/ too
+  const newest = Math.max(...[...files("src"), ...files("aot")].map((f) => statSync(f).mtimeMs), statSync(join(emulatorDir, "build.sh")).mtimeMs);
+  const httpCore = join(emulatorDir, "build", "trellis-x86-http.wasm"); // build.sh writes all variants
+  if (![corePath, httpCore, translatorPath].every((f) => existsSync(f) && statSync(f).mtimeMs >= newest)) {
     execFileSync("bash", [join(emulatorDir, "build.sh")], { stdio: "pipe" });
   }
   return corePath;
@@ -58,8 +59,15 @@ export function runNative(spec: RunSpec, hostCwd: string, hostArgv0?: string): R
   return { stdout: r.stdout.toString("latin1"), stderr: r.stderr.toString("latin1"), status };
 }
 
+/** Another core module (e.g. one with translated blocks), more WASI environment and preopens for one run. */
+export interface CoreRun {
+  core?: string;
+  env?: Record<string, string>;
+  preopens?: Record<string, string>;
+}
+
 /** Runs inside the emulator with the packed rootfs; `workdir` is a rootfs path. */
-export function runEmulated(spec: RunSpec, rootfsFile: string, workdir: string, tmp: string, trace?: string): RunResult {
+export function runEmulated(spec: RunSpec, rootfsFile: string, workdir: string, tmp: string, trace?: string, run: CoreRun = {}): RunResult {
   const args = ["trellis-x86", "--rootfs", "/rootfs/" + rootfsFile.split("/").pop(), "--workdir", workdir];
   for (const [k, v] of Object.entries(spec.env ?? {})) args.push("-e", `${k}=${v}`);
   args.push("--", ...spec.argv);
@@ -69,8 +77,9 @@ export function runEmulated(spec: RunSpec, rootfsFile: string, workdir: string, 
     stdinFile = join(tmp, `stdin-${process.pid}-${Math.random().toString(36).slice(2)}`);
     writeFileSync(stdinFile, spec.stdin);
   }
-  const cfg = { args, env: trace ?? process.env.TRELLIS_TRACE ? { TRELLIS_TRACE: trace ?? process.env.TRELLIS_TRACE } : {}, preopens: { "/rootfs": dirname(rootfsFile) }, stdinFile };
-  const r = spawnSync(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, runner, corePath, JSON.stringify(cfg)], {
+  const env = { ...(trace ?? process.env.TRELLIS_TRACE ? { TRELLIS_TRACE: trace ?? process.env.TRELLIS_TRACE } : {}), ...run.env };
+  const cfg = { args, env, preopens: { "/rootfs": dirname(rootfsFile), ...run.preopens }, stdinFile };
+  const r = spawnSync(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, runner, run.core ?? corePath, JSON.stringify(cfg)], {
     timeout: 120_000,
     maxBuffer: 64 << 20,
     input: stdinFile ? undefined : "",

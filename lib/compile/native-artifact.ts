@@ -16,6 +16,7 @@ import { finished } from "node:stream/promises";
 import { WELL_KNOWN_HTTP_PORTS } from "../graph/ports";
 import { err, ok, type Result } from "../result";
 import type { BuildNativeArtifact, NativeArtifactInput, NativeArtifactOutput } from "./native-contract";
+import { leb, readLeb, readSleb32, section, sections, sleb32 } from "./wasm-binary";
 
 export type ArtifactErrorKind = "core-missing" | "core-malformed" | "rootfs-too-large" | "component-failed" | "io";
 export interface ArtifactError {
@@ -59,84 +60,6 @@ export function encodeRunConfig(cfg: RunConfig, separateRootfs?: string): Uint8A
   if (separateRootfs) recs.push("r:" + separateRootfs);
   if (cfg.httpPort !== undefined) recs.push("t:" + cfg.httpPort);
   return Buffer.from(recs.map((r) => r.replace(/\0/g, "") + "\0").join(""), "utf8");
-}
-
-// ---- minimal wasm binary reading/writing ----
-function readLeb(b: Uint8Array, pos: number): [number, number] {
-  let result = 0,
-    shift = 0,
-    p = pos;
-  for (;;) {
-    if (p >= b.length) throw new Error("truncated LEB128");
-    const byte = b[p++]!;
-    result += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (!(byte & 0x80)) break;
-    if (shift > 35) throw new Error("LEB128 too long");
-  }
-  return [result, p];
-}
-function readSleb32(b: Uint8Array, pos: number): [number, number] {
-  let result = 0,
-    shift = 0,
-    p = pos,
-    byte: number;
-  do {
-    if (p >= b.length) throw new Error("truncated LEB128");
-    byte = b[p++]!;
-    result |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80 && shift < 35);
-  if (shift < 32 && byte & 0x40) result |= -1 << shift;
-  return [result, p];
-}
-function leb(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return Buffer.from(out);
-}
-function sleb32(n: number): Buffer {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
-      out.push(byte);
-      return Buffer.from(out);
-    }
-    out.push(byte | 0x80);
-  }
-}
-function section(id: number, body: Buffer[]): Buffer[] {
-  const len = body.reduce((s, x) => s + x.length, 0);
-  return [Buffer.from([id]), leb(len), ...body];
-}
-
-interface Section {
-  id: number;
-  start: number; // first byte of the section id
-  body: number; // first byte of the body
-  end: number;
-}
-
-function sections(core: Uint8Array): Section[] {
-  if (core.length < 8 || Buffer.compare(Buffer.from(core.subarray(0, 8)), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])) !== 0)
-    throw new Error("not a Wasm core module (bad magic or version)");
-  const out: Section[] = [];
-  let p = 8;
-  while (p < core.length) {
-    const id = core[p]!;
-    const [len, body] = readLeb(core, p + 1);
-    if (body + len > core.length) throw new Error(`section ${id} runs past the end`);
-    out.push({ id, start: p, body, end: body + len });
-    p = body + len;
-  }
-  return out;
 }
 
 /** A piece of the output: bytes, or a range of the rootfs file streamed at write time. */
