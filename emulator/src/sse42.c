@@ -11,16 +11,18 @@ static int op_pcmpgtq(Proc *p, Cpu *c, Mem *m, D *d) {
   return X_NEXT;
 }
 
-// Element i of a string operand as a signed or unsigned value.
-static i32 elem(const Xmm *v, int i, int words, int sgn) {
-  if (words) return sgn ? v->sw[i] : v->w[i];
-  return sgn ? v->sb[i] : v->b[i];
+// The elements of a string operand as signed or unsigned values.
+static void elems(const Xmm *v, int words, int sgn, i32 *e) {
+  if (words)
+    for (int i = 0; i < 8; i++) e[i] = sgn ? v->sw[i] : v->w[i];
+  else
+    for (int i = 0; i < 16; i++) e[i] = sgn ? v->sb[i] : v->b[i];
 }
 
 // Implicit length: the index of the first zero element (n when none).
-static int implicit_len(const Xmm *v, int n, int words) {
+static int implicit_len(const i32 *e, int n) {
   for (int i = 0; i < n; i++)
-    if (!elem(v, i, words, 0)) return i;
+    if (!e[i]) return i;
   return n;
 }
 
@@ -34,44 +36,39 @@ static int explicit_len(u64 r, int wide, int n) {
 
 // The comparison of PCMPxSTRx: `a` is the ModRM.reg operand (the set, the
 // ranges or the needle), `b` the ModRM.rm operand (the text), with their
-// valid lengths. Returns IntRes2, one bit per element of `b`.
-static u32 pcmpstr(const Xmm *a, int la, const Xmm *b, int lb, int imm) {
-  int words = imm & 1, sgn = imm >> 1 & 1, n = words ? 8 : 16;
-  u32 res = 0;
+// valid lengths. Returns IntRes2, one bit per element of `b`. Masks are
+// sets of elements of `b`: bit j for b[j].
+static u32 pcmpstr(const i32 *a, int la, const i32 *b, int lb, int n, int imm) {
+  u32 all = (1u << n) - 1, vb = (1u << lb) - 1, res = 0;
   switch (imm >> 2 & 3) {
   case 0: // equal any: b[j] is one of a[0..la)
     for (int j = 0; j < lb; j++)
       for (int i = 0; i < la; i++)
-        if (elem(a, i, words, sgn) == elem(b, j, words, sgn)) { res |= 1u << j; break; }
+        if (a[i] == b[j]) { res |= 1u << j; break; }
     break;
   case 1: // ranges: a[i] <= b[j] <= a[i+1] for some even i with both bounds valid
     for (int j = 0; j < lb; j++)
-      for (int i = 0; i + 1 < la; i += 2) {
-        i32 v = elem(b, j, words, sgn);
-        if (elem(a, i, words, sgn) <= v && v <= elem(a, i + 1, words, sgn)) { res |= 1u << j; break; }
-      }
+      for (int i = 0; i + 1 < la; i += 2)
+        if (a[i] <= b[j] && b[j] <= a[i + 1]) { res |= 1u << j; break; }
     break;
   case 2: // equal each: a[i] == b[i]; both past their ends counts as equal
-    for (int i = 0; i < n; i++) {
-      int va = i < la, vb = i < lb;
-      if (va && vb ? elem(a, i, words, sgn) == elem(b, i, words, sgn) : !va && !vb) res |= 1u << i;
-    }
+    for (int i = 0; i < n; i++)
+      if (i < la && i < lb ? a[i] == b[i] : i >= la && i >= lb) res |= 1u << i;
     break;
-  default: // equal ordered: the needle a matches at b[j] (a needle element past a's end matches anything)
-    for (int j = 0; j < n; j++) {
-      int ok = 1;
-      for (int k = 0; k < n - j && ok; k++) {
-        if (k >= la) break;
-        ok = j + k < lb && elem(a, k, words, sgn) == elem(b, j + k, words, sgn);
-      }
-      if (ok) res |= 1u << j;
+  default: // equal ordered: the needle a matches at b[j]; needle elements past
+           // a's end, or past the block's end (j + k >= n), match anything
+    res = all;
+    for (int k = 0; k < la && res; k++) {
+      u32 eq = 0; // the j where b[j + k] is valid and equals a[k]
+      for (int j = 0; j + k < lb; j++)
+        if (b[j + k] == a[k]) eq |= 1u << j;
+      res &= eq | (all & ~((1u << (n - k)) - 1));
     }
     break;
   }
-  u32 all = (1u << n) - 1;
   switch (imm >> 4 & 3) {
-  case 1: res ^= all; break;                         // negative
-  case 3: res ^= (lb >= 32 ? all : (1u << lb) - 1); break; // masked negative: only the valid elements of b
+  case 1: res ^= all; break; // negative
+  case 3: res ^= vb; break;  // masked negative: only the valid elements of b
   }
   return res & all;
 }
@@ -80,18 +77,20 @@ static u32 pcmpstr(const Xmm *a, int la, const Xmm *b, int lb, int imm) {
 static int op_pcmpstr(Proc *p, Cpu *c, Mem *m, D *d) {
   if (!d->pfx66 || d->rep) return X_ILL;
   int imm = (u8)d->imm, words = imm & 1, n = words ? 8 : 16, op = d->op & 3;
-  Xmm tmp, *s = simd_src(c, m, d, &tmp, 16), a = c->xmm[d->reg], b;
+  Xmm tmp, *s = simd_src(c, m, d, &tmp, 16);
   if (!s) return X_NEXT;
-  b = *s;
+  i32 a[16], b[16];
+  elems(&c->xmm[d->reg], words, imm >> 1 & 1, a);
+  elems(s, words, imm >> 1 & 1, b);
   int la, lb;
   if (d->op < 0x362) {
     la = explicit_len(c->r[RAX], d->rex & 8, n);
     lb = explicit_len(c->r[RDX], d->rex & 8, n);
   } else {
-    la = implicit_len(&a, n, words);
-    lb = implicit_len(&b, n, words);
+    la = implicit_len(a, n);
+    lb = implicit_len(b, n);
   }
-  u32 res = pcmpstr(&a, la, &b, lb, imm);
+  u32 res = pcmpstr(a, la, b, lb, n, imm);
   if (op & 1) { // index into ECX: the lowest or (imm8 bit 6) highest set bit, n when none
     u32 idx = !res ? (u32)n : imm & 0x40 ? 31 - (u32)__builtin_clz(res) : (u32)__builtin_ctz(res);
     c->r[RCX] = idx;
