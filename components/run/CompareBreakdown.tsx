@@ -77,7 +77,7 @@ export function CompareBreakdown({ result, nameOf }: { result: Comparison; nameO
         <li>
           in-process: {why(i, nameOf)};{" "}
           {result.inProcess.mode === "composed"
-            ? "a wire is a canonical-ABI adapter call inside the composed component (timed at its entry and exit), so its copies count as the components' own work."
+            ? "a wire is a canonical-ABI adapter call inside the composed component (timed at its entry and exit), so its copies count as the components' own work; so do a component's calls to the host (WASI, wasi:http, key-value), each through jco's JS glue."
             : "a wire is a direct call, so its canonical-ABI copies count as the components' own work."}
         </li>
         <li>network: {why(n, nameOf)}.</li>
