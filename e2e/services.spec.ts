@@ -54,6 +54,10 @@ test("a compiled web server exports wasi:http; behind the HTTP ingress the Run p
   await expect(panel.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 90_000 });
   await expect(panel.getByTestId("run-output")).toContainText("HTTP 200");
   await expect(panel.getByTestId("run-output")).toContainText("hello from the guest's httpd");
+  // the panel says the answer came through the compiled container's wasi:http component, not its published port
+  await expect(panel.getByTestId("run-http")).toHaveAttribute("data-via", "component");
+  await expect(panel.getByTestId("run-http")).toContainText("answered through its wasi:http component");
+  await page.screenshot({ path: "e2e/artifacts/services-run.png" });
   await expect(node.getByTestId("node-run")).toContainText("1 call");
   await snap(page, "run-compiled-http");
 

@@ -81,6 +81,12 @@ export function RunPanel() {
           <div className="run-status" data-testid="run-status" data-status={run.status}>
             {run.status === "idle" ? "Not run yet." : `${run.status}${run.durationMs !== undefined ? ` in ${fmtMs(run.durationMs)}` : ""} (${run.mode})`}
           </div>
+          {run.http?.map((h) => (
+            <p className="compare-note" key={h.nodeId} data-testid="run-http" data-node-id={h.nodeId} data-via={h.via}>
+              {nameOf(h.nodeId)} (port {h.port}) answered{" "}
+              {h.via === "component" ? "through its wasi:http component, as it deploys" : `through its published port: ${h.why ?? "no wasi:http component"}`}
+            </p>
+          ))}
           {run.error && (
             <div className="notice notice-error" data-testid="run-error" data-kind={run.error.kind}>
               {run.error.kind}: {run.error.message}

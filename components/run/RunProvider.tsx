@@ -2,7 +2,7 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Comparison } from "@/lib/run/compare";
 import type { HttpRequestShape } from "@/lib/run/entry";
-import type { CallEvent, RunError, RunEvent, RunMode } from "@/lib/run/types";
+import type { CallEvent, HttpServing, RunError, RunEvent, RunMode } from "@/lib/run/types";
 import { useDesignerStore } from "../designer/store-context";
 import { fmtMs, formatOutput, formatValue } from "./format";
 import { readSse } from "../read-sse";
@@ -24,6 +24,8 @@ export interface RunState {
   output?: string;
   error?: RunError;
   durationMs?: number;
+  /** How each compiled HTTP service of the run answered (its wasi:http component, or its published port). */
+  http?: HttpServing[];
   /** Output lines by node id; the panel labels them with the node's name. */
   stdio: { nodeId: string | null; stream: "stdout" | "stderr"; text: string }[];
 }
@@ -68,6 +70,8 @@ function applyEvent(s: RunState, e: RunEvent): RunState {
     const out = c.error ? `error: ${c.error}` : c.refused !== undefined ? `refused: ${formatValue(c.refused as never)}` : formatValue(c.result as never);
     next.nodes = { ...s.nodes, [c.to]: { calls: cur.calls + 1, ms: cur.ms + c.durationMs, lastIn: c.args.map((a) => formatValue(a as never)).join(", "), lastOut: out, error: c.error ?? cur.error } };
     if (c.linkId) next.links = { ...s.links, [c.linkId]: `${c.function}: ${formatValue((c.result ?? c.refused ?? null) as never, 40)} · ${fmtMs(c.durationMs)}` };
+  } else if (e.type === "started" && e.http) {
+    next.http = e.http;
   } else if (e.type === "stdio") {
     next.stdio = [...s.stdio, { nodeId: e.nodeId, stream: e.stream, text: e.text }];
   } else if (e.type === "finished" && !e.ok && e.error) {

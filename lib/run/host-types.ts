@@ -4,7 +4,7 @@ import type { EncodedValue } from "./codec";
 import type { Binding, RunPlan } from "./plan";
 import type { TranspiledComponent } from "./transpile";
 import type { ComposedMembers } from "./wire-tap";
-import type { RunError, RunLimits } from "./types";
+import type { HttpServing, RunError, RunLimits } from "./types";
 
 /** A run planned and its components found: what a session starts from. */
 export interface PreparedRun {
@@ -16,6 +16,8 @@ export interface PreparedRun {
   cacheDir: string;
   /** Compiled containers: node id → its WASI command module on disk. */
   commandFiles: Map<string, { name: string; file: string }>;
+  /** Compiled HTTP services: which way each one answers. */
+  http?: HttpServing[];
   /** A composed run: the members of its one component node (the entry's id) and their wires. */
   composed?: ComposedMembers;
 }

@@ -64,6 +64,7 @@ describe.skipIf(!haveTools)("a compiled nginx served by its wasi:http component 
     expect(out.headers).toContainEqual(["content-type", "application/json"]);
     expect(out.headers.find(([k]) => k === "server")?.[1]).toMatch(/^nginx\//);
     expect(r.nodes.web?.calls).toBe(1);
+    expect(r.events[0]).toMatchObject({ type: "started", http: [{ nodeId: "web", port: 80, via: "component" }] });
   }, 90_000);
 
   it("passes a 404 through in network mode (the component in its own process)", async () => {

@@ -79,6 +79,8 @@ describe.skipIf(!haveTools)("Debian nginx in a compiled container behind the HTT
     expect(out.headers.find(([k]) => k === "server")?.[1]).toMatch(/^nginx\//);
     expect(r.nodes.web?.calls).toBe(1);
     expect(r.events.some((e) => e.type === "node-ready" && e.nodeId === "web")).toBe(true);
+    // this run resolves artifacts itself, so the service answers through its published port, and the run says so
+    expect(r.events[0]).toMatchObject({ type: "started", http: [{ nodeId: "web", port: 80, via: "published-port" }] });
   }, 90_000);
 
   it("passes the guest's 404 through as the response, not a run failure (network mode: the service in its own process)", async () => {

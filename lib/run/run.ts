@@ -14,7 +14,7 @@ import { hostedNodes, planRun, serveFromComponent, type RunPlan } from "./plan";
 import { RunSession } from "./session";
 import { contentHash, defaultCacheDir, placeComponent, pruneCache, transpileCached, type TranspiledComponent } from "./transpile";
 import { prepareComposed } from "./composed-run";
-import { DEFAULT_LIMITS, type NodeSummary, type RunError, type RunEvent, type RunInput, type RunLimits, type RunMode, type RunResult } from "./types";
+import { DEFAULT_LIMITS, type NodeSummary, type RunError, type RunEvent, type RunInput, type RunLimits, type RunMode, type RunResult, type HttpServing } from "./types";
 
 export type ComponentResolver = (node: TopologyNode) => Result<Uint8Array, RunError> | Promise<Result<Uint8Array, RunError>>;
 
@@ -67,8 +67,8 @@ export const resolveCompiledHttp: HttpComponentResolver = async (node, guestPort
   const jobId = node.config.compile?.jobId;
   if (!jobId) return undefined;
   try {
-    const { getJobQueue } = await import("../jobs/index");
-    const queue = getJobQueue();
+    const { startJobQueue } = await import("../jobs/index");
+    const queue = await startJobQueue();
     const job = queue.get(jobId);
     type Native = { extraFiles?: { file: string; role: string }[]; details?: { httpComponent?: { file?: string; port?: number } } };
     const native = (job?.result as { produced?: { native?: Native } } | null | undefined)?.produced?.native;
@@ -188,12 +188,17 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
   // A compiled HTTP service whose job built its wasi:http component runs as that component.
   const resolveHttp = opts.resolveHttp ?? (opts.resolve ? undefined : resolveCompiledHttp);
   const httpComponents = new Map<string, Uint8Array>();
-  for (const s of resolveHttp ? plan.services : []) {
+  const http: HttpServing[] = [];
+  for (const s of plan.services) {
     const node = byId.get(s.nodeId)!;
-    const bytes = await resolveHttp!(node, s.guestPort);
-    if (!bytes) continue;
+    const bytes = resolveHttp ? await resolveHttp(node, s.guestPort) : undefined;
+    if (!bytes) {
+      http.push({ nodeId: s.nodeId, port: s.guestPort, via: "published-port", why: resolveHttp ? `its compile job built no wasi:http component for port ${s.guestPort}` : "this run serves compiled containers from their command artifacts" });
+      continue;
+    }
     plan = serveFromComponent(plan, s.nodeId, node.name);
     httpComponents.set(s.nodeId, bytes);
+    http.push({ nodeId: s.nodeId, port: s.guestPort, via: "component" });
   }
   const transpiled = new Map<string, TranspiledComponent>();
   const commandFiles = new Map<string, { name: string; file: string }>();
@@ -239,7 +244,7 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
     if ("transpiled" in placed) transpiled.set(id, placed.transpiled);
     else pendingComponents.set(id, placed.file);
   }
-  return ok({ plan, transpiled, pendingComponents, cacheDir, commandFiles });
+  return ok({ plan, transpiled, pendingComponents, cacheDir, commandFiles, ...(http.length ? { http } : {}) });
 }
 
 
@@ -270,6 +275,7 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
     // A resolver that throws (I/O, a bug) still ends as a typed failure of this run only.
     prepared = err({ kind: "missing-component", message: `could not load the components: ${(e as Error)?.message ?? String(e)}` });
   }
+  const http = prepared.ok ? prepared.value.http : undefined;
   if (prepared.ok && req.composed) {
     if (req.mode !== "in-process") return finish({ ok: false, error: { kind: "invalid-request", message: "a composed run is an in-process run" } });
     prepared = await prepareComposed(prepared.value, req.topology, opts.resolve ?? resolveDefault);
@@ -279,7 +285,7 @@ export async function runDesign(req: RunRequest, opts: RunOptions = {}): Promise
   const call = entryCall(plan.entry.entryInterface, req.input, req.request);
   if (!call.ok) return finish({ ok: false, error: call.error });
   const entry = { nodeId: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function };
-  emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: hostedNodes(plan), skipped: plan.skipped, entry: { nodeId: entry.nodeId, interface: entry.interface } });
+  emit({ type: "started", at: Date.now() - runStart, mode: req.mode, nodes: hostedNodes(plan), skipped: plan.skipped, entry: { nodeId: entry.nodeId, interface: entry.interface }, ...(http ? { http } : {}) });
 
   // The time limit covers starting the processes too (not transpiling); on expiry every process is killed.
   let session: RunSession | undefined;

@@ -70,13 +70,25 @@ export interface CallEvent {
 
 export type RunEvent =
   /** `nodes` take part in the run; `skipped` are nodes of the design the entry does not reach. */
-  | { type: "started"; at: number; mode: RunMode; nodes: string[]; skipped: string[]; entry: { nodeId: string; interface: string } }
+  | { type: "started"; at: number; mode: RunMode; nodes: string[]; skipped: string[]; entry: { nodeId: string; interface: string }; http?: HttpServing[] }
   /** A component is being transpiled (first run of these bytes); the run's clock stops meanwhile. */
   | { type: "compiling"; at: number; nodeId: string; done: boolean; ms?: number }
   | { type: "node-ready"; at: number; nodeId: string; ms: number }
   | CallEvent
   | { type: "stdio"; at: number; nodeId: string | null; stream: "stdout" | "stderr"; text: string }
   | { type: "finished"; at: number; ok: boolean; error?: RunError };
+
+/**
+ * How a compiled HTTP service answers in a run: through the wasi:http component its compile job
+ * built, or through the guest's published port (the command artifact with host networking).
+ */
+export interface HttpServing {
+  nodeId: string;
+  port: number;
+  via: "component" | "published-port";
+  /** Why it is not the component, when it is not. */
+  why?: string;
+}
 
 export interface NodeSummary {
   nodeId: string;
