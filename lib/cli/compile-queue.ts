@@ -3,6 +3,7 @@
 // job's log lines as they come. This process acts as a small server for the
 // one job: its own SQLite store in a temp dir, and the internal input route
 // for an image file (on --listen, advertised to workers as --advertise).
+import { CLI_COMPONENT_ROLE } from "../compile/http-component-names";
 import { existsSync, statSync } from "node:fs";
 import { copyFile, link, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -92,7 +93,7 @@ export async function compileOnQueue(o: QueueCompileOptions): Promise<number> {
     await copyFile(join(dir, produced.file), o.out);
     for (const x of produced.native?.extraFiles ?? []) {
       if (x.role.startsWith("rootfs")) await copyFile(join(dir, x.file), join(dirname(o.out), basename(x.file)));
-      else if (x.role.startsWith("component") && o.component) await copyFile(join(dir, x.file), o.component);
+      else if (x.role === CLI_COMPONENT_ROLE && o.component) await copyFile(join(dir, x.file), o.component);
     }
     process.stdout.write(`${o.out}: ${produced.bytes} bytes (${produced.kind}), compiled on the queue\n`);
     return 0;

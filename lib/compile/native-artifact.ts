@@ -7,6 +7,7 @@
 // section) is patched to point at them. Optionally the rootfs stays a separate
 // file that the core opens through a WASI preopen.
 
+import { CLI_COMPONENT_ROLE } from "./http-component-names";
 import { spawn } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
@@ -271,7 +272,7 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
       const cfile = join(input.outDir, "artifact.component.wasm");
       const { writeFile } = await import("node:fs/promises");
       await writeFile(cfile, comp.value);
-      extraFiles.push({ file: cfile, role: "component (wasi:cli/run)" });
+      extraFiles.push({ file: cfile, role: CLI_COMPONENT_ROLE });
       componentBytes = comp.value.length;
     } else input.onLog?.(`note: component wrapping failed: ${comp.error.message}`);
   }

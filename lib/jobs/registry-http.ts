@@ -16,7 +16,7 @@ import { readJson } from "../server/body";
 import { errorResponse } from "../server/errors";
 import { errorJson, notFound } from "./http";
 import type { JobQueue } from "./types";
-import { HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } from "../compile/http-component-names";
+import { CLI_COMPONENT_ROLE, HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } from "../compile/http-component-names";
 
 const PLATFORM_RE = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?$/i;
 const MAX_BODY = 64 * 1024;
@@ -94,7 +94,7 @@ export async function handlePush(req: Request, queue: JobQueue, id: string, data
   if (!ref.ok) return errorJson(400, ref.error.kind, ref.error.message);
   // a compiled HTTP service pushes its wasi:http component (what platforms deploy), else the wasi:cli/run wrapper
   const httpComponent = produced.native?.extraFiles?.find((x) => x.role === HTTP_COMPONENT_ROLE)?.file;
-  const component = produced.kind === "wasm-component" ? produced.file : (httpComponent ?? produced.native?.extraFiles?.find((x) => x.role.startsWith("component"))?.file);
+  const component = produced.kind === "wasm-component" ? produced.file : (httpComponent ?? produced.native?.extraFiles?.find((x) => x.role === CLI_COMPONENT_ROLE)?.file);
   const file = component ?? produced.file;
   const path = join(queue.jobDir(id), file);
   if (!existsSync(path)) return errorJson(410, "artifact-gone", `the artifact of job ${id} is no longer on disk`);

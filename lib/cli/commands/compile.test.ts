@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { haveHostTools } from "../../testing/host-tools";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeDockerSave, makeTar, tarLayer } from "../../image/test-images";
+import { loadHandler } from "../../testing/wasi-http-call";
 
 const haveTools = haveHostTools({ files: ["/bin/busybox", "/usr/bin/clang-14"] }, "the CLI compile suite");
 const dir = mkdtempSync(join(tmpdir(), "trellis-cli-compile-"));
@@ -36,6 +37,39 @@ describe.skipIf(!haveTools)("trellis compile / run (x86-64 core)", () => {
     expect(r2.out).toBe("/etc\nSHOUT\n");
     expect(r2.code).toBe(3);
   });
+
+  it("--http-component writes the wasi:http component of an image that exposes an HTTP port, and it answers", async () => {
+    const layer = await makeTar([
+      { name: "bin/", type: "directory", mode: 0o755 },
+      { name: "bin/busybox", content: readFileSync("/bin/busybox"), mode: 0o755 },
+      { name: "www/", type: "directory", mode: 0o755 },
+      { name: "www/index.html", content: "<p>served by the component</p>\n" },
+    ]);
+    const image = join(dir, "httpd.tar");
+    writeFileSync(image, await makeDockerSave([tarLayer(layer)], { Entrypoint: ["/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www"], ExposedPorts: { "80/tcp": {} } }));
+    const out = join(dir, "httpd.wasm");
+    const cliComponent = join(dir, "httpd.component.wasm");
+    const httpComponent = join(dir, "httpd.http.wasm");
+    const c = cli(["compile", image, "-o", out, "--component", cliComponent, "--http-component", httpComponent]);
+    expect(c.code, c.err).toBe(0);
+    expect(c.out).toContain(`${httpComponent}: `);
+    expect(c.out).toContain("component exporting wasi:http/incoming-handler@0.2.0, guest port 80");
+    // the two components are different files: the command wrapper and the HTTP handler
+    expect(readFileSync(cliComponent).equals(readFileSync(httpComponent))).toBe(false);
+    const call = await loadHandler(new Uint8Array(readFileSync(httpComponent)), join(dir, "cache"));
+    const r = call({ path: "/index.html" });
+    if ("error" in r) throw new Error(`the component answered error ${r.error.tag}`);
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toBe("<p>served by the component</p>\n");
+
+    // an image that exposes nothing has no HTTP component: the command says so and fails
+    const plain = join(dir, "plain.tar");
+    writeFileSync(plain, await makeDockerSave([tarLayer(layer)], { Entrypoint: ["/bin/busybox", "true"] }));
+    const p = cli(["compile", plain, "-o", join(dir, "plain.wasm"), "--http-component", join(dir, "plain.http.wasm")]);
+    expect(p.code).toBe(1);
+    expect(p.err).toContain("no wasi:http component was built (the image exposes no HTTP port");
+    expect(existsSync(join(dir, "plain.http.wasm"))).toBe(false);
+  }, 120_000);
 
   it("compiles a rootfs directory with an entrypoint, separate rootfs kept beside the module", () => {
     const root = join(dir, "root");

@@ -3,13 +3,14 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { compileImage } from "../../compile/compile-image";
+import { CLI_COMPONENT_ROLE, HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } from "../../compile/http-component-names";
 import { defaultCorePath, planArtifact, wrapAsComponent, writePlan, type RunConfig } from "../../compile/native-artifact";
 import { packDirectory } from "../../image/packed-rootfs";
 import { authFileCredentials, insecureFromEnv, looksLikeReference, pullImage, pushArtifact } from "../../registry";
 import type { CliCommand } from "../command";
 
 const USAGE = [
-  "trellis compile <image.tar | registry/repo:tag | repo@sha256:…> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm] [--push registry/repo:tag]",
+  "trellis compile <image.tar | registry/repo:tag | repo@sha256:…> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm] [--http-component out.http.wasm] [--push registry/repo:tag]",
   "trellis compile --queue redis://[user:pass@]host:port[/db] <image.tar | ref> -o out.wasm [--listen host:port] [--advertise URL] (on `trellis worker`s; waits)",
   "trellis compile --rootfs <dir|packed.img> --entrypoint 'prog arg...' [--cmd 'arg...'] [-e K=V]... [--workdir DIR] [--user UID[:GID]] [--separate-rootfs] -o out.wasm [--component out.component.wasm]",
 ].join("\n       ");
@@ -77,7 +78,7 @@ const command: CliCommand = {
   summary: "compile a container image (or a rootfs + entrypoint) into a WASI module that runs it on the x86-64 core",
   usage: USAGE,
   async run(args) {
-    let image: string | undefined, out: string | undefined, rootfs: string | undefined, component: string | undefined;
+    let image: string | undefined, out: string | undefined, rootfs: string | undefined, component: string | undefined, httpComponent: string | undefined;
     let platform: string | undefined, name: string | undefined, workdir: string | undefined, user: string | undefined, push: string | undefined;
     let queue: string | undefined, listen: string | undefined, advertise: string | undefined;
     let entrypoint: string[] | undefined, cmd: string[] = [];
@@ -105,6 +106,7 @@ const command: CliCommand = {
         else if (a === "--platform") platform = val();
         else if (a === "--name") name = val();
         else if (a === "--component") component = val();
+        else if (a === "--http-component") httpComponent = val();
         else if (a === "--push") push = val();
         else if (a === "--queue") queue = val();
         else if (a === "--listen") listen = val();
@@ -117,6 +119,10 @@ const command: CliCommand = {
       }
     }
     if (!out || (!image && !rootfs) || (image && rootfs)) return bad();
+    if (httpComponent && (rootfs || queue)) {
+      process.stderr.write("trellis compile: --http-component takes an image (its exposed HTTP port says which port the component serves)\n");
+      return 2;
+    }
     if (queue) {
       if (rootfs || push) {
         process.stderr.write("trellis compile: --queue takes an image (file or reference); --rootfs and --push run locally\n");
@@ -171,15 +177,25 @@ const command: CliCommand = {
       process.stderr.write(`${report.summary}\n`);
       if (report.outcome !== "compiled" || !report.produced) return 1;
       await copyFile(join(jobDir, report.produced.file), out);
-      for (const extra of report.produced.native?.extraFiles ?? []) {
+      const extras = report.produced.native?.extraFiles ?? [];
+      for (const extra of extras) {
         const src = extra.file.startsWith("/") ? extra.file : join(jobDir, extra.file);
         if (extra.role.startsWith("rootfs")) await copyFile(src, join(dirname(out), basename(src)));
-        else if (extra.role.startsWith("component") && component) await copyFile(src, component);
+        else if (extra.role === CLI_COMPONENT_ROLE && component) await copyFile(src, component);
+        else if (extra.role === HTTP_COMPONENT_ROLE && httpComponent) await copyFile(src, httpComponent);
       }
       process.stdout.write(`${out}: ${report.produced.bytes} bytes (${report.produced.kind})\n`);
+      if (httpComponent) {
+        const http = report.produced.native?.details?.httpComponent as { port?: number; bytes?: number } | undefined;
+        if (!extras.some((x) => x.role === HTTP_COMPONENT_ROLE) || !http) {
+          process.stderr.write(`trellis compile: no wasi:http component was built (${report.produced.native ? "the image exposes no HTTP port, or the log above says why" : "the image is not a native x86-64 image"}); ${httpComponent} not written\n`);
+          return 1;
+        }
+        process.stdout.write(`${httpComponent}: ${http.bytes} bytes (component exporting ${HTTP_HANDLER_EXPORT}, guest port ${http.port})\n`);
+      }
       if (push) {
         // The component form where there is one (a Wasm component, or the core's wasi:cli/run wrapper).
-        const comp = report.produced.kind === "wasm-component" ? report.produced.file : report.produced.native?.extraFiles?.find((x) => x.role.startsWith("component"))?.file;
+        const comp = report.produced.kind === "wasm-component" ? report.produced.file : (extras.find((x) => x.role === HTTP_COMPONENT_ROLE) ?? extras.find((x) => x.role === CLI_COMPONENT_ROLE))?.file;
         const file = comp ? (comp.startsWith("/") ? comp : join(jobDir, comp)) : join(jobDir, report.produced.file);
         const r = await pushArtifact({
           reference: push,
