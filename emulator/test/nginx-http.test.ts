@@ -79,7 +79,7 @@ describe.skipIf(!haveTools)("Debian nginx in a compiled container's wasi:http co
       if (i > 1200) throw new Error(`native nginx never answered: ${nativeErr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-  }, 120_000);
+  }, 300_000);
 
   afterAll(() => {
     native?.kill("SIGKILL");

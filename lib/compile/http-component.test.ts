@@ -34,7 +34,7 @@ describe.skipIf(!haveTools)("a compiled container as a wasi:http component", () 
     // a spinning guest meets this budget of guest instructions, not a clock
     (shim.cli as unknown as { _setEnv(e: Record<string, string>): void })._setEnv({ TRELLIS_HTTP_STEP_LIMIT: "30000000", TRELLIS_HTTP_MAX_ANSWER: "1048576" });
     call = await loadHandler(component, join(work, "cache"));
-  }, 120_000);
+  }, 300_000);
   afterAll(() => (shim.cli as unknown as { _setEnv(e: Record<string, string>): void })._setEnv({}));
 
   it("exports wasi:http/incoming-handler@0.2.0 and imports only WASI", async () => {

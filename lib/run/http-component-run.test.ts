@@ -51,7 +51,7 @@ describe.skipIf(!haveTools)("a compiled nginx served by its wasi:http component 
     if (!a.ok || !b.ok) throw new Error("building the components failed");
     component = a.value;
     broken = b.value;
-  }, 120_000);
+  }, 300_000); // builds nginx's rootfs and two components: minutes on a loaded 2-core machine
 
   const opts = (bytes: () => Uint8Array) => ({ resolve: noCommand, resolveHttp: async () => bytes(), cacheDir: join(work, "cache") });
 

@@ -66,7 +66,7 @@ describe.skipIf(!haveTools)("Debian nginx in a compiled container behind the HTT
     const built = buildArtifactBytes(new Uint8Array(readFileSync(corePath)), new Uint8Array(readFileSync(join(work, "rootfs.img"))), cfg);
     if (!built.ok) throw new Error(built.error.message);
     artifact = built.value;
-  }, 90_000);
+  }, 300_000); // stages nginx and builds its artifact: minutes on a loaded 2-core machine
 
   it("answers a GET from the guest's nginx (in-process)", async () => {
     const r = await runDesign({ topology: design(), input: { text: "" }, mode: "in-process", request: { method: "GET", path: "/data.json", headers: [["accept", "*/*"]] }, limits: { timeMs: 60_000 } }, { resolve: resolve(() => artifact), cacheDir: join(work, "cache") });
