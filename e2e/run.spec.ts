@@ -24,6 +24,13 @@ test("run the sample project in both modes; values show on the canvas; compare",
   await expect(panel.getByTestId("run-status")).toContainText("network");
   await expect(nodeByName(page, "json-to-csv").getByTestId("node-run")).toContainText("city,temp");
 
+  // composed: the sample's components as one component, as the WAC export deploys them; the same answer
+  await panel.getByTestId("run-mode").selectOption("composed");
+  await panel.getByTestId("run-start").click();
+  await expect(panel.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 60_000 });
+  await expect(panel.getByTestId("run-status")).toContainText("in-process, composed");
+  await expect(panel.getByTestId("run-output")).toContainText("city,temp\nLisbon,21.5\nOslo,4");
+
   await panel.getByTestId("compare-requests").fill("100");
   await panel.getByTestId("compare-start").click();
   await expect(panel.getByTestId("compare-table")).toBeVisible({ timeout: 90_000 });

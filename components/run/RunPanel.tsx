@@ -1,12 +1,11 @@
 "use client";
 import { useMemo, useState } from "react";
 import { builtinBySource } from "@/lib/builtins/catalog";
-import type { RunMode } from "@/lib/run/types";
 import { useDesigner } from "../designer/store-context";
 import type { Comparison } from "@/lib/run/compare";
 import { CompareBreakdown } from "./CompareBreakdown";
 import { fmtMiB, fmtMs } from "./format";
-import { useRun } from "./RunProvider";
+import { useRun, type PanelMode } from "./RunProvider";
 import { ModesHead } from "./ModesHead";
 
 /** A sensible first input: the sample of a built-in wired to an ingress, else any built-in's sample. */
@@ -24,7 +23,7 @@ export function RunPanel() {
   const { run, compare, start, stop, startCompare, clear } = useRun();
   const sample = useSampleInput();
   const [input, setInput] = useState<string | null>(null);
-  const [mode, setMode] = useState<RunMode>("in-process");
+  const [mode, setMode] = useState<PanelMode>("in-process");
   const [requests, setRequests] = useState(500);
   // For HTTP entries: the request line (the input is its body); "POST /" as before when left alone.
   const [requestLine, setRequestLine] = useState("POST /");
@@ -48,8 +47,9 @@ export function RunPanel() {
           </label>
           <label className="run-field run-mode-field">
             <span>Mode</span>
-            <select data-testid="run-mode" value={mode} onChange={(e) => setMode(e.target.value as RunMode)}>
+            <select data-testid="run-mode" value={mode} onChange={(e) => setMode(e.target.value as PanelMode)}>
               <option value="in-process">in-process (typed calls)</option>
+              <option value="composed">composed (one component, as the WAC export deploys)</option>
               <option value="network">network (one process per component, HTTP)</option>
             </select>
           </label>
@@ -79,7 +79,7 @@ export function RunPanel() {
       <div className="run-results">
         <div className="run-col">
           <div className="run-status" data-testid="run-status" data-status={run.status}>
-            {run.status === "idle" ? "Not run yet." : `${run.status}${run.durationMs !== undefined ? ` in ${fmtMs(run.durationMs)}` : ""} (${run.mode})`}
+            {run.status === "idle" ? "Not run yet." : `${run.status}${run.durationMs !== undefined ? ` in ${fmtMs(run.durationMs)}` : ""} (${run.mode}${run.composed ? ", composed" : ""})`}
           </div>
           {run.http?.map((h) => (
             <p className="compare-note" key={h.nodeId} data-testid="run-http" data-node-id={h.nodeId} data-via={h.via}>

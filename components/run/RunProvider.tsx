@@ -15,9 +15,13 @@ interface NodeStat {
   error?: string;
 }
 
+/** The panel's modes: the run modes, and in-process with the components composed into one (what the WAC export deploys). */
+export type PanelMode = RunMode | "composed";
+
 export interface RunState {
   status: "idle" | "running" | "done" | "failed";
   mode: RunMode;
+  composed?: boolean;
   events: RunEvent[];
   nodes: Record<string, NodeStat>;
   links: Record<string, string>;
@@ -33,7 +37,7 @@ export interface RunState {
 interface RunValue {
   run: RunState;
   compare: { status: "idle" | "running" | "done" | "failed"; result?: Comparison; error?: string };
-  start(input: string, mode: RunMode, request?: HttpRequestShape): void;
+  start(input: string, mode: PanelMode, request?: HttpRequestShape): void;
   stop(): void;
   startCompare(input: string, requests: number, request?: HttpRequestShape): void;
   clear(): void;
@@ -88,18 +92,20 @@ export function RunProvider({ children }: { children: ReactNode }) {
   const abort = useRef<AbortController | null>(null);
 
   const start = useCallback(
-    (input: string, mode: RunMode, request?: HttpRequestShape) => {
+    (input: string, panelMode: PanelMode, request?: HttpRequestShape) => {
       abort.current?.abort();
       const ctrl = new AbortController();
       abort.current = ctrl;
-      setRun({ ...idle, status: "running", mode });
+      const composed = panelMode === "composed";
+      const mode: RunMode = composed ? "in-process" : panelMode;
+      setRun({ ...idle, status: "running", mode, ...(composed ? { composed } : {}) });
       const design = store.getState().doc;
       void (async () => {
         try {
           const res = await fetch("/api/run", {
             method: "POST",
             headers: { "content-type": "application/json", accept: "text/event-stream" },
-            body: JSON.stringify({ design, input: runInput(input), mode, ...(request ? { request } : {}) }),
+            body: JSON.stringify({ design, input: runInput(input), mode, ...(composed ? { composed } : {}), ...(request ? { request } : {}) }),
             signal: ctrl.signal,
           });
           if (!res.ok) {

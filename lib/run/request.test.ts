@@ -23,6 +23,10 @@ describe("parseRunRequest", () => {
     expect(bad({ design, input: { text: "" }, mode: "cloud" })).toMatch(/mode/);
     expect(bad({ design, input: 5 })).toMatch(/input must be/);
     expect(bad({ design, input: { text: "" }, limits: { timeMs: -1 } })).toMatch(/limits.timeMs/);
+    expect(bad({ design, input: { text: "" }, composed: "yes" })).toMatch(/composed must be true or false/);
+    expect(bad({ design, input: { text: "" }, mode: "network", composed: true })).toMatch(/a composed run is an in-process run/);
+    const c = parseRunRequest({ design, input: { text: "" }, composed: true });
+    expect(c.ok && [c.value.mode, c.value.composed]).toEqual(["in-process", true]);
   });
 
   it("caps concurrent runs", () => {
@@ -53,6 +57,19 @@ describe("POST /api/run", () => {
     const form = await POST(new Request("http://127.0.0.1/api/run", { method: "POST", body: "a=b", headers: { "content-type": "application/x-www-form-urlencoded" } }));
     expect(form.status).toBe(415);
   });
+
+  it("runs the design composed into one component when asked (same answer as the JS-linked run)", async () => {
+    const body = { design, input: { json: [{ a: 1, b: "x" }] }, mode: "in-process" };
+    type Answer = { ok: boolean; output: unknown; error?: unknown; events: { type: string; nodes?: string[] }[] };
+    const linked = (await (await POST(req(body))).json()) as Answer;
+    const composed = (await (await POST(req({ ...body, composed: true }))).json()) as Answer;
+    expect(composed.error).toBeUndefined();
+    // JS-linked, each component is a node of the run; composed, the group is one component under the entry's id
+    expect(linked.events[0]!.nodes!.length).toBeGreaterThan(1);
+    expect(composed.events[0]!.nodes).toHaveLength(1);
+    expect(composed.ok).toBe(true);
+    expect(composed.output).toEqual(linked.output);
+  }, 120_000);
 
   it("refuses bodies over the size cap without reading them whole", async () => {
     const { MAX_RUN_BODY_BYTES } = await import("./request");

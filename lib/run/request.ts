@@ -12,12 +12,14 @@ export const MAX_RUN_BODY_BYTES = Number(process.env.TRELLIS_MAX_RUN_BODY ?? 32 
 
 export function parseRunRequest(body: unknown): Result<RunRequest, RunError> {
   if (!body || typeof body !== "object" || Array.isArray(body)) return err({ kind: "invalid-request", message: "the body must be a JSON object { design, input, mode }" });
-  const b = body as { design?: unknown; input?: unknown; mode?: unknown; limits?: unknown; entryNodeId?: unknown; request?: unknown };
+  const b = body as { design?: unknown; input?: unknown; mode?: unknown; composed?: unknown; limits?: unknown; entryNodeId?: unknown; request?: unknown };
   const design = parseDesign(b.design);
   if (!design.ok)
     return err({ kind: "invalid-request", message: `design: ${design.error.slice(0, 3).map((i) => `${i.path || "/"} ${i.message}`).join("; ")}` });
   const mode = b.mode ?? "in-process";
   if (mode !== "in-process" && mode !== "network") return err({ kind: "invalid-request", message: 'mode must be "in-process" or "network"' });
+  if (b.composed !== undefined && typeof b.composed !== "boolean") return err({ kind: "invalid-request", message: "composed must be true or false" });
+  if (b.composed === true && mode !== "in-process") return err({ kind: "invalid-request", message: "a composed run is an in-process run (mode \"in-process\")" });
   const input = b.input;
   const validInput =
     !!input &&
@@ -41,6 +43,7 @@ export function parseRunRequest(body: unknown): Result<RunRequest, RunError> {
     topology: design.value.topology,
     input: input as RunInput,
     mode,
+    ...(b.composed === true ? { composed: true } : {}),
     limits,
     ...(typeof b.entryNodeId === "string" ? { entryNodeId: b.entryNodeId } : {}),
     // Shape checked here; method, path and header syntax are checked with the entry (typed errors).

@@ -10,7 +10,8 @@ export const runtime = "nodejs";
 
 /**
  * Runs a design. Body: `{ design: DesignDocument, input: {text}|{base64}|{json},
- * mode?: "in-process"|"network", limits?: {timeMs, memoryBytes, outputBytes}, entryNodeId?,
+ * mode?: "in-process"|"network", composed?: boolean (in-process only: the connected components run
+ * as one composed component, as the WAC export deploys them), limits?: {timeMs, memoryBytes, outputBytes}, entryNodeId?,
  * request?: { method?, path?, headers? } (HTTP entries; the input is the body) }`.
  * With `Accept: text/event-stream` the answer is SSE: one `event: <type>` per
  * RunEvent as it happens, then `event: result` with the RunResult (without
