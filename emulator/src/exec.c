@@ -21,7 +21,8 @@ static int op_x87(Proc *p, Cpu *c, Mem *m, D *d) { return exec_x87(c, m, d, d->o
 Exec exec_refine(D *d) {
   Exec r = alu_refine(d);
   if (!r) r = move_refine(d);
-  if (!r) r = sse3_refine(d);
+  if (r || d->op < 0x100) return r;
+  r = sse3_refine(d); // SSE3 and MMX forms: 0F map only
   return r ? r : mmx_refine(d);
 }
 
