@@ -21,7 +21,7 @@ import { packDirectory } from "../lib/image/packed-rootfs";
 import { HttpService } from "../lib/run/http-service";
 import { effectiveLimits } from "../lib/run/run";
 import { freePort } from "../lib/testing/free-port";
-import { loadHandler } from "../lib/testing/wasi-http-call";
+import { loadHandler } from "../lib/run/wasi-http-call";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const work = join(root, "emulator", "build", "bench-nginx");

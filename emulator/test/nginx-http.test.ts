@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildHttpComponent } from "../../lib/compile/http-component";
 import { freePort } from "../../lib/testing/free-port";
 import { haveHostTools } from "../../lib/testing/host-tools";
-import { loadHandler, type CallOutcome, type CallRequest } from "../../lib/testing/wasi-http-call";
+import { loadHandler, type CallOutcome, type CallRequest } from "../../lib/run/wasi-http-call";
 import { emulatorDir, ensureCore, packStage } from "./harness";
 import { big, conf, nginx, stageNginx, writeSite } from "./nginx-site";
 

@@ -10,7 +10,7 @@ import * as shim from "@bytecodealliance/preview2-shim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorDir, ensureCore, packStage } from "../../emulator/test/harness";
 import { haveHostTools } from "../testing/host-tools";
-import { loadHandler, type CallOutcome, type CallRequest } from "../testing/wasi-http-call";
+import { loadHandler, type CallOutcome, type CallRequest } from "../run/wasi-http-call";
 import { buildHttpComponent, HTTP_HANDLER_EXPORT } from "./http-component";
 
 const work = join(emulatorDir, "build", "test-http-component");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { haveHostTools } from "../testing/host-tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packDirectory } from "../image/packed-rootfs";
-import { loadHandler } from "../testing/wasi-http-call";
+import { loadHandler } from "../run/wasi-http-call";
 import { httpCorePath } from "./http-component";
 import { buildArtifactBytes, buildNativeArtifact, choosePorts, defaultCorePath, encodeRunConfig, planArtifact, runNativeArtifact, wrapAsComponent } from "./native-artifact";
 

@@ -1,11 +1,11 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { haveHostTools } from "../../testing/host-tools";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeDockerSave, makeTar, tarLayer } from "../../image/test-images";
-import { loadHandler } from "../../testing/wasi-http-call";
+import { loadHandler } from "../../run/wasi-http-call";
 
 const haveTools = haveHostTools({ files: ["/bin/busybox", "/usr/bin/clang-14"] }, "the CLI compile suite");
 const dir = mkdtempSync(join(tmpdir(), "trellis-cli-compile-"));
@@ -61,6 +61,27 @@ describe.skipIf(!haveTools)("trellis compile / run (x86-64 core)", () => {
     if ("error" in r) throw new Error(`the component answered error ${r.error.tag}`);
     expect(r.status).toBe(200);
     expect(r.body.toString()).toBe("<p>served by the component</p>\n");
+
+    // trellis serve: the same component behind a local HTTP server, as a wasi:http host runs it
+    const serve = spawn(process.execPath, ["bin/trellis.mjs", "serve", httpComponent, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const url = await new Promise<string>((res, rej) => {
+        let out = "";
+        let err = "";
+        serve.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+        serve.stdout!.on("data", (b: Buffer) => {
+          out += b.toString();
+          const m = /on (http:\/\/\S+)/.exec(out);
+          if (m) res(m[1]!);
+        });
+        serve.once("exit", (code) => rej(new Error(`trellis serve exited ${code}: ${err}`)));
+      });
+      const got = await fetch(`${url}index.html`);
+      expect([got.status, await got.text()]).toEqual([200, "<p>served by the component</p>\n"]);
+      expect((await fetch(`${url}missing.html`)).status).toBe(404);
+    } finally {
+      serve.kill("SIGTERM");
+    }
 
     // an image that exposes nothing has no HTTP component: the command says so and fails
     const plain = join(dir, "plain.tar");

@@ -1,9 +1,9 @@
 // Calls a wasi:http/incoming-handler component the way the run engine's
 // ingress does (jco transpile, the preview2 shim with in-memory requests and
-// responses), for tests and benches of components built outside a design.
-import { collectResponse, MemoryIncomingRequest, MemoryResponseOutparam } from "../run/memory-http";
-import { instantiateComponent, transpileCached } from "../run/transpile";
-import { wasiImports } from "../run/wasi";
+// responses), for components built outside a design: `trellis serve`, tests, benches.
+import { collectResponse, MemoryIncomingRequest, MemoryResponseOutparam } from "./memory-http";
+import { instantiateComponent, transpileCached } from "./transpile";
+import { wasiImports } from "./wasi";
 
 export interface CallRequest {
   method?: string;
