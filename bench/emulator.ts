@@ -19,9 +19,10 @@
 // flag comparison. Emulated times include node start and loading the rootfs.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { translateProfiles } from "../lib/compile/aot-translate";
 import { buildArtifactBytes, CORE_NODE_FLAGS } from "../lib/compile/native-artifact";
 import { ensureCore, emulatorDir, packStage } from "../emulator/test/harness";
 
@@ -107,6 +108,11 @@ export async function runEmulatorBench(): Promise<string[]> {
     size += l.length;
   }
   writeFileSync(join(wd, "text.txt"), parts.join(""));
+  // smaller inputs for the training runs of the translation below
+  const train = Math.max(1, num("BENCH_EMU_TRAIN", 8));
+  writeFileSync(join(wd, "train.bin"), data.subarray(0, Math.max(1, Math.floor(data.length / train))));
+  const text = parts.join("");
+  writeFileSync(join(wd, "train.txt"), text.slice(0, text.indexOf("\n", Math.floor(text.length / train)) + 1));
   execFileSync("gcc", ["-static", "-O2", "-o", join(wd, "cpuloop"), join(emulatorDir, "test", "programs", "cpuloop.c")]);
   const have = {
     python: stageDynamic(stage, "/usr/bin/python3") && stagePythonLib(stage),
@@ -119,31 +125,87 @@ export async function runEmulatorBench(): Promise<string[]> {
 
   const runner = join(emulatorDir, "test", "run-core.mjs");
   const GUEST_PATH = "/usr/bin:/bin";
-  const emu = (argv: string[], flags: readonly string[] = CORE_NODE_FLAGS) => {
-    const cfg = { args: ["trellis-x86", "--rootfs", "/r/rootfs.img", "--workdir", "/work", "-e", `PATH=${GUEST_PATH}`, "-e", "LC_ALL=C", "--", ...argv], preopens: { "/r": work } };
-    return timeSpawn(process.execPath, ["--no-warnings", ...flags, runner, core, JSON.stringify(cfg)], work);
+  const emuWith = (coreFile: string, argv: string[], flags: readonly string[] = CORE_NODE_FLAGS, env: Record<string, string> = {}) => {
+    const cfg = { args: ["trellis-x86", "--rootfs", "/r/rootfs.img", "--workdir", "/work", "-e", `PATH=${GUEST_PATH}`, "-e", "LC_ALL=C", "--", ...argv], env, preopens: { "/r": work } };
+    return timeSpawn(process.execPath, ["--no-warnings", ...flags, runner, coreFile, JSON.stringify(cfg)], work);
   };
+  const emu = (argv: string[], flags: readonly string[] = CORE_NODE_FLAGS) => emuWith(core, argv, flags);
   const nativeEnv = { PATH: "/usr/bin:/bin", LC_ALL: "C" };
 
+  // Ahead-of-time translation (BENCH_EMU_AOT=0 skips it): the blocks each
+  // program runs on a smaller training input (BENCH_EMU_TRAIN: sizes divided
+  // by 8) are translated and appended to the core; every program is then
+  // measured on both cores in the same run.
+  const aot = process.env.BENCH_EMU_AOT !== "0";
+  const py = (n: number) => `s = 0\nfor i in range(${n}):\n    s += i * i % 7\nprint(s)`;
+  const pl = (n: number) => `my $s = 0; for my $i (1..${n}) { $s += $i * $i % 7 } print "$s\\n";`;
+  const sql = (rows: number) =>
+    `create table t(a integer, b integer, c text); ` +
+    `with recursive n(x) as (select 1 union all select x + 1 from n where x < ${rows}) insert into t select x, x % 97, 'row' || x from n; ` +
+    `create index tb on t(b); select b, count(*), sum(a), max(c) from t group by b order by b limit 3; select count(*) from t where b = 13;`;
+  let aotCore: string | undefined;
+  if (aot) {
+    const trainRuns: [string, string[]][] = [
+      ["sha", ["/bin/busybox", "sha256sum", "train.bin"]],
+      ["loop", ["./cpuloop", String(Math.floor(loopN / train))]],
+      ...(have.python ? ([["python", ["/usr/bin/python3", "-c", py(Math.floor(pyN / train))]]] as [string, string[]][]) : []),
+      ...(have.perl ? ([["perl", ["/usr/bin/perl", "-e", pl(Math.floor(perlN / train))]]] as [string, string[]][]) : []),
+      ...(have.gzip ? ([["gzip", ["/bin/sh", "-c", "gzip -6 -c train.txt | gzip -d -c | wc -c"]]] as [string, string[]][]) : []),
+      ...(have.sqlite ? ([["sqlite", ["/usr/bin/sqlite3", ":memory:", sql(Math.floor(sqlRows / train))]]] as [string, string[]][]) : []),
+    ];
+    const profDir = join(work, "profiles");
+    mkdirSync(profDir, { recursive: true });
+    const t0 = performance.now();
+    for (const [key, argv] of trainRuns) {
+      if (!only.includes(key) && !(key === "python" && only.includes("pystart"))) continue;
+      const cfg = { args: ["trellis-x86", "--rootfs", "/r/rootfs.img", "--workdir", "/work", "-e", `PATH=${GUEST_PATH}`, "-e", "LC_ALL=C", "--", ...argv], env: { TRELLIS_AOT_PROFILE: `/p/${key}.blocks`, TRELLIS_AOT_PROFILE_MIN: "2" }, preopens: { "/r": work, "/p": profDir } };
+      timeSpawn(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, runner, core, JSON.stringify(cfg)], work);
+    }
+    const profiles = readdirSync(profDir).map((f) => join(profDir, f));
+    const t1 = performance.now();
+    const tr = translateProfiles(readFileSync(core), profiles, { maxBlocks: num("BENCH_EMU_AOT_BLOCKS", 20000) });
+    if (!tr.ok) throw new Error(`translation: ${tr.error.message}`);
+    aotCore = join(work, "core-aot.wasm");
+    writeFileSync(aotCore, tr.value.module);
+    const insns = tr.value.blocks.reduce((n, b) => n + b.insns, 0), inl = tr.value.blocks.reduce((n, b) => n + b.inlined, 0);
+    lines.push(
+      `translation: training runs (inputs / ${train}) ${((t1 - t0) / 1000).toFixed(1)} s, translating ${((performance.now() - t1) / 1000).toFixed(1)} s: ` +
+        `${tr.value.functions} blocks (run >= 2 times), ${insns} instructions, ${((inl / Math.max(1, insns)) * 100).toFixed(0)}% inline; ` +
+        `core ${statSync(core).size} -> ${tr.value.module.length} bytes`,
+    );
+  }
+
   const ratios: { label: string; ratio: number }[] = [];
+  const aotRatios: { label: string; ratio: number }[] = [];
   const compare = (key: string, label: string, argv: string[], nativeArgv: string[]) => {
     if (!only.includes(key)) return;
-    const n: number[] = [], e: number[] = [];
-    let nOut = "", eOut = "";
+    const n: number[] = [], e: number[] = [], t: number[] = [];
+    let nOut = "", eOut = "", tOut = "";
     for (let i = 0; i < 3; i++) {
       const a = timeSpawn(nativeArgv[0]!, nativeArgv.slice(1), wd, nativeEnv);
       n.push(a.ms);
       nOut = a.out;
     }
-    for (let i = 0; i < reps; i++) {
+    for (let i = 0; i < reps; i++) { // interpreted and translated runs alternate, so load changes hit both
       const b = emu(argv);
       e.push(b.ms);
       eOut = b.out;
+      if (aotCore) {
+        const c = emuWith(aotCore, argv);
+        t.push(c.ms);
+        tOut = c.out;
+      }
     }
-    const same = nOut === eOut ? "outputs identical" : "OUTPUTS DIFFER";
+    const same = nOut === eOut && (!aotCore || nOut === tOut) ? "outputs identical" : "OUTPUTS DIFFER";
     const ratio = median(e) / median(n);
     ratios.push({ label: key, ratio });
-    lines.push(`${label}: native ${median(n).toFixed(0)} ms, emulated ${median(e).toFixed(0)} ms, ratio ${ratio.toFixed(1)}x (${same})`);
+    let line = `${label}: native ${median(n).toFixed(0)} ms, emulated ${median(e).toFixed(0)} ms, ratio ${ratio.toFixed(1)}x`;
+    if (aotCore) {
+      const r2 = median(t) / median(n);
+      aotRatios.push({ label: key, ratio: r2 });
+      line += `; translated ${median(t).toFixed(0)} ms, ratio ${r2.toFixed(1)}x (${(median(e) / median(t)).toFixed(2)}x faster)`;
+    }
+    lines.push(`${line} (${same})`);
   };
   const skipped = (key: string, what: string) => {
     if (only.includes(key)) lines.push(`${what}: not measured (not installed on this host)`);
@@ -151,24 +213,22 @@ export async function runEmulatorBench(): Promise<string[]> {
 
   compare("sha", `busybox sha256sum ${shaMb} MiB`, ["/bin/busybox", "sha256sum", "data.bin"], ["/bin/busybox", "sha256sum", "data.bin"]);
   compare("loop", `CPU-bound C loop (gcc -static, n=${loopN})`, ["./cpuloop", String(loopN)], [join(wd, "cpuloop"), String(loopN)]);
-  const py = `s = 0\nfor i in range(${pyN}):\n    s += i * i % 7\nprint(s)`;
-  if (have.python) compare("python", `python3 loop (${pyN} iterations)`, ["/usr/bin/python3", "-c", py], ["/usr/bin/python3", "-c", py]);
+  if (have.python) compare("python", `python3 loop (${pyN} iterations)`, ["/usr/bin/python3", "-c", py(pyN)], ["/usr/bin/python3", "-c", py(pyN)]);
   else skipped("python", "python3 loop");
-  const pl = `my $s = 0; for my $i (1..${perlN}) { $s += $i * $i % 7 } print "$s\\n";`;
-  if (have.perl) compare("perl", `perl loop (${perlN} iterations)`, ["/usr/bin/perl", "-e", pl], ["/usr/bin/perl", "-e", pl]);
+  if (have.perl) compare("perl", `perl loop (${perlN} iterations)`, ["/usr/bin/perl", "-e", pl(perlN)], ["/usr/bin/perl", "-e", pl(perlN)]);
   else skipped("perl", "perl loop");
   const gz = "gzip -6 -c text.txt | gzip -d -c | wc -c";
   if (have.gzip) compare("gzip", `gzip -6 | gzip -d of ${gzMb} MiB text`, ["/bin/sh", "-c", gz], ["/bin/sh", "-c", gz]);
   else skipped("gzip", "gzip round trip");
-  const sql =
-    `create table t(a integer, b integer, c text); ` +
-    `with recursive n(x) as (select 1 union all select x + 1 from n where x < ${sqlRows}) insert into t select x, x % 97, 'row' || x from n; ` +
-    `create index tb on t(b); select b, count(*), sum(a), max(c) from t group by b order by b limit 3; select count(*) from t where b = 13;`;
-  if (have.sqlite) compare("sqlite", `sqlite3 ${sqlRows} rows + index + group by`, ["/usr/bin/sqlite3", ":memory:", sql], ["/usr/bin/sqlite3", ":memory:", sql]);
+  if (have.sqlite) compare("sqlite", `sqlite3 ${sqlRows} rows + index + group by`, ["/usr/bin/sqlite3", ":memory:", sql(sqlRows)], ["/usr/bin/sqlite3", ":memory:", sql(sqlRows)]);
   else skipped("sqlite", "sqlite3");
   if (ratios.length) {
     const gm = Math.exp(ratios.reduce((t, r) => t + Math.log(r.ratio), 0) / ratios.length);
     lines.push(`geometric mean emulated/native over ${ratios.map((r) => r.label).join(", ")}: ${gm.toFixed(1)}x (goal <= 20x, then <= 8x)`);
+  }
+  if (aotRatios.length) {
+    const gm = Math.exp(aotRatios.reduce((t, r) => t + Math.log(r.ratio), 0) / aotRatios.length);
+    lines.push(`geometric mean translated/native over ${aotRatios.map((r) => r.label).join(", ")}: ${gm.toFixed(1)}x`);
   }
 
   // cold start: a module whose rootfs holds only busybox
@@ -178,14 +238,21 @@ export async function runEmulatorBench(): Promise<string[]> {
   const smallImg = join(work, "small.img");
   await packStage(small, smallImg);
   const rootfsBytes = readFileSync(smallImg);
-  const art = buildArtifactBytes(readFileSync(core), rootfsBytes, { entrypoint: ["/bin/busybox"], cmd: ["echo", "hi"], env: ["PATH=/bin"] });
-  if (!art.ok) throw new Error(art.error.message);
-  const artFile = join(work, "echo.wasm");
-  writeFileSync(artFile, art.value);
-  // in-process cold start, measured inside a fresh node (with the flags the runners use)
   const inProcScript = `import{WASI}from"node:wasi";import{readFileSync,openSync,closeSync}from"node:fs";const ts=[];for(let i=0;i<5;i++){const fd=openSync(process.argv[2],"w");const t=performance.now();const m=new WebAssembly.Module(readFileSync(process.argv[1]));const w=new WASI({version:"preview1",args:["x"],env:{},stdout:fd,returnOnExit:true});const c=w.start(new WebAssembly.Instance(m,w.getImportObject()));ts.push(performance.now()-t);closeSync(fd);if(c!==0||readFileSync(process.argv[2],"utf8")!=="hi\\n")throw new Error("wrong result");}console.log(JSON.stringify(ts));`;
   const outFile = join(work, "echo.out");
-  const inProc = JSON.parse(timeSpawn(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, "--input-type=module", "-e", inProcScript, artFile, outFile], work).out) as number[];
+  const echoArtifact = (coreFile: string, name: string) => {
+    const a = buildArtifactBytes(readFileSync(coreFile), rootfsBytes, { entrypoint: ["/bin/busybox"], cmd: ["echo", "hi"], env: ["PATH=/bin"] });
+    if (!a.ok) throw new Error(a.error.message);
+    const file = join(work, name);
+    writeFileSync(file, a.value);
+    // in-process cold start, measured inside a fresh node (with the flags the runners use)
+    const times = JSON.parse(timeSpawn(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, "--input-type=module", "-e", inProcScript, file, outFile], work).out) as number[];
+    return { bytes: a.value, file, times };
+  };
+  const art = echoArtifact(core, "echo.wasm");
+  const artFile = art.file;
+  const inProc = art.times;
+  const artAot = aotCore ? echoArtifact(aotCore, "echo-aot.wasm") : undefined;
   const child: number[] = [];
   const childRunner = `import{WASI}from"node:wasi";import{readFileSync}from"node:fs";const w=new WASI({version:"preview1",args:["x"],env:{},returnOnExit:true});const m=new WebAssembly.Module(readFileSync(process.argv[1]));process.exitCode=w.start(new WebAssembly.Instance(m,w.getImportObject()));`;
   for (let i = 0; i < 5; i++) child.push(timeSpawn(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, "--input-type=module", "-e", childRunner, artFile], work).ms);
@@ -196,15 +263,21 @@ export async function runEmulatorBench(): Promise<string[]> {
   lines.push(
     `cold start of busybox echo hi as a module: first run ${inProc[0]!.toFixed(1)} ms in-process (compile+instantiate+run; ${median(inProc).toFixed(1)} ms median of 5 in one process, V8 reuses the compiled code), ` +
       `${median(child).toFixed(0)} ms as a fresh node process (node alone: ${median(nodeBare).toFixed(0)} ms); ` +
-      `native spawn ${median(nat).toFixed(1)} ms; ratio first in-process run/native ${(inProc[0]! / median(nat)).toFixed(1)}x (goal <= 50 ms)`,
+      `native spawn ${median(nat).toFixed(1)} ms; ratio first in-process run/native ${(inProc[0]! / median(nat)).toFixed(1)}x (goal <= 50 ms)` +
+      (artAot ? `; with the translated core: first run ${artAot.times[0]!.toFixed(1)} ms in-process (${median(artAot.times).toFixed(1)} ms median of 5)` : ""),
   );
   if (have.python) {
     const e: number[] = [], n: number[] = [];
     for (let i = 0; i < 3; i++) n.push(timeSpawn("/usr/bin/python3", ["-c", "pass"], wd, nativeEnv).ms);
-    for (let i = 0; i < Math.max(reps, 2); i++) e.push(emu(["/usr/bin/python3", "-c", "pass"]).ms);
+    const t: number[] = [];
+    for (let i = 0; i < Math.max(reps, 2); i++) {
+      e.push(emu(["/usr/bin/python3", "-c", "pass"]).ms);
+      if (aotCore) t.push(emuWith(aotCore, ["/usr/bin/python3", "-c", "pass"]).ms);
+    }
     lines.push(
       `cold start of python3 -c pass (whole command, a fresh node process, rootfs with python's standard library): emulated ${median(e).toFixed(0)} ms, ` +
-        `native ${median(n).toFixed(0)} ms, ratio ${(median(e) / median(n)).toFixed(1)}x (goal <= 300 ms)`,
+        `native ${median(n).toFixed(0)} ms, ratio ${(median(e) / median(n)).toFixed(1)}x (goal <= 300 ms)` +
+        (aotCore ? `; translated ${median(t).toFixed(0)} ms, ratio ${(median(t) / median(n)).toFixed(1)}x` : ""),
     );
   }
   if (process.env.BENCH_EMU_FLAGSETS === "1") {
@@ -219,8 +292,9 @@ export async function runEmulatorBench(): Promise<string[]> {
     lines.push(`V8 flags for the core (runners use ${CORE_NODE_FLAGS.join(" ")}): ${flagLines.join("; ")}`);
   }
   lines.push(
-    `artifact size: ${art.value.length} bytes = rootfs ${rootfsBytes.length} bytes + ${art.value.length - rootfsBytes.length} bytes (core + config), ` +
-      `${((art.value.length / rootfsBytes.length - 1) * 100).toFixed(1)}% over the rootfs (no translated code: ahead-of-time translation is not implemented)`,
+    `artifact size: ${art.bytes.length} bytes = rootfs ${rootfsBytes.length} bytes + ${art.bytes.length - rootfsBytes.length} bytes (core + config), ` +
+      `${((art.bytes.length / rootfsBytes.length - 1) * 100).toFixed(1)}% over the rootfs without translated code` +
+      (artAot ? `; ${artAot.bytes.length} bytes with the translated blocks of this bench (+${artAot.bytes.length - art.bytes.length} bytes)` : ""),
   );
   return lines;
 }

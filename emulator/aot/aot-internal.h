@@ -11,4 +11,5 @@ struct D;
 // `tstart` is the address the instructions were decoded at; `inlined` gets
 // how many of them were translated inline rather than run by their handler.
 int aot_emit_block(Buf *out, struct D *insn, int n, uint64_t tstart, const uint32_t *helper, int *inlined);
+extern uint8_t aot_inlined[256]; // per instruction of the last block emitted: inlined or not
 #endif

@@ -17,10 +17,10 @@
 #include "aot-internal.h"
 #include <stddef.h>
 
-// Locals: the two parameters, five i32s, then the i64s.
+// Locals: the two parameters, the i32s, then the i64s.
 enum {
   L_P, L_B,
-  L_M, L_E, L_RET, L_FOP, L_T32,
+  L_M, L_E, L_RET, L_FOP, L_T32, L_IT,
   L_R0, // 16 guest registers
   L_PC = L_R0 + 16, L_A, L_PG, L_T1, L_T2, L_T3, L_TS, L_FRES, L_FA, L_FB, L_FCIN,
   L_END
@@ -40,7 +40,12 @@ typedef struct Tx {
   u32 dirty;           // registers written since the Cpu last had them all
   int fop, fsz;        // flags pending in locals (F_* of the last inlined setter); 0: the Cpu has them
   const u32 *helper;   // function indices of the core's helpers
+  int loops;           // a branch back to the block's start stays in the function (a Wasm loop)
 } Tx;
+
+// Iterations a looping block runs before it returns to the executor (which
+// then checks signals, timers and the scheduler's budget as after any block).
+#define LOOP_MAX 4096
 
 #define CPU_OFF ((u32)offsetof(Proc, cpu))
 #define REG_OFF(r) (CPU_OFF + (u32)offsetof(Cpu, r) + 8u * (u32)(r))
@@ -388,6 +393,13 @@ static void emit_getcf(Tx *t) { // CF as an i64 0/1 on the stack
   case F_LOGIC: i64c(t, 0); return;
   case F_INC: case F_DEC: lget(t, L_FCIN); return;
   case F_RESCO: lget(t, L_FCIN); i64c(t, 1); op(t, W_I64_AND); return;
+  case F_ADC: case F_SBB: // with a carry in, equality carries too (flags.c)
+    lget(t, t->fop == F_ADC ? L_FRES : L_FA); lget(t, t->fop == F_ADC ? L_FA : L_FB); op(t, W_I64_LE_U);
+    lget(t, t->fop == F_ADC ? L_FRES : L_FA); lget(t, t->fop == F_ADC ? L_FA : L_FB); op(t, W_I64_LT_U);
+    lget(t, L_FCIN); op(t, W_I64_EQZ); op(t, W_I32_EQZ);
+    op(t, W_SELECT);
+    op(t, W_I64_EXTEND_U);
+    return;
   }
   flush_flags(t);
   cpu_ptr(t);
@@ -398,23 +410,32 @@ static void emit_getcf(Tx *t) { // CF as an i64 0/1 on the stack
 // ---- instructions ----
 // ALU operation `a` (0 add, 1 or, 4 and, 5 sub, 6 xor, 7 cmp) on L_T1, L_T2
 // (masked to `sz`): the result in L_T1, flags recorded when `fl`.
+static void emit_getcf(Tx *t);
 static void e_alu(Tx *t, int a, int sz, int fl) {
-  static const u8 wop[8] = {W_I64_ADD, W_I64_OR, 0, 0, W_I64_AND, W_I64_SUB, W_I64_XOR, W_I64_SUB};
+  static const u8 wop[8] = {W_I64_ADD, W_I64_OR, W_I64_ADD, W_I64_SUB, W_I64_AND, W_I64_SUB, W_I64_XOR, W_I64_SUB};
+  int carry = a == 2 || a == 3, arith = carry || a == 0 || a == 5 || a == 7;
+  if (carry) { // ADC/SBB: the carry in, as alu_f reads it before recording
+    emit_getcf(t);
+    lset(t, L_T3);
+  }
   lget(t, L_T1);
   lget(t, L_T2);
   op(t, wop[a]);
-  if (a == 0 || a == 5 || a == 7) mask(t, sz);
+  if (carry) { lget(t, L_T3); op(t, wop[a]); }
+  if (arith) mask(t, sz);
   if (fl) {
     ltee(t, L_FRES);
-    if (a == 0 || a == 5 || a == 7) {
+    if (arith) {
       lget(t, L_T1); lset(t, L_FA);
       lget(t, L_T2); lset(t, L_FB);
     }
-    setflags(t, a == 0 ? F_ADD : (a == 5 || a == 7) ? F_SUB : F_LOGIC, sz);
+    if (carry) { lget(t, L_T3); lset(t, L_FCIN); }
+    static const int fop[8] = {F_ADD, F_LOGIC, F_ADC, F_SBB, F_LOGIC, F_SUB, F_LOGIC, F_SUB};
+    setflags(t, fop[a], sz);
   }
   lset(t, L_T1);
 }
-static int alu_ok(int a) { return a != 2 && a != 3; } // ADC/SBB run in their handlers
+static int alu_ok(int a) { return 1; }
 
 static u64 imm_sz(D *d, int sz, int imm8) { // the immediate as an operand of `sz` bytes
   u64 v = imm8 ? (u64)(i64)(i8)d->imm : sz == 8 ? (u64)(i64)(i32)d->imm : d->imm;
@@ -424,7 +445,6 @@ static u64 imm_sz(D *d, int sz, int imm8) { // the immediate as an operand of `s
 static int emit_alu_row(Tx *t, D *d) { // 00-3F
   int a = d->op >> 3, form = d->op & 7;
   int sz = (form & 1) ? d->osz : 1, fl = !d->noflags;
-  if (!alu_ok(a) || sz == 2) return 0;
   if (form < 2) {
     e_rm_read(t, d, sz); lset(t, L_T1);
     e_getreg(t, d, d->reg, sz); lset(t, L_T2);
@@ -445,7 +465,6 @@ static int emit_alu_row(Tx *t, D *d) { // 00-3F
 }
 static int emit_grp1(Tx *t, D *d) { // 80, 81, 83
   int a = d->reg & 7, sz = d->op == 0x80 ? 1 : d->osz;
-  if (!alu_ok(a) || sz == 2) return 0;
   e_rm_read(t, d, sz); lset(t, L_T1);
   i64c(t, (i64)imm_sz(d, sz, d->op == 0x83)); lset(t, L_T2);
   e_alu(t, a, sz, !d->noflags);
@@ -454,7 +473,6 @@ static int emit_grp1(Tx *t, D *d) { // 80, 81, 83
 }
 static int emit_test(Tx *t, D *d) { // 84, 85, A8, A9 (the handlers skip all of it when the flags are dead)
   int sz = (d->op & 1) ? d->osz : 1;
-  if (sz == 2) return 0;
   if (d->noflags) return 1;
   if (d->op >= 0xa8) { e_getreg(t, d, RAX, sz); lset(t, L_T1); i64c(t, (i64)imm_sz(d, sz, 0)); lset(t, L_T2); }
   else { e_rm_read(t, d, sz); lset(t, L_T1); e_getreg(t, d, d->reg, sz); lset(t, L_T2); }
@@ -463,7 +481,7 @@ static int emit_test(Tx *t, D *d) { // 84, 85, A8, A9 (the handlers skip all of 
 }
 static int emit_grp3(Tx *t, D *d) { // F6/F7 /0 /1 test, /2 not, /3 neg
   int o = d->reg & 7, sz = d->op == 0xf6 ? 1 : d->osz;
-  if (o > 3 || sz == 2) return 0;
+  if (o > 3) return 0;
   e_rm_read(t, d, sz);
   lset(t, L_T1);
   if (o < 2) { i64c(t, (i64)imm_sz(d, sz, 0)); lset(t, L_T2); e_alu(t, 4, sz, 1); return 1; }
@@ -477,7 +495,6 @@ static int emit_grp3(Tx *t, D *d) { // F6/F7 /0 /1 test, /2 not, /3 neg
 }
 static int emit_incdec(Tx *t, D *d) { // FE/FF /0 /1
   int o = d->reg & 7, sz = d->op == 0xfe ? 1 : d->osz;
-  if (sz == 2) return 0;
   e_rm_read(t, d, sz);
   lset(t, L_T1);
   lget(t, L_T1);
@@ -512,7 +529,7 @@ static int emit_shift(Tx *t, D *d) { // C0/C1 imm8, D0/D1 by 1: SHL/SHR/SAL/SAR,
   int o = d->reg & 7, sz = (d->op & 1) ? d->osz : 1, bits = sz * 8;
   unsigned cnt = (d->op <= 0xc1 ? (unsigned)(u8)d->imm : 1u) & (sz == 8 ? 63u : 31u);
   if (o < 2) return emit_rotate(t, d, cnt, sz);
-  if (o < 4 || sz == 2) return 0;
+  if (o < 4) return 0;
   e_rm_read(t, d, sz);
   lset(t, L_T1);
   if (cnt == 0) { lget(t, L_T1); e_rm_write(t, d, sz, 1); return 1; } // no flags written
@@ -552,6 +569,60 @@ static int emit_shift(Tx *t, D *d) { // C0/C1 imm8, D0/D1 by 1: SHL/SHR/SAL/SAR,
   e_rm_write(t, d, sz, 1);
   return 1;
 }
+// D2/D3 /4-/7 with a 32/64-bit operand: SHL/SHR/SAR by CL. Flags change only
+// when the masked count is not 0, so they go straight to the Cpu then.
+static int emit_shift_cl(Tx *t, D *d) {
+  int o = d->reg & 7, sz = d->osz, bits = sz * 8;
+  if (d->op != 0xd3 || o < 4 || sz < 4) return 0;
+  flush_flags(t);
+  e_rm_read(t, d, sz);
+  lset(t, L_T1);
+  rget(t, RCX);
+  i64c(t, sz == 8 ? 63 : 31);
+  op(t, W_I64_AND);
+  lset(t, L_T2);
+  lget(t, L_T1);
+  if (o == 7) sxn(t, sz);
+  lget(t, L_T2);
+  op(t, o == 5 ? W_I64_SHR_U : o == 7 ? W_I64_SHR_S : W_I64_SHL);
+  mask(t, sz);
+  lset(t, L_FRES);
+  lget(t, L_T2);
+  op(t, W_I64_EQZ);
+  op(t, W_I32_EQZ);
+  open_(t, W_IF, W_VOID);
+  lget(t, L_T1); // CF: the last bit out
+  if (o == 7) sxn(t, sz);
+  if (o == 5 || o == 7) { lget(t, L_T2); i64c(t, 1); op(t, W_I64_SUB); }
+  else { i64c(t, bits); lget(t, L_T2); op(t, W_I64_SUB); }
+  op(t, o == 7 ? W_I64_SHR_S : W_I64_SHR_U);
+  i64c(t, 1);
+  op(t, W_I64_AND);
+  lset(t, L_FCIN);
+  if (o == 7) i64c(t, 0);
+  else {
+    lget(t, o == 5 ? L_T1 : L_FRES);
+    i64c(t, bits - 1);
+    op(t, W_I64_SHR_U);
+    i64c(t, 1);
+    op(t, W_I64_AND);
+    if (o != 5) { lget(t, L_FCIN); op(t, W_I64_XOR); }
+  }
+  i64c(t, 1);
+  op(t, W_I64_SHL);
+  lget(t, L_FCIN);
+  op(t, W_I64_OR);
+  lset(t, L_FCIN);
+  lget(t, L_P); i32c(t, F_RESCO); memop(t, W_I32_STORE, CPU_FIELD(lf_op));
+  lget(t, L_P); i32c(t, sz); memop(t, W_I32_STORE, CPU_FIELD(lf_sz));
+  lget(t, L_P); lget(t, L_FRES); memop(t, W_I64_STORE, CPU_FIELD(lf_res));
+  lget(t, L_P); lget(t, L_FCIN); memop(t, W_I64_STORE, CPU_FIELD(lf_cin));
+  end_(t);
+  lget(t, L_FRES);
+  e_rm_write(t, d, sz, 1);
+  return 1;
+}
+
 static int emit_imul(Tx *t, D *d) { // 0F AF, 69, 6B
   int sz = d->osz, fl = !d->noflags;
   if (sz == 2 || (sz == 8 && fl)) return 0; // the 128-bit overflow test stays in the handler
@@ -581,6 +652,48 @@ static void e_push_val(Tx *t, int xr) { // pushes L_T3 (8 bytes): RSP is committ
   rset(t, RSP);
   e_store(t, 8, xr);
 }
+// A taken branch to the block's own start: count the iteration's
+// instructions (the executor counts only the last one) and go round again in
+// the function, registers staying in locals. The loop head expects the flags
+// in the Cpu and every written register possibly dirty.
+static void back_edge(Tx *t) {
+  if (t->fop) {
+    lget(t, L_P); i32c(t, t->fop); memop(t, W_I32_STORE, CPU_FIELD(lf_op));
+    lget(t, L_P); i32c(t, t->fsz); memop(t, W_I32_STORE, CPU_FIELD(lf_sz));
+    static const int lf[4] = {L_FRES, L_FA, L_FB, L_FCIN};
+    const u32 off[4] = {CPU_FIELD(lf_res), CPU_FIELD(lf_a), CPU_FIELD(lf_b), CPU_FIELD(lf_cin)};
+    for (int k = 0; k < 4; k++) { lget(t, L_P); lget(t, lf[k]); memop(t, W_I64_STORE, off[k]); }
+    i32c(t, 0);
+    lset(t, L_FOP);
+    t->fop = 0;
+  }
+  lget(t, L_IT);
+  i32c(t, 1);
+  op(t, W_I32_ADD);
+  ltee(t, L_IT);
+  i32c(t, LOOP_MAX);
+  op(t, W_I32_LT_U);
+  open_(t, W_IF, W_VOID);
+  lget(t, L_P);
+  lget(t, L_P);
+  memop(t, W_I64_LOAD, (u32)offsetof(Proc, insns));
+  i64c(t, t->i + 1);
+  op(t, W_I64_ADD);
+  memop(t, W_I64_STORE, (u32)offsetof(Proc, insns));
+  op(t, W_BR);
+  uleb(t->o, (u64)(t->depth - 1)); // the loop sits right inside the exit block
+  end_(t);
+}
+
+// Reverses the bytes of the i32 on the stack (MVP Wasm has no byte swap).
+static void bswap32(Tx *t) {
+  lset(t, L_T32);
+  lget(t, L_T32); i32c(t, 24); op(t, W_I32_SHL);
+  lget(t, L_T32); i32c(t, 0xff00); op(t, W_I32_AND); i32c(t, 8); op(t, W_I32_SHL); op(t, W_I32_OR);
+  lget(t, L_T32); i32c(t, 8); op(t, W_I32_SHR_U); i32c(t, 0xff00); op(t, W_I32_AND); op(t, W_I32_OR);
+  lget(t, L_T32); i32c(t, 24); op(t, W_I32_SHR_U); op(t, W_I32_OR);
+}
+
 static int emit_insn(Tx *t, D *d) {
   int op_ = d->op, sz = d->osz;
   if (d->bad) return 0;
@@ -591,24 +704,23 @@ static int emit_insn(Tx *t, D *d) {
   case 0xf6: case 0xf7: return emit_grp3(t, d);
   case 0xfe: return (d->reg & 7) < 2 ? emit_incdec(t, d) : 0;
   case 0xc0: case 0xc1: case 0xd0: case 0xd1: return emit_shift(t, d);
+  case 0xd3: return emit_shift_cl(t, d);
   case 0x1af: case 0x69: case 0x6b: return emit_imul(t, d);
   case 0x88: case 0x89: { // mov r/m, r
     int s = op_ == 0x88 ? 1 : sz;
-    if (s == 2) return 0;
     e_getreg(t, d, d->reg, s);
     e_rm_write(t, d, s, 0);
     return 1;
   }
   case 0x8a: case 0x8b: { // mov r, r/m
     int s = op_ == 0x8a ? 1 : sz;
-    if (s == 2) return 0;
     e_rm_read(t, d, s);
     e_setreg(t, d, d->reg, s);
     return 1;
   }
   case 0xc6: case 0xc7: { // mov r/m, imm
     int s = op_ == 0xc6 ? 1 : sz;
-    if (s == 2 || (d->reg & 7)) return 0;
+    if (d->reg & 7) return 0;
     i64c(t, (i64)imm_sz(d, s, 0));
     e_rm_write(t, d, s, 0);
     return 1;
@@ -673,6 +785,7 @@ static int emit_insn(Tx *t, D *d) {
     exit_(t, AOT_RET(t->i, X_JUMP));
     return 1;
   case 0xe9: case 0xeb:
+    if ((u64)d->disp == t->tstart && t->loops) back_edge(t);
     set_rip(t, (u64)d->disp);
     exit_(t, AOT_RET(t->i, X_JUMP));
     return 1;
@@ -690,7 +803,7 @@ static int emit_insn(Tx *t, D *d) {
     return 1;
   case 0xff: {
     int o = d->reg & 7;
-    if (o < 2) return sz == 2 ? 0 : emit_incdec(t, d);
+    if (o < 2) return emit_incdec(t, d);
     if (o == 2 || o == 4) { // call / jmp r/m64
       e_rm_read(t, d, 8);
       lset(t, L_T1);
@@ -728,9 +841,34 @@ static int emit_insn(Tx *t, D *d) {
     rset(t, (op_ & 7) | ((d->rex & 1) << 3));
     return 1;
   }
+  if (op_ >= 0x1c8 && op_ <= 0x1cf) { // bswap
+    if (sz == 2) return 0; // undefined: the handler decides
+    int r = (op_ & 7) | ((d->rex & 1) << 3);
+    if (sz == 4) {
+      rget(t, r);
+      op(t, W_I32_WRAP);
+      bswap32(t);
+      op(t, W_I64_EXTEND_U);
+    } else {
+      rget(t, r);
+      op(t, W_I32_WRAP);
+      bswap32(t);
+      op(t, W_I64_EXTEND_U);
+      i64c(t, 32);
+      op(t, W_I64_SHL);
+      rget(t, r);
+      i64c(t, 32);
+      op(t, W_I64_SHR_U);
+      op(t, W_I32_WRAP);
+      bswap32(t);
+      op(t, W_I64_EXTEND_U);
+      op(t, W_I64_OR);
+    }
+    e_setreg(t, d, r, sz);
+    return 1;
+  }
   if (op_ >= 0xb0 && op_ <= 0xbf) { // mov r, imm
     int s = op_ < 0xb8 ? 1 : sz;
-    if (s == 2) return 0;
     i64c(t, (i64)(s == 8 ? d->imm : d->imm & MASK(s)));
     e_setreg(t, d, (op_ & 7) | ((d->rex & 1) << 3), s);
     return 1;
@@ -738,9 +876,13 @@ static int emit_insn(Tx *t, D *d) {
   if ((op_ >= 0x70 && op_ <= 0x7f) || (op_ >= 0x180 && op_ <= 0x18f)) { // jcc: a taken one leaves the block
     emit_cond(t, op_ & 15);
     open_(t, W_IF, W_VOID);
+    int fop = t->fop, fsz = t->fsz;
+    if ((u64)d->disp == t->tstart && t->loops) back_edge(t);
     set_rip(t, (u64)d->disp);
     exit_(t, AOT_RET(t->i, X_JUMP));
     end_(t);
+    t->fop = fop; // not taken: the setter is still pending
+    t->fsz = fsz;
     return 1;
   }
   if (op_ >= 0x140 && op_ <= 0x14f) { // cmovcc: the source is read either way
@@ -789,17 +931,25 @@ static void emit_helper(Tx *t, int i) {
   reload(t);
 }
 
+u8 aot_inlined[256]; // per instruction of the last block: inlined (1) or run by its handler (0)
+
 static int body(Tx *t) {
   int inlined = 0;
   t->fop = 0;
   t->depth = 0;
   t->dirty = 0;
+  if (t->loops) {
+    open_(t, W_LOOP, W_VOID);
+    t->dirty = t->written; // from the first pass: what the previous iteration may have left unstored
+  }
   for (int i = 0; i < t->n; i++) {
     t->i = i;
     size_t mark = t->o->n;
     int depth = t->depth, fop = t->fop, fsz = t->fsz;
     u32 used = t->used, written = t->written, dirty = t->dirty;
+    aot_inlined[i] = 1;
     if (emit_insn(t, &t->insn[i])) { inlined++; continue; }
+    aot_inlined[i] = 0;
     // not inlined: drop whatever it emitted before giving up
     t->o->n = mark;
     t->depth = depth;
@@ -810,6 +960,7 @@ static int body(Tx *t) {
     t->dirty = dirty;
     emit_helper(t, i);
   }
+  if (t->loops) end_(t);
   return inlined;
 }
 
@@ -819,6 +970,10 @@ int aot_emit_block(Buf *out, D *insn, int n, u64 tstart, const u32 *helper, int 
   t.n = n;
   t.tstart = tstart;
   t.helper = helper;
+  for (int i = 0; i < n; i++) { // branches back to the start (jcc, jmp rel)
+    int o = insn[i].op;
+    if (((o >= 0x70 && o <= 0x7f) || (o >= 0x180 && o <= 0x18f) || o == 0xe9 || o == 0xeb) && (u64)insn[i].disp == tstart && !insn[i].bad) t.loops = 1;
+  }
   // first pass: which registers the inlined code touches
   Buf scratch = {0};
   t.o = &scratch;

@@ -80,10 +80,36 @@ static int read_profile(const char *path) {
 
 static void put32(FILE *f, u32 v) { fwrite(&v, 4, 1, f); }
 
+// --stats: the instructions left to their handlers, weighted by how often
+// their blocks ran (what to inline next).
+static u64 missed[0x400][8][4];
+static void note_missed(D *insn, int n, u32 runs) {
+  for (int k = 0; k < n; k++)
+    if (!aot_inlined[k]) {
+      D *d = &insn[k];
+      int sz = d->osz == 8 ? 3 : d->osz == 4 ? 2 : d->osz == 2 ? 1 : 0;
+      missed[d->op][d->reg & 7][sz] += runs;
+    }
+}
+static void print_missed(void) {
+  for (int top = 0; top < 30; top++) {
+    u64 best = 0;
+    int bo = 0, br = 0, bs = 0;
+    for (int o = 0; o < 0x400; o++)
+      for (int r = 0; r < 8; r++)
+        for (int z = 0; z < 4; z++)
+          if (missed[o][r][z] > best) { best = missed[o][r][z]; bo = o; br = r; bs = z; }
+    if (!best) break;
+    fprintf(stderr, "  not inlined: op %03x /%d osz %d: %llu runs\n", bo, br, 1 << bs, (unsigned long long)best);
+    missed[bo][br][bs] = 0;
+  }
+}
+
 int aot_translate_main(int argc, char **argv) {
   u32 helper[H_COUNT];
   int have_helpers = 0;
   u32 min_runs = 1;
+  int stats = 0;
   long max_blocks = 1L << 30;
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
@@ -98,6 +124,7 @@ int aot_translate_main(int argc, char **argv) {
       have_helpers = 1;
     } else if (!strcmp(argv[i], "--min-runs") && i + 1 < argc) min_runs = (u32)strtoul(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--max-blocks") && i + 1 < argc) max_blocks = strtol(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--stats")) stats = 1;
     else { fprintf(stderr, "trellis-aot: unknown option %s\n", argv[i]); return 2; }
   }
   if (!have_helpers || argc - i < 1) {
@@ -150,11 +177,13 @@ int aot_translate_main(int argc, char **argv) {
     put32(o, x->n);
     put32(o, (u32)fn.n);
     fwrite(fn.p, 1, fn.n, o);
+    if (stats) note_missed(insn, x->n, x->runs);
     total_insns += x->n;
     total_inlined += (u64)inlined;
     written++;
   }
   if (fclose(o)) { fprintf(stderr, "trellis-aot: writing %s failed\n", out); return 1; }
+  if (stats) print_missed();
   fprintf(stderr, "trellis-aot: %ld blocks, %llu instructions, %llu inlined\n", written, (unsigned long long)total_insns, (unsigned long long)total_inlined);
   return 0;
 }

@@ -111,7 +111,9 @@ void cpu_run(Proc *p, long budget) {
     D *d = b->insn, *end = d + b->n;
     int r = X_NEXT;
     if (b->aot) { // translated (aot-run.c): it stops where this loop would
+      u64 before = p->insns; // a block that loops in itself counts all but its last round there
       int x = ((int (*)(Proc *, Block *))(uintptr_t)b->aot)(p, b);
+      budget -= (long)(p->insns - before);
       aot_block_runs++;
       d += x & 0xff;
       r = x >> 8;

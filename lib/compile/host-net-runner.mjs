@@ -3,7 +3,7 @@
 // allowed outbound peers (`--allow`). The module runs in a worker thread and
 // calls the interface synchronously; this thread owns the real sockets and
 // answers each call through a SharedArrayBuffer.
-// Usage: node --no-wasm-lazy-compilation host-net-runner.mjs '<json>' where json is
+// Usage: node [CORE_NODE_FLAGS] host-net-runner.mjs '<json>' where json is
 // { file, args, env, preopens, publish: [{ hostAddr, hostPort, guestPort }], allow: [{ host, port }], exitWithStdin? }.
 import { Worker, isMainThread, workerData, parentPort } from "node:worker_threads";
 import { WASI } from "node:wasi";

@@ -361,13 +361,17 @@ export interface RunArtifactResult {
 }
 
 /** Node flags for every process that runs the x86-64 core (CLI, job runs,
- *  emulator tests, bench). Measured on Node 24.22 (bench/emulator.ts prints the
- *  comparison): eager compilation is as fast as or faster than lazy on the
- *  interpreter loop and keeps a 0.11 s cold start, while `--no-liftoff` gave no
- *  steady-state gain there and added ~0.1 s to every start (TurboFan compiles
- *  the whole core before `_start`). Node 20 needed both flags to avoid a V8
- *  crash; Node 24 does not crash either way. */
-export const CORE_NODE_FLAGS = ["--no-wasm-lazy-compilation"] as const;
+ *  emulator tests, bench): none. Measured on Node 24.22 (bench/emulator.ts
+ *  prints the comparison with BENCH_EMU_FLAGSETS=1): V8's lazy compilation
+ *  costs the interpreter loop nothing measurable (busybox echo hi 102 vs 106
+ *  ms, sha256sum of 3 MiB 9.7 vs 10.2 s, one run each on the loaded machine),
+ *  and a core with translated blocks (lib/compile/aot-module.ts) compiles only
+ *  the blocks that run: with 19,785 of them (20 MB) `busybox echo hi` took
+ *  0.6 s lazily and 3.7 s with `--no-wasm-lazy-compilation`, which compiled
+ *  every function before `_start`. `--no-liftoff` gave no steady-state gain
+ *  on the interpreter and added ~0.1 s to every start. Node 20 needed both
+ *  flags to avoid a V8 crash; Node 24 does not crash either way. */
+export const CORE_NODE_FLAGS: readonly string[] = [];
 
 // Runs in a child Node so a long guest never blocks the caller's event loop.
 // The module is compiled synchronously: with lazy compilation off, Node 24
