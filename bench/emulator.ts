@@ -17,6 +17,11 @@
 // picks programs; BENCH_EMU_CORE=path runs another build of the core (e.g.
 // an older one, for before/after figures); BENCH_EMU_FLAGSETS=1 adds the V8
 // flag comparison. Emulated times include node start and loading the rootfs.
+// Translation (issue 13): training runs of every program on its input /
+// BENCH_EMU_TRAIN (8) record the blocks that ran twice or more; the hottest
+// BENCH_EMU_AOT_BLOCKS (20000) are translated and appended to the core, and
+// every program and cold start is then measured on both cores in the same
+// run (interpreted and translated runs alternate); BENCH_EMU_AOT=0 skips it.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
