@@ -4,102 +4,11 @@
 // HTTP port (bridge.c); the guest's answer goes back as an outgoing-response,
 // or as a wasi:http error-code saying why there is none (the reason in words
 // on stderr, prefixed `trellis-http:`).
-#include "../../../lib/builtins/common/cabi.h"
+#include "../../../lib/builtins/common/wasi-http.h"
 #include <stdio.h>
 #include "bridge.h"
 
-#define TYPES "wasi:http/types@0.2.0"
-#define STREAMS "wasi:io/streams@0.2.0"
 #define MAX_REQUEST_BODY (64u << 20)
-
-typedef struct {
-  uint8_t tag; // get, head, post, put, delete, connect, options, trace, patch, other(string)
-  uint8_t *ptr;
-  size_t len;
-} method_t;
-
-typedef struct {
-  uint8_t some;
-  uint8_t *ptr;
-  size_t len;
-} opt_string_t;
-
-typedef struct {
-  uint8_t tag;
-  uint32_t handle;
-} handle_result_t;
-
-typedef struct {
-  uint8_t tag;
-  union {
-    struct {
-      uint8_t *ptr;
-      size_t len;
-    } ok;
-    struct {
-      uint8_t tag;
-      uint32_t error;
-    } err;
-  } u;
-} stream_result_t;
-
-typedef struct {
-  uint8_t tag, error;
-} header_result_t;
-
-typedef struct {
-  uint8_t tag;
-  uint64_t payload[4];
-} finish_result_t;
-
-// list<tuple<field-name, field-value>>: each element a string and a list<u8>
-typedef struct {
-  uint8_t *name;
-  size_t name_len;
-  uint8_t *value;
-  size_t value_len;
-} field_t;
-
-typedef struct {
-  field_t *ptr;
-  size_t len;
-} fields_list_t;
-
-_Static_assert(sizeof(method_t) == 12, "canonical layout of method");
-_Static_assert(sizeof(handle_result_t) == 8, "canonical layout of result<own<T>>");
-_Static_assert(sizeof(stream_result_t) == 12, "canonical layout of result<list<u8>, stream-error>");
-_Static_assert(sizeof(finish_result_t) == 40, "canonical layout of result<_, error-code>");
-_Static_assert(sizeof(field_t) == 16, "canonical layout of tuple<string, list<u8>>");
-
-IMPORT(TYPES, "[method]incoming-request.method") extern void request_method(uint32_t req, method_t *ret);
-IMPORT(TYPES, "[method]incoming-request.path-with-query") extern void request_path(uint32_t req, opt_string_t *ret);
-IMPORT(TYPES, "[method]incoming-request.authority") extern void request_authority(uint32_t req, opt_string_t *ret);
-IMPORT(TYPES, "[method]incoming-request.headers") extern uint32_t request_headers(uint32_t req);
-IMPORT(TYPES, "[method]fields.entries") extern void fields_entries(uint32_t fields, fields_list_t *ret);
-IMPORT(TYPES, "[resource-drop]fields") extern void drop_fields(uint32_t fields);
-IMPORT(TYPES, "[method]incoming-request.consume") extern void request_consume(uint32_t req, handle_result_t *ret);
-IMPORT(TYPES, "[method]incoming-body.stream") extern void body_stream(uint32_t body, handle_result_t *ret);
-IMPORT(TYPES, "[resource-drop]incoming-body") extern void drop_incoming_body(uint32_t body);
-IMPORT(TYPES, "[resource-drop]incoming-request") extern void drop_incoming_request(uint32_t req);
-IMPORT(TYPES, "[constructor]fields") extern uint32_t fields_new(void);
-IMPORT(TYPES, "[method]fields.append")
-extern void fields_append(uint32_t fields, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len, header_result_t *ret);
-IMPORT(TYPES, "[constructor]outgoing-response") extern uint32_t response_new(uint32_t headers);
-IMPORT(TYPES, "[method]outgoing-response.set-status-code") extern uint32_t response_set_status(uint32_t resp, uint32_t status);
-IMPORT(TYPES, "[method]outgoing-response.body") extern void response_body(uint32_t resp, handle_result_t *ret);
-IMPORT(TYPES, "[method]outgoing-body.write") extern void outgoing_body_write(uint32_t body, handle_result_t *ret);
-IMPORT(TYPES, "[static]outgoing-body.finish")
-extern void outgoing_body_finish(uint32_t body, uint32_t has_trailers, uint32_t trailers, finish_result_t *ret);
-// response-outparam.set(param, result<own<outgoing-response>, error-code>), flat:
-// tag, then the joined slots of own<..> and error-code (case, i32, i64, i32 x4).
-IMPORT(TYPES, "[static]response-outparam.set")
-extern void outparam_set(uint32_t param, uint32_t tag, uint32_t p0, uint32_t p1, uint64_t p2, uint32_t p3, uint32_t p4, uint32_t p5, uint32_t p6);
-IMPORT(STREAMS, "[method]input-stream.blocking-read") extern void stream_read(uint32_t s, uint64_t len, stream_result_t *ret);
-IMPORT(STREAMS, "[method]output-stream.blocking-write-and-flush")
-extern void stream_write(uint32_t s, const uint8_t *ptr, size_t len, stream_result_t *ret);
-IMPORT(STREAMS, "[resource-drop]input-stream") extern void drop_input_stream(uint32_t s);
-IMPORT(STREAMS, "[resource-drop]output-stream") extern void drop_output_stream(uint32_t s);
-IMPORT("wasi:io/error@0.2.0", "[resource-drop]error") extern void drop_error(uint32_t e);
 
 // error-code cases (wasi:http/types@0.2.0)
 enum {
@@ -120,31 +29,6 @@ static int hop_by_hop(const uint8_t *name, size_t n) {
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (strlen(names[i]) == n && !strncasecmp((const char *)name, names[i], n)) return 1;
   return 0;
-}
-
-static int read_body(uint32_t req, buf_t *out) {
-  handle_result_t body, stream;
-  request_consume(req, &body);
-  if (body.tag) return 0;
-  body_stream(body.handle, &stream);
-  int rc = 0;
-  if (!stream.tag) {
-    for (;;) {
-      stream_result_t r;
-      stream_read(stream.handle, 65536, &r);
-      if (r.tag) {
-        if (r.u.err.tag == 0) drop_error(r.u.err.error);
-        break;
-      }
-      if (out->len + r.u.ok.len > MAX_REQUEST_BODY) rc = -1;
-      else buf_push(out, r.u.ok.ptr, r.u.ok.len);
-      if (r.u.ok.len) free(r.u.ok.ptr);
-      if (rc) break;
-    }
-    drop_input_stream(stream.handle);
-  }
-  drop_incoming_body(body.handle);
-  return rc;
 }
 
 // The request as the guest reads it: request line, the caller's fields (less
@@ -188,7 +72,7 @@ static int build_request(uint32_t req, buf_t *msg, int *is_head) {
     buf_str(msg, "\r\n");
   }
   buf_t body = {0};
-  int rc = read_body(req, &body);
+  int rc = wasi_http_read_body(req, &body, MAX_REQUEST_BODY);
   if (body.len || m.tag == 2 || m.tag == 3 || m.tag == 8) {
     buf_str(msg, "Content-Length: ");
     buf_u64(msg, body.len);
