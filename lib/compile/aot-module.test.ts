@@ -8,7 +8,7 @@ import { corePath, ensureCore, packStage, runEmulated } from "../../emulator/tes
 import { haveHostTools } from "../testing/host-tools";
 import { buildLookupTable, helperFunctions, parseTranslations } from "./aot-module";
 import { translateProfiles } from "./aot-translate";
-import { buildArtifactBytes, runNativeArtifact } from "./native-artifact";
+import { buildArtifactBytes, buildNativeArtifact, runNativeArtifact } from "./native-artifact";
 
 const haveTools = haveHostTools({ commands: ["clang-14"], files: ["/bin/busybox"] }, "the translated-blocks suite");
 const dir = mkdtempSync(join(tmpdir(), "trellis-aot-"));
@@ -62,6 +62,30 @@ describe.skipIf(!haveTools)("translated blocks in the core module", () => {
     const off = await runNativeArtifact(file, { env: { TRELLIS_TRACE: "1", TRELLIS_AOT: "0" }, timeoutMs: 60_000 });
     expect(off.stdout.toString()).toBe(plain);
     expect(off.stderr.toString()).toContain("translated blocks off (TRELLIS_AOT=0), 0 runs");
+  });
+
+  it("the compile pipeline's artifact builder translates the profiles it is given into the artifact", async () => {
+    const input = {
+      rootfsPath: rootfs,
+      argv: ["/bin/sh", "-c", SCRIPT],
+      entrypoint: ["/bin/sh", "-c"],
+      cmd: [SCRIPT],
+      executable: "/bin/busybox",
+      elf: {} as never,
+      env: ["PATH=/bin"],
+      workingDir: "/",
+      user: "",
+    };
+    mkdirSync(join(dir, "job"));
+    const built = await buildNativeArtifact({ ...input, outDir: join(dir, "job"), aotProfiles: [profile] });
+    const t = built.details?.translatedBlocks as { blocks: number; plainCoreBytes: number } | undefined;
+    expect(t?.blocks).toBeGreaterThan(50);
+    expect(built.details?.coreBytes).toBeGreaterThan(t!.plainCoreBytes);
+    const r = await runNativeArtifact(built.file, { env: { TRELLIS_TRACE: "1" }, timeoutMs: 60_000 });
+    expect(r.stdout.toString()).toBe(plain);
+    expect(Number(/translated blocks on, (\d+) runs/.exec(r.stderr.toString())?.[1])).toBeGreaterThan(100);
+    mkdirSync(join(dir, "job2"));
+    await expect(buildNativeArtifact({ ...input, outDir: join(dir, "job2"), aotProfiles: [join(dir, "no-such.blocks")] })).rejects.toThrow(/translator failed/);
   });
 
   it("the lookup table finds every block by linear probing from its hash", () => {

@@ -233,7 +233,23 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
   };
   const corePath = defaultCorePath();
   if (!existsSync(corePath)) fail({ kind: "core-missing", message: `the x86-64 core is not built (${corePath}); run npm run build:emulator`, path: corePath });
-  const core = await readFile(corePath);
+  let core: Uint8Array = await readFile(corePath);
+  let translated: { blocks: number; instructions: number; inlined: number; plainCoreBytes: number } | undefined;
+  if (input.aotProfiles?.length) {
+    input.onProgress?.(5, "translating profiled blocks");
+    const { translateProfiles } = await import("./aot-translate");
+    const tr = translateProfiles(core, input.aotProfiles, { minRuns: 2 });
+    if (!tr.ok) fail(tr.error);
+    const t = (tr as { ok: true; value: { module: Uint8Array; functions: number; blocks: { insns: number; inlined: number }[]; log: string } }).value;
+    translated = {
+      blocks: t.functions,
+      instructions: t.blocks.reduce((n, b) => n + b.insns, 0),
+      inlined: t.blocks.reduce((n, b) => n + b.inlined, 0),
+      plainCoreBytes: core.length,
+    };
+    core = t.module;
+    input.onLog?.(`translated blocks: ${t.log.replace(/^trellis-aot: /, "")}; core ${translated.plainCoreBytes} -> ${core.length} B`);
+  }
   const rootfsSize = (await stat(input.rootfsPath)).size;
   // run arguments replace `cmd`, as `docker run IMAGE ARGS` does
   const entrypoint = input.entrypoint ?? [];
@@ -302,6 +318,7 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
     ...(extraFiles.length ? { extraFiles } : {}),
     details: {
       coreBytes: core.length,
+      ...(translated ? { translatedBlocks: translated } : {}),
       rootfsBytes: rootfsSize,
       artifactBytes: p.bytes,
       rootfsEmbedded: !separate,

@@ -27,6 +27,9 @@ export interface NativeArtifactInput {
   user: string;
   /** The image config's ExposedPorts (`80/tcp`, `53/udp`): an HTTP one also gets a wasi:http component. */
   exposedPorts?: string[];
+  /** Block profiles the core wrote running this image (TRELLIS_AOT_PROFILE, emulator/src/aot-run.c): their
+   *  blocks are translated to Wasm and appended to the artifact's core (aot-translate.ts). None: no translations. */
+  aotProfiles?: string[];
   signal?: AbortSignal;
   onProgress?: (percent: number, message?: string) => void;
   onLog?: (line: string) => void;
