@@ -57,7 +57,6 @@ test("a compiled web server exports wasi:http; behind the HTTP ingress the Run p
   // the panel says the answer came through the compiled container's wasi:http component, not its published port
   await expect(panel.getByTestId("run-http")).toHaveAttribute("data-via", "component");
   await expect(panel.getByTestId("run-http")).toContainText("answered through its wasi:http component");
-  await page.screenshot({ path: "e2e/artifacts/services-run.png" });
   await expect(node.getByTestId("node-run")).toContainText("1 call");
   await snap(page, "run-compiled-http");
 

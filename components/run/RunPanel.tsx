@@ -49,7 +49,7 @@ export function RunPanel() {
             <span>Mode</span>
             <select data-testid="run-mode" value={mode} onChange={(e) => setMode(e.target.value as PanelMode)}>
               <option value="in-process">in-process (typed calls)</option>
-              <option value="composed">composed (one component, as the WAC export deploys)</option>
+              <option value="composed" title="the components composed into one, as the WAC export deploys them">composed (one component)</option>
               <option value="network">network (one process per component, HTTP)</option>
             </select>
           </label>
