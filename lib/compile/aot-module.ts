@@ -16,6 +16,8 @@ const AOT_MAGIC = Buffer.from("TRELLIS-AOT-V1\0\0", "latin1");
 const WASM_PAGE = 65536;
 /** How many helpers the core's descriptor lists (trellis_aot.helpers: rd, wr, step, cond, getcf, setlf). */
 const HELPERS = 6;
+/** The descriptor after its magic: version, table, slots, the helpers, and a non-zero last word. */
+const DESCRIPTOR_FIELDS = 12 + 4 * HELPERS + 4;
 
 export interface TranslatedBlock {
   hash: bigint;
@@ -74,9 +76,21 @@ function dataSegments(core: Uint8Array, data: Section): DataSeg[] {
 
 /** The trellis_aot descriptor: its address and the bytes after the magic that the data segments hold. */
 function findDescriptor(core: Uint8Array, data: Section): { addr: number; fields: Buffer } | undefined {
-  for (const s of dataSegments(core, data)) {
+  const segs = dataSegments(core, data);
+  for (const s of segs) {
     const at = Buffer.from(s.payload).indexOf(AOT_MAGIC);
-    if (at >= 0 && s.addr !== undefined) return { addr: s.addr + at, fields: Buffer.from(s.payload.subarray(at + 16)) };
+    if (at < 0 || s.addr === undefined) continue;
+    // The fields are read by address, as memory holds them after instantiation: the linker leaves runs of
+    // zeros (the unpatched table and slot count) out of the data segments, so they can span several
+    // segments or none; a byte no segment covers is 0.
+    const addr = s.addr + at;
+    const fields = Buffer.alloc(DESCRIPTOR_FIELDS);
+    for (const t of segs) {
+      if (t.addr === undefined) continue;
+      const from = Math.max(t.addr, addr + 16), to = Math.min(t.addr + t.payload.length, addr + 16 + DESCRIPTOR_FIELDS);
+      if (from < to) fields.set(t.payload.subarray(from - t.addr, to - t.addr), from - addr - 16);
+    }
+    return { addr, fields };
   }
   return undefined;
 }
@@ -112,7 +126,8 @@ export function helperFunctions(core: Uint8Array): Result<number[], ArtifactErro
     const data = secs.find((s) => s.id === 11);
     const desc = data && findDescriptor(core, data);
     if (!desc) return err({ kind: "core-malformed", message: "the core has no trellis_aot descriptor (built before translation support?)" });
-    if (desc.fields.length < 12 + 4 * HELPERS) return err({ kind: "core-malformed", message: "the trellis_aot descriptor is cut short in the data segment" });
+    if (desc.fields.readUInt32LE(0) !== 1 || desc.fields.readUInt32LE(12 + 4 * HELPERS) === 0)
+      return err({ kind: "core-malformed", message: "the trellis_aot descriptor is not version 1 or is cut short in the data segments" });
     const table = tableFunctions(core, secs.find((s) => s.id === 9));
     const out: number[] = [];
     for (let k = 0; k < HELPERS; k++) {
