@@ -6,6 +6,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/build"
 mkdir -p "$out"
 CC="${CC:-clang-14}"
+# clang runs wasm-opt on its output when it finds one on PATH (npm puts binaryen's
+# node_modules/.bin/wasm-opt there), so the same sources gave two different cores
+# depending on who ran this script, and the block translator's helper lookup broke
+# on the optimised one. The core is built as clang and lld leave it.
+nowasmopt=""
+IFS=: read -ra dirs <<< "$PATH"
+for d in "${dirs[@]}"; do [ -n "$d" ] && [ ! -x "$d/wasm-opt" ] && nowasmopt="${nowasmopt:+$nowasmopt:}$d"; done
+export PATH="$nowasmopt"
 flags=(--target=wasm32-wasi --sysroot=/usr -O2 -std=c11 -D_GNU_SOURCE
   -fno-strict-aliasing
   -Wall -Wno-unused-function -Wno-unused-parameter

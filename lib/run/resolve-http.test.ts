@@ -11,7 +11,7 @@ import type { TopologyNode } from "../graph/types";
 
 const dir = mkdtempSync(join(tmpdir(), "trellis-resolve-http-"));
 const jobs = new Map<string, { state: string; result: unknown }>();
-vi.mock("../jobs/index", () => ({ getJobQueue: () => ({ get: (id: string) => jobs.get(id), jobDir: (id: string) => join(dir, id) }) }));
+vi.mock("../jobs/index", () => ({ startJobQueue: async () => ({ get: (id: string) => jobs.get(id), jobDir: (id: string) => join(dir, id) }) }));
 
 const { prepareRun, resolveCompiledHttp } = await import("./run");
 const { httpIngressNode, wire } = await import("./sample-designs");
