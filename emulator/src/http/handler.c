@@ -106,28 +106,7 @@ static void respond(uint32_t outparam, const BridgeResponse *r) {
     header_result_t hr;
     fields_append(headers, name, f->name_len, r->raw + f->value, f->value_len, &hr); // a field the host refuses is left out
   }
-  uint32_t resp = response_new(headers);
-  response_set_status(resp, (uint32_t)r->head.status);
-  handle_result_t body_h, stream_h;
-  response_body(resp, &body_h);
-  outparam_set(outparam, 0, resp, 0, 0, 0, 0, 0, 0);
-  if (body_h.tag) return;
-  outgoing_body_write(body_h.handle, &stream_h);
-  if (!stream_h.tag) {
-    for (u32 off = 0; off < r->body_len;) {
-      u32 chunk = r->body_len - off > 4096 ? 4096 : r->body_len - off; // the most one blocking write may take
-      stream_result_t w;
-      stream_write(stream_h.handle, r->body + off, chunk, &w);
-      if (w.tag) {
-        if (w.u.err.tag == 0) drop_error(w.u.err.error);
-        break;
-      }
-      off += chunk;
-    }
-    drop_output_stream(stream_h.handle);
-  }
-  finish_result_t fin;
-  outgoing_body_finish(body_h.handle, 0, 0, &fin);
+  wasi_http_respond(outparam, headers, (uint32_t)r->head.status, r->body, r->body_len);
 }
 
 EXPORT("wasi:http/incoming-handler@0.2.0#handle")

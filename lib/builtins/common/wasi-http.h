@@ -142,4 +142,32 @@ static inline int wasi_http_read_body(uint32_t req, buf_t *out, size_t max) {
   return rc;
 }
 
+// Sends a response: status and headers (the fields are handed over), then the
+// body in writes of at most 4096 bytes (the most one blocking write may take),
+// then the finish. A body stream the host refuses ends the body where it is.
+static inline void wasi_http_respond(uint32_t outparam, uint32_t headers, uint32_t status, const uint8_t *body, size_t len) {
+  uint32_t resp = response_new(headers);
+  response_set_status(resp, status);
+  handle_result_t body_h, stream_h;
+  response_body(resp, &body_h);
+  outparam_set(outparam, 0, resp, 0, 0, 0, 0, 0, 0); // ok(resp): the host now sends the head
+  if (body_h.tag) return;
+  outgoing_body_write(body_h.handle, &stream_h);
+  if (!stream_h.tag) {
+    for (size_t off = 0; off < len;) {
+      size_t chunk = len - off > 4096 ? 4096 : len - off;
+      stream_result_t w;
+      stream_write(stream_h.handle, body + off, chunk, &w);
+      if (w.tag) {
+        if (w.u.err.tag == 0) drop_error(w.u.err.error);
+        break;
+      }
+      off += chunk;
+    }
+    drop_output_stream(stream_h.handle);
+  }
+  finish_result_t fin;
+  outgoing_body_finish(body_h.handle, 0, 0, &fin);
+}
+
 #endif

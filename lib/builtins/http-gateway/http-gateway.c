@@ -17,28 +17,7 @@ static void respond(uint32_t outparam, uint16_t status, const char *type, const 
   fields_append(headers, (const uint8_t *)"content-length", 14, n.ptr, n.len, &hr);
   free(n.ptr);
   fields_append(headers, (const uint8_t *)"x-served-by", 11, (const uint8_t *)"trellis:builtins/http-gateway", 29, &hr);
-  uint32_t resp = response_new(headers);
-  response_set_status(resp, status);
-  handle_result_t body_h, stream_h;
-  response_body(resp, &body_h);
-  outparam_set(outparam, 0, resp, 0, 0, 0, 0, 0, 0); // ok(resp): the host now sends the head
-  if (body_h.tag) return;
-  outgoing_body_write(body_h.handle, &stream_h);
-  if (!stream_h.tag) {
-    for (size_t off = 0; off < len;) {
-      size_t chunk = len - off > 4096 ? 4096 : len - off; // the most one blocking write may take
-      stream_result_t w;
-      stream_write(stream_h.handle, body + off, chunk, &w);
-      if (w.tag) {
-        if (w.u.err.tag == 0) drop_error(w.u.err.error);
-        break;
-      }
-      off += chunk;
-    }
-    drop_output_stream(stream_h.handle);
-  }
-  finish_result_t fin;
-  outgoing_body_finish(body_h.handle, 0, 0, &fin);
+  wasi_http_respond(outparam, headers, status, body, len);
 }
 
 static void respond_text(uint32_t outparam, uint16_t status, const char *text) {
