@@ -8,23 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <tmmintrin.h>
+#define HASH_FOLD_NAME_WIDTH 22
+#include "hash-fold.h"
 
-static int verbose;
-static uint64_t h;
-__attribute__((noinline)) static void fold(const void *p, size_t n) {
-  const uint8_t *b = p;
-  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
-  if (verbose) {
-    for (size_t i = n; i-- > 0;) printf("%02x", b[i]);
-    printf(" ");
-  }
-}
-static void begin(void) { h = 0xcbf29ce484222325ull; }
-static void end(const char *name) {
-  if (verbose) printf("\n");
-  printf("%-22s %016llx\n", name, (unsigned long long)h);
-}
-#define F(v) do { __typeof__(v) t_ = (v); fold(&t_, sizeof t_); } while (0)
 
 // ---------- operands ----------
 enum { NV = 48 };
@@ -32,12 +18,7 @@ static __m128i iv[NV];  // integer patterns
 static __m128 fv[NV];   // floats with the special values
 static __m128d dv[NV];  // doubles with the special values
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static uint64_t next(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t next(void) { return xorshift64(&rng); }
 
 static void init(void) {
   static const uint8_t fills[] = {0x00, 0xff, 0x80, 0x7f, 0x01, 0xfe, 0x55, 0xaa};

@@ -10,31 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#define HASH_FOLD_NAME_WIDTH 26
+#include "hash-fold.h"
 
-static int verbose;
-static uint64_t h;
-__attribute__((noinline)) static void fold(const void *p, size_t n) {
-  const uint8_t *b = p;
-  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
-  if (verbose) {
-    for (size_t i = n; i-- > 0;) printf("%02x", b[i]);
-    printf(" ");
-  }
-}
-static void begin(void) { h = 0xcbf29ce484222325ull; }
-static void end(const char *name) {
-  if (verbose) printf("\n");
-  printf("%-26s %016llx\n", name, (unsigned long long)h);
-}
-#define F(v) do { __typeof__(v) t_ = (v); fold(&t_, sizeof t_); } while (0)
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
-static uint64_t next(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t next(void) { return xorshift64(&rng); }
 
 // Operand pairs: a small alphabet (so sets, ranges and needles match),
 // zeros at varying places (implicit lengths 0..16), signed-looking bytes
