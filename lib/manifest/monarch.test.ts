@@ -67,4 +67,9 @@ describe("WAC grammar", () => {
     expect(toks.find((t) => t.text === '"example:pipeline/store@0.1.0"')?.token).toBe("string");
     expect(toks.find((t) => t.text === "...")?.token).toBe("operator");
   });
+  it("nests block comments, as WAC does", () => {
+    const toks = tokenize(wacMonarchLanguage, "/* a /* b */ still */ let").filter((t) => t.token !== "white");
+    expect(toks.map((t) => t.token)).toEqual([...Array(toks.length - 1).fill("comment"), "keyword"]);
+    expect(toks.filter((t) => t.token === "comment").map((t) => t.text).join("")).toBe("/* a /* b */ still */");
+  });
 });

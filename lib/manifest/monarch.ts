@@ -3,6 +3,8 @@
 // built into Monaco; WIT comes from lib/wit/monarch.ts. Register with
 // `monaco.languages.register({ id })` + `setMonarchTokensProvider(id, …)`.
 
+import { nestedBlockComment } from "../wit/monarch";
+
 export const TOML_LANGUAGE_ID = "toml";
 export const WAC_LANGUAGE_ID = "wac";
 
@@ -70,12 +72,7 @@ export const wacMonarchLanguage: Record<string, unknown> = {
       [/[=,:;.]/, "delimiter"],
       [/[ \t\r\n]+/, "white"],
     ],
-    block: [
-      [/[^/*]+/, "comment"],
-      [/\/\*/, "comment", "@push"],
-      [/\*\//, "comment", "@pop"],
-      [/[/*]/, "comment"],
-    ],
+    block: nestedBlockComment("comment"),
   },
 };
 

@@ -14,6 +14,17 @@ export const WIT_TYPE_KEYWORDS = [
   "list", "map", "option", "result", "tuple", "borrow", "own", "future", "stream", "error-context",
 ];
 
+// WIT (and WAC) block comments nest, so the comment state pushes on "/*" and
+// pops on "*/"; `token` is the colour class of the comment's text.
+export function nestedBlockComment(token: string): unknown[] {
+  return [
+    [/[^/*]+/, token],
+    [/\/\*/, token, "@push"],
+    [/\*\//, token, "@pop"],
+    [/[/*]/, token],
+  ];
+}
+
 // Loosely typed on purpose: Monaco's IMonarchLanguage shape, without importing monaco.
 export const witMonarchLanguage: Record<string, unknown> = {
   defaultToken: "",
@@ -46,18 +57,8 @@ export const witMonarchLanguage: Record<string, unknown> = {
       [/[=,:;.\/*@]/, "delimiter"],
       [/[ \t\r\n]+/, "white"],
     ],
-    block: [
-      [/[^/*]+/, "comment"],
-      [/\/\*/, "comment", "@push"],
-      [/\*\//, "comment", "@pop"],
-      [/[/*]/, "comment"],
-    ],
-    docblock: [
-      [/[^/*]+/, "comment.doc"],
-      [/\/\*/, "comment.doc", "@push"],
-      [/\*\//, "comment.doc", "@pop"],
-      [/[/*]/, "comment.doc"],
-    ],
+    block: nestedBlockComment("comment"),
+    docblock: nestedBlockComment("comment.doc"),
   },
 };
 
