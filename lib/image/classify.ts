@@ -7,6 +7,7 @@ import { parseElf, isElf, EM_X86_64, type ElfInfo } from "./elf";
 import type { ImageConfigSummary } from "./image-archive";
 import type { FsTree } from "./fs-tree";
 import type { PackedRootfs } from "./packed-rootfs";
+import { walkPath } from "./walk-path";
 
 export interface ViewStat {
   type: "file" | "dir" | "symlink";
@@ -84,29 +85,11 @@ export function packedView(fs: PackedRootfs): RootfsView {
 /** Resolves `path` (absolute, or relative to `cwd`) through symlinks inside the
  *  rootfs; `..` stops at the root. Returns the final path or undefined. */
 export function resolveInRootfs(view: RootfsView, path: string, cwd = ""): string | undefined {
-  let pending = (path.startsWith("/") ? path : `${cwd}/${path}`).split("/").filter((c) => c !== "" && c !== ".");
-  const done: string[] = [];
-  let hops = 0;
-  while (pending.length > 0) {
-    const c = pending.shift()!;
-    if (c === "..") {
-      done.pop();
-      continue;
-    }
-    const here = [...done, c].join("/");
-    const st = view.lstat(here);
-    if (!st) return undefined;
-    if (st.type === "symlink") {
-      if (++hops > 40) return undefined;
-      const target = view.readlink(here) ?? "";
-      if (target.startsWith("/")) done.length = 0;
-      pending = [...target.split("/").filter((x) => x !== "" && x !== "."), ...pending];
-      continue;
-    }
-    if (pending.length > 0 && st.type !== "dir") return undefined;
-    done.push(c);
-  }
-  return done.join("/");
+  const r = walkPath(path.startsWith("/") ? path : `${cwd}/${path}`, (p) => {
+    const st = view.lstat(p);
+    return st && { type: st.type, target: () => view.readlink(p) ?? "" };
+  });
+  return r.ok ? r.path : undefined;
 }
 
 export type WasmKind = "module" | "component";

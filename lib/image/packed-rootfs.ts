@@ -6,6 +6,7 @@ import { lstat, open, readdir as readdirHost, readlink as readlinkHost, type Fil
 import { join } from "node:path";
 import { err, ok, type Result } from "../result";
 import { fail, imageError, toImageError, type ImageError } from "./errors";
+import { walkPath } from "./walk-path";
 import { FsTree, normalizeArchivePath, type ContentSource, type FsInode, type FsNode, type Meta } from "./fs-tree";
 
 export const PACKED_MAGIC = "TRLSROFS";
@@ -520,30 +521,18 @@ function open_(data: Uint8Array): PackedRootfs {
   const notFound = (path: string) => imageError("rootfs-not-found", `no such entry: /${clean(path)}`, { path: "/" + clean(path) });
 
   const resolve = (path: string, followFinal = true): Result<string, ImageError> => {
-    let pending = path.split("/").filter((c) => c !== "" && c !== ".");
-    const done: string[] = [];
-    let hops = 0;
-    while (pending.length > 0) {
-      const c = pending.shift()!;
-      if (c === "..") {
-        done.pop();
-        continue;
-      }
-      const here = [...done, c].join("/");
-      const i = lookup(here);
-      if (i < 0) return err(notFound(here));
-      const st = statAt(i);
-      if (st.type === "symlink" && (pending.length > 0 || followFinal)) {
-        if (++hops > 40) return err(imageError("rootfs-wrong-type", `too many symlinks resolving /${clean(path)}`, { path: "/" + clean(path) }));
-        const target = blob(i).toString();
-        if (target.startsWith("/")) done.length = 0;
-        pending = [...target.split("/").filter((x) => x !== "" && x !== "."), ...pending];
-        continue;
-      }
-      if (pending.length > 0 && st.type !== "dir") return err(imageError("rootfs-wrong-type", `/${here} is not a directory`, { path: "/" + here }));
-      done.push(c);
-    }
-    return ok(done.join("/"));
+    const r = walkPath(
+      path,
+      (p) => {
+        const i = lookup(p);
+        return i < 0 ? undefined : { type: statAt(i).type, target: () => blob(i).toString() };
+      },
+      followFinal,
+    );
+    if (r.ok) return ok(r.path);
+    if (r.reason === "missing") return err(notFound(r.at));
+    if (r.reason === "loop") return err(imageError("rootfs-wrong-type", `too many symlinks resolving /${clean(path)}`, { path: "/" + clean(path) }));
+    return err(imageError("rootfs-wrong-type", `/${r.at} is not a directory`, { path: "/" + r.at }));
   };
 
   return {
