@@ -20,11 +20,9 @@ export interface CoreExport {
   kind: string;
 }
 
-/** What an upload became, before it is stored. */
-export interface IngestedWasm {
+/** What the designer knows of an upload, before and after it is stored. */
+export interface WasmFacts {
   kind: UploadKind;
-  /** The bytes to keep: the component (converted when `kind` is `converted`), or the core module. */
-  bytes: Uint8Array;
   /** The component's WIT as jco prints it (absent for a core module). */
   wit?: string;
   world?: string;
@@ -35,6 +33,12 @@ export interface IngestedWasm {
   core?: { imports: CoreImport[]; exports: CoreExport[] };
   /** A sentence for the user about what happened. */
   note: string;
+}
+
+/** What an upload became, before it is stored. */
+export interface IngestedWasm extends WasmFacts {
+  /** The bytes to keep: the component (converted when `kind` is `converted`), or the core module. */
+  bytes: Uint8Array;
 }
 
 export type UploadErrorKind =

@@ -5,23 +5,16 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import type { Db } from "../db";
 import type { WitPort } from "../graph/types";
-import type { CoreExport, CoreImport, IngestedWasm, UploadKind } from "./ingest";
+import type { CoreExport, CoreImport, IngestedWasm, UploadKind, WasmFacts } from "./ingest";
 
 /** What `GET /api/components` lists and the palette shows. */
-export interface UploadedComponent {
+export interface UploadedComponent extends WasmFacts {
   id: string;
   name: string;
   fileName: string;
-  kind: UploadKind;
   bytes: number;
   sha256: string;
   createdAt: string;
-  wit?: string;
-  world?: string;
-  ports: WitPort[];
-  witErrors: string[];
-  core?: { imports: CoreImport[]; exports: CoreExport[] };
-  note: string;
   /** `config.source` of nodes made from it. */
   source: `upload:${string}`;
   wasmUrl: string;
