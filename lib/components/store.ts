@@ -4,8 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../db";
-import type { WitPort } from "../graph/types";
-import type { CoreExport, CoreImport, IngestedWasm, UploadKind, WasmFacts } from "./ingest";
+import type { IngestedWasm, UploadKind, WasmFacts } from "./ingest";
 
 /** What `GET /api/components` lists and the palette shows. */
 export interface UploadedComponent extends WasmFacts {
