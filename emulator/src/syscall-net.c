@@ -89,6 +89,11 @@ static u16 next_port = 40000;
 
 static u32 put_inaddr(const struct Sock *s, const Addr *x, u8 *b);
 static void dns_answer(struct Sock *s, const Addr *server, const u8 *q, u64 n);
+#ifdef TRELLIS_REACTOR
+int bridge_peer_addr(const char *name, u8 out[4]); // src/http/bridge.c
+int bridge_peer_hosts(char *buf, size_t n);
+#endif
+
 
 // ---------- buffers ----------
 static u32 buf_room(Sock *s) {
@@ -1253,14 +1258,19 @@ void net_init_names(void) {
   char t[512];
   snprintf(t, sizeof t, "%s\n", guest_hostname);
   write_file("/etc/hostname", t);
-  snprintf(t, sizeof t, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.88.0.2\t%s\n10.88.0.1\thost.trellis.internal\n", guest_hostname);
-  write_file("/etc/hosts", t);
+  char hosts[2560];
+  int hn = snprintf(hosts, sizeof hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.88.0.2\t%s\n10.88.0.1\thost.trellis.internal\n", guest_hostname);
+#ifdef TRELLIS_REACTOR // the wasi:http component's wired peers
+  if (hn > 0 && (size_t)hn < sizeof hosts) bridge_peer_hosts(hosts + hn, sizeof hosts - (size_t)hn);
+#endif
+  (void)hn;
+  write_file("/etc/hosts", hosts);
   write_file("/etc/resolv.conf", "nameserver 127.0.0.11\noptions ndots:0\n");
 }
 
 // The core's DNS server: every UDP query to port 53 that no guest socket
-// takes is answered here, at once: localhost and the guest's own name, else
-// NXDOMAIN (never a timeout).
+// takes is answered here, at once: localhost, the guest's own name and (in
+// the wasi:http component) its wired peers, else NXDOMAIN (never a timeout).
 static void dns_answer(Sock *s, const Addr *server, const u8 *q, u64 n) {
   if (n < 17 || n > 512 || (q[2] & 0x80)) return; // not a query
   u16 qd = (u16)(q[4] << 8 | q[5]);
@@ -1297,6 +1307,12 @@ static void dns_answer(Sock *s, const Addr *server, const u8 *q, u64 n) {
     known = 1;
     if (qtype == 1) { u8 a[4] = {10, 88, 0, 2}; memcpy(addr, a, 4); alen = 4; }
   }
+#ifdef TRELLIS_REACTOR
+  else if (bridge_peer_addr(name, addr)) { // a peer wired to the component: reached through its outgoing import
+    known = 1;
+    alen = qtype == 1 ? 4 : 0;
+  }
+#endif
   u8 r[600];
   memcpy(r, q, qend);
   r[2] = 0x80 | (q[2] & 0x01); // QR, RD copied

@@ -24,6 +24,7 @@ const WORLD = `package trellis:container@0.1.0;
 
 /// A compiled container serving HTTP: its guest's port behind wasi:http.
 world container-http {
+  import wasi:http/outgoing-handler@0.2.0;
   export ${HTTP_HANDLER_EXPORT};
 }
 `;

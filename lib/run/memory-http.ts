@@ -3,8 +3,9 @@
 // keeps every HTTP body (and stdio flushes) behind a worker thread, so each
 // read, write and drop is a blocking cross-thread round trip; these classes
 // extend the shim's own (jco's resource checks are `instanceof` the imported
-// class) and keep the bytes in this thread. Objects the shim creates itself
-// (outgoing requests of wasi:http/outgoing-handler) keep the shim's behaviour.
+// class) and keep the bytes in this thread. Outgoing requests (what a component
+// sends through wasi:http/outgoing-handler) are held in memory too, and a wire
+// serves them (`memoryOutgoingHandler`): the shim's own outgoing HTTP is off.
 import * as shim from "@bytecodealliance/preview2-shim";
 
 type Ctor = new (...a: never[]) => object;
@@ -17,6 +18,9 @@ const ShimOutputStream = streams.OutputStream as new () => object;
 const ShimPollable = poll.Pollable as new () => object;
 const ShimIncomingRequest = types.IncomingRequest as unknown as new () => object;
 const ShimIncomingBody = types.IncomingBody as unknown as new () => object;
+const ShimIncomingResponse = types.IncomingResponse as unknown as new () => object;
+const ShimFutureIncomingResponse = types.FutureIncomingResponse as unknown as new () => object;
+const ShimOutgoingRequest = types.OutgoingRequest as unknown as new (headers: unknown) => object;
 const ShimOutgoingResponse = types.OutgoingResponse as unknown as new (headers: unknown) => { statusCode(): number; headers(): { entries(): Array<[string, Uint8Array]> } };
 const ShimOutgoingBody = types.OutgoingBody as unknown as (new () => object) & { finish(body: unknown, trailers: unknown): void };
 const ShimResponseOutparam = types.ResponseOutparam as unknown as (new () => object) & { set(param: unknown, response: unknown): void };
@@ -246,8 +250,166 @@ export class MemoryResponseOutparam extends ShimResponseOutparam {
   }
 }
 
-/** wasi:http/types for components: the shim's, with memory-aware responses and bodies. */
-export const memoryHttpTypes: Record<string, unknown> = { ...types, OutgoingResponse: MemoryOutgoingResponse, OutgoingBody, ResponseOutparam };
+// ---------- outgoing requests (wasi:http/outgoing-handler) ----------
+
+type HttpMethod = { tag: string; val?: string };
+type FieldsLike = { entries(): Array<[string, Uint8Array]> };
+
+/**
+ * `OutgoingRequest` of the import object. Not the shim's subclass: the shim's
+ * constructor opens a body stream on its worker thread. `instanceof` holds for
+ * both, so jco's resource checks pass either way.
+ */
+export class MemoryOutgoingRequest {
+  #method: HttpMethod = { tag: "get" };
+  #scheme: { tag: string; val?: string } | undefined;
+  #path: string | undefined;
+  #authority: string | undefined;
+  #headers: FieldsLike;
+  #body?: MemoryOutgoingBody;
+  #bodyTaken = false;
+  constructor(headers: FieldsLike) {
+    this.#headers = headers;
+    this.#body = new MemoryOutgoingBody(responseBodyLimit + 1);
+  }
+  body(): MemoryOutgoingBody {
+    if (this.#bodyTaken || !this.#body) throw undefined;
+    this.#bodyTaken = true;
+    return this.#body;
+  }
+  method(): HttpMethod {
+    return this.#method;
+  }
+  setMethod(m: HttpMethod): void {
+    if (m.tag === "other" && !/^[A-Za-z-]+$/.test(m.val ?? "")) throw undefined;
+    this.#method = m;
+  }
+  pathWithQuery(): string | undefined {
+    return this.#path;
+  }
+  setPathWithQuery(p: string | undefined): void {
+    if (p !== undefined && !/^[A-Za-z0-9.\-_~!$&'()*+,;=:@%?/]*$/.test(p)) throw undefined;
+    this.#path = p;
+  }
+  scheme(): { tag: string; val?: string } | undefined {
+    return this.#scheme;
+  }
+  setScheme(s: { tag: string; val?: string } | undefined): void {
+    this.#scheme = s;
+  }
+  authority(): string | undefined {
+    return this.#authority;
+  }
+  setAuthority(a: string | undefined): void {
+    if (a !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(a)) throw undefined;
+    this.#authority = a;
+  }
+  headers(): FieldsLike {
+    return this.#headers;
+  }
+  /** The request as sent, once its body is finished (undefined before). */
+  sent(): OutgoingCall | undefined {
+    const b = this.#body;
+    if (!b?.finished) return undefined;
+    const dec = new TextDecoder();
+    const m = this.#method;
+    return {
+      method: m.tag === "other" ? (m.val ?? "") : m.tag.toUpperCase(),
+      scheme: this.#scheme?.tag === "HTTPS" ? "https" : this.#scheme?.tag === "other" ? (this.#scheme.val ?? "") : "http",
+      authority: this.#authority ?? "",
+      pathWithQuery: this.#path ?? "/",
+      headers: this.#headers.entries().map(([k, v]) => [k, dec.decode(v)] as [string, string]),
+      body: b.out.bytes(),
+    };
+  }
+  [dispose](): void {}
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(MemoryOutgoingRequest, x) || isA(ShimOutgoingRequest, x);
+  }
+}
+
+/** A request a component sent through wasi:http/outgoing-handler, whole. */
+export interface OutgoingCall {
+  method: string;
+  scheme: string;
+  authority: string;
+  pathWithQuery: string;
+  headers: Array<[string, string]>;
+  body: Uint8Array;
+}
+
+/** What serves it: a response, or a wasi:http error-code (`{ tag, val? }`). */
+export type OutgoingAnswer = MemoryResponse | { error: { tag: string; val?: unknown } };
+export type OutgoingServe = (call: OutgoingCall) => OutgoingAnswer;
+
+class MemoryIncomingResponse extends ShimIncomingResponse {
+  #res: MemoryResponse;
+  #body?: MemoryIncomingBody;
+  constructor(res: MemoryResponse) {
+    super();
+    this.#res = res;
+    this.#body = new MemoryIncomingBody(res.body);
+  }
+  status(): number {
+    return this.#res.status;
+  }
+  headers(): unknown {
+    const enc = new TextEncoder();
+    return Fields.fromList(this.#res.headers.filter(([k]) => !FORBIDDEN_RESPONSE.has(k.toLowerCase())).map(([k, v]) => [k.toLowerCase(), enc.encode(v)]));
+  }
+  consume(): MemoryIncomingBody {
+    const b = this.#body;
+    if (!b) throw undefined;
+    this.#body = undefined;
+    return b;
+  }
+  [dispose](): void {}
+}
+
+const FORBIDDEN_RESPONSE = new Set(["connection", "keep-alive", "transfer-encoding"]);
+
+/** Served when first looked at: the caller finishes the body after handle() returns. */
+class MemoryFutureIncomingResponse extends ShimFutureIncomingResponse {
+  #req: MemoryOutgoingRequest;
+  #serve: OutgoingServe;
+  #taken = false;
+  constructor(req: MemoryOutgoingRequest, serve: OutgoingServe) {
+    super();
+    this.#req = req;
+    this.#serve = serve;
+  }
+  subscribe(): ReadyPollable {
+    return new ReadyPollable();
+  }
+  get(): unknown {
+    if (this.#taken) return { tag: "err" }; // the value was taken before
+    const call = this.#req.sent();
+    if (!call) return { tag: "ok", val: { tag: "err", val: { tag: "HTTP-request-body-size", val: undefined } } }; // body never finished
+    this.#taken = true;
+    let answer: OutgoingAnswer;
+    try {
+      answer = this.#serve(call);
+    } catch (e) {
+      answer = { error: { tag: "internal-error", val: e instanceof Error ? e.message : String(e) } };
+    }
+    if ("error" in answer) return { tag: "ok", val: { tag: "err", val: answer.error } };
+    return { tag: "ok", val: { tag: "ok", val: new MemoryIncomingResponse(answer) } };
+  }
+  [dispose](): void {}
+}
+
+/** wasi:http/outgoing-handler served by `serve` (a wired node's incoming-handler, a test's function). */
+export function memoryOutgoingHandler(serve: OutgoingServe): { handle(request: unknown, options?: unknown): unknown } {
+  return {
+    handle(request: unknown): unknown {
+      if (!(request instanceof MemoryOutgoingRequest)) throw { tag: "internal-error", val: "not a request this host made" };
+      return new MemoryFutureIncomingResponse(request, serve);
+    },
+  };
+}
+
+/** wasi:http/types for components: the shim's, with memory-aware requests, responses and bodies. */
+export const memoryHttpTypes: Record<string, unknown> = { ...types, OutgoingRequest: MemoryOutgoingRequest, OutgoingResponse: MemoryOutgoingResponse, OutgoingBody, ResponseOutparam };
 
 /** wasi:io/poll for components: the shim's, aware of memory pollables. */
 export const memoryPoll = { Pollable: ShimPollable, poll: pollList };

@@ -1,7 +1,7 @@
 // Calls a wasi:http/incoming-handler component the way the run engine's
 // ingress does (jco transpile, the preview2 shim with in-memory requests and
 // responses), for components built outside a design: `trellis serve`, tests, benches.
-import { collectResponse, MemoryIncomingRequest, MemoryResponseOutparam } from "./memory-http";
+import { collectResponse, MemoryIncomingRequest, MemoryResponseOutparam, memoryOutgoingHandler, type OutgoingServe } from "./memory-http";
 import { instantiateComponent, transpileCached } from "./transpile";
 import { wasiImports } from "./wasi";
 
@@ -17,9 +17,12 @@ export type CallOutcome =
   /** The handler set an error-code instead of a response (`tag` is its case). */
   | { error: { tag: string; val?: unknown } };
 
-export async function loadHandler(component: Uint8Array, cacheDir: string): Promise<(r: CallRequest) => CallOutcome> {
+/** `outgoing` serves the component's wasi:http/outgoing-handler import (else it is refused). */
+export async function loadHandler(component: Uint8Array, cacheDir: string, outgoing?: OutgoingServe): Promise<(r: CallRequest) => CallOutcome> {
   const t = await transpileCached(component, cacheDir);
-  const inst = await instantiateComponent(t, wasiImports(t.imports));
+  const imports = wasiImports(t.imports);
+  if (outgoing) for (const name of t.imports.filter((n) => n.startsWith("wasi:http/outgoing-handler"))) imports[name] = memoryOutgoingHandler(outgoing);
+  const inst = await instantiateComponent(t, imports);
   const h = inst["wasi:http/incoming-handler@0.2.0"] as { handle(req: unknown, out: unknown): void } | undefined;
   if (!h) throw new Error(`the component exports ${Object.keys(inst).join(", ")}, not wasi:http/incoming-handler@0.2.0`);
   return (r) => {

@@ -2,8 +2,11 @@
 // network interface (hostnet.h) inside the core: HN_LISTEN for the HTTP port
 // gives the listener, HN_ACCEPT hands out the connections the bridge opened,
 // HN_RECV delivers the request and, once the answer is complete, EOF; HN_SEND
-// collects the answer. HN_CONNECT is refused (a component has no ad-hoc
-// network), which the core reports to the guest as ENETUNREACH.
+// collects the answer. HN_CONNECT reaches only the design's wired peers
+// (TRELLIS_HTTP_PEERS, each at 10.88.1.N): the guest's HTTP/1.1 requests on
+// such a connection go out through wasi:http/outgoing-handler (outgoing.c)
+// and their responses come back on it. Any other connect is refused, which
+// the core reports to the guest as ENETUNREACH.
 #include "bridge.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <time.h>
 #include "../hostnet.h"
 #include "../syscall.h"
+#include "outgoing.h"
 
 int core_boot(int argc, char **argv);
 i64 sched_pass(void);
@@ -35,6 +39,286 @@ typedef struct Conn {
 } Conn;
 
 static Conn conns[MAX_CONN];
+static u32 max_answer(void);
+
+// ---------- wired peers: names the guest resolves, reached through the import ----------
+#define MAX_PEERS 32
+#define PEER_NET 0x0a580100u // 10.88.1.0/24: peer i is 10.88.1.(i+1)
+#define MAX_OUT 32
+#define OUT_BASE (2 + MAX_CONN) // handles of outgoing connections: OUT_BASE + slot
+#define MAX_REQUEST (64u << 20)
+
+typedef struct Peer {
+  char name[64];       // as the guest writes it (lower case)
+  char authority[192]; // what the outgoing request names: the name unless `name=authority` says otherwise
+  int explicit_authority;
+} Peer;
+
+static Peer peers[MAX_PEERS];
+static int npeers, peers_read;
+
+// TRELLIS_HTTP_PEERS=name[=authority][,name[=authority]...]: set by whoever
+// wires the component (the run engine, an exporter's environment).
+static void read_peers(void) {
+  if (peers_read) return;
+  peers_read = 1;
+  const char *v = getenv("TRELLIS_HTTP_PEERS");
+  while (v && *v && npeers < MAX_PEERS) {
+    const char *end = strchr(v, ',');
+    size_t n = end ? (size_t)(end - v) : strlen(v);
+    const char *eq = memchr(v, '=', n);
+    size_t nl = eq ? (size_t)(eq - v) : n;
+    Peer *p = &peers[npeers];
+    if (nl && nl < sizeof p->name) {
+      for (size_t i = 0; i < nl; i++) p->name[i] = v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] + 32) : v[i];
+      p->name[nl] = 0;
+      size_t al = eq ? n - nl - 1 : nl;
+      if (al && al < sizeof p->authority) {
+        memcpy(p->authority, eq ? eq + 1 : v, al);
+        p->authority[al] = 0;
+        p->explicit_authority = eq != NULL;
+        npeers++;
+      }
+    }
+    v = end ? end + 1 : NULL;
+  }
+}
+
+int bridge_peer_addr(const char *name, u8 out[4]) {
+  read_peers();
+  for (int i = 0; i < npeers; i++)
+    if (!strcmp(peers[i].name, name)) {
+      u32 a = PEER_NET + (u32)i + 1;
+      out[0] = (u8)(a >> 24), out[1] = (u8)(a >> 16), out[2] = (u8)(a >> 8), out[3] = (u8)a;
+      return 1;
+    }
+  return 0;
+}
+
+int bridge_peer_hosts(char *buf, size_t n) {
+  read_peers();
+  size_t at = 0;
+  for (int i = 0; i < npeers && at < n; i++) {
+    int w = snprintf(buf + at, n - at, "10.88.1.%d\t%s\n", i + 1, peers[i].name);
+    if (w < 0 || (size_t)w >= n - at) break;
+    at += (size_t)w;
+  }
+  if (at < n) buf[at] = 0;
+  return (int)at;
+}
+
+typedef struct OutConn {
+  int used, peer;
+  u16 port;
+  u8 *in;       // what the guest wrote that is not answered yet
+  u32 in_len, in_cap;
+  u8 *out;      // answers for the guest to read
+  u32 out_len, out_pos;
+  int last;     // the last answer is queued: after it the guest reads EOF
+  int guest_shut;
+} OutConn;
+
+static OutConn outs[MAX_OUT];
+
+static OutConn *out_of(i32 h) {
+  if (h < OUT_BASE || h >= OUT_BASE + MAX_OUT || !outs[h - OUT_BASE].used) return NULL;
+  return &outs[h - OUT_BASE];
+}
+
+static void out_append(OutConn *c, const void *d, u32 n) {
+  u8 *b = realloc(c->out, c->out_len - c->out_pos + n + 1);
+  if (c->out_pos) memmove(b, b + c->out_pos, c->out_len - c->out_pos);
+  c->out_len -= c->out_pos;
+  c->out_pos = 0;
+  memcpy(b + c->out_len, d, n);
+  c->out_len += n;
+  c->out = b;
+}
+
+static void out_str(OutConn *c, const char *s) { out_append(c, s, (u32)strlen(s)); }
+
+static const char *reason(int status) {
+  switch (status) {
+  case 200: return "OK";
+  case 201: return "Created";
+  case 204: return "No Content";
+  case 301: return "Moved Permanently";
+  case 302: return "Found";
+  case 304: return "Not Modified";
+  case 400: return "Bad Request";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 500: return "Internal Server Error";
+  case 502: return "Bad Gateway";
+  case 503: return "Service Unavailable";
+  }
+  return "Status";
+}
+
+// An answer the bridge makes itself: a request it cannot send, or the import's error-code.
+static void out_problem(OutConn *c, int status, const char *text) {
+  char head[256];
+  snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %u\r\nConnection: close\r\n\r\n", status, reason(status), (unsigned)strlen(text) + 1);
+  out_str(c, head);
+  out_str(c, text);
+  out_str(c, "\n");
+  c->last = 1;
+}
+
+static int hop_field(const u8 *b, const Http1Field *f) {
+  static const char *names[] = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host", "content-length"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (http1_name_is(b, f, names[i])) return 1;
+  return 0;
+}
+
+// Sends one complete request (head h over c->in[0..head+body)) through the import, queues its answer.
+static void out_exchange(OutConn *c, const Http1Head *h, const u8 *body, u32 body_len, int keep) {
+  const Peer *p = &peers[c->peer];
+  char authority[208];
+  if (p->explicit_authority || c->port == 80) snprintf(authority, sizeof authority, "%s", p->authority);
+  else snprintf(authority, sizeof authority, "%s:%u", p->authority, c->port);
+  OutField fields[HTTP1_MAX_FIELDS];
+  int nf = 0;
+  for (int i = 0; i < h->nfields; i++)
+    if (!hop_field(c->in, &h->f[i])) fields[nf++] = (OutField){c->in + h->f[i].name, c->in + h->f[i].value, h->f[i].name_len, h->f[i].value_len};
+  const u8 *path = c->in + h->target;
+  u32 path_len = h->target_len;
+  if (path_len > 7 && !memcmp(path, "http://", 7)) { // absolute form: the path is what follows the authority
+    const u8 *slash = memchr(path + 7, '/', path_len - 7);
+    path_len = slash ? (u32)(path + path_len - slash) : 1;
+    path = slash ? slash : (const u8 *)"/";
+  }
+  OutRequest req = {c->in + h->method, path, (const u8 *)authority, h->method_len, path_len, (u32)strlen(authority), fields, nf, body, body_len};
+  OutResponse res;
+  const char *why = NULL;
+  int code = outgoing_send(&req, &res, max_answer(), &why);
+  if (trace_on) fprintf(stderr, "trellis-x86: http %.*s http://%s%.*s through wasi:http/outgoing-handler -> %s%d\n", (int)h->method_len, c->in + h->method, authority, (int)path_len, path, code ? why : "", code ? 0 : res.status);
+  if (code) {
+    char text[256];
+    snprintf(text, sizeof text, "trellis: the request to %s failed: wasi:http error-code %s", authority, why);
+    out_problem(c, 502, text);
+    return;
+  }
+  int head_req = h->method_len == 4 && !memcmp(c->in + h->method, "HEAD", 4);
+  char line[64];
+  snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\n", res.status, reason(res.status));
+  out_str(c, line);
+  int have_length = 0;
+  for (int i = 0; i < res.nfields; i++) {
+    const OutField *f = &res.fields[i];
+    Http1Field pf = {0, f->name_len, 0, 0};
+    if (http1_name_is(f->name, &pf, "content-length")) { // kept only for HEAD: a GET's length is the body's
+      if (!head_req) continue;
+      have_length = 1;
+    } else if (hop_field(f->name, &pf)) continue;
+    out_append(c, f->name, f->name_len);
+    out_str(c, ": ");
+    out_append(c, f->value, f->value_len);
+    out_str(c, "\r\n");
+  }
+  int no_body = head_req || (res.status >= 100 && res.status < 200) || res.status == 204 || res.status == 304;
+  if (!no_body || (head_req && !have_length)) {
+    snprintf(line, sizeof line, "Content-Length: %u\r\n", head_req ? 0u : res.body_len);
+    if (!head_req || !have_length) out_str(c, line);
+  }
+  if (!keep) out_str(c, "Connection: close\r\n");
+  out_str(c, "\r\n");
+  if (!no_body && res.body_len) out_append(c, res.body, res.body_len);
+  if (!keep) c->last = 1;
+  outgoing_response_free(&res);
+}
+
+// Answers every complete request in c->in, in order (pipelined ones too).
+static void out_pump(OutConn *c) {
+  while (!c->last && c->in_len) {
+    Http1Head h;
+    const char *bad = NULL;
+    int r = http1_parse_request(c->in, c->in_len, &h, &bad);
+    if (r == 0) return;
+    if (r < 0) {
+      char text[200];
+      snprintf(text, sizeof text, "trellis: not an HTTP/1.1 request: %s", bad);
+      out_problem(c, 400, text);
+      return;
+    }
+    u8 *body = NULL;
+    u32 body_len = 0;
+    r = http1_body(c->in, c->in_len, &h, 0, 0, &body, &body_len, &bad);
+    if (r == 0) return;
+    if (r < 0) {
+      char text[200];
+      snprintf(text, sizeof text, "trellis: bad request body: %s", bad);
+      out_problem(c, 400, text);
+      return;
+    }
+    u32 used = http1_framed_len(c->in, c->in_len, &h);
+    int keep = !h.conn_close && h.minor == 1;
+    out_exchange(c, &h, body, body_len, keep);
+    free(body);
+    memmove(c->in, c->in + used, c->in_len - used);
+    c->in_len -= used;
+  }
+}
+
+static i32 out_connect(u32 addr, u16 port) {
+  read_peers();
+  u32 i = addr - PEER_NET - 1;
+  if ((addr & 0xffffff00u) != PEER_NET || i >= (u32)npeers) {
+    if (trace_on) fprintf(stderr, "trellis-x86: connection to %u.%u.%u.%u port %u refused: not a wired peer of this component -> ENETUNREACH\n", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, port);
+    return -EACCES;
+  }
+  for (int k = 0; k < MAX_OUT; k++) {
+    OutConn *c = &outs[k];
+    if (c->used) continue;
+    memset(c, 0, sizeof *c);
+    c->used = 1;
+    c->peer = (int)i;
+    c->port = port;
+    return OUT_BASE + k;
+  }
+  return -EAGAIN;
+}
+
+static i32 out_call(int op, OutConn *c, void *buf, u32 len, u32 *outlen) {
+  switch (op) {
+  case HN_SEND:
+    if (c->last || c->guest_shut) return -EPIPE;
+    if ((u64)c->in_len + len > MAX_REQUEST) {
+      out_problem(c, 400, "trellis: the request is larger than 64 MiB");
+      return (i32)len;
+    }
+    if (c->in_len + len > c->in_cap) {
+      u32 cap = c->in_cap ? c->in_cap : 16384;
+      while (cap < c->in_len + len) cap *= 2;
+      c->in = realloc(c->in, cap);
+      c->in_cap = cap;
+    }
+    memcpy(c->in + c->in_len, buf, len);
+    c->in_len += len;
+    out_pump(c);
+    return (i32)len;
+  case HN_RECV: {
+    u32 n = c->out_len - c->out_pos;
+    if (!n) return c->last || c->guest_shut ? 0 : -EAGAIN;
+    if (n > len) n = len;
+    memcpy(buf, c->out + c->out_pos, n);
+    c->out_pos += n;
+    if (outlen) *outlen = n;
+    return (i32)n;
+  }
+  case HN_SHUT:
+    c->guest_shut = 1; // what was sent is answered already; nothing more comes
+    return 0;
+  case HN_CLOSE:
+    free(c->in);
+    free(c->out);
+    memset(c, 0, sizeof *c);
+    return 0;
+  }
+  return -ENOSYS;
+}
 static int listening, started, ready;
 static u16 client_port = 50000;
 
@@ -67,6 +351,7 @@ static Conn *conn_of(i32 h) {
 
 i32 bridge_host_call(int op, i32 a0, i32 a1, void *buf, u32 len, u32 *outlen) {
   if (outlen) *outlen = 0;
+  if (op != HN_CONNECT && op != HN_LISTEN && out_of(a0)) return out_call(op, out_of(a0), buf, len, outlen);
   switch (op) {
   case HN_HELLO: return 1;
   case HN_LISTEN:
@@ -134,9 +419,7 @@ i32 bridge_host_call(int op, i32 a0, i32 a1, void *buf, u32 len, u32 *outlen) {
     if (c->done) conn_free(c);
     return 0;
   }
-  case HN_CONNECT:
-    if (trace_on) fprintf(stderr, "trellis-x86: the wasi:http component has no outbound network -> ENETUNREACH\n");
-    return -EACCES;
+  case HN_CONNECT: return out_connect((u32)a0, (u16)a1);
   case HN_WAIT: return 0;
   }
   return -ENOSYS;

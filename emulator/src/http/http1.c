@@ -26,31 +26,19 @@ static i64 line_end(const u8 *b, u32 n, u32 i) {
   return lf ? lf - b : -1;
 }
 
-int http1_parse_head(const u8 *b, u32 n, Http1Head *h, const char **why) {
-  memset(h, 0, sizeof *h);
-  h->content_length = -1;
-  i64 e = line_end(b, n, 0);
-  if (e < 0) {
-    if (n >= 5 && memcmp(b, "HTTP/", 5)) return *why = "the answer does not start with an HTTP status line", -1;
-    return n > HTTP1_MAX_HEAD ? (*why = "the response head is larger than 64 KiB", -1) : 0;
-  }
-  // HTTP/1.x SP 3DIGIT [SP reason] CRLF
-  if (e < 12 || memcmp(b, "HTTP/1.", 7) || (b[7] != '0' && b[7] != '1') || b[8] != ' ') return *why = "the answer does not start with an HTTP/1.x status line", -1;
-  for (int k = 9; k < 12; k++)
-    if (b[k] < '0' || b[k] > '9') return *why = "the status code is not three digits", -1;
-  h->status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
-  if (h->status < 100) return *why = "the status code is below 100", -1;
-  u32 i = (u32)e + 1;
+// The field lines from b[i] to the blank line (RFC 9112 section 5), shared by
+// responses and requests.
+static int parse_fields(const u8 *b, u32 n, u32 i, Http1Head *h, const char **why) {
   for (;;) {
-    e = line_end(b, n, i);
-    if (e < 0) return n > HTTP1_MAX_HEAD ? (*why = "the response head is larger than 64 KiB", -1) : 0;
+    i64 e = line_end(b, n, i);
+    if (e < 0) return n > HTTP1_MAX_HEAD ? (*why = "the message head is larger than 64 KiB", -1) : 0;
     u32 end = (u32)e;
     if (end > i && b[end - 1] == '\r') end--;
     if (end == i) { // the blank line
       h->head_len = (u32)e + 1;
-      break;
+      return 1;
     }
-    if (h->nfields == HTTP1_MAX_FIELDS) return *why = "the response has more than 128 header fields", -1;
+    if (h->nfields == HTTP1_MAX_FIELDS) return *why = "the message has more than 128 header fields", -1;
     u32 c = i;
     while (c < end && is_tchar(b[c])) c++;
     if (c == i || c == end || b[c] != ':') return *why = "a header line is not `name: value`", -1;
@@ -72,17 +60,61 @@ int http1_parse_head(const u8 *b, u32 n, Http1Head *h, const char **why) {
       if (h->content_length >= 0 && h->content_length != len) return *why = "two different Content-Length values", -1;
       h->content_length = len;
     } else if (http1_name_is(b, f, "transfer-encoding")) {
-      // the final coding decides; chunked is the only one a server may end with here
+      // the final coding decides; chunked is the only one a message may end with here
       u32 k = ve;
       while (k > v && b[k - 1] != ',') k--;
       while (k < ve && b[k] == ' ') k++;
       h->chunked = ve - k == 7 && !strncasecmp((const char *)b + k, "chunked", 7);
       if (!h->chunked) return *why = "unsupported transfer coding (only chunked)", -1;
+    } else if (http1_name_is(b, f, "connection")) {
+      for (u32 k = v; k + 5 <= ve; k++)
+        if (!strncasecmp((const char *)b + k, "close", 5)) h->conn_close = 1;
     }
     i = (u32)e + 1;
   }
+}
+
+int http1_parse_head(const u8 *b, u32 n, Http1Head *h, const char **why) {
+  memset(h, 0, sizeof *h);
+  h->content_length = -1;
+  i64 e = line_end(b, n, 0);
+  if (e < 0) {
+    if (n >= 5 && memcmp(b, "HTTP/", 5)) return *why = "the answer does not start with an HTTP status line", -1;
+    return n > HTTP1_MAX_HEAD ? (*why = "the response head is larger than 64 KiB", -1) : 0;
+  }
+  // HTTP/1.x SP 3DIGIT [SP reason] CRLF
+  if (e < 12 || memcmp(b, "HTTP/1.", 7) || (b[7] != '0' && b[7] != '1') || b[8] != ' ') return *why = "the answer does not start with an HTTP/1.x status line", -1;
+  for (int k = 9; k < 12; k++)
+    if (b[k] < '0' || b[k] > '9') return *why = "the status code is not three digits", -1;
+  h->status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
+  if (h->status < 100) return *why = "the status code is below 100", -1;
+  int r = parse_fields(b, n, (u32)e + 1, h, why);
+  if (r <= 0) return r;
   if (h->status == 101) return *why = "the server switched protocols (101), which a wasi:http response cannot carry", -1;
   return 1;
+}
+
+int http1_parse_request(const u8 *b, u32 n, Http1Head *h, const char **why) {
+  memset(h, 0, sizeof *h);
+  h->content_length = -1;
+  u32 i = 0;
+  while (i + 1 < n && b[i] == '\r' && b[i + 1] == '\n') i += 2; // RFC 9112 2.2: empty lines before a request
+  i64 e = line_end(b, n, i);
+  if (e < 0) return n - i > 8192 ? (*why = "the request line is longer than 8 KiB", -1) : 0;
+  // method SP request-target SP HTTP/1.x CRLF
+  u32 end = (u32)e;
+  if (end > i && b[end - 1] == '\r') end--;
+  u32 m = i;
+  while (m < end && is_tchar(b[m])) m++;
+  if (m == i || m >= end || b[m] != ' ') return *why = "the request line does not start with a method", -1;
+  u32 t = m + 1, te = t;
+  while (te < end && b[te] != ' ') te++;
+  if (te == t || end - te != 9 || memcmp(b + te, " HTTP/1.", 8) || (b[te + 8] != '0' && b[te + 8] != '1'))
+    return *why = "the request line is not `METHOD target HTTP/1.x`", -1;
+  h->method = i, h->method_len = m - i;
+  h->target = t, h->target_len = te - t;
+  h->minor = b[te + 8] - '0';
+  return parse_fields(b, n, (u32)e + 1, h, why);
 }
 
 static int hexval(u8 c) {
@@ -90,7 +122,7 @@ static int hexval(u8 c) {
 }
 
 // Walks the chunks from b[i]; when `out` is set, copies their data there.
-static int chunks(const u8 *b, u32 n, u32 i, u8 *out, u32 *out_len, const char **why) {
+static int chunks(const u8 *b, u32 n, u32 i, u8 *out, u32 *out_len, u32 *end, const char **why) {
   u32 total = 0;
   for (;;) {
     i64 e = line_end(b, n, i);
@@ -112,6 +144,7 @@ static int chunks(const u8 *b, u32 n, u32 i, u8 *out, u32 *out_len, const char *
         if (blank) break;
       }
       *out_len = total;
+      if (end) *end = i;
       return 1;
     }
     if ((u64)n - i < size + 1) return 0;
@@ -130,17 +163,18 @@ static int chunks(const u8 *b, u32 n, u32 i, u8 *out, u32 *out_len, const char *
 int http1_body(const u8 *b, u32 n, const Http1Head *h, int no_body, int closed, u8 **body, u32 *body_len, const char **why) {
   const u8 *rest = b + h->head_len;
   u32 avail = n - h->head_len;
+  if (h->method_len && h->content_length < 0 && !h->chunked) no_body = 1; // a request without framing has no body (RFC 9112 6.3)
   if (no_body || (h->status >= 100 && h->status < 200) || h->status == 204 || h->status == 304) {
     if (body) *body = NULL, *body_len = 0;
     return 1;
   }
   if (h->chunked) {
     u32 len = 0;
-    int r = chunks(b, n, h->head_len, NULL, &len, why);
+    int r = chunks(b, n, h->head_len, NULL, &len, NULL, why);
     if (r == 0 && closed) return *why = "the server closed the connection inside a chunked body", -2;
     if (r != 1 || !body) return r;
     *body = malloc(len ? len : 1);
-    chunks(b, n, h->head_len, *body, body_len, why);
+    chunks(b, n, h->head_len, *body, body_len, NULL, why);
     return 1;
   }
   u32 len;
@@ -160,4 +194,13 @@ int http1_body(const u8 *b, u32 n, const Http1Head *h, int no_body, int closed, 
     *body_len = len;
   }
   return 1;
+}
+
+u32 http1_framed_len(const u8 *b, u32 n, const Http1Head *h) {
+  if (h->chunked) {
+    u32 len, end = n;
+    const char *why;
+    return chunks(b, n, h->head_len, NULL, &len, &end, &why) == 1 ? end : n;
+  }
+  return h->head_len + (h->content_length > 0 ? (u32)h->content_length : 0);
 }

@@ -14,6 +14,10 @@
 #define EXPORT(name) __attribute__((export_name(name)))
 #define IMPORT(module, name) __attribute__((import_module(module), import_name(name)))
 
+// One translation unit of a component defines it; others define CABI_REALLOC_ELSEWHERE.
+#ifdef CABI_REALLOC_ELSEWHERE
+void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size);
+#else
 EXPORT("cabi_realloc")
 void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
   (void)old_size;
@@ -22,6 +26,7 @@ void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
   if (!p) __builtin_trap();
   return p;
 }
+#endif
 
 typedef struct {
   uint8_t *ptr;
