@@ -1,14 +1,12 @@
 // Validation and migration of saved design documents. Every document crossing
 // a boundary (HTTP, file import, CLI) goes through `parseDesign`.
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import Ajv, { type ValidateFunction } from "ajv";
 import { err, ok, type Result } from "../result";
+import { deploymentConfigSchema, describeSchemaError as describe, type SchemaIssue } from "./deployment-settings";
 import { CURRENT_DESIGN_VERSION, type DesignDocument } from "./types";
 
-export interface DesignIssue {
-  /** JSON path of the offending value, e.g. `/topology/nodes/2/kind`. */
-  path: string;
-  message: string;
-}
+/** A problem in a design document; `path` is the JSON path of the offending value, e.g. `/topology/nodes/2/kind`. */
+export type DesignIssue = SchemaIssue;
 
 const port = {
   type: "object",
@@ -26,54 +24,6 @@ const port = {
     { if: { properties: { kind: { const: "network" } } }, then: { required: ["protocol"] } },
   ],
 };
-
-// Deployment settings (added within version 1: optional, so every earlier document is still valid as it is).
-const quantity = { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$" };
-const resourceAmounts = { type: "object", additionalProperties: false, properties: { cpu: quantity, memory: quantity } };
-const seconds = { type: "integer", minimum: 0, maximum: 86400 };
-export const deploymentConfigSchema = {
-  volumes: {
-    type: "array",
-    items: {
-      type: "object",
-      required: ["type", "source", "target"],
-      additionalProperties: false,
-      properties: {
-        type: { enum: ["volume", "bind"] },
-        source: { type: "string", minLength: 1 },
-        target: { type: "string", pattern: "^/" },
-        readOnly: { type: "boolean" },
-        size: quantity,
-        accessMode: { enum: ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"] },
-      },
-    },
-  },
-  healthcheck: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      exec: { type: "array", minItems: 1, items: { type: "string" } },
-      httpGet: { type: "object", required: ["path", "port"], additionalProperties: false, properties: { path: { type: "string", pattern: "^/" }, port: { type: "integer", minimum: 1, maximum: 65535 } } },
-      tcpPort: { type: "integer", minimum: 1, maximum: 65535 },
-      intervalSeconds: seconds,
-      timeoutSeconds: seconds,
-      retries: { type: "integer", minimum: 1, maximum: 1000 },
-      startPeriodSeconds: seconds,
-    },
-  },
-  restartPolicy: { enum: ["always", "on-failure", "unless-stopped", "never"] },
-  resources: { type: "object", additionalProperties: false, properties: { requests: resourceAmounts, limits: resourceAmounts } },
-  secrets: {
-    type: "array",
-    items: {
-      type: "object",
-      required: ["secret", "key"],
-      additionalProperties: false,
-      properties: { secret: { type: "string", minLength: 1 }, key: { type: "string", minLength: 1 }, env: { type: "string", minLength: 1 }, path: { type: "string", pattern: "^/" } },
-    },
-  },
-  ingress: { type: "object", additionalProperties: false, properties: { host: { type: "string" }, path: { type: "string", pattern: "^/" } } },
-} as const;
 
 const end = {
   type: "object",
@@ -175,46 +125,12 @@ export const designSchema = {
   },
 } as const;
 
-// Compiled on first use: compiling costs a noticeable part of a second, and the designer
-// imports this module on its first render (for the settings check) long before it validates.
-let validators: { shape: ValidateFunction; deployment: ValidateFunction } | undefined;
-function compiled() {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    validators = { shape: ajv.compile(designSchema), deployment: ajv.compile({ type: "object", properties: deploymentConfigSchema }) };
-  }
-  return validators;
-}
-
-/** The first problem with a node config's deployment settings (the same rules as the document schema), or null. */
-export function deploymentSettingsIssue(config: unknown): { field: string; message: string } | null {
-  const validateDeployment = compiled().deployment;
-  if (validateDeployment(config)) return null;
-  const e = validateDeployment.errors?.find((x) => x.keyword !== "if");
-  if (!e) return null;
-  const issue = describe(e);
-  return { field: issue.path.split("/")[1] ?? "config", message: `${issue.path.slice(1).replace(/\//g, ".")} ${issue.message}` };
-}
-
-function describe(e: ErrorObject): DesignIssue {
-  const path = e.instancePath || "/";
-  switch (e.keyword) {
-    case "required":
-      return { path: `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`, message: "is required" };
-    case "additionalProperties":
-      return { path: `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`, message: "is not a known field" };
-    case "enum":
-      return { path, message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}` };
-    case "const":
-      return { path, message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}` };
-    default:
-      return { path, message: e.message ?? "is invalid" };
-  }
-}
+// Compiled on first use: compiling costs a noticeable part of a second.
+let validateShape: ValidateFunction | undefined;
 
 /** Structural + referential checks on an already-migrated document. */
 export function validateDesign(doc: unknown): Result<DesignDocument, DesignIssue[]> {
-  const validateShape = compiled().shape;
+  validateShape ??= new Ajv({ allErrors: true, strict: false }).compile(designSchema);
   if (!validateShape(doc)) {
     // `if/then` wrappers only repeat what the inner error says.
     const issues = (validateShape.errors ?? []).filter((e) => e.keyword !== "if").map(describe);

@@ -1,7 +1,7 @@
 // Pure topology ops: each returns a new Topology (or a typed error) and never
 // mutates its input, so the store can keep old values for undo.
 import { err, ok, type Result } from "../result";
-import { deploymentSettingsIssue } from "./document";
+import { deploymentSettingsIssue } from "./deployment-settings";
 import type { GraphError, LinkError, NodeError } from "./errors";
 import { capabilityPorts, HTTP_HANDLER_INTERFACE, interfaceName, interfaceVersion, networkPorts, servicePorts, witPort } from "./ports";
 import { versionsCompatible } from "../wit/compat";
