@@ -22,13 +22,19 @@
 // BENCH_EMU_AOT_BLOCKS (20000) are translated and appended to the core, and
 // every program and cold start is then measured on both cores in the same
 // run (interpreted and translated runs alternate); BENCH_EMU_AOT=0 skips it.
+// "pipeline" columns: translations produced as `trellis compile` produces
+// them (lib/compile/aot-compile.ts), one core per program from a smoke run of
+// that program's own command as an artifact's entrypoint, with the compile
+// defaults (budget TRELLIS_AOT_SMOKE_BUDGET, blocks run >= minRuns);
+// BENCH_EMU_PIPELINE=0 skips them.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { translateForArtifact, type TranslationReport } from "../lib/compile/aot-compile";
 import { translateProfiles } from "../lib/compile/aot-translate";
-import { buildArtifactBytes, CORE_NODE_FLAGS } from "../lib/compile/native-artifact";
+import { buildArtifactBytes, CORE_NODE_FLAGS, encodeRunConfig, type RunConfig } from "../lib/compile/native-artifact";
 import { ensureCore, emulatorDir, packStage } from "../emulator/test/harness";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -180,12 +186,38 @@ export async function runEmulatorBench(): Promise<string[]> {
     );
   }
 
+  // translations as the compile pipeline makes them: per program, a smoke run of its own command
+  const pipeline = process.env.BENCH_EMU_PIPELINE !== "0";
+  const plainCore = readFileSync(core);
+  const pipelineCores = new Map<string, { file: string; report: TranslationReport }>();
+  const pipelineCore = async (key: string, argv: string[], rootfsFile = rootfs): Promise<string | undefined> => {
+    if (!pipeline) return undefined;
+    const hit = pipelineCores.get(key);
+    if (hit) return hit.file;
+    const cfg: RunConfig = { entrypoint: argv, cmd: [], env: [`PATH=${GUEST_PATH}`, "LC_ALL=C"], workdir: "/work" };
+    const art = buildArtifactBytes(plainCore, readFileSync(rootfsFile), cfg);
+    if (!art.ok) throw new Error(art.error.message);
+    const plainArtifact = join(work, `smoke-${key}.wasm`);
+    writeFileSync(plainArtifact, art.value);
+    const tr = await translateForArtifact({ core: plainCore, plainArtifact, rootfsPath: rootfsFile, config: encodeRunConfig(cfg), request: {} });
+    rmSync(plainArtifact, { force: true });
+    if (!tr.ok) throw new Error(`pipeline translation of ${key}: ${tr.error.message}`);
+    const file = join(work, `core-pipeline-${key}.wasm`);
+    writeFileSync(file, tr.value.core);
+    pipelineCores.set(key, { file, report: tr.value.report });
+    const r = tr.value.report;
+    lines.push(`pipeline translation of ${key}: smoke run ${r.smoke.instructions} instructions (${r.smoke.end}, ${(r.smoke.ms / 1000).toFixed(1)} s), ${r.blocks} blocks run >= ${r.minRuns} times, ${r.inlinedPercent}% inline, core ${r.coreBytes.plain} -> ${r.coreBytes.translated} bytes, ${(r.ms / 1000).toFixed(1)} s in all`);
+    return file;
+  };
+
   const ratios: { label: string; ratio: number }[] = [];
   const aotRatios: { label: string; ratio: number }[] = [];
-  const compare = (key: string, label: string, argv: string[], nativeArgv: string[]) => {
+  const pipeRatios: { label: string; ratio: number }[] = [];
+  const compare = async (key: string, label: string, argv: string[], nativeArgv: string[]) => {
     if (!only.includes(key)) return;
-    const n: number[] = [], e: number[] = [], t: number[] = [];
-    let nOut = "", eOut = "", tOut = "";
+    const pipeCore = await pipelineCore(key, argv);
+    const n: number[] = [], e: number[] = [], t: number[] = [], q: number[] = [];
+    let nOut = "", eOut = "", tOut = "", qOut = "";
     for (let i = 0; i < 3; i++) {
       const a = timeSpawn(nativeArgv[0]!, nativeArgv.slice(1), wd, nativeEnv);
       n.push(a.ms);
@@ -200,15 +232,25 @@ export async function runEmulatorBench(): Promise<string[]> {
         t.push(c.ms);
         tOut = c.out;
       }
+      if (pipeCore) {
+        const c = emuWith(pipeCore, argv);
+        q.push(c.ms);
+        qOut = c.out;
+      }
     }
-    const same = nOut === eOut && (!aotCore || nOut === tOut) ? "outputs identical" : "OUTPUTS DIFFER";
+    const same = nOut === eOut && (!aotCore || nOut === tOut) && (!pipeCore || nOut === qOut) ? "outputs identical" : "OUTPUTS DIFFER";
     const ratio = median(e) / median(n);
     ratios.push({ label: key, ratio });
     let line = `${label}: native ${median(n).toFixed(0)} ms, emulated ${median(e).toFixed(0)} ms, ratio ${ratio.toFixed(1)}x`;
     if (aotCore) {
       const r2 = median(t) / median(n);
       aotRatios.push({ label: key, ratio: r2 });
-      line += `; translated ${median(t).toFixed(0)} ms, ratio ${r2.toFixed(1)}x (${(median(e) / median(t)).toFixed(2)}x faster)`;
+      line += `; bench-trained ${median(t).toFixed(0)} ms, ratio ${r2.toFixed(1)}x (${(median(e) / median(t)).toFixed(2)}x faster)`;
+    }
+    if (pipeCore) {
+      const r3 = median(q) / median(n);
+      pipeRatios.push({ label: key, ratio: r3 });
+      line += `; pipeline ${median(q).toFixed(0)} ms, ratio ${r3.toFixed(1)}x (${(median(e) / median(q)).toFixed(2)}x faster)`;
     }
     lines.push(`${line} (${same})`);
   };
@@ -216,16 +258,16 @@ export async function runEmulatorBench(): Promise<string[]> {
     if (only.includes(key)) lines.push(`${what}: not measured (not installed on this host)`);
   };
 
-  compare("sha", `busybox sha256sum ${shaMb} MiB`, ["/bin/busybox", "sha256sum", "data.bin"], ["/bin/busybox", "sha256sum", "data.bin"]);
-  compare("loop", `CPU-bound C loop (gcc -static, n=${loopN})`, ["./cpuloop", String(loopN)], [join(wd, "cpuloop"), String(loopN)]);
-  if (have.python) compare("python", `python3 loop (${pyN} iterations)`, ["/usr/bin/python3", "-c", py(pyN)], ["/usr/bin/python3", "-c", py(pyN)]);
+  await compare("sha", `busybox sha256sum ${shaMb} MiB`, ["/bin/busybox", "sha256sum", "data.bin"], ["/bin/busybox", "sha256sum", "data.bin"]);
+  await compare("loop", `CPU-bound C loop (gcc -static, n=${loopN})`, ["./cpuloop", String(loopN)], [join(wd, "cpuloop"), String(loopN)]);
+  if (have.python) await compare("python", `python3 loop (${pyN} iterations)`, ["/usr/bin/python3", "-c", py(pyN)], ["/usr/bin/python3", "-c", py(pyN)]);
   else skipped("python", "python3 loop");
-  if (have.perl) compare("perl", `perl loop (${perlN} iterations)`, ["/usr/bin/perl", "-e", pl(perlN)], ["/usr/bin/perl", "-e", pl(perlN)]);
+  if (have.perl) await compare("perl", `perl loop (${perlN} iterations)`, ["/usr/bin/perl", "-e", pl(perlN)], ["/usr/bin/perl", "-e", pl(perlN)]);
   else skipped("perl", "perl loop");
   const gz = "gzip -6 -c text.txt | gzip -d -c | wc -c";
-  if (have.gzip) compare("gzip", `gzip -6 | gzip -d of ${gzMb} MiB text`, ["/bin/sh", "-c", gz], ["/bin/sh", "-c", gz]);
+  if (have.gzip) await compare("gzip", `gzip -6 | gzip -d of ${gzMb} MiB text`, ["/bin/sh", "-c", gz], ["/bin/sh", "-c", gz]);
   else skipped("gzip", "gzip round trip");
-  if (have.sqlite) compare("sqlite", `sqlite3 ${sqlRows} rows + index + group by`, ["/usr/bin/sqlite3", ":memory:", sql(sqlRows)], ["/usr/bin/sqlite3", ":memory:", sql(sqlRows)]);
+  if (have.sqlite) await compare("sqlite", `sqlite3 ${sqlRows} rows + index + group by`, ["/usr/bin/sqlite3", ":memory:", sql(sqlRows)], ["/usr/bin/sqlite3", ":memory:", sql(sqlRows)]);
   else skipped("sqlite", "sqlite3");
   if (ratios.length) {
     const gm = Math.exp(ratios.reduce((t, r) => t + Math.log(r.ratio), 0) / ratios.length);
@@ -233,7 +275,11 @@ export async function runEmulatorBench(): Promise<string[]> {
   }
   if (aotRatios.length) {
     const gm = Math.exp(aotRatios.reduce((t, r) => t + Math.log(r.ratio), 0) / aotRatios.length);
-    lines.push(`geometric mean translated/native over ${aotRatios.map((r) => r.label).join(", ")}: ${gm.toFixed(1)}x`);
+    lines.push(`geometric mean bench-trained translated/native over ${aotRatios.map((r) => r.label).join(", ")}: ${gm.toFixed(1)}x`);
+  }
+  if (pipeRatios.length) {
+    const gm = Math.exp(pipeRatios.reduce((t, r) => t + Math.log(r.ratio), 0) / pipeRatios.length);
+    lines.push(`geometric mean pipeline-translated/native over ${pipeRatios.map((r) => r.label).join(", ")}: ${gm.toFixed(1)}x (goal <= 20x)`);
   }
 
   // cold start: a module whose rootfs holds only busybox
@@ -258,6 +304,8 @@ export async function runEmulatorBench(): Promise<string[]> {
   const artFile = art.file;
   const inProc = art.times;
   const artAot = aotCore ? echoArtifact(aotCore, "echo-aot.wasm") : undefined;
+  const echoPipe = await pipelineCore("echo", ["/bin/busybox", "echo", "hi"], smallImg);
+  const artPipe = echoPipe ? echoArtifact(echoPipe, "echo-pipeline.wasm") : undefined;
   const child: number[] = [];
   const childRunner = `import{WASI}from"node:wasi";import{readFileSync}from"node:fs";const w=new WASI({version:"preview1",args:["x"],env:{},returnOnExit:true});const m=new WebAssembly.Module(readFileSync(process.argv[1]));process.exitCode=w.start(new WebAssembly.Instance(m,w.getImportObject()));`;
   for (let i = 0; i < 5; i++) child.push(timeSpawn(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, "--input-type=module", "-e", childRunner, artFile], work).ms);
@@ -269,20 +317,24 @@ export async function runEmulatorBench(): Promise<string[]> {
     `cold start of busybox echo hi as a module: first run ${inProc[0]!.toFixed(1)} ms in-process (compile+instantiate+run; ${median(inProc).toFixed(1)} ms median of 5 in one process, V8 reuses the compiled code), ` +
       `${median(child).toFixed(0)} ms as a fresh node process (node alone: ${median(nodeBare).toFixed(0)} ms); ` +
       `native spawn ${median(nat).toFixed(1)} ms; ratio first in-process run/native ${(inProc[0]! / median(nat)).toFixed(1)}x (goal <= 50 ms)` +
-      (artAot ? `; with the translated core: first run ${artAot.times[0]!.toFixed(1)} ms in-process (${median(artAot.times).toFixed(1)} ms median of 5)` : ""),
+      (artAot ? `; with the bench-trained core: first run ${artAot.times[0]!.toFixed(1)} ms in-process (${median(artAot.times).toFixed(1)} ms median of 5)` : "") +
+      (artPipe ? `; pipeline-translated: first run ${artPipe.times[0]!.toFixed(1)} ms in-process (${median(artPipe.times).toFixed(1)} ms median of 5)` : ""),
   );
   if (have.python) {
     const e: number[] = [], n: number[] = [];
     for (let i = 0; i < 3; i++) n.push(timeSpawn("/usr/bin/python3", ["-c", "pass"], wd, nativeEnv).ms);
-    const t: number[] = [];
+    const t: number[] = [], q: number[] = [];
+    const pyPipe = only.includes("pystart") || only.includes("python") ? await pipelineCore("pystart", ["/usr/bin/python3", "-c", "pass"]) : undefined;
     for (let i = 0; i < Math.max(reps, 2); i++) {
       e.push(emu(["/usr/bin/python3", "-c", "pass"]).ms);
       if (aotCore) t.push(emuWith(aotCore, ["/usr/bin/python3", "-c", "pass"]).ms);
+      if (pyPipe) q.push(emuWith(pyPipe, ["/usr/bin/python3", "-c", "pass"]).ms);
     }
     lines.push(
       `cold start of python3 -c pass (whole command, a fresh node process, rootfs with python's standard library): emulated ${median(e).toFixed(0)} ms, ` +
         `native ${median(n).toFixed(0)} ms, ratio ${(median(e) / median(n)).toFixed(1)}x (goal <= 300 ms)` +
-        (aotCore ? `; translated ${median(t).toFixed(0)} ms, ratio ${(median(t) / median(n)).toFixed(1)}x` : ""),
+        (aotCore ? `; bench-trained ${median(t).toFixed(0)} ms, ratio ${(median(t) / median(n)).toFixed(1)}x` : "") +
+        (pyPipe ? `; pipeline ${median(q).toFixed(0)} ms, ratio ${(median(q) / median(n)).toFixed(1)}x` : ""),
     );
   }
   if (process.env.BENCH_EMU_FLAGSETS === "1") {
@@ -299,7 +351,8 @@ export async function runEmulatorBench(): Promise<string[]> {
   lines.push(
     `artifact size: ${art.bytes.length} bytes = rootfs ${rootfsBytes.length} bytes + ${art.bytes.length - rootfsBytes.length} bytes (core + config), ` +
       `${((art.bytes.length / rootfsBytes.length - 1) * 100).toFixed(1)}% over the rootfs without translated code` +
-      (artAot ? `; ${artAot.bytes.length} bytes with the translated blocks of this bench (+${artAot.bytes.length - art.bytes.length} bytes)` : ""),
+      (artAot ? `; ${artAot.bytes.length} bytes with the translated blocks of this bench (+${artAot.bytes.length - art.bytes.length} bytes)` : "") +
+      (artPipe ? `; ${artPipe.bytes.length} bytes with its pipeline translations (+${artPipe.bytes.length - art.bytes.length} bytes)` : ""),
   );
   return lines;
 }

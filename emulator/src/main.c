@@ -294,6 +294,8 @@ int core_boot(int argc, char **argv) {
   return -1;
 }
 
+u64 insns_all; // guest instructions of every process so far
+
 // One pass of the scheduler over the guest processes: how much happened (0:
 // every process waits), or -1 when no process is left.
 i64 sched_pass(void) {
@@ -322,6 +324,7 @@ i64 sched_pass(void) {
     u64 before = q->insns;
     cpu_run(q, 500000);
     progress += q->insns - before;
+    insns_all += q->insns - before;
     if (q->state != P_RUN && q->state != P_BLOCKED) progress++;
   }
   return alive ? (i64)progress : -1;
@@ -341,28 +344,31 @@ u64 sched_next_wake(void) {
 }
 
 #ifndef TRELLIS_REACTOR // the wasi:http component (src/http/) drives the scheduler itself
-int main(int argc, char **argv) {
-  int rc = core_boot(argc, argv);
-  if (rc >= 0) return rc;
-  while (!init_done) {
-    i64 progress = sched_pass();
-    if (progress < 0) break;
-    if (!progress && !init_done) {
-      u64 wake = sched_next_wake();
-      if (!wake && !net_host_active()) {
-        fprintf(stderr, "trellis-x86: all guest processes are blocked (deadlock)\n");
-        return 125;
-      }
-      u64 now = mono_ns();
-      if (hostnet_on) { // sleep in the host until a deadline or a network event
-        i64 ms = !wake ? -1 : wake > now ? (i64)((wake - now + 999999) / 1000000) : 0;
-        if (ms != 0) hostnet_call(HN_WAIT, (i32)(ms > 60000 ? 60000 : ms), 0, NULL, 0, NULL);
-      } else if (wake > now) {
-        struct timespec ts = {(time_t)((wake - now) / 1000000000ull), (long)((wake - now) % 1000000000ull)};
-        nanosleep(&ts, NULL);
-      }
-    }
+// TRELLIS_STOP_AFTER=N[,MS]: stop the whole run once the guest processes have
+// executed N instructions (or MS milliseconds have passed), writing the block
+// profile as an exit would: the compile step profiles servers, which never
+// exit, with a smoke run (lib/compile/aot-smoke.ts). 0: no limit.
+static u64 stop_insns, stop_at_ns;
+static int stopped;
+
+static void stop_init(void) {
+  const char *v = getenv("TRELLIS_STOP_AFTER");
+  if (!v || !*v) return;
+  char *end;
+  stop_insns = strtoull(v, &end, 10);
+  if (*end == ',') {
+    u64 ms = strtoull(end + 1, NULL, 10);
+    if (ms) stop_at_ns = mono_ns() + ms * 1000000ull;
   }
+}
+static int stop_due(void) {
+  if ((stop_insns && insns_all >= stop_insns) || (stop_at_ns && mono_ns() >= stop_at_ns)) stopped = 1;
+  return stopped;
+}
+
+// Writes the block profile of the address spaces still alive and the
+// summary lines; `rc` is the run's exit code.
+static int finish_run(int rc) {
   fflush(stdout);
   if (aot_profiling()) {
     for (int i = 0; i < MAX_PROC; i++)
@@ -375,10 +381,40 @@ int main(int argc, char **argv) {
       }
     aot_profile_close();
   }
+  if (stop_insns || stop_at_ns) // read by lib/compile/aot-smoke.ts
+    fprintf(stderr, "trellis-x86: run %s after %llu instructions (exit %d)\n", stopped ? "stopped" : rc == 125 && !init_done ? "waiting" : "ended", (unsigned long long)insns_all, rc);
   if (trace_on) {
     fprintf(stderr, "trellis-x86: pid 1 executed %llu instructions\n", (unsigned long long)procs[0].insns);
     aot_report();
   }
-  return init_exit_code;
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  int rc = core_boot(argc, argv);
+  if (rc >= 0) return rc;
+  stop_init();
+  while (!init_done) {
+    i64 progress = sched_pass();
+    if (progress < 0) break;
+    if (stop_due()) return finish_run(124);
+    if (!progress && !init_done) {
+      u64 wake = sched_next_wake();
+      if (!wake && !net_host_active()) {
+        fprintf(stderr, "trellis-x86: all guest processes are blocked (deadlock)\n");
+        return finish_run(125);
+      }
+      if (stop_at_ns && (!wake || wake > stop_at_ns)) wake = stop_at_ns;
+      u64 now = mono_ns();
+      if (hostnet_on) { // sleep in the host until a deadline or a network event
+        i64 ms = !wake ? -1 : wake > now ? (i64)((wake - now + 999999) / 1000000) : 0;
+        if (ms != 0) hostnet_call(HN_WAIT, (i32)(ms > 60000 ? 60000 : ms), 0, NULL, 0, NULL);
+      } else if (wake > now) {
+        struct timespec ts = {(time_t)((wake - now) / 1000000000ull), (long)((wake - now) % 1000000000ull)};
+        nanosleep(&ts, NULL);
+      }
+    }
+  }
+  return finish_run(init_exit_code);
 }
 #endif

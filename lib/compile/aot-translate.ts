@@ -34,6 +34,22 @@ export interface TranslatedCore {
 
 /** Translates the blocks of `profiles` and appends them to `core`. */
 export function translateProfiles(core: Uint8Array, profiles: string[], opts: TranslateOptions = {}): Result<TranslatedCore, ArtifactError> {
+  const t = runTranslator(core, profiles, opts);
+  if (!t.ok) return t;
+  return appendTaot(core, t.value.taot, t.value.log);
+}
+
+/** Appends the translator's output (a TAOT file, e.g. from the translation cache) to `core`. */
+export function appendTaot(core: Uint8Array, taot: Uint8Array, log = ""): Result<TranslatedCore, ArtifactError> {
+  const blocks = parseTranslations(taot);
+  if (!blocks.ok) return blocks;
+  const appended = appendTranslations(core, blocks.value);
+  if (!appended.ok) return appended;
+  return ok({ module: appended.value.module, blocks: blocks.value, functions: appended.value.functions, log });
+}
+
+/** Runs the translator on `profiles`: its TAOT output (parseTranslations) and summary line. */
+export function runTranslator(core: Uint8Array, profiles: string[], opts: TranslateOptions = {}): Result<{ taot: Uint8Array; log: string }, ArtifactError> {
   const helpers = helperFunctions(core);
   if (!helpers.ok) return helpers;
   const work = mkdtempSync(join(tmpdir(), "trellis-aot-"));
@@ -60,11 +76,7 @@ export function translateProfiles(core: Uint8Array, profiles: string[], opts: Tr
     }
     const log = readFileSync(errFile, "utf8").trim();
     if (code !== 0) return err({ kind: "core-malformed", message: `the translator failed (exit ${code}): ${log}` });
-    const blocks = parseTranslations(readFileSync(join(work, "blocks.taot")));
-    if (!blocks.ok) return blocks;
-    const appended = appendTranslations(core, blocks.value);
-    if (!appended.ok) return appended;
-    return ok({ module: appended.value.module, blocks: blocks.value, functions: appended.value.functions, log });
+    return ok({ taot: readFileSync(join(work, "blocks.taot")), log });
   } catch (e) {
     return err({ kind: "io", message: (e as Error).message });
   } finally {

@@ -12,6 +12,7 @@ import type { ElfInfo } from "../image/elf";
 import type { ImageConfigSummary } from "../image/image-archive";
 import type { Limits, SkippedEntry } from "../image/layer";
 import { unpackImage, type LayerReport, type UnpackProgress } from "../image/unpack";
+import type { TranslateRequest } from "./aot-compile";
 import type { BuildNativeArtifact, NativeArtifactOutput } from "./native-contract";
 
 export type CompileStage = UnpackProgress["stage"] | "produce";
@@ -100,6 +101,8 @@ export interface CompileOptions {
   signal?: AbortSignal;
   onProgress?: (stage: CompileStage, overallPercent: number, message?: string) => void;
   onLog?: (line: string) => void;
+  /** Native images: translation by a compile-time smoke run (aot-compile.ts; default on), or `false`. */
+  translate?: TranslateRequest | false;
   /** Override how the native builder is found (tests); default: dynamic import of ./native-artifact. */
   loadNativeBuilder?: () => Promise<BuildNativeArtifact | undefined>;
 }
@@ -252,6 +255,7 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
           workingDir: r.config.workingDir,
           user: r.config.user,
           exposedPorts: r.config.exposedPorts,
+          ...(o.translate !== undefined ? { translate: o.translate } : {}),
           ...(o.signal ? { signal: o.signal } : {}),
           onProgress: (p, m) => progress("produce", p, m),
           ...(o.onLog ? { onLog: o.onLog } : {}),
@@ -270,7 +274,9 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
         };
         report.outcome = "compiled";
         const http = built.details?.httpComponent as { port: number; export: string } | undefined;
-        report.summary = `Native x86-64 image compiled with the x86-64 core into a Wasm ${built.kind} (${st.size} bytes)${http ? `, plus a component exporting ${http.export} for guest port ${http.port}` : ""}.`;
+        const tr = built.details?.translation as { blocks?: number; smoke?: { instructions: number }; skipped?: string } | undefined;
+        const trText = !tr ? "" : tr.skipped ? `; no blocks translated (${tr.skipped})` : `; ${tr.blocks} blocks translated to Wasm from a ${tr.smoke?.instructions}-instruction smoke run`;
+        report.summary = `Native x86-64 image compiled with the x86-64 core into a Wasm ${built.kind} (${st.size} bytes${trText})${http ? `, plus a component exporting ${http.export} for guest port ${http.port}` : ""}.`;
       }
     } else {
       report.outcome = "unsupported";

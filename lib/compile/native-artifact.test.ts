@@ -126,7 +126,7 @@ describe.skipIf(!haveTools)("native artifact", () => {
     mkdirSync(out, { recursive: true });
     process.env.TRELLIS_NATIVE_SEPARATE_ROOTFS_BYTES = "1";
     try {
-      const built = await buildNativeArtifact({ rootfsPath: rootfs, outDir: out, argv: ["/bin/sh", "-c", "cat /app/hello.txt"], entrypoint: [], cmd: ["/bin/sh", "-c", "cat /app/hello.txt"], executable: "/bin/busybox", elf: {} as never, env: [], workingDir: "", user: "" });
+      const built = await buildNativeArtifact({ rootfsPath: rootfs, outDir: out, argv: ["/bin/sh", "-c", "cat /app/hello.txt"], entrypoint: [], cmd: ["/bin/sh", "-c", "cat /app/hello.txt"], executable: "/bin/busybox", elf: {} as never, env: [], workingDir: "", user: "", translate: false });
       expect(built.extraFiles?.some((f) => f.file.endsWith("artifact.rootfs.img"))).toBe(true);
       expect(readFileSync(built.file).length).toBeLessThan(core.length + 4096);
       const r = await runNativeArtifact(built.file);

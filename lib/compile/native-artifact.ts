@@ -18,6 +18,7 @@ import { WELL_KNOWN_HTTP_PORTS } from "../graph/ports";
 import { err, ok, type Result } from "../result";
 import type { BuildNativeArtifact, NativeArtifactInput, NativeArtifactOutput } from "./native-contract";
 import { leb, readLeb, readSleb32, section, sections, sleb32 } from "./wasm-binary";
+import type { TranslationReport } from "./aot-compile";
 
 export type ArtifactErrorKind = "core-missing" | "core-malformed" | "rootfs-too-large" | "component-failed" | "io";
 export interface ArtifactError {
@@ -273,11 +274,40 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
     await copyFile(input.rootfsPath, rootfsFile);
     extraFiles.push({ file: rootfsFile, role: `rootfs (preopen ${SEPARATE_ROOTFS_DIR})` });
   }
-  const plan = planArtifact(core, separate ? null : { file: input.rootfsPath, length: rootfsSize }, cfg, separate ? `${SEPARATE_ROOTFS_DIR}/${basename(rootfsFile!)}` : undefined);
-  if (!plan.ok) fail(plan.error);
-  const p = (plan as { ok: true; value: ArtifactPlan }).value;
+  const separatePath = separate ? `${SEPARATE_ROOTFS_DIR}/${basename(rootfsFile!)}` : undefined;
+  const writeArtifact = async (withCore: Uint8Array): Promise<ArtifactPlan> => {
+    const plan = planArtifact(withCore, separate ? null : { file: input.rootfsPath, length: rootfsSize }, cfg, separatePath);
+    if (!plan.ok) fail(plan.error);
+    const pl = (plan as { ok: true; value: ArtifactPlan }).value;
+    await writePlan(pl, out);
+    return pl;
+  };
   input.onProgress?.(30, "writing artifact");
-  await writePlan(p, out);
+  let p = await writeArtifact(core);
+  const plainArtifactBytes = p.bytes;
+  // translation by a smoke run of the plain artifact (aot-compile.ts), unless profiles were given or it is off
+  const aot = await import("./aot-compile");
+  const request = input.aotProfiles?.length ? false : (input.translate ?? (aot.translateByDefault() ? {} : false));
+  let translation: (TranslationReport & { artifactBytes: { plain: number; translated: number } }) | { skipped: string } | undefined;
+  if (request === false) {
+    if (!input.aotProfiles?.length) translation = { skipped: input.translate === false ? "turned off for this compile" : "turned off (TRELLIS_COMPILE_TRANSLATE=0)" };
+  } else {
+    input.onProgress?.(40, "smoke run: profiling the image's command");
+    const tr = await aot.translateForArtifact({ core, plainArtifact: out, rootfsPath: input.rootfsPath, config: encodeRunConfig(cfg, separatePath), request, ...(input.signal ? { signal: input.signal } : {}), ...(input.onLog ? { onLog: input.onLog } : {}) });
+    if (input.signal?.aborted) fail({ kind: "io", message: "cancelled" });
+    if (!tr.ok) {
+      // the plain artifact stands; the report says why it is not translated
+      translation = { skipped: `${tr.error.kind}: ${tr.error.message}` };
+      input.onLog?.(`note: no translated blocks: ${tr.error.message}`);
+    } else {
+      if (tr.value.report.blocks > 0) {
+        core = tr.value.core;
+        input.onProgress?.(60, "writing the translated artifact");
+        p = await writeArtifact(core);
+      }
+      translation = { ...tr.value.report, artifactBytes: { plain: plainArtifactBytes, translated: p.bytes } };
+    }
+  }
   input.onLog?.(`native artifact: core ${core.length} B + rootfs ${rootfsSize} B${separate ? " (separate file)" : " embedded"} -> ${p.bytes} B`);
   let componentBytes: number | undefined;
   if (p.bytes <= 256 * 1024 * 1024) {
@@ -319,6 +349,7 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
     details: {
       coreBytes: core.length,
       ...(translated ? { translatedBlocks: translated } : {}),
+      ...(translation ? { translation } : {}),
       rootfsBytes: rootfsSize,
       artifactBytes: p.bytes,
       rootfsEmbedded: !separate,

@@ -5,6 +5,7 @@
 // with a "needs the x86-64 core" report.
 
 import type { ElfInfo } from "../image/elf";
+import type { TranslateRequest } from "./aot-compile";
 
 export interface NativeArtifactInput {
   /** The packed rootfs (PACKED-ROOTFS.md v1) of the flattened image. */
@@ -30,6 +31,9 @@ export interface NativeArtifactInput {
   /** Block profiles the core wrote running this image (TRELLIS_AOT_PROFILE, emulator/src/aot-run.c): their
    *  blocks are translated to Wasm and appended to the artifact's core (aot-translate.ts). None: no translations. */
   aotProfiles?: string[];
+  /** Translation by a smoke run at compile time (aot-compile.ts), used when no `aotProfiles` are given:
+   *  on by default (TRELLIS_COMPILE_TRANSLATE=0 turns the default off); `false` turns it off. */
+  translate?: TranslateRequest | false;
   signal?: AbortSignal;
   onProgress?: (percent: number, message?: string) => void;
   onLog?: (line: string) => void;

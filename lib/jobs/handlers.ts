@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { basename, dirname } from "node:path";
 import { compileImage, writeFailedReport, type CompileReport, type PulledSource } from "../compile/compile-image";
+import { translateByDefault } from "../compile/aot-compile";
 import { defaultCorePath } from "../compile/native-artifact";
 import type { Limits } from "../image/layer";
 import { authFileCredentials, firstOf, insecureFromEnv, pullImage, type PullProgress } from "../registry";
@@ -122,6 +123,8 @@ const compile: JobHandler = async (ctx) => {
     ...(typeof p.name === "string" && p.name ? { name: p.name } : {}),
     ...(source ? { source } : {}),
     limits: limitsFromEnv(),
+    // translation by a smoke run (on unless TRELLIS_COMPILE_TRANSLATE=0), cached across jobs in the data dir
+    ...(translateByDefault() ? { translate: { cacheDir: join(dataDir, "cache", "aot") } } : {}),
     signal: ctx.signal,
     onProgress: (stage, pct) => ctx.progress(stage, share + (pct * (100 - share)) / 100),
     onLog: (line) => ctx.log(line),

@@ -10,7 +10,8 @@ import { loadHandler } from "../../run/wasi-http-call";
 const haveTools = haveHostTools({ files: ["/bin/busybox", "/usr/bin/clang-14"] }, "the CLI compile suite");
 const dir = mkdtempSync(join(tmpdir(), "trellis-cli-compile-"));
 const cli = (args: string[], input?: string) => {
-  const r = spawnSync(process.execPath, ["bin/trellis.mjs", ...args], { input: input ?? "", encoding: "utf8", timeout: 120_000 });
+  // the translation cache goes to the test's own data dir
+  const r = spawnSync(process.execPath, ["bin/trellis.mjs", ...args], { input: input ?? "", encoding: "utf8", timeout: 120_000, env: { ...process.env, TRELLIS_DATA_DIR: join(dir, "data") } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
@@ -30,6 +31,15 @@ describe.skipIf(!haveTools)("trellis compile / run (x86-64 core)", () => {
     const out = join(dir, "out.wasm");
     const c = cli(["compile", image, "-o", out]);
     expect(c.code, c.err).toBe(0);
+    // translated by default, from a smoke run of the image's command; a second compile takes it from the cache
+    expect(c.out).toMatch(/^translation: [1-9]\d* blocks \(.*\) from a smoke run of [1-9]\d* instructions \(exit 0\); artifact \d+ bytes, \d+ without translations$/m);
+    const again = cli(["compile", image, "-o", join(dir, "again.wasm")]);
+    expect(again.out).toContain("(exit 0), profile cached, translations cached;");
+    expect(readFileSync(join(dir, "again.wasm")).equals(readFileSync(out))).toBe(true);
+    const off = cli(["compile", image, "-o", join(dir, "off.wasm"), "--no-translate"]);
+    expect(off.out).toContain("translation: none (turned off for this compile)");
+    expect(readFileSync(join(dir, "off.wasm")).length).toBeLessThan(readFileSync(out).length);
+    expect(cli(["run", join(dir, "off.wasm")]).out).toBe("welcome\n");
     const r1 = cli(["run", out]);
     expect(r1.out).toBe("welcome\n");
     expect(r1.code).toBe(0);

@@ -4,19 +4,34 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { compileImage } from "../../compile/compile-image";
 import { CLI_COMPONENT_ROLE, HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } from "../../compile/http-component-names";
-import { defaultCorePath, planArtifact, wrapAsComponent, writePlan, type RunConfig } from "../../compile/native-artifact";
+import { defaultAotCacheDir, endText, translateByDefault, translateForArtifact, type TranslateRequest, type TranslationReport } from "../../compile/aot-compile";
+import { defaultCorePath, encodeRunConfig, planArtifact, wrapAsComponent, writePlan, type RunConfig } from "../../compile/native-artifact";
 import { packDirectory } from "../../image/packed-rootfs";
 import { authFileCredentials, insecureFromEnv, looksLikeReference, pullImage, pushArtifact } from "../../registry";
 import type { CliCommand } from "../command";
 
 const USAGE = [
-  "trellis compile <image.tar | registry/repo:tag | repo@sha256:…> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm] [--http-component out.http.wasm] [--push registry/repo:tag]",
+  "trellis compile <image.tar | registry/repo:tag | repo@sha256:…> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm] [--http-component out.http.wasm] [--push registry/repo:tag] [TRANSLATION]",
   "trellis compile --queue redis://[user:pass@]host:port[/db] <image.tar | ref> -o out.wasm [--listen host:port] [--advertise URL] (on `trellis worker`s; waits)",
-  "trellis compile --rootfs <dir|packed.img> --entrypoint 'prog arg...' [--cmd 'arg...'] [-e K=V]... [--workdir DIR] [--user UID[:GID]] [--separate-rootfs] -o out.wasm [--component out.component.wasm]",
+  "trellis compile --rootfs <dir|packed.img> --entrypoint 'prog arg...' [--cmd 'arg...'] [-e K=V]... [--workdir DIR] [--user UID[:GID]] [--separate-rootfs] -o out.wasm [--component out.component.wasm] [TRANSLATION]",
+  "TRANSLATION: [--no-translate] [--smoke 'arg...' (replaces CMD in the profiling run)] [--smoke-budget INSTRUCTIONS] (native images: hot blocks of a smoke run become Wasm; cached in $TRELLIS_DATA_DIR/cache/aot or ~/.cache/trellis/aot)",
 ].join("\n       ");
 
 function words(s: string): string[] {
   return s.split(/\s+/).filter((w) => w.length > 0);
+}
+
+/** One line for people about what translation did (details.translation of a native artifact). */
+function translationLine(t: unknown): string | undefined {
+  if (!t || typeof t !== "object") return undefined;
+  const x = t as Partial<TranslationReport> & { skipped?: string; artifactBytes?: { plain: number; translated: number } };
+  if (x.skipped) return `translation: none (${x.skipped})`;
+  if (!x.smoke) return undefined;
+  return (
+    `translation: ${x.blocks} blocks (${x.instructions} instructions, ${x.inlinedPercent}% inline) from a smoke run of ${x.smoke.instructions} instructions` +
+    ` (${endText(x.smoke)})${x.smoke.cached ? ", profile cached" : ""}${x.cached ? ", translations cached" : ""}` +
+    (x.artifactBytes ? `; artifact ${x.artifactBytes.translated} bytes, ${x.artifactBytes.plain} without translations` : "")
+  );
 }
 
 async function fromRootfs(o: {
@@ -25,6 +40,7 @@ async function fromRootfs(o: {
   cfg: RunConfig;
   separate: boolean;
   component?: string;
+  translate: TranslateRequest | false;
 }): Promise<number> {
   const core = defaultCorePath();
   if (!existsSync(core)) {
@@ -56,7 +72,26 @@ async function fromRootfs(o: {
       return 1;
     }
     await writePlan(plan.value, o.out);
-    process.stdout.write(`${o.out}: ${plan.value.bytes} bytes (core ${coreBytes.length} + rootfs ${size}${o.separate ? `, rootfs kept in ${sepName}` : " embedded"})\n`);
+    let bytes = plan.value.bytes, coreLen = coreBytes.length;
+    if (o.translate) {
+      const sep = sepName ? `/trellis/${sepName}` : undefined;
+      const tr = await translateForArtifact({ core: coreBytes, plainArtifact: o.out, rootfsPath: packed, config: encodeRunConfig(o.cfg, sep), request: o.translate, onLog: (l) => process.stderr.write(`  ${l}\n`) });
+      if (!tr.ok) process.stderr.write(`trellis compile: note: no translated blocks: ${tr.error.kind}: ${tr.error.message}\n`);
+      else {
+        if (tr.value.report.blocks > 0) {
+          const again = planArtifact(tr.value.core, o.separate ? null : { file: packed, length: size }, o.cfg, sep);
+          if (!again.ok) {
+            process.stderr.write(`trellis compile: ${again.error.kind}: ${again.error.message}\n`);
+            return 1;
+          }
+          await writePlan(again.value, o.out);
+          bytes = again.value.bytes;
+          coreLen = tr.value.core.length;
+        }
+        process.stdout.write(`${translationLine({ ...tr.value.report, artifactBytes: { plain: plan.value.bytes, translated: bytes } })}\n`);
+      }
+    }
+    process.stdout.write(`${o.out}: ${bytes} bytes (core ${coreLen} + rootfs ${size}${o.separate ? `, rootfs kept in ${sepName}` : " embedded"})\n`);
     if (o.component) {
       const comp = await wrapAsComponent(await readFile(o.out));
       if (!comp.ok) {
@@ -84,6 +119,7 @@ const command: CliCommand = {
     let entrypoint: string[] | undefined, cmd: string[] = [];
     const env: string[] = [];
     let separate = false;
+    let translate = translateByDefault(), smoke: string[] | undefined, smokeBudget: number | undefined;
     const bad = () => {
       process.stderr.write(`usage: ${USAGE}\n`);
       return 2;
@@ -112,6 +148,12 @@ const command: CliCommand = {
         else if (a === "--listen") listen = val();
         else if (a === "--advertise") advertise = val();
         else if (a === "--separate-rootfs") separate = true;
+        else if (a === "--no-translate") translate = false;
+        else if (a === "--smoke") smoke = words(val());
+        else if (a === "--smoke-budget") {
+          smokeBudget = Number(val());
+          if (!Number.isInteger(smokeBudget) || smokeBudget <= 0) throw new Error("--smoke-budget takes a positive number of instructions");
+        }
         else if (!a.startsWith("-") && !image) image = a;
         else return bad();
       } catch {
@@ -119,6 +161,7 @@ const command: CliCommand = {
       }
     }
     if (!out || (!image && !rootfs) || (image && rootfs)) return bad();
+    const request: TranslateRequest | false = translate ? { cacheDir: defaultAotCacheDir(), ...(smoke ? { smokeArgs: smoke } : {}), ...(smokeBudget ? { budget: smokeBudget } : {}) } : false;
     if (httpComponent && (rootfs || queue)) {
       process.stderr.write("trellis compile: --http-component takes an image (its exposed HTTP port says which port the component serves)\n");
       return 2;
@@ -138,7 +181,7 @@ const command: CliCommand = {
         return 2;
       }
       if (!env.some((e) => e.startsWith("PATH="))) env.unshift("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-      return fromRootfs({ rootfs, out, separate, ...(component ? { component } : {}), cfg: { entrypoint: entrypoint ?? [], cmd, env, ...(workdir ? { workdir } : {}), ...(user ? { user } : {}) } });
+      return fromRootfs({ rootfs, out, separate, translate: request, ...(component ? { component } : {}), cfg: { entrypoint: entrypoint ?? [], cmd, env, ...(workdir ? { workdir } : {}), ...(user ? { user } : {}) } });
     }
     const jobDir = await mkdtemp(join(tmpdir(), "trellis-compile-"));
     try {
@@ -172,9 +215,12 @@ const command: CliCommand = {
         fileName: source ? source.reference : basename(image!),
         ...(platform ? { platform } : {}),
         ...(name ? { name } : {}),
+        translate: request,
         onLog: (l) => process.stderr.write(`  ${l}\n`),
       });
       process.stderr.write(`${report.summary}\n`);
+      const trLine = translationLine(report.produced?.native?.details?.translation);
+      if (trLine) process.stdout.write(`${trLine}\n`);
       if (report.outcome !== "compiled" || !report.produced) return 1;
       await copyFile(join(jobDir, report.produced.file), out);
       const extras = report.produced.native?.extraFiles ?? [];
