@@ -40,8 +40,8 @@ function line(name: string, m: ModeMetrics): string {
   );
 }
 
-async function compare(topology: Topology, input: RunInput, requests: number, resolve?: ComponentResolver, entryNodeId?: string, composed = false): Promise<Comparison> {
-  const r = await compareModes({ topology, input, requests, warmup: Math.min(200, requests), composed, ...(entryNodeId ? { entryNodeId } : {}) }, resolve ? { resolve } : {});
+async function compare(topology: Topology, input: RunInput, requests: number, resolve?: ComponentResolver, entryNodeId?: string, composed = false, jcoHostCalls = false): Promise<Comparison> {
+  const r = await compareModes({ topology, input, requests, warmup: Math.min(200, requests), composed, jcoHostCalls, ...(entryNodeId ? { entryNodeId } : {}) }, resolve ? { resolve } : {});
   if (!r.ok) throw new Error(`${r.error.kind}: ${r.error.message}`);
   return r.value;
 }
@@ -59,6 +59,22 @@ function report(name: string, c: Comparison): string[] {
         ? `; composed vs network: throughput ×${c.composedThroughputRatio!.toFixed(1)}, p50 latency ×${(c.network.request.p50 / c.composed.request.p50).toFixed(1)}, ` +
           `CPU per request ×${(c.network.cpuMsPerRequest / c.composed.cpuMsPerRequest).toFixed(1)}, memory ×${(c.network.rssBytes / c.composed.rssBytes).toFixed(1)}`
         : ""),
+    // The same design with its sync host calls on jco's own lowering (a task and a subtask each), measured in this run.
+    ...(c.jcoHostCalls
+      ? [
+          line(`${name} (jco host calls)`, c.jcoHostCalls.inProcess),
+          ...(c.jcoHostCalls.composed ? [line(`${name} (jco host calls)`, c.jcoHostCalls.composed)] : []),
+          `${name} lean host calls vs jco's lowering (same run): ` +
+            [[c.inProcess, c.jcoHostCalls.inProcess] as const, ...(c.composed && c.jcoHostCalls.composed ? [[c.composed, c.jcoHostCalls.composed] as const] : [])]
+              .map(
+                ([lean, jco]) =>
+                  `${lean.mode} vs network throughput ×${(c.network.elapsedMs / lean.elapsedMs).toFixed(1)} (jco's ×${(c.network.elapsedMs / jco.elapsedMs).toFixed(1)}), ` +
+                  `CPU ×${(c.network.cpuMsPerRequest / lean.cpuMsPerRequest).toFixed(1)} (jco's ×${(c.network.cpuMsPerRequest / jco.cpuMsPerRequest).toFixed(1)}), ` +
+                  `CPU per request ${us(lean.cpuMsPerRequest)} µs (jco's ${us(jco.cpuMsPerRequest)} µs)`,
+              )
+              .join("; "),
+        ]
+      : []),
   ];
 }
 
@@ -95,9 +111,9 @@ export async function runPipelineBench(): Promise<string[]> {
   execFileSync("bash", ["lib/builtins/build.sh"], { stdio: "pipe" });
   const out = [`baseline (network mode): ${NETWORK_BASELINE}`, `composed: ${COMPOSED_MODE}`];
   // The logger's WASI and the sample's wasi:http and key-value store become imports of the composed component.
-  out.push(...report("3-stage built-ins", await compare(csvPipeline(), INPUT, REQUESTS, undefined, undefined, true)));
+  out.push(...report("3-stage built-ins", await compare(csvPipeline(), INPUT, REQUESTS, undefined, undefined, true, true)));
   const sample = JSON.parse(readFileSync("examples/sample-csv-over-http.json", "utf8")) as { topology: Topology };
-  out.push(...report("sample", await compare(sample.topology, { json: [{ order: 1, item: "tea" }] }, Math.ceil(REQUESTS / 2), undefined, undefined, true)));
+  out.push(...report("sample", await compare(sample.topology, { json: [{ order: 1, item: "tea" }] }, Math.ceil(REQUESTS / 2), undefined, undefined, true, true)));
 
   // How cost grows: the same chain at several lengths, each in both modes.
   const resolve = relayResolver(await buildRelay());

@@ -62,6 +62,8 @@ export interface Comparison {
   modes: { inProcess: string; network: string; composed?: string };
   /** With `preferComposed`, when the group could not be composed: why (the in-process side is then the JS-linked mode). */
   inProcessFallback?: string;
+  /** With `jcoHostCalls`: the in-process side and `composed` again, their sync host calls on jco's own lowering. */
+  jcoHostCalls?: { inProcess: ModeMetrics; composed?: ModeMetrics };
   /** The limits both modes ran under (the request's, clamped). */
   limits: RunLimits;
 }
@@ -81,6 +83,8 @@ export interface CompareRequest {
    * else the JS-linked in-process mode, with `inProcessFallback` saying why.
    */
   preferComposed?: boolean;
+  /** Also measure the in-process side (and `composed`) with jco's own lowering of sync host calls: the figures without the lean path. */
+  jcoHostCalls?: boolean;
 }
 
 const COMPARE_LIMITS: RunLimits = { timeMs: 15 * 60_000, memoryBytes: 512 * 2 ** 20, outputBytes: 4 * 2 ** 20 };
@@ -96,9 +100,9 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
   const limits = effectiveLimits(req.limits, COMPARE_LIMITS, COMPARE_BOUNDS);
   const target = { to: plan.entry.nodeId, interface: plan.entry.interface, function: call.value.function, args: call.value.args.map(encodeValue), from: null, linkId: null };
 
-  const measure = async (mode: CompareMode, run: PreparedRun = prepared.value): Promise<Result<ModeMetrics, RunError>> => {
+  const measure = async (mode: CompareMode, run: PreparedRun = prepared.value, leanHostCalls = true): Promise<Result<ModeMetrics, RunError>> => {
     const runStart = Date.now();
-    const started = await RunSession.start(run, { mode: mode === "composed" ? "in-process" : mode, limits, record: false, runStart, onEvent: () => {} });
+    const started = await RunSession.start(run, { mode: mode === "composed" ? "in-process" : mode, limits, record: false, runStart, onEvent: () => {}, leanHostCalls });
     if (!started.ok) return started;
     const session = started.value;
     const timer = setTimeout(() => void session.close(), limits.timeMs);
@@ -149,6 +153,14 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
     if (!m.ok) return m;
     composed = m.value;
   }
+  let jcoHostCalls: Comparison["jcoHostCalls"];
+  if (req.jcoHostCalls) {
+    const i = typedComposed ? await measure("composed", unit, false) : await measure("in-process", prepared.value, false);
+    if (!i.ok) return i;
+    const c = unit && req.composed ? await measure("composed", unit, false) : undefined;
+    if (c && !c.ok) return c;
+    jcoHostCalls = { inProcess: i.value, ...(c ? { composed: c.value } : {}) };
+  }
   return ok({
     entry: { nodeId: plan.entry.nodeId, interface: plan.entry.interface },
     inProcess: inProcess.value,
@@ -159,6 +171,7 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
     ...(composed ? { composed, composedThroughputRatio: network.value.elapsedMs / composed.elapsedMs } : {}),
     modes: { inProcess: typedComposed ? COMPOSED_MODE : IN_PROCESS_MODE, network: NETWORK_BASELINE, ...(composed ? { composed: COMPOSED_MODE } : {}) },
     ...(fallback !== undefined ? { inProcessFallback: fallback } : {}),
+    ...(jcoHostCalls ? { jcoHostCalls } : {}),
     limits,
   });
 }

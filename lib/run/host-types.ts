@@ -1,5 +1,6 @@
 // Shapes shared by the run's parent (session, compare) and the host processes
 // it starts: what a host is given, a call across a wire, and its outcome.
+import type { GlueStats } from "./lean-host-glue";
 import type { EncodedValue } from "./codec";
 import type { Binding, RunPlan } from "./plan";
 import type { TranspiledComponent } from "./transpile";
@@ -76,6 +77,8 @@ export interface HostSpec {
   record: boolean;
   /** Secret of this run; `POST /call` without it in `x-trellis-run` is refused. */
   callToken: string;
+  /** Options for the components' glue (`lean-host-glue.ts`): jco's own host-call lowering when `leanHostCalls` is false; `stats` gets each component's task counts (in-process hosts only). */
+  glue?: { leanHostCalls?: boolean; stats?: Map<string, GlueStats> };
 }
 
 /** A call into a node: the run's input, or a wire call arriving from another host. */

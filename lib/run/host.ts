@@ -13,6 +13,7 @@ import { HttpService } from "./http-service";
 import { keyvalueImport, KvError, MemoryKeyValue, type KvMethod } from "./kv-store";
 import { RemoteCaller, serveCalls, type CallServer } from "./network-transport";
 import type { Binding } from "./plan";
+import { GLUE_OPTIONS_IMPORT, type GlueStats } from "./lean-host-glue";
 import { instantiateComponent, transpileCached, WIRE_TAP_IMPORT, type ComponentExports, type ImportObject } from "./transpile";
 import { WireTap } from "./wire-tap";
 import type { NodeSummary, RunEvent } from "./types";
@@ -93,13 +94,18 @@ export class GraphHost {
           emit({ type: "compiling", at: rec.now(), nodeId: given.id, done: true, ms: performance.now() - c0 });
         }
       } else c = given;
-      const tap = given.members && WireTap.create(rec, c.id, given.members, readFileSync(c.jsFile, "utf8"));
+      const tap = given.members && WireTap.create(rec, c.id, given.members, readFileSync(c.jsFile, "utf8"), spec.glue?.leanHostCalls !== false);
       if (tap && given.members) {
         host.#taps.set(c.id, tap);
         for (const m of given.members.nodes) rec.summary(m);
       }
       const imports = host.#importsFor(c);
       if (tap) imports[WIRE_TAP_IMPORT] = tap;
+      if (spec.glue) {
+        const stats: GlueStats | undefined = spec.glue.stats && { tasksCreated: 0 };
+        if (stats) spec.glue.stats!.set(c.id, stats);
+        imports[GLUE_OPTIONS_IMPORT] = { leanHostCalls: spec.glue.leanHostCalls, stats };
+      }
       try {
         host.#exports.set(
           c.id,

@@ -57,6 +57,8 @@ export interface SessionOptions {
   onEvent: (e: RunEvent) => void;
   /** Resolving it stops a session that is still starting (its processes are killed). */
   abort?: Promise<unknown>;
+  /** false: sync host calls take jco's own lowering, not the lean path (`lean-host-glue.ts`); for measuring the difference. */
+  leanHostCalls?: boolean;
 }
 
 export class RunSession {
@@ -91,7 +93,13 @@ export class RunSession {
       if (t) return { id, name: n.name, dir: t.dir, jsFile: t.jsFile, imports: t.imports, bindings: n.bindings, ...members };
       return { id, name: n.name, componentFile: prepared.pendingComponents.get(id)!, cacheDir: prepared.cacheDir, bindings: n.bindings, ...members };
     };
-    const base = { runStart: opts.runStart, limits: opts.limits, record: opts.record, callToken: randomBytes(18).toString("base64url") };
+    const base = {
+      runStart: opts.runStart,
+      limits: opts.limits,
+      record: opts.record,
+      callToken: randomBytes(18).toString("base64url"),
+      ...(opts.leanHostCalls === false ? { glue: { leanHostCalls: false } } : {}),
+    };
     try {
       if (opts.mode === "in-process") {
         const child = s.#spawn(hostedNodes(plan));

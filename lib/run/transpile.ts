@@ -5,6 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { leanHostImports } from "./lean-host-glue";
 
 export interface TranspiledComponent {
   hash: string;
@@ -31,7 +32,7 @@ export function contentHash(bytes: Uint8Array): string {
  * Version of what the cache holds for a component (jco's output after `tuneGlue`);
  * part of the entry's name, so a change here never reuses an older entry.
  */
-const GLUE_VERSION = "glue-7";
+const GLUE_VERSION = "glue-8";
 
 /** Cache directory of a component: 32 hex digits from its content hash and the glue version. */
 const entryName = (hash: string) => createHash("sha256").update(`${hash}:${GLUE_VERSION}`).digest("hex").slice(0, 32);
@@ -51,7 +52,9 @@ export const WIRE_TAP_IMPORT = "trellis:wire-tap";
  *   reaches nothing of the host the tap can answer "entered" itself: jco's
  *   task bookkeeping for it (a subtask and a task object, a lock, stacks) is
  *   skipped, since a sync call between sync-only members never suspends and
- *   nothing in the callee's subtree looks its task up (otherwise nothing changes).
+ *   nothing in the callee's subtree looks its task up (otherwise nothing changes);
+ * - sync host imports take a lean path (`lean-host-glue.ts`): the call costs
+ *   the trampoline's own lifting and lowering, not two task objects and a subtask.
  */
 export function tuneGlue(js: string): string {
   const check = "if (!globalThis?.process?.env?.JCO_DEBUG) { return; }";
@@ -72,6 +75,10 @@ export function tuneGlue(js: string): string {
       // The adapters' context.get/set (saving the caller's context around a call): a callee the tap entered has its own slots.
       .replace(/context(Get|Set)\.bind\(null, \{ slot: (\d+) \}\)/g, (m, op: string, slot: string) => `(${tap}?.context${op}(${slot}, ${m}) ?? ${m})`);
   }
+  // jco's handle tables add every resource rep they ever hand out to a Set nothing reads: it grew by
+  // each request's resources (wasi:http fields, bodies, streams) for as long as a run lasted.
+  out = out.split("    table._createdReps.add(rep);\n").join("");
+  out = leanHostImports(out).js;
   return prelude.length ? `${prelude.join("\n")}\n${out}` : out;
 }
 

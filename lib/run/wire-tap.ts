@@ -6,25 +6,28 @@
 // calls it made), the wire's calls. The copies the adapter makes belong to the
 // interval, as they count as the nodes' work in the JS-linked mode.
 import type { CallRecorder } from "./call-recorder";
+import { leanHostSummary } from "./lean-host-glue";
 import { glueInstanceOrder } from "./transpile";
 
 /** Who is inside a composed unit: its members in instantiation order and the wires between them. */
 export interface ComposedMembers {
   nodes: string[];
   links: Array<{ linkId: string; from: string; to: string }>;
-  /** Members nothing of whose subtree imports from the host (WASI, key-value): the calls the tap may enter itself. */
+  /** Members nothing of whose subtree imports from the host (WASI, key-value): the calls the tap may enter itself even where some host import keeps jco's lowering. */
   hostFree: string[];
 }
 
 /**
- * Whether the tap may enter host-free callees itself, skipping jco's task
- * bookkeeping (a subtask and a task object, a lock and stacks per call): a sync
- * call between sync-only members never suspends, and nothing in such a callee's
+ * Whether the tap may enter callees itself, skipping jco's task bookkeeping
+ * (a subtask and a task object, a lock and stacks per call): a sync call
+ * between sync-only members never suspends, and nothing in such a callee's
  * subtree looks its task up. Not when values crossing a wire need tasks:
  * resource handles (borrows are scoped to the callee's task), streams and
- * futures; jco adds their transfer functions only when used. (A callee that
- * calls the host keeps jco's bookkeeping: each host call makes a task of its
- * own, and without the callee's task jco never releases it.)
+ * futures; jco adds their transfer functions only when used. A callee that
+ * calls the host qualifies only when every host import of the unit takes the
+ * lean path (`lean-host-glue.ts`): on jco's path each host call looks the
+ * caller's task up and, finding none, makes one that jco never releases (the
+ * process grew ten times slower per request that way).
  */
 export function leanCallsSafe(glue: string): boolean {
   return !/function (resourceTransfer(Own|Borrow)|streamTransfer|futureTransfer)\b/.test(glue);
@@ -67,6 +70,8 @@ export class WireTap {
     readonly byInstance: Map<number, string>,
     members: ComposedMembers,
     readonly lean: boolean,
+    /** Every host import of the unit takes the lean path: callees that call the host may be entered lean too. */
+    readonly hostCallsLean: boolean,
   ) {
     // Calls a member makes out of the unit (to the host: a key-value store) are its callees.
     recorder.innerFrame = () => (this.#depth > 0 ? this.#frames[this.#depth - 1] : undefined);
@@ -75,10 +80,11 @@ export class WireTap {
   }
 
   /** A tap when the glue's component instances (jco's indices, `glueInstanceOrder`) match the members one to one; else undefined (the unit is then timed as one node). */
-  static create(recorder: CallRecorder, unitId: string, members: ComposedMembers, glue: string): WireTap | undefined {
+  static create(recorder: CallRecorder, unitId: string, members: ComposedMembers, glue: string, leanHostCalls = true): WireTap | undefined {
     const instances = glueInstanceOrder(glue);
     if (instances.length !== members.nodes.length || new Set(instances).size !== instances.length) return undefined;
-    return new WireTap(recorder, unitId, new Map(instances.map((idx, i) => [idx, members.nodes[i]!])), members, leanCallsSafe(glue));
+    const hostLean = leanHostCalls && leanHostSummary(glue)?.kept.length === 0;
+    return new WireTap(recorder, unitId, new Map(instances.map((idx, i) => [idx, members.nodes[i]!])), members, leanCallsSafe(glue), hostLean);
   }
 
   #route(caller: number, callee: number): Route {
@@ -87,7 +93,7 @@ export class WireTap {
     if (!r) {
       const from = this.byInstance.get(caller) ?? this.unitId;
       const to = this.byInstance.get(callee) ?? this.unitId;
-      r = { from, to, linkId: this.#links.get(`${from}>${to}`) ?? null, lean: this.lean && this.#hostFree.has(to) };
+      r = { from, to, linkId: this.#links.get(`${from}>${to}`) ?? null, lean: this.lean && (this.hostCallsLean || this.#hostFree.has(to)) };
       this.#routes.set(key, r);
     }
     return r;
