@@ -167,7 +167,7 @@ describe("compiled containers serving HTTP", () => {
     const t = { nodes: [{ id: "web", kind: "container" as const, name: "web", position: { x: 0, y: 0 }, ports: [], config: { env: [], replicas: 1, exposedPorts: [{ port: 80, protocol: "tcp" as const, http: true }] } }, instantiate({ kind: "endpoint", name: "in", config: { capability: "http-ingress" } }, "in", { x: 0, y: 0 })], links: [] };
     const c = convertToCompiled(t, "web", { jobId: "j", witPorts: [witPort("export", "wasi:cli/run@0.2.0")] });
     if (!c.ok) throw new Error(c.error.message);
-    expect(c.value.nodes[0]!.ports.map((p) => p.id)).toEqual(["exp:wasi:cli/run", HTTP, "port:80", "net"]);
+    expect(c.value.nodes[0]!.ports.map((p) => p.id)).toEqual(["exp:wasi:cli/run", HTTP, "imp:wasi:http/outgoing-handler", "port:80", "net"]);
     const wired = connect(c.value, { node: "web", port: HTTP }, { node: "in", port: "imp:wasi:http/incoming-handler" });
     if (!wired.ok) throw new Error(wired.error.message);
     const off = updateNode(wired.value, "web", { config: { exposedPorts: [{ port: 80, protocol: "tcp" }] } });

@@ -3,11 +3,14 @@
 import { err, ok, type Result } from "../result";
 import { deploymentSettingsIssue } from "./deployment-settings";
 import type { GraphError, LinkError, NodeError } from "./errors";
-import { capabilityPorts, HTTP_HANDLER_INTERFACE, interfaceName, interfaceVersion, networkPorts, servicePorts, witPort } from "./ports";
+import { capabilityPorts, HTTP_HANDLER_INTERFACE, HTTP_OUTGOING_INTERFACE, httpBridged, interfaceName, interfaceVersion, networkPorts, servicePorts, witPort } from "./ports";
 import { versionsCompatible } from "../wit/compat";
 import type { Link, LinkEnd, NodeConfig, Port, Topology, TopologyNode } from "./types";
 
 const HTTP_HANDLER_PORT_ID = witPort("export", HTTP_HANDLER_INTERFACE).id;
+const HTTP_OUTGOING_PORT_ID = witPort("import", HTTP_OUTGOING_INTERFACE).id;
+/** The WIT ports servicePorts() derives, replaced whenever the exposed ports change. */
+const servicePortId = (id: string) => id === HTTP_HANDLER_PORT_ID || id === HTTP_OUTGOING_PORT_ID;
 
 export const emptyTopology = (): Topology => ({ nodes: [], links: [] });
 
@@ -37,7 +40,7 @@ export type InterfaceChecker = (args: {
 export const nameAndVersionChecker: InterfaceChecker = ({ from, to }) => {
   const provided = from.port.interface;
   const wanted = to.port.interface;
-  if (interfaceName(provided) !== interfaceName(wanted)) {
+  if (interfaceName(provided) !== interfaceName(wanted) && !httpBridged(provided, wanted)) {
     return `${interfaceName(to.port.interface)}: export is ${interfaceName(provided)}, import expects ${interfaceName(wanted)}`;
   }
   const pv = interfaceVersion(provided);
@@ -59,7 +62,7 @@ export function derivePorts(kind: TopologyNode["kind"], config: NodeConfig, curr
       // (or, unmarked, removes) its wasi:http/incoming-handler export. A compiled component keeps
       // the ports of its world as they are.
       if (config.wit) return [...current.filter((p) => p.kind === "wit"), ...networkPorts(config.exposedPorts)];
-      return [...current.filter((p) => p.kind === "wit" && p.id !== HTTP_HANDLER_PORT_ID), ...servicePorts(config.exposedPorts), ...networkPorts(config.exposedPorts)];
+      return [...current.filter((p) => p.kind === "wit" && !servicePortId(p.id)), ...servicePorts(config.exposedPorts), ...networkPorts(config.exposedPorts)];
     case "endpoint":
       return config.capability ? capabilityPorts(config.capability) : [];
     case "component":
@@ -307,7 +310,7 @@ export function convertToCompiled(t: Topology, id: string, facts: CompiledFacts)
     compile: { jobId: facts.jobId, artifactId: facts.jobId, originalImage: facts.originalImage ?? node.config.image, ...(facts.httpComponent ? { httpComponent: facts.httpComponent } : {}) },
   };
   // a component's world gives its ports; a native artifact serves HTTP from its guest (see derivePorts)
-  const witPorts = facts.wit ? facts.witPorts : [...facts.witPorts.filter((p) => p.id !== HTTP_HANDLER_PORT_ID), ...servicePorts(config.exposedPorts)];
+  const witPorts = facts.wit ? facts.witPorts : [...facts.witPorts.filter((p) => !servicePortId(p.id)), ...servicePorts(config.exposedPorts)];
   const updated: TopologyNode = { ...node, kind: "compiled", config, ports: [...witPorts, ...networkPorts(config.exposedPorts)] };
   return ok({ ...t, nodes: t.nodes.map((n) => (n.id === id ? updated : n)) });
 }

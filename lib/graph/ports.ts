@@ -42,9 +42,36 @@ export function httpServicePort(exposed: ExposedPort[]): number | undefined {
   return exposed.find((p) => p.http && p.protocol === "tcp")?.port;
 }
 
-/** WIT ports a compiled container gets from its exposed ports: the HTTP handler when one is marked HTTP. */
+/** What a compiled container serving HTTP imports for its guest's HTTP clients: each request to a wired peer goes out through it. */
+export const HTTP_OUTGOING_INTERFACE = "wasi:http/outgoing-handler@0.2.0";
+
+/**
+ * WIT ports a compiled container gets from its exposed ports: when one is marked HTTP, the HTTP
+ * handler it serves and the outgoing handler its guest's clients call wired peers through.
+ */
 export function servicePorts(exposed: ExposedPort[]): WitPort[] {
-  return httpServicePort(exposed) === undefined ? [] : [witPort("export", HTTP_HANDLER_INTERFACE)];
+  return httpServicePort(exposed) === undefined ? [] : [witPort("export", HTTP_HANDLER_INTERFACE), witPort("import", HTTP_OUTGOING_INTERFACE)];
+}
+
+/**
+ * Whether an import is served by an export of another interface through the host: a
+ * `wasi:http/outgoing-handler` import by a `wasi:http/incoming-handler` export, each outgoing
+ * request delivered to the callee's handler (Spin's local service chaining, a wasmCloud link).
+ */
+export function httpBridged(provided: string, wanted: string): boolean {
+  return interfaceName(provided) === "wasi:http/incoming-handler" && interfaceName(wanted) === "wasi:http/outgoing-handler";
+}
+
+/** The name a compiled container's guest reaches a wired node by (`http://<name>/`): the node's name as a DNS label. */
+export function peerHostName(node: { id: string; name: string }): string {
+  const label = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 63)
+      .replace(/-+$/, "");
+  return label(node.name) || label(node.id) || "peer";
 }
 
 /** Ports images commonly serve HTTP on: an image exposing one is taken as an HTTP service until the user says otherwise. */

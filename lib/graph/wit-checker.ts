@@ -3,6 +3,7 @@
 // the import needs is present with identical resolved types.
 import { analyzeWit, checkInterfaceCompat, type WitAnalysis } from "../wit";
 import { nameAndVersionChecker, type InterfaceChecker } from "./ops";
+import { httpBridged } from "./ports";
 import type { Port, Topology, TopologyNode } from "./types";
 
 const MAX_CACHED = 256;
@@ -32,8 +33,9 @@ export const witChecker: InterfaceChecker = (args) => {
   }
   const exported = fromWit?.interfaces[args.from.port.id];
   const imported = toWit?.interfaces[args.to.port.id];
-  // Platform endpoints and hand-declared ports carry no WIT: names and versions decide.
-  if (!exported || !imported) return nameAndVersionChecker(args);
+  // Platform endpoints and hand-declared ports carry no WIT: names and versions decide; so do
+  // the two wasi:http handlers the host bridges (an outgoing request becomes the callee's incoming one).
+  if (!exported || !imported || httpBridged(args.from.port.interface, args.to.port.interface)) return nameAndVersionChecker(args);
   return checkInterfaceCompat(exported, imported)?.message ?? null;
 };
 

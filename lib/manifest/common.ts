@@ -148,6 +148,14 @@ export function isHostProvided(iface: string, hostPackages: readonly string[]): 
   return p !== null && hostPackages.includes(p.packageId);
 }
 
+/**
+ * A compiled container's wasi:http/outgoing-handler import with no wire: its guest's clients
+ * reach only wired peers (TRELLIS_HTTP_PEERS), so nothing calls it and nothing need provide it.
+ */
+export function idleOutgoing(n: TopologyNode, p: WitPort): boolean {
+  return n.kind === "compiled" && !n.config.wit && parseInterface(p.interface)?.id === "wasi:http/outgoing-handler";
+}
+
 /** Unsatisfied WIT imports of component-like nodes (no wire, no host support). */
 export function unsatisfiedImports(
   nodes: TopologyNode[],
@@ -160,7 +168,7 @@ export function unsatisfiedImports(
   for (const n of nodes) {
     if (n.kind !== "component" && n.kind !== "compiled") continue;
     for (const p of witPorts(n, "import")) {
-      if (wired.has(`${n.id}\u0000${p.id}`) || isHostProvided(p.interface, hostPackages)) continue;
+      if (wired.has(`${n.id}\u0000${p.id}`) || isHostProvided(p.interface, hostPackages) || idleOutgoing(n, p)) continue;
       out.push(problem("unsatisfied-import", severity, `${n.name}: import ${p.interface} is not wired to anything that provides it`, [n.id]));
     }
   }

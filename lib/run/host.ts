@@ -4,12 +4,15 @@
 // Calls are timed and reported by the CallRecorder; WASI commands, the HTTP
 // ingress and the network transport live in their own files.
 import { readFileSync } from "node:fs";
-import { interfaceName } from "../graph/ports";
+import { httpBridged, interfaceName } from "../graph/ports";
 import { CallRecorder } from "./call-recorder";
 import { decodeValue, encodeValue } from "./codec";
 import { errorMessage, hasPayload, RunStop, type CallRequest, type HostSpec, type InvokeOutcome, type ReadyComponent } from "./host-types";
 import { HttpIngress } from "./http-ingress";
 import { HttpService } from "./http-service";
+import { answerOf, callHandler, requestOf, type WireAnswer } from "./http-wire";
+import type { NormalizedRequest } from "./http-ingress";
+import { memoryOutgoingHandler } from "./memory-http";
 import { keyvalueImport, KvError, MemoryKeyValue, type KvMethod } from "./kv-store";
 import { RemoteCaller, serveCalls, type CallServer } from "./network-transport";
 import type { Binding } from "./plan";
@@ -136,10 +139,13 @@ export class GraphHost {
 
   #importsFor(c: ReadyComponent): ImportObject {
     const imports: ImportObject = {};
+    // names the node's outgoing requests reach wired peers by: a compiled container's guest resolves them
+    const peers = c.bindings.flatMap((b) => (b.peer !== undefined ? [b.peer] : []));
     for (const name of c.imports) {
       const binding = c.bindings.find((b) => interfaceName(b.interface) === interfaceName(name));
       let impl: unknown;
       if (binding) impl = this.#bindingImport(c.id, binding);
+      else if (peers.length > 0 && interfaceName(name) === "wasi:cli/environment") impl = peerEnvironment(wasiInterface(name), peers);
       else if (name.startsWith("wasi:") && !name.startsWith("wasi:keyvalue/")) impl = wasiInterface(name, refusalsOn(this.recorder, c.id));
       if (impl === undefined)
         throw new RunStop({
@@ -163,6 +169,18 @@ export class GraphHost {
     const url = this.spec.remote[p.nodeId];
     const remote = (fn: string, args: unknown[], handle?: number) =>
       this.#remote.call(url!, { to: p.nodeId, interface: iface, function: fn, args: args.map(encodeValue), from: importer, linkId: p.linkId, ...(handle !== undefined ? { handle } : {}) });
+    if (httpBridged(p.interface, b.interface)) {
+      // each outgoing request becomes the callee's incoming one: a call of its handle() on this wire
+      const service = this.#services.get(p.nodeId);
+      const local = this.#exports.get(p.nodeId);
+      const target = local && findInterface(local, p.interface);
+      if (!service && !target && !url) return undefined;
+      const send = (r: NormalizedRequest): WireAnswer => (service ? service.send(r) : target ? callHandler(target, r) : (remote("handle", [r]) as WireAnswer));
+      return memoryOutgoingHandler((call) => {
+        const r = requestOf(call);
+        return answerOf(rec.record({ from: importer, to: p.nodeId, linkId: p.linkId, iface, fn: "handle", args: [r] }, () => send(r)) as WireAnswer);
+      });
+    }
     if (p.kind === "keyvalue") {
       const local = this.#kv.get(p.nodeId);
       if (!local && !url) return undefined;
@@ -229,6 +247,15 @@ export class GraphHost {
           ),
         };
       const exports = this.#exports.get(req.to);
+      const service = this.#services.get(req.to);
+      if (req.from !== null && interfaceName(req.interface) === "wasi:http/incoming-handler" && req.function === "handle") {
+        // an outgoing request from a node in another process (http-wire.ts), as a request record
+        const target = exports && findInterface(exports, req.interface);
+        if (service || target) {
+          const r = args[0] as NormalizedRequest;
+          return { value: rec.record({ from: req.from, to: req.to, linkId: req.linkId, iface: "wasi:http/incoming-handler", fn: "handle", args, inbound: true }, () => (service ? service.send(r) : callHandler(target!, r))) };
+        }
+      }
       if (!exports) return { error: { kind: "missing-link", message: `node '${req.to}' is not hosted here`, nodeId: req.to } };
       this.#taps.get(req.to)?.reset();
       const target = findInterface(exports, req.interface);
@@ -260,6 +287,12 @@ export class GraphHost {
     await this.#remote.close();
     await this.#server?.close();
   }
+}
+
+/** wasi:cli/environment for a node whose outgoing requests reach wired peers: TRELLIS_HTTP_PEERS names them (emulator/src/http/bridge.c). */
+function peerEnvironment(base: unknown, peers: string[]): unknown {
+  const env = base as { getEnvironment(): Array<[string, string]> };
+  return { ...env, getEnvironment: () => [...env.getEnvironment(), ["TRELLIS_HTTP_PEERS", peers.join(",")]] };
 }
 
 function kvOp(store: MemoryKeyValue, fn: string, handle: number | undefined, args: unknown[]): unknown {

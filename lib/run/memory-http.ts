@@ -386,12 +386,7 @@ class MemoryFutureIncomingResponse extends ShimFutureIncomingResponse {
     const call = this.#req.sent();
     if (!call) return { tag: "ok", val: { tag: "err", val: { tag: "HTTP-request-body-size", val: undefined } } }; // body never finished
     this.#taken = true;
-    let answer: OutgoingAnswer;
-    try {
-      answer = this.#serve(call);
-    } catch (e) {
-      answer = { error: { tag: "internal-error", val: e instanceof Error ? e.message : String(e) } };
-    }
+    const answer = this.#serve(call); // what it throws (a run stopping) unwinds through the caller
     if ("error" in answer) return { tag: "ok", val: { tag: "err", val: answer.error } };
     return { tag: "ok", val: { tag: "ok", val: new MemoryIncomingResponse(answer) } };
   }

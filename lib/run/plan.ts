@@ -2,7 +2,7 @@
 // what each import is bound to, and an instantiation order (providers first).
 // Refusals are typed: a cycle, a missing link, a node kind that cannot run.
 import { err, ok, type Result } from "../result";
-import { httpServicePort, interfaceName } from "../graph/ports";
+import { httpBridged, httpServicePort, interfaceName, peerHostName } from "../graph/ports";
 import type { Link, Topology, TopologyNode, WitPort } from "../graph/types";
 import type { RunError } from "./types";
 
@@ -29,6 +29,11 @@ export interface Binding {
   portId: string;
   interface: string;
   provider: Provider;
+  /**
+   * A wasi:http/outgoing-handler import served by the provider's incoming-handler: the host name
+   * the importer's requests reach it by (a compiled container's guest resolves it: TRELLIS_HTTP_PEERS).
+   */
+  peer?: string;
 }
 
 export interface PlanNode {
@@ -122,30 +127,22 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
       });
     entryNode = pick[0]!;
   }
+  let serviceEntry: { interface: string; guestPort: number } | undefined;
   if (entryNode.kind === "compiled") {
     const only = entryNode;
-    const service = httpServiceOf(only);
-    if (service)
+    serviceEntry = httpServiceOf(only);
+    if (!serviceEntry)
       return ok({
-        entry: { nodeId: only.id, interface: service.interface, entryInterface: "wasi:http/incoming-handler" },
+        entry: { nodeId: only.id, interface: STAGE_INTERFACE, entryInterface: "trellis:pipeline/stage" },
         order: [],
         nodes: {},
         keyvalueStores: [],
-        commands: [],
-        services: [{ nodeId: only.id, guestPort: service.guestPort }],
-        skipped: topology.nodes.filter((n) => n.id !== only.id && !(n.kind === "endpoint" && n.config.capability === "http-ingress")).map((n) => n.id),
+        commands: [only.id],
+        services: [],
+        skipped: topology.nodes.filter((n) => n.id !== only.id).map((n) => n.id),
       });
-    return ok({
-      entry: { nodeId: only.id, interface: STAGE_INTERFACE, entryInterface: "trellis:pipeline/stage" },
-      order: [],
-      nodes: {},
-      keyvalueStores: [],
-      commands: [only.id],
-      services: [],
-      skipped: topology.nodes.filter((n) => n.id !== only.id).map((n) => n.id),
-    });
   }
-  const entry = entryInterfaceOf(entryNode);
+  const entry = serviceEntry ? { interface: serviceEntry.interface, entryInterface: "wasi:http/incoming-handler" as const } : entryInterfaceOf(entryNode);
   if (!entry)
     return err({
       kind: "unsupported-entry",
@@ -158,6 +155,8 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
   const order: string[] = [];
   const keyvalueStores = new Set<string>();
   const commands = new Set<string>();
+  const services = new Map<string, number>(); // compiled HTTP services → guest port
+  if (serviceEntry) services.set(entryNode.id, serviceEntry.guestPort);
   const state = new Map<string, "visiting" | "done">();
   const stack: string[] = [];
 
@@ -191,7 +190,11 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
         bindings.push({ portId: port.id, interface: port.interface, provider: { kind: "command", nodeId: provider.id, interface: fromPort.interface, linkId: link.id } });
         continue;
       }
-      if (provider.kind !== "component")
+      const bridged = httpBridged(fromPort.interface, port.interface) ? { peer: peerHostName(provider) } : {};
+      const service = provider.kind === "compiled" && bridged.peer !== undefined ? httpServiceOf(provider) : undefined;
+      // a compiled HTTP service behind the importer's outgoing handler (its guest keeps serving)
+      if (service) services.set(provider.id, service.guestPort);
+      else if (provider.kind !== "component")
         return {
           kind: "unsupported-node",
           message: `'${provider.name}' (${provider.kind}${provider.config.capability ? ` ${provider.config.capability}` : ""}) cannot serve ${fromPort.interface} in a run`,
@@ -211,25 +214,25 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
         const e = visit(provider);
         if (e) return e;
       }
-      bindings.push({ portId: port.id, interface: port.interface, provider: { kind: "node", nodeId: provider.id, interface: fromPort.interface, linkId: link.id } });
+      bindings.push({ portId: port.id, interface: port.interface, provider: { kind: "node", nodeId: provider.id, interface: fromPort.interface, linkId: link.id }, ...bridged });
     }
     stack.pop();
     state.set(n.id, "done");
     nodes[n.id] = { id: n.id, name: n.name, ...(n.config.source !== undefined ? { source: n.config.source } : {}), bindings };
-    order.push(n.id);
+    if (n.kind === "component") order.push(n.id); // a compiled service is hosted as a service (its bindings kept for its component)
     return undefined;
   };
   const failure = visit(entryNode);
   if (failure) return err(failure);
 
-  const reached = new Set([...order, ...keyvalueStores, ...commands]);
+  const reached = new Set([...order, ...keyvalueStores, ...commands, ...services.keys()]);
   return ok({
     entry: { nodeId: entryNode.id, ...entry },
     order,
     nodes,
     keyvalueStores: [...keyvalueStores],
     commands: [...commands],
-    services: [],
+    services: [...services].map(([nodeId, guestPort]) => ({ nodeId, guestPort })),
     skipped: topology.nodes.filter((n) => !reached.has(n.id) && !(n.kind === "endpoint" && n.config.capability === "http-ingress")).map((n) => n.id),
   });
 }
@@ -237,13 +240,18 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
 /**
  * The plan with a compiled HTTP service served by its artifact's wasi:http
  * component instead of the guest behind a published port: the node becomes a
- * component with no wires (its imports are all WASI and wasi:http/types).
+ * component whose only wire is its outgoing handler (its other imports are
+ * WASI and wasi:http/types), instantiated after its providers and before the
+ * first component that calls it.
  */
 export function serveFromComponent(plan: RunPlan, nodeId: string, name: string): RunPlan {
+  const order = plan.order.filter((id) => id !== nodeId);
+  const firstCaller = order.findIndex((id) => plan.nodes[id]?.bindings.some((b) => b.provider.nodeId === nodeId));
+  order.splice(firstCaller < 0 ? order.length : firstCaller, 0, nodeId);
   return {
     ...plan,
     services: plan.services.filter((s) => s.nodeId !== nodeId),
-    order: [...plan.order.filter((id) => id !== nodeId), nodeId],
-    nodes: { ...plan.nodes, [nodeId]: { id: nodeId, name, bindings: [] } },
+    order,
+    nodes: { ...plan.nodes, [nodeId]: { id: nodeId, name, bindings: plan.nodes[nodeId]?.bindings ?? [] } },
   };
 }

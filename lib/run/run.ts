@@ -193,7 +193,17 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
     const node = byId.get(s.nodeId)!;
     const bytes = resolveHttp ? await resolveHttp(node, s.guestPort) : undefined;
     if (!bytes) {
-      http.push({ nodeId: s.nodeId, port: s.guestPort, via: "published-port", why: resolveHttp ? `its compile job built no wasi:http component for port ${s.guestPort}` : "this run serves compiled containers from their command artifacts" });
+      const why = resolveHttp ? `its compile job built no wasi:http component for port ${s.guestPort}` : "this run serves compiled containers from their command artifacts";
+      const out = plan.nodes[s.nodeId]?.bindings.find((b) => b.peer !== undefined);
+      // the guest behind a published port has no outgoing handler: its clients would meet a refused connect
+      if (out)
+        return err({
+          kind: "unsupported-node",
+          message: `'${node.name}' calls '${byId.get(out.provider.nodeId)?.name ?? out.provider.nodeId}' through wasi:http/outgoing-handler, which only its wasi:http component serves, and ${why}`,
+          nodeId: s.nodeId,
+          interface: out.interface,
+        });
+      http.push({ nodeId: s.nodeId, port: s.guestPort, via: "published-port", why });
       continue;
     }
     plan = serveFromComponent(plan, s.nodeId, node.name);

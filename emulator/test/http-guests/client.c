@@ -89,7 +89,7 @@ static void fetch(const char *host, const char *port, const char *path) {
   (void)!write(s, req, strlen(req));
   emit("GET %s\n", path);
   if (read_response(s)) return;
-  const char *body = "posted body";
+  const char *body = "[{\"a\":1,\"b\":\"x\"}]";
   snprintf(req, sizeof req, "POST %s HTTP/1.1\r\nHost: %s\r\nX-Test: two\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s", path, host, strlen(body), body);
   emit("POST %s (same connection)\n", path);
   if (write(s, req, strlen(req)) < 0) return emit("  write: %m\n"), (void)close(s);
