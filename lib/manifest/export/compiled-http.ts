@@ -6,8 +6,8 @@
 // Trellis run the export is served by a host-side adapter (lib/run/http-service.ts);
 // the artifact itself is a WASI command (wasi:cli/run), so a platform that
 // deploys it gets no HTTP handler and the exporters warn.
-import { httpServicePort, interfaceName } from "../../graph/ports";
-import type { TopologyNode } from "../../graph/types";
+import { httpBridged, httpServicePort, interfaceName, peerHostName } from "../../graph/ports";
+import type { Port, TopologyNode } from "../../graph/types";
 
 const exportsHandler = (n: TopologyNode) => n.ports.some((p) => p.kind === "wit" && p.direction === "export" && interfaceName(p.interface) === "wasi:http/incoming-handler");
 
@@ -33,4 +33,15 @@ export function compiledHttpNote(n: TopologyNode, platform: string): string | un
   const port = httpServicePort(n.config.exposedPorts);
   if (port === undefined || !exportsHandler(n)) return undefined;
   return `${n.name} exports wasi:http/incoming-handler from its guest's port ${port} in Trellis runs (a host-side adapter), but its compile job built no wasi:http component (its artifact is a WASI command, wasi:cli/run): ${platform} cannot serve HTTP with it; recompile the image with the port exposed (or marked HTTP) to get one`;
+}
+
+/** A wire from an incoming-handler export into an outgoing-handler import: the host carries each request (ports.ts httpBridged). */
+export function isHttpBridge(r: { fromPort: Port; toPort: Port }): boolean {
+  return r.fromPort.kind === "wit" && r.toPort.kind === "wit" && httpBridged(r.fromPort.interface, r.toPort.interface);
+}
+
+/** The warning for such a wire on a platform without a component-to-component HTTP route. */
+export function httpBridgeNote(r: { from: TopologyNode; to: TopologyNode }, platform: string): string {
+  const peer = r.to.kind === "compiled" && !r.to.config.wit ? ` and give ${r.to.name} TRELLIS_HTTP_PEERS=${peerHostName(r.from)}=<that host> (the name its guest resolves)` : "";
+  return `${r.to.name} calls ${r.from.name} through wasi:http/outgoing-handler: ${platform} links no outgoing request to a component's incoming handler, so the wire is not expressed; serve ${r.from.name} over HTTP (its own route or host)${peer}`;
 }

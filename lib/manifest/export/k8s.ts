@@ -18,7 +18,8 @@ import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { validateK8sObjects } from "../validate";
 import { claims, podPieces } from "./deploy-settings";
-import { httpComponentOf, httpComponentSource } from "./compiled-http";
+import { deploysAsComponent, httpComponentOf, httpComponentSource, isHttpBridge } from "./compiled-http";
+import { peerHostName } from "../../graph/ports";
 
 /** runwasi's wasmtime shim: containerd handler `wasmtime` (containerd-shim-wasmtime-v1). */
 export const WASM_RUNTIME_CLASS = { name: "wasmtime", handler: "wasmtime" } as const;
@@ -80,6 +81,20 @@ export function buildK8sObjects(doc: DesignDocument, options: ExportOptions = {}
       } else if (isWorkload(other)) {
         problems.push(problem("unsupported-wire", "warning", `${other.name} ↔ ${ep.name}: Kubernetes has no ${ep.config.capability ?? "provider"} for this wire; provision it and configure ${other.name} to reach it`, [ep.id, other.id], [r.link.id]));
       }
+      continue;
+    }
+    if (isHttpBridge(r) && deploysAsComponent(r.from) && deploysAsComponent(r.to)) {
+      // the caller's outgoing request goes to the callee's Service (it serves wasi:http on WASI_HTTP_PORT)
+      if (!ports.get(r.from.id)!.some((p) => p.port === WASI_HTTP_PORT)) ports.get(r.from.id)!.push({ port: WASI_HTTP_PORT, protocol: "TCP" });
+      const list = extraEnv.get(r.to.id) ?? [];
+      if (r.to.kind === "compiled" && !r.to.config.wit) {
+        const peer = `${peerHostName(r.from)}=${host(r.from)}:${WASI_HTTP_PORT}`;
+        const at = list.find((e) => e.name === "TRELLIS_HTTP_PEERS");
+        if (at) at.value += `,${peer}`;
+        else list.push({ name: "TRELLIS_HTTP_PEERS", value: peer });
+      } else list.push({ name: `${envName(r.from.name)}_URL`, value: `http://${host(r.from)}:${WASI_HTTP_PORT}` });
+      extraEnv.set(r.to.id, list);
+      network.push({ linkId: r.link.id, from: r.to.name, to: r.from.name, via: `wasi:http/outgoing-handler → Service ${names.get(r.from.id)}:${WASI_HTTP_PORT}` });
       continue;
     }
     if (r.fromPort.kind === "wit" || r.toPort.kind === "wit") {

@@ -4,7 +4,8 @@
 // component dependencies of their importer (composed when Spin loads the app).
 import { stringify as toToml } from "smol-toml";
 import { stringify } from "yaml";
-import type { DesignDocument, TopologyNode } from "../../graph/types";
+import { httpBridged, peerHostName } from "../../graph/ports";
+import type { DesignDocument, TopologyNode, WitPort } from "../../graph/types";
 import {
   HOST_PACKAGES,
   connectedGroups,
@@ -20,6 +21,7 @@ import {
   wireInterface,
   type ResolvedLink,
   containersOnlyProblem,
+  idleOutgoing,
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
@@ -69,6 +71,8 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
   }
 
   const inner: ResolvedLink[] = [];
+  /** outgoing-handler → incoming-handler wires: Spin's local service chaining (http://<component>.spin.internal). */
+  const chained: ResolvedLink[] = [];
   const httpRoots = new Set<string>();
   /** Components a message bus delivers to: Spin's Redis trigger, one channel per bus. */
   const redisRoots = new Map<string, TopologyNode>();
@@ -77,7 +81,9 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
   const inProcess: ExportResult["report"]["inProcess"] = [];
   for (const r of resolved.links) {
     const iface = wireInterface(r);
-    if (deploysAsComponent(r.from) && deploysAsComponent(r.to)) {
+    if (deploysAsComponent(r.from) && deploysAsComponent(r.to) && r.fromPort.kind === "wit" && r.toPort.kind === "wit" && httpBridged(r.fromPort.interface, r.toPort.interface)) {
+      chained.push(r);
+    } else if (deploysAsComponent(r.from) && deploysAsComponent(r.to)) {
       if (!iface) problems.push(problem("untyped-wire", "error", untypedMessage(r), [r.from.id, r.to.id], [r.link.id]));
       else inner.push(r);
     } else if (deploysAsComponent(r.from) && r.to.kind === "endpoint" && r.to.config.capability === "http-ingress") {
@@ -99,7 +105,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
     }
   }
 
-  const groups = connectedGroups(components.map((c) => c.id), inner.map((r) => [r.from.id, r.to.id]));
+  const groups = connectedGroups(components.map((c) => c.id), [...inner, ...chained].map((r) => [r.from.id, r.to.id]));
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const files: ExportResult["files"] = [];
   const placeholders: string[] = [];
@@ -116,6 +122,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
       problems.push(problem("unsupported-wire", "warning", `${buses.map((b) => b.name).join(", ")}: a Spin app has one Redis address (${redisAddress(buses[0]!)}); the other buses' channels are read from it`, buses.map((b) => b.id)));
     }
     const groupSet = new Set(group);
+    const privateRoots = [...new Set(chained.filter((r) => groupSet.has(r.from.id) && !httpRoots.has(r.from.id)).map((r) => r.from.id))];
     const links = inner.filter((r) => groupSet.has(r.from.id));
     // Dependencies are instantiated before their importers: no cycles.
     const order = topoOrder(group, links.map((r) => [r.from.id, r.to.id]));
@@ -149,10 +156,20 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
         inProcess.push({ linkId: r.link.id, from: r.from.name, to: r.to.name, interface: formatInterface(iface), file: `spin/${app}/spin.toml` });
       }
       if (Object.keys(deps).length > 0) table.dependencies = deps;
+      // requests to a chained peer: allowed by host, and named to a compiled container's guest (TRELLIS_HTTP_PEERS)
+      const peers = chained.filter((r) => r.to.id === id);
+      if (peers.length > 0) {
+        table.allowed_outbound_hosts = peers.map((r) => `http://${names.get(r.from.id)}.spin.internal`);
+        if (n.kind === "compiled" && !n.config.wit) {
+          const env = (table.environment ?? {}) as Record<string, string>;
+          table.environment = { ...env, TRELLIS_HTTP_PEERS: peers.map((r) => `${peerHostName(r.from)}=${names.get(r.from.id)}.spin.internal`).join(",") };
+        }
+        for (const r of peers) network.push({ linkId: r.link.id, from: r.to.name, to: r.from.name, via: `Spin local service chaining (http://${names.get(r.from.id)}.spin.internal)` });
+      }
       // Imports neither wired in the group, nor to a store, nor given by the Spin host.
       for (const p of witPorts(n, "import")) {
         const wired = resolved.links.some((r) => r.to.id === id && r.toPort.id === p.id);
-        if (!wired && !isHostProvided(p.interface, HOST_PACKAGES.spin)) {
+        if (!wired && !isHostProvided(p.interface, HOST_PACKAGES.spin) && !idleOutgoing(n, p as WitPort)) {
           problems.push(problem("unsatisfied-import", "error", `${n.name}: import ${p.interface} is not wired to anything that provides it`, [id]));
         }
       }
@@ -167,7 +184,15 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
         ...(buses.length > 0 ? { trigger: { redis: { address: redisAddress(buses[0]!) } } } : {}),
       },
       trigger: {
-        ...(roots.length > 0 ? { http: roots.map((id) => ({ route: roots.length === 1 ? "/..." : `/${names.get(id)}/...`, component: names.get(id)! })) } : {}),
+        ...(roots.length > 0 || privateRoots.length > 0
+          ? {
+              http: [
+                ...roots.map((id) => ({ route: roots.length === 1 ? "/..." : `/${names.get(id)}/...`, component: names.get(id)! })),
+                // reached only by chaining from inside the app
+                ...privateRoots.map((id) => ({ route: { private: true }, component: names.get(id)! })),
+              ],
+            }
+          : {}),
         ...(redis.length > 0 ? { redis: redis.map((id) => ({ channel: redisChannel(redisRoots.get(id)!), component: names.get(id)! })) } : {}),
       },
       component: componentTables,
@@ -197,12 +222,13 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
         "spin.toml: spin_manifest_version 2, application name/version/description, one [[trigger.http]] per component wired to HTTP ingress (route /... or /<component>/...)",
         "one [[trigger.redis]] per component wired to a message bus (channel: the bus's subscriptions/channel setting, else its name) and [application.trigger.redis] address (the bus's address/url setting, else redis://redis:6379)",
         "spin.toml components: source (the node's source path, else components/<name>.wasm), environment, key_value_stores, dependencies for WIT wires inside the group",
+        "wasi:http/outgoing-handler wires to a component's incoming-handler: local service chaining — the caller's allowed_outbound_hosts (http://<callee>.spin.internal), a private [[trigger.http]] route for a callee not on the ingress, and for a compiled container TRELLIS_HTTP_PEERS (the name its guest resolves = the callee's chaining host)",
         `SpinApp: metadata.name, spec.image (${registry}/<app>:${APP_VERSION}), executor ${SPIN_EXECUTOR}, replicas (largest in the group)`,
       ],
       leftToUser: [
         ...placeholders.map((p) => `place the built component at ${p}`),
         `build and push each app: spin registry push ${registry}/<app>:${APP_VERSION} (then kubectl apply the spinapp.yaml)`,
-        "allowed_outbound_hosts, variables, files, runtime config for extra key-value labels, SpinApp resources/probes",
+        "allowed_outbound_hosts beyond chained components, variables, files, runtime config for extra key-value labels, SpinApp resources/probes",
         "a Redis server at the trigger address; components triggered by Redis must export fermyon:spin/inbound-redis (the export warns when they export another handler)",
       ],
       inProcess,

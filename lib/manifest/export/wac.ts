@@ -23,7 +23,7 @@ import {
 import type { ExportFile, ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { unexpressed } from "./deploy-settings";
-import { deploysAsComponent, httpComponentSource } from "./compiled-http";
+import { deploysAsComponent, httpBridgeNote, httpComponentSource, isHttpBridge } from "./compiled-http";
 import { splitWitPackages } from "./wit-packages";
 
 const WAC_KEYWORDS = new Set(["import", "with", "type", "tuple", "list", "option", "result", "borrow", "resource", "variant", "record", "flags", "enum", "func", "static", "constructor", "u8", "s8", "u16", "s16", "u32", "s32", "u64", "s64", "f32", "f64", "char", "bool", "string", "interface", "world", "export", "new", "let", "use", "include", "package", "targets", "as"]);
@@ -70,6 +70,10 @@ export function exportWac(doc: DesignDocument, _options: ExportOptions = {}): Ex
   const inner: ResolvedLink[] = [];
   for (const r of resolved.links) {
     if (!deploysAsComponent(r.from) || !deploysAsComponent(r.to)) continue;
+    if (isHttpBridge(r)) {
+      problems.push(problem("unsupported-wire", "warning", `${httpBridgeNote(r, "a WAC composition")}; the import stays an import of ${r.to.name}'s composition, for the host to serve`, [r.from.id, r.to.id], [r.link.id]));
+      continue;
+    }
     if (!wireInterface(r)) {
       problems.push(problem("untyped-wire", "error", untypedMessage(r), [r.from.id, r.to.id], [r.link.id]));
       continue;

@@ -19,7 +19,7 @@ import {
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
-import { compiledHttpNote, httpComponentOf, httpComponentSource } from "./compiled-http";
+import { compiledHttpNote, httpBridgeNote, httpComponentOf, httpComponentSource, isHttpBridge } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 
 /** Published wasmCloud provider images for the endpoint capabilities. */
@@ -100,6 +100,10 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
       continue;
     }
     const iface = wireInterface(r);
+    if (isHttpBridge(r)) {
+      problems.push(problem("unsupported-wire", "warning", httpBridgeNote(r, "wadm"), [r.from.id, r.to.id], [r.link.id]));
+      continue;
+    }
     if (!iface) {
       const overNetwork = r.fromPort.kind === "network" || r.toPort.kind === "network";
       if (overNetwork && !(r.from.kind === "component" && r.to.kind === "component")) {

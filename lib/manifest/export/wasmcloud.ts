@@ -28,7 +28,7 @@ import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { validateK8sObjects } from "../validate";
 import { WASMCLOUD_API_VERSION, validateWasmcloudObject } from "../validate-wasmcloud";
-import { compiledHttpNote, httpComponentOf, httpComponentSource } from "./compiled-http";
+import { compiledHttpNote, httpBridgeNote, httpComponentOf, httpComponentSource, isHttpBridge } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 import { buildK8sObjects } from "./k8s";
 
@@ -88,6 +88,10 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
     if (!isWasm(r.from) || !isWasm(r.to)) continue;
     if (r.fromPort.kind !== "wit" && r.toPort.kind !== "wit") continue;
     const iface = wireInterface(r);
+    if (isHttpBridge(r)) {
+      problems.push(problem("unsupported-wire", "warning", httpBridgeNote(r, "wasmCloud 2"), [r.from.id, r.to.id], [r.link.id]));
+      continue;
+    }
     if (!iface) {
       problems.push(problem("untyped-wire", "error", `${untypedMessage(r)}; wasmCloud 2 resolves a workload's components by WIT interface`, [r.from.id, r.to.id], [r.link.id]));
       continue;
