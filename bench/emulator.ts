@@ -68,13 +68,15 @@ function stageDynamic(stage: string, bin: string): boolean {
   return true;
 }
 
-/** python3's standard library (without its tests and GUI parts) next to the binary. */
+/** python3's standard library (without its tests and GUI parts) next to the binary. Timestamps are kept, as
+ * dpkg leaves them in a Debian image: a copied .py newer than its __pycache__ .pyc makes every run recompile
+ * the modules it imports (45.6 M guest instructions for `python3 -c pass` instead of 26.0 M). */
 function stagePythonLib(stage: string): boolean {
   const ver = execFileSync("python3", ["-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"], { encoding: "utf8" }).trim();
   const lib = `/usr/lib/python${ver}`;
   if (!existsSync(lib)) return false;
   const skip = new Set(["test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "pydoc_data", "site-packages", "dist-packages"]);
-  cpSync(lib, join(stage, lib), { recursive: true, dereference: true, filter: (src) => !skip.has(src.slice(lib.length + 1).split("/")[0]!) });
+  cpSync(lib, join(stage, lib), { recursive: true, dereference: true, preserveTimestamps: true, filter: (src) => !skip.has(src.slice(lib.length + 1).split("/")[0]!) });
   return true;
 }
 
