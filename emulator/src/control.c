@@ -82,6 +82,10 @@ static int op_hlt(Proc *p, Cpu *c, Mem *m, D *d) { // privileged: SIGSEGV
   return X_STOP;
 }
 static int op_syscall(Proc *p, Cpu *c, Mem *m, D *d) {
+  if (snap_armed && snap_stops(p)) { // a start-up snapshot ends here: the restored run makes this call
+    c->rip = d->start;
+    snap_take(p);
+  }
   c->rip = next_rip(d);
   c->r[RCX] = c->rip;
   c->r[11] = cpu_get_flags(c);

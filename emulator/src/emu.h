@@ -193,6 +193,13 @@ void deliver_signals(Proc *p);
 void fxsave(Cpu *c, Mem *m, u64 a);
 void fxrstor(Cpu *c, Mem *m, u64 a);
 
+// snapshot.c: start-up snapshots (lib/compile/startup-snapshot.ts)
+extern int snap_armed;
+int snap_stops(Proc *p);
+void snap_take(Proc *p);
+void snap_make_key(char **args, char **env, const char *workdir);
+int snap_restore(void);
+
 // elf.c
 int exec_load(Proc *p, const char *path, char **argv, char **envp, char *err, size_t errlen);
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "lx.h"
+#include <wasi/api.h>
 
 int trace_on;
 int init_done, init_exit_code;
@@ -46,10 +47,11 @@ u64 now_ns(void) {
   clock_gettime(CLOCK_REALTIME, &ts);
   return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
 }
+i64 mono_shift; // a run resumed from a start-up snapshot continues the snapshot's monotonic clock (snapshot.c)
 u64 mono_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+  return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec + (u64)mono_shift;
 }
 void host_random(void *buf, size_t n) {
   u8 *b = buf;
@@ -129,7 +131,7 @@ static int find_in_path(Proc *p, const char *name, const char *pathvar, char *ou
 // end, which wasi-libc's allocator regards as free heap (it starts at
 // __heap_base and runs to the memory size). Take that range out of the heap
 // with one allocation that is never freed, before anything else allocates.
-static void claim_embedded_region(void) {
+void embedded_range(uintptr_t *plo, uintptr_t *phi) {
   uintptr_t lo = UINTPTR_MAX, hi = 0;
   if (trellis_embed.cfg_len) {
     lo = trellis_embed.cfg_addr;
@@ -145,6 +147,18 @@ static void claim_embedded_region(void) {
   if (ahi) {
     if (alo < lo) lo = alo;
     if (ahi > hi) hi = ahi;
+  }
+  *plo = lo;
+  *phi = hi;
+}
+static void claim_embedded_region(void) {
+  uintptr_t lo, hi, slo, shi;
+  embedded_range(&lo, &hi);
+  extern void snap_blob_range(uintptr_t *lo, uintptr_t *hi);
+  snap_blob_range(&slo, &shi); // a start-up snapshot, placed past everything else
+  if (shi) {
+    if (slo < lo) lo = slo;
+    if (shi > hi) hi = shi;
   }
   if (!hi) return;
   void *probe = malloc(1);
@@ -248,12 +262,18 @@ int core_boot(int argc, char **argv) {
     if (!b) fatal("cannot read rootfs %s: %s", rootfs_path, strerror(errno));
     rfs = b;
   }
+  if (args.n == 0) fatal("no program to run (the image has neither ENTRYPOINT nor CMD)");
+  if (!env.n) sl_add(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  const char *snap = getenv("TRELLIS_SNAPSHOT");
+  int take = snap && !strcmp(snap, "1");
+  if (take || have_cfg) {
+    snap_make_key(args.v, env.v, workdir);
+    if (!take && snap_restore()) return -1;
+  }
   int rc = rootfs_init(rfs, rfs_len);
   if (rc) fatal("the rootfs is not a valid packed rootfs v1 (code %d)", rc);
   vfs_init_dev();
   net_init_names();
-  if (args.n == 0) fatal("no program to run (the image has neither ENTRYPOINT nor CMD)");
-  if (!env.n) sl_add(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 
   Proc *p = &procs[0];
   memset(p, 0, sizeof *p);
@@ -291,6 +311,12 @@ int core_boot(int argc, char **argv) {
   }
   p->state = P_RUN;
   hostnet_init();
+  if (take) { // lib/compile/startup-snapshot.ts: run to the first stop point, dump there (snapshot.c)
+    __wasi_prestat_t ps;
+    if (!trellis_embed.rootfs_len) fatal("a start-up snapshot needs the rootfs embedded in the artifact");
+    if (__wasi_fd_prestat_get(3, &ps) == 0) fatal("a start-up snapshot is taken with no preopened directories");
+    snap_armed = 1;
+  }
   return -1;
 }
 

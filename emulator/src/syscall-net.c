@@ -146,6 +146,13 @@ static Sock *sock_of(Proc *p, i64 fd, i64 *err) {
   return f->obj;
 }
 
+// An AF_UNIX socket: it never leaves the guest (snapshot.c lets a start-up snapshot run through it).
+int sock_fd_unix(Proc *p, i64 fd) {
+  i64 e;
+  Sock *s = sock_of(p, fd, &e);
+  return s && s->domain == AF_UNIX_;
+}
+
 static Sock *sock_new(int domain, int type, int proto) {
   if (nsocks >= MAX_SOCKS) return NULL;
   Sock *s = calloc(1, sizeof *s);

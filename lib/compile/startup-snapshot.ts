@@ -1,0 +1,156 @@
+// Start-up snapshots of native artifacts (issue 13, step 4). The artifact is
+// run once here with TRELLIS_SNAPSHOT=1: the core runs the guest with the
+// artifact's own command until the guest's first system call that reaches or
+// depends on the world outside it (output, input, waiting, the network, exit;
+// emulator/src/snapshot.c lists them) and writes its linear memory to stdout
+// there. That dump becomes one more data segment, past everything else, and
+// the core's `trellis_snap` descriptor points at it. A run whose inputs (guest
+// argv, environment, workdir, user, hostname, which of fds 0-2 are terminals)
+// equal the snapshot run's resumes from it; any other run starts normally.
+//
+// What every run resumed from one snapshot shares: the random bytes and clock
+// readings the guest took before the stop (AT_RANDOM, so the stack canary and
+// pointer guard; getrandom, so e.g. Python's hash secret), and the artifact
+// carries them. The module keeps the dump resident in its memory.
+
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { err, ok, type Result } from "../result";
+import { childArgs } from "./native-artifact";
+import { leb, readLeb, readSleb32, section, sections, sleb32 } from "./wasm-binary";
+
+export type SnapshotErrorKind = "core-malformed" | "snapshot-failed";
+export interface SnapshotError {
+  kind: SnapshotErrorKind;
+  message: string;
+}
+
+export interface StartupSnapshot {
+  /** The artifact with the snapshot inside. */
+  module: Uint8Array;
+  /** The system call the guest stopped before (x86-64 number). */
+  stopSyscall: number;
+  /** Guest instructions PID 1 ran before the stop: what a resumed run skips. */
+  instructions: number;
+  /** Bytes of the dump (header, key and memory ranges) now in the module. */
+  dumpBytes: number;
+  /** The core's linear memory size when the snapshot was taken. */
+  memoryBytes: number;
+  /** The core's own line about it (stderr of the snapshot run). */
+  log: string;
+}
+
+const SNAP_MAGIC = Buffer.from("TRELLIS-SNAP-V1\0", "latin1");
+const DUMP_MAGIC = Buffer.from("TRELLIS-SNAPDUMP", "latin1");
+const HEADER = 56;
+const PAGE = 65536;
+
+/** Runs `artifact` (a module with its rootfs embedded) to its first stop point and returns it with the snapshot inside. */
+export async function takeStartupSnapshot(artifact: Uint8Array, o: { timeoutMs?: number } = {}): Promise<Result<StartupSnapshot, SnapshotError>> {
+  const dir = await mkdtemp(join(tmpdir(), "trellis-snap-"));
+  try {
+    const file = join(dir, "artifact.wasm");
+    await writeFile(file, artifact);
+    const run = await runForDump(file, o.timeoutMs ?? 120_000);
+    if (!run.ok) return run;
+    return addSnapshot(artifact, run.value.dump, run.value.log);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function runForDump(file: string, timeoutMs: number): Promise<Result<{ dump: Buffer; log: string }, SnapshotError>> {
+  // no preopens and no arguments: the artifact's own command, as a run without arguments starts it
+  const cfg = { file, args: ["artifact.wasm"], env: { TRELLIS_SNAPSHOT: "1" }, preopens: {} };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, childArgs(cfg), { stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const errs: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => errs.push(b));
+    child.on("error", (e) => resolve(err({ kind: "snapshot-failed", message: e.message })));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const dump = Buffer.concat(out);
+      const log = Buffer.concat(errs).toString("utf8").trim();
+      if (timedOut) resolve(err({ kind: "snapshot-failed", message: `the guest reached no stop point within ${timeoutMs} ms` }));
+      else if (code !== 0 || dump.length < HEADER || !dump.subarray(0, 16).equals(DUMP_MAGIC))
+        resolve(err({ kind: "snapshot-failed", message: `the snapshot run exited ${code} without a dump${log ? `: ${log}` : ""}` }));
+      else resolve(ok({ dump, log }));
+    });
+  });
+}
+
+/** Puts a dump into the artifact it was taken from: a data segment past the dump's memory, and the descriptor pointing at it. */
+export function addSnapshot(artifact: Uint8Array, dump: Buffer, log = ""): Result<StartupSnapshot, SnapshotError> {
+  const bad = (message: string) => err({ kind: "core-malformed" as const, message });
+  if (dump.length < HEADER || !dump.subarray(0, 16).equals(DUMP_MAGIC) || dump.readUInt32LE(16) !== 1) return bad("not a start-up snapshot dump");
+  const memEnd = dump.readUInt32LE(20);
+  const instructions = Number(dump.readBigUInt64LE(40));
+  const stopSyscall = dump.readUInt32LE(48);
+  try {
+    const secs = sections(artifact);
+    const mem = secs.find((s) => s.id === 5);
+    const data = secs.find((s) => s.id === 11);
+    if (!mem || !data) return bad("the module defines no memory or no data section");
+    let [count, p] = readLeb(artifact, mem.body);
+    if (count !== 1) return bad(`the module defines ${count} memories`);
+    const flags = artifact[p++]!;
+    if (flags & ~1) return bad(`unsupported memory flags ${flags}`);
+    let initial: number, max: number | undefined;
+    [initial, p] = readLeb(artifact, p);
+    if (flags & 1) [max, p] = readLeb(artifact, p);
+    // find the descriptor among the active segments
+    let descAddr: number | undefined;
+    let q: number;
+    [count, q] = readLeb(artifact, data.body);
+    const segStart = q;
+    for (let i = 0; i < count; i++) {
+      let kind: number;
+      [kind, q] = readLeb(artifact, q);
+      let addr: number | undefined;
+      if (kind === 0 || kind === 2) {
+        if (kind === 2) [, q] = readLeb(artifact, q);
+        if (artifact[q] !== 0x41) return bad("data segment offset is not an i32.const");
+        [addr, q] = readSleb32(artifact, q + 1);
+        if (artifact[q++] !== 0x0b) return bad("data segment offset expression too long");
+        addr >>>= 0;
+      } else if (kind !== 1) return bad(`data segment kind ${kind}`);
+      let len: number;
+      [len, q] = readLeb(artifact, q);
+      if (descAddr === undefined && addr !== undefined) {
+        const at = Buffer.from(artifact.buffer, artifact.byteOffset + q, len).indexOf(SNAP_MAGIC);
+        if (at >= 0) descAddr = addr + at;
+      }
+      q += len;
+    }
+    if (descAddr === undefined) return bad("the core has no trellis_snap descriptor (built before start-up snapshots?)");
+    const blobAddr = Math.ceil(memEnd / PAGE) * PAGE;
+    const pages = Math.ceil((blobAddr + dump.length) / PAGE) + 1;
+    if (pages > 65536) return bad("the snapshot does not fit in wasm32 memory");
+    const fields = Buffer.alloc(8);
+    fields.writeUInt32LE(blobAddr, 0);
+    fields.writeUInt32LE(dump.length, 4);
+    const seg = (addr: number, bytes: Buffer) => [leb(0), Buffer.from([0x41]), sleb32(addr | 0), Buffer.from([0x0b]), leb(bytes.length), bytes];
+    const newSegs = [...seg(blobAddr, dump), ...seg(descAddr + 20, fields)];
+    const dataBody = [leb(count + 2), Buffer.from(artifact.subarray(segStart, data.end)), ...newSegs];
+    const memBody = [leb(1), Buffer.from([flags]), leb(Math.max(initial, pages)), ...(max !== undefined ? [leb(Math.max(max, pages))] : [])];
+    const parts: Buffer[] = [Buffer.from(artifact.subarray(0, 8))];
+    for (const s of secs) {
+      if (s.id === 5) parts.push(...section(5, memBody));
+      else if (s.id === 11) parts.push(...section(11, dataBody));
+      else if (s.id === 12) parts.push(...section(12, [leb(count + 2)]));
+      else parts.push(Buffer.from(artifact.subarray(s.start, s.end)));
+    }
+    return ok({ module: Buffer.concat(parts), stopSyscall, instructions, dumpBytes: dump.length, memoryBytes: memEnd, log });
+  } catch (e) {
+    return bad((e as Error).message);
+  }
+}
