@@ -27,6 +27,8 @@
 // that program's own command as an artifact's entrypoint, with the compile
 // defaults (budget TRELLIS_AOT_SMOKE_BUDGET, blocks run >= minRuns);
 // BENCH_EMU_PIPELINE=0 skips them.
+// Start-up snapshots: python3 -c pass and -c 'print(1)' as artifacts, each
+// run without and with its snapshot (lib/compile/startup-snapshot.ts).
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -35,6 +37,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { translateForArtifact, type TranslationReport } from "../lib/compile/aot-compile";
 import { translateProfiles } from "../lib/compile/aot-translate";
 import { buildArtifactBytes, CORE_NODE_FLAGS, encodeRunConfig, type RunConfig } from "../lib/compile/native-artifact";
+import { takeStartupSnapshot } from "../lib/compile/startup-snapshot";
 import { ensureCore, emulatorDir, packStage } from "../emulator/test/harness";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -338,6 +341,39 @@ export async function runEmulatorBench(): Promise<string[]> {
         (aotCore ? `; bench-trained ${median(t).toFixed(0)} ms, ratio ${(median(t) / median(n)).toFixed(1)}x` : "") +
         (pyPipe ? `; pipeline ${median(q).toFixed(0)} ms, ratio ${(median(q) / median(n)).toFixed(1)}x` : ""),
     );
+  }
+  if (have.python) {
+    // Start-up snapshots (lib/compile/startup-snapshot.ts): python3 as an artifact whose command is the one
+    // measured, run as a fresh node process without and with its snapshot, alternating.
+    const rootfsImg = readFileSync(rootfs);
+    const pyRun = (file: string) => timeSpawn(process.execPath, ["--no-warnings", ...CORE_NODE_FLAGS, "--input-type=module", "-e", childRunner, file], work);
+    for (const code of ["pass", "print(1)"]) {
+      const a = buildArtifactBytes(readFileSync(core), rootfsImg, { entrypoint: ["/usr/bin/python3"], cmd: ["-c", code], env: [`PATH=${GUEST_PATH}`, "LC_ALL=C"], workdir: "/work" });
+      if (!a.ok) throw new Error(a.error.message);
+      const t0 = performance.now();
+      const s = await takeStartupSnapshot(a.value);
+      if (!s.ok) throw new Error(`start-up snapshot: ${s.error.message}`);
+      const took = performance.now() - t0;
+      const plainFile = join(work, "py-plain.wasm"), snapFile = join(work, "py-snap.wasm");
+      writeFileSync(plainFile, a.value);
+      writeFileSync(snapFile, s.value.module);
+      const p: number[] = [], q: number[] = [];
+      let same = true;
+      for (let i = 0; i < Math.max(reps, 3); i++) {
+        const x = pyRun(plainFile), y = pyRun(snapFile);
+        p.push(x.ms);
+        q.push(y.ms);
+        same &&= x.out === y.out;
+      }
+      const n: number[] = [];
+      for (let i = 0; i < 3; i++) n.push(timeSpawn("/usr/bin/python3", ["-c", code], wd, nativeEnv).ms);
+      lines.push(
+        `cold start of python3 -c ${JSON.stringify(code)} as an artifact (a fresh node process, median of ${p.length}): ${median(p).toFixed(0)} ms, ` +
+          `${median(q).toFixed(0)} ms with its start-up snapshot (${(median(p) / median(q)).toFixed(1)}x faster; native ${median(n).toFixed(0)} ms; goal <= 300 ms; ${same ? "outputs identical" : "OUTPUTS DIFFER"}); ` +
+          `the snapshot stops before syscall ${s.value.stopSyscall} after ${s.value.instructions} guest instructions, took ${(took / 1000).toFixed(1)} s, ` +
+          `adds ${s.value.dumpBytes} bytes (core memory ${s.value.memoryBytes} bytes); artifact ${a.value.length} -> ${s.value.module.length} bytes`,
+      );
+    }
   }
   if (process.env.BENCH_EMU_FLAGSETS === "1") {
     // V8 flag sets for the core, in this run: the C loop (steady state) and a fresh-process cold start.
