@@ -28,6 +28,8 @@ export type HostComponent = {
   id: string;
   name: string;
   bindings: Binding[];
+  /** Its wasi:cli/environment (else the host's empty one). */
+  env?: Record<string, string>;
   /** A composed component: its members, whose wires the host times through a wire tap. */
   members?: ComposedMembers;
 } & (

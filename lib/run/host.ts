@@ -141,11 +141,12 @@ export class GraphHost {
     const imports: ImportObject = {};
     // names the node's outgoing requests reach wired peers by: a compiled container's guest resolves them
     const peers = c.bindings.flatMap((b) => (b.peer !== undefined ? [b.peer] : []));
+    const env: Array<[string, string]> = [...Object.entries(c.env ?? {}), ...(peers.length > 0 ? [["TRELLIS_HTTP_PEERS", peers.join(",")] as [string, string]] : [])];
     for (const name of c.imports) {
       const binding = c.bindings.find((b) => interfaceName(b.interface) === interfaceName(name));
       let impl: unknown;
       if (binding) impl = this.#bindingImport(c.id, binding);
-      else if (peers.length > 0 && interfaceName(name) === "wasi:cli/environment") impl = peerEnvironment(wasiInterface(name), peers);
+      else if (env.length > 0 && interfaceName(name) === "wasi:cli/environment") impl = nodeEnvironment(wasiInterface(name), env);
       else if (name.startsWith("wasi:") && !name.startsWith("wasi:keyvalue/")) impl = wasiInterface(name, refusalsOn(this.recorder, c.id));
       if (impl === undefined)
         throw new RunStop({
@@ -289,10 +290,13 @@ export class GraphHost {
   }
 }
 
-/** wasi:cli/environment for a node whose outgoing requests reach wired peers: TRELLIS_HTTP_PEERS names them (emulator/src/http/bridge.c). */
-function peerEnvironment(base: unknown, peers: string[]): unknown {
-  const env = base as { getEnvironment(): Array<[string, string]> };
-  return { ...env, getEnvironment: () => [...env.getEnvironment(), ["TRELLIS_HTTP_PEERS", peers.join(",")]] };
+/**
+ * wasi:cli/environment for a node with settings of its own: a compiled service's guest port
+ * (TRELLIS_HTTP_PORT) and the names of its wired peers (TRELLIS_HTTP_PEERS, emulator/src/http/bridge.c).
+ */
+function nodeEnvironment(base: unknown, vars: Array<[string, string]>): unknown {
+  const shim = base as { getEnvironment(): Array<[string, string]> };
+  return { ...shim, getEnvironment: () => [...shim.getEnvironment(), ...vars] };
 }
 
 function kvOp(store: MemoryKeyValue, fn: string, handle: number | undefined, args: unknown[]): unknown {

@@ -44,7 +44,9 @@ describe.skipIf(!haveTools)("a compiled container's guest calling a wired built-
     mkdirSync(join(work, "stage", "bin"), { recursive: true });
     execFileSync("gcc", ["-static", "-O2", "-o", join(work, "stage", "bin", "client"), join(emulatorDir, "test", "http-guests", "client.c")], { stdio: "pipe" });
     await packStage(join(work, "stage"), join(work, "rootfs.img"));
-    const built = await buildHttpComponent({ rootfs: readFileSync(join(work, "rootfs.img")), cfg: { entrypoint: ["/bin/client"], cmd: [], env: [] }, httpPort: 8080 });
+    // built for port 80 (as if the image exposed that); the guest listens on 8080, which the node
+    // marks HTTP, as a user does in the inspector: the run names that port to the component
+    const built = await buildHttpComponent({ rootfs: readFileSync(join(work, "rootfs.img")), cfg: { entrypoint: ["/bin/client"], cmd: [], env: [] }, httpPort: 80 });
     if (!built.ok) throw new Error(built.error.message);
     component = built.value;
   }, 300_000);

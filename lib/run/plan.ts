@@ -41,6 +41,8 @@ export interface PlanNode {
   name: string;
   source?: string;
   bindings: Binding[];
+  /** Environment the node's component gets (a compiled service's TRELLIS_HTTP_PORT); components get none otherwise. */
+  env?: Record<string, string>;
 }
 
 export interface RunPlan {
@@ -241,10 +243,10 @@ export function planRun(topology: Topology, opts: PlanOptions = {}): Result<RunP
  * The plan with a compiled HTTP service served by its artifact's wasi:http
  * component instead of the guest behind a published port: the node becomes a
  * component whose only wire is its outgoing handler (its other imports are
- * WASI and wasi:http/types), instantiated after its providers and before the
- * first component that calls it.
+ * WASI and wasi:http/types), told its guest port, instantiated after its
+ * providers and before the first component that calls it.
  */
-export function serveFromComponent(plan: RunPlan, nodeId: string, name: string): RunPlan {
+export function serveFromComponent(plan: RunPlan, nodeId: string, name: string, guestPort: number): RunPlan {
   const order = plan.order.filter((id) => id !== nodeId);
   const firstCaller = order.findIndex((id) => plan.nodes[id]?.bindings.some((b) => b.provider.nodeId === nodeId));
   order.splice(firstCaller < 0 ? order.length : firstCaller, 0, nodeId);
@@ -252,6 +254,7 @@ export function serveFromComponent(plan: RunPlan, nodeId: string, name: string):
     ...plan,
     services: plan.services.filter((s) => s.nodeId !== nodeId),
     order,
-    nodes: { ...plan.nodes, [nodeId]: { id: nodeId, name, bindings: plan.nodes[nodeId]?.bindings ?? [] } },
+    // the port the node marks HTTP, whichever port the component was built for (emulator/src/http/bridge.c)
+    nodes: { ...plan.nodes, [nodeId]: { id: nodeId, name, bindings: plan.nodes[nodeId]?.bindings ?? [], env: { TRELLIS_HTTP_PORT: String(guestPort) } } },
   };
 }

@@ -1,7 +1,7 @@
 // How a run finds a compiled HTTP service's wasi:http component: from the
 // node's compile job (its details.httpComponent and the file in the job
-// directory), only for the port the node serves; otherwise the service stays
-// on the host-side adapter. The job store is replaced by a small fake.
+// directory), whichever port it was built for (the run names the node's port
+// to it); without one the service stays on the host-side adapter. The job store is replaced by a small fake.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,9 +35,12 @@ describe("resolveCompiledHttp", () => {
     expect(Buffer.from((await resolveCompiledHttp(node("a"), 80))!).toString()).toBe("component bytes");
   });
 
-  it("has none for another port, a file the job does not list, a path outside the job, a missing file, or no job", async () => {
+  it("reads it for another port too: the run names the node's port to it", async () => {
     job("b", { file: "artifact.http.wasm", port: 8080 }, ["artifact.http.wasm"]);
-    expect(await resolveCompiledHttp(node("b"), 80)).toBeUndefined();
+    expect(Buffer.from((await resolveCompiledHttp(node("b"), 80))!).toString()).toBe("component bytes");
+  });
+
+  it("has none for a file the job does not list, a path outside the job, a missing file, or no job", async () => {
     job("c", { file: "artifact.http.wasm", port: 80 }, []);
     expect(await resolveCompiledHttp(node("c"), 80)).toBeUndefined();
     job("d", { file: "../a/artifact.http.wasm", port: 80 }, ["../a/artifact.http.wasm"]);
@@ -52,8 +55,8 @@ describe("resolveCompiledHttp", () => {
     // the fake component is no component: jco's refusal shows the run took it
     const a = await prepareRun(design(node("a")), undefined, { cacheDir: join(dir, "cache") });
     expect(a.ok ? "prepared" : a.error).toMatchObject({ kind: "instantiate-failed", message: expect.stringContaining("the wasi:http component of 'nginx'") });
-    // a component for another port: the run asks for the command artifact (which this fake job lacks)
-    const b = await prepareRun(design(node("b")), undefined, { cacheDir: join(dir, "cache") });
-    expect(b.ok ? "prepared" : b.error).toMatchObject({ kind: "missing-component", message: expect.stringContaining("cannot read the artifact of 'nginx'") });
+    // no component (its file is not listed): the run asks for the command artifact (which this fake job lacks)
+    const c = await prepareRun(design(node("c")), undefined, { cacheDir: join(dir, "cache") });
+    expect(c.ok ? "prepared" : c.error).toMatchObject({ kind: "missing-component", message: expect.stringContaining("cannot read the artifact of 'nginx'") });
   });
 });

@@ -58,12 +58,12 @@ export const resolveCompiled: ComponentResolver = async (node) => {
 
 /**
  * A compiled HTTP service's wasi:http component (lib/compile/http-component.ts), when its compile
- * job built one for `guestPort`; undefined sends the run to the guest behind a published port
- * (http-service.ts) instead.
+ * job built one (for whichever port: the run tells it `guestPort`, the port the node marks HTTP);
+ * undefined sends the run to the guest behind a published port (http-service.ts) instead.
  */
 export type HttpComponentResolver = (node: TopologyNode, guestPort: number) => Promise<Uint8Array | undefined>;
 
-export const resolveCompiledHttp: HttpComponentResolver = async (node, guestPort) => {
+export const resolveCompiledHttp: HttpComponentResolver = async (node) => {
   const jobId = node.config.compile?.jobId;
   if (!jobId) return undefined;
   try {
@@ -73,7 +73,8 @@ export const resolveCompiledHttp: HttpComponentResolver = async (node, guestPort
     type Native = { extraFiles?: { file: string; role: string }[]; details?: { httpComponent?: { file?: string; port?: number } } };
     const native = (job?.result as { produced?: { native?: Native } } | null | undefined)?.produced?.native;
     const http = native?.details?.httpComponent;
-    if (job?.state !== "succeeded" || !http?.file || http.port !== guestPort || !native?.extraFiles?.some((x) => x.file === http.file)) return undefined;
+    // built for one port; the run names the node's HTTP port to it (TRELLIS_HTTP_PORT, serveFromComponent)
+    if (job?.state !== "succeeded" || !http?.file || !native?.extraFiles?.some((x) => x.file === http.file)) return undefined;
     const dir = resolvePath(queue.jobDir(jobId));
     const file = resolvePath(dir, http.file);
     if (!file.startsWith(dir + sep) || !existsSync(file)) return undefined;
@@ -206,7 +207,7 @@ export async function prepareRun(topology: Topology, entryNodeId: string | undef
       http.push({ nodeId: s.nodeId, port: s.guestPort, via: "published-port", why });
       continue;
     }
-    plan = serveFromComponent(plan, s.nodeId, node.name);
+    plan = serveFromComponent(plan, s.nodeId, node.name, s.guestPort);
     httpComponents.set(s.nodeId, bytes);
     http.push({ nodeId: s.nodeId, port: s.guestPort, via: "component" });
   }

@@ -89,7 +89,7 @@ export class RunSession {
     const component = (id: string): HostComponent => {
       const n = plan.nodes[id]!;
       const t = transpiled.get(id);
-      const members = prepared.composed && id === plan.entry.nodeId ? { members: prepared.composed } : {};
+      const members = { ...(prepared.composed && id === plan.entry.nodeId ? { members: prepared.composed } : {}), ...(n.env ? { env: n.env } : {}) };
       if (t) return { id, name: n.name, dir: t.dir, jsFile: t.jsFile, imports: t.imports, bindings: n.bindings, ...members };
       return { id, name: n.name, componentFile: prepared.pendingComponents.get(id)!, cacheDir: prepared.cacheDir, bindings: n.bindings, ...members };
     };
