@@ -20,9 +20,9 @@
 // Locals: the two parameters, the i32s, then the i64s.
 enum {
   L_P, L_B,
-  L_M, L_E, L_RET, L_FOP, L_T32, L_IT,
+  L_M, L_E, L_RET, L_FOP, L_T32, L_IT, L_H,
   L_R0, // 16 guest registers
-  L_PC = L_R0 + 16, L_A, L_PG, L_T1, L_T2, L_T3, L_TS, L_FRES, L_FA, L_FB, L_FCIN,
+  L_PC = L_R0 + 16, L_A, L_PG, L_T1, L_T2, L_T3, L_TS, L_FRES, L_FA, L_FB, L_FCIN, L_X0, L_X1, L_X2,
   L_END
 };
 #define N_I32 (L_R0 - L_M)
@@ -623,9 +623,27 @@ static int emit_shift_cl(Tx *t, D *d) {
   return 1;
 }
 
+static void mulhs(Tx *t);
+static void mul_flags(Tx *t, int sz);
 static int emit_imul(Tx *t, D *d) { // 0F AF, 69, 6B
   int sz = d->osz, fl = !d->noflags;
-  if (sz == 2 || (sz == 8 && fl)) return 0; // the 128-bit overflow test stays in the handler
+  if (sz == 2) return 0;
+  if (sz == 8 && fl) { // overflow: the high quadword of the 128-bit product is not the low one's sign
+    e_rm_read(t, d, 8);
+    lset(t, L_X0);
+    if (d->op == 0x1af) rget(t, d->reg);
+    else i64c(t, d->op == 0x6b ? (i64)(i8)d->imm : (i64)(i32)d->imm);
+    lset(t, L_X1);
+    mulhs(t);
+    lset(t, L_T2);
+    lget(t, L_X0); lget(t, L_X1); op(t, W_I64_MUL); lset(t, L_T1);
+    lget(t, L_T1); lset(t, L_FRES);
+    lget(t, L_T2); lget(t, L_T1); i64c(t, 63); op(t, W_I64_SHR_S); op(t, W_I64_NE);
+    mul_flags(t, 8);
+    lget(t, L_T1);
+    rset(t, d->reg);
+    return 1;
+  }
   e_rm_read(t, d, sz);
   sxn(t, sz);
   if (d->op == 0x1af) { e_getreg(t, d, d->reg, sz); sxn(t, sz); }
@@ -694,6 +712,549 @@ static void bswap32(Tx *t) {
   lget(t, L_T32); i32c(t, 24); op(t, W_I32_SHR_U); op(t, W_I32_OR);
 }
 
+// ---- instructions run by their handler on a slow path ----
+// Runs instruction t->i through its handler inside one arm of a branch whose
+// other arm inlines it: the state is written back, but the translator's view
+// (dirty registers, flags pending in locals) stays as the inline arm leaves
+// it, which is why only instructions that write no flags come here. `regs`:
+// guest registers the handler writes, reloaded into their locals.
+static void slow_step(Tx *t, u32 regs) {
+  writeback(t, t->dirty);
+  if (t->fop) setlf_call(t, 1);
+  lget(t, L_P);
+  lget(t, L_B);
+  i32c(t, (i32)(offsetof(Block, insn) + (size_t)t->i * sizeof(D)));
+  op(t, W_I32_ADD);
+  call(t, H_STEP);
+  ltee(t, L_T32);
+  i32c(t, -1);
+  op(t, W_I32_NE);
+  open_(t, W_IF, W_VOID);
+  lget(t, L_T32);
+  i32c(t, 8);
+  op(t, W_I32_SHL);
+  i32c(t, t->i);
+  op(t, W_I32_OR);
+  op(t, W_RETURN);
+  end_(t);
+  for (int r = 0; r < 16; r++)
+    if (regs & (1u << r)) {
+      lget(t, L_P);
+      memop(t, W_I64_LOAD, REG_OFF(r));
+      rset(t, r);
+    }
+}
+
+// ---- SSE: XMM registers stay in the Cpu ----
+#define XMM_OFF(r, half) (CPU_FIELD(xmm) + 16u * (u32)(r) + 8u * (u32)(half))
+static void xget(Tx *t, int r, int half) { lget(t, L_P); memop(t, W_I64_LOAD, XMM_OFF(r, half)); }
+static void xset(Tx *t, int r, int half, int l) { lget(t, L_P); lget(t, l); memop(t, W_I64_STORE, XMM_OFF(r, half)); }
+static int sse_pf(D *d) { return d->rep == 0xf3 ? 3 : d->rep == 0xf2 ? 2 : d->pfx66 ? 1 : 0; }
+
+typedef void (*SseBody)(Tx *t, D *d);
+// The source operand (`bytes`: 16, 8 or 4; zero-extended) in L_X0 (low
+// quadword) and L_X1 (high), then `body`. A memory source of 16 bytes that
+// misses the TLB (or crosses a page) runs the whole instruction through its
+// handler instead; 8 or 4 bytes load through the core's slow path.
+static void sse_src(Tx *t, D *d, int bytes, SseBody body) {
+  if (!d->hasmem) {
+    xget(t, d->rm, 0);
+    if (bytes == 4) zx32(t);
+    lset(t, L_X0);
+    if (bytes == 16) xget(t, d->rm, 1);
+    else i64c(t, 0);
+    lset(t, L_X1);
+    body(t, d);
+    return;
+  }
+  e_ea(t, d);
+  lset(t, L_A);
+  if (bytes < 16) {
+    e_load(t, bytes);
+    lset(t, L_X0);
+    i64c(t, 0);
+    lset(t, L_X1);
+    body(t, d);
+    return;
+  }
+  tlb_test(t, 0, 16);
+  open_(t, W_IF, W_VOID);
+  host_addr(t, 0);
+  ltee(t, L_H);
+  memop(t, W_I64_LOAD, 0);
+  lset(t, L_X0);
+  lget(t, L_H);
+  memop(t, W_I64_LOAD, 8);
+  lset(t, L_X1);
+  body(t, d);
+  else_(t);
+  slow_step(t, 0);
+  end_(t);
+}
+// Stores L_X0 (and L_X1 for 16 bytes) to the r/m operand; a 16-byte store
+// that misses the TLB runs the whole instruction through its handler.
+static void sse_store(Tx *t, D *d, int bytes) {
+  if (!d->hasmem) {
+    if (bytes == 4) { // the low doubleword only
+      xget(t, d->rm, 0);
+      i64c(t, (i64)0xffffffff00000000ull);
+      op(t, W_I64_AND);
+      lget(t, L_X0);
+      zx32(t);
+      op(t, W_I64_OR);
+      lset(t, L_X0);
+    }
+    xset(t, d->rm, 0, L_X0);
+    if (bytes == 16) xset(t, d->rm, 1, L_X1);
+    return;
+  }
+  e_ea(t, d);
+  lset(t, L_A);
+  if (bytes < 16) {
+    lget(t, L_X0);
+    lset(t, L_T3);
+    e_store(t, bytes, X_NEXT);
+    return;
+  }
+  tlb_test(t, 1, 16);
+  open_(t, W_IF, W_VOID);
+  host_addr(t, 1);
+  ltee(t, L_H);
+  lget(t, L_X0);
+  memop(t, W_I64_STORE, 0);
+  lget(t, L_H);
+  lget(t, L_X1);
+  memop(t, W_I64_STORE, 8);
+  else_(t);
+  slow_step(t, 0);
+  end_(t);
+}
+static void body_mov(Tx *t, D *d) { // reg = source (the bytes sse_src read; zero-extended from memory)
+  xset(t, d->reg, 0, L_X0);
+  xset(t, d->reg, 1, L_X1);
+}
+static void body_mov_lo(Tx *t, D *d) { // register to register movsd: the low quadword only
+  xset(t, d->reg, 0, L_X0);
+}
+static void body_mov_lo32(Tx *t, D *d) { // register to register movss: the low doubleword only
+  xget(t, d->reg, 0);
+  i64c(t, (i64)0xffffffff00000000ull);
+  op(t, W_I64_AND);
+  lget(t, L_X0);
+  op(t, W_I64_OR);
+  lset(t, L_X0);
+  xset(t, d->reg, 0, L_X0);
+}
+static void body_qlo_zero_hi(Tx *t, D *d) { // movq xmm, xmm/m64: the high quadword cleared
+  xset(t, d->reg, 0, L_X0);
+  i64c(t, 0);
+  lset(t, L_X1);
+  xset(t, d->reg, 1, L_X1);
+}
+// Lane-wise integer/logic operations on quadwords: x = x op source.
+static void lanes(Tx *t, D *d, u8 wop, int notx) {
+  for (int h = 0; h < 2; h++) {
+    xget(t, d->reg, h);
+    if (notx) { i64c(t, -1); op(t, W_I64_XOR); }
+    lget(t, h ? L_X1 : L_X0);
+    op(t, wop);
+    lset(t, h ? L_X1 : L_X0);
+  }
+  body_mov(t, d);
+}
+static void body_and(Tx *t, D *d) { lanes(t, d, W_I64_AND, 0); }
+static void body_andn(Tx *t, D *d) { lanes(t, d, W_I64_AND, 1); }
+static void body_or(Tx *t, D *d) { lanes(t, d, W_I64_OR, 0); }
+static void body_xor(Tx *t, D *d) { lanes(t, d, W_I64_XOR, 0); }
+static void body_addq(Tx *t, D *d) { lanes(t, d, W_I64_ADD, 0); }
+static void body_subq(Tx *t, D *d) { // x - source: the operands the other way round
+  for (int h = 0; h < 2; h++) {
+    xget(t, d->reg, h);
+    lget(t, h ? L_X1 : L_X0);
+    op(t, W_I64_SUB);
+    lset(t, h ? L_X1 : L_X0);
+  }
+  body_mov(t, d);
+}
+static void body_unpcklqdq(Tx *t, D *d) { // x.q1 = source.q0
+  xset(t, d->reg, 1, L_X0);
+}
+static void body_unpckhqdq(Tx *t, D *d) { // x.q0 = x.q1, x.q1 = source.q1
+  xget(t, d->reg, 1);
+  lset(t, L_X0);
+  xset(t, d->reg, 0, L_X0);
+  xset(t, d->reg, 1, L_X1);
+}
+static void body_pcmpeqb(Tx *t, D *d) { // bytes equal: 0xff, else 0 (SWAR on each quadword)
+  for (int h = 0; h < 2; h++) {
+    int l = h ? L_X1 : L_X0;
+    xget(t, d->reg, h); // t2 = ~(x ^ y): a byte of all ones where equal
+    lget(t, l);
+    op(t, W_I64_XOR);
+    i64c(t, -1);
+    op(t, W_I64_XOR);
+    lset(t, L_X2);
+    lget(t, L_X2); // the top bit of each byte that is all ones
+    i64c(t, 0x7f7f7f7f7f7f7f7fll);
+    op(t, W_I64_AND);
+    i64c(t, 0x0101010101010101ll);
+    op(t, W_I64_ADD);
+    lget(t, L_X2);
+    op(t, W_I64_AND);
+    i64c(t, (i64)0x8080808080808080ull);
+    op(t, W_I64_AND);
+    i64c(t, 7);
+    op(t, W_I64_SHR_U);
+    i64c(t, 0xff);
+    op(t, W_I64_MUL);
+    lset(t, l);
+  }
+  body_mov(t, d);
+}
+static void body_pshufd(Tx *t, D *d) { // dword i = source dword (imm >> 2i) & 3
+  int imm = (u8)d->imm;
+  for (int h = 0; h < 2; h++) {
+    for (int k = 0; k < 2; k++) {
+      int j = (imm >> (2 * (2 * h + k))) & 3;
+      lget(t, j >> 1 ? L_X1 : L_X0);
+      if (j & 1) { i64c(t, 32); op(t, W_I64_SHR_U); }
+      else zx32(t);
+      if (k) { i64c(t, 32); op(t, W_I64_SHL); op(t, W_I64_OR); }
+    }
+    lset(t, h ? L_TS : L_X2);
+  }
+  lget(t, L_X2);
+  lset(t, L_X0);
+  lget(t, L_TS);
+  lset(t, L_X1);
+  body_mov(t, d);
+}
+// Scalar double arithmetic (F2 0F 58/59/5C/5D/5E/5F) with x86's NaN rules
+// (fpu.c darith): the first operand's NaN, quieted, else the second's, else
+// the default NaN; min/max return the source unless the comparison holds.
+static void body_sd_arith(Tx *t, D *d) {
+  int o = d->op & 0xff;
+  xget(t, d->reg, 0);
+  lset(t, L_X2); // a
+  if (o == 0x5d || o == 0x5f) {
+    lget(t, L_X2);
+    lget(t, L_X0);
+    lget(t, L_X2); op(t, W_F64_REINTERPRET_I64);
+    lget(t, L_X0); op(t, W_F64_REINTERPRET_I64);
+    op(t, o == 0x5d ? W_F64_LT : W_F64_GT);
+    op(t, W_SELECT);
+    lset(t, L_X0);
+    xset(t, d->reg, 0, L_X0);
+    return;
+  }
+  static const u8 fo[16] = {[8] = W_F64_ADD, [9] = W_F64_MUL, [12] = W_F64_SUB, [14] = W_F64_DIV};
+  lget(t, L_X2); op(t, W_F64_REINTERPRET_I64);
+  lget(t, L_X0); op(t, W_F64_REINTERPRET_I64);
+  op(t, fo[o & 15]);
+  op(t, W_I64_REINTERPRET_F64);
+  lset(t, L_TS);
+  // NaN result: x != x
+  lget(t, L_TS); op(t, W_F64_REINTERPRET_I64);
+  lget(t, L_TS); op(t, W_F64_REINTERPRET_I64);
+  op(t, W_F64_NE);
+  open_(t, W_IF, W_VOID);
+  lget(t, L_X2); i64c(t, 0x0008000000000000ll); op(t, W_I64_OR); // a quieted
+  lget(t, L_X0); i64c(t, 0x0008000000000000ll); op(t, W_I64_OR); // b quieted
+  i64c(t, (i64)0xfff8000000000000ull);                            // the default NaN
+  lget(t, L_X0); op(t, W_F64_REINTERPRET_I64); lget(t, L_X0); op(t, W_F64_REINTERPRET_I64); op(t, W_F64_NE);
+  op(t, W_SELECT);
+  lget(t, L_X2); op(t, W_F64_REINTERPRET_I64); lget(t, L_X2); op(t, W_F64_REINTERPRET_I64); op(t, W_F64_NE);
+  op(t, W_SELECT);
+  lset(t, L_TS);
+  end_(t);
+  xset(t, d->reg, 0, L_TS);
+}
+// COMISD/UCOMISD, COMISS/UCOMISS: ZF PF CF from the comparison, AF SF OF
+// cleared, straight into the Cpu's materialised flags (set_cmp_flags).
+static void comi_operand(Tx *t, int l, int dbl) {
+  lget(t, l);
+  if (dbl) op(t, W_F64_REINTERPRET_I64);
+  else { op(t, W_I32_WRAP); op(t, W_F32_REINTERPRET_I32); }
+}
+static void body_comi(Tx *t, D *d) {
+  int dbl = sse_pf(d) == 1;
+  xget(t, d->reg, 0);
+  lset(t, L_X2);
+  // equal ? ZF : less ? CF : greater ? 0 : unordered (ZF PF CF)
+  i32c(t, ZF);
+  i32c(t, CF);
+  i32c(t, 0);
+  i32c(t, ZF | PF | CF);
+  comi_operand(t, L_X2, dbl); comi_operand(t, L_X0, dbl); op(t, dbl ? W_F64_GT : W_F32_GT);
+  op(t, W_SELECT);
+  comi_operand(t, L_X2, dbl); comi_operand(t, L_X0, dbl); op(t, dbl ? W_F64_LT : W_F32_LT);
+  op(t, W_SELECT);
+  comi_operand(t, L_X2, dbl); comi_operand(t, L_X0, dbl); op(t, dbl ? W_F64_EQ : W_F32_EQ);
+  op(t, W_SELECT);
+  lset(t, L_T32);
+  lget(t, L_P); // flags = (flags without the arithmetic ones | bits) & 0x254dd5 | 2, as cpu_set_flags
+  lget(t, L_P);
+  memop(t, W_I64_LOAD, CPU_FIELD(flags));
+  i64c(t, (i64)(~(u64)(CF | PF | AF | ZF | SF | OF) & 0x254dd5ull));
+  op(t, W_I64_AND);
+  i64c(t, 2);
+  op(t, W_I64_OR);
+  lget(t, L_T32);
+  op(t, W_I64_EXTEND_U);
+  op(t, W_I64_OR);
+  memop(t, W_I64_STORE, CPU_FIELD(flags));
+  lget(t, L_P); i32c(t, F_NONE); memop(t, W_I32_STORE, CPU_FIELD(lf_op));
+}
+static int emit_sse(Tx *t, D *d) {
+  extern Exec exec_table[0x400];
+  int o = d->op, pf = sse_pf(d);
+  if (d->fn != exec_table[o]) return 0; // an MMX or SSE3 form the decoder gave its own handler
+  switch (o) {
+  case 0x110: { // movups/movupd/movss/movsd xmm, xmm/m
+    int n = pf == 3 ? 4 : pf == 2 ? 8 : 16;
+    sse_src(t, d, n, d->hasmem || n == 16 ? body_mov : n == 8 ? body_mov_lo : body_mov_lo32);
+    return 1;
+  }
+  case 0x111: { // movups/movupd/movss/movsd xmm/m, xmm
+    int n = pf == 3 ? 4 : pf == 2 ? 8 : 16;
+    xget(t, d->reg, 0);
+    lset(t, L_X0);
+    if (n == 16) { xget(t, d->reg, 1); lset(t, L_X1); }
+    sse_store(t, d, n);
+    return 1;
+  }
+  case 0x128: case 0x16f: // movaps/movapd, movdqa/movdqu xmm, xmm/m128
+    if (o == 0x128 ? pf >= 2 : pf != 1 && pf != 3) return 0;
+    sse_src(t, d, 16, body_mov);
+    return 1;
+  case 0x129: case 0x17f: // and the stores
+    if (o == 0x129 ? pf >= 2 : pf != 1 && pf != 3) return 0;
+    xget(t, d->reg, 0); lset(t, L_X0);
+    xget(t, d->reg, 1); lset(t, L_X1);
+    sse_store(t, d, 16);
+    return 1;
+  case 0x154: case 0x155: case 0x156: case 0x157: // andps andnps orps xorps (and the pd forms)
+    if (pf >= 2) return 0;
+    sse_src(t, d, 16, o == 0x154 ? body_and : o == 0x155 ? body_andn : o == 0x156 ? body_or : body_xor);
+    return 1;
+  case 0x1db: case 0x1df: case 0x1eb: case 0x1ef: case 0x1d4: case 0x1fb: case 0x16c: case 0x16d: case 0x174: case 0x170:
+    if (pf != 1) return 0;
+    sse_src(t, d, 16, o == 0x1db ? body_and : o == 0x1df ? body_andn : o == 0x1eb ? body_or : o == 0x1ef ? body_xor : o == 0x1d4 ? body_addq
+                     : o == 0x1fb ? body_subq : o == 0x16c ? body_unpcklqdq : o == 0x16d ? body_unpckhqdq : o == 0x174 ? body_pcmpeqb : body_pshufd);
+    return 1;
+  case 0x16e: { // movd/movq xmm, r/m32/64
+    if (pf != 1) return 0;
+    int isz = (d->rex & 8) ? 8 : 4;
+    e_rm_read(t, d, isz);
+    lset(t, L_X0);
+    i64c(t, 0);
+    lset(t, L_X1);
+    body_mov(t, d);
+    return 1;
+  }
+  case 0x17e: // movd/movq r/m32/64, xmm; movq xmm, xmm/m64
+    if (pf == 1) {
+      int isz = (d->rex & 8) ? 8 : 4;
+      xget(t, d->reg, 0);
+      if (isz == 4) zx32(t);
+      e_rm_write(t, d, isz, 0);
+      return 1;
+    }
+    if (pf != 3) return 0;
+    sse_src(t, d, 8, body_qlo_zero_hi);
+    return 1;
+  case 0x1d6: // movq xmm/m64, xmm
+    if (pf != 1) return 0;
+    xget(t, d->reg, 0);
+    lset(t, L_X0);
+    if (d->hasmem) { sse_store(t, d, 8); return 1; }
+    xset(t, d->rm, 0, L_X0);
+    i64c(t, 0);
+    lset(t, L_X1);
+    xset(t, d->rm, 1, L_X1);
+    return 1;
+  case 0x1d7: // pmovmskb r32, xmm: the top bit of each byte
+    if (pf != 1 || d->hasmem) return 0;
+    for (int h = 0; h < 2; h++) {
+      xget(t, d->rm, h);
+      i64c(t, (i64)0x8080808080808080ull);
+      op(t, W_I64_AND);
+      i64c(t, 0x0002040810204081ll);
+      op(t, W_I64_MUL);
+      i64c(t, 56);
+      op(t, W_I64_SHR_U);
+      if (h) { i64c(t, 8); op(t, W_I64_SHL); op(t, W_I64_OR); }
+    }
+    rset(t, d->reg);
+    return 1;
+  case 0x158: case 0x159: case 0x15c: case 0x15d: case 0x15e: case 0x15f: // scalar double arithmetic
+    if (pf != 2) return 0;
+    sse_src(t, d, 8, body_sd_arith);
+    return 1;
+  case 0x12e: case 0x12f: // (u)comisd / (u)comiss
+    if (pf >= 2) return 0;
+    t->fop = 0; // every arithmetic flag is overwritten
+    i32c(t, 0);
+    lset(t, L_FOP);
+    sse_src(t, d, pf ? 8 : 4, body_comi);
+    return 1;
+  case 0x12a: { // cvtsi2sd / cvtsi2ss xmm, r/m32/64
+    if (pf < 2) return 0;
+    int isz = (d->rex & 8) ? 8 : 4;
+    e_rm_read(t, d, isz);
+    if (isz == 4) sxn(t, 4);
+    if (pf == 2) {
+      op(t, W_F64_CONVERT_I64_S);
+      op(t, W_I64_REINTERPRET_F64);
+      lset(t, L_X2);
+      xset(t, d->reg, 0, L_X2);
+    } else {
+      op(t, W_F32_CONVERT_I64_S);
+      op(t, W_I32_REINTERPRET_F32);
+      lset(t, L_T32);
+      lget(t, L_P);
+      lget(t, L_T32);
+      memop(t, W_I32_STORE, XMM_OFF(d->reg, 0));
+    }
+    return 1;
+  }
+  case 0x12c: { // cvttsd2si r32/64, xmm/m64: out of range or NaN gives the integer indefinite
+    if (pf != 2) return 0;
+    int isz = (d->rex & 8) ? 8 : 4;
+    if (d->hasmem) { e_ea(t, d); lset(t, L_A); e_load(t, 8); }
+    else xget(t, d->rm, 0);
+    lset(t, L_X0);
+    lget(t, L_X0); op(t, W_F64_REINTERPRET_I64);
+    // d2i truncates first: in range when x > -2^31 - 1 (-2^63: no double lies between) and x < 2^31 (2^63)
+    i64c(t, (i64)(isz == 8 ? 0xc3e0000000000000ull : 0xc1e0000000200000ull)); op(t, W_F64_REINTERPRET_I64);
+    op(t, isz == 8 ? W_F64_GE : W_F64_GT);
+    lget(t, L_X0); op(t, W_F64_REINTERPRET_I64);
+    i64c(t, (i64)(isz == 8 ? 0x43e0000000000000ull : 0x41e0000000000000ull)); op(t, W_F64_REINTERPRET_I64); // 2^63 / 2^31
+    op(t, W_F64_LT);
+    op(t, W_I32_AND);
+    op(t, W_I32_EQZ);
+    open_(t, W_IF, W_T_I64);
+    i64c(t, (i64)(isz == 8 ? 0x8000000000000000ull : 0x80000000ull));
+    else_(t);
+    lget(t, L_X0); op(t, W_F64_REINTERPRET_I64);
+    if (isz == 8) op(t, W_I64_TRUNC_F64_S);
+    else { op(t, W_I32_TRUNC_F64_S); op(t, W_I64_EXTEND_U); }
+    end_(t);
+    e_setreg(t, d, d->reg, isz);
+    return 1;
+  }
+  }
+  return 0;
+}
+
+// ---- MUL/IMUL/DIV/IDIV (F7 /4-/7) and 64-bit IMUL with live flags ----
+// High quadword of the unsigned 128-bit product of L_X0 and L_X1, on the
+// stack (no wide multiply in MVP Wasm: 32-bit halves).
+static void mulhu(Tx *t) {
+  // mid = (a0*b0 >> 32) + lo32(a0*b1) + lo32(a1*b0); hi = a1*b1 + (a0*b1 >> 32) + (a1*b0 >> 32) + (mid >> 32)
+  lget(t, L_X0); zx32(t); lget(t, L_X1); i64c(t, 32); op(t, W_I64_SHR_U); op(t, W_I64_MUL); lset(t, L_X2); // a0*b1
+  lget(t, L_X0); i64c(t, 32); op(t, W_I64_SHR_U); lget(t, L_X1); zx32(t); op(t, W_I64_MUL); lset(t, L_TS); // a1*b0
+  lget(t, L_X0); zx32(t); lget(t, L_X1); zx32(t); op(t, W_I64_MUL); i64c(t, 32); op(t, W_I64_SHR_U);
+  lget(t, L_X2); zx32(t); op(t, W_I64_ADD);
+  lget(t, L_TS); zx32(t); op(t, W_I64_ADD);
+  i64c(t, 32); op(t, W_I64_SHR_U); // mid >> 32
+  lget(t, L_X0); i64c(t, 32); op(t, W_I64_SHR_U); lget(t, L_X1); i64c(t, 32); op(t, W_I64_SHR_U); op(t, W_I64_MUL);
+  op(t, W_I64_ADD);
+  lget(t, L_X2); i64c(t, 32); op(t, W_I64_SHR_U); op(t, W_I64_ADD);
+  lget(t, L_TS); i64c(t, 32); op(t, W_I64_SHR_U); op(t, W_I64_ADD);
+}
+// ... and of the signed product: hu - (a < 0 ? b : 0) - (b < 0 ? a : 0).
+static void mulhs(Tx *t) {
+  mulhu(t);
+  lget(t, L_X1); i64c(t, 0); lget(t, L_X0); i64c(t, 0); op(t, W_I64_LT_S); op(t, W_SELECT); op(t, W_I64_SUB);
+  lget(t, L_X0); i64c(t, 0); lget(t, L_X1); i64c(t, 0); op(t, W_I64_LT_S); op(t, W_SELECT); op(t, W_I64_SUB);
+}
+// F_RESCO flags of a multiply: result L_FRES, CF = OF = the i32 on the stack.
+static void mul_flags(Tx *t, int sz) {
+  op(t, W_I64_EXTEND_U);
+  i64c(t, 3);
+  op(t, W_I64_MUL);
+  lset(t, L_FCIN);
+  setflags(t, F_RESCO, sz);
+}
+static int emit_muldiv(Tx *t, D *d) { // F7 /4 mul, /5 imul, /6 div, /7 idiv with 32/64-bit operands
+  int o = d->reg & 7, sz = d->osz;
+  if (sz < 4) return 0;
+  e_rm_read(t, d, sz);
+  lset(t, L_X1);
+  if (o == 4 || o == 5) {
+    if (sz == 8) {
+      rget(t, RAX); lset(t, L_X0);
+      if (o == 4) mulhu(t); else mulhs(t);
+      lset(t, L_T2); // high
+      lget(t, L_X0); lget(t, L_X1); op(t, W_I64_MUL); lset(t, L_T1); // low
+    } else {
+      rget(t, RAX);
+      if (o == 4) { zx32(t); lget(t, L_X1); }
+      else { sxn(t, 4); lget(t, L_X1); sxn(t, 4); }
+      op(t, W_I64_MUL);
+      lset(t, L_T1);
+      lget(t, L_T1); i64c(t, 32); op(t, o == 4 ? W_I64_SHR_U : W_I64_SHR_S); lset(t, L_T2);
+    }
+    if (!d->noflags) { // CF = OF: the product does not fit the low half (muldiv in alu.c)
+      lget(t, L_T1); if (sz == 4) zx32(t); lset(t, L_FRES);
+      if (o == 4) { lget(t, L_T2); op(t, W_I64_EQZ); op(t, W_I32_EQZ); }
+      else if (sz == 8) { lget(t, L_T2); lget(t, L_T1); i64c(t, 63); op(t, W_I64_SHR_S); op(t, W_I64_NE); }
+      else { lget(t, L_T1); lget(t, L_T1); sxn(t, 4); op(t, W_I64_NE); }
+      mul_flags(t, sz);
+    }
+    lget(t, L_T1); e_setreg(t, d, RAX, sz);
+    lget(t, L_T2); e_setreg(t, d, RDX, sz);
+    return 1;
+  }
+  // div/idiv: the common cases inline; a zero divisor, a quotient that does
+  // not fit (#DE) or a 128-bit dividend run through the handler
+  if (sz == 8) {
+    rget(t, RAX); lset(t, L_X0);
+    if (o == 6) { // RDX == 0 && v != 0
+      rget(t, RDX); op(t, W_I64_EQZ);
+      lget(t, L_X1); op(t, W_I64_EQZ); op(t, W_I32_EQZ);
+      op(t, W_I32_AND);
+    } else { // RDX == RAX >> 63, v != 0, not INT64_MIN / -1
+      rget(t, RDX); lget(t, L_X0); i64c(t, 63); op(t, W_I64_SHR_S); op(t, W_I64_EQ);
+      lget(t, L_X1); op(t, W_I64_EQZ); op(t, W_I32_EQZ);
+      op(t, W_I32_AND);
+      lget(t, L_X1); i64c(t, -1); op(t, W_I64_EQ);
+      lget(t, L_X0); i64c(t, INT64_MIN); op(t, W_I64_EQ);
+      op(t, W_I32_AND); op(t, W_I32_EQZ);
+      op(t, W_I32_AND);
+    }
+  } else { // the 64-bit dividend EDX:EAX
+    rget(t, RDX); i64c(t, 32); op(t, W_I64_SHL); rget(t, RAX); zx32(t); op(t, W_I64_OR); lset(t, L_X0);
+    if (o == 7) { lget(t, L_X1); sxn(t, 4); lset(t, L_X1); }
+    lget(t, L_X1); op(t, W_I64_EQZ); op(t, W_I32_EQZ);
+    if (o == 7) {
+      lget(t, L_X1); i64c(t, -1); op(t, W_I64_EQ);
+      lget(t, L_X0); i64c(t, INT64_MIN); op(t, W_I64_EQ);
+      op(t, W_I32_AND); op(t, W_I32_EQZ);
+      op(t, W_I32_AND);
+    }
+  }
+  open_(t, W_IF, W_VOID);
+  lget(t, L_X0); lget(t, L_X1); op(t, o == 6 ? W_I64_DIV_U : W_I64_DIV_S); lset(t, L_T1);
+  lget(t, L_X0); lget(t, L_X1); op(t, o == 6 ? W_I64_REM_U : W_I64_REM_S); lset(t, L_T2);
+  if (sz == 4) { // the quotient must fit
+    lget(t, L_T1);
+    if (o == 6) { i64c(t, 0xffffffffll); op(t, W_I64_GT_U); }
+    else { lget(t, L_T1); sxn(t, 4); op(t, W_I64_NE); }
+    open_(t, W_IF, W_VOID);
+    slow_step(t, 1u << RAX | 1u << RDX);
+    else_(t);
+  }
+  lget(t, L_T1); e_setreg(t, d, RAX, sz);
+  lget(t, L_T2); e_setreg(t, d, RDX, sz);
+  if (sz == 4) end_(t);
+  else_(t);
+  slow_step(t, 1u << RAX | 1u << RDX);
+  end_(t);
+  return 1;
+}
+
 static int emit_insn(Tx *t, D *d) {
   int op_ = d->op, sz = d->osz;
   if (d->bad) return 0;
@@ -701,7 +1262,8 @@ static int emit_insn(Tx *t, D *d) {
   switch (op_) {
   case 0x80: case 0x81: case 0x83: return emit_grp1(t, d);
   case 0x84: case 0x85: case 0xa8: case 0xa9: return emit_test(t, d);
-  case 0xf6: case 0xf7: return emit_grp3(t, d);
+  case 0xf6: return emit_grp3(t, d);
+  case 0xf7: return (d->reg & 7) >= 4 ? emit_muldiv(t, d) : emit_grp3(t, d);
   case 0xfe: return (d->reg & 7) < 2 ? emit_incdec(t, d) : 0;
   case 0xc0: case 0xc1: case 0xd0: case 0xd1: return emit_shift(t, d);
   case 0xd3: return emit_shift_cl(t, d);
@@ -904,6 +1466,7 @@ static int emit_insn(Tx *t, D *d) {
     e_rm_write(t, d, 1, 0);
     return 1;
   }
+  if (op_ >= 0x100 && op_ < 0x200) return emit_sse(t, d);
   return 0;
 }
 
