@@ -515,7 +515,21 @@ static int emit_incdec(Tx *t, D *d) { // FE/FF /0 /1
   return 1;
 }
 static int emit_rotate(Tx *t, D *d, unsigned cnt, int sz) { // ROL/ROR whose flags nothing reads
-  if (sz < 4 || !d->noflags) return 0; // flags: cpu_get_flags + cpu_set_flags in the handler
+  if (!d->noflags) return 0; // flags: cpu_get_flags + cpu_set_flags in the handler
+  if (sz < 4) { // 8/16-bit (rol $8, %ax swaps bytes): by the count modulo the width
+    unsigned bits = (unsigned)sz * 8, k = cnt & (bits - 1);
+    e_rm_read(t, d, sz);
+    if (k) {
+      lset(t, L_T1);
+      unsigned l = (d->reg & 7) ? bits - k : k; // ROR by k = ROL by bits - k
+      lget(t, L_T1); i64c(t, l); op(t, W_I64_SHL);
+      lget(t, L_T1); i64c(t, bits - l); op(t, W_I64_SHR_U);
+      op(t, W_I64_OR);
+      mask(t, sz);
+    }
+    e_rm_write(t, d, sz, 1);
+    return 1;
+  }
   e_rm_read(t, d, sz);
   if (sz == 4) op(t, W_I32_WRAP);
   if (sz == 4) i32c(t, (i32)(cnt & 31));

@@ -2,7 +2,8 @@
 // (emulator/aot/emit.c): SSE moves in every width, logic and quadword lanes,
 // pcmpeqb/pmovmskb/pshufd, scalar double arithmetic with NaN payloads,
 // (u)comisd/comiss, cvtsi2sd/ss, cvttsd2si at the range edges, MUL/IMUL with
-// CF/OF, DIV/IDIV. Each runs in a loop over varied inputs, so its block is hot
+// CF/OF, DIV/IDIV, 8/16-bit rotates. Each runs in a loop over varied inputs,
+// so its block is hot
 // enough to be translated, and every result goes into one hash that is
 // compared with the host's.
 #include <emmintrin.h>
@@ -100,6 +101,13 @@ int main(void) {
     int32_t s32 = (int32_t)a32, t32 = (int32_t)(d32 >> (i % 20)) | 1, iq, ir;
     if (i % 3 == 0) t32 = -t32;
     __asm__("idivl %4" : "=a"(iq), "=d"(ir) : "a"(s32), "d"(s32 >> 31), "r"(t32)); mix((uint32_t)iq); mix((uint32_t)ir);
+  }
+  for (int i = 0; i < 3000; i++) { // 8/16-bit rotates whose flags nothing reads
+    uint16_t w = (uint16_t)next();
+    uint8_t c = (uint8_t)next();
+    __asm__("rolw $8, %0; rorw $3, %0; rolw $17, %0; rorb $5, %b1; rolb $1, %b1; rolb $8, %b1" : "+r"(w), "+q"(c) : : "cc");
+    mix(w);
+    mix(c);
   }
   printf("sse-mix %016llx\n", (unsigned long long)h);
   return 0;
