@@ -3,9 +3,8 @@
 // pcmpeqb/pmovmskb/pshufd, scalar double arithmetic with NaN payloads,
 // (u)comisd/comiss, cvtsi2sd/ss, cvttsd2si at the range edges, MUL/IMUL with
 // CF/OF, DIV/IDIV, 8/16-bit rotates. Each runs in a loop over varied inputs,
-// so its block is hot
-// enough to be translated, and every result goes into one hash that is
-// compared with the host's.
+// so its block is hot enough to be translated, and every result goes into
+// one hash that is compared with the host's.
 #include <emmintrin.h>
 #include <stdint.h>
 #include <stdio.h>
