@@ -103,6 +103,8 @@ export interface CompileOptions {
   onLog?: (line: string) => void;
   /** Native images: translation by a compile-time smoke run (aot-compile.ts; default on), or `false`. */
   translate?: TranslateRequest | false;
+  /** Native images: a start-up snapshot of the image's command (startup-snapshot.ts; default off). */
+  snapshot?: boolean;
   /** Override how the native builder is found (tests); default: dynamic import of ./native-artifact. */
   loadNativeBuilder?: () => Promise<BuildNativeArtifact | undefined>;
 }
@@ -256,6 +258,7 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
           user: r.config.user,
           exposedPorts: r.config.exposedPorts,
           ...(o.translate !== undefined ? { translate: o.translate } : {}),
+          ...(o.snapshot ? { snapshot: true } : {}),
           ...(o.signal ? { signal: o.signal } : {}),
           onProgress: (p, m) => progress("produce", p, m),
           ...(o.onLog ? { onLog: o.onLog } : {}),

@@ -309,8 +309,25 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
     }
   }
   input.onLog?.(`native artifact: core ${core.length} B + rootfs ${rootfsSize} B${separate ? " (separate file)" : " embedded"} -> ${p.bytes} B`);
+  let snapshot: import("./startup-snapshot").SnapshotReport | { skipped: string } | undefined;
+  if (input.snapshot) {
+    if (separate) snapshot = { skipped: "the rootfs ships as a separate file" };
+    else {
+      input.onProgress?.(65, "start-up snapshot: running the image's command to its first stop");
+      const { snapshotArtifactFile, snapshotLine } = await import("./startup-snapshot");
+      const s = await snapshotArtifactFile(out);
+      if (s.ok) {
+        snapshot = s.value;
+        input.onLog?.(snapshotLine(s.value));
+      } else {
+        snapshot = { skipped: `${s.error.kind}: ${s.error.message}` };
+        input.onLog?.(`note: no start-up snapshot: ${s.error.message}`);
+      }
+    }
+  }
+  const artifactBytes = snapshot && "artifactBytes" in snapshot ? snapshot.artifactBytes.with : p.bytes;
   let componentBytes: number | undefined;
-  if (p.bytes <= 256 * 1024 * 1024) {
+  if (artifactBytes <= 256 * 1024 * 1024) {
     input.onProgress?.(70, "wrapping as a wasi:cli/run component");
     const mod = await readFile(out);
     const comp = await wrapAsComponent(mod);
@@ -350,8 +367,9 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
       coreBytes: core.length,
       ...(translated ? { translatedBlocks: translated } : {}),
       ...(translation ? { translation } : {}),
+      ...(snapshot ? { snapshot } : {}),
       rootfsBytes: rootfsSize,
-      artifactBytes: p.bytes,
+      artifactBytes,
       rootfsEmbedded: !separate,
       ...(componentBytes !== undefined ? { componentBytes } : {}),
       ...(httpComponent ? { httpComponent } : {}),

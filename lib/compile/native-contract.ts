@@ -34,6 +34,9 @@ export interface NativeArtifactInput {
   /** Translation by a smoke run at compile time (aot-compile.ts), used when no `aotProfiles` are given:
    *  on by default (TRELLIS_COMPILE_TRANSLATE=0 turns the default off); `false` turns it off. */
   translate?: TranslateRequest | false;
+  /** A start-up snapshot of the image's command (startup-snapshot.ts), taken after translation; off by
+   *  default, because every run resumed from it shares the random bytes the guest drew before the stop. */
+  snapshot?: boolean;
   signal?: AbortSignal;
   onProgress?: (percent: number, message?: string) => void;
   onLog?: (line: string) => void;

@@ -61,6 +61,27 @@ export async function takeStartupSnapshot(artifact: Uint8Array, o: { timeoutMs?:
   }
 }
 
+export type SnapshotReport = Omit<StartupSnapshot, "module" | "log"> & { artifactBytes: { without: number; with: number } };
+
+/** Takes the start-up snapshot of the artifact in `file` and writes the artifact with it back to `file`. */
+export async function snapshotArtifactFile(file: string, o: { timeoutMs?: number } = {}): Promise<Result<SnapshotReport, SnapshotError>> {
+  const { readFile } = await import("node:fs/promises");
+  const plain = await readFile(file);
+  const s = await takeStartupSnapshot(plain, o);
+  if (!s.ok) return s;
+  await writeFile(file, s.value.module);
+  const { module, log, ...rest } = s.value;
+  return ok({ ...rest, artifactBytes: { without: plain.length, with: module.length } });
+}
+
+/** One line for people about a snapshot report. */
+export function snapshotLine(r: SnapshotReport): string {
+  return (
+    `start-up snapshot: taken before syscall ${r.stopSyscall} after ${r.instructions} guest instructions; ` +
+    `artifact ${r.artifactBytes.with} bytes, ${r.artifactBytes.without} without (runs with the artifact's own arguments and environment resume from it; they share its random bytes)`
+  );
+}
+
 function runForDump(file: string, timeoutMs: number): Promise<Result<{ dump: Buffer; log: string }, SnapshotError>> {
   // no preopens and no arguments: the artifact's own command, as a run without arguments starts it
   const cfg = { file, args: ["artifact.wasm"], env: { TRELLIS_SNAPSHOT: "1" }, preopens: {} };

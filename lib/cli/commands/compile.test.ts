@@ -114,6 +114,38 @@ describe.skipIf(!haveTools)("trellis compile / run (x86-64 core)", () => {
     expect(cli(["run", out, "--", "replaced"]).out).toBe("replaced\n");
   });
 
+  it("--snapshot puts a start-up snapshot in the artifact; runs give the same output, other arguments start normally", () => {
+    const root = join(dir, "snaproot");
+    mkdirSync(join(root, "bin"), { recursive: true });
+    writeFileSync(join(root, "bin", "busybox"), readFileSync("/bin/busybox"), { mode: 0o755 });
+    const out = join(dir, "snap.wasm");
+    const c = cli(["compile", "--rootfs", root, "--entrypoint", "/bin/busybox seq", "--cmd", "3", "--no-translate", "--snapshot", "-o", out]);
+    expect(c.code, c.err).toBe(0);
+    expect(c.out).toMatch(/^start-up snapshot: taken before syscall 1 after [1-9]\d* guest instructions; artifact (\d+) bytes, (\d+) without/m);
+    const [, withB, withoutB] = /artifact (\d+) bytes, (\d+) without/.exec(c.out)!;
+    expect(Number(withB)).toBe(readFileSync(out).length);
+    expect(Number(withB)).toBeGreaterThan(Number(withoutB));
+    expect(cli(["run", out]).out).toBe("1\n2\n3\n");
+    expect(cli(["run", out, "--", "2"]).out).toBe("1\n2\n");
+    expect(cli(["compile", "--rootfs", root, "--entrypoint", "/bin/busybox seq 3", "--separate-rootfs", "--snapshot", "-o", join(dir, "snapsep.wasm")]).code).toBe(2);
+  }, 120_000);
+
+  it("--snapshot on an image: the native builder takes it after translation and reports it", async () => {
+    const layer = await makeTar([
+      { name: "bin/", type: "directory", mode: 0o755 },
+      { name: "bin/busybox", content: readFileSync("/bin/busybox"), mode: 0o755 },
+    ]);
+    const image = join(dir, "snap-image.tar");
+    writeFileSync(image, await makeDockerSave([tarLayer(layer)], { Entrypoint: ["/bin/busybox"], Cmd: ["seq", "2"], Env: ["PATH=/bin"] }));
+    const out = join(dir, "snap-image.wasm");
+    const c = cli(["compile", image, "-o", out, "--snapshot"]);
+    expect(c.code, c.err).toBe(0);
+    expect(c.out).toMatch(/^translation: [1-9]\d* blocks/m);
+    expect(c.out).toMatch(/^start-up snapshot: taken before syscall 1 after [1-9]\d* guest instructions; artifact \d+ bytes/m);
+    expect(cli(["run", out]).out).toBe("1\n2\n");
+    expect(cli(["run", out, "--", "seq", "1"]).out).toBe("1\n");
+  }, 120_000);
+
   it("refuses bad usage", () => {
     expect(cli(["compile", "--rootfs", dir]).code).toBe(2);
     expect(cli(["run", join(dir, "missing.wasm")]).code).toBe(2);

@@ -6,14 +6,16 @@ import { compileImage } from "../../compile/compile-image";
 import { CLI_COMPONENT_ROLE, HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } from "../../compile/http-component-names";
 import { defaultAotCacheDir, endText, translateByDefault, translateForArtifact, type TranslateRequest, type TranslationReport } from "../../compile/aot-compile";
 import { defaultCorePath, encodeRunConfig, planArtifact, wrapAsComponent, writePlan, type RunConfig } from "../../compile/native-artifact";
+import { snapshotArtifactFile, snapshotLine, type SnapshotReport } from "../../compile/startup-snapshot";
 import { packDirectory } from "../../image/packed-rootfs";
 import { authFileCredentials, insecureFromEnv, looksLikeReference, pullImage, pushArtifact } from "../../registry";
 import type { CliCommand } from "../command";
 
 const USAGE = [
-  "trellis compile <image.tar | registry/repo:tag | repo@sha256:…> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm] [--http-component out.http.wasm] [--push registry/repo:tag] [TRANSLATION]",
+  "trellis compile <image.tar | registry/repo:tag | repo@sha256:…> -o out.wasm [--platform os/arch] [--name image:tag] [--component out.component.wasm] [--http-component out.http.wasm] [--push registry/repo:tag] [TRANSLATION] [SNAPSHOT]",
   "trellis compile --queue redis://[user:pass@]host:port[/db] <image.tar | ref> -o out.wasm [--listen host:port] [--advertise URL] (on `trellis worker`s; waits)",
-  "trellis compile --rootfs <dir|packed.img> --entrypoint 'prog arg...' [--cmd 'arg...'] [-e K=V]... [--workdir DIR] [--user UID[:GID]] [--separate-rootfs] -o out.wasm [--component out.component.wasm] [TRANSLATION]",
+  "trellis compile --rootfs <dir|packed.img> --entrypoint 'prog arg...' [--cmd 'arg...'] [-e K=V]... [--workdir DIR] [--user UID[:GID]] [--separate-rootfs] -o out.wasm [--component out.component.wasm] [TRANSLATION] [SNAPSHOT]",
+  "SNAPSHOT: [--snapshot] (native images with the rootfs embedded: resume runs with the image's own arguments and environment from a snapshot taken at the guest's first output, input, wait or exit; such runs share its random bytes)",
   "TRANSLATION: [--no-translate] [--smoke 'arg...' (replaces CMD in the profiling run)] [--smoke-budget INSTRUCTIONS] (native images: hot blocks of a smoke run become Wasm; cached in $TRELLIS_DATA_DIR/cache/aot or ~/.cache/trellis/aot)",
 ].join("\n       ");
 
@@ -41,6 +43,7 @@ async function fromRootfs(o: {
   separate: boolean;
   component?: string;
   translate: TranslateRequest | false;
+  snapshot: boolean;
 }): Promise<number> {
   const core = defaultCorePath();
   if (!existsSync(core)) {
@@ -91,6 +94,19 @@ async function fromRootfs(o: {
         process.stdout.write(`${translationLine({ ...tr.value.report, artifactBytes: { plain: plan.value.bytes, translated: bytes } })}\n`);
       }
     }
+    if (o.snapshot) {
+      if (o.separate) {
+        process.stderr.write("trellis compile: --snapshot needs the rootfs embedded (not --separate-rootfs)\n");
+        return 2;
+      }
+      const s = await snapshotArtifactFile(o.out);
+      if (!s.ok) {
+        process.stderr.write(`trellis compile: no start-up snapshot: ${s.error.kind}: ${s.error.message}\n`);
+        return 1;
+      }
+      bytes = s.value.artifactBytes.with;
+      process.stdout.write(`${snapshotLine(s.value)}\n`);
+    }
     process.stdout.write(`${o.out}: ${bytes} bytes (core ${coreLen} + rootfs ${size}${o.separate ? `, rootfs kept in ${sepName}` : " embedded"})\n`);
     if (o.component) {
       const comp = await wrapAsComponent(await readFile(o.out));
@@ -118,7 +134,7 @@ const command: CliCommand = {
     let queue: string | undefined, listen: string | undefined, advertise: string | undefined;
     let entrypoint: string[] | undefined, cmd: string[] = [];
     const env: string[] = [];
-    let separate = false;
+    let separate = false, snapshot = false;
     let translate = translateByDefault(), smoke: string[] | undefined, smokeBudget: number | undefined;
     const bad = () => {
       process.stderr.write(`usage: ${USAGE}\n`);
@@ -149,6 +165,7 @@ const command: CliCommand = {
         else if (a === "--advertise") advertise = val();
         else if (a === "--separate-rootfs") separate = true;
         else if (a === "--no-translate") translate = false;
+        else if (a === "--snapshot") snapshot = true;
         else if (a === "--smoke") smoke = words(val());
         else if (a === "--smoke-budget") {
           smokeBudget = Number(val());
@@ -181,7 +198,7 @@ const command: CliCommand = {
         return 2;
       }
       if (!env.some((e) => e.startsWith("PATH="))) env.unshift("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-      return fromRootfs({ rootfs, out, separate, translate: request, ...(component ? { component } : {}), cfg: { entrypoint: entrypoint ?? [], cmd, env, ...(workdir ? { workdir } : {}), ...(user ? { user } : {}) } });
+      return fromRootfs({ rootfs, out, separate, translate: request, snapshot, ...(component ? { component } : {}), cfg: { entrypoint: entrypoint ?? [], cmd, env, ...(workdir ? { workdir } : {}), ...(user ? { user } : {}) } });
     }
     const jobDir = await mkdtemp(join(tmpdir(), "trellis-compile-"));
     try {
@@ -216,11 +233,14 @@ const command: CliCommand = {
         ...(platform ? { platform } : {}),
         ...(name ? { name } : {}),
         translate: request,
+        ...(snapshot ? { snapshot } : {}),
         onLog: (l) => process.stderr.write(`  ${l}\n`),
       });
       process.stderr.write(`${report.summary}\n`);
       const trLine = translationLine(report.produced?.native?.details?.translation);
       if (trLine) process.stdout.write(`${trLine}\n`);
+      const snap = report.produced?.native?.details?.snapshot as (SnapshotReport & { skipped?: string }) | undefined;
+      if (snap) process.stdout.write(snap.skipped ? `start-up snapshot: none (${snap.skipped})\n` : `${snapshotLine(snap)}\n`);
       if (report.outcome !== "compiled" || !report.produced) return 1;
       await copyFile(join(jobDir, report.produced.file), out);
       const extras = report.produced.native?.extraFiles ?? [];
