@@ -36,12 +36,14 @@ function line(name: string, m: ModeMetrics): string {
   return (
     `${name} ${m.mode.padEnd(10)}: ${m.requests} requests in ${(m.elapsedMs / 1000).toFixed(2)} s = ${m.requestsPerSecond.toFixed(0)} req/s ` +
     `(${m.wireCallsPerSecond.toFixed(0)} wire calls/s); request p50/p99 ${us(m.request.p50)}/${us(m.request.p99)} µs; ` +
-    `wire call p50/p99 ${us(m.wire.p50)}/${us(m.wire.p99)} µs; CPU ${us(m.cpuMsPerRequest)} µs/request; RSS ${mib(m.rssBytes)} MiB in ${m.processes} process${m.processes > 1 ? "es" : ""}`
+    `wire call p50/p99 ${us(m.wire.p50)}/${us(m.wire.p99)} µs; CPU ${us(m.cpuMsPerRequest)} µs/request; RSS ${mib(m.rssBytes)} MiB in ${m.processes} process${m.processes > 1 ? "es" : ""}; ` +
+    `after ${m.warmup.requests} warm-up requests (${m.warmup.ended})`
   );
 }
 
 async function compare(topology: Topology, input: RunInput, requests: number, resolve?: ComponentResolver, entryNodeId?: string, composed = false, jcoHostCalls = false): Promise<Comparison> {
-  const r = await compareModes({ topology, input, requests, warmup: Math.min(200, requests), composed, jcoHostCalls, ...(entryNodeId ? { entryNodeId } : {}) }, resolve ? { resolve } : {});
+  // Each mode warms up until its time per request stops falling (compareModes), as the Run panel's comparison does.
+  const r = await compareModes({ topology, input, requests, composed, jcoHostCalls, ...(entryNodeId ? { entryNodeId } : {}) }, resolve ? { resolve } : {});
   if (!r.ok) throw new Error(`${r.error.kind}: ${r.error.message}`);
   return r.value;
 }

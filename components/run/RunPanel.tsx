@@ -2,7 +2,7 @@
 import { useMemo, useState } from "react";
 import { builtinBySource } from "@/lib/builtins/catalog";
 import { useDesigner } from "../designer/store-context";
-import type { Comparison } from "@/lib/run/compare";
+import type { Comparison, ModeMetrics } from "@/lib/run/compare";
 import { CompareBreakdown } from "./CompareBreakdown";
 import { fmtMiB, fmtMs } from "./format";
 import { useRun, type PanelMode } from "./RunProvider";
@@ -161,6 +161,11 @@ export function RunPanel() {
                   </td>
                 </tr>
                 <tr>
+                  <th>warm-up (not measured)</th>
+                  <td data-testid="compare-warmup-in">{warmupText(compare.result.inProcess.warmup)}</td>
+                  <td data-testid="compare-warmup-net">{warmupText(compare.result.network.warmup)}</td>
+                </tr>
+                <tr>
                   <th>ratio</th>
                   <td colSpan={2} data-testid="compare-ratio">
                     typed links {compare.result.throughputRatio.toFixed(1)}× the throughput, {compare.result.cpuRatio.toFixed(1)}× less CPU per request,{" "}
@@ -189,6 +194,13 @@ export function RunPanel() {
       </div>
     </div>
   );
+}
+
+/** A mode's warm-up in words: how many requests ran before the measured ones, and why it stopped there. */
+function warmupText(w: ModeMetrics["warmup"] | undefined): string {
+  if (!w) return "–";
+  const why = w.ended === "steady" ? "until the time per request stopped falling" : w.ended === "cap" ? "its cap reached" : "as asked";
+  return `${w.requests} requests, ${why}`;
 }
 
 /** What the in-process column measured. */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { examples } from "../../examples";
-import { compareModes } from "./compare";
+import { compareModes, warmUp, WARMUP } from "./compare";
 import { buildRelay, relayPipeline, relayResolver } from "./fixtures/relay";
 import { outputText, runDesign, type ComponentResolver } from "./run";
 import { csvPipeline, twoStoreCaches } from "./sample-designs";
@@ -19,6 +19,53 @@ beforeAll(async () => {
   resolve = relayResolver(await buildRelay());
 }, 180_000);
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+describe("warmUp", () => {
+  /** A fake session whose median falls from ten times its steady value until `steadyAfter` requests are served, then stays. */
+  const session = (steadyAfter: number, perRequestMs = 0.05) => {
+    let served = 0;
+    const sizes: number[] = [];
+    const drive = async (n: number) => {
+      sizes.push(n);
+      served += n;
+      const p50 = perRequestMs * (1 + 9 * Math.max(0, 1 - served / steadyAfter));
+      return { elapsedMs: p50 * n, requests: { count: n, p50, p99: p50 }, errors: 0 };
+    };
+    return { drive, sizes, served: () => served };
+  };
+
+  it("runs the count asked for, once", async () => {
+    const s = session(1000);
+    expect(await warmUp(s.drive, 7)).toEqual({ requests: 7, ended: "count" });
+    expect(s.sizes).toEqual([7]);
+  });
+
+  it("goes on until the median stops falling, then stops within a few batches", async () => {
+    const s = session(3000);
+    const w = await warmUp(s.drive);
+    expect(w.ended).toBe("steady");
+    expect(w.requests).toBe(s.served());
+    expect(w.requests).toBeGreaterThanOrEqual(3000 * 0.9);
+    // Batches last about WARMUP.batchMs at the rate seen, so they grow as the requests get faster.
+    expect(s.sizes[0]).toBe(WARMUP.minRequests);
+    expect(s.sizes.at(-1)!).toBeGreaterThan(s.sizes[0]!);
+  });
+
+  it("stops at its cap when the time keeps falling, and on a failed request", async () => {
+    // 20% faster every batch, forever.
+    let batches = 0;
+    const falling = async (n: number) => {
+      const p50 = 5 * 0.8 ** batches++;
+      return { elapsedMs: p50 * n, requests: { count: n, p50, p99: p50 }, errors: 0 };
+    };
+    const w = await warmUp(falling);
+    expect(w.ended).toBe("cap");
+    expect(w.requests).toBeLessThanOrEqual(WARMUP.maxRequests);
+    const failing = async (n: number) => ({ elapsedMs: n, requests: { count: n, p50: 1, p99: 1 }, errors: 1, firstError: { kind: "trap" as const, message: "boom" } });
+    expect(await warmUp(failing)).toMatchObject({ error: { kind: "trap", message: "boom" } });
+    expect(await warmUp(failing, 3)).toMatchObject({ ended: "count", error: { kind: "trap" } });
+  });
+});
 
 /** What must agree between the modes: outcome, output, each node's calls and last values. */
 const essence = (r: RunResult) => ({

@@ -35,7 +35,12 @@ export interface ModeMetrics {
   cpuMsPerRequest: number;
   /** Where one request's time went. */
   breakdown: Breakdown;
+  /** Requests run before the measured ones (excluded from every figure), and why the warm-up ended. */
+  warmup: { requests: number; ended: WarmupEnd };
 }
+
+/** Why a warm-up ended: the count asked for, the per-request time no longer falling, or its cap. */
+export type WarmupEnd = "count" | "steady" | "cap";
 
 /** What the network mode stands for, said wherever its figures are shown. */
 export const NETWORK_BASELINE =
@@ -72,10 +77,11 @@ export interface CompareRequest {
   topology: Topology;
   input: RunInput;
   requests: number;
-  warmup?: number;
   entryNodeId?: string;
   limits?: Partial<RunLimits>;
   request?: HttpRequestShape;
+  /** Requests before the measured ones; without it, the warm-up runs until the per-request time stops falling (`warmUp`). */
+  warmup?: number;
   /** Also measure the design composed into one component, as a third mode (refused for a group that cannot be one). */
   composed?: boolean;
   /**
@@ -107,8 +113,8 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
     const session = started.value;
     const timer = setTimeout(() => void session.close(), limits.timeMs);
     try {
-      const warm = await session.drive(req.warmup ?? Math.min(300, Math.ceil(req.requests / 10)), target);
-      if (warm.errors) return err(warm.firstError ?? { kind: "crashed", message: `${mode}: warm-up failed` });
+      const warm = await warmUp((n) => session.drive(n, target), req.warmup);
+      if (warm.error) return err(warm.error);
       await session.resetCounters(); // the figures cover the measured requests only
       const d = await session.drive(req.requests, target);
       if (d.errors) return err(d.firstError ?? { kind: "crashed", message: `${mode}: ${d.errors} requests failed` });
@@ -126,6 +132,7 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
         processes: session.processCount,
         cpuMsPerRequest: stats.cpuMs / req.requests,
         breakdown: computeBreakdown({ requests: req.requests, sumMs: d.sumMs, summaries: stats.summaries, timing: stats.timing }),
+        warmup: { requests: warm.requests, ended: warm.ended },
       });
     } finally {
       clearTimeout(timer);
@@ -174,4 +181,54 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
     ...(jcoHostCalls ? { jcoHostCalls } : {}),
     limits,
   });
+}
+
+/**
+ * The warm-up's limits: batches of about `batchMs` (the first `minRequests`), at least `minMs` in all, ended
+ * when `patience` batches in a row have a median no `gain` below the best one's, or at `maxMs` / `maxRequests`.
+ */
+export const WARMUP = { minRequests: 50, minMs: 1000, batchMs: 150, patience: 3, gain: 0.9, maxMs: 5000, maxRequests: 30_000 };
+
+/**
+ * Warms a session up before measuring: `count` requests when asked for, else
+ * until the per-request time stops falling. A run process compiles its code
+ * while it serves: the first thousand requests of the composed sample take
+ * five to ten times the CPU of the steady state (V8 tiering the glue and the
+ * host code up), and the network mode's processes warm up too. A fixed short
+ * warm-up measured mostly that, and more so the faster the mode. The rule is
+ * the same for every mode: batches of about `WARMUP.batchMs`, for at least
+ * `WARMUP.minMs`, until `WARMUP.patience` batches in a row have a median no
+ * `WARMUP.gain` below the best batch's (one noisy batch on a loaded machine
+ * does not end it), or `WARMUP.maxMs` / `WARMUP.maxRequests`.
+ */
+export async function warmUp(
+  drive: (n: number) => Promise<{ elapsedMs: number; requests: LatencyStats; errors: number; firstError?: RunError }>,
+  count?: number,
+): Promise<{ requests: number; ended: WarmupEnd; error?: RunError }> {
+  const failed = (d: { firstError?: RunError }) => d.firstError ?? { kind: "crashed" as const, message: "warm-up failed" };
+  if (count !== undefined) {
+    const d = await drive(count);
+    return { requests: count, ended: "count", ...(d.errors ? { error: failed(d) } : {}) };
+  }
+  let done = 0;
+  let spent = 0;
+  let best = Infinity;
+  let stale = 0;
+  let n = WARMUP.minRequests;
+  while (true) {
+    const d = await drive(n);
+    if (d.errors) return { requests: done + n, ended: "cap", error: failed(d) };
+    done += n;
+    spent += d.elapsedMs;
+    if (d.requests.p50 < best * WARMUP.gain) {
+      best = Math.min(best, d.requests.p50);
+      stale = 0;
+    } else {
+      best = Math.min(best, d.requests.p50);
+      if (++stale >= WARMUP.patience && spent >= WARMUP.minMs) return { requests: done, ended: "steady" };
+    }
+    if (spent >= WARMUP.maxMs || done >= WARMUP.maxRequests) return { requests: done, ended: "cap" };
+    // The next batch lasts about batchMs at the rate just seen.
+    n = Math.max(10, Math.min(WARMUP.maxRequests - done, Math.round((n * WARMUP.batchMs) / Math.max(d.elapsedMs, 1))));
+  }
 }

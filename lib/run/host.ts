@@ -8,7 +8,7 @@ import { httpBridged, interfaceName } from "../graph/ports";
 import { CallRecorder } from "./call-recorder";
 import { decodeValue, encodeValue } from "./codec";
 import { errorMessage, hasPayload, RunStop, type CallRequest, type HostSpec, type InvokeOutcome, type ReadyComponent } from "./host-types";
-import { HttpIngress } from "./http-ingress";
+import { HttpIngress, type HttpInput } from "./http-ingress";
 import { HttpService } from "./http-service";
 import { answerOf, callHandler, requestOf, type WireAnswer } from "./http-wire";
 import type { NormalizedRequest } from "./http-ingress";
@@ -214,30 +214,30 @@ export class GraphHost {
     return new Proxy({}, { get: (_t, fn) => (typeof fn === "string" ? (...args: unknown[]) => remote(fn, args) : undefined) });
   }
 
-  /** The run's input into a wasi:http/incoming-handler export (a request held in memory). */
-  invokeHttp(req: CallRequest): InvokeOutcome {
+  /** The run's input into a wasi:http/incoming-handler export (a request held in memory); `input`: `req.args[0]` decoded (a request driven many times). */
+  invokeHttp(req: CallRequest, input?: HttpInput): InvokeOutcome {
     const service = this.#services.get(req.to);
     if (service) return this.#ingress.forward(req, (r) => service.send(r));
     const exports = this.#exports.get(req.to);
     this.#taps.get(req.to)?.reset();
-    return this.#ingress.invoke(req, exports && findInterface(exports, req.interface));
+    return this.#ingress.invoke(req, exports && findInterface(exports, req.interface), input);
   }
 
   hosts(nodeId: string): boolean {
     return this.#exports.has(nodeId) || this.#kv.has(nodeId) || this.#commands.has(nodeId) || this.#services.has(nodeId);
   }
 
-  /** Calls an export of a local node (the run's input, or an inbound wire call); never throws. */
-  invoke(req: CallRequest, record = this.spec.record): InvokeOutcome {
-    return req.from === null ? this.recorder.ingress(() => this.#invoke(req, record)) : this.#invoke(req, record);
+  /** Calls an export of a local node (the run's input, or an inbound wire call); never throws. `args`: `req.args` decoded (a request driven many times). */
+  invoke(req: CallRequest, record = this.spec.record, args?: unknown[]): InvokeOutcome {
+    return req.from === null ? this.recorder.ingress(() => this.#invoke(req, record, args)) : this.#invoke(req, record, args);
   }
 
-  #invoke(req: CallRequest, record: boolean): InvokeOutcome {
+  #invoke(req: CallRequest, record: boolean, given?: unknown[]): InvokeOutcome {
     const saved = this.spec.record;
     this.spec.record = record;
     const rec = this.recorder;
     try {
-      const args = req.args.map(decodeValue);
+      const args = given ?? req.args.map(decodeValue);
       const kv = this.#kv.get(req.to);
       if (kv) return { value: rec.record({ from: req.from, to: req.to, linkId: req.linkId, iface: req.interface, fn: req.function, args, inbound: true }, () => kvOp(kv, req.function, req.handle, args)) };
       const command = this.#commands.get(req.to);

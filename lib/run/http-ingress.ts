@@ -40,12 +40,15 @@ export class HttpIngress {
     setResponseBodyLimit(limits.outputBytes);
   }
 
-  /** `req.args[0]` is `{ method, path, headers, body }`; `target` is the node's incoming-handler export. */
-  invoke(req: CallRequest, target: Record<string, unknown> | undefined): InvokeOutcome {
-    return this.recorder.ingress(() => this.#invoke(req, target));
+  /**
+   * `req.args[0]` is `{ method, path, headers, body }` (or `input`, that value decoded, when the caller
+   * sends the same request many times); `target` is the node's incoming-handler export.
+   */
+  invoke(req: CallRequest, target: Record<string, unknown> | undefined, input?: HttpInput): InvokeOutcome {
+    return this.recorder.ingress(() => this.#invoke(req, target, input));
   }
 
-  #invoke(req: CallRequest, target: Record<string, unknown> | undefined): InvokeOutcome {
+  #invoke(req: CallRequest, target: Record<string, unknown> | undefined, given?: HttpInput): InvokeOutcome {
     if (!target || typeof target.handle !== "function")
       return { error: { kind: "missing-link", message: `'${req.to}' does not export ${req.interface}`, nodeId: req.to, interface: req.interface } };
     const handle = target.handle as (rq: unknown, out: unknown) => void;
@@ -57,7 +60,7 @@ export class HttpIngress {
       const res = collectResponse(out);
       if (typeof res === "string") throw new RunStop({ kind: "trap", message: `'${req.to}': ${res}`, nodeId: req.to });
       return res;
-    });
+    }, given);
   }
 
   /** The run's input into a node whose handler is not a component (a compiled container's guest server). */
@@ -65,8 +68,8 @@ export class HttpIngress {
     return this.recorder.ingress(() => this.#serve(req, send));
   }
 
-  #serve(req: CallRequest, send: (r: NormalizedRequest) => HttpOutput): InvokeOutcome {
-    const input = decodeValue(req.args[0] ?? null) as HttpInput;
+  #serve(req: CallRequest, send: (r: NormalizedRequest) => HttpOutput, given?: HttpInput): InvokeOutcome {
+    const input = given ?? (decodeValue(req.args[0] ?? null) as HttpInput);
     const method = input.method ?? "POST";
     const body = input.body && method !== "GET" && method !== "HEAD" ? input.body : new Uint8Array(0);
     const headers = [...(input.headers ?? [])];

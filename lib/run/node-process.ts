@@ -1,7 +1,8 @@
 // Child-process entry of a run: hosts some nodes of the graph (all of them in
 // in-process mode, one in network mode) and obeys the parent over IPC.
-import { encodeValue } from "./codec";
+import { decodeValue, encodeValue } from "./codec";
 import { GraphHost, RunStop } from "./host";
+import type { HttpInput } from "./http-ingress";
 import type { ChildMessage, ParentMessage } from "./protocol";
 import { latencyStats } from "./stats";
 import type { RunEvent } from "./types";
@@ -68,6 +69,8 @@ function main(): void {
           let errors = 0;
           let firstError;
           const http = m.req.interface.startsWith("wasi:http/incoming-handler");
+          // The same request every time: decoded once, as an ingress parses a request once (components get copies of its bytes).
+          const args = m.req.args.map(decodeValue);
           const limit = host!.spec.limits.timeMs;
           const t0 = performance.now();
           for (let i = 0; i < m.n; i++) {
@@ -77,7 +80,7 @@ function main(): void {
               break;
             }
             const s = performance.now();
-            const r = http ? host!.invokeHttp(m.req) : host!.invoke(m.req, false);
+            const r = http ? host!.invokeHttp(m.req, args[0] as HttpInput) : host!.invoke(m.req, false, args);
             const took = performance.now() - s;
             lat.push(took);
             sumMs += took;

@@ -7,7 +7,8 @@ export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 /**
- * Both run modes side by side on the same design and input. Body: `{ design,
+ * Both run modes side by side on the same design and input, each measured after
+ * a warm-up that runs until its time per request stops falling. Body: `{ design,
  * input, requests?: 1..20000 (default 500), entryNodeId?, limits?, request? }`. Answer:
  * `Comparison` (per mode: requests/s, wire calls/s, request and wire-call
  * p50/p99 in ms, RSS of all processes; plus throughput and memory ratios; the
