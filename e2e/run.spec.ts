@@ -38,6 +38,8 @@ test("run the sample project in both modes; values show on the canvas; compare",
   // The ratio is a number, and the breakdown of a request is shown for both modes.
   const ratio = Number(/([\d.]+)× the throughput/.exec((await panel.getByTestId("compare-ratio").textContent()) ?? "")?.[1]);
   expect(ratio).toBeGreaterThan(0);
+  // Each mode says how long it warmed up before the measured requests.
+  for (const id of ["compare-warmup-in", "compare-warmup-net"]) await expect(panel.getByTestId(id)).toContainText(/\d+ requests, /);
   // The sample composes: the in-process side is the composed unit, and the panel says so; its members are timed inside it
   // (the cache answers repeated requests itself, so json-to-csv is not called after the warm-up).
   await expect(panel.getByTestId("compare-typed-mode")).toHaveAttribute("data-mode", "composed");
