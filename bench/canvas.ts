@@ -70,6 +70,8 @@ export async function startBare(design: DesignDocument, dir: string): Promise<{ 
 
 export interface CanvasFigures {
   firstRenderMs: number;
+  /** Where the first render's time went, from navigation start (ms): first byte of the page, its last byte, the last script's last byte. */
+  split: { ttfb: number; htmlEnd: number; scriptsEnd: number; scripts: number; scriptKb: number };
   /** Every rAF interval while the node was dragged (ms). */
   frames: number[];
   /** Renderer main-thread task time during the drag (CDP Performance.getMetrics TaskDuration), per frame. */
@@ -91,6 +93,11 @@ export async function measure(page: Page, url: string, nodeCount: number): Promi
     { polling: "raf", timeout: 120_000 },
   );
   const firstRenderMs = (await handle.jsonValue()) as number;
+  const split = (await page.evaluate(`(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const js = performance.getEntriesByType("resource").filter((r) => r.initiatorType === "script" || r.name.endsWith(".js"));
+    return { ttfb: nav.responseStart, htmlEnd: nav.responseEnd, scriptsEnd: Math.max(nav.responseEnd, ...js.map((r) => r.responseEnd)), scripts: js.length, scriptKb: js.reduce((a, r) => a + r.encodedBodySize, 0) / 1024 };
+  })()`)) as CanvasFigures["split"];
   await page.waitForTimeout(500);
   // Drag the node nearest the centre of the flow pane (Trellis's pane is smaller than the window:
   // palette, inspector and dock), a short way, so neither page comes near the pane's edge, where
@@ -135,7 +142,7 @@ export async function measure(page: Page, url: string, nodeCount: number): Promi
   const task1 = await taskTime();
   await page.mouse.up();
   await cdp.detach();
-  return { firstRenderMs, frames, taskMsPerFrame: (task1 - task0) / Math.max(1, frames.length) };
+  return { firstRenderMs, split, frames, taskMsPerFrame: (task1 - task0) / Math.max(1, frames.length) };
 }
 
 const quantile = (xs: number[], q: number) => {
@@ -197,10 +204,15 @@ export async function runCanvasBench(): Promise<string[]> {
       return `${f.length} frames, p50 ${quantile(f, 0.5).toFixed(1)} p90 ${quantile(f, 0.9).toFixed(1)} p95 ${quantile(f, 0.95).toFixed(1)} p99 ${quantile(f, 0.99).toFixed(1)} ms, mean ${(f.reduce((x, y) => x + y, 0) / f.length).toFixed(1)} ms; vsync slots ${slots(f)}`;
     };
     const pt = quantile(pooled("trellis"), 0.95), pb = quantile(pooled("bare"), 0.95);
+    const sp = (side: "trellis" | "bare") => {
+      const m = (k: keyof CanvasFigures["split"]) => median(results.map((r) => r[side].split[k]));
+      return `first byte ${m("ttfb").toFixed(0)}, page ${m("htmlEnd").toFixed(0)}, scripts (${m("scripts")}, ${m("scriptKb").toFixed(0)} KB) ${m("scriptsEnd").toFixed(0)}, all nodes ${fr(side).toFixed(0)} ms`;
+    };
     const mean = (f: number[]) => f.reduce((x, y) => x + y, 0) / f.length;
     return [
       `canvas, ${n} nodes / ${design.topology.links.length} edges, headless Chromium, ${runs} runs per page (alternating, after one warm-up each), ${DRAG_STEPS} drag steps per run:`,
       `  time to first render (median): Trellis ${fr("trellis").toFixed(0)} ms, bare React Flow ${fr("bare").toFixed(0)} ms → ratio ${(fr("trellis") / fr("bare")).toFixed(2)}×`,
+      `  where first render went (medians, ms from navigation start): Trellis ${sp("trellis")}; bare ${sp("bare")}`,
       `  p95 frame time while dragging a node (median of the runs' p95): Trellis ${p95("trellis").toFixed(1)} ms, bare React Flow ${p95("bare").toFixed(1)} ms → ratio ${(p95("trellis") / p95("bare")).toFixed(2)}×`,
       `  p95 of all drag frames pooled: ${pt.toFixed(1)} vs ${pb.toFixed(1)} ms → ${(pt / pb).toFixed(2)}×; mean frame ${mean(pooled("trellis")).toFixed(1)} vs ${mean(pooled("bare")).toFixed(1)} ms → ${(mean(pooled("trellis")) / mean(pooled("bare"))).toFixed(2)}×`,
       `  main-thread task time per drag frame (median): Trellis ${task("trellis").toFixed(1)} ms, bare ${task("bare").toFixed(1)} ms → ratio ${(task("trellis") / task("bare")).toFixed(2)}×`,

@@ -33,9 +33,17 @@ test("upload a Wasm image: progress, job states, report, node becomes a compiled
   await snap(page, "image-report-wasm");
   await report.getByTestId("report-view-close").click();
 
-  // The user can keep it as a container instead.
+  // The node's menu shows the report too.
+  await node.locator(".tnode-head").click({ button: "right" });
+  await page.getByTestId("menu-report").click();
+  await expect(report.getByTestId("report-outcome")).toHaveAttribute("data-outcome", "compiled");
+  await report.getByTestId("report-view-close").click();
+
+  // The user can keep it as a container instead: from the inspector, or from the node's menu.
   await node.locator(".tnode-head").click();
-  await page.getByTestId("keep-as-container").click();
+  await expect(page.getByTestId("keep-as-container")).toBeVisible();
+  await node.locator(".tnode-head").click({ button: "right" });
+  await page.getByTestId("menu-keep-container").click();
   await expect(node).toHaveAttribute("data-kind", "container");
   await snap(page, "image-kept-container");
 });

@@ -96,6 +96,13 @@ test("2. a non-image upload marks its node, counts in Problems, can be retried o
   await page.getByTestId("dock-tab-problems").click();
   await expect(page.getByTestId("problem-compile-failed")).toContainText("holiday-photos");
   await snap(page, "ux-2-failed-upload-node");
+  // The node's menu offers the report and another compile; the report says why.
+  await node.locator(".tnode-head").click({ button: "right" });
+  await expect(page.getByTestId("menu-compile")).toBeVisible();
+  await page.getByTestId("menu-report").click();
+  await expect(page.getByTestId("report-view")).toContainText("not an image archive");
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("report-view")).toHaveCount(0);
 
   // Retry runs the job again (a second attempt, same verdict).
   await node.getByTestId("node-retry").click();
@@ -240,6 +247,15 @@ test("5. the Run panel: labelled fields, a resizable dock, a comparison that doe
   await panel.getByTestId("run-input").fill('[{"city":"Lisbon","temp":21.5}]');
   await panel.getByTestId("run-start").click();
   await expect(panel.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 60_000 });
+  // The run's lines name each node as the canvas does, not by its internal id (the sample's ids differ from its names).
+  const id = page.url().split("/projects/")[1]!;
+  const { doc } = (await (await page.request.get(`/api/projects/${id}`)).json()) as { doc: { topology: { nodes: { id: string; name: string }[] } } };
+  const nameOf = new Map(doc.topology.nodes.map((n) => [n.id, n.name]));
+  const lines = await panel.getByTestId("run-node").evaluateAll((els) => els.map((e) => ({ id: e.getAttribute("data-node-id")!, head: e.querySelector("b")!.textContent })));
+  expect(lines.length).toBeGreaterThan(1);
+  for (const l of lines) expect(l.head).toBe(nameOf.get(l.id));
+  await expect(panel.getByTestId("run-calls")).toContainText("input → http-gateway");
+  await expect(panel.getByTestId("run-calls")).toContainText("json-to-csv");
   await panel.getByTestId("compare-requests").fill("40");
   await panel.getByTestId("compare-start").click();
   const table = panel.getByTestId("compare-table");
@@ -338,6 +354,19 @@ test("6a. findable actions: shortcuts overlay, palette search, context menus, re
   await page.getByTestId("project-name-input").fill("Findable, renamed");
   await page.getByTestId("project-name-input").press("Enter");
   await expect(page.getByTestId("project-name")).toHaveText("Findable, renamed");
+
+  // Canvas menu: paste what was copied, at the click; auto-layout.
+  await nodeByName(page, "http-ingress").locator(".tnode-head").click();
+  await page.keyboard.press("Control+c");
+  const count = await page.locator(".react-flow__node").count();
+  await page.locator(".react-flow__pane").click({ button: "right", position: { x: 700, y: 120 } });
+  await page.getByTestId("menu-paste").click();
+  await expect(page.locator(".react-flow__node")).toHaveCount(count + 1);
+  const places = () => page.locator(".react-flow__node").evaluateAll((els) => els.map((e) => (e as HTMLElement).style.transform));
+  const before = await places();
+  await page.locator(".react-flow__pane").click({ button: "right", position: { x: 700, y: 120 } });
+  await page.getByTestId("menu-layout").click();
+  await expect.poll(places).not.toEqual(before);
 });
 
 test("6b. Escape closes every dialog, incl. the WIT editor with the cursor in the editor", async ({ page }) => {

@@ -20,6 +20,7 @@ import { checkLink } from "@/lib/graph/ops";
 import type { NodeTemplate } from "@/lib/graph/factory";
 import type { TopologyNode } from "@/lib/graph/types";
 import { createFlowAdapter, type FlowEdge, type FlowNode } from "@/lib/store/flow-adapter";
+import { useCanvasPainted } from "./canvas-painted";
 import { useDesigner, useDesignerStore, useProblems } from "./store-context";
 import { TrellisEdge } from "./TrellisEdge";
 import { LodContext, LOD_ZOOM, TINY_ZOOM } from "./lod-context";
@@ -171,6 +172,17 @@ export function Canvas({
     () => (Object.keys(drag).length === 0 ? modelNodes : modelNodes.map((n) => (drag[n.id] ? { ...n, position: drag[n.id] } : n))),
     [modelNodes, drag],
   );
+  // The frame after React Flow mounted with the design is the first that shows it.
+  const { markPainted } = useCanvasPainted();
+  useEffect(() => {
+    if (!mounted) return;
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const r = requestAnimationFrame(() => (t = setTimeout(markPainted, 0)));
+    return () => {
+      cancelAnimationFrame(r);
+      clearTimeout(t);
+    };
+  }, [mounted, markPainted]);
   const portIndex = useMemo(() => new Map(topology.nodes.map((n) => [n.id, n])), [topology.nodes]);
   const edges = useMemo(
     () => (mounted ? adapter.edges(input, (end) => portIndex.get(end.node)?.ports.find((p) => p.id === end.port)) : NO_EDGES),

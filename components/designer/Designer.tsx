@@ -1,6 +1,6 @@
 "use client";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { freeSpot, genericTemplates, templateLabel, type NodeTemplate } from "@/lib/graph/factory";
 import type { DesignDocument } from "@/lib/graph/types";
 import { builtinTemplate, type BuiltinComponent } from "@/lib/builtins/catalog";
@@ -37,6 +37,7 @@ import { ProblemsPanel, ProblemsTabLabel, type ExtraProblem } from "./ProblemsPa
 import { DesignerStoreContext, useDesignerStore } from "./store-context";
 import { Toasts } from "./Toasts";
 import { Toolbar } from "./Toolbar";
+import { CanvasPaintedContext, useCanvasPainted } from "./canvas-painted";
 import { ImageReference } from "../jobs/ImageReference";
 
 export interface DesignerProps {
@@ -128,8 +129,10 @@ function DesignerLayout() {
     },
   ]);
 
+  const { painted } = useCanvasPainted();
   useEffect(() => {
     // Built-in components come from the server (built with the app).
+    if (!painted) return;
     let cancelled = false;
     fetch("/api/builtins")
       .then((r) => (r.ok ? r.json() : []))
@@ -144,7 +147,7 @@ function DesignerLayout() {
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [painted]);
 
   const onAdd = useCallback(
     (t: NodeTemplate) => {
@@ -370,7 +373,19 @@ function DesignerLayout() {
   );
 }
 
-export function Designer({ projectId, docJson, revision }: DesignerProps) {
+const noSubscribe = () => () => undefined;
+
+/**
+ * Renders on the client only: the server sends the document and an empty designer frame, and
+ * neither parses the document nor renders the designer for every page request (at 1,000 nodes
+ * that was most of the page's server time, before the browser could fetch a script).
+ */
+export function Designer(props: DesignerProps) {
+  const client = useSyncExternalStore(noSubscribe, () => true, () => false);
+  return client ? <DesignerClient {...props} /> : <div className="designer" data-testid="designer-loading" />;
+}
+
+function DesignerClient({ projectId, docJson, revision }: DesignerProps) {
   const [store] = useState(() => createDesignerStore({ projectId, doc: JSON.parse(docJson) as DesignDocument, revision }));
   useEffect(() => {
     const drafts = idbDrafts();
@@ -400,15 +415,20 @@ export function Designer({ projectId, docJson, revision }: DesignerProps) {
     };
   }, [store, projectId]);
   const value = useMemo(() => store, [store]);
+  const [painted, setPainted] = useState(false);
+  const markPainted = useCallback(() => setPainted(true), []);
+  const paint = useMemo(() => ({ painted, markPainted }), [painted, markPainted]);
   return (
     <DesignerStoreContext.Provider value={value}>
-      <ReactFlowProvider>
-        <JobsProvider>
-          <RunProvider>
-            <DesignerLayout />
-          </RunProvider>
-        </JobsProvider>
-      </ReactFlowProvider>
+      <CanvasPaintedContext value={paint}>
+        <ReactFlowProvider>
+          <JobsProvider>
+            <RunProvider>
+              <DesignerLayout />
+            </RunProvider>
+          </JobsProvider>
+        </ReactFlowProvider>
+      </CanvasPaintedContext>
     </DesignerStoreContext.Provider>
   );
 }

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from "react";
 import { onlyPositionsDiffer } from "@/lib/graph/layout-only";
 import type { DesignDocument } from "@/lib/graph/types";
 import type { ReadinessItem } from "@/lib/manifest/readiness";
+import { useCanvasPainted } from "./canvas-painted";
 import type { ReadinessReply } from "./readiness-worker";
 
 /** Edits in quick succession (typing in the inspector) ask once. */
@@ -17,7 +18,9 @@ export function useExportReadiness(doc: DesignDocument): Readiness {
   const [result, setResult] = useState<Readiness>({ state: "checking" });
   const runner = useRef<{ ask(doc: DesignDocument): void; dispose(): void } | null>(null);
 
+  const { painted } = useCanvasPainted();
   useEffect(() => {
+    if (!painted) return;
     let disposed = false;
     let worker: Worker | null = null;
     let inFlight: DesignDocument | null = null;
@@ -68,19 +71,19 @@ export function useExportReadiness(doc: DesignDocument): Readiness {
       },
     };
     return () => runner.current?.dispose();
-  }, []);
+  }, [painted]);
 
   const asked = useRef<DesignDocument | null>(null);
   useEffect(() => {
     // A drop only moves nodes, and no exporter reads positions: the answer stands (at 1,000 nodes
     // asking again kept a core busy for ~2 s after every drag, under the next drag).
-    if (asked.current && onlyPositionsDiffer(asked.current, doc)) return;
+    if (!painted || (asked.current && onlyPositionsDiffer(asked.current, doc))) return;
     const t = setTimeout(() => {
       asked.current = doc;
       runner.current?.ask(doc);
     }, SETTLE_MS);
     return () => clearTimeout(t);
-  }, [doc]);
+  }, [doc, painted]);
 
   return result;
 }

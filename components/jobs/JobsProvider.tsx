@@ -7,6 +7,7 @@ import { freeSpot } from "@/lib/graph/factory";
 import { WELL_KNOWN_HTTP_PORTS, witPort } from "@/lib/graph/ports";
 import { analyzeWit } from "@/lib/wit";
 import type { Port } from "@/lib/graph/types";
+import { useCanvasPainted } from "../designer/canvas-painted";
 import { useDesignerStore } from "../designer/store-context";
 
 export interface Upload {
@@ -95,9 +96,12 @@ export function JobsProvider({ children }: { children: ReactNode }) {
     [store],
   );
 
+  const { painted } = useCanvasPainted();
   useEffect(
     () =>
-      watchAllJobs({
+      !painted
+        ? undefined
+        : watchAllJobs({
         snapshot: (list) => {
           setJobs(new Map(list.map((j) => [j.id, j])));
           for (const j of list) void onFinished(j);
@@ -117,7 +121,7 @@ export function JobsProvider({ children }: { children: ReactNode }) {
           if (detail && (detail as PullDetail).kind === "pull") setPullDetails((m) => new Map(m).set(jobId, detail as PullDetail));
         },
       }),
-    [onFinished, store],
+    [onFinished, store, painted],
   );
 
   const startUpload = useCallback(

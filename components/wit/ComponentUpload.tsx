@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { freeSpot, type NodeTemplate } from "@/lib/graph/factory";
 import type { UploadedComponent } from "@/lib/components/store";
 import type { PaletteSection } from "../designer/Palette";
+import { useCanvasPainted } from "../designer/canvas-painted";
 import { useDesignerStore } from "../designer/store-context";
 
 export const MY_COMPONENTS = "My components";
@@ -41,7 +42,9 @@ export function useComponentUploads(): ComponentUploads {
   const [list, setList] = useState<UploadedComponent[]>([]);
   const [status, setStatus] = useState<UploadStatus | null>(null);
 
+  const { painted } = useCanvasPainted();
   useEffect(() => {
+    if (!painted) return;
     let cancelled = false;
     fetch("/api/components")
       .then((r) => (r.ok ? (r.json() as Promise<UploadedComponent[]>) : []))
@@ -50,7 +53,7 @@ export function useComponentUploads(): ComponentUploads {
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [painted]);
 
   const upload = useCallback(
     async (file: File, at?: { x: number; y: number }) => {
