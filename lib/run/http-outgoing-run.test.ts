@@ -86,6 +86,23 @@ describe.skipIf(!haveTools)("a compiled container's guest calling a wired built-
     expect(outputText(r)).toBe("csv: Name or service not known\n");
   }, 90_000);
 
+  it("reaches another compiled service: both served by their components, the callee's guest answering each request", async () => {
+    // a second node of the same image: its guest's server answers /resolve?NAME
+    const svc: TopologyNode = { ...legacyApi(), id: "svc", name: "Name Service" };
+    const topology: Topology = {
+      nodes: [httpIngressNode("ingress"), legacyApi(), svc],
+      links: [wire("api", "ingress", HANDLER), { id: "svc->api", from: { node: "svc", port: "exp:wasi:http/incoming-handler" }, to: { node: "api", port: "imp:wasi:http/outgoing-handler" } }],
+    };
+    const r = await runDesign({ topology, input: { text: "" }, mode: "in-process", request: { method: "GET", path: "/fetch?name-service&8080&/resolve?localhost" }, limits: { timeMs: 60_000 } }, opts());
+    expect(r.error).toBeUndefined();
+    expect(r.events[0]).toMatchObject({ type: "started", http: [{ nodeId: "api", via: "component" }, { nodeId: "svc", via: "component" }] });
+    expect(outputText(r)).toBe(
+      "GET /resolve?localhost\n  status 200, content-type text/plain, body 'localhost: 127.0.0.1\n'\n" +
+        "POST /resolve?localhost (same connection)\n  status 200, content-type text/plain, body 'localhost: 127.0.0.1\n'\n  then EOF\n",
+    );
+    expect(r.nodes.svc?.calls).toBe(2);
+  }, 90_000);
+
   it("refuses the outgoing wire when the node would run behind a published port", async () => {
     const r = await runDesign({ topology: design(), input: { text: "" }, mode: "in-process", request: { method: "GET", path: "/" } }, { resolve: noCommand, resolveHttp: async () => undefined, cacheDir: join(work, "cache") });
     expect(r.error).toMatchObject({ kind: "unsupported-node", nodeId: "api" });
