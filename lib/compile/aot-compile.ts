@@ -57,7 +57,13 @@ const num = (v: string | undefined, d: number) => {
 };
 export const defaultSmokeBudget = () => num(process.env.TRELLIS_AOT_SMOKE_BUDGET, 300_000_000);
 export const defaultSmokeMs = () => num(process.env.TRELLIS_AOT_SMOKE_MS, 20_000);
-export const DEFAULT_MIN_RUNS = 2;
+/** Blocks that ran fewer times in the smoke run stay interpreted: V8 compiles (and tiers up) each translated
+ *  function the first time it runs, and below about 500 runs that costs more than the block saves. Measured
+ *  (user+sys CPU, the same run, translations from each command's own smoke run): python3 -c pass 2.58 s
+ *  interpreted, 3.92 s with the blocks run 2+ times, 3.22 at 32, 2.89 at 128, 2.58 at 512, 2.60-2.68 at
+ *  1024-2048; sqlite3 inserting, indexing and grouping 20k rows 3.71 s interpreted, 2.41-2.57 s at every
+ *  threshold from 2 to 2048 (its hot blocks run far more often). */
+export const DEFAULT_MIN_RUNS = 1000;
 export const DEFAULT_MAX_BLOCKS = 20_000;
 
 /** Whether compiles translate by default (TRELLIS_COMPILE_TRANSLATE=0 turns it off, e.g. for tests of other parts). */

@@ -16,11 +16,18 @@ const USAGE = [
   "trellis compile --queue redis://[user:pass@]host:port[/db] <image.tar | ref> -o out.wasm [--listen host:port] [--advertise URL] (on `trellis worker`s; waits)",
   "trellis compile --rootfs <dir|packed.img> --entrypoint 'prog arg...' [--cmd 'arg...'] [-e K=V]... [--workdir DIR] [--user UID[:GID]] [--separate-rootfs] -o out.wasm [--component out.component.wasm] [TRANSLATION] [SNAPSHOT]",
   "SNAPSHOT: [--snapshot] (native images with the rootfs embedded: resume runs with the image's own arguments and environment from a snapshot taken at the guest's first output, input, wait or exit; such runs share its random bytes)",
-  "TRANSLATION: [--no-translate] [--smoke 'arg...' (replaces CMD in the profiling run)] [--smoke-budget INSTRUCTIONS] (native images: hot blocks of a smoke run become Wasm; cached in $TRELLIS_DATA_DIR/cache/aot or ~/.cache/trellis/aot)",
+  "TRANSLATION: [--no-translate] [--smoke 'arg...' or '[\"arg\", ...]' (replaces CMD in the profiling run)] [--smoke-budget INSTRUCTIONS] (native images: hot blocks of a smoke run become Wasm; cached in $TRELLIS_DATA_DIR/cache/aot or ~/.cache/trellis/aot)",
 ].join("\n       ");
 
 function words(s: string): string[] {
   return s.split(/\s+/).filter((w) => w.length > 0);
+}
+/** Words, or a JSON array of strings for arguments that hold spaces (`["sh","-c","a; b"]`). */
+function argList(s: string): string[] {
+  if (!s.trimStart().startsWith("[")) return words(s);
+  const v = JSON.parse(s) as unknown;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) throw new Error("--smoke takes words or a JSON array of strings");
+  return v;
 }
 
 /** One line for people about what translation did (details.translation of a native artifact). */
@@ -166,7 +173,7 @@ const command: CliCommand = {
         else if (a === "--separate-rootfs") separate = true;
         else if (a === "--no-translate") translate = false;
         else if (a === "--snapshot") snapshot = true;
-        else if (a === "--smoke") smoke = words(val());
+        else if (a === "--smoke") smoke = argList(val());
         else if (a === "--smoke-budget") {
           smokeBudget = Number(val());
           if (!Number.isInteger(smokeBudget) || smokeBudget <= 0) throw new Error("--smoke-budget takes a positive number of instructions");
