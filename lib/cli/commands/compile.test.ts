@@ -143,7 +143,8 @@ describe.skipIf(!haveTools)("trellis compile / run (x86-64 core)", () => {
     const image = join(dir, "snap-image.tar");
     writeFileSync(image, await makeDockerSave([tarLayer(layer)], { Entrypoint: ["/bin/busybox"], Cmd: ["seq", "2"], Env: ["PATH=/bin"] }));
     const out = join(dir, "snap-image.wasm");
-    const c = cli(["compile", image, "-o", out, "--snapshot"]);
+    // a smoke command with a hot loop, so that there are blocks that pay back (seq 2 runs none 1000 times)
+    const c = cli(["compile", image, "-o", out, "--snapshot", "--smoke", JSON.stringify(["sh", "-c", "i=0; while [ $i -lt 1500 ]; do i=$((i+1)); done"])]);
     expect(c.code, c.err).toBe(0);
     expect(c.out).toMatch(/^translation: [1-9]\d* blocks/m);
     expect(c.out).toMatch(/^start-up snapshot: taken before syscall 1 after [1-9]\d* guest instructions; artifact \d+ bytes/m);
