@@ -47,6 +47,9 @@ test("a compiled service's guest calls a wired built-in by name through wasi:htt
   // a checked wire like any other: the gateway's incoming handler serves the outgoing import
   await expect(page.locator(".react-flow__edge")).toHaveCount(3);
   await expect(page.locator(".tedge.broken")).toHaveCount(0);
+  // the inspector says which name the guest uses for it
+  await node.locator(".tnode-head").click();
+  await expect(page.getByTestId("inspector-guest-peers")).toHaveText("http://http-gateway/ → http-gateway");
 
   await page.getByTestId("open-run").click();
   const panel = page.getByTestId("run-panel");

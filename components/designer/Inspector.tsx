@@ -1,6 +1,6 @@
 "use client";
 import type { ReactNode } from "react";
-import { CAPABILITY_LABELS, KIND_LABELS, portLabel } from "@/lib/graph/ports";
+import { CAPABILITY_LABELS, httpBridged, KIND_LABELS, peerHostName, portLabel } from "@/lib/graph/ports";
 import type { EnvVar, ExposedPort, TopologyNode } from "@/lib/graph/types";
 import { CommitField as Field } from "./CommitField";
 import { DeploymentInspector } from "./DeploymentInspector";
@@ -66,6 +66,30 @@ const nextPort = (ports: ExposedPort[]) => {
   return p;
 };
 
+/** The wired peers a compiled service's guest reaches by name through its wasi:http/outgoing-handler import. */
+function GuestPeers({ node }: { node: TopologyNode }) {
+  const topology = useDesigner((s) => s.doc.topology);
+  const peers = topology.links.flatMap((l) => {
+    const to = node.ports.find((p) => p.id === l.to.port);
+    const from = topology.nodes.find((n) => n.id === l.from.node);
+    const fp = from?.ports.find((p) => p.id === l.from.port);
+    return l.to.node === node.id && to?.kind === "wit" && fp?.kind === "wit" && from && httpBridged(fp.interface, to.interface) ? [{ id: l.id, name: from.name, host: peerHostName(from) }] : [];
+  });
+  if (peers.length === 0) return null;
+  return (
+    <>
+      <div className="section-title">Reachable from the guest</div>
+      <ul className="port-list" data-testid="inspector-guest-peers">
+        {peers.map((p) => (
+          <li key={p.id} title={`the guest resolves ${p.host}; its HTTP requests there go out through wasi:http/outgoing-handler to ${p.name}`}>
+            <code>http://{p.host}/</code> → {p.name}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 export function NodeInspector({ node, extra }: { node: TopologyNode; extra?: ReactNode }) {
   const updateNode = useDesigner((s) => s.updateNode);
   const c = node.config;
@@ -95,6 +119,7 @@ export function NodeInspector({ node, extra }: { node: TopologyNode; extra?: Rea
       )}
       {node.kind !== "endpoint" && <EnvEditor env={c.env} onChange={(env) => patch({ env })} />}
       {(node.kind === "container" || node.kind === "compiled") && <PortsEditor ports={c.exposedPorts} onChange={(exposedPorts) => patch({ exposedPorts })} />}
+      {node.kind === "compiled" && <GuestPeers node={node} />}
       <DeploymentInspector node={node} patch={patch} />
       {extra}
       <div className="section-title">Ports</div>
