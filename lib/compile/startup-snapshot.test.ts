@@ -15,7 +15,7 @@ let rootfs: Buffer;
 
 // Deterministic work before the first output (a pipeline through fork, pipes
 // and wait inside the guest), then output, then more work that allocates.
-const SCRIPT = 'n=$(seq 1 400 | sort -rn | head -3 | tr "\\n" " "); echo "top $n"; seq 1 20000 | sort -rn | md5sum; cat /app/data.txt; echo "args $#: $*"';
+const SCRIPT = 'n=$(seq 1 400 | sort -rn | head -3 | tr "\\n" " "); echo "top $n"; seq 1 3000 | sort -rn | md5sum; cat /app/data.txt; echo "args $#: $*"';
 
 async function artifact(cfg: RunConfig): Promise<{ plain: string; snap: string; stop: number; insns: number }> {
   const a = buildArtifactBytes(core, rootfs, cfg);
@@ -67,6 +67,16 @@ describe.skipIf(!haveTools)("start-up snapshots", () => {
     const off = await runNativeArtifact(a.snap, { env: { TRELLIS_TRACE: "1", TRELLIS_SNAPSHOT: "0" } });
     expect(off.stdout.toString()).toBe(plain.stdout.toString());
     expect(off.stderr.toString()).not.toContain("resumed");
+  }, 120_000);
+
+  it("stops where a child process writes first; the resumed pipeline finishes as a normal start does", async () => {
+    const a = await artifact({ entrypoint: ["/bin/sh", "-c", "seq 1 5 | sort -rn | head -2; echo done"], cmd: [], env: ["PATH=/bin"] });
+    expect(a.stop).toBe(1);
+    const plain = await runNativeArtifact(a.plain);
+    const snap = await runNativeArtifact(a.snap, { env: { TRELLIS_TRACE: "1" } });
+    expect(plain.stdout.toString()).toBe("5\n4\ndone\n");
+    expect(snap.stdout.toString()).toBe(plain.stdout.toString());
+    expect(snap.stderr.toString()).toContain("resumed from the start-up snapshot");
   }, 120_000);
 
   it("stops before reading stdin, so a resumed run reads its own", async () => {
