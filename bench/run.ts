@@ -18,6 +18,7 @@ const SECTIONS: Section[] = [
   { name: "registry pull (Trellis vs skopeo copy, ~64 MB)", module: "./registry.ts", fn: "runRegistryBench" },
   { name: "published ports (redis through -p vs native redis on loopback)", module: "./net.ts", fn: "runNetBench" },
   { name: "services: nginx small file (native vs through -p vs the run's wasi:http adapter vs the wasi:http component)", module: "./services.ts", fn: "runNginxBench" },
+  { name: "services: a compiled container's HTTP client through wasi:http/outgoing-handler (vs the native client on loopback)", module: "./outgoing.ts", fn: "runOutgoingBench" },
   { name: "compile workers (Redis queue, 1 and 2 workers, vs the embedded queue)", module: "./workers.ts", fn: "runWorkersBench" },
 ];
 

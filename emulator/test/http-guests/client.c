@@ -1,9 +1,11 @@
 // An HTTP client for the wasi:http component's outgoing tests. `client fetch
 // HOST PORT PATH` resolves HOST with getaddrinfo, sends a GET and then a POST
 // on one keep-alive connection, and prints what came back; `client resolve
-// NAME` prints what getaddrinfo says. Without arguments it serves those as
-// /fetch?HOST&PORT&PATH, /resolve?NAME and /wget?URL (busybox wget) on port
-// 8080, so a request to the component runs the client inside the guest.
+// NAME` prints what getaddrinfo says; `client loop HOST PORT N` sends N GETs
+// of / on one keep-alive connection (for the bench). Without arguments it
+// serves those as /fetch?HOST&PORT&PATH, /resolve?NAME, /wget?URL (busybox
+// wget) and /loop?HOST&PORT&N on port 8080, so a request to the component runs
+// the client inside the guest.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char out[65536];
@@ -92,11 +95,46 @@ static void fetch(const char *host, const char *port, const char *path) {
   const char *body = "[{\"a\":1,\"b\":\"x\"}]";
   snprintf(req, sizeof req, "POST %s HTTP/1.1\r\nHost: %s\r\nX-Test: two\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s", path, host, strlen(body), body);
   emit("POST %s (same connection)\n", path);
-  if (write(s, req, strlen(req)) < 0) return emit("  write: %m\n"), (void)close(s);
+  if (write(s, req, strlen(req)) < 0) {
+    emit("  write: %m\n");
+    close(s);
+    return;
+  }
   if (read_response(s)) return;
   char c;
   emit("  then %s\n", read(s, &c, 1) == 0 ? "EOF" : "more bytes");
   close(s);
+}
+
+// N keep-alive GETs; prints how many answers came back 200 and how long they took.
+static void loop(const char *host, const char *port, const char *count) {
+  struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res;
+  if (getaddrinfo(host, port, &hints, &res)) {
+    emit("loop %s: no address\n", host);
+    return;
+  }
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  if (connect(s, res->ai_addr, res->ai_addrlen)) {
+    emit("loop %s: connect: %m\n", host);
+    freeaddrinfo(res);
+    return;
+  }
+  freeaddrinfo(res);
+  long n = strtol(count, NULL, 10), ok = 0;
+  char req[256];
+  snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", host);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (long i = 0; i < n; i++) {
+    if (write(s, req, strlen(req)) < 0) break;
+    size_t before = outn;
+    if (read_response(s)) break;
+    ok += !strncmp(out + before, "  status 200", 12);
+    outn = before; // only the count is reported
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  close(s);
+  emit("loop %ld/%ld ok in %.0f us\n", ok, n, (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3);
 }
 
 static void wget(const char *url) {
@@ -144,6 +182,7 @@ static void serve(int fd) {
   if (!strcmp(target, "/fetch") && arg[2]) fetch(arg[0], arg[1], arg[2]);
   else if (!strcmp(target, "/resolve") && arg[0]) resolve(arg[0]);
   else if (!strcmp(target, "/wget") && arg[0]) wget(arg[0]);
+  else if (!strcmp(target, "/loop") && arg[2]) loop(arg[0], arg[1], arg[2]);
   else emit("no such case\n");
   char head[128];
   snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n\r\n", outn);
@@ -157,6 +196,7 @@ int main(int argc, char **argv) {
   if (argc == 5 && !strcmp(argv[1], "fetch")) fetch(argv[2], argv[3], argv[4]);
   else if (argc == 3 && !strcmp(argv[1], "resolve")) resolve(argv[2]);
   else if (argc == 3 && !strcmp(argv[1], "wget")) wget(argv[2]);
+  else if (argc == 5 && !strcmp(argv[1], "loop")) loop(argv[2], argv[3], argv[4]);
   if (argc > 1) return fwrite(out, 1, outn, stdout) != outn;
   signal(SIGCHLD, SIG_DFL);
   int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
