@@ -70,7 +70,7 @@ function report(name: string, c: Comparison): string[] {
             [[c.inProcess, c.jcoHostCalls.inProcess] as const, ...(c.composed && c.jcoHostCalls.composed ? [[c.composed, c.jcoHostCalls.composed] as const] : [])]
               .map(
                 ([lean, jco]) =>
-                  `${lean.mode} vs network throughput ×${(c.network.elapsedMs / lean.elapsedMs).toFixed(1)} (jco's ×${(c.network.elapsedMs / jco.elapsedMs).toFixed(1)}), ` +
+                  `${lean.mode} vs network throughput ×${(lean.requestsPerSecond / c.network.requestsPerSecond).toFixed(1)} (jco's ×${(jco.requestsPerSecond / c.network.requestsPerSecond).toFixed(1)}), ` +
                   `CPU ×${(c.network.cpuMsPerRequest / lean.cpuMsPerRequest).toFixed(1)} (jco's ×${(c.network.cpuMsPerRequest / jco.cpuMsPerRequest).toFixed(1)}), ` +
                   `CPU per request ${us(lean.cpuMsPerRequest)} µs (jco's ${us(jco.cpuMsPerRequest)} µs)`,
               )

@@ -161,7 +161,12 @@ export function RunPanel() {
                   </td>
                 </tr>
                 <tr>
-                  <th>warm-up (not measured)</th>
+                  <th>requests measured</th>
+                  <td data-testid="compare-measured-in">{compare.result.inProcess.requests}</td>
+                  <td data-testid="compare-measured-net">{compare.result.network.requests}</td>
+                </tr>
+                <tr>
+                  <th>warm-up before (not measured)</th>
                   <td data-testid="compare-warmup-in">{warmupText(compare.result.inProcess.warmup)}</td>
                   <td data-testid="compare-warmup-net">{warmupText(compare.result.network.warmup)}</td>
                 </tr>

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { examples } from "../../examples";
-import { compareModes, warmUp, WARMUP } from "./compare";
+import { compareModes, measuredRequests, MIN_MEASURE_MS, warmUp, WARMUP } from "./compare";
 import { buildRelay, relayPipeline, relayResolver } from "./fixtures/relay";
 import { outputText, runDesign, type ComponentResolver } from "./run";
 import { csvPipeline, twoStoreCaches } from "./sample-designs";
@@ -64,6 +64,15 @@ describe("warmUp", () => {
     const failing = async (n: number) => ({ elapsedMs: n, requests: { count: n, p50: 1, p99: 1 }, errors: 1, firstError: { kind: "trap" as const, message: "boom" } });
     expect(await warmUp(failing)).toMatchObject({ error: { kind: "trap", message: "boom" } });
     expect(await warmUp(failing, 3)).toMatchObject({ ended: "count", error: { kind: "trap" } });
+  });
+
+  it("measures at least MIN_MEASURE_MS worth of requests after an automatic warm-up, the count asked for otherwise", async () => {
+    const w = await warmUp(session(3000, 0.05).drive);
+    expect(w.perRequestMs).toBeCloseTo(0.05, 5);
+    expect(measuredRequests(500, w)).toBe(Math.ceil(MIN_MEASURE_MS / 0.05));
+    expect(measuredRequests(500, { ended: "steady", perRequestMs: 10 })).toBe(500); // 500 requests take longer already
+    expect(measuredRequests(5, { ended: "steady", perRequestMs: 1e-6 })).toBe(500); // at most 100 times the count
+    expect(measuredRequests(500, { ended: "count" })).toBe(500);
   });
 });
 

@@ -80,7 +80,10 @@ export interface CompareRequest {
   entryNodeId?: string;
   limits?: Partial<RunLimits>;
   request?: HttpRequestShape;
-  /** Requests before the measured ones; without it, the warm-up runs until the per-request time stops falling (`warmUp`). */
+  /**
+   * Requests before the measured ones; without it, the warm-up runs until the per-request time stops falling
+   * (`warmUp`), and each mode measures at least `MIN_MEASURE_MS` worth of requests (`measuredRequests`).
+   */
   warmup?: number;
   /** Also measure the design composed into one component, as a third mode (refused for a group that cannot be one). */
   composed?: boolean;
@@ -116,22 +119,23 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
       const warm = await warmUp((n) => session.drive(n, target), req.warmup);
       if (warm.error) return err(warm.error);
       await session.resetCounters(); // the figures cover the measured requests only
-      const d = await session.drive(req.requests, target);
+      const n = measuredRequests(req.requests, warm);
+      const d = await session.drive(n, target);
       if (d.errors) return err(d.firstError ?? { kind: "crashed", message: `${mode}: ${d.errors} requests failed` });
       const stats = await session.stats();
       const seconds = d.elapsedMs / 1000;
       return ok({
         mode,
-        requests: req.requests,
+        requests: n,
         elapsedMs: d.elapsedMs,
-        requestsPerSecond: req.requests / seconds,
+        requestsPerSecond: n / seconds,
         request: d.requests,
         wire: stats.wire,
         wireCallsPerSecond: stats.wire.count / seconds,
         rssBytes: stats.rssBytes,
         processes: session.processCount,
-        cpuMsPerRequest: stats.cpuMs / req.requests,
-        breakdown: computeBreakdown({ requests: req.requests, sumMs: d.sumMs, summaries: stats.summaries, timing: stats.timing }),
+        cpuMsPerRequest: stats.cpuMs / n,
+        breakdown: computeBreakdown({ requests: n, sumMs: d.sumMs, summaries: stats.summaries, timing: stats.timing }),
         warmup: { requests: warm.requests, ended: warm.ended },
       });
     } finally {
@@ -172,15 +176,29 @@ export async function compareModes(req: CompareRequest, opts: RunOptions = {}): 
     entry: { nodeId: plan.entry.nodeId, interface: plan.entry.interface },
     inProcess: inProcess.value,
     network: network.value,
-    throughputRatio: network.value.elapsedMs / inProcess.value.elapsedMs,
+    throughputRatio: inProcess.value.requestsPerSecond / network.value.requestsPerSecond,
     memoryRatio: network.value.rssBytes / inProcess.value.rssBytes,
     cpuRatio: network.value.cpuMsPerRequest / inProcess.value.cpuMsPerRequest,
-    ...(composed ? { composed, composedThroughputRatio: network.value.elapsedMs / composed.elapsedMs } : {}),
+    ...(composed ? { composed, composedThroughputRatio: composed.requestsPerSecond / network.value.requestsPerSecond } : {}),
     modes: { inProcess: typedComposed ? COMPOSED_MODE : IN_PROCESS_MODE, network: NETWORK_BASELINE, ...(composed ? { composed: COMPOSED_MODE } : {}) },
     ...(fallback !== undefined ? { inProcessFallback: fallback } : {}),
     ...(jcoHostCalls ? { jcoHostCalls } : {}),
     limits,
   });
+}
+
+/** Shortest measurement after an automatic warm-up: the requests asked for, or more when they would take less than this. */
+export const MIN_MEASURE_MS = 1000;
+
+/**
+ * How many requests to measure: the count asked for, and after an automatic warm-up at least
+ * `MIN_MEASURE_MS` worth at the rate its last batch ran (at most 100 times the count). On a loaded
+ * machine a process is descheduled for tens of milliseconds at a time; in a window of 0.2 s one such
+ * pause decides the throughput, so the faster mode, whose window is the shortest, was the noisiest.
+ */
+export function measuredRequests(asked: number, warm: { ended: WarmupEnd; perRequestMs?: number }): number {
+  if (warm.ended === "count" || !warm.perRequestMs) return asked;
+  return Math.max(asked, Math.min(100 * asked, Math.ceil(MIN_MEASURE_MS / warm.perRequestMs)));
 }
 
 /**
@@ -204,7 +222,7 @@ export const WARMUP = { minRequests: 50, minMs: 1000, batchMs: 150, patience: 3,
 export async function warmUp(
   drive: (n: number) => Promise<{ elapsedMs: number; requests: LatencyStats; errors: number; firstError?: RunError }>,
   count?: number,
-): Promise<{ requests: number; ended: WarmupEnd; error?: RunError }> {
+): Promise<{ requests: number; ended: WarmupEnd; error?: RunError; perRequestMs?: number }> {
   const failed = (d: { firstError?: RunError }) => d.firstError ?? { kind: "crashed" as const, message: "warm-up failed" };
   if (count !== undefined) {
     const d = await drive(count);
@@ -220,14 +238,15 @@ export async function warmUp(
     if (d.errors) return { requests: done + n, ended: "cap", error: failed(d) };
     done += n;
     spent += d.elapsedMs;
+    const perRequestMs = d.elapsedMs / n;
     if (d.requests.p50 < best * WARMUP.gain) {
       best = Math.min(best, d.requests.p50);
       stale = 0;
     } else {
       best = Math.min(best, d.requests.p50);
-      if (++stale >= WARMUP.patience && spent >= WARMUP.minMs) return { requests: done, ended: "steady" };
+      if (++stale >= WARMUP.patience && spent >= WARMUP.minMs) return { requests: done, ended: "steady", perRequestMs };
     }
-    if (spent >= WARMUP.maxMs || done >= WARMUP.maxRequests) return { requests: done, ended: "cap" };
+    if (spent >= WARMUP.maxMs || done >= WARMUP.maxRequests) return { requests: done, ended: "cap", perRequestMs };
     // The next batch lasts about batchMs at the rate just seen.
     n = Math.max(10, Math.min(WARMUP.maxRequests - done, Math.round((n * WARMUP.batchMs) / Math.max(d.elapsedMs, 1))));
   }
