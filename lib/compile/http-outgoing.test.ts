@@ -5,8 +5,8 @@
 // wasi:http/outgoing-handler import, here served by a function in memory.
 // What the client reads back is compared with the same client run natively
 // against a loopback server answering with the same function.
-import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -55,6 +55,7 @@ describe.skipIf(!haveTools)("a compiled container's guest calling a wired servic
     await packStage(stage, join(work, "rootfs.img"));
     const built = await buildHttpComponent({ rootfs: readFileSync(join(work, "rootfs.img")), cfg: { entrypoint: ["/bin/client"], cmd: [], env: [] }, httpPort: 8080 });
     if (!built.ok) throw new Error(built.error.message);
+    writeFileSync(join(work, "client.http.wasm"), built.value);
     setEnv({ TRELLIS_HTTP_PEERS: "api,db=db.internal:9000" });
     call = await loadHandler(built.value, join(work, "cache"), serve);
     server = createServer((req, res) => {
@@ -122,4 +123,27 @@ describe.skipIf(!haveTools)("a compiled container's guest calling a wired servic
     expect(text(call({ path: "/fetch?10.88.1.9&80&/x" }))).toBe("fetch 10.88.1.9: connect: Network is unreachable\n");
     expect(text(call({ path: "/fetch?10.88.0.1&80&/x" }))).toBe("fetch 10.88.0.1: connect: Network is unreachable\n");
   });
+
+  it("trellis serve --peer sends the guest's requests to the named server", async () => {
+    const serve = spawn(process.execPath, ["bin/trellis.mjs", "serve", join(work, "client.http.wasm"), "--listen", "127.0.0.1:0", "--peer", `api=127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const url = await new Promise<string>((res, rej) => {
+        let out = "";
+        let err = "";
+        serve.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+        serve.stdout!.on("data", (b: Buffer) => {
+          out += b.toString();
+          const m = /on (http:\/\/\S+)/.exec(out);
+          if (m) res(m[1]!);
+        });
+        serve.once("exit", (code) => rej(new Error(`trellis serve exited ${code}: ${err}`)));
+      });
+      const got = await (await fetch(`${url}fetch?api&80&/hello?x=1`)).text();
+      expect(got).toBe(await native("fetch", "127.0.0.1", String(port), "/hello?x=1"));
+      // a name not given with --peer does not resolve
+      expect(await (await fetch(`${url}resolve?db`)).text()).toBe("db: Name or service not known\n");
+    } finally {
+      serve.kill("SIGTERM");
+    }
+  }, 120_000);
 });

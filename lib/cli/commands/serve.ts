@@ -3,13 +3,36 @@
 // server, as a wasi:http host such as `wasmtime serve` or Spin would run it. One
 // instance answers every request, one request at a time (the handler is synchronous),
 // so a guest's state carries over between requests as it does when deployed.
+// `--peer NAME=HOST:PORT` lets the component's outgoing requests reach that
+// server: a compiled container's guest resolves NAME (TRELLIS_HTTP_PEERS) and
+// its HTTP clients' requests go out through wasi:http/outgoing-handler to
+// http://HOST:PORT; nothing else is reachable.
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
+import * as shim from "@bytecodealliance/preview2-shim";
+import type { OutgoingAnswer, OutgoingCall } from "../../run/memory-http";
+import { SyncHttpClient } from "../../run/sync-http";
 import { defaultCacheDir } from "../../run/transpile";
 import { loadHandler } from "../../run/wasi-http-call";
 import type { CliCommand } from "../command";
 
-const USAGE = "trellis serve <component.wasm> [--listen [ADDR:]PORT] [--max-body BYTES]   (default 127.0.0.1:8080, 16 MiB)";
+const USAGE = "trellis serve <component.wasm> [--listen [ADDR:]PORT] [--max-body BYTES] [--peer NAME=HOST:PORT ...]   (default 127.0.0.1:8080, 16 MiB)";
+const PEER_TIMEOUT_MS = 30_000;
+
+/** The component's outgoing requests, sent to the peer servers the user named (by the authority the component gives). */
+function peerHandler(peers: Map<string, string>): (c: OutgoingCall) => OutgoingAnswer {
+  let client: SyncHttpClient | undefined;
+  return (c) => {
+    if (![...peers.values()].includes(c.authority)) return { error: { tag: "HTTP-request-denied" } };
+    client ??= new SyncHttpClient("");
+    const r = client.request(`http://${c.authority}${c.pathWithQuery}`, { method: c.method, headers: c.headers, body: c.body }, PEER_TIMEOUT_MS);
+    if (r.error !== undefined || r.status === undefined) {
+      process.stderr.write(`trellis serve: ${c.method} http://${c.authority}${c.pathWithQuery}: ${r.error ?? "no answer"}\n`);
+      return { error: { tag: "connection-refused" } };
+    }
+    return { status: r.status, headers: (r.headers ?? []).map(([k, v]) => [k.toLowerCase(), v]), body: r.bytes ?? new Uint8Array(0) };
+  };
+}
 
 function parseListen(v: string): { host: string; port: number } | undefined {
   const m = /^(?:(\[[^\]]+\]|[^:]+):)?(\d{1,5})$/.exec(v);
@@ -57,8 +80,18 @@ const command: CliCommand = {
     let file: string | undefined;
     let listen = { host: "127.0.0.1", port: 8080 };
     let maxBody = 16 << 20;
+    const peers = new Map<string, string>(); // name the guest uses → HOST:PORT
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
+      if (a === "--peer" && args[i + 1]) {
+        const m = /^([A-Za-z0-9][A-Za-z0-9.-]*)=([A-Za-z0-9.-]+:\d{1,5})$/.exec(args[++i]!);
+        if (!m) {
+          process.stderr.write(`trellis serve: --peer takes NAME=HOST:PORT, not ${args[i]}\n`);
+          return 2;
+        }
+        peers.set(m[1]!.toLowerCase(), m[2]!);
+        continue;
+      }
       if ((a === "--listen" || a === "-l") && args[i + 1]) {
         const l = parseListen(args[++i]!);
         if (!l) {
@@ -94,7 +127,8 @@ const command: CliCommand = {
     }
     let call: Awaited<ReturnType<typeof loadHandler>>;
     try {
-      call = await loadHandler(bytes, defaultCacheDir());
+      if (peers.size > 0) (shim.cli as unknown as { _setEnv(e: Record<string, string>): void })._setEnv({ TRELLIS_HTTP_PEERS: [...peers].map(([n, at]) => `${n}=${at}`).join(",") });
+      call = await loadHandler(bytes, defaultCacheDir(), peers.size > 0 ? peerHandler(peers) : undefined);
     } catch (e) {
       process.stderr.write(`trellis serve: ${file}: ${(e as Error).message}\n`);
       return 1;
