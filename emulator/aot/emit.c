@@ -1019,7 +1019,34 @@ static void body_comi(Tx *t, D *d) {
   memop(t, W_I64_STORE, CPU_FIELD(flags));
   lget(t, L_P); i32c(t, F_NONE); memop(t, W_I32_STORE, CPU_FIELD(lf_op));
 }
-static int emit_sse(Tx *t, D *d) {
+// CMPSD xmm, xmm/m64, pred (F2 0F C2): all ones where the predicate holds (fpu.c dcmp).
+static void body_cmpsd(Tx *t, D *d) {
+  int pred = (u8)d->imm;
+  xget(t, d->reg, 0);
+  lset(t, L_X2);
+#define A_ lget(t, L_X2); op(t, W_F64_REINTERPRET_I64)
+#define B_ lget(t, L_X0); op(t, W_F64_REINTERPRET_I64)
+  switch (pred) {
+  case 0: A_; B_; op(t, W_F64_EQ); break;
+  case 1: A_; B_; op(t, W_F64_LT); break;
+  case 2: A_; B_; op(t, W_F64_LE); break;
+  case 3: A_; A_; op(t, W_F64_NE); B_; B_; op(t, W_F64_NE); op(t, W_I32_OR); break;
+  case 4: A_; B_; op(t, W_F64_NE); break;
+  case 5: A_; B_; op(t, W_F64_LT); op(t, W_I32_EQZ); break;
+  case 6: A_; B_; op(t, W_F64_LE); op(t, W_I32_EQZ); break;
+  default: A_; A_; op(t, W_F64_EQ); B_; B_; op(t, W_F64_EQ); op(t, W_I32_AND); break;
+  }
+#undef A_
+#undef B_
+  op(t, W_I64_EXTEND_U);
+  lset(t, L_X0);
+  i64c(t, 0); // 1 -> all ones
+  lget(t, L_X0);
+  op(t, W_I64_SUB);
+  lset(t, L_X0);
+  xset(t, d->reg, 0, L_X0);
+}
+static int emit_sse(Tx *t, D *d) { // the 0F map rows not inlined above: SSE, and BSF
   extern Exec exec_table[0x400];
   int o = d->op, pf = sse_pf(d);
   if (d->fn != exec_table[o]) return 0; // an MMX or SSE3 form the decoder gave its own handler
@@ -1105,6 +1132,39 @@ static int emit_sse(Tx *t, D *d) {
     if (pf != 2) return 0;
     sse_src(t, d, 8, body_sd_arith);
     return 1;
+  case 0x1c2: // cmpsd with a predicate
+    if (pf != 2 || (u8)d->imm > 7) return 0;
+    sse_src(t, d, 8, body_cmpsd);
+    return 1;
+  case 0x1bc: { // bsf (32/64-bit): every arithmetic flag is written, straight into the Cpu (op_bitscan)
+    int sz = d->osz;
+    if (sz < 4 || d->rep) return 0; // tzcnt: the handler
+    e_rm_read(t, d, sz);
+    lset(t, L_X0);
+    lget(t, L_X0);
+    op(t, W_I64_EQZ);
+    open_(t, W_IF, W_VOID); // a zero source leaves the destination
+    else_(t);
+    lget(t, L_X0);
+    op(t, W_I64_CTZ);
+    e_setreg(t, d, d->reg, sz);
+    end_(t);
+    t->fop = 0; // the flags before are overwritten: ZF from the source, the others cleared
+    i32c(t, 0);
+    lset(t, L_FOP);
+    if (d->noflags) return 1;
+    lget(t, L_P);
+    lget(t, L_P);
+    memop(t, W_I64_LOAD, CPU_FIELD(flags));
+    i64c(t, (i64)(~(u64)(CF | PF | AF | ZF | SF | OF) & 0x254dd5ull));
+    op(t, W_I64_AND);
+    i64c(t, 2);
+    op(t, W_I64_OR);
+    lget(t, L_X0); op(t, W_I64_EQZ); op(t, W_I64_EXTEND_U); i64c(t, ZF); op(t, W_I64_MUL); op(t, W_I64_OR);
+    memop(t, W_I64_STORE, CPU_FIELD(flags));
+    lget(t, L_P); i32c(t, F_NONE); memop(t, W_I32_STORE, CPU_FIELD(lf_op));
+    return 1;
+  }
   case 0x12e: case 0x12f: // (u)comisd / (u)comiss
     if (pf >= 2) return 0;
     t->fop = 0; // every arithmetic flag is overwritten

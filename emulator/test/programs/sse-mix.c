@@ -2,7 +2,7 @@
 // (emulator/aot/emit.c): SSE moves in every width, logic and quadword lanes,
 // pcmpeqb/pmovmskb/pshufd, scalar double arithmetic with NaN payloads,
 // (u)comisd/comiss, cvtsi2sd/ss, cvttsd2si at the range edges, MUL/IMUL with
-// CF/OF, DIV/IDIV, 8/16-bit rotates. Each runs in a loop over varied inputs,
+// CF/OF, DIV/IDIV, 8/16-bit rotates, CMPSD, BSF. Each runs in a loop over varied inputs,
 // so its block is hot enough to be translated, and every result goes into
 // one hash that is compared with the host's.
 #include <emmintrin.h>
@@ -41,6 +41,21 @@ int main(void) {
     uint64_t f;
     __asm__("movsd %1, %%xmm0; comisd %2, %%xmm0; pushfq; pop %0" : "=r"(f) : "m"(a), "m"(b) : "xmm0", "cc"); mix(f & 0x8d5);
     __asm__("movsd %1, %%xmm0; movsd %2, %%xmm1; ucomisd %%xmm1, %%xmm0; pushfq; pop %0" : "=r"(f) : "m"(a), "m"(b) : "xmm0", "xmm1", "cc"); mix(f & 0x8d5);
+    uint64_t m8[8];
+    __asm__("movsd %8, %%xmm0; cmpsd $0, %9, %%xmm0; movq %%xmm0, %0;"
+            "movsd %8, %%xmm0; cmpsd $1, %9, %%xmm0; movq %%xmm0, %1;"
+            "movsd %8, %%xmm0; cmpsd $2, %9, %%xmm0; movq %%xmm0, %2;"
+            "movsd %8, %%xmm0; cmpsd $3, %9, %%xmm0; movq %%xmm0, %3;"
+            "movsd %8, %%xmm0; cmpsd $4, %9, %%xmm0; movq %%xmm0, %4;"
+            "movsd %8, %%xmm0; cmpsd $5, %9, %%xmm0; movq %%xmm0, %5;"
+            "movsd %8, %%xmm0; cmpsd $6, %9, %%xmm0; movq %%xmm0, %6;"
+            "movsd %8, %%xmm0; cmpsd $7, %9, %%xmm0; movq %%xmm0, %7"
+            : "=m"(m8[0]), "=m"(m8[1]), "=m"(m8[2]), "=m"(m8[3]), "=m"(m8[4]), "=m"(m8[5]), "=m"(m8[6]), "=m"(m8[7]) : "m"(a), "m"(b) : "xmm0");
+    for (int k = 0; k < 8; k++) mix(m8[k]);
+    uint64_t bs = i & 3 ? next() >> (next() % 64) : 0, bd = 77;
+    __asm__("bsfq %2, %0; pushfq; pop %1" : "+r"(bd), "=r"(f) : "r"(bs) : "cc"); mix(bd); mix(f & 0x40);
+    uint32_t bd32 = 5;
+    __asm__("bsfl %2, %0" : "+r"(bd32) : "r"((uint32_t)bs) : "cc"); mix(bd32);
     float fa = (float)a, fb = (float)b;
     __asm__("movss %1, %%xmm0; comiss %2, %%xmm0; pushfq; pop %0" : "=r"(f) : "m"(fa), "m"(fb) : "xmm0", "cc"); mix(f & 0x8d5);
     int64_t q; int32_t dw;
