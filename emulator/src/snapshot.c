@@ -2,13 +2,15 @@
 // an artifact once with TRELLIS_SNAPSHOT=1; the core runs the guest until its
 // first system call that reaches or depends on the world outside the guest
 // (snap_stops below), and there writes the core's linear memory to stdout
-// instead of making the call. The compile step puts that dump in the artifact
-// as a data segment past everything else and points `trellis_snap` at it.
+// instead of making the call. The compile step puts that dump in the artifact:
+// the ranges above the embedded rootfs as data segments at their addresses,
+// the static data and the heap below it in a blob past everything else, which
+// `trellis_snap` points at.
 //
 // A later run starts the core as usual (pristine data segments), builds the
 // same inputs key (guest argv, environment, workdir, user, hostname, HTTP
 // port, which of fds 0-2 are terminals) and, when it equals the dump's, copies
-// the dump over the core's static data and heap and resumes the scheduler:
+// the blob over the core's static data and low heap and resumes the scheduler:
 // the guest retries the system call it stopped at. Any difference means a
 // normal start, untouched by the snapshot.
 //
@@ -44,11 +46,15 @@ typedef struct SnapHdr {
   u32 version;
   u32 mem_end;    // linear memory size when it was taken
   u32 key_len;
-  u32 nruns;
+  u32 nruns;      // in the dump: all runs; in the artifact's blob: the ncopy the core copies
   u64 mono;       // mono_ns() at the stop
   u64 insns;      // guest instructions PID 1 had executed
   u32 stop_nr;    // the system call it stopped at
-  u32 pad;
+  u32 ncopy;      // the first ncopy runs (static data, the heap below the
+                  // embedded data) are the core's to copy at a resume; the
+                  // rest lie where a fresh start never allocates (claim_embedded_region
+                  // keeps it out up to the blob's end), so the artifact places
+                  // them as data segments of their own
 } SnapHdr;
 
 static const char DUMP_MAGIC[16] = {'T', 'R', 'E', 'L', 'L', 'I', 'S', '-', 'S', 'N', 'A', 'P', 'D', 'U', 'M', 'P'};
@@ -179,7 +185,7 @@ void snap_take(Proc *p) {
   SnapHdr h;
   memset(&h, 0, sizeof h);
   memcpy(h.magic, DUMP_MAGIC, 16);
-  h.version = 1;
+  h.version = 2;
   h.mem_end = end;
   h.key_len = snap_key_len;
   h.mono = mono_ns();
@@ -188,6 +194,8 @@ void snap_take(Proc *p) {
   int n = snap_runs(runs, max, (u32)lo, (u32)hi, end);
   if (n < 0) fatal("start-up snapshot: the heap is too fragmented to dump");
   h.nruns = (u32)n;
+  extern char __heap_base;
+  h.ncopy = (u32)(lo > (uintptr_t)&__heap_base ? 2 : 1); // snap_runs' first ones
   u64 bytes = 0;
   for (int i = 0; i < n; i++) bytes += runs[i].len;
   // The header and run list are written first, so nothing written after
@@ -218,7 +226,7 @@ int snap_restore(void) {
   const u8 *blob = (const u8 *)(uintptr_t)trellis_snap.blob_addr;
   SnapHdr h;
   memcpy(&h, blob, sizeof h);
-  if (memcmp(h.magic, DUMP_MAGIC, 16) || h.version != 1 || h.mem_end > trellis_snap.blob_addr) return 0;
+  if (memcmp(h.magic, DUMP_MAGIC, 16) || h.version != 2 || h.mem_end > trellis_snap.blob_addr) return 0;
   if (h.key_len != snap_key_len || memcmp(blob + sizeof h, snap_key, snap_key_len)) {
     if (trace_on) fprintf(stderr, "trellis-x86: start-up snapshot not used: this run's arguments or environment differ from its own\n");
     return 0;

@@ -105,8 +105,19 @@ describe.skipIf(!haveTools)("start-up snapshots", () => {
     expect(notDump.ok ? "" : notDump.error.kind).toBe("core-malformed");
     const dump = Buffer.alloc(56);
     Buffer.from("TRELLIS-SNAPDUMP", "latin1").copy(dump);
-    dump.writeUInt32LE(1, 16);
+    dump.writeUInt32LE(2, 16);
     const noDesc = addSnapshot(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), dump);
     expect(noDesc.ok ? "" : noDesc.error.kind).toBe("core-malformed");
+    // a range past the memory the dump says it had, and a dump cut short
+    const run = Buffer.alloc(8 + 16);
+    run.writeUInt32LE(0x10000, 0);
+    run.writeUInt32LE(16, 4);
+    const past = Buffer.concat([dump, run]);
+    past.writeUInt32LE(0x8000, 20); // mem_end
+    past.writeUInt32LE(1, 28); // nruns
+    expect(addSnapshot(a.value, past).ok ? "" : (addSnapshot(a.value, past) as { error: { message: string } }).error.message).toMatch(/runs past its end/);
+    const cut = Buffer.from(past);
+    cut.writeUInt32LE(0x20000, 20);
+    expect((addSnapshot(a.value, cut.subarray(0, cut.length - 4)) as { ok: boolean }).ok).toBe(false);
   }, 120_000);
 });

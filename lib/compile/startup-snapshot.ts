@@ -3,15 +3,18 @@
 // artifact's own command until the guest's first system call that reaches or
 // depends on the world outside it (output, input, waiting, the network, exit;
 // emulator/src/snapshot.c lists them) and writes its linear memory to stdout
-// there. That dump becomes one more data segment, past everything else, and
-// the core's `trellis_snap` descriptor points at it. A run whose inputs (guest
+// there. Its ranges above the embedded rootfs become data segments at their
+// own addresses (a fresh start never allocates there); the static data and
+// the heap below the rootfs, which a fresh start uses before it can compare
+// inputs, go into a blob past everything else, which the core copies at a
+// resume, and the core's `trellis_snap` descriptor points at it. A run whose inputs (guest
 // argv, environment, workdir, user, hostname, which of fds 0-2 are terminals)
 // equal the snapshot run's resumes from it; any other run starts normally.
 //
 // What every run resumed from one snapshot shares: the random bytes and clock
 // readings the guest took before the stop (AT_RANDOM, so the stack canary and
 // pointer guard; getrandom, so e.g. Python's hash secret), and the artifact
-// carries them. The module keeps the dump resident in its memory.
+// carries them.
 
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -34,7 +37,8 @@ export interface StartupSnapshot {
   stopSyscall: number;
   /** Guest instructions PID 1 ran before the stop: what a resumed run skips. */
   instructions: number;
-  /** Bytes of the dump (header, key and memory ranges) now in the module. */
+  /** Bytes of the dump (header, key and memory ranges) now in the module: its ranges above the
+   *  embedded rootfs as data segments at their own addresses, the rest in the blob the core copies. */
   dumpBytes: number;
   /** The core's linear memory size when the snapshot was taken. */
   memoryBytes: number;
@@ -112,10 +116,31 @@ function runForDump(file: string, timeoutMs: number): Promise<Result<{ dump: Buf
 /** Puts a dump into the artifact it was taken from: a data segment past the dump's memory, and the descriptor pointing at it. */
 export function addSnapshot(artifact: Uint8Array, dump: Buffer, log = ""): Result<StartupSnapshot, SnapshotError> {
   const bad = (message: string) => err({ kind: "core-malformed" as const, message });
-  if (dump.length < HEADER || !dump.subarray(0, 16).equals(DUMP_MAGIC) || dump.readUInt32LE(16) !== 1) return bad("not a start-up snapshot dump");
+  if (dump.length < HEADER || !dump.subarray(0, 16).equals(DUMP_MAGIC) || dump.readUInt32LE(16) !== 2) return bad("not a start-up snapshot dump (or one of another version)");
   const memEnd = dump.readUInt32LE(20);
+  const keyLen = dump.readUInt32LE(24);
+  const nruns = dump.readUInt32LE(28);
   const instructions = Number(dump.readBigUInt64LE(40));
   const stopSyscall = dump.readUInt32LE(48);
+  const ncopy = dump.readUInt32LE(52);
+  // The first ncopy runs stay in the blob the core copies from at a resume;
+  // the others become data segments at their own addresses (snapshot.c).
+  const placed: { addr: number; bytes: Buffer }[] = [];
+  let blobEnd = HEADER + keyLen;
+  {
+    let at = HEADER + keyLen;
+    for (let i = 0; i < nruns; i++) {
+      if (at + 8 > dump.length) return bad("the dump is cut short");
+      const addr = dump.readUInt32LE(at), len = dump.readUInt32LE(at + 4);
+      if (at + 8 + len > dump.length || addr + len > memEnd) return bad("a dump range runs past its end");
+      if (i < ncopy) blobEnd = at + 8 + len;
+      else placed.push({ addr, bytes: dump.subarray(at + 8, at + 8 + len) });
+      at += 8 + len;
+    }
+    if (at !== dump.length) return bad("the dump has bytes past its last range");
+  }
+  const blob = Buffer.from(dump.subarray(0, blobEnd));
+  blob.writeUInt32LE(ncopy, 28);
   try {
     const secs = sections(artifact);
     const mem = secs.find((s) => s.id === 5);
@@ -154,20 +179,21 @@ export function addSnapshot(artifact: Uint8Array, dump: Buffer, log = ""): Resul
     }
     if (descAddr === undefined) return bad("the core has no trellis_snap descriptor (built before start-up snapshots?)");
     const blobAddr = Math.ceil(memEnd / PAGE) * PAGE;
-    const pages = Math.ceil((blobAddr + dump.length) / PAGE) + 1;
+    const pages = Math.ceil((blobAddr + blob.length) / PAGE) + 1;
     if (pages > 65536) return bad("the snapshot does not fit in wasm32 memory");
     const fields = Buffer.alloc(8);
     fields.writeUInt32LE(blobAddr, 0);
-    fields.writeUInt32LE(dump.length, 4);
+    fields.writeUInt32LE(blob.length, 4);
     const seg = (addr: number, bytes: Buffer) => [leb(0), Buffer.from([0x41]), sleb32(addr | 0), Buffer.from([0x0b]), leb(bytes.length), bytes];
-    const newSegs = [...seg(blobAddr, dump), ...seg(descAddr + 20, fields)];
-    const dataBody = [leb(count + 2), Buffer.from(artifact.subarray(segStart, data.end)), ...newSegs];
+    const newSegs = [...placed.flatMap((r) => seg(r.addr, r.bytes)), ...seg(blobAddr, blob), ...seg(descAddr + 20, fields)];
+    const added = placed.length + 2;
+    const dataBody = [leb(count + added), Buffer.from(artifact.subarray(segStart, data.end)), ...newSegs];
     const memBody = [leb(1), Buffer.from([flags]), leb(Math.max(initial, pages)), ...(max !== undefined ? [leb(Math.max(max, pages))] : [])];
     const parts: Buffer[] = [Buffer.from(artifact.subarray(0, 8))];
     for (const s of secs) {
       if (s.id === 5) parts.push(...section(5, memBody));
       else if (s.id === 11) parts.push(...section(11, dataBody));
-      else if (s.id === 12) parts.push(...section(12, [leb(count + 2)]));
+      else if (s.id === 12) parts.push(...section(12, [leb(count + added)]));
       else parts.push(Buffer.from(artifact.subarray(s.start, s.end)));
     }
     return ok({ module: Buffer.concat(parts), stopSyscall, instructions, dumpBytes: dump.length, memoryBytes: memEnd, log });
