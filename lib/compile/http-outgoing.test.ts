@@ -14,13 +14,15 @@ import { promisify } from "node:util";
 import * as shim from "@bytecodealliance/preview2-shim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorDir, ensureCore, packStage } from "../../emulator/test/harness";
+import { copyWithLibs } from "../../emulator/test/nginx-site";
 import { haveHostTools } from "../testing/host-tools";
 import type { OutgoingCall, OutgoingAnswer } from "../run/memory-http";
+import { defaultCacheDir } from "../run/transpile";
 import { loadHandler, type CallOutcome, type CallRequest } from "../run/wasi-http-call";
 import { buildHttpComponent } from "./http-component";
 
 const work = join(emulatorDir, "build", "test-http-outgoing");
-const haveTools = haveHostTools({ commands: ["gcc", "clang-14"], files: ["/bin/busybox"] }, "the wasi:http outgoing suite");
+const haveTools = haveHostTools({ commands: ["gcc", "clang-14", "ldd"], files: ["/bin/busybox", "/usr/bin/curl"] }, "the wasi:http outgoing suite");
 const setEnv = (e: Record<string, string>) => (shim.cli as unknown as { _setEnv(e: Record<string, string>): void })._setEnv(e);
 
 /** The wired service: echoes what it was asked (not the Host: the name differs between the runs). */
@@ -52,12 +54,14 @@ describe.skipIf(!haveTools)("a compiled container's guest calling a wired servic
     mkdirSync(join(stage, "bin"), { recursive: true });
     execFileSync("gcc", ["-static", "-O2", "-o", join(stage, "bin", "client"), join(emulatorDir, "test", "http-guests", "client.c")], { stdio: "pipe" });
     copyFileSync("/bin/busybox", join(stage, "bin", "busybox"));
+    copyWithLibs(stage, "/usr/bin/curl");
     await packStage(stage, join(work, "rootfs.img"));
     const built = await buildHttpComponent({ rootfs: readFileSync(join(work, "rootfs.img")), cfg: { entrypoint: ["/bin/client"], cmd: [], env: [] }, httpPort: 8080 });
     if (!built.ok) throw new Error(built.error.message);
     writeFileSync(join(work, "client.http.wasm"), built.value);
     setEnv({ TRELLIS_HTTP_PEERS: "api,db=db.internal:9000" });
-    call = await loadHandler(built.value, join(work, "cache"), serve);
+    // the cache `trellis serve` reads too, so the CLI case below does not transpile the component again
+    call = await loadHandler(built.value, defaultCacheDir(), serve);
     server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
@@ -112,6 +116,15 @@ describe.skipIf(!haveTools)("a compiled container's guest calling a wired servic
     expect(output(guest)).toBe(output(host));
     expect(guest).toBe("wget http://api/w?y=2: exit 0, output 'GET /w?y=2 x-test=- body='\n");
     expect(text(call({ path: "/wget?http://nosuch/" }))).toMatch(/^wget http:\/\/nosuch\/: exit 1, output 'wget: bad address 'nosuch'\n'\n$/);
+  });
+
+  it("serves Debian's curl by name, as natively", async () => {
+    const guest = text(call({ path: "/curl?http://api:8080/c?z=3" }));
+    const host = await native("curl", `http://127.0.0.1:${port}/c?z=3`);
+    const output = (s: string) => s.replace(/^curl \S+: /, "");
+    expect(output(guest)).toBe(output(host));
+    expect(guest).toBe("curl http://api:8080/c?z=3: exit 0, output 'GET /c?z=3 x-test=- body='\n");
+    expect(text(call({ path: "/curl?http://nosuch/" }))).toBe("curl http://nosuch/: exit 6, output 'curl: (6) Could not resolve host: nosuch\n'\n");
   });
 
   it("answers 502 with the error-code when the import fails, and refuses what is not wired", () => {

@@ -4,7 +4,7 @@
 // NAME` prints what getaddrinfo says; `client loop HOST PORT N` sends N GETs
 // of / on one keep-alive connection (for the bench). Without arguments it
 // serves those as /fetch?HOST&PORT&PATH, /resolve?NAME, /wget?URL (busybox
-// wget) and /loop?HOST&PORT&N on port 8080, so a request to the component runs
+// wget), /curl?URL (Debian's curl) and /loop?HOST&PORT&N on port 8080, so a request to the component runs
 // the client inside the guest.
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -137,7 +137,8 @@ static void loop(const char *host, const char *port, const char *count) {
   emit("loop %ld/%ld ok in %.0f us\n", ok, n, (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3);
 }
 
-static void wget(const char *url) {
+// Runs busybox wget (or Debian's curl) on url; prints its exit status and output.
+static void fetch_tool(const char *tool, const char *url) {
   int p[2];
   if (pipe(p)) return;
   pid_t pid = fork();
@@ -145,7 +146,8 @@ static void wget(const char *url) {
     dup2(p[1], 1);
     dup2(p[1], 2);
     close(p[0]);
-    execl("/bin/busybox", "wget", "-q", "-O", "-", url, (char *)NULL);
+    if (!strcmp(tool, "curl")) execl("/usr/bin/curl", "curl", "-s", "-S", url, (char *)NULL);
+    else execl("/bin/busybox", "wget", "-q", "-O", "-", url, (char *)NULL);
     _exit(127);
   }
   close(p[1]);
@@ -156,7 +158,7 @@ static void wget(const char *url) {
   close(p[0]);
   int st = 0;
   waitpid(pid, &st, 0);
-  emit("wget %s: exit %d, output '%.*s'\n", url, WIFEXITED(st) ? WEXITSTATUS(st) : -1, (int)n, b);
+  emit("%s %s: exit %d, output '%.*s'\n", tool, url, WIFEXITED(st) ? WEXITSTATUS(st) : -1, (int)n, b);
 }
 
 // /fetch?HOST&PORT&PATH, /resolve?NAME, /wget?URL
@@ -181,7 +183,8 @@ static void serve(int fd) {
   }
   if (!strcmp(target, "/fetch") && arg[2]) fetch(arg[0], arg[1], arg[2]);
   else if (!strcmp(target, "/resolve") && arg[0]) resolve(arg[0]);
-  else if (!strcmp(target, "/wget") && arg[0]) wget(arg[0]);
+  else if (!strcmp(target, "/wget") && arg[0]) fetch_tool("wget", arg[0]);
+  else if (!strcmp(target, "/curl") && arg[0]) fetch_tool("curl", arg[0]);
   else if (!strcmp(target, "/loop") && arg[2]) loop(arg[0], arg[1], arg[2]);
   else emit("no such case\n");
   char head[128];
@@ -195,7 +198,7 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN); // a peer that closed shows as EPIPE, not a dead client
   if (argc == 5 && !strcmp(argv[1], "fetch")) fetch(argv[2], argv[3], argv[4]);
   else if (argc == 3 && !strcmp(argv[1], "resolve")) resolve(argv[2]);
-  else if (argc == 3 && !strcmp(argv[1], "wget")) wget(argv[2]);
+  else if (argc == 3 && (!strcmp(argv[1], "wget") || !strcmp(argv[1], "curl"))) fetch_tool(argv[1], argv[2]);
   else if (argc == 5 && !strcmp(argv[1], "loop")) loop(argv[2], argv[3], argv[4]);
   if (argc > 1) return fwrite(out, 1, outn, stdout) != outn;
   signal(SIGCHLD, SIG_DFL);
