@@ -61,8 +61,13 @@ describe("exporting a compiled HTTP service whose compile job built its wasi:htt
     expect(yaml).not.toContain("containerPort: 80\n");
   });
 
-  it("a component built for another port than the one marked HTTP is not used", () => {
-    const r = exportSpin(doc(true, { file: "artifact.http.wasm", port: 8080 }));
-    expect(r.problems.map((p) => p.message).join("\n")).toContain("built no wasi:http component");
+  it("a component built for another port than the one marked HTTP is deployed with that port named to it (TRELLIS_HTTP_PORT)", () => {
+    const other = { file: "artifact.http.wasm", port: 8080 };
+    const spin = exportSpin(doc(true, other));
+    expect(spin.problems.filter((p) => p.nodeIds?.includes("web") && p.severity !== "error")).toEqual([]);
+    expect(String(spin.files.find((f) => f.path.endsWith("spin.toml"))?.content)).toContain('TRELLIS_HTTP_PORT = "80"');
+    expect(String(exportK8s(doc(true, other)).files[0]?.content)).toMatch(/- name: TRELLIS_HTTP_PORT\n\s+value: "80"/);
+    // built for the marked port: nothing added
+    expect(String(exportSpin(doc(true, component)).files.find((f) => f.path.endsWith("spin.toml"))?.content)).not.toContain("TRELLIS_HTTP_PORT");
   });
 });

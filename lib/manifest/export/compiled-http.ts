@@ -7,15 +7,27 @@
 // the artifact itself is a WASI command (wasi:cli/run), so a platform that
 // deploys it gets no HTTP handler and the exporters warn.
 import { httpBridged, httpServicePort, interfaceName, peerHostName } from "../../graph/ports";
-import type { Port, TopologyNode } from "../../graph/types";
+import type { EnvVar, Port, TopologyNode } from "../../graph/types";
 
 const exportsHandler = (n: TopologyNode) => n.ports.some((p) => p.kind === "wit" && p.direction === "export" && interfaceName(p.interface) === "wasi:http/incoming-handler");
 
-/** The wasi:http component of a compiled HTTP service, when its job built one for the node's HTTP port. */
-export function httpComponentOf(n: TopologyNode): { file: string; port: number; jobId: string } | undefined {
+/**
+ * The wasi:http component of a compiled HTTP service, when its job built one. `port` is the guest
+ * port the node marks HTTP; when the component was built for another (`builtFor`), the deployment
+ * names the marked one to it in TRELLIS_HTTP_PORT (deployEnv), as a run does.
+ */
+export function httpComponentOf(n: TopologyNode): { file: string; port: number; builtFor: number; jobId: string } | undefined {
   const c = n.config.compile;
-  if (n.kind !== "compiled" || !c?.httpComponent || !exportsHandler(n)) return undefined;
-  return c.httpComponent.port === httpServicePort(n.config.exposedPorts) ? { ...c.httpComponent, jobId: c.jobId } : undefined;
+  const port = httpServicePort(n.config.exposedPorts);
+  if (n.kind !== "compiled" || !c?.httpComponent || !exportsHandler(n) || port === undefined) return undefined;
+  return { file: c.httpComponent.file, port, builtFor: c.httpComponent.port, jobId: c.jobId };
+}
+
+/** A node's environment as deployed: its own, plus TRELLIS_HTTP_PORT when its component was built for another port. */
+export function deployEnv(n: TopologyNode): EnvVar[] {
+  const c = httpComponentOf(n);
+  if (!c || c.builtFor === c.port || n.config.env.some((e) => e.name === "TRELLIS_HTTP_PORT")) return n.config.env;
+  return [...n.config.env, { name: "TRELLIS_HTTP_PORT", value: String(c.port) }];
 }
 
 /** A node the exporters deploy as a component: a component, or a compiled container with its wasi:http component. */

@@ -18,7 +18,7 @@ import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { validateK8sObjects } from "../validate";
 import { claims, podPieces } from "./deploy-settings";
-import { deploysAsComponent, httpComponentOf, httpComponentSource, isHttpBridge } from "./compiled-http";
+import { deployEnv, deploysAsComponent, httpComponentOf, httpComponentSource, isHttpBridge } from "./compiled-http";
 import { peerHostName } from "../../graph/ports";
 
 /** runwasi's wasmtime shim: containerd handler `wasmtime` (containerd-shim-wasmtime-v1). */
@@ -142,7 +142,7 @@ export function buildK8sObjects(doc: DesignDocument, options: ExportOptions = {}
     const name = names.get(n.id)!;
     const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": app };
     const meta = (extra: Record<string, unknown> = {}) => ({ name, ...(ns ? { namespace: ns } : {}), labels, ...extra });
-    const env = [...n.config.env.map((e) => ({ name: e.name, value: e.value }))];
+    const env = [...deployEnv(n).map((e) => ({ name: e.name, value: e.value }))];
     for (const e of extraEnv.get(n.id) ?? []) if (!env.some((x) => x.name === e.name)) env.push(e);
     const p = ports.get(n.id)!;
     const pieces = podPieces(n, problems);

@@ -25,7 +25,7 @@ import {
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
-import { compiledHttpNote, deploysAsComponent, httpComponentSource } from "./compiled-http";
+import { compiledHttpNote, deployEnv, deploysAsComponent, httpComponentSource } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 import { validateSpinApp } from "../validate";
 import { uniqueIdents, wacIdent } from "./wac";
@@ -145,7 +145,8 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
     for (const id of group) {
       const n = byId.get(id)!;
       const table: Record<string, unknown> = { source: sources.get(id)! };
-      if (n.config.env.length > 0) table.environment = Object.fromEntries(n.config.env.map((e) => [e.name, e.value]));
+      const env = deployEnv(n);
+      if (env.length > 0) table.environment = Object.fromEntries(env.map((e) => [e.name, e.value]));
       const stores = (kvOf.get(id) ?? []).map((ep, i) => (i === 0 ? "default" : wacIdent(dnsLabel(ep.name)).replace(/-/g, "_")));
       if (stores.length > 0) table.key_value_stores = stores;
       if (stores.length > 1) problems.push(problem("unsupported-wire", "warning", `${n.name} uses several key-value stores; define labels ${stores.slice(1).join(", ")} in the Spin runtime config`, [id]));

@@ -19,7 +19,7 @@ import {
 } from "../common";
 import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
-import { compiledHttpNote, httpBridgeNote, httpComponentOf, httpComponentSource, isHttpBridge } from "./compiled-http";
+import { compiledHttpNote, deployEnv, httpBridgeNote, httpComponentOf, httpComponentSource, isHttpBridge } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 
 /** Published wasmCloud provider images for the endpoint capabilities. */
@@ -48,7 +48,7 @@ interface LinkTrait {
   };
 }
 
-const envProps = (n: TopologyNode): Record<string, string> => Object.fromEntries(n.config.env.map((e) => [e.name, e.value]));
+const envProps = (n: TopologyNode): Record<string, string> => Object.fromEntries(deployEnv(n).map((e) => [e.name, e.value]));
 
 /** Configuration an endpoint contributes to every link it takes part in. */
 function endpointLinkConfig(app: string, n: TopologyNode, name: string): ConfigProperty[] | undefined {
@@ -205,7 +205,7 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
       const image = n.config.image ?? (n.config.capability ? WADM_PROVIDER_IMAGES[n.config.capability] : undefined);
       const properties: Record<string, unknown> = { image: image ?? null };
       // Endpoint settings travel as link config; an endpoint with no links gets them as provider config.
-      if ((!isProvider || !linkedEndpoints.has(n.id)) && n.config.env.length > 0) properties.config = [{ name: `${app}-${names.get(n.id)}`, properties: envProps(n) }];
+      if ((!isProvider || !linkedEndpoints.has(n.id)) && deployEnv(n).length > 0) properties.config = [{ name: `${app}-${names.get(n.id)}`, properties: envProps(n) }];
       const traitsOut: unknown[] = [{ type: "spreadscaler", properties: { instances: Math.max(0, Math.trunc(n.config.replicas)) } }];
       traitsOut.push(...(linkTraits.get(n.id) ?? []));
       return { name: names.get(n.id)!, type: isProvider ? "capability" : "component", properties, traits: traitsOut };

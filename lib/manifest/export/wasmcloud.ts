@@ -28,7 +28,7 @@ import type { ExportOptions, ExportProblem, ExportResult } from "../types";
 import { isBlocking } from "../types";
 import { validateK8sObjects } from "../validate";
 import { WASMCLOUD_API_VERSION, validateWasmcloudObject } from "../validate-wasmcloud";
-import { compiledHttpNote, httpBridgeNote, httpComponentOf, httpComponentSource, isHttpBridge } from "./compiled-http";
+import { compiledHttpNote, deployEnv, httpBridgeNote, httpComponentOf, httpComponentSource, isHttpBridge } from "./compiled-http";
 import { unexpressed } from "./deploy-settings";
 import { buildK8sObjects } from "./k8s";
 
@@ -63,7 +63,7 @@ interface WorkloadComponent {
 }
 
 const isWasm = (n: TopologyNode): boolean => n.kind === "component" || n.kind === "compiled";
-const envProps = (n: TopologyNode): Record<string, string> => Object.fromEntries(n.config.env.map((e) => [e.name, e.value]));
+const envProps = (n: TopologyNode): Record<string, string> => Object.fromEntries(deployEnv(n).map((e) => [e.name, e.value]));
 
 export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}): ExportResult {
   const { topology } = doc;
