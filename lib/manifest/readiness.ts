@@ -22,7 +22,7 @@ export function exportReadiness(doc: DesignDocument): ReadinessItem[] {
   const items = new Map<string, ReadinessItem>();
   const byId = new Map(doc.topology.nodes.map((n) => [n.id, n]));
   for (const t of EXPORT_TARGETS) {
-    for (const p of exportDesign(doc, t.id).problems) {
+    for (const p of exportDesign(doc, t.id, { problemsOnly: true }).problems) {
       if (p.severity !== "error") continue;
       const nodes = p.nodeIds.map((id) => byId.get(id)).filter((n) => !!n);
       const containersOnly = p.kind === "empty" && nodes.length > 0 && nodes.every((n) => n.kind === "container");

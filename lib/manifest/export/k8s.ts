@@ -200,9 +200,9 @@ export function exportK8s(doc: DesignDocument, options: ExportOptions = {}): Exp
   if (!v.ok) {
     for (const e of v.errors) problems.push(problem("schema", "error", `${e.object ?? "object"} ${e.path}: ${e.message}`));
   }
-  const content = objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  const files = isBlocking(problems) || options.problemsOnly ? [] : [{ path: "kubernetes.yaml", content: objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n") }];
   return {
-    files: isBlocking(problems) ? [] : [{ path: "kubernetes.yaml", content }],
+    files,
     problems,
     report: {
       target: "k8s",

@@ -108,6 +108,7 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
   const groups = connectedGroups(components.map((c) => c.id), [...inner, ...chained].map((r) => [r.from.id, r.to.id]));
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const files: ExportResult["files"] = [];
+  let apps = 0;
   const placeholders: string[] = [];
   const usedApps = new Set<string>();
   for (const group of groups) {
@@ -207,10 +208,12 @@ export function exportSpin(doc: DesignDocument, options: ExportOptions = {}): Ex
     };
     const v = validateSpinApp(spinApp);
     if (!v.ok) for (const e of v.errors) problems.push(problem("schema", "error", `SpinApp ${app} ${e.path}: ${e.message}`, group));
+    apps++;
+    if (options.problemsOnly) continue;
     files.push({ path: `spin/${app}/spin.toml`, content: toToml(manifest) + "\n" });
     files.push({ path: `spin/${app}/spinapp.yaml`, content: stringify(spinApp, { lineWidth: 0, aliasDuplicateObjects: false }) });
   }
-  if (files.length === 0 && !problems.some((p) => p.severity === "error")) {
+  if (apps === 0 && !problems.some((p) => p.severity === "error")) {
     problems.push(containersOnlyProblem(topology, "SpinKube") ?? problem("empty", "error", "no component is wired to an HTTP ingress endpoint or a message bus; SpinKube export needs at least one HTTP- or Redis-triggered component: wire one to HTTP ingress or a message bus", components.map((c) => c.id)));
   }
   problems.push(...unexpressed(doc.topology.nodes, "SpinKube", ["volumes", "healthcheck", "restartPolicy", "resources", "secrets", "ingress"], "spin.toml and the SpinApp export carry none of them"));

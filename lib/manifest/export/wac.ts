@@ -58,7 +58,7 @@ export function uniqueIdents(labels: Map<string, string>): Map<string, string> {
 }
 const quote = (s: string): string => JSON.stringify(s);
 
-export function exportWac(doc: DesignDocument, _options: ExportOptions = {}): ExportResult {
+export function exportWac(doc: DesignDocument, options: ExportOptions = {}): ExportResult {
   const { topology } = doc;
   const problems: ExportProblem[] = [];
   const names = uniqueIdents(uniqueNames(topology.nodes));
@@ -189,7 +189,7 @@ export function exportWac(doc: DesignDocument, _options: ExportOptions = {}): Ex
   }
   problems.push(...unexpressed(doc.topology.nodes, "a WAC composition", ["volumes", "healthcheck", "restartPolicy", "resources", "secrets", "ingress"], "a composition describes how components link, not how they are deployed"));
   return {
-    files: isBlocking(problems) ? [] : files,
+    files: isBlocking(problems) || options.problemsOnly ? [] : files,
     problems,
     report: {
       target: "wac",

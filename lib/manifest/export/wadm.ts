@@ -61,7 +61,7 @@ function endpointLinkConfig(app: string, n: TopologyNode, name: string): ConfigP
   return [{ name: `${app}-${name}`, properties: props }];
 }
 
-export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): ExportResult {
+export function exportWadm(doc: DesignDocument, options: ExportOptions = {}): ExportResult {
   const { topology } = doc;
   const problems: ExportProblem[] = [];
   const app = dnsLabel(doc.name, "app");
@@ -237,7 +237,7 @@ export function exportWadm(doc: DesignDocument, _options: ExportOptions = {}): E
 
   problems.push(...unexpressed(doc.topology.nodes, "wasmCloud 1 (wadm)", ["volumes", "healthcheck", "restartPolicy", "resources", "secrets", "ingress"], "a wadm Application has no fields for them"));
   return {
-    files: isBlocking(problems) ? [] : [{ path: "wadm.yaml", content: stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false }) }],
+    files: isBlocking(problems) || options.problemsOnly ? [] : [{ path: "wadm.yaml", content: stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false }) }],
     problems,
     report: {
       target: "wadm",

@@ -302,9 +302,9 @@ export function exportWasmcloud(doc: DesignDocument, options: ExportOptions = {}
       if (!v.ok) for (const e of v.errors) problems.push(problem("schema", "error", `${e.object ?? "object"} ${e.path}: ${e.message}`));
     }
   }
-  const content = objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  const files = isBlocking(problems) || options.problemsOnly ? [] : [{ path: WASMCLOUD_FILE, content: objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n") }];
   return {
-    files: isBlocking(problems) ? [] : [{ path: WASMCLOUD_FILE, content }],
+    files,
     problems,
     report: {
       target: "wasmcloud",
