@@ -16,10 +16,18 @@ test("project list shows the sample; create, rename, duplicate, delete", async (
   const renamed = page.locator('[data-testid="project-row"][data-project-name="Renamed test"]');
   await expect(renamed).toBeVisible();
   await renamed.getByTestId("duplicate-project").click();
-  await expect(page.locator('[data-testid="project-row"][data-project-name="Renamed test (copy)"]')).toBeVisible();
+  const copy = page.locator('[data-testid="project-row"][data-project-name="Renamed test (copy)"]');
+  await expect(copy).toBeVisible();
+  const copyUrl = (await copy.getByTestId("open-project").getAttribute("href"))!;
   page.on("dialog", (d) => void d.accept());
-  await page.locator('[data-testid="project-row"][data-project-name="Renamed test (copy)"]').getByTestId("delete-project").click();
-  await expect(page.locator('[data-testid="project-row"][data-project-name="Renamed test (copy)"]')).toHaveCount(0);
+  await copy.getByTestId("delete-project").click();
+  await expect(copy).toHaveCount(0);
+  // A link to the deleted design says so, with the way back.
+  await page.goto(copyUrl);
+  await expect(page.getByTestId("project-missing")).toHaveAttribute("data-state", "missing");
+  await expect(page.getByTestId("project-missing")).toContainText("No such design");
+  await page.getByTestId("home-link").click();
+  await expect(page.getByTestId("new-project")).toBeVisible();
   await page.getByTestId("new-from-example").selectOption("event-pipeline");
   await page.waitForURL(/\/projects\//);
   await expect(page.locator(".react-flow__node")).toHaveCount(5);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { newProject, snap, waitSaved } from "./helpers";
+import { expectAccessible, newProject, snap, waitSaved } from "./helpers";
 
 const nodes = (page: Page) => page.locator('[data-testid^="node-"][data-node-name]');
 
@@ -82,6 +82,7 @@ test("a 409 shows both sides; keep mine, reload theirs, or save mine as a copy",
   await expect(page.getByTestId("conflict-mine-nodes")).toHaveText("1");
   await expect(page.getByTestId("conflict-theirs-nodes")).toHaveText("0");
   await snap(page, "edits-conflict");
+  await expectAccessible(page, "conflict dialog", '[data-testid="conflict"]');
   await page.getByTestId("conflict-keep-mine").click();
   await waitSaved(page);
   expect((await serverCopy(page, id)).doc.topology.nodes.length).toBe(1);

@@ -1,5 +1,15 @@
 import { expect, type Locator, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { mkdirSync } from "node:fs";
+
+/** axe-core on the page (or one part of it): no serious or critical violation. */
+export async function expectAccessible(page: Page, what: string, include?: string) {
+  let b = new AxeBuilder({ page });
+  if (include) b = b.include(include);
+  const r = await b.analyze();
+  const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect.soft(bad.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
+}
 
 /** Every test leaves a screenshot of where it ended, for a person to look at. */
 export async function snap(page: Page, name: string) {

@@ -2,19 +2,9 @@
 // and leaves a screenshot under e2e/artifacts/ux-*.png.
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { writeFileSync } from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
 import { gzip } from "../lib/image/test-images";
 import { generateDesign } from "../bench/design-gen";
-import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
-
-/** axe-core on the page (or one part of it): no serious or critical violation. */
-async function expectAccessible(page: Page, what: string, include?: string) {
-  let b = new AxeBuilder({ page });
-  if (include) b = b.include(include);
-  const r = await b.analyze();
-  const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect.soft(bad.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
-}
+import { dropFromPalette, expectAccessible, newProject, nodeByName, snap, wire } from "./helpers";
 
 /** Drops files (built in the page) on an element, as a drag from the desktop would. */
 async function dropFiles(page: Page, target: Locator, files: { name: string; text: string }[]) {
@@ -101,6 +91,7 @@ test("2. a non-image upload marks its node, counts in Problems, can be retried o
   await expect(page.getByTestId("menu-compile")).toBeVisible();
   await page.getByTestId("menu-report").click();
   await expect(page.getByTestId("report-view")).toContainText("not an image archive");
+  await expectAccessible(page, "compile report", '[data-testid="report-view"]');
   await page.keyboard.press("Escape");
   await expect(page.getByTestId("report-view")).toHaveCount(0);
 
@@ -114,6 +105,16 @@ test("2. a non-image upload marks its node, counts in Problems, can be retried o
     }, { timeout: 60_000 })
     .toBe("2/failed");
   await expect(node).toHaveAttribute("data-failed", "true");
+  // "Compile again" in the node's menu is the same retry.
+  await node.locator(".tnode-head").click({ button: "right" });
+  await page.getByTestId("menu-compile").click();
+  await expect
+    .poll(async () => {
+      const { jobs } = (await (await page.request.get("/api/jobs")).json()) as { jobs: { params: { fileName?: string }; attempts: number; state: string }[] };
+      const j = jobs.find((x) => x.params.fileName === "holiday-photos.tar");
+      return j ? `${j.attempts}/${j.state}` : "none";
+    }, { timeout: 60_000 })
+    .toBe("3/failed");
   // Remove takes the node away, and the problem with it.
   await node.getByTestId("node-remove").click();
   await expect(node).toHaveCount(0);

@@ -1,6 +1,6 @@
 "use client";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { freeSpot, genericTemplates, templateLabel, type NodeTemplate } from "@/lib/graph/factory";
 import type { DesignDocument } from "@/lib/graph/types";
 import { builtinTemplate, type BuiltinComponent } from "@/lib/builtins/catalog";
@@ -15,6 +15,7 @@ const ShortcutsHelp = dynamic(() => import("./ShortcutsHelp").then((m) => m.Shor
 import { EDIT_WIT_EVENT } from "../wit/WitInspector";
 import { idbDrafts } from "@/lib/store/drafts-idb";
 import { saveDesign } from "@/lib/store/save-client";
+import { loadDesign, type LoadedDesign } from "@/lib/store/document-client";
 import { ConflictDialog } from "./ConflictDialog";
 import { Inspector } from "./Inspector";
 import { Palette, type PaletteHandle, type PaletteSection } from "./Palette";
@@ -42,9 +43,6 @@ import { ImageReference } from "../jobs/ImageReference";
 
 export interface DesignerProps {
   projectId: string;
-  /** The stored document's JSON text: one string crosses from the server page far cheaper than 1,000 nodes as objects. */
-  docJson: string;
-  revision: number;
 }
 
 function isEditable(target: EventTarget | null): boolean {
@@ -373,20 +371,36 @@ function DesignerLayout() {
   );
 }
 
-const noSubscribe = () => () => undefined;
-
 /**
- * Renders on the client only: the server sends the document and an empty designer frame, and
- * neither parses the document nor renders the designer for every page request (at 1,000 nodes
- * that was most of the page's server time, before the browser could fetch a script).
+ * Renders on the client only, once the document is in: the page is the same static file for every
+ * load of a design (the server renders nothing per request), and the document comes as JSON.
  */
-export function Designer(props: DesignerProps) {
-  const client = useSyncExternalStore(noSubscribe, () => true, () => false);
-  return client ? <DesignerClient {...props} /> : <div className="designer" data-testid="designer-loading" />;
+export function Designer({ projectId }: DesignerProps) {
+  const [loaded, setLoaded] = useState<LoadedDesign | null>(null);
+  useEffect(() => {
+    let live = true;
+    void loadDesign(projectId).then((l) => live && setLoaded(l));
+    return () => {
+      live = false;
+    };
+  }, [projectId]);
+  if (!loaded) return <div className="designer" data-testid="designer-loading" />;
+  if (loaded.state !== "ok") {
+    return (
+      <main className="designer-missing" data-testid="project-missing" data-state={loaded.state}>
+        <h1>{loaded.state === "missing" ? "No such design" : "The design could not be loaded"}</h1>
+        <p>{loaded.state === "missing" ? `There is no design with the id ${projectId}: it may have been deleted.` : `${loaded.message}. Reload the page to try again.`}</p>
+        <a href="/" data-testid="home-link">
+          Back to the designs
+        </a>
+      </main>
+    );
+  }
+  return <DesignerClient projectId={projectId} doc={loaded.doc} revision={loaded.revision} />;
 }
 
-function DesignerClient({ projectId, docJson, revision }: DesignerProps) {
-  const [store] = useState(() => createDesignerStore({ projectId, doc: JSON.parse(docJson) as DesignDocument, revision }));
+function DesignerClient({ projectId, doc, revision }: { projectId: string; doc: DesignDocument; revision: number }) {
+  const [store] = useState(() => createDesignerStore({ projectId, doc, revision }));
   useEffect(() => {
     const drafts = idbDrafts();
     const autosave = attachAutosave(store, (d, base, o) => saveDesign(projectId, d, base, o), { drafts: drafts ?? undefined });

@@ -108,9 +108,9 @@ export class ProjectRepo {
   }
 
   /**
-   * The document as stored, unparsed: the designer page hands it to the browser as one string, which
-   * React's payload carries as text (parsing it into objects here only to serialise them again value by
-   * value cost more server time than the rest of the page at 1,000 nodes).
+   * The document as stored, unparsed: the designer's read (GET /api/projects/:id/document) splices it
+   * into its answer as it is (parsing it into objects only to write them out again costs most of that
+   * request's server time at 1,000 nodes).
    */
   getStored(id: string): Result<StoredProject, ProjectError> {
     const row = this.row(id);
