@@ -201,10 +201,10 @@ export function RunPanel() {
   );
 }
 
-/** A mode's warm-up in words: how many requests ran before the measured ones, and why it stopped there. */
+/** A mode's warm-up in words: how many requests ran before the measured ones, and why it stopped there (steady: the time per request no longer fell). */
 function warmupText(w: ModeMetrics["warmup"] | undefined): string {
   if (!w) return "–";
-  const why = w.ended === "steady" ? "until the time per request stopped falling" : w.ended === "cap" ? "its cap reached" : "as asked";
+  const why = w.ended === "steady" ? "until steady" : w.ended === "cap" ? "its cap" : "as asked";
   return `${w.requests} requests, ${why}`;
 }
 
