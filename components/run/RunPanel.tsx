@@ -166,7 +166,7 @@ export function RunPanel() {
                   <td data-testid="compare-measured-net">{compare.result.network.requests}</td>
                 </tr>
                 <tr>
-                  <th>warm-up before (not measured)</th>
+                  <th title="requests run before the measured ones, until the time per request stopped falling">warm-up</th>
                   <td data-testid="compare-warmup-in">{warmupText(compare.result.inProcess.warmup)}</td>
                   <td data-testid="compare-warmup-net">{warmupText(compare.result.network.warmup)}</td>
                 </tr>
@@ -204,8 +204,8 @@ export function RunPanel() {
 /** A mode's warm-up in words: how many requests ran before the measured ones, and why it stopped there (steady: the time per request no longer fell). */
 function warmupText(w: ModeMetrics["warmup"] | undefined): string {
   if (!w) return "–";
-  const why = w.ended === "steady" ? "until steady" : w.ended === "cap" ? "its cap" : "as asked";
-  return `${w.requests} requests, ${why}`;
+  const why = w.ended === "steady" ? "until steady" : w.ended === "cap" ? "capped" : "as asked";
+  return `${w.requests} (${why})`;
 }
 
 /** What the in-process column measured. */
