@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { compileImage } from "../../compile/compile-image";
 import { CLI_COMPONENT_ROLE, HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } from "../../compile/http-component-names";
-import { defaultAotCacheDir, endText, translateByDefault, translateForArtifact, type TranslateRequest, type TranslationReport } from "../../compile/aot-compile";
+import type { TranslateRequest, TranslationReport } from "../../compile/aot-compile";
 import { defaultCorePath, encodeRunConfig, planArtifact, wrapAsComponent, writePlan, type RunConfig } from "../../compile/native-artifact";
 import { snapshotArtifactFile, snapshotLine, type SnapshotReport } from "../../compile/startup-snapshot";
 import { packDirectory } from "../../image/packed-rootfs";
@@ -31,7 +31,13 @@ function argList(s: string): string[] {
 }
 
 /** One line for people about what translation did (details.translation of a native artifact). */
-function translationLine(t: unknown): string | undefined {
+// aot-compile loads node:wasi (aot-translate.ts), whose ExperimentalWarning
+// would reach stderr of every CLI command (main.ts imports them all): loaded
+// when a compile starts.
+const loadAot = () => import("../../compile/aot-compile");
+type Aot = Awaited<ReturnType<typeof loadAot>>;
+
+function translationLine(endText: Aot["endText"], t: unknown): string | undefined {
   if (!t || typeof t !== "object") return undefined;
   const x = t as Partial<TranslationReport> & { skipped?: string; artifactBytes?: { plain: number; translated: number } };
   if (x.skipped) return `translation: none (${x.skipped})`;
@@ -85,6 +91,7 @@ async function fromRootfs(o: {
     let bytes = plan.value.bytes, coreLen = coreBytes.length;
     if (o.translate) {
       const sep = sepName ? `/trellis/${sepName}` : undefined;
+      const { translateForArtifact, endText } = await loadAot();
       const tr = await translateForArtifact({ core: coreBytes, plainArtifact: o.out, rootfsPath: packed, config: encodeRunConfig(o.cfg, sep), request: o.translate, onLog: (l) => process.stderr.write(`  ${l}\n`) });
       if (!tr.ok) process.stderr.write(`trellis compile: note: no translated blocks: ${tr.error.kind}: ${tr.error.message}\n`);
       else {
@@ -98,7 +105,7 @@ async function fromRootfs(o: {
           bytes = again.value.bytes;
           coreLen = tr.value.core.length;
         }
-        process.stdout.write(`${translationLine({ ...tr.value.report, artifactBytes: { plain: plan.value.bytes, translated: bytes } })}\n`);
+        process.stdout.write(`${translationLine(endText, { ...tr.value.report, artifactBytes: { plain: plan.value.bytes, translated: bytes } })}\n`);
       }
     }
     if (o.snapshot) {
@@ -142,7 +149,8 @@ const command: CliCommand = {
     let entrypoint: string[] | undefined, cmd: string[] = [];
     const env: string[] = [];
     let separate = false, snapshot = false;
-    let translate = translateByDefault(), smoke: string[] | undefined, smokeBudget: number | undefined;
+    const aot = await loadAot();
+    let translate = aot.translateByDefault(), smoke: string[] | undefined, smokeBudget: number | undefined;
     const bad = () => {
       process.stderr.write(`usage: ${USAGE}\n`);
       return 2;
@@ -185,7 +193,7 @@ const command: CliCommand = {
       }
     }
     if (!out || (!image && !rootfs) || (image && rootfs)) return bad();
-    const request: TranslateRequest | false = translate ? { cacheDir: defaultAotCacheDir(), ...(smoke ? { smokeArgs: smoke } : {}), ...(smokeBudget ? { budget: smokeBudget } : {}) } : false;
+    const request: TranslateRequest | false = translate ? { cacheDir: aot.defaultAotCacheDir(), ...(smoke ? { smokeArgs: smoke } : {}), ...(smokeBudget ? { budget: smokeBudget } : {}) } : false;
     if (httpComponent && (rootfs || queue)) {
       process.stderr.write("trellis compile: --http-component takes an image (its exposed HTTP port says which port the component serves)\n");
       return 2;
@@ -244,7 +252,7 @@ const command: CliCommand = {
         onLog: (l) => process.stderr.write(`  ${l}\n`),
       });
       process.stderr.write(`${report.summary}\n`);
-      const trLine = translationLine(report.produced?.native?.details?.translation);
+      const trLine = translationLine(aot.endText, report.produced?.native?.details?.translation);
       if (trLine) process.stdout.write(`${trLine}\n`);
       const snap = report.produced?.native?.details?.snapshot as (SnapshotReport & { skipped?: string }) | undefined;
       if (snap) process.stdout.write(snap.skipped ? `start-up snapshot: none (${snap.skipped})\n` : `${snapshotLine(snap)}\n`);
