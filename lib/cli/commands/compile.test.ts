@@ -132,7 +132,10 @@ describe.skipIf(!haveTools)("trellis compile / run (x86-64 core)", () => {
     expect(Number(withB)).toBeGreaterThan(Number(withoutB));
     expect(cli(["run", out]).out).toBe("1\n2\n3\n");
     expect(cli(["run", out, "--", "2"]).out).toBe("1\n2\n");
-    expect(cli(["compile", "--rootfs", root, "--entrypoint", "/bin/busybox seq 3", "--separate-rootfs", "--snapshot", "-o", join(dir, "snapsep.wasm")]).code).toBe(2);
+    const sep = cli(["compile", "--rootfs", root, "--entrypoint", "/bin/busybox seq 3", "--separate-rootfs", "--snapshot", "-o", join(dir, "snapsep.wasm")]);
+    expect(sep.code).toBe(2);
+    expect(sep.err).toContain("--snapshot needs the rootfs embedded");
+    expect(existsSync(join(dir, "snapsep.wasm"))).toBe(false); // refused before anything is written
   }, 120_000);
 
   it("--snapshot on an image: the native builder takes it after translation and reports it", async () => {

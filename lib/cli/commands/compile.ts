@@ -109,10 +109,6 @@ async function fromRootfs(o: {
       }
     }
     if (o.snapshot) {
-      if (o.separate) {
-        process.stderr.write("trellis compile: --snapshot needs the rootfs embedded (not --separate-rootfs)\n");
-        return 2;
-      }
       const s = await snapshotArtifactFile(o.out);
       if (!s.ok) {
         process.stderr.write(`trellis compile: no start-up snapshot: ${s.error.kind}: ${s.error.message}\n`);
@@ -208,6 +204,10 @@ const command: CliCommand = {
       return compileOnQueue({ queue, image: image!, out, ...(component ? { component } : {}), ...(platform ? { platform } : {}), ...(name ? { name } : {}), ...(listen ? { listen } : {}), ...(advertise ? { advertise } : {}) });
     }
     if (rootfs) {
+      if (separate && snapshot) {
+        process.stderr.write("trellis compile: --snapshot needs the rootfs embedded (not --separate-rootfs)\n");
+        return 2;
+      }
       if (!entrypoint && cmd.length === 0) {
         process.stderr.write("trellis compile: --rootfs needs --entrypoint and/or --cmd\n");
         return 2;
