@@ -100,10 +100,11 @@ describe("POST /api/run/compare", () => {
     );
     expect(res.status).toBe(200);
     const c = (await res.json()) as { limits: object; inProcess: { requests: number; processes: number; wire: { count: number } }; network: { processes: number; rssBytes: number }; throughputRatio: number };
-    expect(c.inProcess.requests).toBe(40);
+    // At least the requests asked for (after its warm-up a mode measures at least a second's worth: measuredRequests).
+    expect(c.inProcess.requests).toBeGreaterThanOrEqual(40);
     expect(c.inProcess.processes).toBe(1);
     expect(c.network.processes).toBe(3);
-    expect(c.inProcess.wire.count).toBe(2 * 40); // two wires per request; the warm-up is not counted (compare resets its counters after it)
+    expect(c.inProcess.wire.count).toBe(2 * c.inProcess.requests); // two wires per request; the warm-up is not counted (compare resets its counters after it)
     expect(c.network.rssBytes).toBeGreaterThan(0);
     expect(c.throughputRatio).toBeGreaterThan(0);
     // User limits are clamped like a run's (they used to reach the sessions as sent).
