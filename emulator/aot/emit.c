@@ -899,6 +899,40 @@ static void body_unpckhqdq(Tx *t, D *d) { // x.q0 = x.q1, x.q1 = source.q1
   xset(t, d->reg, 0, L_X0);
   xset(t, d->reg, 1, L_X1);
 }
+// Spreads the 32-bit value on the stack into the even `unit`-byte slots of a
+// quadword (unit 2: words 0 and 2; unit 1: bytes 0, 2, 4 and 6).
+static void spread(Tx *t, int unit) {
+  lset(t, L_X2);
+  lget(t, L_X2); i64c(t, 0xffff0000ll); op(t, W_I64_AND); i64c(t, 16); op(t, W_I64_SHL);
+  lget(t, L_X2); i64c(t, 0xffff); op(t, W_I64_AND);
+  op(t, W_I64_OR);
+  if (unit == 1) {
+    lset(t, L_X2);
+    lget(t, L_X2); i64c(t, 8); op(t, W_I64_SHL);
+    lget(t, L_X2); op(t, W_I64_OR);
+    i64c(t, 0x00ff00ff00ff00ffll); op(t, W_I64_AND);
+  }
+}
+// PUNPCKLBW/WD/DQ: the low halves of x and the source interleaved, x first.
+static void unpackl(Tx *t, D *d, int unit) {
+  for (int h = 0; h < 2; h++) {
+    xget(t, d->reg, 0);
+    if (h) { i64c(t, 32); op(t, W_I64_SHR_U); } else zx32(t);
+    if (unit < 4) spread(t, unit);
+    lget(t, L_X0);
+    if (h) { i64c(t, 32); op(t, W_I64_SHR_U); } else zx32(t);
+    if (unit < 4) spread(t, unit);
+    i64c(t, 8 * unit);
+    op(t, W_I64_SHL);
+    op(t, W_I64_OR);
+    lset(t, h ? L_TS : L_T3);
+  }
+  xset(t, d->reg, 0, L_T3);
+  xset(t, d->reg, 1, L_TS);
+}
+static void body_unpcklbw(Tx *t, D *d) { unpackl(t, d, 1); }
+static void body_unpcklwd(Tx *t, D *d) { unpackl(t, d, 2); }
+static void body_unpckldq(Tx *t, D *d) { unpackl(t, d, 4); }
 static void body_pcmpeqb(Tx *t, D *d) { // bytes equal: 0xff, else 0 (SWAR on each quadword)
   for (int h = 0; h < 2; h++) {
     int l = h ? L_X1 : L_X0;
@@ -1077,6 +1111,10 @@ static int emit_sse(Tx *t, D *d) { // the 0F map rows not inlined above: SSE, an
   case 0x154: case 0x155: case 0x156: case 0x157: // andps andnps orps xorps (and the pd forms)
     if (pf >= 2) return 0;
     sse_src(t, d, 16, o == 0x154 ? body_and : o == 0x155 ? body_andn : o == 0x156 ? body_or : body_xor);
+    return 1;
+  case 0x160: case 0x161: case 0x162: // punpcklbw/wd/dq: only the source's low quadword is read (but 16 bytes from memory, as int_op does)
+    if (pf != 1) return 0;
+    sse_src(t, d, 16, o == 0x160 ? body_unpcklbw : o == 0x161 ? body_unpcklwd : body_unpckldq);
     return 1;
   case 0x1db: case 0x1df: case 0x1eb: case 0x1ef: case 0x1d4: case 0x1fb: case 0x16c: case 0x16d: case 0x174: case 0x170:
     if (pf != 1) return 0;

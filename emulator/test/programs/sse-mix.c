@@ -1,6 +1,6 @@
 // The instructions the block translator inlines beyond plain integer code
 // (emulator/aot/emit.c): SSE moves in every width, logic and quadword lanes,
-// pcmpeqb/pmovmskb/pshufd, scalar double arithmetic with NaN payloads,
+// punpckl*, pcmpeqb/pmovmskb/pshufd, scalar double arithmetic with NaN payloads,
 // (u)comisd/comiss, cvtsi2sd/ss, cvttsd2si at the range edges, MUL/IMUL with
 // CF/OF, DIV/IDIV, 8/16-bit rotates, CMPSD, BSF. Each runs in a loop over varied inputs,
 // so its block is hot enough to be translated, and every result goes into
@@ -74,6 +74,9 @@ int main(void) {
     mix((uint64_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)));
     __m128i z = _mm_xor_si128(_mm_and_si128(x, y), _mm_or_si128(_mm_andnot_si128(x, y), _mm_add_epi64(x, y)));
     z = _mm_sub_epi64(z, _mm_unpacklo_epi64(x, y));
+    z = _mm_xor_si128(z, _mm_unpacklo_epi8(z, y));
+    z = _mm_add_epi64(z, _mm_unpacklo_epi16(x, z));
+    z = _mm_xor_si128(z, _mm_unpacklo_epi32(z, x));
     z = _mm_xor_si128(z, _mm_unpackhi_epi64(y, x));
     z = _mm_add_epi64(z, _mm_shuffle_epi32(x, 0x1b));
     z = _mm_add_epi64(z, _mm_shuffle_epi32(y, 0xe4 ^ (0x3 << 2)));
