@@ -73,6 +73,7 @@ typedef struct Sock {
   int rcvbuf, sndbuf, linger_on, linger_s;
   Addr dest; // a connected datagram socket's destination (port 0: none)
   int host, host_listen; // host network handles (hostnet.h): a connection to/from the host, a published listener
+  int host_full;         // the host took less than a send offered: not writable until the next pump says there may be room
   Addr hpeer;            // the host-side peer's address
   int keepidle, keepintvl, keepcnt, ttl, tos;
   u64 rcvtimeo[2], sndtimeo[2];
@@ -767,7 +768,9 @@ static i64 sock_send(Proc *p, File *f, const u8 *d, u64 n, int flags, Sock *to, 
   }
   if (s->host >= 0) {
     if (!n) return 0;
-    i32 r = hostnet_call(HN_SEND, s->host, 0, (void *)d, (u32)(n > (1u << 20) ? (1u << 20) : n), NULL);
+    u32 offer = (u32)(n > (1u << 20) ? (1u << 20) : n);
+    i32 r = hostnet_call(HN_SEND, s->host, 0, (void *)d, offer, NULL);
+    if (r == -EAGAIN || (r >= 0 && (u32)r < offer)) s->host_full = 1;
     if (r == -EAGAIN) return nonblock ? E(EAGAIN) : SYS_BLOCK;
     if (r == -EPIPE || r == -ECONNRESET) {
       if (r == -EPIPE && !(flags & MSG_NOSIGNAL_)) p->sigpending |= 1ull << (13 - 1);
@@ -889,7 +892,7 @@ u32 sock_poll(File *f) {
   if (s->len) m |= POLLIN_ | POLLRDNORM_;
   if (s->eof || s->shut_rd || !has_peer(s)) m |= POLLIN_ | POLLRDNORM_ | POLLRDHUP_;
   if ((s->shut_rd && s->shut_wr) || ((s->eof || !has_peer(s)) && s->shut_wr) || (!has_peer(s) && s->eof)) m |= POLLHUP_;
-  if (!s->peer || s->shut_wr || buf_room(s->peer) >= 4096 || buf_room(s->peer) == SOCK_BUF) m |= POLLOUT_ | POLLWRNORM_;
+  if (s->host >= 0 ? !s->host_full || s->shut_wr : !s->peer || s->shut_wr || buf_room(s->peer) >= 4096 || buf_room(s->peer) == SOCK_BUF) m |= POLLOUT_ | POLLWRNORM_;
   return m;
 }
 
@@ -1378,6 +1381,11 @@ int net_pump(void) {
         s->gen_in++;
         events++;
       }
+    }
+    if (s->host >= 0 && s->host_full) { // a full host buffer may have drained: writable again (an edge for EPOLLET)
+      s->host_full = 0;
+      s->gen_out++;
+      events++;
     }
     if (s->host >= 0 && !s->eof && !s->reset) {
       for (;;) {

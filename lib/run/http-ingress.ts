@@ -58,7 +58,7 @@ export class HttpIngress {
       handle.call(target, rq, out);
       if (out.response?.tag === "err") throw new RunStop({ kind: "http-error", message: httpErrorMessage(req.to, out.response.val), nodeId: req.to });
       const res = collectResponse(out);
-      if (typeof res === "string") throw new RunStop({ kind: "trap", message: `'${req.to}': ${res}`, nodeId: req.to });
+      if ("problem" in res) throw new RunStop({ kind: "trap", message: `'${req.to}': ${res.problem}`, nodeId: req.to });
       return res;
     }, given);
   }

@@ -20,7 +20,7 @@ export function callHandler(target: Record<string, unknown>, r: NormalizedReques
   handle.call(target, new MemoryIncomingRequest({ method: r.method, pathWithQuery: r.path, authority: r.authority, headers: r.headers, body: r.body }), out);
   if (out.response?.tag === "err") return { error: out.response.val as { tag: string; val?: unknown } };
   const res = collectResponse(out);
-  if (typeof res === "string") return { error: { tag: "internal-error", val: res } };
+  if ("problem" in res) return { error: res.incomplete ? { tag: "HTTP-response-incomplete" } : { tag: "internal-error", val: res.problem } };
   return res;
 }
 

@@ -416,14 +416,22 @@ export interface MemoryResponse {
 }
 
 /** What the handler answered, once `handle` returned; a string says why there is no response. */
-export function collectResponse(out: MemoryResponseOutparam): MemoryResponse | string {
+/** Why a handler's answer is not a response: none set, an error-code, or a body dropped unfinished (`incomplete`). */
+export interface ResponseProblem {
+  problem: string;
+  incomplete?: true;
+}
+
+export function collectResponse(out: MemoryResponseOutparam): MemoryResponse | ResponseProblem {
   const r = out.response;
-  if (!r) return "the handler returned without setting a response";
-  if (r.tag === "err") return `the handler answered with an error: ${JSON.stringify(r.val)}`;
+  if (!r) return { problem: "the handler returned without setting a response" };
+  if (r.tag === "err") return { problem: `the handler answered with an error: ${JSON.stringify(r.val)}` };
   const res = r.val;
   const dec = new TextDecoder();
   const headers = res.headers().entries().map(([k, v]) => [k, dec.decode(v)] as [string, string]);
   const body = res.memoryBody;
+  // wasi:http: a body dropped without outgoing-body.finish is an incomplete response (a streamed answer cut short)
+  if (body && !body.finished) return { problem: `the handler left the response body unfinished after ${body.out.bytes().length} bytes`, incomplete: true };
   return { status: res.statusCode(), headers, body: body ? body.out.bytes() : new Uint8Array(0) };
 }
 

@@ -31,7 +31,10 @@ export async function loadHandler(component: Uint8Array, cacheDir: string, outgo
     h.handle(new MemoryIncomingRequest({ method: r.method ?? "GET", pathWithQuery: r.path, authority: "localhost", headers: r.headers ?? [], body }), out);
     if (out.response?.tag === "err") return { error: out.response.val as { tag: string; val?: unknown } };
     const res = collectResponse(out);
-    if (typeof res === "string") throw new Error(res);
+    if ("problem" in res) {
+      if (res.incomplete) return { error: { tag: "HTTP-response-incomplete", val: res.problem } };
+      throw new Error(res.problem);
+    }
     return { status: res.status, headers: res.headers.map(([k, v]) => [k.toLowerCase(), v]), body: Buffer.from(res.body) };
   };
 }

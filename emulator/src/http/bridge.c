@@ -36,6 +36,7 @@ typedef struct Conn {
   u8 *ans;
   u32 ans_len, ans_cap;
   int overflow;
+  u32 hold; // with a sink: the most answer bytes held at once; the guest's writes wait (EAGAIN) past it
 } Conn;
 
 static Conn conns[MAX_CONN];
@@ -333,6 +334,12 @@ static u64 env_u64(const char *name, u64 dflt) {
   return v && *v ? strtoull(v, NULL, 10) : dflt;
 }
 
+static u32 stream_after(void) {
+  u64 v = env_u64("TRELLIS_HTTP_STREAM_AFTER", 256u << 10);
+  u32 m = max_answer();
+  return v && v < m ? (u32)v : m / 2;
+}
+
 static u32 max_answer(void) {
   u64 v = env_u64("TRELLIS_HTTP_MAX_ANSWER", MAX_ANSWER);
   return v && v < MAX_ANSWER ? (u32)v : MAX_ANSWER;
@@ -389,6 +396,10 @@ i32 bridge_host_call(int op, i32 a0, i32 a1, void *buf, u32 len, u32 *outlen) {
     Conn *c = conn_of(a0);
     if (!c) return -EPIPE;
     if (c->done) return (i32)len; // past the answer (the bridge stopped reading): dropped, as a closing client would
+    if (c->hold) { // a streamed answer's writer waits for the client, as on a real socket
+      if (c->ans_len >= c->hold) return -EAGAIN;
+      if (len > c->hold - c->ans_len) len = c->hold - c->ans_len;
+    }
     if ((u64)c->ans_len + len > max_answer()) {
       c->overflow = 1;
       return -EPIPE;
@@ -479,7 +490,29 @@ BridgeStatus bridge_start(char *why, u32 why_len) {
   return say(why, why_len, "the guest did not listen on port %u within %llu ms", bridge_port(), (unsigned long long)env_u64("TRELLIS_HTTP_TIMEOUT_MS", 30000)), BR_TIME_LIMIT;
 }
 
-BridgeStatus bridge_exchange(const u8 *req, u32 len, int head_request, BridgeResponse *out) {
+// Gives the sink what the reader takes of the held answer, and keeps only the
+// rest. 1 the body ended, 0 more to come, -1/-2 as http1_reader_step, -3 the
+// client stopped taking it.
+static int pump(Conn *c, Http1BodyReader *rd, int closed, const BridgeSink *sink, BridgeResponse *out, const char **bad) {
+  u32 pos = 0;
+  for (;;) {
+    const u8 *d;
+    u32 dl;
+    i64 took = http1_reader_step(rd, c->ans + pos, c->ans_len - pos, closed, &d, &dl, bad);
+    if (took < 0) return (int)took;
+    if (dl) {
+      if (!sink->body(sink->ctx, d, dl)) return *bad = "the client stopped taking the response body", -3;
+      out->streamed_bytes += dl;
+    }
+    pos += (u32)took;
+    if (rd->done || !took) break;
+  }
+  memmove(c->ans, c->ans + pos, c->ans_len - pos);
+  c->ans_len -= pos;
+  return rd->done;
+}
+
+BridgeStatus bridge_exchange(const u8 *req, u32 len, int head_request, const BridgeSink *sink, BridgeResponse *out) {
   memset(out, 0, sizeof *out);
   BridgeStatus st = bridge_start(out->why, sizeof out->why);
   if (st != BR_OK) return st;
@@ -491,19 +524,41 @@ BridgeStatus bridge_exchange(const u8 *req, u32 len, int head_request, BridgeRes
   c->req = malloc(len ? len : 1);
   memcpy(c->req, req, len);
   c->req_len = len;
+  c->hold = sink ? stream_after() : 0;
   u64 timeout_ms = env_u64("TRELLIS_HTTP_TIMEOUT_MS", 30000);
   u64 deadline = mono_ns() + timeout_ms * 1000000ull;
   u64 step_limit = env_u64("TRELLIS_HTTP_STEP_LIMIT", 50000000000ull), steps = 0;
   const char *bad = NULL;
+  u32 window = stream_after();
+  Http1BodyReader reader;
   for (;;) {
     int closed = c->guest_closed || c->guest_shut;
     if (c->overflow) { st = BR_TOO_LARGE; say(out->why, sizeof out->why, "the answer is larger than %u bytes (TRELLIS_HTTP_MAX_ANSWER)", max_answer()); break; }
-    if (c->ans_len || closed) {
+    if (out->streamed) {
+      int r = pump(c, &reader, closed, sink, out, &bad);
+      if (r > 0) { st = BR_OK; break; }
+      if (r < 0) { st = r == -3 ? BR_CLIENT_GONE : r == -2 ? BR_CLOSED_EARLY : BR_MALFORMED; say(out->why, sizeof out->why, "%s", bad); break; }
+    } else if (c->ans_len || closed) {
       int r = http1_parse_head(c->ans, c->ans_len, &out->head, &bad);
+      int head_done = r > 0;
       if (r > 0) r = http1_body(c->ans, c->ans_len, &out->head, head_request, closed, &out->body, &out->body_len, &bad);
       if (r > 0) { st = BR_OK; break; }
       if (r < 0) { st = r == -2 ? BR_CLOSED_EARLY : BR_MALFORMED; say(out->why, sizeof out->why, "%s", bad); break; }
       if (closed) { st = BR_CLOSED_EARLY; say(out->why, sizeof out->why, c->ans_len ? "the guest closed the connection inside the response head (%u bytes)" : "the guest closed the connection without answering", c->ans_len); break; }
+      if (!head_done && sink && c->ans_len >= window) { st = BR_TOO_LARGE; say(out->why, sizeof out->why, "the response head is larger than the %u bytes the bridge holds (TRELLIS_HTTP_MAX_ANSWER)", window); break; }
+      if (head_done && sink && c->ans_len >= window) { // still coming and large: the head goes now, the body as it comes
+        out->raw = c->ans;
+        out->raw_len = c->ans_len;
+        sink->start(sink->ctx, out);
+        out->raw = NULL;
+        out->raw_len = 0;
+        out->streamed = 1;
+        http1_reader_init(&reader, &out->head, head_request);
+        u32 hl = out->head.head_len;
+        memmove(c->ans, c->ans + hl, c->ans_len - hl);
+        c->ans_len -= hl;
+        continue;
+      }
     }
     if (init_done) { st = BR_EXITED; say(out->why, sizeof out->why, "the guest exited with status %d while answering", init_exit_code); break; }
     i64 progress = sched_pass();

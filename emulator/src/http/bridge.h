@@ -18,6 +18,7 @@ typedef enum {
   BR_TIME_LIMIT,    // TRELLIS_HTTP_TIMEOUT_MS passed
   BR_STEP_LIMIT,    // TRELLIS_HTTP_STEP_LIMIT guest instructions ran without a complete answer
   BR_TOO_LARGE,     // the answer is larger than the bridge holds
+  BR_CLIENT_GONE,   // a streamed answer's client stopped taking the body
 } BridgeStatus;
 
 typedef struct BridgeResponse {
@@ -27,15 +28,29 @@ typedef struct BridgeResponse {
   u8 *body; // decoded body
   u32 body_len;
   char why[320]; // what went wrong, in words
+  int streamed;  // the head and body went to the sink as they came (raw/head/body are then not the answer)
+  u64 streamed_bytes;
 } BridgeResponse;
+
+// Where an answer goes that is still coming once TRELLIS_HTTP_STREAM_AFTER
+// bytes of it (256 KiB) are held and its head is complete: start() gets the
+// head (out->head and out->raw, valid during the call), then body() the
+// decoded body in runs as the guest writes it, so a large download is never
+// held whole. body() returns 0 when the client stopped taking it.
+typedef struct BridgeSink {
+  void *ctx;
+  void (*start)(void *ctx, const BridgeResponse *head);
+  int (*body)(void *ctx, const u8 *p, u32 n);
+} BridgeSink;
 
 // Starts the guest once (its entrypoint, as the image says) and runs it until
 // every process waits. BR_OK when it listens on the HTTP port.
 BridgeStatus bridge_start(char *why, u32 why_len);
 
 // Sends one request (a whole HTTP/1.1 message) on a new connection to the
-// guest's HTTP port and runs the guest until the answer is complete.
-BridgeStatus bridge_exchange(const u8 *req, u32 len, int head_request, BridgeResponse *out);
+// guest's HTTP port and runs the guest until the answer is complete; with a
+// sink, a large answer streams to it instead (out->streamed).
+BridgeStatus bridge_exchange(const u8 *req, u32 len, int head_request, const BridgeSink *sink, BridgeResponse *out);
 void bridge_response_free(BridgeResponse *r);
 
 u16 bridge_port(void);

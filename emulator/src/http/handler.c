@@ -92,12 +92,14 @@ static void fail(uint32_t outparam, uint32_t code, const char *kind, const char 
   outparam_set(outparam, 1, code, 0, 0, 0, 0, 0, 0);
 }
 
-static void respond(uint32_t outparam, const BridgeResponse *r) {
+// The answer's fields as wasi:http fields: hop-by-hop ones left out (the host
+// frames the body itself), names in lower case as wasi:http hosts keep them.
+static uint32_t response_fields(const BridgeResponse *r) {
   uint32_t headers = fields_new();
   for (int i = 0; i < r->head.nfields; i++) {
     const Http1Field *f = &r->head.f[i];
     if (hop_by_hop(r->raw + f->name, f->name_len)) continue;
-    uint8_t name[256]; // field names in lower case, as wasi:http hosts keep them (HTTP/2's form)
+    uint8_t name[256];
     if (f->name_len > sizeof name) continue;
     for (u32 k = 0; k < f->name_len; k++) {
       uint8_t c = r->raw[f->name + k];
@@ -106,7 +108,22 @@ static void respond(uint32_t outparam, const BridgeResponse *r) {
     header_result_t hr;
     fields_append(headers, name, f->name_len, r->raw + f->value, f->value_len, &hr); // a field the host refuses is left out
   }
-  wasi_http_respond(outparam, headers, (uint32_t)r->head.status, r->body, r->body_len);
+  return headers;
+}
+
+// A large answer goes out as the guest writes it (BridgeSink).
+typedef struct Streaming {
+  uint32_t outparam;
+  wasi_http_out_t out;
+} Streaming;
+
+static void stream_start(void *ctx, const BridgeResponse *r) {
+  Streaming *s = ctx;
+  wasi_http_respond_head(s->outparam, response_fields(r), (uint32_t)r->head.status, &s->out);
+}
+
+static int stream_body(void *ctx, const u8 *p, u32 n) {
+  return wasi_http_write(&((Streaming *)ctx)->out, p, n);
 }
 
 EXPORT("wasi:http/incoming-handler@0.2.0#handle")
@@ -120,11 +137,27 @@ void handle(uint32_t req, uint32_t outparam) {
     fail(outparam, EC_HTTP_REQUEST_BODY_SIZE, "request-too-large", "the request body is larger than 64 MiB");
     return;
   }
+  Streaming streaming = {.outparam = outparam};
+  BridgeSink sink = {&streaming, stream_start, stream_body};
   BridgeResponse r;
-  BridgeStatus st = bridge_exchange(msg.ptr, (u32)msg.len, is_head, &r);
+  BridgeStatus st = bridge_exchange(msg.ptr, (u32)msg.len, is_head, &sink, &r);
   free(msg.ptr);
+  if (r.streamed) {
+    // The head is gone: a failure now can only cut the body, which the host
+    // then reports as incomplete (an unfinished outgoing-body).
+    if (st != BR_OK) fprintf(stderr, "trellis-http: streamed body cut after %llu bytes: %s\n", (unsigned long long)r.streamed_bytes, r.why);
+    wasi_http_end(&streaming.out, st == BR_OK);
+    bridge_response_free(&r);
+    return;
+  }
   switch (st) {
-  case BR_OK: respond(outparam, &r); break;
+  case BR_OK: {
+    wasi_http_out_t o;
+    wasi_http_respond_head(outparam, response_fields(&r), (uint32_t)r.head.status, &o);
+    wasi_http_write(&o, r.body, r.body_len);
+    wasi_http_end(&o, 1);
+    break;
+  }
   case BR_NOT_LISTENING: fail(outparam, EC_CONNECTION_REFUSED, "not-listening", r.why); break;
   case BR_EXITED: fail(outparam, EC_DESTINATION_UNAVAILABLE, "exited", r.why); break;
   case BR_NO_ANSWER: fail(outparam, EC_HTTP_RESPONSE_TIMEOUT, "no-answer", r.why); break;
@@ -133,6 +166,7 @@ void handle(uint32_t req, uint32_t outparam) {
   case BR_CLOSED_EARLY: fail(outparam, EC_HTTP_RESPONSE_INCOMPLETE, "closed-early", r.why); break;
   case BR_MALFORMED: fail(outparam, EC_HTTP_PROTOCOL_ERROR, "malformed", r.why); break;
   case BR_TOO_LARGE: fail(outparam, EC_HTTP_RESPONSE_BODY_SIZE, "too-large", r.why); break;
+  case BR_CLIENT_GONE: fail(outparam, EC_HTTP_RESPONSE_INCOMPLETE, "client-gone", r.why); break;
   }
   bridge_response_free(&r);
 }

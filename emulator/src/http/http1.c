@@ -204,3 +204,72 @@ u32 http1_framed_len(const u8 *b, u32 n, const Http1Head *h) {
   }
   return h->head_len + (h->content_length > 0 ? (u32)h->content_length : 0);
 }
+
+enum { H1_NONE, H1_LENGTH, H1_CLOSE, H1_CHUNKED };
+enum { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER };
+
+void http1_reader_init(Http1BodyReader *r, const Http1Head *h, int no_body) {
+  memset(r, 0, sizeof *r);
+  if (h->method_len && h->content_length < 0 && !h->chunked) no_body = 1;
+  if (no_body || (h->status >= 100 && h->status < 200) || h->status == 204 || h->status == 304) r->framing = H1_NONE;
+  else if (h->chunked) r->framing = H1_CHUNKED;
+  else if (h->content_length >= 0) r->framing = H1_LENGTH, r->left = (u64)h->content_length;
+  else r->framing = H1_CLOSE;
+  r->done = r->framing == H1_NONE || (r->framing == H1_LENGTH && r->left == 0);
+}
+
+i64 http1_reader_step(Http1BodyReader *r, const u8 *b, u32 n, int closed, const u8 **data, u32 *data_len, const char **why) {
+  *data = b;
+  *data_len = 0;
+  if (r->done) return 0;
+  switch (r->framing) {
+  case H1_CLOSE:
+    *data_len = n;
+    if (closed) r->done = 1;
+    return n;
+  case H1_LENGTH: {
+    u32 take = (u64)n < r->left ? n : (u32)r->left;
+    r->left -= take;
+    *data_len = take;
+    if (!r->left) r->done = 1;
+    else if (!take && closed) return *why = "the server closed the connection before the end of its Content-Length body", -2;
+    return take;
+  }
+  }
+  // chunked, one piece at a time
+  if (r->state == CH_DATA) {
+    u32 take = (u64)n < r->left ? n : (u32)r->left;
+    r->left -= take;
+    *data_len = take;
+    if (!r->left) r->state = CH_DATA_END;
+    if (!take && closed) return *why = "the server closed the connection inside a chunked body", -2;
+    return take;
+  }
+  i64 e = line_end(b, n, 0);
+  if (e < 0) {
+    if (n > 1024) return *why = r->state == CH_SIZE ? "a chunk size line is too long" : "a trailer line is too long", -1;
+    if (closed) return *why = "the server closed the connection inside a chunked body", -2;
+    return 0;
+  }
+  u32 end = (u32)e;
+  if (end > 0 && b[end - 1] == '\r') end--;
+  if (r->state == CH_DATA_END) {
+    if (end != 0) return *why = "a chunk does not end with CRLF", -1;
+    r->state = CH_SIZE;
+    return e + 1;
+  }
+  if (r->state == CH_TRAILER) { // trailer fields are dropped; the blank line ends the body
+    if (end == 0) r->done = 1;
+    return e + 1;
+  }
+  u64 size = 0;
+  u32 k = 0, digits = 0;
+  for (; k < end && hexval(b[k]) >= 0; k++, digits++) {
+    size = size * 16 + (u64)hexval(b[k]);
+    if (size > (1u << 30)) return *why = "a chunk is larger than 1 GiB", -1;
+  }
+  if (!digits || (k < end && b[k] != ';' && b[k] != ' ' && b[k] != '\t')) return *why = "a chunk size is not hexadecimal", -1;
+  if (size == 0) r->state = CH_TRAILER;
+  else r->state = CH_DATA, r->left = size;
+  return e + 1;
+}

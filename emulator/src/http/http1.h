@@ -39,6 +39,23 @@ int http1_parse_request(const u8 *b, u32 n, Http1Head *h, const char **why);
 // NULL), 0 more needed, -1 malformed, -2 cut short by the close (*why says how).
 int http1_body(const u8 *b, u32 n, const Http1Head *h, int no_body, int closed, u8 **body, u32 *body_len, const char **why);
 
+// A body read as it arrives, for answers streamed on before they are whole:
+// the framing of http1_body, one step at a time.
+typedef struct Http1BodyReader {
+  int framing;  // H1_NONE, H1_LENGTH, H1_CLOSE, H1_CHUNKED
+  int state;    // chunked: size line, data, data's CRLF, trailer lines
+  u64 left;     // bytes left of the Content-Length body or the current chunk
+  int done;     // the body ended (bytes after it are not part of it)
+} Http1BodyReader;
+
+void http1_reader_init(Http1BodyReader *r, const Http1Head *h, int no_body);
+
+// Takes what it can of b[0..n) (the bytes after what it took before) and
+// returns how many it took; *data/*data_len are a run of body bytes inside
+// b (possibly none). `closed`: nothing more will come. -1 malformed, -2 cut
+// short by the close (*why says how). Call again while it takes bytes.
+i64 http1_reader_step(Http1BodyReader *r, const u8 *b, u32 n, int closed, const u8 **data, u32 *data_len, const char **why);
+
 // Where a complete request (head and body, as framed) ends in b[0..n).
 u32 http1_framed_len(const u8 *b, u32 n, const Http1Head *h);
 

@@ -12,7 +12,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void say(int fd, const char *s) { (void)!write(fd, s, strlen(s)); }
+// Writes all of it, as servers do: a socket may take part of a write.
+static int write_all(int fd, const char *p, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    p += w, n -= (size_t)w;
+  }
+  return 0;
+}
+
+static void say(int fd, const char *s) { (void)write_all(fd, s, strlen(s)); }
 
 static void answer(int fd, int status, const char *body) {
   char head[256];
@@ -46,12 +57,25 @@ static void serve(int fd, int count) {
     int rc = connect(s, (struct sockaddr *)&a, sizeof a);
     snprintf(body, sizeof body, "connect: %s\n", rc ? strerror(errno) : "connected");
     answer(fd, 200, body);
-  } else if (!strncmp(path, "/flood ", 7)) { // more than the bridge holds
-    say(fd, "HTTP/1.1 200 OK\r\nContent-Length: 4194304\r\n\r\n");
+  } else if (!strncmp(path, "/big ", 5) || !strncmp(path, "/cut ", 5)) {
+    // 4 MiB, more than the bridge holds at once: it streams. /cut closes at 1 MiB.
+    say(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 4194304\r\n\r\n");
     static char block[65536];
-    memset(block, 'x', sizeof block);
-    for (int i = 0; i < 64; i++)
-      if (write(fd, block, sizeof block) < 0) break;
+    int blocks = path[1] == 'c' ? 16 : 64;
+    for (int i = 0; i < blocks; i++) {
+      memset(block, 'a' + i % 26, sizeof block);
+      if (write_all(fd, block, sizeof block) < 0) break;
+    }
+  } else if (!strncmp(path, "/big-chunked ", 13)) { // 2 MiB in 8 KiB chunks, then a trailer
+    say(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+    static char chunk[8192 + 16];
+    for (int i = 0; i < 256; i++) {
+      int n = snprintf(chunk, sizeof chunk, "2000\r\n");
+      memset(chunk + n, 'a' + i % 26, 8192);
+      memcpy(chunk + n + 8192, "\r\n", 2);
+      if (write_all(fd, chunk, (size_t)n + 8194) < 0) break;
+    }
+    say(fd, "0\r\nX-Done: yes\r\n\r\n");
   } else if (!strncmp(path, "/garbage ", 9)) {
     say(fd, "HELLO THERE\r\n\r\n");
   } else if (!strncmp(path, "/close ", 7)) {

@@ -101,6 +101,7 @@ IMPORT(WASI_HTTP_TYPES, "[constructor]outgoing-response") extern uint32_t respon
 IMPORT(WASI_HTTP_TYPES, "[method]outgoing-response.set-status-code") extern uint32_t response_set_status(uint32_t resp, uint32_t status);
 IMPORT(WASI_HTTP_TYPES, "[method]outgoing-response.body") extern void response_body(uint32_t resp, handle_result_t *ret);
 IMPORT(WASI_HTTP_TYPES, "[method]outgoing-body.write") extern void outgoing_body_write(uint32_t body, handle_result_t *ret);
+IMPORT(WASI_HTTP_TYPES, "[resource-drop]outgoing-body") extern void drop_outgoing_body(uint32_t body);
 IMPORT(WASI_HTTP_TYPES, "[static]outgoing-body.finish")
 extern void outgoing_body_finish(uint32_t body, uint32_t has_trailers, uint32_t trailers, finish_result_t *ret);
 // response-outparam.set(param, result<own<outgoing-response>, error-code>), flat:
@@ -142,32 +143,70 @@ static inline int wasi_http_read_body(uint32_t req, buf_t *out, size_t max) {
   return rc;
 }
 
-// Sends a response: status and headers (the fields are handed over), then the
-// body in writes of at most 4096 bytes (the most one blocking write may take),
-// then the finish. A body stream the host refuses ends the body where it is.
-static inline void wasi_http_respond(uint32_t outparam, uint32_t headers, uint32_t status, const uint8_t *body, size_t len) {
+// A response on its way: the head is sent (response-outparam.set), the body
+// goes out through `stream` in writes, then the finish. A body dropped
+// without its finish tells the host the response is incomplete.
+typedef struct wasi_http_out {
+  uint32_t body, stream;
+  int has_body, has_stream;
+} wasi_http_out_t;
+
+// Sends status and headers (the fields are handed over) and opens the body.
+static inline void wasi_http_respond_head(uint32_t outparam, uint32_t headers, uint32_t status, wasi_http_out_t *o) {
   uint32_t resp = response_new(headers);
   response_set_status(resp, status);
   handle_result_t body_h, stream_h;
   response_body(resp, &body_h);
   outparam_set(outparam, 0, resp, 0, 0, 0, 0, 0, 0); // ok(resp): the host now sends the head
-  if (body_h.tag) return;
+  o->has_body = !body_h.tag;
+  o->body = body_h.handle;
+  o->has_stream = 0;
+  if (!o->has_body) return;
   outgoing_body_write(body_h.handle, &stream_h);
-  if (!stream_h.tag) {
-    for (size_t off = 0; off < len;) {
-      size_t chunk = len - off > 4096 ? 4096 : len - off;
-      stream_result_t w;
-      stream_write(stream_h.handle, body + off, chunk, &w);
-      if (w.tag) {
-        if (w.u.err.tag == 0) drop_error(w.u.err.error);
-        break;
-      }
-      off += chunk;
+  o->has_stream = !stream_h.tag;
+  o->stream = stream_h.handle;
+}
+
+// Writes body bytes in writes of at most 4096 (the most one blocking write
+// may take). 0 once the host refused the stream (the client went away).
+static inline int wasi_http_write(wasi_http_out_t *o, const uint8_t *p, size_t len) {
+  if (!o->has_stream) return 0;
+  for (size_t off = 0; off < len;) {
+    size_t chunk = len - off > 4096 ? 4096 : len - off;
+    stream_result_t w;
+    stream_write(o->stream, p + off, chunk, &w);
+    if (w.tag) {
+      if (w.u.err.tag == 0) drop_error(w.u.err.error);
+      drop_output_stream(o->stream);
+      o->has_stream = 0;
+      return 0;
     }
-    drop_output_stream(stream_h.handle);
+    off += chunk;
+  }
+  return 1;
+}
+
+// Ends the body: finished when `complete`, else dropped unfinished.
+static inline void wasi_http_end(wasi_http_out_t *o, int complete) {
+  if (o->has_stream) drop_output_stream(o->stream);
+  o->has_stream = 0;
+  if (!o->has_body) return;
+  o->has_body = 0;
+  if (!complete) {
+    drop_outgoing_body(o->body);
+    return;
   }
   finish_result_t fin;
-  outgoing_body_finish(body_h.handle, 0, 0, &fin);
+  outgoing_body_finish(o->body, 0, 0, &fin);
+}
+
+// A whole response: head, body, finish. A body stream the host refuses ends
+// the body where it is.
+static inline void wasi_http_respond(uint32_t outparam, uint32_t headers, uint32_t status, const uint8_t *body, size_t len) {
+  wasi_http_out_t o;
+  wasi_http_respond_head(outparam, headers, status, &o);
+  wasi_http_write(&o, body, len);
+  wasi_http_end(&o, 1);
 }
 
 #endif
