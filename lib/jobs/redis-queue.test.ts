@@ -21,7 +21,6 @@ import { parseQueueUrl } from "./redis/connection";
 import { REDIS_SERVER, startRedis, type TestRedis } from "./redis/test-redis";
 import { RedisJobQueue } from "./redis-queue";
 import { serveInputRoute } from "./remote-input-http";
-import type { Job } from "./types";
 
 const root = join(import.meta.dirname, "..", "..");
 const haveTools = haveHostTools({ files: [REDIS_SERVER, "/bin/busybox", defaultCorePath()], commands: ["docker-registry", "skopeo", "htpasswd", "redis-cli"] }, "the remote worker suite");

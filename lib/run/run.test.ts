@@ -7,7 +7,7 @@ import { componentEmbed, componentNew, preview1AdapterReactorPath } from "@bytec
 import { IFACE } from "../builtins/catalog";
 import { witPort } from "../graph/ports";
 import type { Topology, TopologyNode } from "../graph/types";
-import { err, ok } from "../result";
+import { ok } from "../result";
 import { decodeValue } from "./codec";
 import { planRun } from "./plan";
 import { effectiveLimits, outputText, prepareRun, resolveBuiltin, runDesign, type ComponentResolver } from "./run";
