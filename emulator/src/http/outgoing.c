@@ -69,28 +69,11 @@ static int read_response(uint32_t resp, OutResponse *res, u32 max_body) {
     res->fields[res->nfields++] = (OutField){f->name, f->value, (u32)f->name_len, (u32)f->value_len};
   }
   if (list.len) free(list.ptr);
-  handle_result_t body, stream;
+  handle_result_t body;
   incoming_response_consume(resp, &body);
   if (body.tag) return 0; // no body
-  body_stream(body.handle, &stream);
   buf_t b = {0};
-  int rc = 0;
-  if (!stream.tag) {
-    for (;;) {
-      stream_result_t r;
-      stream_read(stream.handle, 65536, &r);
-      if (r.tag) {
-        if (r.u.err.tag == 0) drop_error(r.u.err.error);
-        break;
-      }
-      if (b.len + r.u.ok.len > max_body) rc = -1;
-      else buf_push(&b, r.u.ok.ptr, r.u.ok.len);
-      if (r.u.ok.len) free(r.u.ok.ptr);
-      if (rc) break;
-    }
-    drop_input_stream(stream.handle);
-  }
-  drop_incoming_body(body.handle);
+  int rc = wasi_http_read_incoming(body.handle, &b, max_body);
   res->body = b.ptr;
   res->body_len = (u32)b.len;
   return rc;

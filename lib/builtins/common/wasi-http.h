@@ -116,13 +116,11 @@ IMPORT(WASI_IO_STREAMS, "[resource-drop]input-stream") extern void drop_input_st
 IMPORT(WASI_IO_STREAMS, "[resource-drop]output-stream") extern void drop_output_stream(uint32_t s);
 IMPORT("wasi:io/error@0.2.0", "[resource-drop]error") extern void drop_error(uint32_t e);
 
-// Reads the whole request body into out; -1 when it is larger than max (the rest
-// is not read), 0 otherwise (also when it was already consumed: no body).
-static inline int wasi_http_read_body(uint32_t req, buf_t *out, size_t max) {
-  handle_result_t body, stream;
-  request_consume(req, &body);
-  if (body.tag) return 0;
-  body_stream(body.handle, &stream);
+// Reads a whole incoming body (a request's or a response's) into out and
+// drops it; -1 when it is larger than max (the rest is not read), else 0.
+static inline int wasi_http_read_incoming(uint32_t body, buf_t *out, size_t max) {
+  handle_result_t stream;
+  body_stream(body, &stream);
   int rc = 0;
   if (!stream.tag) {
     for (;;) {
@@ -139,8 +137,16 @@ static inline int wasi_http_read_body(uint32_t req, buf_t *out, size_t max) {
     }
     drop_input_stream(stream.handle);
   }
-  drop_incoming_body(body.handle);
+  drop_incoming_body(body);
   return rc;
+}
+
+// Reads the whole request body into out: as wasi_http_read_incoming, and 0
+// when it was already consumed (no body).
+static inline int wasi_http_read_body(uint32_t req, buf_t *out, size_t max) {
+  handle_result_t body;
+  request_consume(req, &body);
+  return body.tag ? 0 : wasi_http_read_incoming(body.handle, out, max);
 }
 
 // A response on its way: the head is sent (response-outparam.set), the body
