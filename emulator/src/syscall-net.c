@@ -73,7 +73,7 @@ typedef struct Sock {
   int rcvbuf, sndbuf, linger_on, linger_s;
   Addr dest; // a connected datagram socket's destination (port 0: none)
   int host, host_listen; // host network handles (hostnet.h): a connection to/from the host, a published listener
-  int host_full;         // the host took less than a send offered: not writable until the next pump says there may be room
+  int host_full;         // the host took less than a send offered: the next pump gives EPOLLET waiters a new edge
   Addr hpeer;            // the host-side peer's address
   int keepidle, keepintvl, keepcnt, ttl, tos;
   u64 rcvtimeo[2], sndtimeo[2];
@@ -892,7 +892,7 @@ u32 sock_poll(File *f) {
   if (s->len) m |= POLLIN_ | POLLRDNORM_;
   if (s->eof || s->shut_rd || !has_peer(s)) m |= POLLIN_ | POLLRDNORM_ | POLLRDHUP_;
   if ((s->shut_rd && s->shut_wr) || ((s->eof || !has_peer(s)) && s->shut_wr) || (!has_peer(s) && s->eof)) m |= POLLHUP_;
-  if (s->host >= 0 ? !s->host_full || s->shut_wr : !s->peer || s->shut_wr || buf_room(s->peer) >= 4096 || buf_room(s->peer) == SOCK_BUF) m |= POLLOUT_ | POLLWRNORM_;
+  if (!s->peer || s->shut_wr || buf_room(s->peer) >= 4096 || buf_room(s->peer) == SOCK_BUF) m |= POLLOUT_ | POLLWRNORM_;
   return m;
 }
 
@@ -1382,7 +1382,7 @@ int net_pump(void) {
         events++;
       }
     }
-    if (s->host >= 0 && s->host_full) { // a full host buffer may have drained: writable again (an edge for EPOLLET)
+    if (s->host >= 0 && s->host_full) { // a full host buffer may have drained: a new edge for EPOLLET writers (nginx)
       s->host_full = 0;
       s->gen_out++;
       events++;
