@@ -126,6 +126,19 @@ static OutConn *out_of(i32 h) {
   return &outs[h - OUT_BASE];
 }
 
+// Appends to a buffer that grows by doubling (from 16 KiB): what the guest
+// sends on a bridge connection, in either direction.
+static void bytes_append(u8 **b, u32 *len, u32 *cap, const void *d, u32 n) {
+  if (*len + n > *cap) {
+    u32 c = *cap ? *cap : 16384;
+    while (c < *len + n) c *= 2;
+    *b = realloc(*b, c);
+    *cap = c;
+  }
+  memcpy(*b + *len, d, n);
+  *len += n;
+}
+
 static void out_append(OutConn *c, const void *d, u32 n) {
   u8 *b = realloc(c->out, c->out_len - c->out_pos + n + 1);
   if (c->out_pos) memmove(b, b + c->out_pos, c->out_len - c->out_pos);
@@ -290,14 +303,7 @@ static i32 out_call(int op, OutConn *c, void *buf, u32 len, u32 *outlen) {
       out_problem(c, 400, "trellis: the request is larger than 64 MiB");
       return (i32)len;
     }
-    if (c->in_len + len > c->in_cap) {
-      u32 cap = c->in_cap ? c->in_cap : 16384;
-      while (cap < c->in_len + len) cap *= 2;
-      c->in = realloc(c->in, cap);
-      c->in_cap = cap;
-    }
-    memcpy(c->in + c->in_len, buf, len);
-    c->in_len += len;
+    bytes_append(&c->in, &c->in_len, &c->in_cap, buf, len);
     out_pump(c);
     return (i32)len;
   case HN_RECV: {
@@ -404,14 +410,7 @@ i32 bridge_host_call(int op, i32 a0, i32 a1, void *buf, u32 len, u32 *outlen) {
       c->overflow = 1;
       return -EPIPE;
     }
-    if (c->ans_len + len > c->ans_cap) {
-      u32 cap = c->ans_cap ? c->ans_cap : 16384;
-      while (cap < c->ans_len + len) cap *= 2;
-      c->ans = realloc(c->ans, cap);
-      c->ans_cap = cap;
-    }
-    memcpy(c->ans + c->ans_len, buf, len);
-    c->ans_len += len;
+    bytes_append(&c->ans, &c->ans_len, &c->ans_cap, buf, len);
     return (i32)len;
   }
   case HN_SHUT: {
