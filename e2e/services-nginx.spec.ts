@@ -1,9 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stageNginx } from "../emulator/test/nginx-site";
-import { makeDockerSave, makeTar, tarLayer, type TestEntry } from "../lib/image/test-images";
+import type { TestEntry } from "../lib/image/test-images";
+import { expectExportsClean, runRequest, uploadCompiled, writeImage } from "./compiled-image";
 import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
 
 /** A staged rootfs directory as tar entries (directories, files with their modes). */
@@ -23,20 +24,17 @@ function entriesOf(dir: string, prefix = ""): TestEntry[] {
 // container's wasi:http component; the Spin and wasmCloud exports validate.
 test("Debian nginx, compiled in the UI, answers through its wasi:http component; Spin and wasmCloud exports validate", async ({ page }, info) => {
   const stage = mkdtempSync(join(tmpdir(), "trellis-e2e-nginx-"));
+  let file: string;
   try {
     stageNginx(stage, 80);
-    const image = await makeDockerSave([tarLayer(await makeTar(entriesOf(stage)), "gzip")], { Entrypoint: ["/usr/sbin/nginx", "-e", "stderr"], Cmd: ["-c", "/etc/nginx/nginx.conf"], ExposedPorts: { "80/tcp": {} } }, { repoTags: ["acme/nginx:1"] });
-    writeFileSync(info.outputPath("nginx-image.tar"), image);
+    const config = { Entrypoint: ["/usr/sbin/nginx", "-e", "stderr"], Cmd: ["-c", "/etc/nginx/nginx.conf"], ExposedPorts: { "80/tcp": {} } };
+    file = await writeImage(info, "nginx-image", entriesOf(stage), config, "acme/nginx:1");
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
 
   await newProject(page, "Legacy nginx");
-  await page.getByTestId("add-image-input").setInputFiles(info.outputPath("nginx-image.tar"));
-  const row = page.getByTestId("job-row").first();
-  await expect(row).toHaveAttribute("data-state", "succeeded", { timeout: 120_000 });
-  const node = nodeByName(page, "nginx-image");
-  await expect(node).toHaveAttribute("data-kind", "compiled");
+  const { node } = await uploadCompiled(page, file, "nginx-image", 120_000);
   const handler = node.getByTestId("handle-out-exp:wasi:http/incoming-handler");
   await expect(handler).toBeVisible();
 
@@ -46,10 +44,7 @@ test("Debian nginx, compiled in the UI, answers through its wasi:http component;
 
   await page.getByTestId("open-run").click();
   const panel = page.getByTestId("run-panel");
-  await panel.getByTestId("run-request").fill("GET /data.json");
-  await panel.getByTestId("run-input").fill("");
-  await panel.getByTestId("run-start").click();
-  await expect(panel.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 90_000 });
+  await runRequest(panel, "GET /data.json");
   await expect(panel.getByTestId("run-output")).toContainText("HTTP 200");
   await expect(panel.getByTestId("run-output")).toContainText('{"answer": 42}');
   await expect(panel.getByTestId("run-http")).toHaveAttribute("data-via", "component");
@@ -61,10 +56,5 @@ test("Debian nginx, compiled in the UI, answers through its wasi:http component;
   await page.getByTestId("inspector-image").press("Enter");
   await page.getByTestId("open-export").click();
   const exp = page.getByTestId("export-panel");
-  for (const target of ["spin", "wasmcloud"]) {
-    await exp.getByTestId("export-target").selectOption(target);
-    await expect(exp.getByTestId("export-file").first()).toBeVisible();
-    await expect(exp.locator('[data-testid="export-file"][data-valid="false"]')).toHaveCount(0);
-    await expect(exp.locator('[data-testid="export-problem"]', { hasText: "nginx-image" })).toHaveCount(0);
-  }
+  await expectExportsClean(exp, ["spin", "wasmcloud"], "nginx-image");
 });

@@ -1,6 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { readFileSync, writeFileSync } from "node:fs";
-import { makeDockerSave, makeTar, tarLayer } from "../lib/image/test-images";
+import { busyboxEntries, runRequest, uploadCompiled, writeImage } from "./compiled-image";
 import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
 
 // A compiled legacy service calling a built-in component by name: a native
@@ -11,28 +10,22 @@ import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
 // httpd's. An unwired name does not resolve.
 test("a compiled service's guest calls a wired built-in by name through wasi:http/outgoing-handler", async ({ page }, info) => {
   const cgi = (body: string) => Buffer.from(`#!/bin/sh\necho "Content-Type: text/plain"\necho\n${body}\n`);
-  const layer = tarLayer(
-    await makeTar([
-      { name: "bin", type: "directory" },
-      { name: "bin/busybox", content: readFileSync("/bin/busybox"), mode: 0o755 },
-      { name: "bin/sh", type: "symlink", linkname: "busybox" },
+  const file = await writeImage(
+    info,
+    "legacy-api-image",
+    [
+      ...busyboxEntries(),
       { name: "www", type: "directory" },
       { name: "www/cgi-bin", type: "directory" },
       { name: "www/cgi-bin/convert", content: cgi(`/bin/busybox wget -q -O - --post-data '[{"city":"Oslo","temp":3}]' http://http-gateway/convert 2>&1 || echo "wget failed: $?"`), mode: 0o755 },
       { name: "www/cgi-bin/unwired", content: cgi(`/bin/busybox wget -q -O - http://json-to-csv/ 2>&1 || echo "wget failed: $?"`), mode: 0o755 },
-    ]),
-    "gzip",
+    ],
+    { Entrypoint: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"], ExposedPorts: { "8080/tcp": {} } },
+    "acme/legacy-api:1",
   );
-  const image = await makeDockerSave([layer], { Entrypoint: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"], ExposedPorts: { "8080/tcp": {} } }, { repoTags: ["acme/legacy-api:1"] });
-  const file = info.outputPath("legacy-api-image.tar");
-  writeFileSync(file, image);
 
   await newProject(page, "Legacy API calling a component");
-  await page.getByTestId("add-image-input").setInputFiles(file);
-  const row = page.getByTestId("job-row").first();
-  await expect(row).toHaveAttribute("data-state", "succeeded", { timeout: 90_000 });
-  const node = nodeByName(page, "legacy-api-image");
-  await expect(node).toHaveAttribute("data-kind", "compiled");
+  const { node } = await uploadCompiled(page, file, "legacy-api-image");
   // the typed face of an HTTP service: the handler it serves and the outgoing handler its guest's clients use
   const outgoing = node.getByTestId("handle-in-imp:wasi:http/outgoing-handler");
   await expect(outgoing).toBeVisible();
@@ -53,10 +46,7 @@ test("a compiled service's guest calls a wired built-in by name through wasi:htt
 
   await page.getByTestId("open-run").click();
   const panel = page.getByTestId("run-panel");
-  await panel.getByTestId("run-request").fill("GET /cgi-bin/convert");
-  await panel.getByTestId("run-input").fill("");
-  await panel.getByTestId("run-start").click();
-  await expect(panel.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 90_000 });
+  await runRequest(panel, "GET /cgi-bin/convert");
   await expect(panel.getByTestId("run-output")).toContainText("HTTP 200");
   await expect(panel.getByTestId("run-output")).toContainText("city,temp");
   await expect(panel.getByTestId("run-output")).toContainText("Oslo,3");
@@ -65,8 +55,6 @@ test("a compiled service's guest calls a wired built-in by name through wasi:htt
   await snap(page, "run-compiled-outgoing");
 
   // json-to-csv is no HTTP peer of the guest: its name does not resolve
-  await panel.getByTestId("run-request").fill("GET /cgi-bin/unwired");
-  await panel.getByTestId("run-start").click();
-  await expect(panel.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 90_000 });
+  await runRequest(panel, "GET /cgi-bin/unwired");
   await expect(panel.getByTestId("run-output")).toContainText("bad address 'json-to-csv'");
 });

@@ -1,6 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { readFileSync, writeFileSync } from "node:fs";
-import { makeDockerSave, makeTar, tarLayer } from "../lib/image/test-images";
+import { busyboxEntries, expectExportsClean, runRequest, uploadCompiled, writeImage } from "./compiled-image";
 import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
 
 // A legacy web server as a typed node: a native image (Debian's static busybox
@@ -9,26 +8,16 @@ import { dropFromPalette, newProject, nodeByName, snap, wire } from "./helpers";
 // request is answered by the httpd inside the guest, through the container's
 // wasi:http component that the compile job built beside the artifact.
 test("a compiled web server exports wasi:http; behind the HTTP ingress the Run panel reads its answer", async ({ page }, info) => {
-  const layer = tarLayer(
-    await makeTar([
-      { name: "bin", type: "directory" },
-      { name: "bin/busybox", content: readFileSync("/bin/busybox"), mode: 0o755 },
-      { name: "bin/sh", type: "symlink", linkname: "busybox" },
-      { name: "www", type: "directory" },
-      { name: "www/index.html", content: Buffer.from("<p>hello from the guest's httpd</p>\n") },
-    ]),
-    "gzip",
+  const file = await writeImage(
+    info,
+    "httpd-image",
+    [...busyboxEntries(), { name: "www", type: "directory" }, { name: "www/index.html", content: Buffer.from("<p>hello from the guest's httpd</p>\n") }],
+    { Entrypoint: ["/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www"], ExposedPorts: { "80/tcp": {} } },
+    "acme/httpd:1",
   );
-  const image = await makeDockerSave([layer], { Entrypoint: ["/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www"], ExposedPorts: { "80/tcp": {} } }, { repoTags: ["acme/httpd:1"] });
-  const file = info.outputPath("httpd-image.tar");
-  writeFileSync(file, image);
 
   await newProject(page, "Legacy web server");
-  await page.getByTestId("add-image-input").setInputFiles(file);
-  const row = page.getByTestId("job-row").first();
-  await expect(row).toHaveAttribute("data-state", "succeeded", { timeout: 90_000 });
-  const node = nodeByName(page, "httpd-image");
-  await expect(node).toHaveAttribute("data-kind", "compiled");
+  const { node, row } = await uploadCompiled(page, file, "httpd-image");
   // Port 80 of a native image is taken as HTTP: the node exports wasi:http, and keeps its network port.
   const handler = node.getByTestId("handle-out-exp:wasi:http/incoming-handler");
   await expect(handler).toBeVisible();
@@ -48,10 +37,7 @@ test("a compiled web server exports wasi:http; behind the HTTP ingress the Run p
 
   await page.getByTestId("open-run").click();
   const panel = page.getByTestId("run-panel");
-  await panel.getByTestId("run-request").fill("GET /index.html");
-  await panel.getByTestId("run-input").fill("");
-  await panel.getByTestId("run-start").click();
-  await expect(panel.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 90_000 });
+  await runRequest(panel, "GET /index.html");
   await expect(panel.getByTestId("run-output")).toContainText("HTTP 200");
   await expect(panel.getByTestId("run-output")).toContainText("hello from the guest's httpd");
   // the panel says the answer came through the compiled container's wasi:http component, not its published port
@@ -66,12 +52,7 @@ test("a compiled web server exports wasi:http; behind the HTTP ingress the Run p
   await page.getByTestId("inspector-image").press("Enter");
   await page.getByTestId("open-export").click();
   const exp = page.getByTestId("export-panel");
-  for (const target of ["spin", "wasmcloud", "wadm", "k8s"]) {
-    await exp.getByTestId("export-target").selectOption(target);
-    await expect(exp.getByTestId("export-file").first()).toBeVisible();
-    await expect(exp.locator('[data-testid="export-file"][data-valid="false"]')).toHaveCount(0);
-    await expect(exp.locator('[data-testid="export-problem"]', { hasText: "httpd-image" })).toHaveCount(0);
-  }
+  await expectExportsClean(exp, ["spin", "wasmcloud", "wadm", "k8s"], "httpd-image");
   await exp.getByTestId("export-target").selectOption("spin");
   await expect(exp.getByTestId("export-file").filter({ hasText: "spin.toml" })).toHaveCount(1);
   await expect(exp).toContainText("the wasi:http component artifact.http.wasm of compile job");

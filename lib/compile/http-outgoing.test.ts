@@ -5,7 +5,7 @@
 // wasi:http/outgoing-handler import, here served by a function in memory.
 // What the client reads back is compared with the same client run natively
 // against a loopback server answering with the same function.
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorDir, ensureCore, packStage } from "../../emulator/test/harness";
 import { copyWithLibs } from "../../emulator/test/nginx-site";
 import { haveHostTools } from "../testing/host-tools";
+import { startServe } from "../testing/serve-process";
 import type { OutgoingCall, OutgoingAnswer } from "../run/memory-http";
 import { defaultCacheDir } from "../run/transpile";
 import { loadHandler, type CallOutcome, type CallRequest } from "../run/wasi-http-call";
@@ -138,19 +139,8 @@ describe.skipIf(!haveTools)("a compiled container's guest calling a wired servic
   });
 
   it("trellis serve --peer sends the guest's requests to the named server", async () => {
-    const serve = spawn(process.execPath, ["bin/trellis.mjs", "serve", join(work, "client.http.wasm"), "--listen", "127.0.0.1:0", "--peer", `api=127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+    const { url, proc: serve } = await startServe(join(work, "client.http.wasm"), ["--peer", `api=127.0.0.1:${port}`]);
     try {
-      const url = await new Promise<string>((res, rej) => {
-        let out = "";
-        let err = "";
-        serve.stderr!.on("data", (b: Buffer) => (err += b.toString()));
-        serve.stdout!.on("data", (b: Buffer) => {
-          out += b.toString();
-          const m = /on (http:\/\/\S+)/.exec(out);
-          if (m) res(m[1]!);
-        });
-        serve.once("exit", (code) => rej(new Error(`trellis serve exited ${code}: ${err}`)));
-      });
       const got = await (await fetch(`${url}fetch?api&80&/hello?x=1`)).text();
       expect(got).toBe(await native("fetch", "127.0.0.1", String(port), "/hello?x=1"));
       // a name not given with --peer does not resolve

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { haveHostTools } from "../../testing/host-tools";
+import { startServe } from "../../testing/serve-process";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeDockerSave, makeTar, tarLayer } from "../../image/test-images";
 import { loadHandler } from "../../run/wasi-http-call";
@@ -78,19 +79,8 @@ describe.skipIf(!haveTools)("trellis compile / run (x86-64 core)", () => {
     expect(r.body.toString()).toBe("<p>served by the component</p>\n");
 
     // trellis serve: the same component behind a local HTTP server, as a wasi:http host runs it
-    const serve = spawn(process.execPath, ["bin/trellis.mjs", "serve", httpComponent, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const { url, proc: serve } = await startServe(httpComponent);
     try {
-      const url = await new Promise<string>((res, rej) => {
-        let out = "";
-        let err = "";
-        serve.stderr!.on("data", (b: Buffer) => (err += b.toString()));
-        serve.stdout!.on("data", (b: Buffer) => {
-          out += b.toString();
-          const m = /on (http:\/\/\S+)/.exec(out);
-          if (m) res(m[1]!);
-        });
-        serve.once("exit", (code) => rej(new Error(`trellis serve exited ${code}: ${err}`)));
-      });
       const got = await fetch(`${url}index.html`);
       expect([got.status, await got.text()]).toEqual([200, "<p>served by the component</p>\n"]);
       expect((await fetch(`${url}missing.html`)).status).toBe(404);
