@@ -19,7 +19,8 @@ import { buildRelay, relayPipeline, relayResolver } from "../lib/run/fixtures/re
 import { CallRecorder } from "../lib/run/call-recorder";
 import { prepareComposed } from "../lib/run/composed-run";
 import { findInterface } from "../lib/run/host";
-import { prepareRun, type ComponentResolver } from "../lib/run/run";
+import { prepareRun } from "../lib/run/run";
+import { type ComponentResolver } from "../lib/run/resolve";
 import { instantiateComponent, transpileCached, WIRE_TAP_IMPORT } from "../lib/run/transpile";
 import { WireTap } from "../lib/run/wire-tap";
 import { csvPipeline } from "../lib/run/sample-designs";

@@ -9,7 +9,7 @@ import { componentImports, composeGroup } from "./compose";
 import type { Binding } from "./plan";
 import type { PreparedRun } from "./host-types";
 import { placeComponent } from "./transpile";
-import type { ComponentResolver } from "./run";
+import type { ComponentResolver } from "./resolve";
 import type { RunError } from "./types";
 
 export async function prepareComposed(prepared: PreparedRun, topology: Topology, resolve: ComponentResolver): Promise<Result<PreparedRun, RunError>> {

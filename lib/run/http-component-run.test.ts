@@ -14,7 +14,8 @@ import { haveHostTools } from "../testing/host-tools";
 import { emulatorDir, ensureCore, packStage } from "../../emulator/test/harness";
 import { nginx, stageNginx } from "../../emulator/test/nginx-site";
 import { compareModes } from "./compare";
-import { outputText, runDesign, type ComponentResolver } from "./run";
+import { outputText, runDesign } from "./run";
+import { type ComponentResolver } from "./resolve";
 import { httpIngressNode, wire } from "./sample-designs";
 
 const work = join(emulatorDir, "build", "test-run-http-component");

@@ -16,7 +16,8 @@ import type { Link, Topology, TopologyNode } from "../graph/types";
 import { err } from "../result";
 import { haveHostTools } from "../testing/host-tools";
 import { emulatorDir, ensureCore, packStage } from "../../emulator/test/harness";
-import { outputText, runDesign, type ComponentResolver } from "./run";
+import { outputText, runDesign } from "./run";
+import { type ComponentResolver } from "./resolve";
 import { builtinNode, httpIngressNode, wire } from "./sample-designs";
 
 const work = join(emulatorDir, "build", "test-run-http-outgoing");

@@ -18,7 +18,8 @@ import { corePath, emulatorDir, ensureCore, packStage } from "../../emulator/tes
 import { nginx, stageNginx } from "../../emulator/test/nginx-site";
 import { compareModes } from "./compare";
 import { planRun } from "./plan";
-import { outputText, runDesign, type ComponentResolver } from "./run";
+import { outputText, runDesign } from "./run";
+import { type ComponentResolver } from "./resolve";
 import { httpIngressNode, wire } from "./sample-designs";
 
 const work = join(emulatorDir, "build", "test-run-http-service");

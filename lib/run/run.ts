@@ -1,10 +1,8 @@
 // Runs a design: plan → component bytes → transpile (cached) → a session of
 // child processes → the entry call → per-node results. Never throws for a bad
 // design or a misbehaving component: every failure is a typed RunError.
-import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
-import { join, resolve as resolvePath, sep } from "node:path";
-import { readBuiltinWasm } from "../builtins/artifacts";
-import { builtinBySource } from "../builtins/catalog";
+import { existsSync, mkdirSync, renameSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Topology, TopologyNode } from "../graph/types";
 import { err, ok, type Result } from "../result";
 import { decodeValue, encodeValue, type EncodedValue } from "./codec";
@@ -14,114 +12,8 @@ import { hostedNodes, planRun, serveFromComponent, type RunPlan } from "./plan";
 import { RunSession } from "./session";
 import { contentHash, defaultCacheDir, placeComponent, pruneCache, transpileCached, type TranspiledComponent } from "./transpile";
 import { prepareComposed } from "./composed-run";
+import { resolveCompiledHttp, resolveDefault, type ComponentResolver, type HttpComponentResolver } from "./resolve";
 import { DEFAULT_LIMITS, type NodeSummary, type RunError, type RunEvent, type RunInput, type RunLimits, type RunMode, type RunResult, type HttpServing } from "./types";
-
-export type ComponentResolver = (node: TopologyNode) => Result<Uint8Array, RunError> | Promise<Result<Uint8Array, RunError>>;
-
-/** Built-ins (`builtin:<id>`) from build/builtins; anything else is refused. */
-export const resolveBuiltin: ComponentResolver = (node) => {
-  const b = builtinBySource(node.config.source);
-  if (!b) {
-    const why = node.config.source?.startsWith("user:")
-      ? "its WIT was written or edited here, so there is no binary for it; upload a component built against that WIT"
-      : `source ${node.config.source ?? "unset"} is not a built-in, an upload or a compiled container`;
-    return err({ kind: "missing-component", message: `'${node.name}' has no runnable component: ${why}`, nodeId: node.id });
-  }
-  const r = readBuiltinWasm(b.id);
-  return r.ok ? r : err({ kind: "missing-component", message: r.error.message, nodeId: node.id });
-};
-
-/** A compiled container's artifact (a WASI command module) from the job that produced it. */
-export const resolveCompiled: ComponentResolver = async (node) => {
-  const jobId = node.config.compile?.jobId;
-  if (!jobId) return err({ kind: "missing-component", message: `'${node.name}' has no compile job`, nodeId: node.id });
-  try {
-    const { startJobQueue } = await import("../jobs/index");
-    const queue = await startJobQueue();
-    const job = queue.get(jobId);
-    const produced = (job?.result as { produced?: { kind?: string; file?: string; native?: { extraFiles?: { role: string }[] } } } | null | undefined)?.produced;
-    if (!job || job.state !== "succeeded" || !produced?.file)
-      return err({ kind: "missing-component", message: `compile job ${jobId} of '${node.name}' has no artifact (${job ? job.state : "no such job"})`, nodeId: node.id });
-    if (produced.kind !== "wasm-module" && produced.kind !== "native-artifact")
-      return err({ kind: "unsupported-node", message: `'${node.name}' compiled to a ${produced.kind ?? "unknown artifact"}; only WASI command modules run as stdin → stdout stages`, nodeId: node.id });
-    // a native image's artifact is the x86-64 core with the rootfs embedded; a rootfs shipped beside it needs a preopen runs do not give
-    if (produced.native?.extraFiles?.some((x) => x.role.startsWith("rootfs")))
-      return err({ kind: "unsupported-node", message: `'${node.name}' has its rootfs in a separate file (a large image); runs take artifacts with the rootfs embedded only`, nodeId: node.id });
-    const dir = resolvePath(queue.jobDir(jobId));
-    const file = resolvePath(dir, produced.file);
-    if (!file.startsWith(dir + sep)) return err({ kind: "missing-component", message: `the artifact of job ${jobId} lies outside its directory`, nodeId: node.id });
-    return ok(new Uint8Array(readFileSync(file)));
-  } catch (e) {
-    return err({ kind: "missing-component", message: `cannot read the artifact of '${node.name}': ${(e as Error).message}`, nodeId: node.id });
-  }
-};
-
-/**
- * A compiled HTTP service's wasi:http component (lib/compile/http-component.ts), when its compile
- * job built one (for whichever port: the run tells it `guestPort`, the port the node marks HTTP);
- * undefined sends the run to the guest behind a published port (http-service.ts) instead.
- */
-export type HttpComponentResolver = (node: TopologyNode, guestPort: number) => Promise<Uint8Array | undefined>;
-
-export const resolveCompiledHttp: HttpComponentResolver = async (node) => {
-  const jobId = node.config.compile?.jobId;
-  if (!jobId) return undefined;
-  try {
-    const { startJobQueue } = await import("../jobs/index");
-    const queue = await startJobQueue();
-    const job = queue.get(jobId);
-    type Native = { extraFiles?: { file: string; role: string }[]; details?: { httpComponent?: { file?: string; port?: number } } };
-    const native = (job?.result as { produced?: { native?: Native } } | null | undefined)?.produced?.native;
-    const http = native?.details?.httpComponent;
-    // built for one port; the run names the node's HTTP port to it (TRELLIS_HTTP_PORT, serveFromComponent)
-    if (job?.state !== "succeeded" || !http?.file || !native?.extraFiles?.some((x) => x.file === http.file)) return undefined;
-    const dir = resolvePath(queue.jobDir(jobId));
-    const file = resolvePath(dir, http.file);
-    if (!file.startsWith(dir + sep) || !existsSync(file)) return undefined;
-    return new Uint8Array(readFileSync(file));
-  } catch {
-    return undefined; // no job store here: the guest is served through its published port
-  }
-};
-
-/** What the run needs of the uploaded-components store (lib/components). */
-export interface UploadSource {
-  get(id: string): { name: string; kind: string } | undefined;
-  readWasm(id: string): Uint8Array | undefined;
-}
-
-/** `upload:<id>` components from a store of uploads. */
-export function uploadResolver(store: () => UploadSource): ComponentResolver {
-  return (node) => {
-    const id = node.config.source?.slice("upload:".length) ?? "";
-    let up: ReturnType<UploadSource["get"]>;
-    let bytes: Uint8Array | undefined;
-    try {
-      const s = store();
-      up = s.get(id);
-      bytes = up && s.readWasm(id);
-    } catch (e) {
-      return err({ kind: "missing-component", message: `cannot read uploaded component ${id}: ${(e as Error).message}`, nodeId: node.id });
-    }
-    if (!up || !bytes) return err({ kind: "missing-component", message: `'${node.name}' refers to upload ${id}, which is gone`, nodeId: node.id });
-    if (up.kind === "core-module")
-      return err({ kind: "unsupported-node", message: `'${node.name}' is a core module (${up.name}), not a component: it cannot be called by interface until wrapped`, nodeId: node.id });
-    return ok(bytes);
-  };
-}
-
-/** Uploaded components from the app's store (`$TRELLIS_DATA_DIR/components`). */
-export const resolveUpload: ComponentResolver = async (node) => {
-  const { componentStore } = await import("../components/http");
-  return uploadResolver(componentStore)(node);
-};
-
-/** Built-ins and uploads for components, compile-job artifacts for compiled containers. */
-export const resolveDefault: ComponentResolver = (node) => {
-  if (node.kind === "compiled") return resolveCompiled(node);
-  if (node.config.source?.startsWith("upload:")) return resolveUpload(node);
-  return resolveBuiltin(node);
-};
 
 export interface RunRequest {
   topology: Topology;

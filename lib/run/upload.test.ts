@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IFACE } from "../builtins/catalog";
 import type { TopologyNode } from "../graph/types";
-import { outputText, runDesign, uploadResolver } from "./run";
+import { outputText, runDesign } from "./run";
+import { uploadResolver } from "./resolve";
 import { builtinNode, wire } from "./sample-designs";
 
 // The app's store lives under $TRELLIS_DATA_DIR: point it at a scratch directory for this file.
