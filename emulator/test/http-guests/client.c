@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "listen.h"
+
 static char out[65536];
 static size_t outn;
 
@@ -202,13 +204,7 @@ int main(int argc, char **argv) {
   else if (argc == 5 && !strcmp(argv[1], "loop")) loop(argv[2], argv[3], argv[4]);
   if (argc > 1) return fwrite(out, 1, outn, stdout) != outn;
   signal(SIGCHLD, SIG_DFL);
-  int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(8080)};
-  if (bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 16)) {
-    perror("listen");
-    return 1;
-  }
+  int l = listen_tcp(8080);
   for (;;) {
     int fd = accept(l, NULL, NULL);
     if (fd < 0) continue;

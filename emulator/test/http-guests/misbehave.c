@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listen.h"
+
 // Writes all of it, as servers do: a socket may take part of a write.
 static int write_all(int fd, const char *p, size_t n) {
   while (n) {
@@ -101,13 +103,7 @@ static void leave(int sig) { _exit(3); }
 int main(void) {
   signal(SIGCHLD, SIG_IGN);
   signal(SIGUSR1, leave);
-  int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(8080)};
-  if (bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 16)) {
-    perror("listen");
-    return 1;
-  }
+  int l = listen_tcp(8080);
   for (int count = 1;; count++) {
     int fd = accept(l, NULL, NULL);
     if (fd < 0) continue;
