@@ -82,7 +82,7 @@ static void put32(FILE *f, u32 v) { fwrite(&v, 4, 1, f); }
 
 // --stats: the instructions left to their handlers, weighted by how often
 // their blocks ran (what to inline next).
-static u64 missed[0x400][8][4];
+static u64 missed[0x700][8][4]; // every D.op, the VEX maps (0x400-0x6ff) too
 static void note_missed(D *insn, int n, u32 runs) {
   for (int k = 0; k < n; k++)
     if (!aot_inlined[k]) {
@@ -95,7 +95,7 @@ static void print_missed(void) {
   for (int top = 0; top < 30; top++) {
     u64 best = 0;
     int bo = 0, br = 0, bs = 0;
-    for (int o = 0; o < 0x400; o++)
+    for (int o = 0; o < 0x700; o++)
       for (int r = 0; r < 8; r++)
         for (int z = 0; z < 4; z++)
           if (missed[o][r][z] > best) { best = missed[o][r][z]; bo = o; br = r; bs = z; }

@@ -23,7 +23,7 @@ typedef struct D {
               // relative jumps and calls: the target
   Exec fn;    // handler from the opcode table
   struct Block *link; // block chaining: the block that followed the last exit at this instruction
-  u16 op;     // 0x000-0x0ff one-byte map, 0x1xx 0F, 0x2xx 0F38, 0x3xx 0F3A
+  u16 op;     // 0x000-0x0ff one-byte map, 0x1xx 0F, 0x2xx 0F38, 0x3xx 0F3A; VEX: 0x4xx 0F, 0x5xx 0F38, 0x6xx 0F3A
   u8 len;     // bytes, prefixes included
   u8 osz, asz;           // operand / address size in bytes
   u8 rep, pfx66, rex, seg; // seg: 0, 4 (FS) or 5 (GS)
@@ -36,6 +36,9 @@ typedef struct D {
   u8 ends;    // END_*: the instruction may transfer control
   u8 noflags; // flag liveness: nothing reads the flags this instruction writes, skip them
   u16 fr, fw; // arithmetic flags read / written (CF..OF bits; FL_ALL when unknown)
+  u8 vex;     // VEX-encoded (C4/C5): `rex` holds its W/R/X/B, `pfx66`/`rep` its pp
+  u8 vvvv;    // VEX.vvvv: the extra register operand (0-15)
+  u8 vl;      // VEX.L: 256-bit
 } D;
 
 enum { NOREG = 16 };
@@ -239,6 +242,7 @@ static inline u64 pop(Cpu *c, Mem *m, int sz) {
 // ---- decoder (decode.c), opcode table and block executor (exec.c), decode cache (dcache.c) ----
 void decode(D *d, const u8 *bytes, int avail, u64 addr);
 extern Exec exec_table[0x400];
+extern Exec vex_table[0x300]; // VEX maps 0F, 0F38, 0F3A (D.op - 0x400); NULL: #UD
 void exec_init(void); // fills exec_table (the executor's first run; the translator before decoding)
 int op_ill(Proc *p, Cpu *c, Mem *m, D *d);
 int op_bad(Proc *p, Cpu *c, Mem *m, D *d);
@@ -253,6 +257,7 @@ void move_ops(Exec *t);    // move.c: moves, stack, exchange, string instruction
 void control_ops(Exec *t); // control.c: jumps, calls, returns, conditions, syscall
 void bit_ops(Exec *t);     // bitops.c: bit tests and scans, double shifts, compare-exchange, xadd
 void system_ops(Exec *t);  // system.c: flags instructions, cpuid, rdtsc, fences, FXSAVE group
+void bmi_ops(Exec *vex);   // bmi.c: BMI1/BMI2 (VEX-encoded general-register instructions)
 
 // A run of decoded instructions starting at `start`, all on one guest page.
 typedef struct Block {

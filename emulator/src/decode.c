@@ -79,6 +79,51 @@ static void init_forms(void) {
   set(0x300, 0x3ff, MODRM | I_B);
 }
 
+// C4/C5 and the VEX payload after them: R/X/B/W go into `rex` (so ModRM
+// and SIB decode as with REX), pp into `pfx66`/`rep`, mmmmm picks the map.
+// Returns nonzero when the instruction must raise #UD: a 66/F2/F3/REX/LOCK
+// prefix before VEX, or a reserved map.
+static int vex_prefix(D *d, const u8 **ipp, int c, int legacy) {
+  const u8 *ip = *ipp;
+  u8 v1 = *ip++, v2 = v1;
+  int w = 0, x = 0, bb = 0, map = 1;
+  int r = !(v1 & 0x80);
+  if (c == 0xc4) {
+    x = !(v1 & 0x40);
+    bb = !(v1 & 0x20);
+    map = v1 & 0x1f;
+    v2 = *ip++;
+    w = v2 >> 7;
+  }
+  int pp = v2 & 3, bad = legacy;
+  d->vex = 1;
+  d->vvvv = (u8)((~v2 >> 3) & 15);
+  d->vl = (u8)((v2 >> 2) & 1);
+  d->pfx66 = pp == 1;
+  d->rep = pp == 2 ? 0xf3 : pp == 3 ? 0xf2 : 0;
+  d->rex = (u8)(0x40 | (w << 3) | (r << 2) | (x << 1) | bb);
+  d->osz = w ? 8 : 4; // general-register operands: VEX.W, never 16-bit
+  if (map < 1 || map > 3) {
+    bad = 1;
+    map = 1;
+  }
+  d->op = (u16)(0x400 + ((map - 1) << 8) + *ip++);
+  *ipp = ip;
+  return bad;
+}
+
+// Operand form of a VEX opcode: ModRM for all but VZEROUPPER/VZEROALL;
+// imm8 for the whole 0F3A map and the 0F rows that take one.
+static u8 vex_form(int op) {
+  if (op == 0x477) return I_NONE;
+  if (op >= 0x600) return MODRM | I_B;
+  switch (op) {
+  case 0x470: case 0x471: case 0x472: case 0x473: case 0x4c2: case 0x4c4: case 0x4c5: case 0x4c6:
+    return MODRM | I_B;
+  }
+  return MODRM;
+}
+
 // Flags a condition code reads.
 static u16 cc_flags(int cc) {
   static const u16 t[8] = {OF, CF, ZF, CF | ZF, SF, PF, SF | OF, ZF | SF | OF};
@@ -90,6 +135,15 @@ static u16 cc_flags(int cc) {
 static void flags_of(D *d) {
   int op = d->op, o = d->reg & 7;
   u16 fr = FL_ALL, fw = 0;
+  if (d->vex) { // none reads the flags; BMI's ANDN/BLS*/BZHI/BEXTR (pp none) and the compares/tests write all
+    int none = !d->pfx66 && !d->rep;
+    d->fr = 0;
+    d->fw = ((op == 0x5f2 || op == 0x5f3 || op == 0x5f5 || op == 0x5f7) && none) || op == 0x42e || op == 0x42f ||
+                    op == 0x50e || op == 0x50f || op == 0x517
+                ? FL_ALL
+                : 0;
+    return;
+  }
   if (op < 0x40 && (op & 7) < 6) {
     int a = op >> 3;
     fr = (a == 2 || a == 3) ? CF : 0;
@@ -182,7 +236,7 @@ void decode(D *d, const u8 *b, int avail, u64 addr) {
   d->osz = 4;
   d->asz = 8;
   d->base = d->index = NOREG;
-  int c;
+  int c, lock = 0, sawrex = 0;
   for (;;) {
     c = *ip++;
     if (ip - b > 15) break; // only prefixes: too long (BAD_ILL below)
@@ -190,26 +244,35 @@ void decode(D *d, const u8 *b, int avail, u64 addr) {
     case 0x66: d->pfx66 = 1; d->osz = 2; d->rex = 0; continue;
     case 0x67: d->asz = 4; d->rex = 0; continue;
     case 0xf2: case 0xf3: d->rep = (u8)c; d->rex = 0; continue;
-    case 0xf0: case 0x2e: case 0x3e: case 0x26: case 0x36: d->rex = 0; continue;
+    case 0xf0: lock = 1; d->rex = 0; continue;
+    case 0x2e: case 0x3e: case 0x26: case 0x36: d->rex = 0; continue;
     case 0x64: d->seg = 4; d->rex = 0; continue;
     case 0x65: d->seg = 5; d->rex = 0; continue;
     }
     if ((c & 0xf0) == 0x40) {
       d->rex = (u8)c;
+      sawrex = 1;
       if (c & 8) d->osz = 8;
       continue;
     }
     break;
   }
   if (d->rex && !(d->rex & 8) && d->pfx66) d->osz = 2;
-  int op = c;
-  if (c == 0x0f) {
-    op = 0x100 | *ip++;
-    if (op == 0x138) op = 0x200 | *ip++;
-    else if (op == 0x13a) op = 0x300 | *ip++;
+  int op = c, vbad = 0;
+  u8 f;
+  if (c == 0xc4 || c == 0xc5) { // VEX (in 64-bit mode never LES/LDS)
+    vbad = vex_prefix(d, &ip, c, d->pfx66 || d->rep || sawrex || lock);
+    op = d->op;
+    f = vex_form(op);
+  } else {
+    if (c == 0x0f) {
+      op = 0x100 | *ip++;
+      if (op == 0x138) op = 0x200 | *ip++;
+      else if (op == 0x13a) op = 0x300 | *ip++;
+    }
+    d->op = (u16)op;
+    f = form[op];
   }
-  d->op = (u16)op;
-  u8 f = form[op];
   if (f & MODRM) {
     u8 mb = *ip++;
     d->mod = mb >> 6;
@@ -265,16 +328,21 @@ void decode(D *d, const u8 *b, int avail, u64 addr) {
   // relative branch targets are known now
   if ((op >= 0x70 && op <= 0x7f) || (op >= 0xe0 && op <= 0xe3) || op == 0xeb) d->disp = (i64)(addr + (u64)len) + (i8)d->imm;
   else if ((op >= 0x180 && op <= 0x18f) || op == 0xe8 || op == 0xe9) d->disp = (i64)(addr + (u64)len) + (i32)d->imm;
-  Exec fn = exec_table[op];
-  if (fn) {
-    Exec r = exec_refine(d);
-    if (r) fn = r;
+  Exec fn;
+  if (d->vex) fn = vbad ? NULL : vex_table[op - 0x400];
+  else {
+    fn = exec_table[op];
+    if (fn) {
+      Exec r = exec_refine(d);
+      if (r) fn = r;
+    }
   }
   d->fn = fn ? fn : op_ill;
   d->ends = (u8)ends_block(op, d->reg & 7);
-  if (!fn) d->bad = BAD_ILL;
-  else if (len > 15) d->bad = BAD_ILL;
-  else if (len > avail) d->bad = BAD_FETCH;
+  // bytes past `avail` were zero padding: what they decoded to says nothing
+  // (a VEX instruction cut at a page end reads as another opcode)
+  if (len > avail && avail < 16) d->bad = BAD_FETCH;
+  else if (!fn || len > 15) d->bad = BAD_ILL;
   if (d->bad) d->ends = END_BLOCK;
   flags_of(d);
 }

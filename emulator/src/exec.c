@@ -5,6 +5,7 @@
 #include "simd.h"
 
 Exec exec_table[0x400];
+Exec vex_table[0x300];
 
 int op_ill(Proc *p, Cpu *c, Mem *m, D *d) { return X_ILL; }
 // An instruction the decoder could not take: too long, undefined, or its
@@ -37,12 +38,20 @@ void exec_init(void) {
   ssse3_ops(exec_table);
   sse41_ops(exec_table);
   sse42_ops(exec_table);
+  bmi_ops(vex_table);
   exec_table[0x10b] = op_ill; // ud2
 }
 
 static void sigill(Proc *p, D *d) {
+  p->cpu.rip = d->start;
+  // a guest that handles SIGILL (feature probes, tests) hears about it as on Linux, silently
+  SigAct *sa = &p->sig[4];
+  if (sa->handler > 1 && !((p->sigmask >> 3) & 1) && !trace_on) {
+    fault_signal(p, 4, 2, d->start); // ILL_ILLOPN
+    return;
+  }
   char hex[64] = "";
-  // the bytes the decoder consumed; for VEX/EVEX-encoded instructions (which
+  // the bytes the decoder consumed; for EVEX-encoded instructions (which
   // this CPU does not have) the prefix, opcode and ModRM
   u8 base[16] = {0};
   int avail = d->avail;
@@ -50,16 +59,13 @@ static void sigill(Proc *p, D *d) {
   int n = d->len;
   const u8 *q = base;
   while (q < base + 14 && (*q == 0x66 || *q == 0x67 || *q == 0xf2 || *q == 0xf3 || *q == 0xf0 || *q == 0x2e || *q == 0x3e || *q == 0x26 || *q == 0x36 || *q == 0x64 || *q == 0x65 || (*q & 0xf0) == 0x40)) q++;
-  if (*q == 0xc5) n = (int)(q - base) + 4;
-  else if (*q == 0xc4) n = (int)(q - base) + 5;
-  else if (*q == 0x62) n = (int)(q - base) + 6;
+  if (*q == 0x62) n = (int)(q - base) + 6;
   if (n < 1) n = 1;
   if (n > 15) n = 15;
   if (n > avail) n = avail;
   for (int i = 0; i < n; i++) snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%s%02x", i ? " " : "", base[i]);
   fprintf(stderr, "trellis-x86: SIGILL: unimplemented or undefined instruction [%s] at rip=0x%llx (pid %d)\n", hex,
           (unsigned long long)d->start, p->pid);
-  p->cpu.rip = d->start;
   fault_signal(p, 4, 2, d->start); // ILL_ILLOPN
 }
 

@@ -138,7 +138,24 @@ static int mov32_r_rm(Proc *p, Cpu *c, Mem *m, D *d) {
   c->r[d->reg] = d->hasmem ? rd(m, d->ea, 4) : (u32)c->r[d->rm];
   return X_NEXT;
 }
+// 0F 38 F0 / F1 without F2 (which is CRC32, sse42.c): MOVBE r, m / m, r,
+// the bytes reversed; 16-bit with 66. Register operands and F3 are #UD.
+static int op_movbe(Proc *p, Cpu *c, Mem *m, D *d) {
+  if (!d->hasmem || d->rep) return X_ILL;
+  int sz = d->osz;
+  if (d->op == 0x2f0) {
+    u64 v = rd(m, EA(d), sz);
+    if (m->fault) return X_NEXT;
+    setreg(c, d, d->reg, sz, sz == 2 ? __builtin_bswap16((u16)v) : sz == 4 ? __builtin_bswap32((u32)v) : __builtin_bswap64(v));
+  } else {
+    u64 v = c->r[d->reg];
+    wr(m, EA(d), sz, sz == 2 ? __builtin_bswap16((u16)v) : sz == 4 ? __builtin_bswap32((u32)v) : __builtin_bswap64(v));
+  }
+  return X_NEXT;
+}
+
 Exec move_refine(D *d) {
+  if ((d->op == 0x2f0 || d->op == 0x2f1) && d->rep != 0xf2) return op_movbe;
   if (d->op == 0x89 && (d->osz == 8 || d->osz == 4)) return d->osz == 8 ? mov64_rm_r : mov32_rm_r;
   if (d->op == 0x8b && (d->osz == 8 || d->osz == 4)) return d->osz == 8 ? mov64_r_rm : mov32_r_rm;
   return NULL;

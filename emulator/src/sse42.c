@@ -131,8 +131,8 @@ static u32 crc32c(u32 crc, u64 v, int bytes) {
   return crc;
 }
 
-// F2 0F 38 F0 / F1: crc32 r32/r64, r/m8 / r/m16/32/64. The unprefixed forms
-// (MOVBE) are not implemented, and cpuid does not report MOVBE.
+// F2 0F 38 F0 / F1: crc32 r32/r64, r/m8 / r/m16/32/64. The other forms
+// are MOVBE (move.c, chosen at decode).
 static int op_crc32(Proc *p, Cpu *c, Mem *m, D *d) {
   if (d->rep != 0xf2) return X_ILL;
   int sz = d->op == 0x2f0 ? 1 : d->osz;

@@ -32,11 +32,17 @@ const haveDynamic = haveHostTools({ files: glibcFiles }, "the dynamically linked
 const haveMuslDynamic = haveMusl && haveHostTools({ files: [muslLoader] }, "the dynamically linked musl cases");
 const dynamicPrograms = ["floats", "files", "procs", "names", "strings-v2"];
 // Programs for x86-64-v2 (SSE3, SSSE3, SSE4.1, SSE4.2): built for it, as RHEL 9 / UBI 9 images are.
-const programFlags: Record<string, string[]> = { "simd-v2": ["-march=x86-64-v2"], "strings-v2": ["-march=x86-64-v2"] };
+const programFlags: Record<string, string[]> = { "simd-v2": ["-march=x86-64-v2"], "strings-v2": ["-march=x86-64-v2"], "bmi-v3": ["-mno-red-zone"] };
+// Programs of instructions the host CPU (CI's too) may lack: the native side of their cases is the same
+// source built with -DREFERENCE, which computes every line in portable C; the host runs the instructions
+// themselves only when it has the features (hostFeatures).
+const referencePrograms: Record<string, string[]> = { "bmi-v3": ["bmi1", "bmi2", "abm", "movbe"] };
+const hostFlags = new Set((/^flags\s*:(.*)$/m.exec(existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "")?.[1] ?? "").trim().split(/\s+/));
+const hostHas = (features: string[]): boolean => features.every((f) => hostFlags.has(f));
 // Their answers depend on the machine (hostname, resolver): checked against what the core provides.
 const emulatedOnly = ["names"];
 // A Debian-like userland from the host: bash and coreutils (dynamic, glibc), with their libraries.
-const debianTools = ["bash", "ls", "sort", "uniq", "env", "cat", "sha256sum", "date", "find", "grep", "sed", "awk", "head", "tail", "wc", "tr", "cut", "mkdir", "rm", "cp", "mv", "basename", "id", "sleep", "stat", "xargs"].map(
+const debianTools = ["bash", "zstd", "ls", "sort", "uniq", "env", "cat", "sha256sum", "date", "find", "grep", "sed", "awk", "head", "tail", "wc", "tr", "cut", "mkdir", "rm", "cp", "mv", "basename", "id", "sleep", "stat", "xargs"].map(
   (t) => `/usr/bin/${t}`,
 );
 const haveDebian = haveDynamic && haveHostTools({ commands: ["ldd"], files: debianTools }, "the Debian userland cases");
@@ -144,6 +150,7 @@ function stageTree(): void {
     const flags = ["-O2", ...(programFlags[p] ?? [])];
     execFileSync("gcc", ["-static", ...flags, "-o", join(hostWork, "prog", `${p}-gcc`), src, "-lm"]);
     if (haveMusl) execFileSync("musl-gcc", ["-static", ...flags, "-o", join(hostWork, "prog", `${p}-musl`), src, "-lm"]);
+    if (referencePrograms[p]) execFileSync("gcc", ["-static", ...flags, "-DREFERENCE", "-o", join(hostWork, "prog", `${p}-ref`), src, "-lm"]);
     if (!dynamicPrograms.includes(p)) continue;
     if (haveDynamic) execFileSync("gcc", [...flags, "-o", join(hostWork, "prog", `${p}-gcc-dyn`), src, "-lm"]);
     if (haveMuslDynamic) execFileSync("musl-gcc", [...flags, "-o", join(hostWork, "prog", `${p}-musl-dyn`), src, "-lm"]);
@@ -152,6 +159,8 @@ function stageTree(): void {
 
 interface Case extends RunSpec {
   name: string;
+  /** Run natively instead of argv[0] (a reference build; see referencePrograms). */
+  nativeExe?: string;
 }
 
 const bb = (name: string, args: string[], stdin?: string): Case => ({ name: `busybox ${name}`, argv: ["/bin/busybox", ...args], stdin });
@@ -200,8 +209,9 @@ const cases: Case[] = [
 for (const p of programs.filter((x) => !emulatedOnly.includes(x))) {
   const stdin = p === "floats" ? "1.5\n-2.25\n1e3\n0.1\n" : undefined;
   const args = p === "cpuloop" ? ["300000"] : [];
-  cases.push({ name: `gcc -static ${p}`, argv: [`./prog/${p}-gcc`, ...args], stdin });
-  if (haveMusl) cases.push({ name: `musl-gcc -static ${p}`, argv: [`./prog/${p}-musl`, ...args], stdin });
+  const ref = referencePrograms[p] ? { nativeExe: `./prog/${p}-ref` } : {};
+  cases.push({ name: `gcc -static ${p}${ref.nativeExe ? " (native: portable reference)" : ""}`, argv: [`./prog/${p}-gcc`, ...args], stdin, ...ref });
+  if (haveMusl) cases.push({ name: `musl-gcc -static ${p}${ref.nativeExe ? " (native: portable reference)" : ""}`, argv: [`./prog/${p}-musl`, ...args], stdin, ...ref });
   if (!dynamicPrograms.includes(p)) continue;
   if (haveDynamic) cases.push({ name: `gcc dynamic (glibc ld.so) ${p}`, argv: [`./prog/${p}-gcc-dyn`, ...args], stdin });
   if (haveMuslDynamic) cases.push({ name: `musl-gcc dynamic (musl ld.so) ${p}`, argv: [`./prog/${p}-musl-dyn`, ...args], stdin });
@@ -214,6 +224,8 @@ if (haveDebian) {
     deb("bash entrypoint script + coreutils", ["/usr/bin/bash", "./entrypoint.sh", "run", "/usr/bin/basename", "/a/b/c.txt", ".txt"]),
     deb("ls -l, stat, sha256sum", ["/usr/bin/bash", "-c", "ls -l data/sub; stat -c '%s %F %a' data/words.txt data/sub; sha256sum data/blob.bin; id -u"]),
     deb("awk + sed + sort -k", ["/usr/bin/bash", "-c", "awk '{n[$3]++} END {for (k in n) print k, n[k]}' data/lines.txt | sort; sed -E 's/item-([0-9]+)/<\\1>/' data/lines.txt | sort -t' ' -k1,1n -k2 | head -n 4"]),
+    // Debian's zstd takes its BMI2 code paths (SHLX/SHRX/BZHI/RORX/SARX, TZCNT/LZCNT) when cpuid reports BMI1 and BMI2
+    deb("zstd compress + decompress (BMI2 paths)", ["/usr/bin/bash", "-c", "sha256sum < data/blob.bin; for l in 1 3 19; do zstd -q -T1 -$l -c data/blob.bin > z.zst; sha256sum < z.zst; zstd -q -d -c z.zst | sha256sum; done; rm z.zst; zstd -q -T1 -c data/lines.txt | zstd -q -d -c | sha256sum"]),
     deb("bash reads stdin", ["/usr/bin/bash", "-c", "mapfile -t L; echo ${#L[@]} ${L[1]}; tr a-z A-Z <<< \"${L[0]}\""], "first line\nsecond\nthird\n"),
   );
 }
@@ -258,6 +270,25 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
     expect(runEmulated(spec, rootfs, "/work", join(work, "tmp"), "0").stderr).toBe("");
   });
 
+  for (const [p, features] of Object.entries(referencePrograms)) {
+    // without the features the host would stop at the first instruction: its CPU says nothing then
+    it.skipIf(!hostHas(features))(`${p} run by the host CPU (${features.join(", ")}) equals its portable reference`, () => {
+      const spec = { argv: [`./prog/${p}-gcc`], env: ENV };
+      const host = runNative(spec, hostWork, join(hostWork, "prog", `${p}-gcc`));
+      const ref = runNative(spec, hostWork, join(hostWork, "prog", `${p}-ref`));
+      expect(host.stdout.length).toBeGreaterThan(1000);
+      expect(host.stdout).toBe(ref.stdout);
+      expect(host.status).toBe(0);
+    });
+  }
+
+  it.skipIf(!haveDynamic)("glibc's loader sees x86-64-v2 and not x86-64-v3 (no AVX/AVX2/FMA reported), so it searches no v3 libraries", () => {
+    const emu = runEmulated({ argv: ["/lib64/ld-linux-x86-64.so.2", "--help"], env: ENV }, rootfs, "/work", join(work, "tmp"));
+    expect(emu.stdout).toMatch(/^ {2}x86-64-v2 \(supported, searched\)$/m);
+    expect(emu.stdout).toMatch(/^ {2}x86-64-v3$/m);
+    expect(emu.stdout).not.toMatch(/(haswell|avx512_1) \(/);
+  });
+
   const namesOut = (notFound: string): string =>
     [
       "uname trellis, gethostname trellis, /etc/hostname trellis",
@@ -300,7 +331,8 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
   cases.forEach((c, i) => {
     it(c.name, () => {
       const spec = { ...c, env: c.env ?? ENV };
-      const native = runNative(spec, hostWork, c.argv[0].startsWith("./") ? join(hostWork, c.argv[0]) : undefined);
+      const exe = c.nativeExe ?? c.argv[0];
+      const native = runNative(spec, hostWork, exe.startsWith("./") ? join(hostWork, exe) : undefined);
       nativeResults.set(c.name, native);
       const emu = runEmulated(spec, rootfs, "/work", join(work, "tmp"), undefined, { env: { TRELLIS_AOT_PROFILE: `/prof/${i}.blocks` }, preopens: { "/prof": profDir } });
       expect(emu.stderr).toBe(native.stderr);
