@@ -8,6 +8,7 @@
 // and mprotect over it do the same (mem.c). Only PROT_EXEC pages run.
 #include "cpu-internal.h"
 #include <stdlib.h>
+#include <string.h>
 
 #define BUCKETS 16384
 #define BLOCK_MAX 64
@@ -44,6 +45,31 @@ void code_free(Mem *m) {
   reap(k);
   free(k);
   m->code = NULL;
+}
+
+// Drops the whole decode cache and zeroes what it held, so a start-up
+// snapshot (snapshot.c) carries none of it: a resumed run decodes again.
+size_t code_scrub(Mem *m) {
+  static void *(*volatile wipe)(void *, int, size_t) = memset; // a plain memset before free() is optimised away
+  Code *k = m->code;
+  if (!k) return 0;
+  size_t bytes = k->bytes;
+  for (int i = 0; i < BUCKETS; i++)
+    for (Block *b = k->hash[i], *n; b; b = n) {
+      n = b->next;
+      wipe(b, 0, block_bytes(b->n));
+      free(b);
+    }
+  for (Block *b = k->dead, *n; b; b = n) {
+    n = b->next;
+    wipe(b, 0, block_bytes(b->n));
+    free(b);
+  }
+  wipe(k, 0, sizeof *k);
+  free(k);
+  m->code = NULL;
+  m->code_gen++;
+  return bytes;
 }
 
 // Drops the blocks of pages [lo, hi] (page numbers).

@@ -199,6 +199,9 @@ int snap_stops(Proc *p);
 void snap_take(Proc *p);
 void snap_make_key(char **args, char **env, const char *workdir);
 int snap_restore(void);
+void snap_note_copy(u64 addr, const void *src, u64 len);
+PageBuf *mem_page_buf(Mem *m, u64 addr); // mem.c
+size_t code_scrub(Mem *m);                // dcache.c
 
 // elf.c
 int exec_load(Proc *p, const char *path, char **argv, char **envp, char *err, size_t errlen);

@@ -151,6 +151,11 @@ void embedded_range(uintptr_t *plo, uintptr_t *phi) {
   *plo = lo;
   *phi = hi;
 }
+// The embedded rootfs alone: never written, so a snapshot may copy from it.
+void embedded_rootfs(uintptr_t *lo, uintptr_t *hi) {
+  *lo = trellis_embed.rootfs_addr;
+  *hi = (uintptr_t)trellis_embed.rootfs_addr + trellis_embed.rootfs_len;
+}
 static void claim_embedded_region(void) {
   uintptr_t lo, hi, slo, shi;
   embedded_range(&lo, &hi);
@@ -275,6 +280,13 @@ int core_boot(int argc, char **argv) {
   vfs_init_dev();
   net_init_names();
 
+  if (take) { // lib/compile/startup-snapshot.ts: run to the first stop point, dump there (snapshot.c); armed before the exec, whose file copies it notes
+    __wasi_prestat_t ps;
+    if (!trellis_embed.rootfs_len) fatal("a start-up snapshot needs the rootfs embedded in the artifact");
+    if (__wasi_fd_prestat_get(3, &ps) == 0) fatal("a start-up snapshot is taken with no preopened directories");
+    snap_armed = 1;
+  }
+
   Proc *p = &procs[0];
   memset(p, 0, sizeof *p);
   p->pid = p->pgid = p->sid = p->tgid = 1;
@@ -311,12 +323,6 @@ int core_boot(int argc, char **argv) {
   }
   p->state = P_RUN;
   hostnet_init();
-  if (take) { // lib/compile/startup-snapshot.ts: run to the first stop point, dump there (snapshot.c)
-    __wasi_prestat_t ps;
-    if (!trellis_embed.rootfs_len) fatal("a start-up snapshot needs the rootfs embedded in the artifact");
-    if (__wasi_fd_prestat_get(3, &ps) == 0) fatal("a start-up snapshot is taken with no preopened directories");
-    snap_armed = 1;
-  }
   return -1;
 }
 

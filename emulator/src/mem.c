@@ -211,6 +211,7 @@ int mem_write(Mem *m, u64 addr, const void *src, u64 len) {
 
 int mem_write_force(Mem *m, u64 addr, const void *src, u64 len) {
   const u8 *s = src;
+  if (snap_armed) snap_note_copy(addr, src, len); // file pages a snapshot need not carry
   while (len) {
     u64 n = PAGE - (addr & PAGE_MASK);
     if (n > len) n = len;
@@ -309,6 +310,12 @@ void mem_free(Mem *m) {
   }
   free(m->l4);
   free(m);
+}
+
+// The buffer behind a guest page, or NULL (absent, or never touched).
+PageBuf *mem_page_buf(Mem *m, u64 addr) {
+  Pte *p = pte_get(m, addr, 0);
+  return p && p->mapped ? p->buf : NULL;
 }
 
 int mem_prot_of(Mem *m, u64 addr) {

@@ -2,10 +2,14 @@
 // an artifact once with TRELLIS_SNAPSHOT=1; the core runs the guest until its
 // first system call that reaches or depends on the world outside the guest
 // (snap_stops below), and there writes the core's linear memory to stdout
-// instead of making the call. The compile step puts that dump in the artifact:
-// the ranges above the embedded rootfs as data segments at their addresses,
-// the static data and the heap below it in a blob past everything else, which
-// `trellis_snap` points at.
+// instead of making the call. The dump leaves out the decode cache (zeroed,
+// then freed: a resumed run decodes again) and every guest page that still
+// holds, whole, the rootfs bytes an exec or mmap copied into it: such a page
+// is a link (its address, the rootfs address) that the core copies at a
+// resume. The compile step puts that dump in the artifact: the ranges above
+// the embedded rootfs as data segments at their addresses, the static data,
+// the heap below it, the links and the small ranges in a blob past everything
+// else, which `trellis_snap` points at.
 //
 // A later run starts the core as usual (pristine data segments), builds the
 // same inputs key (guest argv, environment, workdir, user, hostname, HTTP
@@ -37,6 +41,15 @@ struct SnapDesc {
   u32 blob_addr, blob_len;
   u32 reserved[3];
 };
+
+// Copies from the rootfs into guest memory while a snapshot is being taken
+// (mem_write_force): where snap_take looks for pages it can link.
+typedef struct Note {
+  u64 addr, len;
+  const u8 *src;
+} Note;
+static Note *notes;
+static u32 nnotes, notes_cap;
 __attribute__((used)) volatile struct SnapDesc trellis_snap = {{'T', 'R', 'E', 'L', 'L', 'I', 'S', '-', 'S', 'N', 'A', 'P', '-', 'V', '1', 0}, 1, 0, 0, {0, 0, 0x50414e53u}}; // non-zero last word: kept whole in the data segment
 
 // The dump (and the blob in the artifact): this header, the key, then runs of
@@ -46,7 +59,7 @@ typedef struct SnapHdr {
   u32 version;
   u32 mem_end;    // linear memory size when it was taken
   u32 key_len;
-  u32 nruns;      // in the dump: all runs; in the artifact's blob: the ncopy the core copies
+  u32 nruns;      // in the dump: all runs; in the artifact's blob: the ones the core copies (the first ncopy and the small ones)
   u64 mono;       // mono_ns() at the stop
   u64 insns;      // guest instructions PID 1 had executed
   u32 stop_nr;    // the system call it stopped at
@@ -55,7 +68,15 @@ typedef struct SnapHdr {
                   // rest lie where a fresh start never allocates (claim_embedded_region
                   // keeps it out up to the blob's end), so the artifact places
                   // them as data segments of their own
+  u32 nlinks;     // links after the key: pages the core copies from the rootfs at a resume
+  u32 reserved;
 } SnapHdr;
+
+// A page whose bytes equal the embedded rootfs's at src (a file page the core
+// copied into guest memory at an exec or mmap): restored by copying, not dumped.
+typedef struct Link {
+  u32 dst, src, len;
+} Link;
 
 static const char DUMP_MAGIC[16] = {'T', 'R', 'E', 'L', 'L', 'I', 'S', '-', 'S', 'N', 'A', 'P', 'D', 'U', 'M', 'P'};
 
@@ -148,24 +169,88 @@ typedef struct Run {
   u32 addr, len;
 } Run;
 
+void embedded_rootfs(uintptr_t *lo, uintptr_t *hi); // main.c
+
+void snap_note_copy(u64 addr, const void *src, u64 len) {
+  uintptr_t lo, hi, s = (uintptr_t)src;
+  embedded_rootfs(&lo, &hi);
+  if (s < lo || s + len > hi || len < 4096) return; // only the rootfs stays the same in every run
+  if (nnotes == notes_cap) {
+    notes_cap = notes_cap * 2 + 64;
+    notes = realloc(notes, sizeof(Note) * notes_cap);
+  }
+  notes[nnotes++] = (Note){addr, len, src};
+}
+
+static int link_cmp(const void *a, const void *b) {
+  u32 x = ((const Link *)a)->dst, y = ((const Link *)b)->dst;
+  return x < y ? -1 : x > y;
+}
+
+// The guest pages of every live address space that still hold, whole, the
+// rootfs bytes they were copied from. Content decides, so a note that went
+// stale (the range unmapped, remapped or written) links nothing wrong.
+static Link *snap_links(u32 *count) {
+  u32 n = 0, cap = 1024;
+  Link *l = malloc(sizeof(Link) * cap);
+  for (int i = 0; i < MAX_PROC; i++) {
+    Mem *m = procs[i].mem;
+    if (procs[i].state == P_FREE || !m) continue;
+    for (u32 j = 0; j < nnotes; j++) {
+      Note *t = &notes[j];
+      // the page-aligned pages inside the copied range
+      u64 first = (t->addr + 4095) & ~4095ull;
+      for (u64 a = first; a + 4096 <= t->addr + t->len; a += 4096) {
+        PageBuf *b = mem_page_buf(m, a);
+        const u8 *src = t->src + (a - t->addr);
+        if (!b || memcmp(b->data, src, 4096)) continue;
+        if (n == cap) l = realloc(l, sizeof(Link) * (cap *= 2));
+        l[n++] = (Link){(u32)(uintptr_t)b->data, (u32)(uintptr_t)src, 4096};
+      }
+    }
+  }
+  qsort(l, n, sizeof(Link), link_cmp);
+  u32 k = 0;
+  for (u32 i = 0; i < n; i++) // a buffer shared after fork, or noted twice
+    if (!k || l[k - 1].dst != l[i].dst) l[k++] = l[i];
+  *count = k;
+  return l;
+}
+
 // The ranges a restore must bring back: the static data, the heap below the
 // embedded config/rootfs (all of it: a fresh start leaves its own allocations
-// there), and every non-zero 4 KiB page above the embedded data.
-static int snap_runs(Run *out, int max, u32 lo, u32 hi, u32 end) {
+// there), and the non-zero bytes above the embedded data that no link covers
+// (zero gaps under 64 bytes stay inside a run).
+static int snap_runs(Run *out, int max, u32 lo, u32 hi, u32 end, const Link *links, u32 nlinks) {
   extern char __global_base, __data_end, __heap_base;
   int n = 0;
   out[n++] = (Run){(u32)(uintptr_t)&__global_base, (u32)((uintptr_t)&__data_end - (uintptr_t)&__global_base)};
   u32 hb = (u32)(uintptr_t)&__heap_base;
   if (lo > hb) out[n++] = (Run){hb, lo - hb};
-  for (u32 a = (hi + 4095) & ~4095u; a < end; a += 4096) {
-    const u64 *w = (const u64 *)(uintptr_t)a;
-    int zero = 1;
-    for (int i = 0; i < 512; i++)
-      if (w[i]) { zero = 0; break; }
-    if (zero) continue;
-    if (n && out[n - 1].addr + out[n - 1].len == a) out[n - 1].len += 4096;
-    else if (n < max) out[n++] = (Run){a, 4096};
-    else return -1;
+  int fixed = n;
+  u32 li = 0;
+  for (u32 a = (hi + 3) & ~3u; a < end;) {
+    while (li < nlinks && links[li].dst + links[li].len <= a) li++;
+    if (li < nlinks && links[li].dst <= a) {
+      a = links[li].dst + links[li].len;
+      continue;
+    }
+    u32 stop = li < nlinks && links[li].dst < end ? links[li].dst : end;
+    while (a < stop) {
+      if (!(a & 4095) && a + 4096 <= stop) { // a zero page at once
+        const u64 *w = (const u64 *)(uintptr_t)a;
+        int zero = 1;
+        for (int i = 0; i < 512; i++)
+          if (w[i]) { zero = 0; break; }
+        if (zero) { a += 4096; continue; }
+      }
+      if (*(const u32 *)(uintptr_t)a) {
+        if (n > fixed && out[n - 1].addr + out[n - 1].len + 64 > a) out[n - 1].len = a + 4 - out[n - 1].addr;
+        else if (n < max) out[n++] = (Run){a, 4};
+        else return -1;
+      }
+      a += 4;
+    }
   }
   return n;
 }
@@ -179,21 +264,27 @@ void snap_take(Proc *p) {
   uintptr_t lo, hi;
   embedded_range(&lo, &hi);
   u32 end = (u32)(__builtin_wasm_memory_size(0) * 65536);
-  int max = 1 << 16;
+  int max = 1 << 18;
   Run *runs = malloc(sizeof(Run) * (size_t)max); // before measuring: the allocation may grow memory
-  end = (u32)(__builtin_wasm_memory_size(0) * 65536);
   SnapHdr h;
   memset(&h, 0, sizeof h);
   memcpy(h.magic, DUMP_MAGIC, 16);
-  h.version = 2;
-  h.mem_end = end;
+  h.version = 3;
   h.key_len = snap_key_len;
   h.mono = mono_ns();
   h.insns = procs[0].insns;
   h.stop_nr = (u32)p->cpu.r[0];
-  int n = snap_runs(runs, max, (u32)lo, (u32)hi, end);
+  size_t decoded = 0;
+  for (int i = 0; i < MAX_PROC; i++) // decoded blocks are quick to rebuild and large to carry
+    if (procs[i].state != P_FREE && procs[i].mem) decoded += code_scrub(procs[i].mem);
+  u32 nlinks;
+  Link *links = snap_links(&nlinks);
+  end = (u32)(__builtin_wasm_memory_size(0) * 65536); // after the last allocation before the dump
+  int n = snap_runs(runs, max, (u32)lo, (u32)hi, end, links, nlinks);
   if (n < 0) fatal("start-up snapshot: the heap is too fragmented to dump");
   h.nruns = (u32)n;
+  h.nlinks = nlinks;
+  h.mem_end = end;
   extern char __heap_base;
   h.ncopy = (u32)(lo > (uintptr_t)&__heap_base ? 2 : 1); // snap_runs' first ones
   u64 bytes = 0;
@@ -202,12 +293,13 @@ void snap_take(Proc *p) {
   // them changes memory the runs cover (stdio is not used).
   write_all(&h, sizeof h);
   write_all(snap_key, snap_key_len);
+  write_all(links, sizeof(Link) * nlinks);
   for (int i = 0; i < n; i++) {
     write_all(&runs[i], sizeof runs[i]);
     write_all((const void *)(uintptr_t)runs[i].addr, runs[i].len);
   }
-  fprintf(stderr, "trellis-x86: start-up snapshot before syscall %u after %llu instructions: %d ranges, %llu bytes of %u\n", h.stop_nr,
-          (unsigned long long)h.insns, n, (unsigned long long)bytes, end);
+  fprintf(stderr, "trellis-x86: start-up snapshot before syscall %u after %llu instructions: %d ranges, %llu bytes of %u; %u pages copied from the rootfs at a resume; %zu bytes of decoded blocks dropped\n", h.stop_nr,
+          (unsigned long long)h.insns, n, (unsigned long long)bytes, end, nlinks, decoded);
   _Exit(0);
 }
 
@@ -226,18 +318,24 @@ int snap_restore(void) {
   const u8 *blob = (const u8 *)(uintptr_t)trellis_snap.blob_addr;
   SnapHdr h;
   memcpy(&h, blob, sizeof h);
-  if (memcmp(h.magic, DUMP_MAGIC, 16) || h.version != 2 || h.mem_end > trellis_snap.blob_addr) return 0;
+  if (memcmp(h.magic, DUMP_MAGIC, 16) || h.version != 3 || h.mem_end > trellis_snap.blob_addr) return 0;
   if (h.key_len != snap_key_len || memcmp(blob + sizeof h, snap_key, snap_key_len)) {
     if (trace_on) fprintf(stderr, "trellis-x86: start-up snapshot not used: this run's arguments or environment differ from its own\n");
     return 0;
   }
   int trace = trace_on;
-  const u8 *q = blob + sizeof h + h.key_len;
-  for (u32 i = 0; i < h.nruns; i++) { // from here on only locals and the blob are read
+  const u8 *lk = blob + sizeof h + h.key_len;
+  const u8 *q = lk + sizeof(Link) * h.nlinks;
+  for (u32 i = 0; i < h.nruns; i++) { // from here on only locals, the blob and the rootfs are read
     Run r;
     memcpy(&r, q, sizeof r);
     memcpy((void *)(uintptr_t)r.addr, q + sizeof r, r.len);
     q += sizeof r + r.len;
+  }
+  for (u32 i = 0; i < h.nlinks; i++) {
+    Link l;
+    memcpy(&l, lk + sizeof(Link) * i, sizeof l);
+    memcpy((void *)(uintptr_t)l.dst, (const void *)(uintptr_t)l.src, l.len);
   }
   // The snapshot's heap and static data are live now. What belongs to this
   // run rather than the snapshot run: its environment (TRELLIS_* settings;

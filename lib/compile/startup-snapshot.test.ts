@@ -5,19 +5,23 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packDirectory } from "../image/packed-rootfs";
 import { haveHostTools } from "../testing/host-tools";
+import { emulatorDir } from "../../emulator/test/harness";
 import { buildArtifactBytes, defaultCorePath, runNativeArtifact, type RunConfig } from "./native-artifact";
 import { addSnapshot, takeStartupSnapshot } from "./startup-snapshot";
 
-const haveTools = haveHostTools({ files: ["/bin/busybox", "/usr/bin/clang-14"] }, "the start-up snapshot suite");
+const haveTools = haveHostTools({ files: ["/bin/busybox", "/usr/bin/clang-14"], commands: ["gcc"] }, "the start-up snapshot suite");
 const dir = mkdtempSync(join(tmpdir(), "trellis-snap-test-"));
 let core: Buffer;
 let rootfs: Buffer;
+// three file pages of distinct bytes for snap-pages.c
+const pages = Buffer.alloc(3 * 4096, 0);
+for (let i = 0; i < pages.length; i++) pages[i] = (i * 7 + (i >> 12) * 50 + 1) & 0xff;
 
 // Deterministic work before the first output (a pipeline through fork, pipes
 // and wait inside the guest), then output, then more work that allocates.
 const SCRIPT = 'n=$(seq 1 400 | sort -rn | head -3 | tr "\\n" " "); echo "top $n"; seq 1 3000 | sort -rn | md5sum; cat /app/data.txt; echo "args $#: $*"';
 
-async function artifact(cfg: RunConfig): Promise<{ plain: string; snap: string; stop: number; insns: number }> {
+async function artifact(cfg: RunConfig): Promise<{ plain: string; snap: string; stop: number; insns: number; log: string; dumpBytes: number }> {
   const a = buildArtifactBytes(core, rootfs, cfg);
   if (!a.ok) throw new Error(a.error.message);
   const s = await takeStartupSnapshot(a.value);
@@ -26,7 +30,7 @@ async function artifact(cfg: RunConfig): Promise<{ plain: string; snap: string; 
   const snap = plain.replace("plain-", "snap-");
   writeFileSync(plain, a.value);
   writeFileSync(snap, s.value.module);
-  return { plain, snap, stop: s.value.stopSyscall, insns: s.value.instructions };
+  return { plain, snap, stop: s.value.stopSyscall, insns: s.value.instructions, log: s.value.log, dumpBytes: s.value.dumpBytes };
 }
 
 describe.skipIf(!haveTools)("start-up snapshots", () => {
@@ -39,6 +43,8 @@ describe.skipIf(!haveTools)("start-up snapshots", () => {
     copyFileSync("/bin/busybox", join(stage, "bin", "busybox"));
     for (const a of ["sh", "seq", "sort", "head", "tail", "tr", "md5sum", "cat"]) symlinkSync("busybox", join(stage, "bin", a));
     writeFileSync(join(stage, "app", "data.txt"), "from the rootfs\n");
+    writeFileSync(join(stage, "app", "pages.bin"), pages);
+    execFileSync("gcc", ["-static", "-O1", "-o", join(stage, "bin", "snap-pages"), join(emulatorDir, "test", "programs", "snap-pages.c")], { stdio: "pipe" });
     const img = join(dir, "rootfs.img");
     const r = await packDirectory(stage, img);
     if (!r.ok) throw new Error(r.error.message);
@@ -95,6 +101,22 @@ describe.skipIf(!haveTools)("start-up snapshots", () => {
     expect(r.stderr.toString()).toContain("resumed from the start-up snapshot");
   }, 120_000);
 
+  it("carries neither decoded blocks nor file pages the rootfs holds: those come back, written pages stay written", async () => {
+    const a = await artifact({ entrypoint: ["/bin/snap-pages"], cmd: [], env: ["PATH=/bin"] });
+    expect(a.stop).toBe(1);
+    const m = /(\d+) pages copied from the rootfs at a resume; (\d+) bytes of decoded blocks dropped/.exec(a.log);
+    expect(m, a.log).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(2); // pages 0 and 2 of pages.bin, and the program's own
+    expect(Number(m![2])).toBeGreaterThan(0);
+    const plain = await runNativeArtifact(a.plain);
+    const snap = await runNativeArtifact(a.snap, { env: { TRELLIS_TRACE: "1" } });
+    expect(snap.stderr.toString()).toContain("resumed from the start-up snapshot");
+    const want = `${pages[7]} ${pages[4096 + 7]! ^ 0x5a} ${pages[2 * 4096 + 9]! ^ 0xa5}`;
+    expect(plain.stdout.toString()).toMatch(new RegExp(`^ready\n${want} [0-9a-f]+ [0-9a-f]+ [0-9a-f]+\n$`));
+    expect(snap.stdout.toString()).toBe(plain.stdout.toString());
+    expect(snap.exitCode).toBe(0);
+  }, 120_000);
+
   it("fails with a typed error when the guest reaches no stop point, or the dump or core is wrong", async () => {
     const a = buildArtifactBytes(core, rootfs, { entrypoint: ["/bin/sh", "-c", "while :; do :; done"], cmd: [], env: ["PATH=/bin"] });
     if (!a.ok) throw new Error(a.error.message);
@@ -103,9 +125,9 @@ describe.skipIf(!haveTools)("start-up snapshots", () => {
     expect(s.ok ? "" : s.error.message).toMatch(/no stop point/);
     const notDump = addSnapshot(a.value, Buffer.from("not a dump at all, just some bytes in a buffer of some length"));
     expect(notDump.ok ? "" : notDump.error.kind).toBe("core-malformed");
-    const dump = Buffer.alloc(56);
+    const dump = Buffer.alloc(64);
     Buffer.from("TRELLIS-SNAPDUMP", "latin1").copy(dump);
-    dump.writeUInt32LE(2, 16);
+    dump.writeUInt32LE(3, 16);
     const noDesc = addSnapshot(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), dump);
     expect(noDesc.ok ? "" : noDesc.error.kind).toBe("core-malformed");
     // a range past the memory the dump says it had, and a dump cut short
