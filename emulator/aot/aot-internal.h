@@ -10,6 +10,8 @@ struct D;
 // Appends the code-section entry (size, locals, code) of one block's function.
 // `tstart` is the address the instructions were decoded at; `inlined` gets
 // how many of them were translated inline rather than run by their handler.
-int aot_emit_block(Buf *out, struct D *insn, int n, uint64_t tstart, const uint32_t *helper, int *inlined);
+// `block_type`: the type index of translated functions in the final module,
+// for chaining to the next block with a tail call (-1: no chaining).
+int aot_emit_block(Buf *out, struct D *insn, int n, uint64_t tstart, const uint32_t *helper, int block_type, int *inlined);
 extern uint8_t aot_inlined[256]; // per instruction of the last block emitted: inlined or not
 #endif

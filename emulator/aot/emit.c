@@ -40,6 +40,7 @@ typedef struct Tx {
   u32 dirty;           // registers written since the Cpu last had them all
   int fop, fsz;        // flags pending in locals (F_* of the last inlined setter); 0: the Cpu has them
   const u32 *helper;   // function indices of the core's helpers
+  int block_type;      // type index of translated functions (-1: no chaining)
   int loops;           // a branch back to the block's start stays in the function (a Wasm loop)
 } Tx;
 
@@ -285,27 +286,31 @@ static void cpu_ptr(Tx *t);
 // Writes pending flags to the Cpu's lazy fields (what the interpreter's setlf
 // does). At the common exit which setter is pending is only known at run
 // time (L_FOP); elsewhere it is known here.
-static void setlf_call(Tx *t, int fop_known) {
-  cpu_ptr(t);
-  if (fop_known) i32c(t, t->fop | t->fsz << 8);
-  else lget(t, L_FOP);
-  lget(t, L_FRES);
-  lget(t, L_FA);
-  lget(t, L_FB);
-  lget(t, L_FCIN);
-  call(t, H_SETLF);
+// Stores, not a call of the core's setlf: this runs at most block exits.
+static void store_flags(Tx *t, int fop_known) {
+  lget(t, L_P);
+  if (fop_known) i32c(t, t->fop);
+  else { lget(t, L_FOP); i32c(t, 255); op(t, W_I32_AND); }
+  memop(t, W_I32_STORE, CPU_FIELD(lf_op));
+  lget(t, L_P);
+  if (fop_known) i32c(t, t->fsz);
+  else { lget(t, L_FOP); i32c(t, 8); op(t, W_I32_SHR_U); }
+  memop(t, W_I32_STORE, CPU_FIELD(lf_sz));
+  static const int lf[4] = {L_FRES, L_FA, L_FB, L_FCIN};
+  const u32 off[4] = {CPU_FIELD(lf_res), CPU_FIELD(lf_a), CPU_FIELD(lf_b), CPU_FIELD(lf_cin)};
+  for (int k = 0; k < 4; k++) { lget(t, L_P); lget(t, lf[k]); memop(t, W_I64_STORE, off[k]); }
   i32c(t, 0);
   lset(t, L_FOP);
 }
 static void flush_flags_rt(Tx *t) {
   lget(t, L_FOP);
   open_(t, W_IF, W_VOID);
-  setlf_call(t, 0);
+  store_flags(t, 0);
   end_(t);
 }
 static void flush_flags(Tx *t) {
   if (!t->fop) return;
-  setlf_call(t, 1);
+  store_flags(t, 1);
   t->fop = 0;
 }
 static void cpu_ptr(Tx *t) {
@@ -690,13 +695,7 @@ static void e_push_val(Tx *t, int xr) { // pushes L_T3 (8 bytes): RSP is committ
 // in the Cpu and every written register possibly dirty.
 static void back_edge(Tx *t) {
   if (t->fop) {
-    lget(t, L_P); i32c(t, t->fop); memop(t, W_I32_STORE, CPU_FIELD(lf_op));
-    lget(t, L_P); i32c(t, t->fsz); memop(t, W_I32_STORE, CPU_FIELD(lf_sz));
-    static const int lf[4] = {L_FRES, L_FA, L_FB, L_FCIN};
-    const u32 off[4] = {CPU_FIELD(lf_res), CPU_FIELD(lf_a), CPU_FIELD(lf_b), CPU_FIELD(lf_cin)};
-    for (int k = 0; k < 4; k++) { lget(t, L_P); lget(t, lf[k]); memop(t, W_I64_STORE, off[k]); }
-    i32c(t, 0);
-    lset(t, L_FOP);
+    store_flags(t, 1);
     t->fop = 0;
   }
   lget(t, L_IT);
@@ -734,7 +733,7 @@ static void bswap32(Tx *t) {
 // guest registers the handler writes, reloaded into their locals.
 static void slow_step(Tx *t, u32 regs) {
   writeback(t, t->dirty);
-  if (t->fop) setlf_call(t, 1);
+  if (t->fop) store_flags(t, 1);
   lget(t, L_P);
   lget(t, L_B);
   i32c(t, (i32)(offsetof(Block, insn) + (size_t)t->i * sizeof(D)));
@@ -1639,8 +1638,81 @@ static int body(Tx *t) {
   return inlined;
 }
 
-int aot_emit_block(Buf *out, D *insn, int n, u64 tstart, const u32 *helper, int *inlined) {
+// ---- chaining ----
+// After the common exit has written everything back: a block that ran to its
+// end or left by a jump goes on into the block at the new rip when that one
+// is in the decode cache and translated, by a tail call (the Wasm stack does
+// not grow), without a round trip through the executor. It counts the
+// instructions the executor would have counted, and stops chaining at the
+// executor's budget (Proc.aot_limit), so time slices, signals, timers and
+// TRELLIS_STOP_AFTER are checked as often as before. Proc.aot_cur tells the
+// executor which block the result is about. The probe walks the same hash
+// chain as block_get: dropped blocks are never in it.
+static void ret_if(Tx *t) { // returns L_RET when the i32 on the stack is not 0
+  open_(t, W_IF, W_VOID);
+  lget(t, L_RET);
+  op(t, W_RETURN);
+  end_(t);
+}
+static void chain(Tx *t) {
+  D *last = &t->insn[t->n - 1];
+  lget(t, L_RET);
+  i32c(t, t->n);
+  op(t, W_I32_EQ);
+  open_(t, W_IF, W_T_I32); // instructions to count
+  set_rip(t, last->start + last->len);
+  i32c(t, t->n);
+  else_(t);
+  lget(t, L_RET); i32c(t, 8); op(t, W_I32_SHR_U); i32c(t, X_JUMP); op(t, W_I32_NE);
+  ret_if(t);
+  lget(t, L_RET); i32c(t, 255); op(t, W_I32_AND); i32c(t, 1); op(t, W_I32_ADD);
+  end_(t);
+  op(t, W_I64_EXTEND_U);
+  lget(t, L_P); memop(t, W_I64_LOAD, (u32)offsetof(Proc, insns));
+  op(t, W_I64_ADD);
+  ltee(t, L_T1);
+  lget(t, L_P); memop(t, W_I64_LOAD, (u32)offsetof(Proc, aot_limit));
+  op(t, W_I64_GE_U);
+  lget(t, L_M); memop(t, W_I32_LOAD16_U, (u32)offsetof(Mem, stop));
+  op(t, W_I32_OR);
+  ret_if(t);
+  // the block at rip: m->code->hash[dcache_bucket(rip)], then along Block.next
+  lget(t, L_P); memop(t, W_I64_LOAD, CPU_FIELD(rip)); lset(t, L_T2);
+  lget(t, L_M); memop(t, W_I32_LOAD, (u32)offsetof(Mem, code));
+  lget(t, L_T2); lget(t, L_T2); i64c(t, 14); op(t, W_I64_SHR_U); op(t, W_I64_XOR);
+  op(t, W_I32_WRAP); i32c(t, DCACHE_BUCKETS - 1); op(t, W_I32_AND); i32c(t, 2); op(t, W_I32_SHL);
+  op(t, W_I32_ADD);
+  memop(t, W_I32_LOAD, 0);
+  lset(t, L_H);
+  open_(t, W_LOOP, W_VOID);
+  lget(t, L_H); op(t, W_I32_EQZ);
+  ret_if(t);
+  lget(t, L_H); memop(t, W_I64_LOAD, (u32)offsetof(Block, start)); lget(t, L_T2); op(t, W_I64_NE);
+  open_(t, W_IF, W_VOID);
+  lget(t, L_H); memop(t, W_I32_LOAD, (u32)offsetof(Block, next)); lset(t, L_H);
+  op(t, W_BR); uleb(t->o, 1);
+  end_(t);
+  end_(t);
+  lget(t, L_H); memop(t, W_I32_LOAD, (u32)offsetof(Block, aot)); ltee(t, L_T32);
+  op(t, W_I32_EQZ);
+  ret_if(t);
+  lget(t, L_P); lget(t, L_T1); memop(t, W_I64_STORE, (u32)offsetof(Proc, insns));
+  lget(t, L_P); lget(t, L_H); memop(t, W_I32_STORE, (u32)offsetof(Proc, aot_cur));
+  lget(t, L_H); lget(t, L_H); memop(t, W_I32_LOAD, (u32)offsetof(Block, runs)); i32c(t, 1); op(t, W_I32_ADD);
+  memop(t, W_I32_STORE, (u32)offsetof(Block, runs));
+  lget(t, L_P); lget(t, L_P); memop(t, W_I64_LOAD, (u32)offsetof(Proc, aot_chained)); i64c(t, 1); op(t, W_I64_ADD);
+  memop(t, W_I64_STORE, (u32)offsetof(Proc, aot_chained));
+  lget(t, L_P);
+  lget(t, L_H);
+  lget(t, L_T32);
+  op(t, W_RETURN_CALL_INDIRECT);
+  uleb(t->o, (u64)t->block_type);
+  uleb(t->o, 0);
+}
+
+int aot_emit_block(Buf *out, D *insn, int n, u64 tstart, const u32 *helper, int block_type, int *inlined) {
   Tx t = {0};
+  t.block_type = block_type;
   t.insn = insn;
   t.n = n;
   t.tstart = tstart;
@@ -1677,7 +1749,8 @@ int aot_emit_block(Buf *out, D *insn, int n, u64 tstart, const u32 *helper, int 
   op(&t, W_END);
   writeback(&t, t.written);
   flush_flags_rt(&t);
-  lget(&t, L_RET);
+  if (block_type >= 0) chain(&t);
+  else lget(&t, L_RET);
   op(&t, W_END);
   uleb(out, code.n);
   bmem(out, code.p, code.n);

@@ -1,6 +1,10 @@
 // The translator's command line: block profiles in, translated functions out.
 //
-//   trellis-aot.wasm --translate --helpers RD,WR,STEP,COND,GETCF,SETLF [--min-runs N] [--max-blocks N] OUT PROFILE...
+//   trellis-aot.wasm --translate --helpers RD,WR,STEP,COND,GETCF,SETLF [--block-type T] [--min-runs N] [--max-blocks N] OUT PROFILE...
+//
+// --block-type: the type index translated functions get in the final module
+// (the core's type count: lib/compile/aot-module.ts appends it); with it a
+// translated block chains into the next one by a tail call (emit.c).
 //
 // A profile (TRELLIS_AOT_PROFILE, aot-run.c) lists blocks the core ran with
 // their code bytes. Each distinct block (by bytes and length) is decoded with
@@ -109,7 +113,7 @@ int aot_translate_main(int argc, char **argv) {
   u32 helper[H_COUNT];
   int have_helpers = 0;
   u32 min_runs = 1;
-  int stats = 0;
+  int stats = 0, block_type = -1;
   long max_blocks = 1L << 30;
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
@@ -125,10 +129,11 @@ int aot_translate_main(int argc, char **argv) {
     } else if (!strcmp(argv[i], "--min-runs") && i + 1 < argc) min_runs = (u32)strtoul(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--max-blocks") && i + 1 < argc) max_blocks = strtol(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--stats")) stats = 1;
+    else if (!strcmp(argv[i], "--block-type") && i + 1 < argc) block_type = (int)strtol(argv[++i], NULL, 10);
     else { fprintf(stderr, "trellis-aot: unknown option %s\n", argv[i]); return 2; }
   }
   if (!have_helpers || argc - i < 1) {
-    fprintf(stderr, "usage: trellis-aot --translate --helpers RD,WR,STEP,COND,GETCF,SETLF [--min-runs N] [--max-blocks N] OUT PROFILE...\n");
+    fprintf(stderr, "usage: trellis-aot --translate --helpers RD,WR,STEP,COND,GETCF,SETLF [--block-type T] [--min-runs N] [--max-blocks N] OUT PROFILE...\n");
     return 2;
   }
   const char *out = argv[i++];
@@ -169,7 +174,7 @@ int aot_translate_main(int argc, char **argv) {
     block_flags(insn, x->n);
     fn.n = 0;
     int inlined = 0;
-    aot_emit_block(&fn, insn, x->n, a, helper, &inlined);
+    aot_emit_block(&fn, insn, x->n, a, helper, block_type, &inlined);
     fwrite(&x->hash, 8, 1, o);
     put32(o, x->key);
     put32(o, x->runs);

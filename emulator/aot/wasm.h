@@ -41,7 +41,7 @@ static inline void sleb(Buf *b, int64_t v) {
 
 enum {
   W_BLOCK = 0x02, W_LOOP = 0x03, W_IF = 0x04, W_ELSE = 0x05, W_END = 0x0b, W_BR = 0x0c, W_BR_IF = 0x0d, W_RETURN = 0x0f,
-  W_CALL = 0x10, W_DROP = 0x1a, W_SELECT = 0x1b,
+  W_CALL = 0x10, W_RETURN_CALL_INDIRECT = 0x13, W_DROP = 0x1a, W_SELECT = 0x1b,
   W_LGET = 0x20, W_LSET = 0x21, W_LTEE = 0x22,
   W_I32_LOAD = 0x28, W_I64_LOAD = 0x29, W_I32_LOAD8_U = 0x2d, W_I32_LOAD16_U = 0x2f,
   W_I64_LOAD8_U = 0x31, W_I64_LOAD16_U = 0x33, W_I64_LOAD32_U = 0x35,

@@ -31,7 +31,9 @@ __attribute__((used)) volatile struct AotDesc trellis_aot = {
     0x21544f41u}; // last word non-zero: kept whole in the data segment
 
 static int aot_enabled;
-u64 aot_block_runs; // runs of translated blocks (reported under TRELLIS_TRACE)
+u64 aot_block_runs;    // runs of translated blocks (reported under TRELLIS_TRACE)
+u64 aot_block_entries; // of them, calls from the executor (the others were chained, emulator/aot/emit.c)
+u64 aot_stat_blocks, aot_stat_insns, aot_stat_aot_insns, aot_stat_runs, aot_stat_step[0x400];
 static FILE *profile;
 static u32 profile_min = 1;
 
@@ -82,7 +84,23 @@ void aot_profile_close(void) {
 int aot_profiling(void) { return profile != NULL; }
 void aot_report(void) {
   if (trellis_aot.slots)
-    fprintf(stderr, "trellis-x86: translated blocks %s, %llu runs of them\n", aot_enabled ? "on" : "off (TRELLIS_AOT=0)", (unsigned long long)aot_block_runs);
+    fprintf(stderr, "trellis-x86: translated blocks %s, %llu runs of them, %llu entered from the executor\n", aot_enabled ? "on" : "off (TRELLIS_AOT=0)",
+            (unsigned long long)aot_block_runs, (unsigned long long)aot_block_entries);
+  fprintf(stderr, "trellis-x86: %llu instructions in executor calls: %llu in translated blocks, %llu interpreted blocks; %llu executor calls\n",
+          (unsigned long long)aot_stat_insns, (unsigned long long)aot_stat_aot_insns, (unsigned long long)aot_stat_blocks, (unsigned long long)aot_stat_runs);
+  u64 steps = 0;
+  for (int i = 0; i < 0x400; i++) steps += aot_stat_step[i];
+  if (!steps) return;
+  fprintf(stderr, "trellis-x86: %llu instructions of translated blocks ran by their handlers; the most:", (unsigned long long)steps);
+  for (int k = 0; k < 12; k++) {
+    int best = -1;
+    for (int i = 0; i < 0x400; i++)
+      if (aot_stat_step[i] && (best < 0 || aot_stat_step[i] > aot_stat_step[best])) best = i;
+    if (best < 0) break;
+    fprintf(stderr, " %03x:%llu", best, (unsigned long long)aot_stat_step[best]);
+    aot_stat_step[best] = 0;
+  }
+  fprintf(stderr, "\n");
 }
 
 // ---- helpers called by translated code (see trellis_aot.helpers) ----
@@ -96,6 +114,7 @@ void aot_wr(Mem *m, u64 a, u32 sz, u64 v) { wr(m, a, (int)sz, v); }
 int aot_step(Proc *p, D *d) {
   Cpu *c = &p->cpu;
   Mem *m = p->mem;
+  aot_stat_step[d->op & 0x3ff]++;
   if (d->eakind) d->ea = d->eakind == EA_PLAIN ? ea_plain(c, d) : ea_of(c, d);
   int r = d->fn(p, c, m, d);
   return r == X_NEXT && !m->stop ? -1 : r;

@@ -272,6 +272,10 @@ typedef struct Block {
   D insn[];
 } Block;
 Block *block_get(Mem *m, u64 rip); // NULL on fetch fault (m->fault set)
+// The decode cache's hash (dcache.c): Mem.code points at DCACHE_BUCKETS chains of Blocks (Block.next), the
+// array first. Translated code probes it too, to chain to the next block (emulator/aot/emit.c).
+#define DCACHE_BUCKETS 16384
+static inline unsigned dcache_bucket(u64 a) { return (unsigned)((a ^ (a >> 14)) & (DCACHE_BUCKETS - 1)); }
 void block_flags(D *insn, int n);  // flag liveness over a block's instructions
 // aot-run.c
 u32 aot_find(const u8 *code, u32 len, int n);

@@ -7,10 +7,11 @@
 // loader) takes mem_slow_ptr, which drops the page's blocks; mmap, munmap
 // and mprotect over it do the same (mem.c). Only PROT_EXEC pages run.
 #include "cpu-internal.h"
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define BUCKETS 16384
+#define BUCKETS DCACHE_BUCKETS
 #define BLOCK_MAX 64
 #define CODE_LIMIT (96u << 20) // bytes of decoded code kept before starting over
 
@@ -20,8 +21,9 @@ typedef struct Code {
   size_t bytes;
   u64 blocks_built, invalidations;
 } Code;
+_Static_assert(offsetof(Code, hash) == 0, "translated code finds the buckets at Mem.code");
 
-static inline unsigned bucket(u64 a) { return (unsigned)((a ^ (a >> 14)) & (BUCKETS - 1)); }
+static inline unsigned bucket(u64 a) { return dcache_bucket(a); }
 static size_t block_bytes(int n) { return sizeof(Block) + (size_t)n * sizeof(D); }
 
 static void reap(Code *k) {

@@ -84,7 +84,10 @@ void aot_init(void);
 int aot_profiling(void);
 void aot_profile_close(void);
 void aot_report(void);
-extern u64 aot_block_runs;
+extern u64 aot_block_runs, aot_block_entries;
+// Where guest instructions ran (reported with aot_report under TRELLIS_TRACE=1): interpreted blocks, translated
+// ones, calls of cpu_run, and instructions translated code left to their handlers, by opcode.
+extern u64 aot_stat_blocks, aot_stat_insns, aot_stat_aot_insns, aot_stat_runs, aot_stat_step[0x400];
 
 static inline u8 *mem_rptr(Mem *m, u64 addr) {
   TlbEntry *e = &m->rtlb[(addr >> 12) & (TLB_SIZE - 1)];
@@ -167,6 +170,11 @@ typedef struct Proc {
   int vfork_wait;   // this process waits for a vfork child to exec/exit
   u64 start_ns;
   u64 insns;
+  // Translated blocks chain into each other without the executor (emulator/aot/emit.c): the block running
+  // last, and the instruction count a chain must stay below (the executor's budget).
+  struct Block *aot_cur;
+  u64 aot_limit;
+  u64 aot_chained; // blocks it went on into (the statistics)
   int undumpable; // prctl PR_SET_DUMPABLE 0 (kept, inherited by fork, reported back)
 } Proc;
 

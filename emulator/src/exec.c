@@ -79,7 +79,25 @@ static void segv(Proc *p, u64 rip) {
   fault_signal(p, 11, mem_is_mapped(p->mem, addr) ? 2 : 1, addr); // SEGV_ACCERR / SEGV_MAPERR
 }
 
+// Statistics (aot_report): the instruction count when the last block began, and whether it was translated.
+static u64 stat_mark;
+static int stat_aot;
+static void stat_block(Proc *p, int aot) {
+  if (stat_aot) aot_stat_aot_insns += p->insns - stat_mark;
+  aot_stat_insns += p->insns - stat_mark;
+  stat_mark = p->insns;
+  stat_aot = aot;
+}
+static void cpu_run_blocks(Proc *p, long budget);
 void cpu_run(Proc *p, long budget) {
+  aot_stat_runs++;
+  stat_mark = p->insns;
+  stat_aot = 0;
+  cpu_run_blocks(p, budget);
+  stat_block(p, 0);
+}
+
+static void cpu_run_blocks(Proc *p, long budget) {
   static int ready;
   if (!ready) {
     exec_init();
@@ -114,22 +132,34 @@ void cpu_run(Proc *p, long budget) {
     from = b->uncached ? NULL : b;
     gen = m->code_gen;
     b->runs++;
+    stat_block(p, b->aot != 0);
     D *d = b->insn, *end = d + b->n;
     int r = X_NEXT;
     if (b->aot) { // translated (aot-run.c): it stops where this loop would
-      u64 before = p->insns; // a block that loops in itself counts all but its last round there
+      // A translated block may go on into other translated blocks (emit.c: it counts their instructions and
+      // stays below aot_limit); the one it stopped in is aot_cur, and the result is about that one.
+      u64 before = p->insns; // instructions counted there: rounds of a block looping in itself, chained blocks
+      p->aot_cur = b;
+      p->aot_limit = p->insns + (u64)budget;
+      p->aot_chained = 0;
       int x = ((int (*)(Proc *, Block *))(uintptr_t)b->aot)(p, b);
       budget -= (long)(p->insns - before);
-      aot_block_runs++;
-      d += x & 0xff;
+      aot_block_runs += 1 + p->aot_chained;
+      aot_block_entries++;
+      b = p->aot_cur;
+      from = b;
+      d = b->insn + (x & 0xff);
+      end = b->insn + b->n;
       r = x >> 8;
-    } else
+    } else {
+      aot_stat_blocks++;
       for (; d < end; d++) {
         if (d->eakind) d->ea = d->eakind == EA_PLAIN ? ea_plain(c, d) : ea_of(c, d);
         r = d->fn(p, c, m, d);
         if (__builtin_expect(r == X_NEXT && !m->stop, 1)) continue;
         break;
       }
+    }
     if (d == end) { // ran to the end (a not-taken branch or the page end)
       p->insns += (u64)b->n;
       budget -= b->n;

@@ -142,6 +142,18 @@ export function helperFunctions(core: Uint8Array): Result<number[], ArtifactErro
   }
 }
 
+/** The type index translated functions get when appended (the core's type count: appendTranslations adds the
+ * type last); the translator needs it for the tail calls that chain blocks (emulator/aot/emit.c). */
+export function blockTypeIndex(core: Uint8Array): Result<number, ArtifactError> {
+  try {
+    const types = sections(core).find((s) => s.id === 1);
+    if (!types) return err({ kind: "core-malformed", message: "the core has no type section" });
+    return ok(readLeb(core, types.body)[0]);
+  } catch (e) {
+    return err({ kind: "core-malformed", message: (e as Error).message });
+  }
+}
+
 function countImportedFunctions(core: Uint8Array, imp: Section | undefined): number {
   if (!imp) return 0;
   let [n, p] = readLeb(core, imp.body);

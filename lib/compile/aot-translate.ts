@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WASI } from "node:wasi";
 import { err, ok, type Result } from "../result";
-import { appendTranslations, helperFunctions, parseTranslations, type TranslatedBlock } from "./aot-module";
+import { appendTranslations, blockTypeIndex, helperFunctions, parseTranslations, type TranslatedBlock } from "./aot-module";
 import type { ArtifactError } from "./native-artifact";
 
 export function defaultTranslatorPath(): string {
@@ -52,6 +52,8 @@ export function appendTaot(core: Uint8Array, taot: Uint8Array, log = ""): Result
 export function runTranslator(core: Uint8Array, profiles: string[], opts: TranslateOptions = {}): Result<{ taot: Uint8Array; log: string }, ArtifactError> {
   const helpers = helperFunctions(core);
   if (!helpers.ok) return helpers;
+  const blockType = blockTypeIndex(core);
+  if (!blockType.ok) return blockType;
   const work = mkdtempSync(join(tmpdir(), "trellis-aot-"));
   try {
     const preopens: Record<string, string> = { "/out": work };
@@ -59,7 +61,7 @@ export function runTranslator(core: Uint8Array, profiles: string[], opts: Transl
       preopens[`/p${i}`] = dirname(resolve(p));
       return `/p${i}/${basename(p)}`;
     });
-    const args = ["trellis-aot", "--translate", "--helpers", helpers.value.join(",")];
+    const args = ["trellis-aot", "--translate", "--helpers", helpers.value.join(","), "--block-type", String(blockType.value)];
     if (opts.minRuns !== undefined) args.push("--min-runs", String(opts.minRuns));
     if (opts.maxBlocks !== undefined) args.push("--max-blocks", String(opts.maxBlocks));
     args.push("/out/blocks.taot", ...guestProfiles);
