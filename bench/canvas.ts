@@ -3,12 +3,12 @@
 // and edges, both measured in this run: time to first render (navigation to
 // every node in the DOM) and p95 frame time while dragging one node.
 //   node --import tsx bench/canvas.ts
-import { chromium, type Page } from "@playwright/test";
+import { chromium, type CDPSession, type Page } from "@playwright/test";
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as netServer } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { DesignDocument } from "../lib/graph/types";
@@ -68,8 +68,25 @@ export async function startBare(design: DesignDocument, dir: string): Promise<{ 
   return { url: `http://127.0.0.1:${port}/`, server };
 }
 
+/** CPU time until first render (ms): the page renderer's main thread (CDP `Performance.getMetrics`) and, for Trellis, its server. */
+export interface FirstRenderCpu {
+  /** Main-thread CPU time (`ThreadTime`). */
+  thread: number;
+  /** Main-thread task time (`TaskDuration`: wall time inside tasks) and its script, compile, layout and style parts. */
+  task: number;
+  script: number;
+  compile: number;
+  layout: number;
+  style: number;
+  /** The Trellis server process's CPU (utime + stime from /proc) during the load; 0 for the bare page (a static file from the bench process). */
+  server: number;
+}
+
 export interface CanvasFigures {
   firstRenderMs: number;
+  cpu: FirstRenderCpu;
+  /** 1-minute load average when the load started. */
+  load: number;
   /** Where the first render's time went, from navigation start (ms): first byte of the page, its last byte, the last script's last byte. */
   split: { ttfb: number; htmlEnd: number; scriptsEnd: number; scripts: number; scriptKb: number };
   /** Every rAF interval while the node was dragged (ms). */
@@ -82,17 +99,72 @@ export interface CanvasFigures {
 const DRAG_STEPS = 90;
 const STEP = { x: 2, y: 1 };
 
-export async function measure(page: Page, url: string, nodeCount: number): Promise<CanvasFigures> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("Performance.enable");
-  await page.goto(url, { waitUntil: "commit" });
-  // Time from navigation start until every node is in the DOM, read in the page.
+/**
+ * "First render", the same for both pages: the first animation frame (ms from navigation start, read in
+ * the page) at which every node is in the DOM and drawn (React Flow keeps a node `visibility: hidden`
+ * until it has measured it) and every wire is in the DOM (React Flow draws a wire once both its ends are
+ * measured).
+ */
+export async function drawnSince(page: Page, nodeCount: number, edgeCount: number): Promise<number> {
   const handle = await page.waitForFunction(
-    (n) => (document.querySelectorAll(".react-flow__node").length >= n ? performance.now() : false),
-    nodeCount,
+    ([n, e]) => {
+      const nodes = document.querySelectorAll<HTMLElement>(".react-flow__node");
+      if (nodes.length < n || document.querySelectorAll(".react-flow__edge").length < e) return false;
+      for (const el of nodes) if (el.style.visibility === "hidden") return false;
+      return performance.now();
+    },
+    [nodeCount, edgeCount] as const,
     { polling: "raf", timeout: 120_000 },
   );
-  const firstRenderMs = (await handle.jsonValue()) as number;
+  return (await handle.jsonValue()) as number;
+}
+
+type Metrics = Record<string, number>;
+const metricsOf = async (cdp: CDPSession): Promise<Metrics> => {
+  const { metrics } = (await cdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
+  return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+};
+
+/** CPU time (ms) of a process and its descendants, from /proc (Linux); NaN elsewhere. */
+export function processTreeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const tick = 1000 / 100; // USER_HZ
+    const stats = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+      try {
+        // Fields after the command's closing parenthesis: state ppid … utime(14) stime(15), counted from 1 at pid.
+        const f = readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ");
+        return [{ pid: Number(d), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) * tick }];
+      } catch {
+        return [];
+      }
+    });
+    const tree = new Set([pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const p of stats) if (!tree.has(p.pid) && tree.has(p.ppid)) (tree.add(p.pid), (grew = true));
+    }
+    return stats.filter((p) => tree.has(p.pid)).reduce((a, p) => a + p.cpu, 0);
+  } catch {
+    return NaN;
+  }
+}
+
+export async function measure(page: Page, url: string, nodeCount: number, edgeCount: number, serverPid?: number): Promise<CanvasFigures> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const load = loadavg()[0]!;
+  const m0 = await metricsOf(cdp);
+  const s0 = processTreeCpuMs(serverPid);
+  await page.goto(url, { waitUntil: "commit" });
+  const firstRenderMs = await drawnSince(page, nodeCount, edgeCount);
+  const s1 = processTreeCpuMs(serverPid);
+  const m1 = await metricsOf(cdp);
+  // The metrics are the renderer's since it started: the blank tab's renderer, which the page's
+  // navigation keeps (same site instance) or leaves for a new one, whose counters start at 0.
+  const swapped = (m1.ThreadTime ?? 0) < (m0.ThreadTime ?? 0) || (m1.TaskDuration ?? 0) < (m0.TaskDuration ?? 0);
+  const d = (k: string) => ((m1[k] ?? NaN) - (swapped ? 0 : (m0[k] ?? 0))) * 1000;
+  const cpu: FirstRenderCpu = { thread: d("ThreadTime"), task: d("TaskDuration"), script: d("ScriptDuration"), compile: d("V8CompileDuration"), layout: d("LayoutDuration"), style: d("RecalcStyleDuration"), server: s1 - s0 };
   const split = (await page.evaluate(`(() => {
     const nav = performance.getEntriesByType("navigation")[0];
     const js = performance.getEntriesByType("resource").filter((r) => r.initiatorType === "script" || r.name.endsWith(".js"));
@@ -142,7 +214,7 @@ export async function measure(page: Page, url: string, nodeCount: number): Promi
   const task1 = await taskTime();
   await page.mouse.up();
   await cdp.detach();
-  return { firstRenderMs, split, frames, taskMsPerFrame: (task1 - task0) / Math.max(1, frames.length) };
+  return { firstRenderMs, cpu, load, split, frames, taskMsPerFrame: (task1 - task0) / Math.max(1, frames.length) };
 }
 
 const quantile = (xs: number[], q: number) => {
@@ -172,12 +244,14 @@ export async function runCanvasBench(): Promise<string[]> {
     if (!created.ok) throw new Error(`could not store the bench design: ${await created.text()}`);
     const { id } = (await created.json()) as { id: string };
     const n = design.topology.nodes.length;
-    const runs = Number(process.env.BENCH_CANVAS_RUNS ?? 5);
+    // First render swings with the machine's load (single runs from 0.5× to 5.8× at load 10–30 on 2
+    // cores): enough alternating pairs for a median and a spread.
+    const runs = Number(process.env.BENCH_CANVAS_RUNS ?? 9);
     const results: { trellis: CanvasFigures; bare: CanvasFigures }[] = [];
     const one = async (u: string) => {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       try {
-        return await measure(page, u, n);
+        return await measure(page, u, n, design.topology.links.length, u === bare.url ? undefined : trellis.proc.pid);
       } finally {
         await page.close();
       }
@@ -197,8 +271,19 @@ export async function runCanvasBench(): Promise<string[]> {
     const pooled = (side: "trellis" | "bare") => results.flatMap((r) => r[side].frames);
     const task = (side: "trellis" | "bare") => median(results.map((r) => r[side].taskMsPerFrame));
     const perRun = results
-      .map((r, i) => `    run ${i + 1}: first render ${(r.trellis.firstRenderMs / r.bare.firstRenderMs).toFixed(2)}×, p95 frame ${quantile(r.trellis.frames, 0.95).toFixed(1)} vs ${quantile(r.bare.frames, 0.95).toFixed(1)} ms → ${(quantile(r.trellis.frames, 0.95) / quantile(r.bare.frames, 0.95)).toFixed(2)}×`)
+      .map((r, i) => {
+        const t = r.trellis, b = r.bare;
+        return `    run ${i + 1} (load ${t.load.toFixed(1)}/${b.load.toFixed(1)}): first render ${t.firstRenderMs.toFixed(0)} vs ${b.firstRenderMs.toFixed(0)} ms → ${(t.firstRenderMs / b.firstRenderMs).toFixed(2)}×, main-thread CPU ${t.cpu.thread.toFixed(0)} vs ${b.cpu.thread.toFixed(0)} ms (+ server ${t.cpu.server.toFixed(0)}), p95 frame ${quantile(t.frames, 0.95).toFixed(1)} vs ${quantile(b.frames, 0.95).toFixed(1)} ms → ${(quantile(t.frames, 0.95) / quantile(b.frames, 0.95)).toFixed(2)}×`;
+      })
       .join("\n");
+    const spread = (xs: number[], digits = 0) => `median ${median(xs).toFixed(digits)} (quartiles ${quantile(xs, 0.25).toFixed(digits)}–${quantile(xs, 0.75).toFixed(digits)}, range ${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+    const ratios = results.map((r) => r.trellis.firstRenderMs / r.bare.firstRenderMs);
+    const cpuMed = (side: "trellis" | "bare", k: keyof FirstRenderCpu) => median(results.map((r) => r[side].cpu[k]));
+    const cpuLine = (side: "trellis" | "bare") =>
+      `main thread ${cpuMed(side, "thread").toFixed(0)} ms CPU, ${cpuMed(side, "task").toFixed(0)} ms in tasks (script ${cpuMed(side, "script").toFixed(0)}, compile ${cpuMed(side, "compile").toFixed(0)}, layout ${cpuMed(side, "layout").toFixed(0)}, style ${cpuMed(side, "style").toFixed(0)})`;
+    const cpuRatio = median(results.map((r) => r.trellis.cpu.thread / r.bare.cpu.thread));
+    const cpuAllRatio = median(results.map((r) => (r.trellis.cpu.thread + r.trellis.cpu.server) / r.bare.cpu.thread));
+    const loads = results.flatMap((r) => [r.trellis.load, r.bare.load]);
     const dist = (side: "trellis" | "bare") => {
       const f = pooled(side);
       return `${f.length} frames, p50 ${quantile(f, 0.5).toFixed(1)} p90 ${quantile(f, 0.9).toFixed(1)} p95 ${quantile(f, 0.95).toFixed(1)} p99 ${quantile(f, 0.99).toFixed(1)} ms, mean ${(f.reduce((x, y) => x + y, 0) / f.length).toFixed(1)} ms; vsync slots ${slots(f)}`;
@@ -210,8 +295,11 @@ export async function runCanvasBench(): Promise<string[]> {
     };
     const mean = (f: number[]) => f.reduce((x, y) => x + y, 0) / f.length;
     return [
-      `canvas, ${n} nodes / ${design.topology.links.length} edges, headless Chromium, ${runs} runs per page (alternating, after one warm-up each), ${DRAG_STEPS} drag steps per run:`,
-      `  time to first render (median): Trellis ${fr("trellis").toFixed(0)} ms, bare React Flow ${fr("bare").toFixed(0)} ms → ratio ${(fr("trellis") / fr("bare")).toFixed(2)}×`,
+      `canvas, ${n} nodes / ${design.topology.links.length} edges, headless Chromium, ${runs} runs per page (alternating, after one warm-up each), ${DRAG_STEPS} drag steps per run, ${new Date().toISOString().slice(0, 16)}Z:`,
+      `  load (1-minute average) at the loads: ${spread(loads, 1)}`,
+      `  time to first render (every node and wire drawn): Trellis ${spread(results.map((r) => r.trellis.firstRenderMs))} ms, bare React Flow ${spread(results.map((r) => r.bare.firstRenderMs))} ms → ratio of medians ${(fr("trellis") / fr("bare")).toFixed(2)}×`,
+      `  first render, ratio per run (Trellis ÷ bare, same pair): ${spread(ratios, 2)}`,
+      `  CPU to first render (medians): Trellis ${cpuLine("trellis")}, server ${cpuMed("trellis", "server").toFixed(0)} ms; bare ${cpuLine("bare")} → main thread ${cpuRatio.toFixed(2)}×, with Trellis's server ${cpuAllRatio.toFixed(2)}× (medians of the per-run ratios)`,
       `  where first render went (medians, ms from navigation start): Trellis ${sp("trellis")}; bare ${sp("bare")}`,
       `  p95 frame time while dragging a node (median of the runs' p95): Trellis ${p95("trellis").toFixed(1)} ms, bare React Flow ${p95("bare").toFixed(1)} ms → ratio ${(p95("trellis") / p95("bare")).toFixed(2)}×`,
       `  p95 of all drag frames pooled: ${pt.toFixed(1)} vs ${pb.toFixed(1)} ms → ${(pt / pb).toFixed(2)}×; mean frame ${mean(pooled("trellis")).toFixed(1)} vs ${mean(pooled("bare")).toFixed(1)} ms → ${(mean(pooled("trellis")) / mean(pooled("bare"))).toFixed(2)}×`,

@@ -58,6 +58,8 @@ function estimatedFit(nodes: TopologyNode[], width: number, height: number): Vie
 
 const farSelector = (s: { transform: [number, number, number] }) => s.transform[2] < LOD_ZOOM;
 const tinySelector = (s: { transform: [number, number, number] }) => s.transform[2] < TINY_ZOOM;
+/** Every node measured (an empty design has nothing to measure). */
+const drawnSelector = (s: { nodesInitialized: boolean; nodeLookup: Map<string, unknown> }) => s.nodesInitialized || s.nodeLookup.size === 0;
 
 export const TEMPLATE_MIME = "application/x-trellis-template";
 
@@ -172,17 +174,19 @@ export function Canvas({
     () => (Object.keys(drag).length === 0 ? modelNodes : modelNodes.map((n) => (drag[n.id] ? { ...n, position: drag[n.id] } : n))),
     [modelNodes, drag],
   );
-  // The frame after React Flow mounted with the design is the first that shows it.
+  // React Flow draws a design in two passes: nodes hidden until it has measured them, then nodes and
+  // wires. The frame after the second is the first that shows the design.
   const { markPainted } = useCanvasPainted();
+  const drawn = useFlowStore(drawnSelector);
   useEffect(() => {
-    if (!mounted) return;
+    if (!mounted || !drawn) return;
     let t: ReturnType<typeof setTimeout> | undefined;
     const r = requestAnimationFrame(() => (t = setTimeout(markPainted, 0)));
     return () => {
       cancelAnimationFrame(r);
       clearTimeout(t);
     };
-  }, [mounted, markPainted]);
+  }, [mounted, drawn, markPainted]);
   const portIndex = useMemo(() => new Map(topology.nodes.map((n) => [n.id, n])), [topology.nodes]);
   const edges = useMemo(
     () => (mounted ? adapter.edges(input, (end) => portIndex.get(end.node)?.ports.find((p) => p.id === end.port)) : NO_EDGES),
