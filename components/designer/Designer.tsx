@@ -40,6 +40,7 @@ import { Toasts } from "./Toasts";
 import { Toolbar } from "./Toolbar";
 import { CanvasPaintedContext, useCanvasPainted } from "./canvas-painted";
 import { ImageReference } from "../jobs/ImageReference";
+import { SnapshotOption } from "../jobs/SnapshotOption";
 
 export interface DesignerProps {
   projectId: string;
@@ -300,6 +301,7 @@ function DesignerLayout() {
         title="For multi-platform images: the os/arch[/variant] to compile, e.g. linux/arm64"
       />
       <ImageReference platform={platform.trim() || undefined} onStarted={() => setDockTab("jobs")} />
+      <SnapshotOption />
     </div>
   );
 

@@ -27,6 +27,9 @@ interface JobsValue {
   startUpload(file: File, at?: { x: number; y: number }, platform?: string): void;
   /** Adds a container node for `reference` and starts the job that pulls and compiles it; resolves to an error message or null. */
   startPull(reference: string, platform?: string): Promise<string | null>;
+  /** Compile option for the next uploads and pulls: a start-up snapshot of native images (off by default). */
+  snapshot: boolean;
+  setSnapshot(on: boolean): void;
   /** Per-layer bytes of jobs that are pulling (live, from the progress events). */
   pullDetails: Map<string, PullDetail>;
   dismissUpload(key: string): void;
@@ -65,6 +68,7 @@ export function JobsProvider({ children }: { children: ReactNode }) {
   const [jobs, setJobs] = useState<Map<string, Job>>(new Map());
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [pullDetails, setPullDetails] = useState<Map<string, PullDetail>>(new Map());
+  const [snapshot, setSnapshot] = useState(false);
   const [reportJobId, openReport] = useState<string | null>(null);
   const handled = useRef(new Set<string>());
 
@@ -130,7 +134,7 @@ export function JobsProvider({ children }: { children: ReactNode }) {
       const ctrl = new AbortController();
       const patch = (p: Partial<Upload>) => setUploads((us) => us.map((u) => (u.key === key ? { ...u, ...p } : u)));
       setUploads((us) => [...us, { key, fileName: file.name, loaded: 0, total: file.size, percent: 0, state: "uploading", abort: () => ctrl.abort() }]);
-      uploadImage(file, { platform, signal: ctrl.signal, onProgress: (p) => patch({ loaded: p.loaded, total: p.total, percent: p.percent }) })
+      uploadImage(file, { platform, snapshot, signal: ctrl.signal, onProgress: (p) => patch({ loaded: p.loaded, total: p.total, percent: p.percent }) })
         .then(({ jobId, job }) => {
           setUploads((us) => us.filter((u) => u.key !== key));
           setJobs((m) => (m.has(jobId) ? m : new Map(m).set(jobId, job)));
@@ -148,13 +152,13 @@ export function JobsProvider({ children }: { children: ReactNode }) {
           if (!cancelled) store.getState().notify({ level: "error", kind: e instanceof ApiFailure ? e.error.kind : "upload-failed", message: `${file.name}: ${message}`, anchor: "palette" });
         });
     },
-    [store],
+    [store, snapshot],
   );
 
   const startPull = useCallback(
     async (reference: string, platform?: string): Promise<string | null> => {
       try {
-        const { jobId, job } = await registryApi.pull(reference, platform);
+        const { jobId, job } = await registryApi.pull(reference, platform, "", { snapshot });
         // The SSE stream may already have told us more (running, progress) than this answer.
         setJobs((m) => (m.has(jobId) ? m : new Map(m).set(jobId, job)));
         const canonical = String(job.params.reference ?? reference);
@@ -167,14 +171,14 @@ export function JobsProvider({ children }: { children: ReactNode }) {
         return e instanceof Error ? e.message : String(e);
       }
     },
-    [store],
+    [store, snapshot],
   );
 
   const dismissUpload = useCallback((key: string) => setUploads((us) => us.filter((u) => u.key !== key)), []);
 
   const value = useMemo<JobsValue>(
-    () => ({ jobs: [...jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)), uploads, startUpload, startPull, pullDetails, dismissUpload, reportJobId, openReport }),
-    [jobs, uploads, startUpload, startPull, pullDetails, dismissUpload, reportJobId],
+    () => ({ jobs: [...jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)), uploads, startUpload, startPull, snapshot, setSnapshot, pullDetails, dismissUpload, reportJobId, openReport }),
+    [jobs, uploads, startUpload, startPull, snapshot, pullDetails, dismissUpload, reportJobId],
   );
   return <JobsContext.Provider value={value}>{children}</JobsContext.Provider>;
 }

@@ -32,6 +32,15 @@ function portsLine(p: unknown): string | undefined {
   return [...typed, ...network].join("; ");
 }
 
+/** Whether the compile took a start-up snapshot (lib/compile/startup-snapshot.ts), and what it adds. */
+function snapshotLine(s: unknown): string {
+  const d = s as { artifactBytes?: { without: number; with: number }; stopSyscall?: number; instructions?: number; skipped?: string } | undefined;
+  if (!d) return "none (not asked for)";
+  if (d.skipped) return `none: ${d.skipped}`;
+  if (!d.artifactBytes) return "—";
+  return `taken before syscall ${d.stopSyscall} after ${d.instructions} guest instructions; adds ${fmtBytes(d.artifactBytes.with - d.artifactBytes.without)} (runs resumed from it share its random seeds)`;
+}
+
 export function ReportView({ jobId, onClose }: { jobId: string; onClose: () => void }) {
   const [data, setData] = useState<{ job: Job; report: CompileReport | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -111,6 +120,7 @@ export function ReportView({ jobId, onClose }: { jobId: string; onClose: () => v
                   <Row k="artifact" v={r.produced ? `${r.produced.kind}, ${fmtBytes(r.produced.bytes)}` : "nothing"} testId="report-produced" />
                   <Row k="sha256" v={<code>{r.produced?.sha256 ?? "—"}</code>} />
                   {ports && <Row k="ports" v={ports} testId="report-ports" />}
+                  {r.produced?.kind === "native-artifact" && <Row k="start-up snapshot" v={snapshotLine(r.produced.native?.details?.snapshot)} testId="report-snapshot" />}
                 </tbody>
               </table>
               {r.produced?.wit && <pre className="code-view small" data-testid="report-wit">{r.produced.wit}</pre>}

@@ -279,7 +279,9 @@ export async function compileImage(o: CompileOptions): Promise<CompileReport> {
         const http = built.details?.httpComponent as { port: number; export: string } | undefined;
         const tr = built.details?.translation as { blocks?: number; smoke?: { instructions: number }; skipped?: string } | undefined;
         const trText = !tr ? "" : tr.skipped ? `; no blocks translated (${tr.skipped})` : `; ${tr.blocks} blocks translated to Wasm from a ${tr.smoke?.instructions}-instruction smoke run`;
-        report.summary = `Native x86-64 image compiled with the x86-64 core into a Wasm ${built.kind} (${st.size} bytes${trText})${http ? `, plus a component exporting ${http.export} for guest port ${http.port}` : ""}.`;
+        const sn = built.details?.snapshot as { artifactBytes?: { without: number; with: number }; skipped?: string } | undefined;
+        const snText = !sn ? "" : sn.artifactBytes ? `; start-up snapshot taken (+${sn.artifactBytes.with - sn.artifactBytes.without} bytes)` : `; no start-up snapshot (${sn.skipped})`;
+        report.summary = `Native x86-64 image compiled with the x86-64 core into a Wasm ${built.kind} (${st.size} bytes${trText}${snText})${http ? `, plus a component exporting ${http.export} for guest port ${http.port}` : ""}.`;
       }
     } else {
       report.outcome = "unsupported";

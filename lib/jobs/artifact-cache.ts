@@ -30,8 +30,9 @@ export async function coreId(corePath: string): Promise<string> {
   return id;
 }
 
-export function cacheKey(manifestDigest: string, platform: string, core: string): string {
-  return createHash("sha256").update(JSON.stringify({ v: 1, manifestDigest, platform, core })).digest("hex");
+export function cacheKey(manifestDigest: string, platform: string, core: string, o: { snapshot?: boolean } = {}): string {
+  // an artifact with a start-up snapshot is another artifact (the key of one without is unchanged)
+  return createHash("sha256").update(JSON.stringify({ v: 1, manifestDigest, platform, core, ...(o.snapshot ? { snapshot: true } : {}) })).digest("hex");
 }
 
 const entryDir = (dataDir: string, key: string) => join(dataDir, "cache", "artifacts", key);

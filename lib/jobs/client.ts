@@ -15,6 +15,8 @@ export interface UploadProgress {
 export interface UploadOptions {
   platform?: string;
   name?: string;
+  /** A start-up snapshot of a native image (lib/compile/startup-snapshot.ts): runs resumed from it share its random seeds. */
+  snapshot?: boolean;
   onProgress?: (p: UploadProgress) => void;
   signal?: AbortSignal;
   /** Defaults to "" (same origin). */
@@ -42,6 +44,7 @@ export function uploadImage(file: Blob & { name?: string }, o: UploadOptions = {
     const q = new URLSearchParams();
     if (o.platform) q.set("platform", o.platform);
     if (o.name) q.set("name", o.name);
+    if (o.snapshot) q.set("snapshot", "1");
     if (file.name) q.set("filename", file.name);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `${o.baseUrl ?? ""}/api/images?${q}`);
@@ -151,8 +154,9 @@ export interface PushInfo {
 
 /** Registries: pull by reference (a compile job), push a job's artifact, settings (passwords go in, never come back). */
 export const registryApi = {
-  pull: (reference: string, platform?: string, baseUrl = "") =>
-    call<{ jobId: string; job: Job }>("POST", "/api/registry/pull", { reference, ...(platform ? { platform } : {}) }, baseUrl),
+  /** `snapshot`: a start-up snapshot of a native image (runs resumed from it share its random seeds). */
+  pull: (reference: string, platform?: string, baseUrl = "", o: { snapshot?: boolean } = {}) =>
+    call<{ jobId: string; job: Job }>("POST", "/api/registry/pull", { reference, ...(platform ? { platform } : {}), ...(o.snapshot ? { snapshot: true } : {}) }, baseUrl),
   push: (jobId: string, reference?: string, baseUrl = "") =>
     call<{ push: PushInfo }>("POST", `/api/jobs/${encodeURIComponent(jobId)}/push`, reference ? { reference } : {}, baseUrl).then((r) => r.push),
   pushes: (jobId: string, baseUrl = "") => call<{ pushes?: PushInfo[] }>("GET", `/api/jobs/${encodeURIComponent(jobId)}`, undefined, baseUrl).then((r) => r.pushes ?? []),

@@ -54,8 +54,10 @@ export function limitsFromEnv(env: Record<string, string | undefined> = process.
 const PULL_SHARE = 40;
 
 const compile: JobHandler = async (ctx) => {
-  const p = ctx.params as { upload?: unknown; reference?: unknown; fileName?: unknown; platform?: unknown; name?: unknown };
+  const p = ctx.params as { upload?: unknown; reference?: unknown; fileName?: unknown; platform?: unknown; name?: unknown; snapshot?: unknown };
   const platform = typeof p.platform === "string" && p.platform ? p.platform : undefined;
+  // opt-in only (lib/jobs/http.ts, registry-http.ts): runs resumed from a snapshot share its random seeds
+  const snapshot = p.snapshot === true;
   // Jobs live in <dataDir>/jobs/<id>/.
   const dataDir = dirname(dirname(ctx.dir));
   let upload: string;
@@ -82,7 +84,7 @@ const compile: JobHandler = async (ctx) => {
       onProgress,
       onLog: (l) => ctx.log(l),
       stopBeforeBlobs: async (r) => {
-        cache = cacheKey(r.manifestDigest, r.platform ?? platform ?? "", core);
+        cache = cacheKey(r.manifestDigest, r.platform ?? platform ?? "", core, { snapshot });
         hit = await restoreCached<CompileJobResult>(dataDir, cache, ctx.dir);
         return hit !== null;
       },
@@ -123,6 +125,7 @@ const compile: JobHandler = async (ctx) => {
     ...(typeof p.name === "string" && p.name ? { name: p.name } : {}),
     ...(source ? { source } : {}),
     limits: limitsFromEnv(),
+    ...(snapshot ? { snapshot: true } : {}),
     // translation by a smoke run (on unless TRELLIS_COMPILE_TRANSLATE=0), cached across jobs in the data dir
     ...(translateByDefault() ? { translate: { cacheDir: join(dataDir, "cache", "aot") } } : {}),
     signal: ctx.signal,

@@ -108,6 +108,9 @@ describe("image upload and job HTTP API", () => {
     expect((await handleImageUpload(new Request("http://x/api/images", { method: "POST" }), q)).status).toBe(400);
     expect((await handleImageUpload(uploadRequest(Buffer.from("x"), "", { "content-type": "multipart/form-data; boundary=x" }), q)).status).toBe(415);
     expect((await handleImageUpload(uploadRequest(image, "?platform=../../etc"), q)).status).toBe(400);
+    const snap = await handleImageUpload(uploadRequest(image, "?snapshot=yes"), q);
+    expect(snap.status).toBe(400);
+    expect(((await snap.json()) as { error: { kind: string } }).error.kind).toBe("invalid-snapshot");
     // A malformed encoded file name header is kept as sent, not a server error.
     const odd = await handleImageUpload(uploadRequest(image, "", { "x-file-name": "%E0%A4%A" }), q);
     expect(odd.status).toBe(202);

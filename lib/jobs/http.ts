@@ -48,7 +48,9 @@ function safeDecode(v: string): string {
  * POST /api/images: streams the body (the raw archive bytes) into a new job
  * directory, never holding it in memory, then enqueues a compile job.
  * Query: `platform` (os/arch[/variant]), `name` (image name/tag in the archive),
- * `filename` (or header `x-file-name`) for the report.
+ * `filename` (or header `x-file-name`) for the report, `snapshot=1` for a
+ * start-up snapshot of a native image (off by default: every run resumed from
+ * it shares its random seeds; lib/compile/startup-snapshot.ts).
  */
 /** Makes room for `bytes` on disk: the room there is, or the refusal (lib/storage). */
 export type Reserve = (bytes: number) => Promise<{ ok: true; roomBytes: number } | { ok: false; error: { kind: string; message: string } }>;
@@ -57,6 +59,8 @@ export async function handleImageUpload(req: Request, queue: JobQueue, limit = m
   const url = new URL(req.url);
   const platform = url.searchParams.get("platform") ?? undefined;
   const name = url.searchParams.get("name") ?? undefined;
+  const snap = url.searchParams.get("snapshot");
+  if (snap !== null && snap !== "0" && snap !== "1") return errorJson(400, "invalid-snapshot", `snapshot must be 1 (take a start-up snapshot) or 0, got ${JSON.stringify(snap)}`);
   const header = req.headers.get("x-file-name");
   const rawName = url.searchParams.get("filename") ?? (header !== null ? safeDecode(header) : undefined);
   const fileName = rawName ? basename(rawName).replace(/[\0\r\n]/g, "").slice(0, 200) || undefined : undefined;
@@ -102,7 +106,7 @@ export async function handleImageUpload(req: Request, queue: JobQueue, limit = m
   const job = queue.enqueue({
     id,
     kind: "compile-image",
-    params: { upload: "upload.tar", bytes: received, ...(fileName ? { fileName } : {}), ...(platform ? { platform } : {}), ...(name ? { name } : {}) },
+    params: { upload: "upload.tar", bytes: received, ...(fileName ? { fileName } : {}), ...(platform ? { platform } : {}), ...(name ? { name } : {}), ...(snap === "1" ? { snapshot: true } : {}) },
   });
   return Response.json({ jobId: id, job }, { status: 202 });
 }

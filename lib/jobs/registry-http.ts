@@ -30,18 +30,20 @@ async function jsonBody(req: Request): Promise<{ ok: true; value: Record<string,
   return { ok: false, res: errorJson(400, "invalid-json", "the body must be a JSON object") };
 }
 
-/** POST /api/registry/pull `{ reference, platform? }` → 202 `{ jobId, job }`: a compile job that pulls first. */
+/** POST /api/registry/pull `{ reference, platform?, snapshot? }` → 202 `{ jobId, job }`: a compile job that pulls first.
+ *  `snapshot: true` asks for a start-up snapshot of a native image (off by default: runs resumed from it share its random seeds). */
 export async function handleImagePull(req: Request, queue: JobQueue): Promise<Response> {
   const b = await jsonBody(req);
   if (!b.ok) return b.res;
-  const { reference, platform } = b.value;
+  const { reference, platform, snapshot } = b.value;
   if (typeof reference !== "string") return errorJson(400, "invalid-input", "reference must be a string like registry.example/team/app:1.0");
   const ref = parseReference(reference);
   if (!ref.ok) return errorJson(400, ref.error.kind, ref.error.message);
   if (platform !== undefined && platform !== "" && (typeof platform !== "string" || !PLATFORM_RE.test(platform))) return errorJson(400, "invalid-platform", "platform must look like os/arch or os/arch/variant");
+  if (snapshot !== undefined && typeof snapshot !== "boolean") return errorJson(400, "invalid-snapshot", "snapshot must be true (take a start-up snapshot) or false");
   const job = queue.enqueue({
     kind: "compile-image",
-    params: { reference: ref.value.canonical, fileName: ref.value.canonical, ...(typeof platform === "string" && platform ? { platform } : {}) },
+    params: { reference: ref.value.canonical, fileName: ref.value.canonical, ...(typeof platform === "string" && platform ? { platform } : {}), ...(snapshot ? { snapshot: true } : {}) },
   });
   return Response.json({ jobId: job.id, job }, { status: 202 });
 }

@@ -163,6 +163,8 @@ describe("the HTTP side: settings, pull route, push route", () => {
       const bad = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: "no spaces allowed" }) }), q);
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: { kind: string } }).error.kind).toBe("reference-invalid");
+      const badSnap = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: `${reg.host}/src/app:1`, snapshot: "yes" }) }), q);
+      expect(((await badSnap.json()) as { error: { kind: string } }).error.kind).toBe("invalid-snapshot");
       const res = await handleImagePull(new Request("http://x/api/registry/pull", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: `${reg.host}/src/app:1` }) }), q);
       expect(res.status).toBe(202);
       const { jobId } = (await res.json()) as { jobId: string };
