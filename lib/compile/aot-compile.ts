@@ -16,7 +16,7 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promis
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { err, ok, type Result } from "../result";
-import { appendTaot, defaultTranslatorPath, runTranslator } from "./aot-translate";
+import { appendTaot, defaultTranslatorPath, runTranslator, type TranslatedCore } from "./aot-translate";
 import { smokeRun, type SmokeEnd } from "./aot-smoke";
 
 /** What the compile step translates; `false` in NativeArtifactInput.translate turns it off. */
@@ -115,10 +115,14 @@ export interface TranslateInput {
   translator?: string;
   signal?: AbortSignal;
   onLog?: (line: string) => void;
+  /** Other cores that run the same guest (the wasi:http component's reactor core): translated from the same
+   *  profile. The translator's output names one core's helper functions and block type, so each is translated for itself. */
+  alsoCores?: Uint8Array[];
 }
 
-/** Profiles the plain artifact (or takes the profile from the cache) and returns the core with the hot blocks translated. */
-export async function translateForArtifact(i: TranslateInput): Promise<Result<{ core: Uint8Array; report: TranslationReport }, TranslateError>> {
+/** Profiles the plain artifact (or takes the profile from the cache) and returns the core with the hot blocks translated
+ *  (and `alsoCores`, each with the same blocks translated, or undefined where that failed). */
+export async function translateForArtifact(i: TranslateInput): Promise<Result<{ core: Uint8Array; report: TranslationReport; alsoCores: (Uint8Array | undefined)[] }, TranslateError>> {
   const t0 = performance.now();
   const r = i.request;
   const budget = r.budget ?? defaultSmokeBudget();
@@ -156,31 +160,43 @@ export async function translateForArtifact(i: TranslateInput): Promise<Result<{ 
       `smoke run (${Array.isArray(args) ? args.join(" ") : args}): ${smoke.instructions} instructions, ${endText(smoke)}` +
         (smoke.cached ? " (profile from the translation cache)" : `, ${smoke.ms} ms`),
     );
-    // 2. the translations
+    // 2. the translations, for each core
     const profBytes = await readFile(profile);
-    const taotKey = sha("taot v1", coreSha, await fileSha(translator), profBytes, String(minRuns), String(maxBlocks));
-    const taotDir = cache ? join(cache, "taot", taotKey) : undefined;
-    let taot: Uint8Array, log = "", cached = false;
-    if (taotDir && existsSync(join(taotDir, "blocks.taot"))) {
-      taot = await readFile(join(taotDir, "blocks.taot"));
-      cached = true;
-    } else {
-      const t = runTranslator(i.core, [profile], { minRuns, maxBlocks, translator });
-      if (!t.ok) return err({ kind: t.error.kind === "io" ? "io" : "core-malformed", message: t.error.message });
-      taot = t.value.taot;
-      log = t.value.log;
-      if (taotDir) {
-        const tmp = `${taotDir}.${process.pid}.${Date.now()}.tmp`;
-        await mkdir(tmp, { recursive: true });
-        await writeFile(join(tmp, "blocks.taot"), taot);
-        await commitEntry(tmp, taotDir);
+    const translatorSha = await fileSha(translator);
+    const translateCore = async (core: Uint8Array): Promise<Result<{ a: TranslatedCore; cached: boolean }, TranslateError>> => {
+      const taotKey = sha("taot v1", sha(core), translatorSha, profBytes, String(minRuns), String(maxBlocks));
+      const taotDir = cache ? join(cache, "taot", taotKey) : undefined;
+      let taot: Uint8Array, log = "", cached = false;
+      if (taotDir && existsSync(join(taotDir, "blocks.taot"))) {
+        taot = await readFile(join(taotDir, "blocks.taot"));
+        cached = true;
+      } else {
+        const t = runTranslator(core, [profile], { minRuns, maxBlocks, translator });
+        if (!t.ok) return err({ kind: t.error.kind === "io" ? "io" : "core-malformed", message: t.error.message });
+        taot = t.value.taot;
+        log = t.value.log;
+        if (taotDir) {
+          const tmp = `${taotDir}.${process.pid}.${Date.now()}.tmp`;
+          await mkdir(tmp, { recursive: true });
+          await writeFile(join(tmp, "blocks.taot"), taot);
+          await commitEntry(tmp, taotDir);
+        }
       }
+      // no block ran often enough: the core stays as it is
+      const empty = taot.length >= 12 && Buffer.from(taot.buffer, taot.byteOffset, taot.length).readUInt32LE(8) === 0;
+      const appended = empty ? ok({ module: core, blocks: [], functions: 0, log }) : appendTaot(core, taot, log);
+      if (!appended.ok) return err({ kind: "core-malformed", message: appended.error.message });
+      return ok({ a: appended.value, cached });
+    };
+    const main = await translateCore(i.core);
+    if (!main.ok) return main;
+    const { a, cached } = main.value;
+    const alsoCores: (Uint8Array | undefined)[] = []; // undefined: that core could not be translated (it stays plain)
+    for (const other of i.alsoCores ?? []) {
+      const t = await translateCore(other);
+      if (!t.ok) i.onLog?.(`note: another core of the artifact was not translated: ${t.error.message}`);
+      alsoCores.push(t.ok ? t.value.a.module : undefined);
     }
-    // no block ran often enough: the core stays as it is
-    const empty = taot.length >= 12 && Buffer.from(taot.buffer, taot.byteOffset, taot.length).readUInt32LE(8) === 0;
-    const appended = empty ? ok({ module: i.core, blocks: [], functions: 0, log }) : appendTaot(i.core, taot, log);
-    if (!appended.ok) return err({ kind: "core-malformed", message: appended.error.message });
-    const a = appended.value;
     const insns = a.blocks.reduce((n, b) => n + b.insns, 0);
     const inl = a.blocks.reduce((n, b) => n + b.inlined, 0);
     const report: TranslationReport = {
@@ -194,7 +210,7 @@ export async function translateForArtifact(i: TranslateInput): Promise<Result<{ 
       ms: Math.round(performance.now() - t0),
     };
     i.onLog?.(`translated ${a.functions} blocks run >= ${minRuns} times${cached ? " (from the translation cache)" : ""}: core ${i.core.length} -> ${a.module.length} B`);
-    return ok({ core: a.module, report });
+    return ok({ core: a.module, report, alsoCores });
   } catch (e) {
     return err({ kind: "io", message: (e as Error).message });
   } finally {

@@ -13,12 +13,38 @@ import { wasiPackagesWit } from "../builtins/componentize";
 import { err, ok, type Result } from "../result";
 import { HTTP_HANDLER_EXPORT } from "./http-component-names";
 import { planArtifact, type ArtifactError, type RunConfig } from "./native-artifact";
+import { leb, readLeb, section, sections } from "./wasm-binary";
 
 export { HTTP_COMPONENT_FILE, HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } from "./http-component-names";
 /** Components are built in memory; an image past this stays without one (the run engine then uses http-service.ts). */
 export const MAX_HTTP_COMPONENT_BYTES = 256 * 1024 * 1024;
 
 const HEAP_SLACK = 1024 * 1024;
+
+/** The reactor core made ready for translated blocks (aot-module.ts places their lookup table at the end of
+ *  the core's initial memory): that end moves up by the heap the adapter allocates before the core claims its
+ *  range, so the table lies past it. */
+export function reactorCoreForTranslation(core: Uint8Array): Result<Uint8Array, ArtifactError> {
+  const bad = (message: string) => err({ kind: "core-malformed" as const, message });
+  try {
+    const secs = sections(core);
+    const mem = secs.find((x) => x.id === 5);
+    if (!mem) return bad("the reactor core defines no memory");
+    let [count, p] = readLeb(core, mem.body);
+    if (count !== 1) return bad(`the reactor core defines ${count} memories`);
+    const flags = core[p++]!;
+    let initial: number, max: number | undefined;
+    [initial, p] = readLeb(core, p);
+    if (flags & 1) [max, p] = readLeb(core, p);
+    const grown = initial + Math.ceil(HEAP_SLACK / 65536);
+    const body = [leb(1), Buffer.from([flags]), leb(grown), ...(max !== undefined ? [leb(Math.max(max, grown))] : [])];
+    const parts: Buffer[] = [Buffer.from(core.subarray(0, 8))];
+    for (const x of secs) parts.push(...(x.id === 5 ? section(5, body) : [Buffer.from(core.subarray(x.start, x.end))]));
+    return ok(Buffer.concat(parts));
+  } catch (e) {
+    return bad((e as Error).message);
+  }
+}
 
 const WORLD = `package trellis:container@0.1.0;
 

@@ -115,6 +115,54 @@ describe.skipIf(!haveTools)("native artifact", () => {
     expect("error" in r ? r : { status: r.status, body: r.body.toString() }).toEqual({ status: 200, body: "hello from the rootfs\n" });
   });
 
+  it("translates the wasi:http component's reactor core from the same profile; it answers as the untranslated one does", async () => {
+    // a CGI script whose loop runs the shell blocks the smoke run (the same loop in `sh -c`) ran hot
+    const stage = join(dir, "stage-cgi");
+    mkdirSync(join(stage, "bin"), { recursive: true });
+    mkdirSync(join(stage, "www", "cgi-bin"), { recursive: true });
+    copyFileSync("/bin/busybox", join(stage, "bin", "busybox"));
+    symlinkSync("busybox", join(stage, "bin", "sh"));
+    writeFileSync(join(stage, "www", "cgi-bin", "count"), '#!/bin/sh\necho "Content-Type: text/plain"\necho\ni=0; while [ $i -lt 1500 ]; do i=$((i+1)); done; echo "count $i $QUERY_STRING"\n', { mode: 0o755 });
+    const cgiRootfs = join(dir, "rootfs-cgi.img");
+    const packed = await packDirectory(stage, cgiRootfs);
+    if (!packed.ok) throw new Error(packed.error.message);
+    const build = async (name: string, translate: false | { smokeArgs: string[] }) => {
+      const out = join(dir, name);
+      mkdirSync(out, { recursive: true });
+      const built = await buildNativeArtifact({
+        rootfsPath: cgiRootfs,
+        outDir: out,
+        argv: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"],
+        entrypoint: ["/bin/busybox"],
+        cmd: ["httpd", "-f", "-p", "8080", "-h", "/www"],
+        executable: "/bin/busybox",
+        elf: {} as never,
+        env: ["PATH=/bin"],
+        workingDir: "/",
+        user: "",
+        exposedPorts: ["8080/tcp"],
+        translate,
+      });
+      const file = built.extraFiles!.find((f) => f.role === "component (wasi:http/incoming-handler@0.2.0)")!.file;
+      return { built, component: readFileSync(file), call: await loadHandler(readFileSync(file), join(out, "cache")) };
+    };
+    const tr = await build("job-cgi-translated", { smokeArgs: ["sh", "-c", "i=0; while [ $i -lt 4000 ]; do i=$((i+1)); done"] });
+    const plain = await build("job-cgi-plain", false);
+    expect((tr.built.details?.translation as { blocks: number }).blocks).toBeGreaterThan(0);
+    expect(tr.built.details?.httpComponent).toMatchObject({ translated: true });
+    expect(plain.built.details?.httpComponent).toMatchObject({ translated: false });
+    expect(tr.component.length).toBeGreaterThan(plain.component.length); // the translated blocks
+    const answer = (call: typeof tr.call, path: string) => {
+      const r = call({ path });
+      return "error" in r ? r : { status: r.status, body: r.body.toString() };
+    };
+    for (const path of ["/cgi-bin/count?a", "/cgi-bin/count?b"]) {
+      const want = answer(plain.call, path);
+      expect(want).toEqual({ status: 200, body: `count 1500 ${path.split("?")[1]}\n` });
+      expect(answer(tr.call, path)).toEqual(want);
+    }
+  }, 180_000);
+
   it("choosePorts prefers a well-known HTTP port, else the first TCP port", () => {
     expect(choosePorts(["6379/tcp", "80/tcp"]).http).toBe(80);
     expect(choosePorts(["3000/tcp", "53/udp"]).http).toBe(3000);

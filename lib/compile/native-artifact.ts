@@ -289,17 +289,30 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
   const aot = await import("./aot-compile");
   const request = input.aotProfiles?.length ? false : (input.translate ?? (aot.translateByDefault() ? {} : false));
   let translation: (TranslationReport & { artifactBytes: { plain: number; translated: number } }) | { skipped: string } | undefined;
+  let httpCore: Uint8Array | undefined; // the reactor core with the artifact's translations, when there are any
   if (request === false) {
     if (!input.aotProfiles?.length) translation = { skipped: input.translate === false ? "turned off for this compile" : "turned off (TRELLIS_COMPILE_TRANSLATE=0)" };
   } else {
     input.onProgress?.(40, "smoke run: profiling the image's command");
-    const tr = await aot.translateForArtifact({ core, plainArtifact: out, rootfsPath: input.rootfsPath, config: encodeRunConfig(cfg, separatePath), request, ...(input.signal ? { signal: input.signal } : {}), ...(input.onLog ? { onLog: input.onLog } : {}) });
+    // a service's wasi:http component runs the same guest on the reactor core: the same blocks are translated for it
+    const reactor = choosePorts(input.exposedPorts ?? []).http !== undefined && !separate ? await readHttpCore() : undefined;
+    const tr = await aot.translateForArtifact({
+      core,
+      plainArtifact: out,
+      rootfsPath: input.rootfsPath,
+      config: encodeRunConfig(cfg, separatePath),
+      request,
+      ...(reactor ? { alsoCores: [reactor] } : {}),
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.onLog ? { onLog: input.onLog } : {}),
+    });
     if (input.signal?.aborted) fail({ kind: "io", message: "cancelled" });
     if (!tr.ok) {
       // the plain artifact stands; the report says why it is not translated
       translation = { skipped: `${tr.error.kind}: ${tr.error.message}` };
       input.onLog?.(`note: no translated blocks: ${tr.error.message}`);
     } else {
+      if (reactor && tr.value.report.blocks > 0) httpCore = tr.value.alsoCores[0];
       if (tr.value.report.blocks > 0) {
         core = tr.value.core;
         input.onProgress?.(60, "writing the translated artifact");
@@ -340,21 +353,21 @@ export const buildNativeArtifact: BuildNativeArtifact = async (input: NativeArti
     } else input.onLog?.(`note: component wrapping failed: ${comp.error.message}`);
   }
   const ports = choosePorts(input.exposedPorts ?? []);
-  let httpComponent: { file: string; port: number; bytes: number; export: string } | undefined;
+  let httpComponent: { file: string; port: number; bytes: number; export: string; translated: boolean } | undefined;
   if (ports.http !== undefined) {
     // the wasi:http component: the core's reactor variant with the same rootfs and config (http-component.ts)
     const { buildHttpComponent, HTTP_COMPONENT_FILE, HTTP_COMPONENT_ROLE, HTTP_HANDLER_EXPORT } = await import("./http-component");
     if (separate) input.onLog?.(`note: no wasi:http component for port ${ports.http}: the rootfs is too large to embed`);
     else {
       input.onProgress?.(85, `building the wasi:http component (guest port ${ports.http})`);
-      const comp = await buildHttpComponent({ rootfs: { file: input.rootfsPath, length: rootfsSize }, cfg, httpPort: ports.http });
+      const comp = await buildHttpComponent({ rootfs: { file: input.rootfsPath, length: rootfsSize }, cfg, httpPort: ports.http, ...(httpCore ? { core: httpCore } : {}) });
       if (comp.ok) {
         const hfile = join(input.outDir, HTTP_COMPONENT_FILE);
         const { writeFile } = await import("node:fs/promises");
         await writeFile(hfile, comp.value);
         extraFiles.push({ file: hfile, role: HTTP_COMPONENT_ROLE });
-        httpComponent = { file: HTTP_COMPONENT_FILE, port: ports.http, bytes: comp.value.length, export: HTTP_HANDLER_EXPORT };
-        input.onLog?.(`wasi:http component: guest port ${ports.http} -> ${HTTP_HANDLER_EXPORT} (${comp.value.length} B)`);
+        httpComponent = { file: HTTP_COMPONENT_FILE, port: ports.http, bytes: comp.value.length, export: HTTP_HANDLER_EXPORT, translated: httpCore !== undefined };
+        input.onLog?.(`wasi:http component: guest port ${ports.http} -> ${HTTP_HANDLER_EXPORT} (${comp.value.length} B${httpCore ? ", with the artifact's translated blocks" : ""})`);
       } else input.onLog?.(`note: no wasi:http component for port ${ports.http}: ${comp.error.message}`);
     }
   }
@@ -450,6 +463,15 @@ const wasi = new WASI({ version: "preview1", args: cfg.args, env: cfg.env, preop
 const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(cfg.file)), wasi.getImportObject());
 process.exitCode = wasi.start(inst);
 `;
+
+/** The wasi:http component's reactor core, ready to take translated blocks, or undefined when it is not built
+ *  (buildHttpComponent then says so). */
+async function readHttpCore(): Promise<Uint8Array | undefined> {
+  const { httpCorePath, reactorCoreForTranslation } = await import("./http-component");
+  if (!existsSync(httpCorePath())) return undefined;
+  const c = reactorCoreForTranslation(await readFile(httpCorePath()));
+  return c.ok ? c.value : undefined;
+}
 
 /** WASI preopens an artifact needs: the directory holding a separately shipped
  *  rootfs (beside the module unless given), seen by the core as /trellis. Only
