@@ -39,6 +39,7 @@ import { DesignerStoreContext, useDesignerStore } from "./store-context";
 import { Toasts } from "./Toasts";
 import { Toolbar } from "./Toolbar";
 import { CanvasPaintedContext, useCanvasPainted } from "./canvas-painted";
+import { loadWitSupport, pendingWitChecker } from "@/lib/store/wit-support";
 import { ImageReference } from "../jobs/ImageReference";
 import { SnapshotOption } from "../jobs/SnapshotOption";
 
@@ -129,6 +130,20 @@ function DesignerLayout() {
   ]);
 
   const { painted } = useCanvasPainted();
+  useEffect(() => {
+    // The WIT checker, once the design is on screen; the Problems count waits for it if the design has WIT.
+    if (!painted) return;
+    let live = true;
+    loadWitSupport().then(
+      (m) => {
+        if (live && store.getState().checker === pendingWitChecker) store.getState().setChecker(m.witChecker);
+      },
+      (e: unknown) => live && store.getState().notify({ level: "error", kind: "wit-checker", message: `could not load the WIT checker: ${(e as Error).message}; reload the page`, anchor: "toolbar" }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [painted, store]);
   useEffect(() => {
     // Built-in components come from the server (built with the app).
     if (!painted) return;

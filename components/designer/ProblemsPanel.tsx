@@ -1,6 +1,6 @@
 "use client";
 import type { ReactNode } from "react";
-import { useDesigner, useProblems } from "./store-context";
+import { useDesigner, useProblemsOrPending } from "./store-context";
 
 /** A standing problem that does not come from the wiring (a failed compile, a target's limits…). */
 export interface ExtraProblem {
@@ -14,7 +14,8 @@ export interface ExtraProblem {
 
 export function ProblemsPanel({ extra = [] }: { extra?: ExtraProblem[] }) {
   const setSelection = useDesigner((s) => s.setSelection);
-  const problems = useProblems();
+  const found = useProblemsOrPending();
+  const problems = found ?? [];
   const pick = (sel: { nodes: string[]; links: string[] }) => ({
     onClick: () => setSelection(sel),
     onKeyDown: (e: React.KeyboardEvent) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), setSelection(sel)),
@@ -23,8 +24,9 @@ export function ProblemsPanel({ extra = [] }: { extra?: ExtraProblem[] }) {
   });
   return (
     <div className="problems" data-testid="problems-panel">
-      <div className="problems-head">Problems ({problems.length + extra.length})</div>
-      {problems.length + extra.length === 0 && <p className="muted">No problems: every wire connects matching interfaces.</p>}
+      <div className="problems-head">Problems ({found ? problems.length + extra.length : "…"})</div>
+      {!found && <p className="muted" data-testid="problems-pending">Checking the wires against the components' WIT…</p>}
+      {found && problems.length + extra.length === 0 && <p className="muted">No problems: every wire connects matching interfaces.</p>}
       <ul>
         {extra.map((p) => (
           <li key={p.key} data-testid={`problem-${p.kind}`} {...pick({ nodes: p.nodeId ? [p.nodeId] : [], links: [] })}>
@@ -46,12 +48,13 @@ export function ProblemsPanel({ extra = [] }: { extra?: ExtraProblem[] }) {
   );
 }
 
-/** Tab label with the live problem count. */
+/** Tab label with the live problem count (no count while the wires wait for the WIT checker). */
 export function ProblemsTabLabel({ extra = 0 }: { extra?: number }) {
-  const n = useProblems().length + extra;
+  const found = useProblemsOrPending();
+  const n = (found?.length ?? 0) + extra;
   return (
-    <span data-testid="problems-count" data-count={n}>
-      Problems{n ? ` (${n})` : ""}
+    <span data-testid="problems-count" data-count={found ? n : undefined} data-pending={found ? undefined : "true"}>
+      Problems{found ? (n ? ` (${n})` : "") : " (…)"}
     </span>
   );
 }

@@ -5,7 +5,6 @@ import type { PullDetail } from "@/lib/jobs/handlers";
 import type { Job } from "@/lib/jobs/types";
 import { freeSpot } from "@/lib/graph/factory";
 import { WELL_KNOWN_HTTP_PORTS, witPort } from "@/lib/graph/ports";
-import { analyzeWit } from "@/lib/wit";
 import type { Port } from "@/lib/graph/types";
 import { useCanvasPainted } from "../designer/canvas-painted";
 import { useDesignerStore } from "../designer/store-context";
@@ -51,9 +50,11 @@ interface CompileResult {
 }
 
 /** WIT ports of a compile's artifact: a component's world; a native command runs as `wasi:cli/run`. */
-function artifactPorts(result: CompileResult): { ports: Port[]; wit?: string; world?: string } {
+async function artifactPorts(result: CompileResult): Promise<{ ports: Port[]; wit?: string; world?: string }> {
   const p = result.produced;
   if (p?.kind === "wasm-component" && p.wit) {
+    // The WIT analyzer is not in the designer's first load (lib/store/wit-support.ts).
+    const { analyzeWit } = await import("@/lib/wit");
     const a = analyzeWit(p.wit);
     return { ports: a.ports, wit: p.wit, world: a.world?.name };
   }
@@ -83,7 +84,7 @@ export function JobsProvider({ children }: { children: ReactNode }) {
       const res = await fetch(`/api/jobs/${job.id}`);
       const body = (await res.json()) as { job: Job; report: (CompileResult & { image?: { names?: string[] } }) | null };
       const result = { ...(job.result as CompileResult), image: body.report?.image };
-      const { ports, wit, world } = artifactPorts(result);
+      const { ports, wit, world } = await artifactPorts(result);
       const exposed = (result.image?.config?.exposedPorts ?? [])
         .map((e) => /^(\d+)\/(tcp|udp)$/.exec(e))
         .filter((m): m is RegExpExecArray => !!m)

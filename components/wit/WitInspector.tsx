@@ -1,11 +1,31 @@
 "use client";
 // Inspector additions for component nodes: "Edit WIT" and, for uploads, what
 // the uploaded file was (a converted module, or a core module's raw imports/exports).
+import dynamic from "next/dynamic";
 import { useEffect, useState } from "react";
-import { analyzeNodeWit } from "@/lib/graph/wit-checker";
 import type { TopologyNode } from "@/lib/graph/types";
 import type { UploadedComponent } from "@/lib/components/store";
-import { WitEditor } from "./WitEditor";
+import { loadWitSupport, witSupport, type WitSupport } from "@/lib/store/wit-support";
+
+// The editor and the analyzer it saves through load when it is first opened.
+const WitEditor = dynamic(() => Promise.all([import("./WitEditor"), loadWitSupport()]).then(([m]) => m.WitEditor), { ssr: false });
+
+/** The WIT analyzer, loading it if needed; null until it is in. */
+function useWitSupport(): WitSupport | null {
+  const [wit, setWit] = useState(witSupport);
+  useEffect(() => {
+    if (wit) return;
+    let live = true;
+    loadWitSupport().then(
+      (m) => live && setWit(m),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [wit]);
+  return wit;
+}
 
 function UploadInfo({ id }: { id: string }) {
   const [info, setInfo] = useState<UploadedComponent | null | "missing">(null);
@@ -67,8 +87,9 @@ export function WitInspector({ node }: { node: TopologyNode }) {
     window.addEventListener(EDIT_WIT_EVENT, onEdit);
     return () => window.removeEventListener(EDIT_WIT_EVENT, onEdit);
   }, [node.id]);
+  const wit = useWitSupport();
   if (node.kind !== "component") return null;
-  const a = analyzeNodeWit(node);
+  const a = wit?.analyzeNodeWit(node);
   const source = node.config.source ?? "";
   const uploadId = source.startsWith("upload:") ? source.slice("upload:".length) : undefined;
   const isCoreModule = uploadId !== undefined && !node.config.wit;

@@ -19,7 +19,7 @@ import {
   type NodePatch,
 } from "../graph/ops";
 import { instantiate, type NodeTemplate } from "../graph/factory";
-import { portsAfterWitEdit, witChecker } from "../graph/wit-checker";
+import { currentWitChecker, WIT_PENDING_MESSAGE, witSupport } from "./wit-support";
 import type { DesignDocument, LinkEnd, Topology } from "../graph/types";
 
 export type SaveStatus = "saved" | "saving" | "error" | "conflict";
@@ -133,7 +133,8 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
       saveStatus: "saved",
       saveRequest: 0,
       pasteCount: 0,
-      checker: init.checker ?? witChecker,
+      // The WIT checker once it has loaded (see wit-support.ts); the designer sets it then.
+      checker: init.checker ?? currentWitChecker(),
 
       addFromTemplate(template, position) {
         const node = instantiate(template, createId(template.kind), position);
@@ -184,9 +185,16 @@ export function createDesignerStore(init: { projectId: string; doc: DesignDocume
         const t = get().doc.topology;
         const node = t.nodes.find((n) => n.id === id);
         if (node?.kind === "component" && patch.config && ("wit" in patch.config || "world" in patch.config || "witFeatures" in patch.config) && !patch.ports) {
-          // A WIT edit re-derives the ports; a WIT with errors keeps the old ones.
+          // A WIT edit re-derives the ports; a WIT with errors keeps the old ones. The WIT editor
+          // loads the analyzer before it opens, so it is here unless the edit came some other way.
+          const wit = witSupport();
+          if (!wit) {
+            const error: NodeError = { kind: "invalid-field", nodeId: id, field: "wit", message: WIT_PENDING_MESSAGE };
+            set({ notice: { level: "error", kind: error.kind, message: error.message, nodeIds: [id] } });
+            return error;
+          }
           const edited = { ...node, config: { ...node.config, ...patch.config } };
-          patch = { ...patch, ports: portsAfterWitEdit(edited, t.links).ports };
+          patch = { ...patch, ports: wit.portsAfterWitEdit(edited, t.links).ports };
         }
         const r = updateNodeOp(t, id, patch);
         if (!r.ok) {
