@@ -55,11 +55,13 @@ export const farHeight = (ports: number) => HEAD + Math.max(1, ports) * ROW + 6;
  * What React Flow reads from a handle element to attach wires (class, data-handleid, data-handlepos; see
  * getHandleBounds in @xyflow/system), without the `<Handle>` component's store subscription: used when
  * zoomed out too far to aim at a handle. Same classes and box as the live handle, so wires stay put.
+ * A plain element, not a component: a thousand far nodes would otherwise add ~3,000 components.
  */
-function StaticHandle({ nodeId, port, side, top }: { nodeId: string; port: PortView; side: "in" | "out"; top: number }) {
+function staticHandle(nodeId: string, port: PortView, side: "in" | "out", top: number) {
   const pos = side === "in" ? Position.Left : Position.Right;
   return (
     <div
+      key={port.id}
       className={`react-flow__handle react-flow__handle-${pos} nodrag nopan ${side === "in" ? "target" : "source"} handle handle-${port.kind}`}
       data-handleid={port.id}
       data-nodeid={nodeId}
@@ -69,8 +71,11 @@ function StaticHandle({ nodeId, port, side, top }: { nodeId: string; port: PortV
   );
 }
 
-/** The far-zoom node: same box, a handle per port, no text or rows (a tenth of the elements). */
-function FarNode({ id, data, selected, live }: NodeProps<FlowNode> & { live: boolean }) {
+/**
+ * The far-zoom node: same box, a handle per port, no text or rows (a tenth of the elements). Called as a
+ * function from the node component (it has no hooks), so a far node is one component, not two.
+ */
+function farNode({ id, data, selected }: NodeProps<FlowNode>, live: boolean) {
   const ports = [...data.inputs.map((p) => [p, "in"] as const), ...data.outputs.map((p) => [p, "out"] as const)];
   return (
     <div
@@ -92,7 +97,7 @@ function FarNode({ id, data, selected, live }: NodeProps<FlowNode> & { live: boo
             style={{ top: HEAD + i * ROW + ROW / 2 }}
           />
         ) : (
-          <StaticHandle key={p.id} nodeId={id} port={p} side={side} top={HEAD + i * ROW + ROW / 2} />
+          staticHandle(id, p, side, HEAD + i * ROW + ROW / 2)
         ),
       )}
     </div>
@@ -101,7 +106,7 @@ function FarNode({ id, data, selected, live }: NodeProps<FlowNode> & { live: boo
 
 function TrellisNodeView(props: NodeProps<FlowNode>) {
   const lod = useContext(LodContext);
-  return lod === "near" ? <NearNode {...props} /> : <FarNode {...props} live={lod === "far"} />;
+  return lod === "near" ? <NearNode {...props} /> : farNode(props, lod === "far");
 }
 
 function NearNode({ id, data, selected }: NodeProps<FlowNode>) {
