@@ -208,6 +208,8 @@ void snap_take(Proc *p);
 void snap_make_key(char **args, char **env, const char *workdir);
 int snap_restore(void);
 void snap_note_copy(u64 addr, const void *src, u64 len);
+void snap_rootfs_ready(void);                  // a passive rootfs copied in (before its first use)
+void vfs_set_pending(void (*fill)(void));      // vfs.c: calls fill before the next rootfs access
 PageBuf *mem_page_buf(Mem *m, u64 addr); // mem.c
 size_t code_scrub(Mem *m);                // dcache.c
 

@@ -275,6 +275,7 @@ int core_boot(int argc, char **argv) {
     snap_make_key(args.v, env.v, workdir);
     if (!take && snap_restore()) return -1;
   }
+  snap_rootfs_ready(); // an artifact with a snapshot keeps its rootfs in a passive segment
   int rc = rootfs_init(rfs, rfs_len);
   if (rc) fatal("the rootfs is not a valid packed rootfs v1 (code %d)", rc);
   vfs_init_dev();

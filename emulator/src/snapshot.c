@@ -9,7 +9,10 @@
 // resume. The compile step puts that dump in the artifact: the ranges above
 // the embedded rootfs as data segments at their addresses, the static data,
 // the heap below it, the links and the small ranges in a blob past everything
-// else, which `trellis_snap` points at.
+// else, which `trellis_snap` points at, and makes the rootfs a passive
+// segment with a loader: instantiation leaves the rootfs range empty, and the
+// core copies it in (snap_rootfs_ready) before a normal start, or at a resumed
+// run's first file access (vfs_set_pending); the links come from it directly.
 //
 // A later run starts the core as usual (pristine data segments), builds the
 // same inputs key (guest argv, environment, workdir, user, hostname, HTTP
@@ -39,7 +42,8 @@ struct SnapDesc {
   char magic[16];
   u32 version;
   u32 blob_addr, blob_len;
-  u32 reserved[3];
+  u32 loader;      // table slot of loader(dst, offset, len): memory.init of the passive rootfs segment; 0: none
+  u32 reserved[2];
 };
 
 // Copies from the rootfs into guest memory while a snapshot is being taken
@@ -50,7 +54,7 @@ typedef struct Note {
 } Note;
 static Note *notes;
 static u32 nnotes, notes_cap;
-__attribute__((used)) volatile struct SnapDesc trellis_snap = {{'T', 'R', 'E', 'L', 'L', 'I', 'S', '-', 'S', 'N', 'A', 'P', '-', 'V', '1', 0}, 1, 0, 0, {0, 0, 0x50414e53u}}; // non-zero last word: kept whole in the data segment
+__attribute__((used)) volatile struct SnapDesc trellis_snap = {{'T', 'R', 'E', 'L', 'L', 'I', 'S', '-', 'S', 'N', 'A', 'P', '-', 'V', '1', 0}, 1, 0, 0, 0, {0, 0x50414e53u}}; // non-zero last word: kept whole in the data segment
 
 // The dump (and the blob in the artifact): this header, the key, then runs of
 // (u32 addr, u32 len, bytes).
@@ -69,6 +73,7 @@ typedef struct SnapHdr {
                   // keeps it out up to the blob's end), so the artifact places
                   // them as data segments of their own
   u32 nlinks;     // links after the key: pages the core copies from the rootfs at a resume
+  u32 rootfs_addr, rootfs_len; // the embedded rootfs, which the artifact makes a passive segment
   u32 reserved;
 } SnapHdr;
 
@@ -269,7 +274,7 @@ void snap_take(Proc *p) {
   SnapHdr h;
   memset(&h, 0, sizeof h);
   memcpy(h.magic, DUMP_MAGIC, 16);
-  h.version = 3;
+  h.version = 4;
   h.key_len = snap_key_len;
   h.mono = mono_ns();
   h.insns = procs[0].insns;
@@ -285,6 +290,12 @@ void snap_take(Proc *p) {
   h.nruns = (u32)n;
   h.nlinks = nlinks;
   h.mem_end = end;
+  {
+    uintptr_t rlo, rhi;
+    embedded_rootfs(&rlo, &rhi);
+    h.rootfs_addr = (u32)rlo;
+    h.rootfs_len = (u32)(rhi - rlo);
+  }
   extern char __heap_base;
   h.ncopy = (u32)(lo > (uintptr_t)&__heap_base ? 2 : 1); // snap_runs' first ones
   u64 bytes = 0;
@@ -309,6 +320,20 @@ void snap_blob_range(uintptr_t *lo, uintptr_t *hi) {
   *hi = trellis_snap.blob_len ? (uintptr_t)trellis_snap.blob_addr + trellis_snap.blob_len : 0;
 }
 
+// The artifact's rootfs is a passive segment when it carries a snapshot
+// (startup-snapshot.ts): instantiation leaves that range empty, and the core
+// copies it in with the appended loader, at once for a normal start, at the
+// first file access for a resumed run.
+static void rootfs_load(u32 dst, u32 off, u32 len) { ((void (*)(u32, u32, u32))(uintptr_t)trellis_snap.loader)(dst, off, len); }
+static int rootfs_in;
+void snap_rootfs_ready(void) {
+  if (!trellis_snap.loader || rootfs_in) return;
+  uintptr_t lo, hi;
+  embedded_rootfs(&lo, &hi);
+  rootfs_load((u32)lo, 0, (u32)(hi - lo));
+  rootfs_in = 1;
+}
+
 // 1 when the run resumed from the artifact's snapshot (the key matched), 0
 // when it starts normally. TRELLIS_SNAPSHOT=0 refuses it.
 int snap_restore(void) {
@@ -318,12 +343,14 @@ int snap_restore(void) {
   const u8 *blob = (const u8 *)(uintptr_t)trellis_snap.blob_addr;
   SnapHdr h;
   memcpy(&h, blob, sizeof h);
-  if (memcmp(h.magic, DUMP_MAGIC, 16) || h.version != 3 || h.mem_end > trellis_snap.blob_addr) return 0;
+  if (memcmp(h.magic, DUMP_MAGIC, 16) || h.version != 4 || h.mem_end > trellis_snap.blob_addr) return 0;
   if (h.key_len != snap_key_len || memcmp(blob + sizeof h, snap_key, snap_key_len)) {
     if (trace_on) fprintf(stderr, "trellis-x86: start-up snapshot not used: this run's arguments or environment differ from its own\n");
     return 0;
   }
   int trace = trace_on;
+  struct SnapDesc desc;
+  memcpy(&desc, (const void *)&trellis_snap, sizeof desc); // the runs bring back the snapshot run's own descriptor
   const u8 *lk = blob + sizeof h + h.key_len;
   const u8 *q = lk + sizeof(Link) * h.nlinks;
   for (u32 i = 0; i < h.nruns; i++) { // from here on only locals, the blob and the rootfs are read
@@ -332,11 +359,14 @@ int snap_restore(void) {
     memcpy((void *)(uintptr_t)r.addr, q + sizeof r, r.len);
     q += sizeof r + r.len;
   }
+  memcpy((void *)&trellis_snap, &desc, sizeof desc);
   for (u32 i = 0; i < h.nlinks; i++) {
     Link l;
     memcpy(&l, lk + sizeof(Link) * i, sizeof l);
-    memcpy((void *)(uintptr_t)l.dst, (const void *)(uintptr_t)l.src, l.len);
+    if (trellis_snap.loader) rootfs_load(l.dst, l.src - h.rootfs_addr, l.len); // straight from the passive segment
+    else memcpy((void *)(uintptr_t)l.dst, (const void *)(uintptr_t)l.src, l.len);
   }
+  if (trellis_snap.loader) vfs_set_pending(snap_rootfs_ready); // the rootfs comes in at the guest's first file access
   // The snapshot's heap and static data are live now. What belongs to this
   // run rather than the snapshot run: its environment (TRELLIS_* settings;
   // the guest's part is in the key), its preopens (the snapshot run had
@@ -353,6 +383,7 @@ int snap_restore(void) {
   }
   trace_on = trace;
   snap_armed = 0; // the snapshot run's, copied back
+  rootfs_in = 0;  // this instance's rootfs range is still empty
   mono_shift = 0;
   mono_shift = (i64)(h.mono - mono_ns());
   aot_init();

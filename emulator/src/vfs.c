@@ -50,8 +50,19 @@ int rootfs_init(const u8 *base, u64 size) {
   return 0;
 }
 
-static const u8 *r_entry(u32 i) { return rfs + idx_off + 16ull * i; }
-static const u8 *r_inode(u32 i) { return rfs + ino_off + 64ull * i; }
+// A run resumed from a start-up snapshot gets the rootfs bytes at its first
+// access (snapshot.c): every access starts with an entry or an inode.
+static void (*rfs_pending)(void);
+void vfs_set_pending(void (*fill)(void)) { rfs_pending = fill; }
+static inline void rfs_need(void) {
+  if (__builtin_expect(rfs_pending != NULL, 0)) {
+    void (*f)(void) = rfs_pending;
+    rfs_pending = NULL;
+    f();
+  }
+}
+static const u8 *r_entry(u32 i) { rfs_need(); return rfs + idx_off + 16ull * i; }
+static const u8 *r_inode(u32 i) { rfs_need(); return rfs + ino_off + 64ull * i; }
 
 // path without leading '/'
 static int r_find(const char *p, u32 len, u32 *ino) {

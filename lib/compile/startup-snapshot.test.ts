@@ -125,9 +125,9 @@ describe.skipIf(!haveTools)("start-up snapshots", () => {
     expect(s.ok ? "" : s.error.message).toMatch(/no stop point/);
     const notDump = addSnapshot(a.value, Buffer.from("not a dump at all, just some bytes in a buffer of some length"));
     expect(notDump.ok ? "" : notDump.error.kind).toBe("core-malformed");
-    const dump = Buffer.alloc(64);
+    const dump = Buffer.alloc(72);
     Buffer.from("TRELLIS-SNAPDUMP", "latin1").copy(dump);
-    dump.writeUInt32LE(3, 16);
+    dump.writeUInt32LE(4, 16);
     const noDesc = addSnapshot(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), dump);
     expect(noDesc.ok ? "" : noDesc.error.kind).toBe("core-malformed");
     // a range past the memory the dump says it had, and a dump cut short

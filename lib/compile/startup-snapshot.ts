@@ -13,7 +13,11 @@
 // the heap below the rootfs, which a fresh start uses before it can compare
 // inputs, go into a blob past everything else with the links and the small
 // ranges, which the core copies at a resume, and the core's `trellis_snap`
-// descriptor points at it. A run whose inputs (guest
+// descriptor points at it. The rootfs itself becomes a passive data segment
+// with a loader (memory.init) appended in a table slot, so instantiation no
+// longer copies it: a resumed run copies the linked pages straight from it
+// and the whole rootfs at its first file access, a normal start all of it
+// before it begins. A run whose inputs (guest
 // argv, environment, workdir, user, hostname, which of fds 0-2 are terminals)
 // equal the snapshot run's resumes from it; any other run starts normally.
 //
@@ -54,7 +58,7 @@ export interface StartupSnapshot {
 
 const SNAP_MAGIC = Buffer.from("TRELLIS-SNAP-V1\0", "latin1");
 const DUMP_MAGIC = Buffer.from("TRELLIS-SNAPDUMP", "latin1");
-const HEADER = 64;
+const HEADER = 72;
 const LINK = 12;
 /** Runs shorter than this go into the blob the core copies rather than a data segment each. */
 const SMALL_RUN = 512;
@@ -126,7 +130,7 @@ function runForDump(file: string, timeoutMs: number): Promise<Result<{ dump: Buf
 /** Puts a dump into the artifact it was taken from: a data segment past the dump's memory, and the descriptor pointing at it. */
 export function addSnapshot(artifact: Uint8Array, dump: Buffer, log = ""): Result<StartupSnapshot, SnapshotError> {
   const bad = (message: string) => err({ kind: "core-malformed" as const, message });
-  if (dump.length < HEADER || !dump.subarray(0, 16).equals(DUMP_MAGIC) || dump.readUInt32LE(16) !== 3) return bad("not a start-up snapshot dump (or one of another version)");
+  if (dump.length < HEADER || !dump.subarray(0, 16).equals(DUMP_MAGIC) || dump.readUInt32LE(16) !== 4) return bad("not a start-up snapshot dump (or one of another version)");
   const memEnd = dump.readUInt32LE(20);
   const keyLen = dump.readUInt32LE(24);
   const nruns = dump.readUInt32LE(28);
@@ -134,6 +138,7 @@ export function addSnapshot(artifact: Uint8Array, dump: Buffer, log = ""): Resul
   const stopSyscall = dump.readUInt32LE(48);
   const ncopy = dump.readUInt32LE(52);
   const nlinks = dump.readUInt32LE(56);
+  const rootfsAddr = dump.readUInt32LE(60), rootfsLen = dump.readUInt32LE(64);
   // The blob the core reads at a resume: the header, the key, the links (pages it copies from the
   // rootfs), the first ncopy runs (static data, low heap) and the small runs. The other runs become
   // data segments at their own addresses (snapshot.c).
@@ -172,8 +177,9 @@ export function addSnapshot(artifact: Uint8Array, dump: Buffer, log = ""): Resul
   blob.writeUInt32LE(blobRuns, 28);
   try {
     const secs = sections(artifact);
-    const mem = secs.find((s) => s.id === 5);
-    const data = secs.find((s) => s.id === 11);
+    const get = (id: number) => secs.find((x) => x.id === id);
+    const mem = get(5);
+    const data = get(11);
     if (!mem || !data) return bad("the module defines no memory or no data section");
     let [count, p] = readLeb(artifact, mem.body);
     if (count !== 1) return bad(`the module defines ${count} memories`);
@@ -182,12 +188,13 @@ export function addSnapshot(artifact: Uint8Array, dump: Buffer, log = ""): Resul
     let initial: number, max: number | undefined;
     [initial, p] = readLeb(artifact, p);
     if (flags & 1) [max, p] = readLeb(artifact, p);
-    // find the descriptor among the active segments
+    // the data segments; the descriptor is in one of them, the embedded rootfs in another
     let descAddr: number | undefined;
     let q: number;
     [count, q] = readLeb(artifact, data.body);
-    const segStart = q;
+    const segs: { start: number; end: number; addr?: number; bytesAt: number; len: number }[] = [];
     for (let i = 0; i < count; i++) {
+      const start = q;
       let kind: number;
       [kind, q] = readLeb(artifact, q);
       let addr: number | undefined;
@@ -204,29 +211,127 @@ export function addSnapshot(artifact: Uint8Array, dump: Buffer, log = ""): Resul
         const at = Buffer.from(artifact.buffer, artifact.byteOffset + q, len).indexOf(SNAP_MAGIC);
         if (at >= 0) descAddr = addr + at;
       }
+      segs.push({ start, end: q + len, ...(addr !== undefined ? { addr } : {}), bytesAt: q, len });
       q += len;
     }
     if (descAddr === undefined) return bad("the core has no trellis_snap descriptor (built before start-up snapshots?)");
     const blobAddr = Math.ceil(memEnd / PAGE) * PAGE;
     const pages = Math.ceil((blobAddr + blob.length) / PAGE) + 1;
     if (pages > 65536) return bad("the snapshot does not fit in wasm32 memory");
-    const fields = Buffer.alloc(8);
+    const seg = (addr: number, bytes: Uint8Array) => [leb(0), Buffer.from([0x41]), sleb32(addr | 0), Buffer.from([0x0b]), leb(bytes.length), Buffer.from(bytes)];
+    // The rootfs becomes a passive segment (instantiation does not copy it): a resumed run copies only the
+    // linked pages from it, and the whole of it on its first file access; a normal start copies it at once
+    // (snapshot.c). `loader` is appended below: memory.init of that segment, reached through the table.
+    const rfsSeg = rootfsLen ? segs.findIndex((x) => x.addr !== undefined && x.addr <= rootfsAddr && rootfsAddr + rootfsLen <= x.addr + x.len) : -1;
+    const dataParts: Buffer[] = [];
+    let extra: Buffer[] = [];
+    let nSegs = count;
+    segs.forEach((x, i) => {
+      if (i !== rfsSeg) return dataParts.push(Buffer.from(artifact.subarray(x.start, x.end)));
+      const off = rootfsAddr - x.addr!;
+      dataParts.push(...seg(x.addr!, artifact.subarray(x.bytesAt, x.bytesAt + off))); // what precedes the rootfs (the config), same index
+      const rest = x.len - off - rootfsLen;
+      if (rest > 0) {
+        extra.push(...seg(rootfsAddr + rootfsLen, artifact.subarray(x.bytesAt + off + rootfsLen, x.end)));
+        nSegs++;
+      }
+    });
+    const fields = Buffer.alloc(12);
     fields.writeUInt32LE(blobAddr, 0);
     fields.writeUInt32LE(blob.length, 4);
-    const seg = (addr: number, bytes: Buffer) => [leb(0), Buffer.from([0x41]), sleb32(addr | 0), Buffer.from([0x0b]), leb(bytes.length), bytes];
-    const newSegs = [...placed.flatMap((r) => seg(r.addr, r.bytes)), ...seg(blobAddr, blob), ...seg(descAddr + 20, fields)];
-    const added = placed.length + 2;
-    const dataBody = [leb(count + added), Buffer.from(artifact.subarray(segStart, data.end)), ...newSegs];
+    extra = [...extra, ...placed.flatMap((r) => seg(r.addr, r.bytes)), ...seg(blobAddr, blob)];
+    nSegs += placed.length + 1;
+    const rewritten = new Map<number, Buffer[]>();
+    if (rfsSeg >= 0) {
+      const x = segs[rfsSeg]!;
+      const off = rootfsAddr - x.addr!;
+      const passiveIndex = nSegs + 1; // after the descriptor's fields
+      const loader = appendLoader(artifact, secs, passiveIndex);
+      if (!loader.ok) return loader;
+      for (const [id, body] of loader.value.sections) rewritten.set(id, body);
+      fields.writeUInt32LE(loader.value.tableIndex, 8);
+      extra.push(...seg(descAddr + 20, fields), leb(1), leb(rootfsLen), Buffer.from(artifact.subarray(x.bytesAt + off, x.bytesAt + off + rootfsLen)));
+      nSegs += 2;
+    } else {
+      extra.push(...seg(descAddr + 20, fields));
+      nSegs += 1;
+    }
+    const dataBody = [leb(nSegs), ...dataParts, ...extra];
     const memBody = [leb(1), Buffer.from([flags]), leb(Math.max(initial, pages)), ...(max !== undefined ? [leb(Math.max(max, pages))] : [])];
     const parts: Buffer[] = [Buffer.from(artifact.subarray(0, 8))];
-    for (const s of secs) {
-      if (s.id === 5) parts.push(...section(5, memBody));
-      else if (s.id === 11) parts.push(...section(11, dataBody));
-      else if (s.id === 12) parts.push(...section(12, [leb(count + added)]));
-      else parts.push(Buffer.from(artifact.subarray(s.start, s.end)));
+    let sawCount = false;
+    for (const x of secs) {
+      if (x.id === 10 && !sawCount && rfsSeg >= 0) parts.push(...section(12, [leb(nSegs)])); // memory.init needs a data count
+      if (x.id === 12) sawCount = true;
+      if (rewritten.has(x.id)) parts.push(...section(x.id, rewritten.get(x.id)!));
+      else if (x.id === 5) parts.push(...section(5, memBody));
+      else if (x.id === 11) parts.push(...section(11, dataBody));
+      else if (x.id === 12) parts.push(...section(12, [leb(nSegs)]));
+      else parts.push(Buffer.from(artifact.subarray(x.start, x.end)));
     }
     return ok({ module: Buffer.concat(parts), stopSyscall, instructions, dumpBytes: dump.length, memoryBytes: memEnd, log });
   } catch (e) {
     return bad((e as Error).message);
   }
+}
+
+type Sections = ReturnType<typeof sections>;
+
+/** Appends `loader(dst, offset, len)`: memory.init of data segment `segment`, in one more table slot. Returns the
+ *  rewritten type, function, table, element and code sections and the slot (snapshot.c calls it through the table). */
+function appendLoader(m: Uint8Array, secs: Sections, segment: number): Result<{ sections: [number, Buffer[]][]; tableIndex: number }, SnapshotError> {
+  const bad = (message: string) => err({ kind: "core-malformed" as const, message });
+  const get = (id: number) => secs.find((x) => x.id === id);
+  const types = get(1), funcs = get(3), table = get(4), code = get(10), imports = get(2);
+  if (!types || !funcs || !table || !code) return bad("the core lacks a type, function, table or code section");
+  // imported functions come first in the function index space
+  let nImported = 0;
+  if (imports) {
+    let [n, p] = readLeb(m, imports.body);
+    for (let i = 0; i < n; i++) {
+      let l: number;
+      [l, p] = readLeb(m, p);
+      p += l;
+      [l, p] = readLeb(m, p);
+      p += l;
+      const kind = m[p++]!;
+      if (kind === 0) {
+        [, p] = readLeb(m, p);
+        nImported++;
+      } else if (kind === 1) {
+        p++;
+        const f = m[p++]!;
+        [, p] = readLeb(m, p);
+        if (f & 1) [, p] = readLeb(m, p);
+      } else if (kind === 2) {
+        const f = m[p++]!;
+        [, p] = readLeb(m, p);
+        if (f & 1) [, p] = readLeb(m, p);
+      } else if (kind === 3) p += 2;
+      else return bad(`import kind ${kind}`);
+    }
+  }
+  const [nTypes, typesRest] = readLeb(m, types.body);
+  const typeBody = [leb(nTypes + 1), Buffer.from(m.subarray(typesRest, types.end)), Buffer.from([0x60, 3, 0x7f, 0x7f, 0x7f, 0])];
+  const [nDefined, funcsRest] = readLeb(m, funcs.body);
+  const funcBody = [leb(nDefined + 1), Buffer.from(m.subarray(funcsRest, funcs.end)), leb(nTypes)];
+  let [nTables, tp] = readLeb(m, table.body);
+  if (nTables !== 1 || m[tp] !== 0x70) return bad("the core does not have exactly one funcref table");
+  tp++;
+  const tflags = m[tp++]!;
+  let tmin: number, tmax: number | undefined;
+  [tmin, tp] = readLeb(m, tp);
+  if (tflags & 1) [tmax, tp] = readLeb(m, tp);
+  const tableBody = [leb(1), Buffer.from([0x70, tflags]), leb(tmin + 1), ...(tmax !== undefined ? [leb(Math.max(tmax, tmin + 1))] : [])];
+  const elem = get(9);
+  const newElem = Buffer.concat([leb(0), Buffer.from([0x41]), sleb32(tmin), Buffer.from([0x0b]), leb(1), leb(nImported + nDefined)]);
+  const elemBody = elem ? [leb(readLeb(m, elem.body)[0] + 1), Buffer.from(m.subarray(readLeb(m, elem.body)[1], elem.end)), newElem] : [leb(1), newElem];
+  // local.get 0 1 2; memory.init segment 0; end
+  const fn = Buffer.concat([Buffer.from([0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfc, 0x08]), leb(segment), Buffer.from([0, 0x0b])]);
+  const [nCode, cp] = readLeb(m, code.body);
+  const codeBody = [leb(nCode + 1), Buffer.from(m.subarray(cp, code.end)), leb(fn.length), fn];
+  const out: [number, Buffer[]][] = [[1, typeBody], [3, funcBody], [4, tableBody], [10, codeBody]];
+  if (elem) out.push([9, elemBody]);
+  else return bad("the core has no element section"); // a new one would have to go between the table and the code sections
+  return ok({ sections: out, tableIndex: tmin });
 }
