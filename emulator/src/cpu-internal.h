@@ -39,6 +39,7 @@ typedef struct D {
   u8 vex;     // VEX-encoded (C4/C5): `rex` holds its W/R/X/B, `pfx66`/`rep` its pp
   u8 vvvv;    // VEX.vvvv: the extra register operand (0-15)
   u8 vl;      // VEX.L: 256-bit
+  u8 vsib;    // gathers: 1 + the vector index register of the VSIB address (`index` is NOREG then)
 } D;
 
 enum { NOREG = 16 };
@@ -251,6 +252,7 @@ int op_bad(Proc *p, Cpu *c, Mem *m, D *d);
 // Handlers chosen by more than the opcode (ModRM.reg, operand size): NULL = the table's.
 Exec alu_refine(D *d);     // alu.c: group 1 by ModRM.reg
 Exec move_refine(D *d);    // move.c: 32/64-bit MOV
+Exec system_refine(D *d);  // system.c: XSAVEC (0F C7 /4)
 Exec exec_refine(D *d);    // exec.c: asks the families
 void alu_ops(Exec *t);     // alu.c: arithmetic, logic, shifts, multiply/divide
 void move_ops(Exec *t);    // move.c: moves, stack, exchange, string instructions
@@ -258,6 +260,8 @@ void control_ops(Exec *t); // control.c: jumps, calls, returns, conditions, sysc
 void bit_ops(Exec *t);     // bitops.c: bit tests and scans, double shifts, compare-exchange, xadd
 void system_ops(Exec *t);  // system.c: flags instructions, cpuid, rdtsc, fences, FXSAVE group
 void bmi_ops(Exec *vex);   // bmi.c: BMI1/BMI2 (VEX-encoded general-register instructions)
+void avx_ops(Exec *vex);   // avx.c: AVX/AVX2 (not reported by cpuid)
+void fma_ops(Exec *vex);   // fma.c: FMA3 (not reported by cpuid)
 
 // A run of decoded instructions starting at `start`, all on one guest page.
 typedef struct Block {

@@ -135,11 +135,11 @@ static u16 cc_flags(int cc) {
 static void flags_of(D *d) {
   int op = d->op, o = d->reg & 7;
   u16 fr = FL_ALL, fw = 0;
-  if (d->vex) { // none reads the flags; BMI's ANDN/BLS*/BZHI/BEXTR (pp none) and the compares/tests write all
+  if (d->vex) { // none reads the flags; BMI's ANDN/BLS*/BZHI/BEXTR (pp none), the compares, tests and string compares write all
     int none = !d->pfx66 && !d->rep;
     d->fr = 0;
     d->fw = ((op == 0x5f2 || op == 0x5f3 || op == 0x5f5 || op == 0x5f7) && none) || op == 0x42e || op == 0x42f ||
-                    op == 0x50e || op == 0x50f || op == 0x517
+                    op == 0x50e || op == 0x50f || op == 0x517 || (op >= 0x660 && op <= 0x663)
                 ? FL_ALL
                 : 0;
     return;
@@ -287,7 +287,8 @@ void decode(D *d, const u8 *b, int avail, u64 addr) {
         u8 sib = *ip++;
         int idx = ((sib >> 3) & 7) | ((d->rex & 2) << 2), base = (sib & 7) | ((d->rex & 1) << 3);
         d->scale = sib >> 6;
-        if (idx != 4) d->index = (u8)idx;
+        if (d->vex && d->op >= 0x590 && d->op <= 0x593) d->vsib = (u8)(idx + 1); // VSIB: a vector register, 4 too
+        else if (idx != 4) d->index = (u8)idx;
         if ((base & 7) == 5 && d->mod == 0) {
           i32 v; memcpy(&v, ip, 4); ip += 4;
           d->disp = v;

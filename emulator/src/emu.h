@@ -121,7 +121,8 @@ typedef struct Cpu {
   u64 flags; // materialised flags (DF etc. always; arithmetic ones when lf_op == 0)
   int lf_op, lf_sz;
   u64 lf_res, lf_a, lf_b, lf_cin;
-  Xmm xmm[16];
+  Xmm xmm[18]; // 16, 17: scratch operands of the VEX forms run by the SSE handlers (avx.c)
+  Xmm yh[16];  // bits 255:128 of YMM0-15 (VEX.128 writes zero them; legacy SSE keeps them)
   u32 mxcsr;
   // x87: stack of 8 values held as host long double (binary128 on wasm32)
   long double st[8];

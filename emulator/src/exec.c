@@ -22,6 +22,7 @@ static int op_x87(Proc *p, Cpu *c, Mem *m, D *d) { return exec_x87(c, m, d, d->o
 Exec exec_refine(D *d) {
   Exec r = alu_refine(d);
   if (!r) r = move_refine(d);
+  if (!r) r = system_refine(d);
   if (r || d->op < 0x100) return r;
   r = sse3_refine(d); // SSE3 and MMX forms: 0F map only
   return r ? r : mmx_refine(d);
@@ -39,6 +40,8 @@ void exec_init(void) {
   sse41_ops(exec_table);
   sse42_ops(exec_table);
   bmi_ops(vex_table);
+  avx_ops(vex_table);
+  fma_ops(vex_table);
   exec_table[0x10b] = op_ill; // ud2
 }
 

@@ -95,9 +95,11 @@ static u64 d2i(double x, int sz, int rc) {
   return (u32)(i32)x;
 }
 
+// CMPPS/PD/SS/SD predicates: 0-7 (SSE), 8-15 and their repeats 16-31 (VEX
+// forms; the repeats differ only in which NaNs signal, and exceptions stay masked).
 static int dcmp(double a, double b, int pred) {
   int un = a != a || b != b;
-  switch (pred & 7) {
+  switch (pred & 15) {
   case 0: return !un && a == b;
   case 1: return !un && a < b;
   case 2: return !un && a <= b;
@@ -105,7 +107,15 @@ static int dcmp(double a, double b, int pred) {
   case 4: return un || a != b;
   case 5: return un || !(a < b);
   case 6: return un || !(a <= b);
-  default: return !un;
+  case 7: return !un;
+  case 8: return un || a == b;
+  case 9: return un || a < b;
+  case 10: return un || a <= b;
+  case 11: return 0;
+  case 12: return !un && a != b;
+  case 13: return !un && a >= b;
+  case 14: return !un && a > b;
+  default: return 1;
   }
 }
 
@@ -388,7 +398,7 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
     x = &c->xmm[d->reg];
     int pred = (u8)d->imm; // the immediate comes first: a RIP-relative operand is relative to the end
     s = xsrc(c, m, d, &tmp, pf == 3 ? 4 : pf == 2 ? 8 : 16);
-    if (pred > 7) return 0;
+    if (pred > (d->vex ? 31 : 7)) return 0;
     switch (pf) {
     case 0: for (int i = 0; i < 4; i++) x->d[i] = dcmp(x->f[i], s->f[i], pred) ? ~0u : 0; break;
     case 1: for (int i = 0; i < 2; i++) x->q[i] = dcmp(x->fd[i], s->fd[i], pred) ? ~0ull : 0; break;
@@ -432,6 +442,13 @@ int exec_sse(Cpu *c, Mem *m, D *d, int op) {
       c->xmm[d->reg].q[0] = v;
       c->xmm[d->reg].q[1] = 0;
     } else return 0;
+    return 1;
+  }
+  case 0x1f7: { // maskmovdqu: the bytes of reg whose byte in rm has its top bit set, to [rDI]
+    if (pf != 1 || d->hasmem) return 0;
+    u64 a = (d->asz == 4 ? (u32)c->r[RDI] : c->r[RDI]) + (d->seg == 4 ? c->fsbase : d->seg == 5 ? c->gsbase : 0);
+    for (int i = 0; i < 16; i++)
+      if ((c->xmm[d->rm].b[i] & 0x80) && mem_write(m, a + (u64)i, &c->xmm[d->reg].b[i], 1)) return 1;
     return 1;
   }
   case 0x1d6: {

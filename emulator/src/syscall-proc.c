@@ -76,15 +76,40 @@ void fault_signal(Proc *p, int sig, int code, u64 addr) {
 
 int sig_default_ignored(int sig) { return sig == 17 || sig == 18 || sig == 23 || sig == 28 || (sig >= 19 && sig <= 22); }
 
+// The extended state after the FXSAVE image, laid out as Linux writes it
+// with XSAVE: the software bytes in FXSAVE's reserved 464-511 (magic, sizes,
+// features), the XSAVE header at 512, YMM bits 255:128 at 576, and
+// FP_XSTATE_MAGIC2 after it. So code that runs VEX instructions keeps its
+// YMM registers across a handler that uses them (the core runs AVX
+// instructions, though cpuid does not report AVX yet).
+enum { XSTATE_SIZE = 576 + 256, FP_XSTATE_MAGIC1 = 0x46505853, FP_XSTATE_MAGIC2 = 0x46505845 };
+static int xstate_put(Proc *p, u64 fp) {
+  u32 sw[12] = {FP_XSTATE_MAGIC1, XSTATE_SIZE + 4, 7, 0, XSTATE_SIZE}; // magic1, extended_size, xfeatures (x87 SSE AVX), xstate_size
+  u64 hdr[8] = {7};                                                    // xstate_bv
+  u32 magic2 = FP_XSTATE_MAGIC2;
+  return put(p, fp + 464, sw, sizeof sw) || put(p, fp + 512, hdr, sizeof hdr) || put(p, fp + 576, p->cpu.yh, 256) ||
+         put(p, fp + XSTATE_SIZE, &magic2, 4);
+}
+// sigreturn: the YMM upper halves back from a frame that has them (else their initial state, zero).
+static void xstate_get(Proc *p, u64 fp) {
+  u32 sw[5], magic2 = 0;
+  u64 bv = 0;
+  memset(p->cpu.yh, 0, sizeof p->cpu.yh);
+  if (get(p, fp + 464, sw, sizeof sw) || sw[0] != FP_XSTATE_MAGIC1 || sw[4] != XSTATE_SIZE) return;
+  if (get(p, fp + XSTATE_SIZE, &magic2, 4) || magic2 != FP_XSTATE_MAGIC2 || get(p, fp + 512, &bv, 8)) return;
+  if (bv & 4) get(p, fp + 576, p->cpu.yh, 256);
+}
+
 // Builds a signal frame and enters the handler; returns 1 when a handler was entered.
 static int enter_handler(Proc *p, int sig) {
   Cpu *c = &p->cpu;
   SigAct *sa = &p->sig[sig];
   u64 sp = c->r[4] - 128; // skip the red zone
-  sp -= 512 + 16;         // fxsave area
+  sp -= XSTATE_SIZE + 4;  // fxsave area, the XSAVE header and the YMM upper halves, FP_XSTATE_MAGIC2
   sp &= ~63ull;
   u64 fpstate = sp;
   fxsave(c, p->mem, fpstate);
+  if (xstate_put(p, fpstate)) return -1;
   // ucontext: flags, link, stack(24), gregs[23], fpregs ptr, reserved[8], sigmask
   u64 uc[5 + 23 + 1 + 8 + 1];
   memset(uc, 0, sizeof uc);
@@ -94,6 +119,7 @@ static int enter_handler(Proc *p, int sig) {
   g[16] = c->rip;
   g[17] = cpu_get_flags(c);
   g[18] = 0x33;
+  uc[0] = 1; // UC_FP_XSTATE: fpstate carries the extended state
   uc[28] = fpstate;
   uc[37] = p->in_suspend ? p->suspend_mask : p->sigmask;
   if (p->in_suspend) p->sigmask = p->suspend_mask;
@@ -135,7 +161,10 @@ static i64 do_rt_sigreturn(Proc *p) {
   for (int i = 0; i < 16; i++) c->r[order[i]] = g[i];
   c->rip = g[16];
   cpu_set_flags(c, (g[17] & 0x254dd5) | 0x202);
-  if (uc[28]) fxrstor(c, p->mem, uc[28]);
+  if (uc[28]) {
+    fxrstor(c, p->mem, uc[28]);
+    xstate_get(p, uc[28]);
+  }
   p->sigmask = uc[37] & ~((1ull << 8) | (1ull << 18));
   return c->r[0];
 }

@@ -32,11 +32,11 @@ const haveDynamic = haveHostTools({ files: glibcFiles }, "the dynamically linked
 const haveMuslDynamic = haveMusl && haveHostTools({ files: [muslLoader] }, "the dynamically linked musl cases");
 const dynamicPrograms = ["floats", "files", "procs", "names", "strings-v2"];
 // Programs for x86-64-v2 (SSE3, SSSE3, SSE4.1, SSE4.2): built for it, as RHEL 9 / UBI 9 images are.
-const programFlags: Record<string, string[]> = { "simd-v2": ["-march=x86-64-v2"], "strings-v2": ["-march=x86-64-v2"], "bmi-v3": ["-mno-red-zone"] };
+const programFlags: Record<string, string[]> = { "simd-v2": ["-march=x86-64-v2"], "strings-v2": ["-march=x86-64-v2"], "bmi-v3": ["-mno-red-zone"], "avx-v3": ["-mno-red-zone"] };
 // Programs of instructions the host CPU (CI's too) may lack: the native side of their cases is the same
 // source built with -DREFERENCE, which computes every line in portable C; the host runs the instructions
 // themselves only when it has the features (hostFeatures).
-const referencePrograms: Record<string, string[]> = { "bmi-v3": ["bmi1", "bmi2", "abm", "movbe"] };
+const referencePrograms: Record<string, string[]> = { "bmi-v3": ["bmi1", "bmi2", "abm", "movbe"], "avx-v3": ["avx", "avx2", "fma"] };
 const hostFlags = new Set((/^flags\s*:(.*)$/m.exec(existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "")?.[1] ?? "").trim().split(/\s+/));
 const hostHas = (features: string[]): boolean => features.every((f) => hostFlags.has(f));
 // Their answers depend on the machine (hostname, resolver): checked against what the core provides.
@@ -103,7 +103,7 @@ function stageTree(): void {
       "#include <unistd.h>",
       "#include <sys/syscall.h>",
       "int main(int argc, char **argv) {",
-      '  if (argc > 1 && !strcmp(argv[1], "avx")) { puts("before"); fflush(stdout); __asm__ volatile("vpxor %%xmm1, %%xmm1, %%xmm1" ::: "xmm1"); puts("after"); }',
+      '  if (argc > 1 && !strcmp(argv[1], "avx")) { puts("before"); fflush(stdout); __asm__ volatile("vaesenc %%xmm1, %%xmm1, %%xmm1" ::: "xmm1"); puts("after"); }',
       '  if (argc > 1 && !strcmp(argv[1], "ud2")) { __asm__ volatile("ud2"); }',
       '  if (argc > 1 && !strcmp(argv[1], "nosys")) { for (int i = 0; i < 3; i++) { long r = syscall(999); printf("%ld %s\\n", r, strerror(errno)); } }',
       "  return 0;",
@@ -161,7 +161,12 @@ interface Case extends RunSpec {
   name: string;
   /** Run natively instead of argv[0] (a reference build; see referencePrograms). */
   nativeExe?: string;
+  /** The core's own WASI environment (TRELLIS_X86_V3). */
+  coreEnv?: Record<string, string>;
 }
+// cpuid with x86-64-v3 (TRELLIS_X86_V3=1): glibc then takes its AVX2 string functions, its FMA libm
+// variants and XSAVEC in the lazy-binding trampoline.
+const V3 = { TRELLIS_X86_V3: "1" };
 
 const bb = (name: string, args: string[], stdin?: string): Case => ({ name: `busybox ${name}`, argv: ["/bin/busybox", ...args], stdin });
 
@@ -206,6 +211,7 @@ const cases: Case[] = [
   bb("cmp + diff-like", ["sh", "-c", "cp data/words.txt /tmp/w; echo extra >> /tmp/w; cmp data/words.txt /tmp/w; echo $?"]),
 ];
 
+cases.push({ name: "avx-v3 xsave (native: portable reference), cpuid x86-64-v3", argv: ["./prog/avx-v3-gcc", "xsave"], nativeExe: "./prog/avx-v3-ref", coreEnv: V3 });
 for (const p of programs.filter((x) => !emulatedOnly.includes(x))) {
   const stdin = p === "floats" ? "1.5\n-2.25\n1e3\n0.1\n" : undefined;
   const args = p === "cpuloop" ? ["300000"] : [];
@@ -214,6 +220,8 @@ for (const p of programs.filter((x) => !emulatedOnly.includes(x))) {
   if (haveMusl) cases.push({ name: `musl-gcc -static ${p}${ref.nativeExe ? " (native: portable reference)" : ""}`, argv: [`./prog/${p}-musl`, ...args], stdin, ...ref });
   if (!dynamicPrograms.includes(p)) continue;
   if (haveDynamic) cases.push({ name: `gcc dynamic (glibc ld.so) ${p}`, argv: [`./prog/${p}-gcc-dyn`, ...args], stdin });
+  if (haveDynamic && (p === "strings-v2" || p === "floats"))
+    cases.push({ name: `gcc dynamic (glibc ld.so) ${p}, cpuid x86-64-v3`, argv: [`./prog/${p}-gcc-dyn`, ...args], stdin, coreEnv: V3 });
   if (haveMuslDynamic) cases.push({ name: `musl-gcc dynamic (musl ld.so) ${p}`, argv: [`./prog/${p}-musl-dyn`, ...args], stdin });
 }
 
@@ -226,6 +234,8 @@ if (haveDebian) {
     deb("awk + sed + sort -k", ["/usr/bin/bash", "-c", "awk '{n[$3]++} END {for (k in n) print k, n[k]}' data/lines.txt | sort; sed -E 's/item-([0-9]+)/<\\1>/' data/lines.txt | sort -t' ' -k1,1n -k2 | head -n 4"]),
     // Debian's zstd takes its BMI2 code paths (SHLX/SHRX/BZHI/RORX/SARX, TZCNT/LZCNT) when cpuid reports BMI1 and BMI2
     deb("zstd compress + decompress (BMI2 paths)", ["/usr/bin/bash", "-c", "sha256sum < data/blob.bin; for l in 1 3 19; do zstd -q -T1 -$l -c data/blob.bin > z.zst; sha256sum < z.zst; zstd -q -d -c z.zst | sha256sum; done; rm z.zst; zstd -q -T1 -c data/lines.txt | zstd -q -d -c | sha256sum"]),
+    { ...deb("bash entrypoint script + coreutils, cpuid x86-64-v3", ["/usr/bin/bash", "./entrypoint.sh", "run", "/usr/bin/basename", "/a/b/c.txt", ".txt"]), coreEnv: V3 },
+    { ...deb("awk + sed + sort -k, cpuid x86-64-v3", ["/usr/bin/bash", "-c", "awk '{n[$3]++} END {for (k in n) print k, n[k]}' data/lines.txt | sort; sed -E 's/item-([0-9]+)/<\\1>/' data/lines.txt | sort -t' ' -k1,1n -k2 | head -n 4; grep -c alpha data/lines.txt"]), coreEnv: V3 },
     deb("bash reads stdin", ["/usr/bin/bash", "-c", "mapfile -t L; echo ${#L[@]} ${L[1]}; tr a-z A-Z <<< \"${L[0]}\""], "first line\nsecond\nthird\n"),
   );
 }
@@ -239,10 +249,10 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
     await packStage(stage, rootfs);
   }, 300_000);
 
-  it("stops at an unimplemented instruction (AVX) with a SIGILL report naming bytes and address, status 132", () => {
+  it("stops at an unimplemented instruction (VEX-encoded AES) with a SIGILL report naming bytes and address, status 132", () => {
     const emu = runEmulated({ argv: ["./prog/special", "avx"], env: ENV }, rootfs, "/work", join(work, "tmp"));
     expect(emu.stdout).toBe("before\n");
-    expect(emu.stderr).toMatch(/SIGILL: unimplemented or undefined instruction \[c5 f1 ef c9\] at rip=0x[0-9a-f]+/);
+    expect(emu.stderr).toMatch(/SIGILL: unimplemented or undefined instruction \[c4 e2 71 dc c9\] at rip=0x[0-9a-f]+/);
     expect(emu.status).toBe(132);
   });
 
@@ -287,6 +297,14 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
     expect(emu.stdout).toMatch(/^ {2}x86-64-v2 \(supported, searched\)$/m);
     expect(emu.stdout).toMatch(/^ {2}x86-64-v3$/m);
     expect(emu.stdout).not.toMatch(/(haswell|avx512_1) \(/);
+    const v3 = runEmulated({ argv: ["/lib64/ld-linux-x86-64.so.2", "--help"], env: ENV }, rootfs, "/work", join(work, "tmp"), undefined, { env: V3 });
+    expect(v3.stdout).toMatch(/^ {2}x86-64-v3 \(supported, searched\)$/m);
+  });
+
+  it("without TRELLIS_X86_V3, XGETBV raises #UD (cpuid says no OSXSAVE)", () => {
+    const emu = runEmulated({ argv: ["./prog/avx-v3-gcc", "xsave"], env: ENV }, rootfs, "/work", join(work, "tmp"));
+    expect(emu.stderr).toMatch(/SIGILL: unimplemented or undefined instruction \[0f 01 d0\]/);
+    expect(emu.status).toBe(132);
   });
 
   const namesOut = (notFound: string): string =>
@@ -334,7 +352,7 @@ describe.skipIf(!haveTools)("x86-64 core: native vs emulated", () => {
       const exe = c.nativeExe ?? c.argv[0];
       const native = runNative(spec, hostWork, exe.startsWith("./") ? join(hostWork, exe) : undefined);
       nativeResults.set(c.name, native);
-      const emu = runEmulated(spec, rootfs, "/work", join(work, "tmp"), undefined, { env: { TRELLIS_AOT_PROFILE: `/prof/${i}.blocks` }, preopens: { "/prof": profDir } });
+      const emu = runEmulated(spec, rootfs, "/work", join(work, "tmp"), undefined, { env: { TRELLIS_AOT_PROFILE: `/prof/${i}.blocks`, ...c.coreEnv }, preopens: { "/prof": profDir } });
       expect(emu.stderr).toBe(native.stderr);
       expect(emu.stdout).toBe(native.stdout);
       expect(emu.status).toBe(native.status);
@@ -368,7 +386,7 @@ describe.skipIf(!haveTools)("x86-64 core: blocks translated ahead of time vs nat
     it(`translated: ${c.name}`, () => {
       const native = nativeResults.get(c.name);
       if (!native) throw new Error("the interpreted pass did not run this case");
-      const emu = runEmulated({ ...c, env: c.env ?? ENV }, rootfs, "/work", join(work, "tmp"), undefined, { core: aotCore });
+      const emu = runEmulated({ ...c, env: c.env ?? ENV }, rootfs, "/work", join(work, "tmp"), undefined, { core: aotCore, ...(c.coreEnv ? { env: c.coreEnv } : {}) });
       expect(emu.stderr).toBe(native.stderr);
       expect(emu.stdout).toBe(native.stdout);
       expect(emu.status).toBe(native.status);
