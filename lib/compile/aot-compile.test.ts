@@ -80,6 +80,16 @@ describe.skipIf(!haveTools)("translation in the compile pipeline", () => {
     expect(spin.translation.blocks).toBeGreaterThan(0);
   });
 
+  it("bounds the smoke run by CPU time, with wall time as the backstop for a guest that sleeps", async () => {
+    // a 2 s sleep uses far less than 1.5 s of CPU: a CPU limit lets it finish (a 1.5 s wall limit would have cut it)
+    const nap = await build(["/bin/busybox", "sleep", "2"], { timeMs: 1500 });
+    expect(nap.translation.smoke).toMatchObject({ end: "exited", exitCode: 0 });
+    // a long sleep is stopped by the wall clock at 3x the limit, and still gives its profile
+    const sleeper = await build(["/bin/busybox", "sleep", "600"], { timeMs: 300 });
+    expect(sleeper.translation.smoke).toMatchObject({ end: "budget", exitCode: 124 });
+    expect(sleeper.translation.smoke.ms).toBeLessThan(60_000);
+  });
+
   it("takes a smoke command of its own, can be turned off, and reports a smoke run that cannot start", async () => {
     const given = await build(["/bin/sh", "-c", "echo plain"], { smokeArgs: ["/bin/sh", "-c", LOOP + "; exit 3"] });
     expect(given.translation.smoke).toMatchObject({ args: ["/bin/sh", "-c", LOOP + "; exit 3"], end: "exited", exitCode: 3 });

@@ -135,7 +135,7 @@ export async function translateForArtifact(i: TranslateInput): Promise<Result<{ 
   let profile: string, smoke: TranslationReport["smoke"], cleanup = () => {};
   try {
     // 1. the profile
-    const smokeKey = sha("smoke v1", coreSha, await fileSha(i.rootfsPath), i.config, JSON.stringify(r.smokeArgs ?? null), String(budget), String(timeMs));
+    const smokeKey = sha("smoke v2", coreSha, await fileSha(i.rootfsPath), i.config, JSON.stringify(r.smokeArgs ?? null), String(budget), String(timeMs));
     const smokeDir = cache ? join(cache, "smoke", smokeKey) : undefined;
     const args: string[] | "image command" = r.smokeArgs ?? "image command";
     if (smokeDir && existsSync(join(smokeDir, "meta.json")) && existsSync(join(smokeDir, "blocks.prof"))) {

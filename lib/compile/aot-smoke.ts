@@ -3,7 +3,8 @@
 // instruction budget, recording the blocks it runs (TRELLIS_AOT_PROFILE,
 // emulator/src/aot-run.c). The core stops the run itself once the budget is
 // spent (TRELLIS_STOP_AFTER, emulator/src/main.c) and writes the profile as an
-// exit would, so servers that never exit are profiled too.
+// exit would, so servers that never exit are profiled too. Its time limit is
+// CPU time, so a busy machine does not cut the profile short.
 
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -16,7 +17,7 @@ export interface SmokeOptions {
   args?: string[];
   /** Guest instructions before the core stops the run. */
   budget: number;
-  /** Wall-clock limit the core enforces (a guest that sleeps spends no instructions). */
+  /** CPU-time limit the core enforces (of the whole node process); a guest that sleeps uses none, so wall time stops it at `WALL_FACTOR` times this. */
   timeMs: number;
   signal?: AbortSignal;
 }
@@ -39,13 +40,15 @@ export type SmokeEnd = "exited" | "budget" | "waiting";
 export type SmokeError = { kind: "smoke-failed"; message: string };
 
 const PROFILE_DIR = "/aot-profile";
+/** The wall-clock backstop, as a multiple of the CPU limit: a guest that sleeps or waits on timers spends no CPU. */
+export const WALL_FACTOR = 3;
 const STDERR_KEPT = 64 * 1024;
 
 /** Runs `artifact` (a plain, untranslated native artifact) once, profiling the blocks it runs. */
 export function smokeRun(artifact: string, o: SmokeOptions): Promise<{ ok: true; value: SmokeResult } | { ok: false; error: SmokeError }> {
   const dir = mkdtempSync(join(tmpdir(), "trellis-smoke-"));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  const env = { TRELLIS_AOT_PROFILE: `${PROFILE_DIR}/blocks.prof`, TRELLIS_AOT_PROFILE_MIN: "1", TRELLIS_STOP_AFTER: `${Math.max(1, Math.floor(o.budget))},${Math.max(1, Math.floor(o.timeMs))}` };
+  const env = { TRELLIS_AOT_PROFILE: `${PROFILE_DIR}/blocks.prof`, TRELLIS_AOT_PROFILE_MIN: "1", TRELLIS_STOP_AFTER: [o.budget, o.timeMs, o.timeMs * WALL_FACTOR].map((n) => Math.max(1, Math.floor(n))).join(",") };
   const cfg = { file: artifact, args: ["artifact.wasm", ...(o.args ?? [])], env, preopens: { ...preopensFor(artifact), [PROFILE_DIR]: dir } };
   const t0 = performance.now();
   return new Promise((resolve) => {
@@ -59,7 +62,7 @@ export function smokeRun(artifact: string, o: SmokeOptions): Promise<{ ok: true;
       tail = (tail + b.toString("latin1")).slice(-STDERR_KEPT);
     });
     // The core stops itself; this only guards against a host call that never returns.
-    const guard = setTimeout(() => child.kill("SIGKILL"), o.timeMs * 3 + 60_000);
+    const guard = setTimeout(() => child.kill("SIGKILL"), o.timeMs * WALL_FACTOR * 2 + 60_000);
     const onAbort = () => child.kill("SIGKILL");
     o.signal?.addEventListener("abort", onAbort, { once: true });
     child.on("error", (e) => {
