@@ -233,7 +233,7 @@ if (haveDebian) {
     deb("ls -l, stat, sha256sum", ["/usr/bin/bash", "-c", "ls -l data/sub; stat -c '%s %F %a' data/words.txt data/sub; sha256sum data/blob.bin; id -u"]),
     deb("awk + sed + sort -k", ["/usr/bin/bash", "-c", "awk '{n[$3]++} END {for (k in n) print k, n[k]}' data/lines.txt | sort; sed -E 's/item-([0-9]+)/<\\1>/' data/lines.txt | sort -t' ' -k1,1n -k2 | head -n 4"]),
     // Debian's zstd takes its BMI2 code paths (SHLX/SHRX/BZHI/RORX/SARX, TZCNT/LZCNT) when cpuid reports BMI1 and BMI2
-    deb("zstd compress + decompress (BMI2 paths)", ["/usr/bin/bash", "-c", "sha256sum < data/blob.bin; for l in 1 3 19; do zstd -q -T1 -$l -c data/blob.bin > z.zst; sha256sum < z.zst; zstd -q -d -c z.zst | sha256sum; done; rm z.zst; zstd -q -T1 -c data/lines.txt | zstd -q -d -c | sha256sum"]),
+    deb("zstd compress + decompress (BMI2 paths)", ["/usr/bin/bash", "-c", "sha256sum < data/blob.bin; for l in 1 3; do zstd -q -T1 -$l -c data/blob.bin > z.zst; sha256sum < z.zst; zstd -q -d -c z.zst | sha256sum; done; rm z.zst; zstd -q -T1 -19 -c data/lines.txt > z.zst; sha256sum < z.zst; zstd -q -d -c < z.zst | sha256sum; rm z.zst"]),
     { ...deb("bash entrypoint script + coreutils, cpuid x86-64-v3", ["/usr/bin/bash", "./entrypoint.sh", "run", "/usr/bin/basename", "/a/b/c.txt", ".txt"]), coreEnv: V3 },
     { ...deb("awk + sed + sort -k, cpuid x86-64-v3", ["/usr/bin/bash", "-c", "awk '{n[$3]++} END {for (k in n) print k, n[k]}' data/lines.txt | sort; sed -E 's/item-([0-9]+)/<\\1>/' data/lines.txt | sort -t' ' -k1,1n -k2 | head -n 4; grep -c alpha data/lines.txt"]), coreEnv: V3 },
     deb("bash reads stdin", ["/usr/bin/bash", "-c", "mapfile -t L; echo ${#L[@]} ${L[1]}; tr a-z A-Z <<< \"${L[0]}\""], "first line\nsecond\nthird\n"),
