@@ -136,7 +136,7 @@ static void cpu_run_blocks(Proc *p, long budget) {
     gen = m->code_gen;
     b->runs++;
     stat_block(p, b->aot != 0);
-    D *d = b->insn, *end = d + b->n;
+    D *d = b->insn, *end = d + b->n, *base = d;
     int r = X_NEXT;
     if (b->aot) { // translated (aot-run.c): it stops where this loop would
       // A translated block may go on into other translated blocks (emit.c: it counts their instructions and
@@ -149,11 +149,20 @@ static void cpu_run_blocks(Proc *p, long budget) {
       budget -= (long)(p->insns - before);
       aot_block_runs += 1 + p->aot_chained;
       aot_block_entries++;
+      r = x >> 8;
+      if (r == X_SYS && m != p->mem) { // execve: aot_cur went with the old address space's code
+        p->insns += (u64)(x & 0xff);
+        budget -= (x & 0xff) + 1;
+        from = NULL;
+        m = p->mem;
+        m->code_changed = 0;
+        continue;
+      }
       b = p->aot_cur;
       from = b;
-      d = b->insn + (x & 0xff);
-      end = b->insn + b->n;
-      r = x >> 8;
+      base = b->insn;
+      d = base + (x & 0xff);
+      end = base + b->n;
     } else {
       aot_stat_blocks++;
       for (; d < end; d++) {
@@ -171,7 +180,7 @@ static void cpu_run_blocks(Proc *p, long budget) {
       continue;
     }
     slot = &d->link;
-    long done = d - b->insn; // instructions completed before `d`
+    long done = d - base; // instructions completed before `d` (not b->insn: an execve has freed b)
     p->insns += (u64)done;
     budget -= done + 1;
     if (r == X_NEXT || r == X_JUMP) {
