@@ -225,5 +225,6 @@ void fatal(const char *fmt, ...);
 void tracef(const char *fmt, ...);
 u64 now_ns(void);
 u64 mono_ns(void);
+int cpu_reports_v3(void); // TRELLIS_X86_V3=1: cpuid reports x86-64-v3 (system.c)
 
 #endif

@@ -15,7 +15,7 @@
 // run's first file access (vfs_set_pending); the links come from it directly.
 //
 // A later run starts the core as usual (pristine data segments), builds the
-// same inputs key (guest argv, environment, workdir, user, hostname, HTTP
+// same inputs key (guest argv, environment, workdir, user, hostname, the CPU level cpuid reports, HTTP
 // port, which of fds 0-2 are terminals) and, when it equals the dump's, copies
 // the blob over the core's static data and low heap and resumes the scheduler:
 // the guest retries the system call it stopped at. Any difference means a
@@ -116,7 +116,7 @@ void snap_make_key(char **args, char **env, const char *workdir) {
   char t[160];
   snprintf(t, sizeof t, "workdir"); buf_str(&k, t);
   buf_str(&k, workdir);
-  snprintf(t, sizeof t, "uid %u gid %u port %u tty %d%d%d", guest_uid, guest_gid, http_bridge_port, isatty(0), isatty(1), isatty(2));
+  snprintf(t, sizeof t, "uid %u gid %u port %u tty %d%d%d cpu %s", guest_uid, guest_gid, http_bridge_port, isatty(0), isatty(1), isatty(2), cpu_reports_v3() ? "x86-64-v3" : "x86-64-v2");
   buf_str(&k, t);
   buf_str(&k, guest_hostname);
   free(snap_key);

@@ -7,8 +7,10 @@
 // x86-64-v3 adds to what is reported by default (AVX, AVX2, FMA, F16C,
 // XSAVE with OSXSAVE and XCR0 = x87|SSE|AVX), and XGETBV and the XSAVE
 // family run (without it they raise #UD, as with CR4.OSXSAVE clear). Off by
-// default: see README, "x86-64-v3".
-static int v3(void) {
+// default: see README, "x86-64-v3". The start-up snapshot's inputs key holds
+// it (snapshot.c): a guest resumed under the other setting would keep what its
+// libc chose from the snapshot run's cpuid.
+int cpu_reports_v3(void) {
   static int on = -1;
   if (on < 0) {
     const char *e = getenv("TRELLIS_X86_V3");
@@ -38,7 +40,7 @@ static void cpuid(Cpu *c) {
     // ecx: SSE3(0) SSSE3(9) CX16(13) SSE4.1(19) SSE4.2(20) MOVBE(22) POPCNT(23) (x86-64-v2 and MOVBE; no
     // MONITOR, AES, XSAVE/OSXSAVE or AVX); edx: FPU TSC MSR CX8 CMOV CLFSH MMX FXSR SSE SSE2
     cx = 1u | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) | (1u << 23);
-    if (v3()) cx |= (1u << 12) | (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29); // FMA XSAVE OSXSAVE AVX F16C
+    if (cpu_reports_v3()) cx |= (1u << 12) | (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29); // FMA XSAVE OSXSAVE AVX F16C
     dx = 1u | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
     break;
   case 2: a = 0x00ff0001; break; // "use leaf 4"
@@ -55,10 +57,10 @@ static void cpuid(Cpu *c) {
   case 7:
     // BMI1(3) BMI2(8) ERMS(9). No AVX2(5): glibc 2.36 takes its *_avx2 string
     // functions (which also need BMI2) only with AVX2 usable, so BMI2 alone picks nothing new there
-    if (sub == 0) b = (1u << 3) | (1u << 8) | (1u << 9) | (v3() ? 1u << 5 : 0); // AVX2 with TRELLIS_X86_V3
+    if (sub == 0) b = (1u << 3) | (1u << 8) | (1u << 9) | (cpu_reports_v3() ? 1u << 5 : 0); // AVX2 with TRELLIS_X86_V3
     break;
   case 0xd: // XSAVE state: x87, SSE, AVX (with TRELLIS_X86_V3)
-    if (!v3()) break;
+    if (!cpu_reports_v3()) break;
     if (sub == 0) { a = XCR0; b = cx = XSAVE_SIZE; }
     else if (sub == 1) { a = 1u | 2u; b = XSAVE_SIZE; } // XSAVEOPT, XSAVEC
     else if (sub == 2) { a = 256; b = 576; }
@@ -170,21 +172,21 @@ static int op_grp15(Proc *p, Cpu *c, Mem *m, D *d) { // 0F AE
   else if (o == 1) fxrstor(c, m, a);
   else if (o == 2) c->mxcsr = (u32)rd(m, a, 4);
   else if (o == 3) wr(m, a, 4, c->mxcsr);
-  else if (o == 4 || o == 6) return v3() ? xsave(c, m, a, 0) : X_ILL; // xsave, xsaveopt
-  else if (o == 5) return v3() ? xrstor(c, m, a) : X_ILL;
+  else if (o == 4 || o == 6) return cpu_reports_v3() ? xsave(c, m, a, 0) : X_ILL; // xsave, xsaveopt
+  else if (o == 5) return cpu_reports_v3() ? xrstor(c, m, a) : X_ILL;
   else if (o == 7) {} // clflush
   else return X_ILL;
   return X_NEXT;
 }
 // 0F C7 /4: XSAVEC (the other 0F C7 forms are CMPXCHG8B/16B, bitops.c).
 static int op_xsavec(Proc *p, Cpu *c, Mem *m, D *d) {
-  if (!v3() || !d->hasmem || d->rep || d->pfx66 || (d->rex & 8)) return X_ILL;
+  if (!cpu_reports_v3() || !d->hasmem || d->rep || d->pfx66 || (d->rex & 8)) return X_ILL;
   return xsave(c, m, EA(d), 1);
 }
 Exec system_refine(D *d) { return d->op == 0x1c7 && (d->reg & 7) == 4 ? op_xsavec : NULL; }
 // 0F 01 D0: XGETBV: XCR0 for ECX = 0 (other ECX values: #GP on hardware).
 static int op_0f01(Proc *p, Cpu *c, Mem *m, D *d) {
-  if (d->hasmem || d->reg != 2 || d->rm != 0 || !v3() || d->rep || d->pfx66 || (u32)c->r[RCX] != 0) return X_ILL;
+  if (d->hasmem || d->reg != 2 || d->rm != 0 || !cpu_reports_v3() || d->rep || d->pfx66 || (u32)c->r[RCX] != 0) return X_ILL;
   c->r[RAX] = XCR0;
   c->r[RDX] = 0;
   return X_NEXT;
