@@ -131,6 +131,24 @@ static int emit_rotate(Tx *t, D *d, unsigned cnt, int sz) { // ROL/ROR whose fla
   e_rm_write(t, d, sz, 1);
   return 1;
 }
+// The lazy flags' carry word of a SHL/SHR/SAR (F_RESCO), left on the stack:
+// CF (in local `cf`) in bit 0 and OF in bit 1, as shift() computes it: SAR 0,
+// SHR the source's top bit, SHL the result's top bit xor CF.
+static void shift_cin(Tx *t, int o, int bits, int src, int res, int cf) {
+  if (o == 7) i64c(t, 0);
+  else {
+    lget(t, o == 5 ? src : res);
+    i64c(t, bits - 1);
+    op(t, W_I64_SHR_U);
+    i64c(t, 1);
+    op(t, W_I64_AND);
+    if (o != 5) { lget(t, cf); op(t, W_I64_XOR); }
+  }
+  i64c(t, 1);
+  op(t, W_I64_SHL);
+  lget(t, cf);
+  op(t, W_I64_OR);
+}
 int emit_shift(Tx *t, D *d) { // C0/C1 imm8, D0/D1 by 1: SHL/SHR/SAL/SAR, ROL/ROR
   int o = d->reg & 7, sz = (d->op & 1) ? d->osz : 1, bits = sz * 8;
   unsigned cnt = (d->op <= 0xc1 ? (unsigned)(u8)d->imm : 1u) & (sz == 8 ? 63u : 31u);
@@ -154,19 +172,7 @@ int emit_shift(Tx *t, D *d) { // C0/C1 imm8, D0/D1 by 1: SHL/SHR/SAL/SAR, ROL/RO
     i64c(t, 1);
     op(t, W_I64_AND);
     lset(t, L_T3); // cf
-    if (o == 7) i64c(t, 0);
-    else {
-      lget(t, o == 5 ? L_T1 : L_T2);
-      i64c(t, bits - 1);
-      op(t, W_I64_SHR_U);
-      i64c(t, 1);
-      op(t, W_I64_AND);
-      if (o != 5) { lget(t, L_T3); op(t, W_I64_XOR); }
-    }
-    i64c(t, 1);
-    op(t, W_I64_SHL);
-    lget(t, L_T3);
-    op(t, W_I64_OR);
+    shift_cin(t, o, bits, L_T1, L_T2, L_T3);
     lset(t, L_FCIN);
     lget(t, L_T2); lset(t, L_FRES);
     setflags(t, F_RESCO, sz);
@@ -204,20 +210,8 @@ int emit_shift_cl(Tx *t, D *d) {
   op(t, o == 7 ? W_I64_SHR_S : W_I64_SHR_U);
   i64c(t, 1);
   op(t, W_I64_AND);
-  lset(t, L_FCIN);
-  if (o == 7) i64c(t, 0);
-  else {
-    lget(t, o == 5 ? L_T1 : L_FRES);
-    i64c(t, bits - 1);
-    op(t, W_I64_SHR_U);
-    i64c(t, 1);
-    op(t, W_I64_AND);
-    if (o != 5) { lget(t, L_FCIN); op(t, W_I64_XOR); }
-  }
-  i64c(t, 1);
-  op(t, W_I64_SHL);
-  lget(t, L_FCIN);
-  op(t, W_I64_OR);
+  lset(t, L_FCIN); // cf
+  shift_cin(t, o, bits, L_T1, L_FRES, L_FCIN);
   lset(t, L_FCIN);
   lget(t, L_P); i32c(t, F_RESCO); memop(t, W_I32_STORE, CPU_FIELD(lf_op));
   lget(t, L_P); i32c(t, sz); memop(t, W_I32_STORE, CPU_FIELD(lf_sz));
