@@ -3,12 +3,11 @@
 // summed on the page's main thread by what it was doing (the DevTools summary's groups) and, for
 // scripting, by script file (the V8 sampling profiler in the same trace).
 //   node --import tsx bench/canvas-profile.ts [runs per page, default 3]
-import { chromium, type Page } from "@playwright/test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import type { Page } from "@playwright/test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CHROMIUM_ARGS, canvasDesign, drawnSince, startBare, startTrellis } from "./canvas";
+import { drawnSince, openCanvasPages } from "./canvas";
 
 interface TraceEvent {
   name: string;
@@ -198,16 +197,8 @@ const med = (xs: number[]) => {
 };
 
 export async function runCanvasProfile(runs: number): Promise<string[]> {
-  const design = canvasDesign();
-  const dir = mkdtempSync(join(tmpdir(), "trellis-canvas-profile-"));
-  const trellis = await startTrellis(join(dir, "data"));
-  const bare = await startBare(design, dir);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const { design, browser, pages, close } = await openCanvasPages("trellis-canvas-profile-");
   try {
-    const created = await fetch(`${trellis.url}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: design.name, doc: design }) });
-    if (!created.ok) throw new Error(`could not store the bench design: ${await created.text()}`);
-    const { id } = (await created.json()) as { id: string };
-    const pages = { trellis: `${trellis.url}/projects/${id}`, bare: bare.url };
     const out: Record<"trellis" | "bare", Profile[]> = { trellis: [], bare: [] };
     for (let i = 0; i <= runs; i++) {
       for (const side of (i % 2 ? ["bare", "trellis"] : ["trellis", "bare"]) as ("trellis" | "bare")[]) {
@@ -244,10 +235,7 @@ export async function runCanvasProfile(runs: number): Promise<string[]> {
     }
     return lines;
   } finally {
-    await browser.close();
-    trellis.proc.kill("SIGTERM");
-    bare.server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -69,6 +69,30 @@ export async function startBare(design: DesignDocument, dir: string): Promise<{ 
 }
 
 /** CPU time until first render (ms): the page renderer's main thread (CDP `Performance.getMetrics`) and, for Trellis, its server. */
+/** The bench design served both ways: stored in a fresh Trellis (its designer page) and as the bare React Flow page; one Chromium. */
+export async function openCanvasPages(prefix: string) {
+  const design = canvasDesign();
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const trellis = await startTrellis(join(dir, "data"));
+  const bare = await startBare(design, dir);
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const close = async () => {
+    await browser.close();
+    trellis.proc.kill("SIGTERM");
+    bare.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const created = await fetch(`${trellis.url}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: design.name, doc: design }) });
+    if (!created.ok) throw new Error(`could not store the bench design: ${await created.text()}`);
+    const { id } = (await created.json()) as { id: string };
+    return { design, trellis, bare, browser, pages: { trellis: `${trellis.url}/projects/${id}`, bare: bare.url }, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
 export interface FirstRenderCpu {
   /** Main-thread CPU time (`ThreadTime`). */
   thread: number;
@@ -234,15 +258,8 @@ const slots = (frames: number[]) => {
 };
 
 export async function runCanvasBench(): Promise<string[]> {
-  const design = canvasDesign();
-  const dir = mkdtempSync(join(tmpdir(), "trellis-canvas-bench-"));
-  const trellis = await startTrellis(join(dir, "data"));
-  const bare = await startBare(design, dir);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const { design, trellis, browser, pages, close } = await openCanvasPages("trellis-canvas-bench-");
   try {
-    const created = await fetch(`${trellis.url}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: design.name, doc: design }) });
-    if (!created.ok) throw new Error(`could not store the bench design: ${await created.text()}`);
-    const { id } = (await created.json()) as { id: string };
     const n = design.topology.nodes.length;
     // First render swings with the machine's load (single runs from 0.5× to 5.8× at load 10–30 on 2
     // cores): enough alternating pairs for a median and a spread.
@@ -251,20 +268,20 @@ export async function runCanvasBench(): Promise<string[]> {
     const one = async (u: string) => {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       try {
-        return await measure(page, u, n, design.topology.links.length, u === bare.url ? undefined : trellis.proc.pid);
+        return await measure(page, u, n, design.topology.links.length, u === pages.bare ? undefined : trellis.proc.pid);
       } finally {
         await page.close();
       }
     };
     // A warm-up pair (server caches, Chromium's code cache), not counted.
-    await one(`${trellis.url}/projects/${id}`);
-    await one(bare.url);
+    await one(pages.trellis);
+    await one(pages.bare);
     for (let i = 0; i < runs; i++) {
       // Alternate the order (ABBA…) so load drifts and warm-up do not favour one side.
       const tFirst = i % 2 === 0;
-      const a = tFirst ? await one(`${trellis.url}/projects/${id}`) : undefined;
-      const b = await one(bare.url);
-      results.push({ trellis: a ?? (await one(`${trellis.url}/projects/${id}`)), bare: b });
+      const a = tFirst ? await one(pages.trellis) : undefined;
+      const b = await one(pages.bare);
+      results.push({ trellis: a ?? (await one(pages.trellis)), bare: b });
     }
     const fr = (side: "trellis" | "bare") => median(results.map((r) => r[side].firstRenderMs));
     const p95 = (side: "trellis" | "bare") => median(results.map((r) => quantile(r[side].frames, 0.95)));
@@ -309,10 +326,7 @@ export async function runCanvasBench(): Promise<string[]> {
       perRun,
     ];
   } finally {
-    await browser.close();
-    trellis.proc.kill("SIGTERM");
-    bare.server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 
